@@ -1,0 +1,30 @@
+//! Cairn's Confluence storage format engine.
+//!
+//! Pages are stored in Confluence storage format: XHTML fragments with `ac:` and `ri:` elements,
+//! kept verbatim. This crate parses them into a lossless tree ([`Document`]) that serializes back
+//! byte for byte.
+//!
+//! It is pure: no IO, no async, no global state. Whatever it needs from the rest of the system
+//! (page URLs, attachments, users, other pages' bodies) it asks through traits the caller
+//! implements.
+
+// Tests may unwrap: a panic there is a failed assertion.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod context;
+pub mod entity;
+mod error;
+mod extract;
+mod parse;
+pub mod policy;
+mod resource;
+mod tree;
+
+pub use context::{
+    AttachmentListing, ChildPage, NoContext, RenderContext, UserDisplay, encode_path_segment,
+};
+pub use error::{FormatError, Malformation, Position};
+pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
+pub use parse::{MAX_DEPTH, check_well_formed, parse};
+pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
+pub use tree::{Attribute, Children, Descendants, Document, NodeId, NodeKind, NodeRef};
