@@ -15,9 +15,12 @@ mod context;
 pub mod entity;
 mod error;
 mod extract;
+mod html;
 mod parse;
 pub mod policy;
+mod render;
 mod resource;
+mod sanitize;
 mod tree;
 
 pub use context::{
@@ -26,5 +29,7 @@ pub use context::{
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use parse::{MAX_DEPTH, check_well_formed, parse};
+pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
+pub use sanitize::sanitize_html;
 pub use tree::{Attribute, Children, Descendants, Document, NodeId, NodeKind, NodeRef};

@@ -1,1 +1,7 @@
+//! Integration tests of the storage format engine, one binary with a module per area.
 
+// A panic in a test is a failed assertion.
+#![allow(clippy::unwrap_used)]
+
+mod render_macros;
+mod xss;
