@@ -1,0 +1,28 @@
+//! Cairn's domain: the types every other crate speaks in, and the rules that need no IO.
+//!
+//! What lives here: id newtypes ([`ContentId`], [`SpaceId`], [`UserId`], [`GroupId`], [`SpaceKey`]),
+//! the content model ([`Content`], [`ContentVersion`], [`ContentType`], [`ContentStatus`]), spaces
+//! ([`Space`]), users and groups ([`User`], [`Group`]), and validation of what people type (space keys,
+//! titles, usernames).
+//!
+//! What must not live here: SQL, HTTP, files, clocks or async. Callers pass the current time in.
+
+mod content;
+mod id;
+mod space;
+mod user;
+mod validate;
+
+pub use content::{Content, ContentStatus, ContentType, ContentVersion, NewVersion};
+pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
+pub use space::Space;
+pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
+pub use validate::{
+    MAX_TITLE_CHARS, ValidationError, validate_group_name, validate_space_name, validate_title,
+    validate_username,
+};
+
+/// Title of the home page created with every space, as Confluence names it.
+pub fn home_page_title(space_name: &str) -> String {
+    format!("{space_name} Home")
+}

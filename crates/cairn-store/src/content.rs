@@ -1,0 +1,727 @@
+//! Pages and blog posts: create, read, optimistic update, trash, restore, purge, tree queries.
+//!
+//! Architecture invariant: every change of title or body is a new row in `content_version` with the
+//! next number, written in the same transaction as the `content` row, and the `content` row is only
+//! updated when its stored version is the one the edit was based on. A stale edit is
+//! [`StoreError::StaleVersion`], never a lost update.
+
+use cairn_core::{
+    Content, ContentId, ContentStatus, ContentType, ContentVersion, NewVersion, SpaceId, SpaceKey,
+    ValidationError, validate_title,
+};
+use sqlx::{Any, Row, Transaction};
+
+use crate::error::{StoreError, is_unique_violation};
+use crate::ids::Sequence;
+use crate::row::{self, content_columns, version_columns};
+use crate::{Store, StoreResult};
+
+/// Deepest page tree walked when collecting ancestors; deeper means a corrupt tree.
+const MAX_TREE_DEPTH: usize = 1000;
+
+/// A new page or blog post.
+#[derive(Debug, Clone)]
+pub struct NewContent {
+    pub content_type: ContentType,
+    pub space_key: SpaceKey,
+    /// Parent page (pages only); `None` puts the page at the space root.
+    pub parent_id: Option<ContentId>,
+    pub title: String,
+    pub body: String,
+    pub version: NewVersion,
+}
+
+/// An edit of existing content, based on the version the editor saw.
+#[derive(Debug, Clone)]
+pub struct UpdateContent {
+    pub id: ContentId,
+    /// The number the new version will have: the version the edit is based on, plus one.
+    pub new_version_number: i32,
+    /// New title; `None` keeps the title.
+    pub title: Option<String>,
+    /// New body; `None` keeps the body.
+    pub body: Option<String>,
+    /// New parent page; `None` keeps the parent.
+    pub new_parent_id: Option<ContentId>,
+    pub version: NewVersion,
+}
+
+/// A filter over content for listings such as `GET /rest/api/content`.
+#[derive(Debug, Clone)]
+pub struct ContentListing {
+    pub content_type: ContentType,
+    pub space_id: Option<SpaceId>,
+    /// Exact title.
+    pub title: Option<String>,
+    /// `None` lists every status.
+    pub status: Option<ContentStatus>,
+    pub start: i64,
+    pub limit: i64,
+}
+
+/// Everything an insert of a content row with its first version needs.
+pub(crate) struct ContentInsert<'a> {
+    pub id: ContentId,
+    pub content_type: ContentType,
+    pub space_id: SpaceId,
+    pub space_key: &'a SpaceKey,
+    pub parent_id: Option<ContentId>,
+    pub position: Option<i64>,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub version: &'a NewVersion,
+}
+
+/// Inserts a content row and its version 1 inside `transaction`.
+pub(crate) async fn insert_content(
+    store: &Store,
+    transaction: &mut Transaction<'static, Any>,
+    insert: ContentInsert<'_>,
+) -> StoreResult<()> {
+    let inserted = sqlx::query(store.sql(
+        "INSERT INTO content (id, content_type, status, space_id, parent_id, position, title, live_title, body, version, creator_id, created_ms, last_modifier_id, last_modified_ms, version_message, minor_edit) VALUES (?, ?, 'current', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+    ))
+    .bind(insert.id.0)
+    .bind(insert.content_type.as_str())
+    .bind(insert.space_id.0)
+    .bind(insert.parent_id.map(|id| id.0))
+    .bind(insert.position)
+    .bind(insert.title)
+    .bind(live_title(insert.title))
+    .bind(insert.body)
+    .bind(insert.version.author_id.0)
+    .bind(insert.version.now_ms)
+    .bind(insert.version.author_id.0)
+    .bind(insert.version.now_ms)
+    .bind(&insert.version.message)
+    .bind(i16::from(insert.version.minor_edit))
+    .execute(&mut **transaction)
+    .await;
+    if let Err(error) = inserted {
+        if is_unique_violation(&error) {
+            return Err(StoreError::TitleTaken {
+                title: insert.title.to_string(),
+                space_key: insert.space_key.clone(),
+            });
+        }
+        return Err(error.into());
+    }
+    insert_version(
+        store,
+        transaction,
+        insert.id,
+        1,
+        insert.title,
+        insert.body,
+        insert.version,
+    )
+    .await
+}
+
+async fn insert_version(
+    store: &Store,
+    transaction: &mut Transaction<'static, Any>,
+    id: ContentId,
+    number: i32,
+    title: &str,
+    body: &str,
+    version: &NewVersion,
+) -> StoreResult<()> {
+    sqlx::query(store.sql(
+        "INSERT INTO content_version (content_id, number, title, body, author_id, created_ms, message, minor_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ))
+    .bind(id.0)
+    .bind(number)
+    .bind(title)
+    .bind(body)
+    .bind(version.author_id.0)
+    .bind(version.now_ms)
+    .bind(&version.message)
+    .bind(i16::from(version.minor_edit))
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// The key that makes titles unique per space and type (case-insensitive, as Confluence's LOWERTITLE).
+fn live_title(title: &str) -> String {
+    title.to_lowercase()
+}
+
+async fn content_in(
+    store: &Store,
+    transaction: &mut Transaction<'static, Any>,
+    id: ContentId,
+) -> StoreResult<Option<Content>> {
+    let row = sqlx::query(store.sql(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM content WHERE id = ?"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    row.as_ref().map(row::content).transpose()
+}
+
+/// The next position among the children of `parent_id` (or the root pages of `space_id`).
+async fn next_position(
+    store: &Store,
+    transaction: &mut Transaction<'static, Any>,
+    space_id: SpaceId,
+    parent_id: Option<ContentId>,
+) -> StoreResult<i64> {
+    let row = match parent_id {
+        Some(parent) => {
+            sqlx::query(store.sql("SELECT MAX(position) AS last_position FROM content WHERE parent_id = ?"))
+                .bind(parent.0)
+                .fetch_one(&mut **transaction)
+                .await?
+        }
+        None => {
+            sqlx::query(store.sql(
+                "SELECT MAX(position) AS last_position FROM content WHERE space_id = ? AND content_type = 'page' AND parent_id IS NULL",
+            ))
+            .bind(space_id.0)
+            .fetch_one(&mut **transaction)
+            .await?
+        }
+    };
+    let last: Option<i64> = row.try_get("last_position")?;
+    Ok(last.map_or(0, |position| position + 1))
+}
+
+/// Checks that `parent_id` can hold a child page of `space_id` and returns it.
+async fn check_parent(
+    store: &Store,
+    transaction: &mut Transaction<'static, Any>,
+    space_id: SpaceId,
+    space_key: &SpaceKey,
+    parent_id: ContentId,
+) -> StoreResult<Content> {
+    let parent = content_in(store, transaction, parent_id)
+        .await?
+        .filter(|parent| parent.status == ContentStatus::Current)
+        .ok_or(StoreError::ContentNotFound(parent_id))?;
+    if parent.content_type != ContentType::Page {
+        return Err(ValidationError::new(format!("parent {parent_id} is not a page")).into());
+    }
+    if parent.space_id != space_id {
+        return Err(ValidationError::new(format!(
+            "parent page {parent_id} is not in space {space_key}"
+        ))
+        .into());
+    }
+    Ok(parent)
+}
+
+impl Store {
+    pub(crate) async fn next_content_id(&self) -> StoreResult<ContentId> {
+        Ok(ContentId(self.next_id(Sequence::Content).await?))
+    }
+
+    /// Creates a page or blog post with its version 1.
+    pub async fn create_content(&self, new_content: NewContent) -> StoreResult<Content> {
+        let title = validate_title(&new_content.title)?;
+        let id = self.next_content_id().await?;
+        let mut transaction = self.begin_write().await?;
+        let space_row = sqlx::query(self.sql("SELECT id FROM space WHERE space_key = ?"))
+            .bind(new_content.space_key.as_str())
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or_else(|| StoreError::SpaceNotFound(new_content.space_key.clone()))?;
+        let space_id = SpaceId(space_row.try_get("id")?);
+        let (parent_id, position) = match new_content.content_type {
+            ContentType::BlogPost => (None, None),
+            ContentType::Page => {
+                if let Some(parent_id) = new_content.parent_id {
+                    check_parent(
+                        self,
+                        &mut transaction,
+                        space_id,
+                        &new_content.space_key,
+                        parent_id,
+                    )
+                    .await?;
+                }
+                let position =
+                    next_position(self, &mut transaction, space_id, new_content.parent_id).await?;
+                (new_content.parent_id, Some(position))
+            }
+        };
+        insert_content(
+            self,
+            &mut transaction,
+            ContentInsert {
+                id,
+                content_type: new_content.content_type,
+                space_id,
+                space_key: &new_content.space_key,
+                parent_id,
+                position,
+                title: &title,
+                body: &new_content.body,
+                version: &new_content.version,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        let version = new_content.version;
+        Ok(Content {
+            id,
+            content_type: new_content.content_type,
+            status: ContentStatus::Current,
+            space_id,
+            parent_id,
+            position,
+            title,
+            body: new_content.body,
+            version: 1,
+            creator_id: version.author_id,
+            created_ms: version.now_ms,
+            last_modifier_id: version.author_id,
+            last_modified_ms: version.now_ms,
+            version_message: version.message,
+            minor_edit: version.minor_edit,
+        })
+    }
+
+    /// Saves a new version, if and only if the stored version is the one the edit was based on.
+    pub async fn update_content(&self, update: UpdateContent) -> StoreResult<Content> {
+        let new_title = update.title.as_deref().map(validate_title).transpose()?;
+        let mut transaction = self.begin_write().await?;
+        let current = content_in(self, &mut transaction, update.id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Current)
+            .ok_or(StoreError::ContentNotFound(update.id))?;
+        if update.new_version_number != current.version + 1 {
+            return Err(StoreError::StaleVersion {
+                id: update.id,
+                current: current.version,
+            });
+        }
+        let space_key = self
+            .space_key_in(&mut transaction, current.space_id)
+            .await?;
+        let (parent_id, position) = match update.new_parent_id {
+            Some(new_parent) if Some(new_parent) != current.parent_id => {
+                if current.content_type != ContentType::Page {
+                    return Err(ValidationError::new("only pages have parents").into());
+                }
+                check_parent(
+                    self,
+                    &mut transaction,
+                    current.space_id,
+                    &space_key,
+                    new_parent,
+                )
+                .await?;
+                self.refuse_cycle(&mut transaction, update.id, new_parent)
+                    .await?;
+                let position =
+                    next_position(self, &mut transaction, current.space_id, Some(new_parent))
+                        .await?;
+                (Some(new_parent), Some(position))
+            }
+            _ => (current.parent_id, current.position),
+        };
+        let title = new_title.unwrap_or_else(|| current.title.clone());
+        let body = update.body.unwrap_or_else(|| current.body.clone());
+        let version = &update.version;
+        let updated = sqlx::query(self.sql(
+            "UPDATE content SET title = ?, live_title = ?, body = ?, version = ?, parent_id = ?, position = ?, last_modifier_id = ?, last_modified_ms = ?, version_message = ?, minor_edit = ? WHERE id = ? AND version = ? AND status = 'current'",
+        ))
+        .bind(&title)
+        .bind(live_title(&title))
+        .bind(&body)
+        .bind(update.new_version_number)
+        .bind(parent_id.map(|id| id.0))
+        .bind(position)
+        .bind(version.author_id.0)
+        .bind(version.now_ms)
+        .bind(&version.message)
+        .bind(i16::from(version.minor_edit))
+        .bind(update.id.0)
+        .bind(current.version)
+        .execute(&mut *transaction)
+        .await;
+        let updated = match updated {
+            Ok(result) => result,
+            Err(error) if is_unique_violation(&error) => {
+                return Err(StoreError::TitleTaken { title, space_key });
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if updated.rows_affected() != 1 {
+            // Another edit committed between our read and our write.
+            drop(transaction);
+            let latest = self
+                .find_content(update.id)
+                .await?
+                .ok_or(StoreError::ContentNotFound(update.id))?;
+            return Err(StoreError::StaleVersion {
+                id: update.id,
+                current: latest.version,
+            });
+        }
+        insert_version(
+            self,
+            &mut transaction,
+            update.id,
+            update.new_version_number,
+            &title,
+            &body,
+            version,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Content {
+            title,
+            body,
+            parent_id,
+            position,
+            version: update.new_version_number,
+            last_modifier_id: version.author_id,
+            last_modified_ms: version.now_ms,
+            version_message: version.message.clone(),
+            minor_edit: version.minor_edit,
+            ..current
+        })
+    }
+
+    async fn space_key_in(
+        &self,
+        transaction: &mut Transaction<'static, Any>,
+        space_id: SpaceId,
+    ) -> StoreResult<SpaceKey> {
+        let row = sqlx::query(self.sql("SELECT space_key FROM space WHERE id = ?"))
+            .bind(space_id.0)
+            .fetch_one(&mut **transaction)
+            .await?;
+        Ok(SpaceKey::from_stored(
+            row.try_get::<String, _>("space_key")?,
+        ))
+    }
+
+    /// Refuses to move `id` under `new_parent` when `new_parent` is `id` itself or one of its descendants.
+    async fn refuse_cycle(
+        &self,
+        transaction: &mut Transaction<'static, Any>,
+        id: ContentId,
+        new_parent: ContentId,
+    ) -> StoreResult<()> {
+        let mut cursor = Some(new_parent);
+        for _ in 0..MAX_TREE_DEPTH {
+            let Some(step) = cursor else { return Ok(()) };
+            if step == id {
+                return Err(ValidationError::new(format!(
+                    "page {id} cannot be moved under itself or one of its descendants"
+                ))
+                .into());
+            }
+            let row = sqlx::query(self.sql("SELECT parent_id FROM content WHERE id = ?"))
+                .bind(step.0)
+                .fetch_optional(&mut **transaction)
+                .await?;
+            cursor = match row {
+                Some(row) => row.try_get::<Option<i64>, _>("parent_id")?.map(ContentId),
+                None => None,
+            };
+        }
+        Err(ValidationError::new("page tree is deeper than allowed").into())
+    }
+
+    /// The content with `id`, whatever its status.
+    pub async fn find_content(&self, id: ContentId) -> StoreResult<Option<Content>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::content).transpose()
+    }
+
+    /// Version `number` of content `id`.
+    pub async fn find_version(
+        &self,
+        id: ContentId,
+        number: i32,
+    ) -> StoreResult<Option<ContentVersion>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM content_version WHERE content_id = ? AND number = ?"
+        )))
+        .bind(id.0)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::content_version).transpose()
+    }
+
+    /// Versions of `id`, newest first; the flag says whether more follow.
+    pub async fn list_versions(
+        &self,
+        id: ContentId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ContentVersion>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM content_version WHERE content_id = ? ORDER BY number DESC LIMIT ? OFFSET ?"
+        )))
+        .bind(id.0)
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let versions = rows
+            .iter()
+            .map(row::content_version)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(split_page(versions, limit))
+    }
+
+    /// Current child pages of `parent_id` in position order (then id).
+    pub async fn list_children(
+        &self,
+        parent_id: ContentId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Content>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE parent_id = ? AND status = 'current' AND content_type = 'page' ORDER BY position, id LIMIT ? OFFSET ?"
+        )))
+        .bind(parent_id.0)
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let children = rows
+            .iter()
+            .map(row::content)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(split_page(children, limit))
+    }
+
+    /// Current pages at the root of a space: the home page first, then by position and id.
+    pub async fn list_root_pages(
+        &self,
+        space_id: SpaceId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Content>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE space_id = ? AND content_type = 'page' AND status = 'current' AND parent_id IS NULL ORDER BY CASE WHEN position IS NULL THEN 0 ELSE 1 END, position, id LIMIT ? OFFSET ?"
+        )))
+        .bind(space_id.0)
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let pages = rows
+            .iter()
+            .map(row::content)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(split_page(pages, limit))
+    }
+
+    /// The ancestors of `content`, root first, direct parent last.
+    pub async fn ancestors(&self, content: &Content) -> StoreResult<Vec<Content>> {
+        let mut ancestors = Vec::new();
+        let mut cursor = content.parent_id;
+        while let Some(parent_id) = cursor {
+            if ancestors.len() >= MAX_TREE_DEPTH {
+                break;
+            }
+            let Some(parent) = self.find_content(parent_id).await? else {
+                break;
+            };
+            cursor = parent.parent_id;
+            ancestors.push(parent);
+        }
+        ancestors.reverse();
+        Ok(ancestors)
+    }
+
+    /// Content matching `listing`, ordered by id.
+    pub async fn list_content(
+        &self,
+        listing: &ContentListing,
+    ) -> StoreResult<(Vec<Content>, bool)> {
+        // Four fixed statements rather than string building: each filter is optional.
+        let status = listing.status.map(ContentStatus::as_str);
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR title = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ? OFFSET ?"
+        )))
+        .bind(listing.content_type.as_str())
+        .bind(listing.space_id.map(|id| id.0))
+        .bind(listing.space_id.map(|id| id.0))
+        .bind(listing.title.as_deref())
+        .bind(listing.title.as_deref())
+        .bind(status)
+        .bind(status)
+        .bind(listing.limit + 1)
+        .bind(listing.start)
+        .fetch_all(self.pool())
+        .await?;
+        let contents = rows
+            .iter()
+            .map(row::content)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(split_page(contents, listing.limit))
+    }
+
+    /// The most recently changed current pages and blog posts.
+    pub async fn recently_updated(&self, limit: i64) -> StoreResult<Vec<Content>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE status = 'current' ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
+        )))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row::content).collect()
+    }
+
+    /// Blog posts of a space, newest first.
+    pub async fn list_blog_posts(
+        &self,
+        space_id: SpaceId,
+        limit: i64,
+    ) -> StoreResult<Vec<Content>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE space_id = ? AND content_type = 'blogpost' AND status = 'current' ORDER BY created_ms DESC, id DESC LIMIT ?"
+        )))
+        .bind(space_id.0)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row::content).collect()
+    }
+
+    /// Moves current content to the trash. Its child pages move up to its parent.
+    pub async fn trash_content(&self, id: ContentId, now_ms: i64) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        let content = content_in(self, &mut transaction, id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Current)
+            .ok_or(StoreError::ContentNotFound(id))?;
+        sqlx::query(self.sql(
+            "UPDATE content SET status = 'trashed', live_title = NULL, trashed_ms = ? WHERE id = ?",
+        ))
+        .bind(now_ms)
+        .bind(id.0)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(
+            self.sql("UPDATE content SET parent_id = ? WHERE parent_id = ? AND status = 'current'"),
+        )
+        .bind(content.parent_id.map(|parent| parent.0))
+        .bind(id.0)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Brings trashed content back. A page whose parent is gone returns to the space root.
+    pub async fn restore_content(&self, id: ContentId) -> StoreResult<Content> {
+        let mut transaction = self.begin_write().await?;
+        let content = content_in(self, &mut transaction, id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Trashed)
+            .ok_or(StoreError::ContentNotFound(id))?;
+        let parent_alive = match content.parent_id {
+            Some(parent_id) => content_in(self, &mut transaction, parent_id)
+                .await?
+                .is_some_and(|parent| parent.status == ContentStatus::Current),
+            None => false,
+        };
+        let parent_id = if parent_alive {
+            content.parent_id
+        } else {
+            None
+        };
+        let space_key = self
+            .space_key_in(&mut transaction, content.space_id)
+            .await?;
+        let restored = sqlx::query(self.sql(
+            "UPDATE content SET status = 'current', live_title = ?, trashed_ms = NULL, parent_id = ? WHERE id = ?",
+        ))
+        .bind(live_title(&content.title))
+        .bind(parent_id.map(|parent| parent.0))
+        .bind(id.0)
+        .execute(&mut *transaction)
+        .await;
+        if let Err(error) = restored {
+            if is_unique_violation(&error) {
+                return Err(StoreError::TitleTaken {
+                    title: content.title,
+                    space_key,
+                });
+            }
+            return Err(error.into());
+        }
+        transaction.commit().await?;
+        Ok(Content {
+            status: ContentStatus::Current,
+            parent_id,
+            ..content
+        })
+    }
+
+    /// Deletes trashed content and all its versions for good.
+    pub async fn purge_content(&self, id: ContentId) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        content_in(self, &mut transaction, id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Trashed)
+            .ok_or(StoreError::ContentNotFound(id))?;
+        sqlx::query(self.sql("DELETE FROM content_version WHERE content_id = ?"))
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(self.sql("DELETE FROM content WHERE id = ?"))
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Trashed content of a space, most recently trashed first.
+    pub async fn list_trash(&self, space_id: SpaceId, limit: i64) -> StoreResult<Vec<Content>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE space_id = ? AND status = 'trashed' ORDER BY trashed_ms DESC, id DESC LIMIT ?"
+        )))
+        .bind(space_id.0)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row::content).collect()
+    }
+}
+
+/// Splits a fetch of `limit + 1` rows into the page and whether more follow.
+fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, has_more)
+}

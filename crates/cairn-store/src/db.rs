@@ -1,0 +1,308 @@
+//! The connection pool, the dialect it speaks, migrations and readiness.
+
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::StoreResult;
+use crate::error::StoreError;
+use crate::ids::IdAllocator;
+use crate::sql;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/mysql");
+
+/// The SQL dialect behind a database URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Dialect {
+    /// Reads the dialect from a URL's scheme; anything else is a clear error naming the schemes we take.
+    pub fn from_url(url: &str) -> StoreResult<Dialect> {
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme).unwrap_or("");
+        match scheme {
+            "sqlite" => Ok(Dialect::Sqlite),
+            "postgres" | "postgresql" => Ok(Dialect::Postgres),
+            "mysql" | "mariadb" => Ok(Dialect::Mysql),
+            _ => Err(StoreError::InvalidUrl(format!(
+                "unsupported scheme {scheme:?}: use sqlite://, postgres:// or mysql://"
+            ))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// The migrations written for this dialect.
+    pub fn migrator(self) -> &'static Migrator {
+        match self {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+            Dialect::Mysql => &MYSQL_MIGRATIONS,
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// How long a request waits for a connection (or a connection attempt) before failing.
+    pub acquire_timeout: Duration,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    // The URL may carry a password; it stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> StoreOptions {
+        StoreOptions {
+            url: url.into(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A database URL with its password replaced by `***`, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Whether the schema is current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub applied: Vec<i64>,
+    pub expected: Vec<i64>,
+}
+
+impl MigrationStatus {
+    pub fn is_current(&self) -> bool {
+        self.expected
+            .iter()
+            .all(|version| self.applied.contains(version))
+    }
+}
+
+/// The data layer's handle: a pool, its dialect and the id allocator. Cheap to clone; every clone
+/// shares the same pool.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<StoreInner>,
+}
+
+struct StoreInner {
+    pool: AnyPool,
+    dialect: Dialect,
+    /// Reserved id ranges of this process; see [`IdAllocator`] for its locking.
+    ids: IdAllocator,
+}
+
+static INSTALL_DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to the database. Fails with a clear error when the URL is malformed or the server is
+    /// unreachable; runs no migrations (see [`Store::migrate`]).
+    pub async fn connect(options: &StoreOptions) -> StoreResult<Store> {
+        let dialect = Dialect::from_url(&options.url)?;
+        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |connection, _meta| {
+                Box::pin(async move {
+                    for statement in session_setup(dialect) {
+                        connection.execute(*statement).await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = pool_options
+            .connect(&options.url)
+            .await
+            .map_err(|error| match error {
+                sqlx::Error::Configuration(cause) => StoreError::InvalidUrl(cause.to_string()),
+                other => StoreError::Database(other),
+            })?;
+        if dialect == Dialect::Sqlite {
+            // WAL lets readers proceed during a write; the setting is stored in the database file.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Store {
+            inner: Arc::new(StoreInner {
+                pool,
+                dialect,
+                ids: IdAllocator::default(),
+            }),
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    pub(crate) fn ids(&self) -> &IdAllocator {
+        &self.inner.ids
+    }
+
+    /// Statement text for this store's dialect.
+    pub(crate) fn sql(&self, statement: &'static str) -> sqlx::SqlStr {
+        sql::for_dialect(self.inner.dialect, statement)
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once, so a
+    /// transaction that reads first never fails to upgrade under concurrency.
+    pub(crate) async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        let transaction = match self.inner.dialect {
+            Dialect::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres | Dialect::Mysql => self.inner.pool.begin().await?,
+        };
+        Ok(transaction)
+    }
+
+    /// Applies pending migrations. Safe when several nodes start at once: PostgreSQL and MySQL take an
+    /// advisory lock for the duration; SQLite serialises through its write lock.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = self.inner.dialect.migrator();
+        migrator.run(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// Which migrations are applied, against which are expected.
+    pub async fn migration_status(&self) -> StoreResult<MigrationStatus> {
+        let expected: Vec<i64> = self
+            .inner
+            .dialect
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .collect();
+        let mut connection = self.inner.pool.acquire().await?;
+        connection
+            .ensure_migrations_table("_sqlx_migrations")
+            .await?;
+        let applied = connection
+            .list_applied_migrations("_sqlx_migrations")
+            .await?
+            .into_iter()
+            .map(|migration| migration.version)
+            .collect();
+        Ok(MigrationStatus { applied, expected })
+    }
+
+    /// One round trip to the database.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let _row: AnyRow = sqlx::query("SELECT 1").fetch_one(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+}
+
+/// Statements run on every new connection.
+fn session_setup(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Sqlite => &["PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"],
+        Dialect::Postgres => &["SET TIME ZONE 'UTC'"],
+        // READ COMMITTED as on PostgreSQL, so both servers behave alike under concurrent writes.
+        Dialect::Mysql => &[
+            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialect_comes_from_the_scheme() {
+        assert_eq!(
+            Dialect::from_url("sqlite:///tmp/x.db").ok(),
+            Some(Dialect::Sqlite)
+        );
+        assert_eq!(
+            Dialect::from_url("postgres://u@h/db").ok(),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(
+            Dialect::from_url("postgresql://u@h/db").ok(),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(
+            Dialect::from_url("mysql://root@h/db").ok(),
+            Some(Dialect::Mysql)
+        );
+        assert!(matches!(
+            Dialect::from_url("oracle://x"),
+            Err(StoreError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            Dialect::from_url("nonsense"),
+            Err(StoreError::InvalidUrl(_))
+        ));
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("mysql://root@h/db"), "mysql://root@h/db");
+        assert_eq!(redact_url("sqlite:///x.db"), "sqlite:///x.db");
+    }
+
+    #[test]
+    fn every_dialect_has_the_same_migration_versions() {
+        let versions = |dialect: Dialect| -> Vec<(i64, String)> {
+            dialect
+                .migrator()
+                .iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect()
+        };
+        let sqlite = versions(Dialect::Sqlite);
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, versions(Dialect::Postgres));
+        assert_eq!(sqlite, versions(Dialect::Mysql));
+    }
+}

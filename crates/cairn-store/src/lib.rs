@@ -1,0 +1,32 @@
+//! Cairn's data layer, and the only crate that knows SQL.
+//!
+//! One code path serves three dialects (SQLite, PostgreSQL, MySQL/MariaDB) through sqlx's `Any` driver:
+//! statements are written once with `?` placeholders and rewritten for PostgreSQL ([`sql`]); column
+//! types are portable (SMALLINT booleans, BIGINT epoch-millisecond times); ids come from a block
+//! allocator ([`ids`]) instead of `RETURNING`. Migrations live in `migrations/{sqlite,postgres,mysql}`
+//! with identical version numbers and run at start under the database's own lock.
+//!
+//! Main types: [`Store`] (pool + dialect + id allocator) and [`StoreError`]. Repositories are methods on
+//! `Store`, one module per noun (`space`, `content`, `user`, `session`).
+//!
+//! Must not: speak HTTP, render HTML, or hold a transaction across anything but SQL.
+
+mod content;
+mod db;
+mod error;
+mod ids;
+mod row;
+mod session;
+mod space;
+mod sql;
+mod user;
+
+pub use content::{ContentListing, NewContent, UpdateContent};
+pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
+pub use error::StoreError;
+pub use session::{AccessTokenInfo, NewAccessToken};
+pub use space::NewSpace;
+pub use user::NewUser;
+
+/// The result type of every store operation.
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,147 @@
+//! Spaces. A space is created together with its home page, in one transaction.
+
+use cairn_core::{
+    ContentType, NewVersion, Space, SpaceId, SpaceKey, UserId, home_page_title, validate_space_name,
+};
+
+use crate::content::{ContentInsert, insert_content};
+use crate::error::{StoreError, is_unique_violation};
+use crate::ids::Sequence;
+use crate::row::{self, space_columns};
+use crate::{Store, StoreResult};
+
+/// What a new space is made of.
+#[derive(Debug, Clone)]
+pub struct NewSpace {
+    pub key: SpaceKey,
+    pub name: String,
+    pub description: String,
+    pub creator_id: UserId,
+    pub now_ms: i64,
+}
+
+impl Store {
+    /// Creates a global space and its home page (`{name} Home`, at the root, position "none").
+    pub async fn create_space(&self, new_space: NewSpace) -> StoreResult<Space> {
+        let name = validate_space_name(&new_space.name)?;
+        let space_id = SpaceId(self.next_id(Sequence::Space).await?);
+        let homepage_id = self.next_content_id().await?;
+        let mut transaction = self.begin_write().await?;
+        let inserted = sqlx::query(self.sql(
+            "INSERT INTO space (id, space_key, name, description, space_type, status, homepage_id, creator_id, created_ms) VALUES (?, ?, ?, ?, 'global', 'current', ?, ?, ?)",
+        ))
+        .bind(space_id.0)
+        .bind(new_space.key.as_str())
+        .bind(&name)
+        .bind(&new_space.description)
+        .bind(homepage_id.0)
+        .bind(new_space.creator_id.0)
+        .bind(new_space.now_ms)
+        .execute(&mut *transaction)
+        .await;
+        if let Err(error) = inserted {
+            if is_unique_violation(&error) {
+                return Err(StoreError::SpaceKeyTaken(new_space.key));
+            }
+            return Err(error.into());
+        }
+        let version = NewVersion {
+            author_id: new_space.creator_id,
+            now_ms: new_space.now_ms,
+            message: String::new(),
+            minor_edit: false,
+        };
+        insert_content(
+            self,
+            &mut transaction,
+            ContentInsert {
+                id: homepage_id,
+                content_type: ContentType::Page,
+                space_id,
+                space_key: &new_space.key,
+                parent_id: None,
+                position: None,
+                title: &home_page_title(&name),
+                body: "",
+                version: &version,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Space {
+            id: space_id,
+            key: new_space.key,
+            name,
+            description: new_space.description,
+            space_type: "global".to_string(),
+            status: "current".to_string(),
+            homepage_id: Some(homepage_id),
+            creator_id: new_space.creator_id,
+            created_ms: new_space.now_ms,
+        })
+    }
+
+    pub async fn find_space_by_key(&self, key: &SpaceKey) -> StoreResult<Option<Space>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            space_columns!(),
+            " FROM space WHERE space_key = ?"
+        )))
+        .bind(key.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::space).transpose()
+    }
+
+    pub async fn find_space_by_id(&self, id: SpaceId) -> StoreResult<Option<Space>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            space_columns!(),
+            " FROM space WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::space).transpose()
+    }
+
+    /// The space with `key`, or [`StoreError::SpaceNotFound`].
+    pub async fn space_by_key(&self, key: &SpaceKey) -> StoreResult<Space> {
+        self.find_space_by_key(key)
+            .await?
+            .ok_or_else(|| StoreError::SpaceNotFound(key.clone()))
+    }
+
+    /// Spaces ordered by key, `limit` at most, after skipping `start`; the flag says whether more follow.
+    pub async fn list_spaces(&self, start: i64, limit: i64) -> StoreResult<(Vec<Space>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            space_columns!(),
+            " FROM space ORDER BY space_key LIMIT ? OFFSET ?"
+        )))
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let mut spaces = rows
+            .iter()
+            .map(row::space)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = spaces.len() as i64 > limit;
+        spaces.truncate(limit as usize);
+        Ok((spaces, has_more))
+    }
+
+    /// The spaces with the given keys (unknown keys are skipped), ordered by key.
+    pub async fn spaces_by_keys(&self, keys: &[SpaceKey]) -> StoreResult<Vec<Space>> {
+        let mut spaces = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(space) = self.find_space_by_key(key).await? {
+                spaces.push(space);
+            }
+        }
+        spaces.sort_by(|a, b| a.key.cmp(&b.key));
+        spaces.dedup_by(|a, b| a.id == b.id);
+        Ok(spaces)
+    }
+}

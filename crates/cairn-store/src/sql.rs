@@ -1,0 +1,44 @@
+//! Statement text for the three dialects. Statements are written once with `?` placeholders; PostgreSQL
+//! wants `$1, $2, …`, so they are rewritten for it. Statement text in this crate is static and never
+//! contains a `?` inside a string literal, which keeps the rewrite a plain scan.
+
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
+
+use crate::db::Dialect;
+
+/// Returns `statement` with placeholders in the form `dialect` expects.
+pub(crate) fn for_dialect(dialect: Dialect, statement: &'static str) -> SqlStr {
+    match dialect {
+        Dialect::Postgres => AssertSqlSafe(numbered_placeholders(statement)).into_sql_str(),
+        Dialect::Sqlite | Dialect::Mysql => statement.into_sql_str(),
+    }
+}
+
+fn numbered_placeholders(statement: &str) -> String {
+    let mut rewritten = String::with_capacity(statement.len() + 16);
+    let mut number = 0;
+    for character in statement.chars() {
+        if character == '?' {
+            number += 1;
+            rewritten.push('$');
+            rewritten.push_str(&number.to_string());
+        } else {
+            rewritten.push(character);
+        }
+    }
+    rewritten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered_in_order() {
+        assert_eq!(
+            numbered_placeholders("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
+        assert_eq!(numbered_placeholders("SELECT 1"), "SELECT 1");
+    }
+}

@@ -1,0 +1,194 @@
+//! Users and groups. Password hashing happens in the web layer; the store keeps the PHC string.
+
+use cairn_core::{
+    ADMINISTRATORS_GROUP, Group, GroupId, USERS_GROUP, User, UserId, validate_username,
+};
+use rand::RngExt;
+use sqlx::Row;
+
+use crate::error::{StoreError, is_unique_violation};
+use crate::ids::Sequence;
+use crate::row::{self, user_columns};
+use crate::{Store, StoreResult};
+
+/// A new account.
+#[derive(Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Also a member of `confluence-administrators`.
+    pub administrator: bool,
+    pub now_ms: i64,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("administrator", &self.administrator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Creates a user in `confluence-users` (and `confluence-administrators` when asked).
+    pub async fn create_user(&self, new_user: NewUser) -> StoreResult<User> {
+        let username = validate_username(&new_user.username)?;
+        let display_name = match new_user.display_name.trim() {
+            "" => username.clone(),
+            name => name.to_string(),
+        };
+        let id = UserId(self.next_id(Sequence::User).await?);
+        let user_key = random_user_key();
+        let mut transaction = self.begin_write().await?;
+        let inserted = sqlx::query(self.sql(
+            "INSERT INTO app_user (id, username, user_key, display_name, email, password_hash, active, created_ms) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        ))
+        .bind(id.0)
+        .bind(&username)
+        .bind(&user_key)
+        .bind(&display_name)
+        .bind(new_user.email.trim())
+        .bind(&new_user.password_hash)
+        .bind(new_user.now_ms)
+        .execute(&mut *transaction)
+        .await;
+        if let Err(error) = inserted {
+            if is_unique_violation(&error) {
+                return Err(StoreError::UsernameTaken(username));
+            }
+            return Err(error.into());
+        }
+        let mut groups = vec![USERS_GROUP];
+        if new_user.administrator {
+            groups.push(ADMINISTRATORS_GROUP);
+        }
+        for group in groups {
+            sqlx::query(self.sql(
+                "INSERT INTO group_member (group_id, user_id) SELECT id, ? FROM user_group WHERE name = ?",
+            ))
+            .bind(id.0)
+            .bind(group)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(User {
+            id,
+            username,
+            user_key,
+            display_name,
+            email: new_user.email.trim().to_string(),
+            active: true,
+            created_ms: new_user.now_ms,
+        })
+    }
+
+    pub async fn find_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM app_user WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::user).transpose()
+    }
+
+    pub async fn find_user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM app_user WHERE username = ?"
+        )))
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::user).transpose()
+    }
+
+    pub async fn find_user_by_key(&self, user_key: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM app_user WHERE user_key = ?"
+        )))
+        .bind(user_key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row::user).transpose()
+    }
+
+    /// The user and their password hash, for a login attempt.
+    pub async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", password_hash FROM app_user WHERE username = ?"
+        )))
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(Some((row::user(&row)?, row.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS user_count FROM app_user")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("user_count")?)
+    }
+
+    /// Names of the groups `user_id` belongs to, sorted.
+    pub async fn groups_of_user(&self, user_id: UserId) -> StoreResult<Vec<Group>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT g.id, g.name FROM user_group g JOIN group_member m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.name",
+        ))
+        .bind(user_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Group {
+                    id: GroupId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn is_administrator(&self, user_id: UserId) -> StoreResult<bool> {
+        let row = sqlx::query(self.sql(
+            "SELECT COUNT(*) AS memberships FROM group_member m JOIN user_group g ON g.id = m.group_id WHERE m.user_id = ? AND g.name = ?",
+        ))
+        .bind(user_id.0)
+        .bind(ADMINISTRATORS_GROUP)
+        .fetch_one(self.pool())
+        .await?;
+        let memberships: i64 = row.try_get("memberships")?;
+        Ok(memberships > 0)
+    }
+
+    /// Replaces a user's password hash.
+    pub async fn set_password_hash(&self, user_id: UserId, password_hash: &str) -> StoreResult<()> {
+        sqlx::query(self.sql("UPDATE app_user SET password_hash = ? WHERE id = ?"))
+            .bind(password_hash)
+            .bind(user_id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// A Confluence-Server-style user key: 32 lower-case hex digits.
+fn random_user_key() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

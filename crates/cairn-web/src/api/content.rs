@@ -1,0 +1,403 @@
+//! `/rest/api/content`: pages and blog posts. Create, read (current, historical, trashed), optimistic
+//! update, trash and purge, child pages, history.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
+use cairn_store::{ContentListing, NewContent, UpdateContent};
+use serde_json::Value;
+
+use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::{json_content_id, parse_json_body};
+use crate::AppState;
+use crate::auth::{ApiUser, Principal};
+use crate::error::{ApiError, ApiJson};
+use crate::links::request_base;
+use crate::render::check_storage;
+use crate::time_format::now_ms;
+
+/// What a create or update response expands, so clients find what they read right after a write.
+const WRITE_RESPONSE_EXPAND: &str = "space,version,history,ancestors,body.storage,metadata.labels";
+
+fn path_id(text: &str) -> Result<ContentId, ApiError> {
+    ContentId::parse(text).ok_or_else(|| ApiError::content_not_found(text))
+}
+
+/// The storage body of a create or update request; `None` when the request has no body.
+fn request_body_storage(request: &Value) -> Result<Option<String>, ApiError> {
+    let body = &request["body"];
+    if body.is_null() {
+        return Ok(None);
+    }
+    for representation in ["storage", "editor"] {
+        if let Some(value) = body[representation]["value"].as_str() {
+            check_storage(value).map_err(ApiError::bad_request)?;
+            return Ok(Some(value.to_string()));
+        }
+    }
+    if body.get("wiki").is_some() {
+        return Err(ApiError::bad_request(
+            "representation wiki is not supported yet; send storage",
+        ));
+    }
+    Err(ApiError::bad_request(
+        "body must have a storage representation: {\"storage\":{\"value\":\"…\",\"representation\":\"storage\"}}",
+    ))
+}
+
+fn request_version(request: &Value, caller: &Principal) -> NewVersion {
+    let version = &request["version"];
+    let minor_edit = match &version["minorEdit"] {
+        Value::Bool(flag) => *flag,
+        Value::String(text) => text.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
+    NewVersion {
+        author_id: caller.user.id,
+        now_ms: now_ms(),
+        message: version["message"].as_str().unwrap_or("").to_string(),
+        minor_edit,
+    }
+}
+
+/// The parent named by `ancestors` (the last element is the direct parent).
+fn request_parent(request: &Value) -> Result<Option<ContentId>, ApiError> {
+    match request["ancestors"]
+        .as_array()
+        .and_then(|ancestors| ancestors.last())
+    {
+        Some(last) => json_content_id(&last["id"])
+            .map(Some)
+            .ok_or_else(|| ApiError::bad_request("ancestors must name a page id")),
+        None => Ok(None),
+    }
+}
+
+pub async fn create_content(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let request = parse_json_body(&body)?;
+    let type_text = request["type"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad_request("content type is required"))?;
+    let content_type = ContentType::parse(type_text).ok_or_else(|| {
+        ApiError::bad_request(format!("content type {type_text} cannot be created here"))
+    })?;
+    let title = request["title"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad_request("title is required"))?;
+    let space_key = request["space"]["key"]
+        .as_str()
+        .filter(|key| !key.is_empty())
+        .ok_or_else(|| ApiError::bad_request("space key is required"))?;
+    match request["status"].as_str() {
+        None | Some("current") => {}
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "content cannot be created with status {other}"
+            )));
+        }
+    }
+    let content = state
+        .store
+        .create_content(NewContent {
+            content_type,
+            space_key: SpaceKey::from_stored(space_key),
+            parent_id: request_parent(&request)?,
+            title: title.to_string(),
+            body: request_body_storage(&request)?.unwrap_or_default(),
+            version: request_version(&request, &caller),
+        })
+        .await?;
+    tracing::info!(content_id = %content.id, space = space_key, user = %caller.user.username, "content created");
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    Ok(ApiJson(
+        builder
+            .content_json(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+            .await?,
+    ))
+}
+
+pub async fn list_content(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let paging = Paging::from_query(&query, 25, 500)?;
+    let expand = Expand::parse(query.get("expand"));
+    let type_text = query
+        .get("type")
+        .filter(|kind| !kind.is_empty())
+        .unwrap_or("page");
+    let content_type = ContentType::parse(type_text)
+        .ok_or_else(|| ApiError::bad_request(format!("unknown content type {type_text}")))?;
+    let status = match query
+        .get("status")
+        .filter(|status| !status.is_empty())
+        .unwrap_or("current")
+    {
+        "any" => None,
+        text => Some(
+            ContentStatus::parse(text)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown status {text}")))?,
+        ),
+    };
+    let base = request_base(&state, &headers);
+    let space_id = match query.get("spaceKey").filter(|key| !key.is_empty()) {
+        Some(key) => match state
+            .store
+            .find_space_by_key(&SpaceKey::from_stored(key))
+            .await?
+        {
+            Some(space) => Some(space.id),
+            None => {
+                return Ok(ApiJson(paged_list(
+                    Vec::new(),
+                    paging,
+                    false,
+                    &base,
+                    "/rest/api/content",
+                    &query,
+                )));
+            }
+        },
+        None => None,
+    };
+    let listing = ContentListing {
+        content_type,
+        space_id,
+        title: query.get("title").map(str::to_string),
+        status,
+        start: paging.start,
+        limit: paging.limit,
+    };
+    let (contents, has_more) = state.store.list_content(&listing).await?;
+    let builder = JsonBuilder::new(&state, base);
+    let mut results = Vec::with_capacity(contents.len());
+    for content in &contents {
+        results.push(builder.content_json(content, &expand).await?);
+    }
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        "/rest/api/content",
+        &query,
+    )))
+}
+
+pub async fn get_content(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let content = state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    let expand = match query.get("expand") {
+        Some(expand) => Expand::parse(Some(expand)),
+        None => Expand::parse(Some("history,space,version")),
+    };
+    let requested_status = query.get("status").unwrap_or("current");
+    let visible = match requested_status {
+        "any" => true,
+        "historical" => content.status == ContentStatus::Current,
+        other => other == content.status.as_str(),
+    };
+    if !visible {
+        return Err(ApiError::content_not_found(id));
+    }
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let wanted_version = match query.get("version").filter(|text| !text.is_empty()) {
+        Some(text) => Some(
+            text.parse::<i32>()
+                .map_err(|_| ApiError::bad_request("version must be a number"))?,
+        ),
+        None => None,
+    };
+    match wanted_version {
+        Some(number) if number != content.version => {
+            let version = state
+                .store
+                .find_version(id, number)
+                .await?
+                .ok_or_else(|| ApiError::content_not_found(id))?;
+            Ok(ApiJson(
+                builder
+                    .content_json_at(&content, Some(&version), &expand)
+                    .await?,
+            ))
+        }
+        _ => Ok(ApiJson(builder.content_json(&content, &expand).await?)),
+    }
+}
+
+pub async fn update_content(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let request = parse_json_body(&body)?;
+    if request["type"].as_str().is_none() {
+        return Err(ApiError::bad_request("content type is required"));
+    }
+    let number = request["version"]["number"]
+        .as_i64()
+        .or_else(|| {
+            request["version"]["number"]
+                .as_str()
+                .and_then(|text| text.parse().ok())
+        })
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "Must supply an incremented version when updating Content. No version supplied.",
+            )
+        })?;
+    let new_version_number = i32::try_from(number)
+        .map_err(|_| ApiError::bad_request(format!("version {number} is out of range")))?;
+    let existing = state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    if let Some(space_key) = request["space"]["key"]
+        .as_str()
+        .filter(|key| !key.is_empty())
+    {
+        let space = JsonBuilder::new(&state, String::new())
+            .space_of(existing.space_id)
+            .await?;
+        if space.key.as_str() != space_key {
+            return Err(ApiError::bad_request(
+                "moving content to another space is not supported yet",
+            ));
+        }
+    }
+    let storage = request_body_storage(&request)?;
+    let parent = request_parent(&request)?;
+    if existing.status == ContentStatus::Trashed {
+        // Confluence restores trashed content through an update with status "current".
+        if request["status"].as_str() != Some("current") {
+            return Err(ApiError::content_not_found(id));
+        }
+        if new_version_number != existing.version + 1 {
+            return Err(cairn_store::StoreError::StaleVersion {
+                id,
+                current: existing.version,
+            }
+            .into());
+        }
+        state.store.restore_content(id).await?;
+    }
+    let updated = state
+        .store
+        .update_content(UpdateContent {
+            id,
+            new_version_number,
+            title: request["title"].as_str().map(str::to_string),
+            body: storage,
+            new_parent_id: parent,
+            version: request_version(&request, &caller),
+        })
+        .await?;
+    tracing::info!(content_id = %id, version = updated.version, user = %caller.user.username, "content updated");
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    Ok(ApiJson(
+        builder
+            .content_json(&updated, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+            .await?,
+    ))
+}
+
+pub async fn delete_content(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id_text)?;
+    let content = state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    match (query.get("status"), content.status) {
+        (Some("trashed"), ContentStatus::Trashed) | (None, ContentStatus::Trashed) => {
+            state.store.purge_content(id).await?;
+            tracing::info!(content_id = %id, user = %caller.user.username, "content purged");
+        }
+        (None | Some("current"), ContentStatus::Current) => {
+            state.store.trash_content(id, now_ms()).await?;
+            tracing::info!(content_id = %id, user = %caller.user.username, "content trashed");
+        }
+        _ => return Err(ApiError::content_not_found(id)),
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Loads current content for a read endpoint: trashed content is not found here.
+async fn current_content(state: &AppState, id_text: &str) -> Result<Content, ApiError> {
+    let id = path_id(id_text)?;
+    state
+        .store
+        .find_content(id)
+        .await?
+        .filter(|content| content.status == ContentStatus::Current)
+        .ok_or_else(|| ApiError::content_not_found(id))
+}
+
+pub async fn list_child_pages(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let parent = current_content(&state, &id_text).await?;
+    let paging = Paging::from_query(&query, 25, 1000)?;
+    let expand = Expand::parse(query.get("expand"));
+    let (children, has_more) = state
+        .store
+        .list_children(parent.id, paging.start, paging.limit)
+        .await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(children.len());
+    for child in &children {
+        results.push(builder.content_json(child, &expand).await?);
+    }
+    let path = format!("/rest/api/content/{}/child/page", parent.id);
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        &path,
+        &query,
+    )))
+}
+
+pub async fn get_history(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let content = current_content(&state, &id_text).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    Ok(ApiJson(builder.history_json(&content, true).await?))
+}

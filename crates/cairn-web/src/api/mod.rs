@@ -1,0 +1,134 @@
+//! The Confluence REST API v1 surface: `/rest/api/...` (and `/rest/api/latest/...`, rewritten before
+//! routing), plus personal access tokens at `/rest/pat/latest/tokens` as Confluence Data Center has them.
+
+mod content;
+pub mod json;
+mod space;
+mod token;
+mod user;
+
+use std::convert::Infallible;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::get;
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::error::ApiError;
+use json::QueryPairs;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/rest/api/space",
+            get(space::list_spaces).post(space::create_space),
+        )
+        .route("/rest/api/space/{key}", get(space::get_space))
+        .route(
+            "/rest/api/content",
+            get(content::list_content).post(content::create_content),
+        )
+        .route(
+            "/rest/api/content/{id}",
+            get(content::get_content)
+                .put(content::update_content)
+                .delete(content::delete_content),
+        )
+        .route(
+            "/rest/api/content/{id}/child/page",
+            get(content::list_child_pages),
+        )
+        .route("/rest/api/content/{id}/history", get(content::get_history))
+        .route("/rest/api/user/current", get(user::current_user))
+        .route(
+            "/rest/pat/latest/tokens",
+            get(token::list_tokens).post(token::create_token),
+        )
+        .route(
+            "/rest/pat/latest/tokens/{id}",
+            axum::routing::delete(token::revoke_token),
+        )
+}
+
+impl FromRequestParts<AppState> for QueryPairs {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parse_query(parts.uri.query().unwrap_or("")))
+    }
+}
+
+/// Parses `a=1&b=x+y` into ordered pairs, decoding `+` and percent escapes.
+pub fn parse_query(query: &str) -> QueryPairs {
+    let decode = |text: &str| {
+        percent_decode_str(&text.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    QueryPairs(
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((key, value)) => (decode(key), decode(value)),
+                None => (decode(pair), String::new()),
+            })
+            .collect(),
+    )
+}
+
+/// Reads a JSON request body; malformed JSON is a 400 in Confluence's error shape.
+pub fn parse_json_body(body: &Bytes) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::bad_request("a JSON request body is required"));
+    }
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request(format!("request body is not valid JSON: {error}")))
+}
+
+/// A content id as clients send it in JSON: a string of digits or a number.
+pub fn json_content_id(value: &Value) -> Option<cairn_core::ContentId> {
+    match value {
+        Value::String(text) => cairn_core::ContentId::parse(text),
+        Value::Number(number) => number
+            .as_i64()
+            .filter(|id| *id > 0)
+            .map(cairn_core::ContentId),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_decode_plus_and_percent() {
+        let pairs = parse_query("title=Root+A&cql=type%3Dpage&flag");
+        assert_eq!(pairs.get("title"), Some("Root A"));
+        assert_eq!(pairs.get("cql"), Some("type=page"));
+        assert_eq!(pairs.get("flag"), Some(""));
+        assert_eq!(pairs.get("missing"), None);
+    }
+
+    #[test]
+    fn content_ids_come_as_strings_or_numbers() {
+        assert_eq!(
+            json_content_id(&serde_json::json!("65538")),
+            Some(cairn_core::ContentId(65538))
+        );
+        assert_eq!(
+            json_content_id(&serde_json::json!(65538)),
+            Some(cairn_core::ContentId(65538))
+        );
+        assert_eq!(json_content_id(&serde_json::json!(-1)), None);
+        assert_eq!(json_content_id(&serde_json::json!({"id": 1})), None);
+    }
+}

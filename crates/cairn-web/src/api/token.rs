@@ -1,0 +1,93 @@
+//! Personal access tokens, at Confluence Data Center's paths: `GET/POST /rest/pat/latest/tokens`,
+//! `DELETE /rest/pat/latest/tokens/{id}`. The raw token is returned once, at creation.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cairn_store::NewAccessToken;
+use serde_json::{Value, json};
+
+use super::parse_json_body;
+use crate::AppState;
+use crate::auth::{ApiUser, new_secret, secret_hash};
+use crate::error::{ApiError, ApiJson, json_body};
+use crate::time_format::{iso_from_ms, now_ms};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+fn token_json(token: &cairn_store::AccessTokenInfo) -> Value {
+    json!({
+        "id": token.id,
+        "name": token.name,
+        "createdAt": iso_from_ms(token.created_ms),
+        "expiringAt": token.expires_ms.map(iso_from_ms),
+        "lastAccessedAt": token.last_used_ms.map(iso_from_ms),
+    })
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request = parse_json_body(&body)?;
+    let name = request["name"]
+        .as_str()
+        .map(str::trim)
+        .filter(|name| !name.is_empty());
+    let name = name.ok_or_else(|| ApiError::bad_request("token name is required"))?;
+    let expires_in_days = match &request["expirationDuration"] {
+        Value::Null => None,
+        value => Some(
+            value
+                .as_i64()
+                .filter(|days| (1..=3650).contains(days))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "expirationDuration must be a number of days from 1 to 3650",
+                    )
+                })?,
+        ),
+    };
+    let secret = new_secret();
+    let now = now_ms();
+    let token = state
+        .store
+        .create_access_token(NewAccessToken {
+            user_id: caller.user.id,
+            name: name.to_string(),
+            token_hash: secret_hash(&secret),
+            now_ms: now,
+            expires_ms: expires_in_days.map(|days| now + days * DAY_MS),
+        })
+        .await?;
+    let mut body = token_json(&token);
+    body["rawToken"] = json!(secret);
+    Ok((StatusCode::CREATED, json_body(&body)).into_response())
+}
+
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> Result<ApiJson, ApiError> {
+    let tokens = state.store.list_access_tokens(caller.user.id).await?;
+    Ok(ApiJson(Value::Array(
+        tokens.iter().map(token_json).collect(),
+    )))
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    if state.store.revoke_access_token(caller.user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(
+            "token_not_found",
+            format!("No token found with id: {id}"),
+        ))
+    }
+}

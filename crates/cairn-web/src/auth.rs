@@ -1,0 +1,347 @@
+//! Who is asking: HTTP Basic, Bearer personal access tokens, and cookie sessions.
+//!
+//! Sessions and tokens live in the database (hashed), so any node can serve any request. Verified
+//! Basic credentials are cached per node for a short time because argon2 is deliberately slow.
+//!
+//! Cookie-authenticated writes must come from our own pages: a browser sends `Origin` (or `Referer`)
+//! on such requests and it must name this host; the cookie is also `SameSite=Lax`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use base64::Engine;
+use cairn_core::{User, UserId};
+use rand::RngExt;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::links::request_scheme;
+use crate::time_format::now_ms;
+use crate::{AppState, CookieSecurity};
+
+/// Name of the login session cookie.
+pub const SESSION_COOKIE: &str = "cairn_session";
+
+/// How long verified Basic credentials are trusted on this node without re-running argon2.
+const CREDENTIAL_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Most cached credentials kept per node.
+const CREDENTIAL_CACHE_CAPACITY: usize = 10_000;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Basic,
+    Token,
+    Session,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub method: AuthMethod,
+}
+
+/// Hashes a password with argon2id (call from a blocking thread: it takes tens of milliseconds).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|error| format!("password hashing failed: {error}"))
+}
+
+/// Checks a password against a stored PHC string.
+pub fn verify_password(stored_hash: &str, password: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// [`hash_password`] on the blocking pool.
+pub async fn hash_password_off_thread(password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| format!("password hashing task failed: {error}"))?
+}
+
+/// SHA-256 of a secret, as lower-case hex: what the database stores for sessions and tokens.
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A new random secret (256 bits, URL-safe base64).
+pub fn new_secret() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Verified Basic credentials on this node. Keyed by a hash of username and password, so the
+/// cache never holds a password.
+#[derive(Default)]
+pub struct CredentialCache {
+    /// Guarded by a std mutex: held only for a map lookup or insert, never across `.await`.
+    entries: Mutex<HashMap<String, (UserId, Instant)>>,
+}
+
+impl CredentialCache {
+    fn key(username: &str, password: &str) -> String {
+        secret_hash(&format!("{}\u{0}{password}", username.to_lowercase()))
+    }
+
+    fn get(&self, username: &str, password: &str) -> Option<UserId> {
+        let key = Self::key(username, password);
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&key)
+            .filter(|(_, expires)| *expires > Instant::now())
+            .map(|(user, _)| *user)
+    }
+
+    fn put(&self, username: &str, password: &str, user_id: UserId) {
+        let key = Self::key(username, password);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CREDENTIAL_CACHE_CAPACITY {
+                let now = Instant::now();
+                entries.retain(|_, (_, expires)| *expires > now);
+                if entries.len() >= CREDENTIAL_CACHE_CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, (user_id, Instant::now() + CREDENTIAL_CACHE_TTL));
+        }
+    }
+}
+
+/// Checks a username and password; `None` when they do not match an active user.
+pub async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<User>, ApiError> {
+    if let Some(user_id) = state.credential_cache.get(username, password) {
+        if let Some(user) = state
+            .store
+            .find_user(user_id)
+            .await?
+            .filter(|user| user.active)
+        {
+            return Ok(Some(user));
+        }
+    }
+    let Some((user, stored_hash)) = state.store.find_login(username).await? else {
+        // Spend the same time as a real check, so response times do not reveal which usernames exist.
+        let password = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+        return Ok(None);
+    };
+    let password_owned = password.to_string();
+    let matches =
+        tokio::task::spawn_blocking(move || verify_password(&stored_hash, &password_owned))
+            .await
+            .map_err(|_| ApiError::internal())?;
+    if !matches || !user.active {
+        return Ok(None);
+    }
+    state.credential_cache.put(username, password, user.id);
+    Ok(Some(user))
+}
+
+/// The value of the session cookie, if the request carries one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Resolves the caller from `Authorization` or the session cookie. `Ok(None)` is an anonymous
+/// request; wrong credentials are an error (401), never silently anonymous.
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Principal>, ApiError> {
+    if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+        let authorization = authorization
+            .to_str()
+            .map_err(|_| ApiError::bad_credentials())?;
+        let (scheme, credentials) = authorization
+            .split_once(' ')
+            .ok_or_else(ApiError::bad_credentials)?;
+        if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(credentials.trim())
+                .map_err(|_| ApiError::bad_credentials())?;
+            let decoded = String::from_utf8(decoded).map_err(|_| ApiError::bad_credentials())?;
+            let (username, password) = decoded
+                .split_once(':')
+                .ok_or_else(ApiError::bad_credentials)?;
+            let user = check_password(state, username, password)
+                .await?
+                .ok_or_else(ApiError::bad_credentials)?;
+            return Ok(Some(Principal {
+                user,
+                method: AuthMethod::Basic,
+            }));
+        }
+        if scheme.eq_ignore_ascii_case("bearer") {
+            let user_id = state
+                .store
+                .access_token_user(&secret_hash(credentials.trim()), now_ms())
+                .await?
+                .ok_or_else(ApiError::bad_credentials)?;
+            let user = state
+                .store
+                .find_user(user_id)
+                .await?
+                .ok_or_else(ApiError::bad_credentials)?;
+            return Ok(Some(Principal {
+                user,
+                method: AuthMethod::Token,
+            }));
+        }
+        return Err(ApiError::bad_credentials());
+    }
+    let Some(cookie) = session_cookie(&parts.headers) else {
+        return Ok(None);
+    };
+    let Some(user_id) = state
+        .store
+        .session_user(&secret_hash(&cookie), now_ms())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = state.store.find_user(user_id).await?;
+    Ok(user.map(|user| Principal {
+        user,
+        method: AuthMethod::Session,
+    }))
+}
+
+/// True when a cookie-authenticated write plainly comes from our own pages (or from a non-browser
+/// client, which sends neither `Origin` nor `Referer`).
+pub fn is_same_origin(parts: &Parts) -> bool {
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let source = parts
+        .headers
+        .get(header::ORIGIN)
+        .or_else(|| parts.headers.get(header::REFERER))
+        .and_then(|value| value.to_str().ok());
+    let Some(source) = source else { return true };
+    let authority = source.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && authority.eq_ignore_ascii_case(host)
+}
+
+/// An authenticated API caller; anonymous requests get 401 (anonymous access is off).
+pub struct ApiUser(pub Principal);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = authenticate(state, parts)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if principal.method == AuthMethod::Session && unsafe_method && !is_same_origin(parts) {
+            return Err(ApiError::forbidden("cross-site request refused"));
+        }
+        Ok(ApiUser(principal))
+    }
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_set_cookie(state: &AppState, headers: &HeaderMap, secret: &str) -> String {
+    let max_age = state.settings.session_ttl.as_secs();
+    let secure = cookie_is_secure(state, headers);
+    format!(
+        "{SESSION_COOKIE}={secret}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn session_clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+}
+
+fn cookie_is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    match state.settings.cookie_security {
+        CookieSecurity::Always => true,
+        CookieSecurity::Never => false,
+        CookieSecurity::Auto => {
+            let base_is_https = state
+                .settings
+                .base_url
+                .as_deref()
+                .is_some_and(|base| base.starts_with("https://"));
+            base_is_https || request_scheme(headers) == "https"
+        }
+    }
+}
+
+/// Starts a session for `user_id` and returns the cookie secret.
+pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, ApiError> {
+    let secret = new_secret();
+    let now = now_ms();
+    let ttl_ms = i64::try_from(state.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    state
+        .store
+        .create_session(&secret_hash(&secret), user_id, now, now + ttl_ms)
+        .await?;
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse").expect("hashing works");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "wrong horse"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashes_stable() {
+        assert_ne!(new_secret(), new_secret());
+        assert_eq!(secret_hash("abc").len(), 64);
+        assert_eq!(secret_hash("abc"), secret_hash("abc"));
+    }
+
+    #[test]
+    fn session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; cairn_session=xyz; b=2".parse().expect("valid header"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("xyz"));
+    }
+}

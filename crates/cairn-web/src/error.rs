@@ -1,0 +1,173 @@
+//! API errors in Confluence's shape, mapped from domain errors in one place.
+//!
+//! Body: `{"statusCode":404,"data":{…},"message":"…","reason":"Not Found","code":"content_not_found"}`
+//! with `Content-Type: application/json;charset=UTF-8` exactly (atlassian-python-api checks the
+//! header byte for byte before it reads `message`). `code` is Cairn's stable snake_case name.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cairn_store::StoreError;
+use serde_json::json;
+
+/// The one content type of every JSON response.
+pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "This request requires authentication: send HTTP Basic credentials or a Bearer personal access token",
+        )
+    }
+
+    pub fn bad_credentials() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "The credentials supplied are not valid",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn content_not_found(id: impl std::fmt::Display) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "content_not_found",
+            format!("No content found with id: ContentId{{id={id}}}"),
+        )
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "An internal error occurred; it has been logged",
+        )
+    }
+
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database cannot be reached right now; try again shortly",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::ContentNotFound(id) => ApiError::content_not_found(id),
+            StoreError::SpaceNotFound(key) => {
+                ApiError::not_found("space_not_found", format!("No space with key : {key}"))
+            }
+            StoreError::SpaceKeyTaken(key) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "space_key_taken",
+                format!("A space already exists with key {key}"),
+            ),
+            StoreError::TitleTaken { title, space_key } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "duplicate_title",
+                format!(
+                    "A page with this title already exists: A page already exists with the title {title} in the space with key {space_key}"
+                ),
+            ),
+            StoreError::StaleVersion { current, .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "stale_version",
+                format!("Version must be incremented on update. Current version is: {current}"),
+            ),
+            StoreError::Invalid(validation) => ApiError::bad_request(validation.message),
+            StoreError::UsernameTaken(name) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "username_taken",
+                format!("A user with username {name} already exists"),
+            ),
+            StoreError::UserNotFound(name) => ApiError::not_found(
+                "user_not_found",
+                format!("No user found with username: {name}"),
+            ),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "database unavailable");
+                ApiError::unavailable()
+            }
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "statusCode": self.status.as_u16(),
+            "data": {
+                "authorized": self.status != StatusCode::UNAUTHORIZED && self.status != StatusCode::FORBIDDEN,
+                "valid": self.status != StatusCode::BAD_REQUEST,
+                "allowedInReadOnlyMode": true,
+                "errors": [],
+                "successful": false,
+            },
+            "message": self.message,
+            "reason": self.status.canonical_reason().unwrap_or("Error"),
+            "code": self.code,
+        });
+        let mut response = (self.status, json_body(&body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"Cairn\""),
+            );
+        }
+        response
+    }
+}
+
+/// A JSON body with Confluence's exact content type.
+pub fn json_body(value: &serde_json::Value) -> Response {
+    let mut response = value.to_string().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    response
+}
+
+/// A JSON response with status 200.
+pub struct ApiJson(pub serde_json::Value);
+
+impl IntoResponse for ApiJson {
+    fn into_response(self) -> Response {
+        json_body(&self.0)
+    }
+}

@@ -1,0 +1,132 @@
+//! Cairn's HTTP layer, and the only crate that knows HTTP.
+//!
+//! - [`api`]: the Confluence REST API v1 surface (`/rest/api/...`), JSON shapes as real clients expect.
+//! - [`ui`]: the server-rendered web UI, at Confluence's own URLs (`/display/KEY/Title`,
+//!   `/pages/viewpage.action?pageId=N`), so old bookmarks keep working.
+//! - [`auth`]: HTTP Basic, Bearer personal access tokens and cookie sessions stored in the database.
+//! - [`health`]: `/status`, `/healthz`, `/readyz`.
+//!
+//! Main types: [`AppState`] (shared by every handler), [`WebSettings`], and [`serve`], which runs the
+//! server on a bound listener until a cancellation token fires.
+//!
+//! Must not: hold SQL (that is `cairn-store`) or keep state a second node could not see; per-node
+//! caches are only accelerators.
+
+pub mod api;
+pub mod auth;
+mod error;
+pub mod health;
+mod links;
+mod render;
+mod time_format;
+pub mod ui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use cairn_store::Store;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::Layer;
+
+pub use error::ApiError;
+
+/// When the session cookie gets the `Secure` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// When the request arrived over HTTPS (directly or per `X-Forwarded-Proto`), or the base URL is https.
+    Auto,
+    Always,
+    Never,
+}
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The public base URL (`https://wiki.example.com`), used in `_links.base`. `None` derives it from
+    /// each request's `Host` and `X-Forwarded-Proto`.
+    pub base_url: Option<String>,
+    pub cookie_security: CookieSecurity,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            base_url: None,
+            cookie_security: CookieSecurity::Auto,
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+        }
+    }
+}
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<WebSettings>,
+    /// Per-node cache of verified Basic credentials (argon2 is deliberately slow).
+    pub credential_cache: Arc<auth::CredentialCache>,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: WebSettings) -> AppState {
+        AppState {
+            store,
+            settings: Arc::new(settings),
+            credential_cache: Arc::new(auth::CredentialCache::default()),
+        }
+    }
+}
+
+/// Every route of a node.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .merge(api::routes())
+        .merge(ui::routes())
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` is cancelled, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    // Clients post to `/rest/api/content/` as well as `/rest/api/content`, and some address
+    // `/rest/api/latest/...`: paths are normalised before routing, so every route answers all forms.
+    let app = tower::util::MapRequestLayer::new(normalise_path).layer(router(state));
+    axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+}
+
+/// Removes trailing slashes and maps `/rest/api/latest/...` to `/rest/api/...`.
+fn normalise_path(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let mut normalised = path.trim_end_matches('/');
+    if normalised.is_empty() {
+        normalised = "/";
+    }
+    let normalised = match normalised.strip_prefix("/rest/api/latest") {
+        Some(rest) => format!("/rest/api{rest}"),
+        None => normalised.to_string(),
+    };
+    if normalised != path {
+        let rebuilt = match request.uri().query() {
+            Some(query) => format!("{normalised}?{query}"),
+            None => normalised,
+        };
+        if let Ok(uri) = rebuilt.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}

@@ -1,0 +1,63 @@
+//! The page frame: head, top bar, optional sidebar.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::Principal;
+
+/// A full page for a logged-in user, with an optional sidebar.
+pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body {
+                header.top {
+                    a.brand href="/" { "Cairn" }
+                    nav {
+                        a href="/" { "Dashboard" }
+                        a href="/spaces/createspace.action" { "Create space" }
+                    }
+                    div.who {
+                        a href="/plugins/personalaccesstokens/usertokens.action" title="Personal access tokens" { (user.user.display_name) }
+                        form method="post" action="/logout.action" {
+                            button type="submit" { "Log out" }
+                        }
+                    }
+                }
+                @if let Some(sidebar) = sidebar {
+                    div.layout {
+                        aside.sidebar { (sidebar) }
+                        (body)
+                    }
+                } @else {
+                    div.layout.single { (body) }
+                }
+            }
+        }
+    }
+}
+
+/// A page without the top bar's user parts (login, errors).
+pub fn bare_page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body {
+                header.top { a.brand href="/" { "Cairn" } }
+                (body)
+            }
+        }
+    }
+}
+
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " - Cairn" }
+            link rel="stylesheet" href="/static/cairn.css";
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The server-rendered web UI, at Confluence's URLs. No JavaScript is needed: every action is a link
+//! or a form. Pages are built with `maud`, which escapes every interpolated value.
+
+mod layout;
+mod page;
+mod session;
+mod space;
+mod token;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cairn_store::StoreError;
+
+use crate::AppState;
+use crate::auth::{Principal, authenticate, is_same_origin};
+use crate::error::ApiError;
+use crate::links::{encode_component, id_from_tiny, view_path};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(space::dashboard))
+        .route("/dashboard.action", get(space::dashboard))
+        .route(
+            "/login.action",
+            get(session::login_form).post(session::login),
+        )
+        .route("/logout.action", post(session::logout))
+        .route(
+            "/spaces/createspace.action",
+            get(space::create_space_form).post(space::create_space),
+        )
+        .route("/display/{key}", get(space::space_home))
+        .route("/display/{key}/{*rest}", get(page::display))
+        .route("/pages/viewpage.action", get(page::view_page))
+        .route(
+            "/pages/createpage.action",
+            get(page::create_form).post(page::create),
+        )
+        .route(
+            "/pages/createblogpost.action",
+            get(page::create_blog_form).post(page::create),
+        )
+        .route(
+            "/pages/editpage.action",
+            get(page::edit_form).post(page::edit),
+        )
+        .route("/pages/viewpreviousversions.action", get(page::history))
+        .route("/pages/revertpagebacktoversion.action", post(page::revert))
+        .route("/pages/removepage.action", post(page::remove))
+        .route("/pages/viewtrash.action", get(page::trash))
+        .route("/pages/restoretrashitem.action", post(page::restore))
+        .route(
+            "/plugins/personalaccesstokens/usertokens.action",
+            get(token::tokens_page).post(token::tokens_action),
+        )
+        .route("/x/{code}", get(tiny_link))
+        .route("/static/cairn.css", get(stylesheet))
+        .route("/images/icons/profilepics/default.svg", get(default_avatar))
+}
+
+/// A logged-in UI user; anyone else is sent to the login page and brought back afterwards.
+pub struct UiUser(pub Principal);
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match authenticate(state, parts).await {
+            Ok(Some(principal)) => {
+                if parts.method == axum::http::Method::POST && !is_same_origin(parts) {
+                    return Err(UiError::new(
+                        StatusCode::FORBIDDEN,
+                        "cross-site form submission refused",
+                    )
+                    .into_response());
+                }
+                Ok(UiUser(principal))
+            }
+            Ok(None) => {
+                let destination = parts
+                    .uri
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/");
+                let target = format!(
+                    "/login.action?os_destination={}",
+                    encode_component(destination)
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(error) => Err(UiError::from(error).into_response()),
+        }
+    }
+}
+
+/// An error shown as a page.
+#[derive(Debug)]
+pub struct UiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl UiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> UiError {
+        UiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> UiError {
+        UiError::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+impl From<ApiError> for UiError {
+    fn from(error: ApiError) -> UiError {
+        UiError::new(error.status, error.message)
+    }
+}
+
+impl From<StoreError> for UiError {
+    fn from(error: StoreError) -> UiError {
+        UiError::from(ApiError::from(error))
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let body = layout::bare_page(
+            title,
+            maud::html! {
+                main.content {
+                    div.card {
+                        h1.title { (title) }
+                        p { (self.message) }
+                        p { a href="/" { "Go to the dashboard" } }
+                    }
+                }
+            },
+        );
+        (self.status, body).into_response()
+    }
+}
+
+async fn tiny_link(Path(code): Path<String>) -> Result<Redirect, UiError> {
+    let id = id_from_tiny(&code)
+        .ok_or_else(|| UiError::not_found("this short link does not lead anywhere"))?;
+    Ok(Redirect::to(&view_path(id)))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/cairn.css"),
+    )
+        .into_response()
+}
+
+async fn default_avatar() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/default-avatar.svg"),
+    )
+        .into_response()
+}

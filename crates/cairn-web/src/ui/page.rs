@@ -1,0 +1,718 @@
+//! Pages and blog posts in the UI: view (any version), create, edit, history, trash and restore.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, Space, SpaceKey};
+use cairn_store::{ContentListing, NewContent, StoreError, UpdateContent};
+use maud::{Markup, PreEscaped, html};
+use percent_encoding::percent_decode_str;
+
+use super::layout::page;
+use super::{UiError, UiUser};
+use crate::AppState;
+use crate::api::json::QueryPairs;
+use crate::api::parse_query;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::links::{encode_component, view_path};
+use crate::render::storage_to_view;
+use crate::time_format::{human_from_ms, now_ms};
+
+/// Most entries shown in one level of the sidebar tree.
+const TREE_LEVEL_LIMIT: i64 = 200;
+
+fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
+    query.get(name).and_then(ContentId::parse).ok_or_else(|| {
+        UiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{name} must be a content id"),
+        )
+    })
+}
+
+async fn current_content(state: &AppState, id: ContentId) -> Result<Content, UiError> {
+    state
+        .store
+        .find_content(id)
+        .await?
+        .filter(|content| content.status == ContentStatus::Current)
+        .ok_or_else(|| {
+            UiError::not_found(format!(
+                "page {id} does not exist or was moved to the trash"
+            ))
+        })
+}
+
+async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError> {
+    state
+        .store
+        .find_space_by_id(content.space_id)
+        .await?
+        .ok_or_else(|| UiError::not_found("space not found"))
+}
+
+/// `/display/KEY/Title` (page) or `/display/KEY/YYYY/MM/DD/Title` (blog post).
+pub async fn display(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    Path((key, rest)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let is_blog_path = segments.len() == 4
+        && segments[..3]
+            .iter()
+            .all(|part| part.bytes().all(|b| b.is_ascii_digit()));
+    let (content_type, title_segment) = if is_blog_path {
+        (ContentType::BlogPost, segments[3])
+    } else {
+        (ContentType::Page, rest.as_str())
+    };
+    let title = percent_decode_str(&title_segment.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned();
+    let listing = ContentListing {
+        content_type,
+        space_id: Some(space.id),
+        title: Some(title.clone()),
+        status: Some(ContentStatus::Current),
+        start: 0,
+        limit: 1,
+    };
+    let (found, _) = state.store.list_content(&listing).await?;
+    let content = found.into_iter().next().ok_or_else(|| {
+        UiError::not_found(format!("no page titled {title:?} in space {}", space.key))
+    })?;
+    Ok(render_view(&state, &user, content.id, None)
+        .await?
+        .into_response())
+}
+
+/// `/pages/viewpage.action?pageId=N[&pageVersion=M]`.
+pub async fn view_page(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let id = query_id(&query, "pageId")?;
+    let version =
+        match query.get("pageVersion") {
+            Some(text) => Some(text.parse::<i32>().map_err(|_| {
+                UiError::new(StatusCode::BAD_REQUEST, "pageVersion must be a number")
+            })?),
+            None => None,
+        };
+    render_view(&state, &user, id, version).await
+}
+
+/// The page view, of the current version or of an older one.
+pub async fn render_view(
+    state: &AppState,
+    user: &Principal,
+    id: ContentId,
+    version: Option<i32>,
+) -> Result<Markup, UiError> {
+    let content = current_content(state, id).await?;
+    let space = space_of(state, &content).await?;
+    let ancestors = state.store.ancestors(&content).await?;
+    let old_version =
+        match version {
+            Some(number) if number != content.version => {
+                Some(state.store.find_version(id, number).await?.ok_or_else(|| {
+                    UiError::not_found(format!("page {id} has no version {number}"))
+                })?)
+            }
+            _ => None,
+        };
+    let (title, body, author_id, when_ms, number) = match &old_version {
+        Some(old) => (
+            &old.title,
+            &old.body,
+            old.author_id,
+            old.created_ms,
+            old.number,
+        ),
+        None => (
+            &content.title,
+            &content.body,
+            content.last_modifier_id,
+            content.last_modified_ms,
+            content.version,
+        ),
+    };
+    let author = state.store.find_user(author_id).await?;
+    let author_name = author
+        .as_ref()
+        .map_or("Unknown user", |author| author.display_name.as_str());
+    let sidebar = sidebar(state, &space, &content, &ancestors).await?;
+    let body_html = storage_to_view(body);
+    Ok(page(
+        title,
+        user,
+        Some(sidebar),
+        html! {
+            main.content {
+                div.breadcrumbs {
+                    a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) }
+                    @for ancestor in &ancestors { " / " a href=(view_path(ancestor.id)) { (ancestor.title) } }
+                }
+                @if let Some(old) = &old_version {
+                    div.notice {
+                        "You are viewing an old version of this page (v" (old.number) "). "
+                        a href=(view_path(id)) { "View the current version" } "."
+                        form.inline method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (id) "&version=" (old.number) } {
+                            " " button.button.secondary type="submit" { "Restore this version" }
+                        }
+                    }
+                }
+                h1.title { (title) }
+                div.byline {
+                    @if content.content_type == ContentType::BlogPost { "Blog post · " }
+                    "Version " (number) " by " (author_name) ", " (human_from_ms(when_ms))
+                }
+                @if old_version.is_none() {
+                    div.actions {
+                        a.button href={ "/pages/editpage.action?pageId=" (id) } { "Edit" }
+                        @if content.content_type == ContentType::Page {
+                            a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
+                        }
+                        a.button.secondary href={ "/pages/viewpreviousversions.action?pageId=" (id) } { "Page history" }
+                        form.inline method="post" action={ "/pages/removepage.action?pageId=" (id) } {
+                            button.button.secondary type="submit" { "Move to trash" }
+                        }
+                    }
+                }
+                article.card.wiki-content { (PreEscaped(body_html)) }
+            }
+        },
+    ))
+}
+
+/// The space's page tree, opened along the path to `current`, plus recent blog posts.
+async fn sidebar(
+    state: &AppState,
+    space: &Space,
+    current: &Content,
+    ancestors: &[Content],
+) -> Result<Markup, UiError> {
+    let (roots, more_roots) = state
+        .store
+        .list_root_pages(space.id, 0, TREE_LEVEL_LIMIT)
+        .await?;
+    let mut children_of: HashMap<ContentId, (Vec<Content>, bool)> = HashMap::new();
+    for open in ancestors.iter().chain(std::iter::once(current)) {
+        if open.content_type == ContentType::Page {
+            children_of.insert(
+                open.id,
+                state
+                    .store
+                    .list_children(open.id, 0, TREE_LEVEL_LIMIT)
+                    .await?,
+            );
+        }
+    }
+    let blog_posts = state.store.list_blog_posts(space.id, 10).await?;
+    Ok(html! {
+        h2 { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
+        p { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
+            " · " a href={ "/pages/createblogpost.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Blog post" } }
+        h2 { "Pages" }
+        (tree_level(&roots, more_roots, current.id, &children_of))
+        h2 { "Blog" }
+        @if blog_posts.is_empty() { p.muted { "No blog posts yet." } }
+        ul { @for post in &blog_posts { li class=[(post.id == current.id).then_some("current")] { a href=(view_path(post.id)) { (post.title) } } } }
+        p { a.muted href={ "/pages/viewtrash.action?spaceKey=" (encode_component(space.key.as_str())) } { "Trash" } }
+    })
+}
+
+fn tree_level(
+    pages: &[Content],
+    more: bool,
+    current: ContentId,
+    children_of: &HashMap<ContentId, (Vec<Content>, bool)>,
+) -> Markup {
+    html! {
+        ul {
+            @for page in pages {
+                li class=[(page.id == current).then_some("current")] {
+                    a href=(view_path(page.id)) { (page.title) }
+                    @if let Some((children, more_children)) = children_of.get(&page.id) {
+                        @if !children.is_empty() { (tree_level(children, *more_children, current, children_of)) }
+                    }
+                }
+            }
+            @if more { li.muted { "…more pages" } }
+        }
+    }
+}
+
+/// What the create and edit forms hold, so a failed save shows the author's text again.
+struct Draft<'a> {
+    title: &'a str,
+    body: &'a str,
+    message: &'a str,
+    minor_edit: bool,
+}
+
+fn editor_form(
+    action: &str,
+    hidden: &[(&str, String)],
+    draft: &Draft<'_>,
+    is_edit: bool,
+) -> Markup {
+    html! {
+        form.card method="post" action=(action) {
+            @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
+            label for="title" { "Title" }
+            input type="text" id="title" name="title" value=(draft.title) required maxlength="255";
+            label for="body" { "Body (Confluence storage format)" }
+            textarea.storage id="body" name="body" { (draft.body) }
+            @if is_edit {
+                label for="message" { "What did you change?" }
+                input type="text" id="message" name="message" value=(draft.message);
+                label.check { input type="checkbox" name="minorEdit" value="true" checked[draft.minor_edit]; "Minor change (don't notify watchers)" }
+            }
+            p { button.button type="submit" { "Save" } }
+        }
+    }
+}
+
+fn create_page_markup(
+    user: &Principal,
+    space: &Space,
+    parent: Option<&Content>,
+    content_type: ContentType,
+    draft: &Draft<'_>,
+    error: Option<&str>,
+) -> Markup {
+    let mut hidden = vec![
+        ("spaceKey", space.key.to_string()),
+        ("type", content_type.as_str().to_string()),
+    ];
+    if let Some(parent) = parent {
+        hidden.push(("parentId", parent.id.to_string()));
+    }
+    let heading = match content_type {
+        ContentType::Page => "Create page",
+        ContentType::BlogPost => "Create blog post",
+    };
+    page(
+        heading,
+        user,
+        None,
+        html! {
+            main.content {
+                div.breadcrumbs { (space.name) @if let Some(parent) = parent { " / " (parent.title) } }
+                h1.title { (heading) }
+                @if let Some(error) = error { p.notice.error { (error) } }
+                (editor_form("/pages/createpage.action", &hidden, draft, false))
+            }
+        },
+    )
+}
+
+async fn create_form_for(
+    state: &AppState,
+    user: &Principal,
+    query: &QueryPairs,
+    content_type: ContentType,
+) -> Result<Markup, UiError> {
+    let key = query
+        .get("spaceKey")
+        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "spaceKey is required"))?;
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let parent = match query.get("fromPageId").and_then(ContentId::parse) {
+        Some(parent_id) if content_type == ContentType::Page => {
+            Some(current_content(state, parent_id).await?)
+        }
+        _ => None,
+    };
+    let draft = Draft {
+        title: "",
+        body: "<p></p>",
+        message: "",
+        minor_edit: false,
+    };
+    Ok(create_page_markup(
+        user,
+        &space,
+        parent.as_ref(),
+        content_type,
+        &draft,
+        None,
+    ))
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    create_form_for(&state, &user, &query, ContentType::Page).await
+}
+
+pub async fn create_blog_form(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    create_form_for(&state, &user, &query, ContentType::BlogPost).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    body: Bytes,
+) -> Result<Response, UiError> {
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let key = form.get("spaceKey").unwrap_or("");
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let content_type =
+        ContentType::parse(form.get("type").unwrap_or("page")).unwrap_or(ContentType::Page);
+    let parent_id = form.get("parentId").and_then(ContentId::parse);
+    let draft = Draft {
+        title: form.get("title").unwrap_or(""),
+        body: form.get("body").unwrap_or(""),
+        message: "",
+        minor_edit: false,
+    };
+    let check = crate::render::check_storage(draft.body);
+    let created = match check {
+        Err(message) => Err(ApiError::bad_request(message)),
+        Ok(()) => state
+            .store
+            .create_content(NewContent {
+                content_type,
+                space_key: space.key.clone(),
+                parent_id,
+                title: draft.title.to_string(),
+                body: draft.body.to_string(),
+                version: NewVersion {
+                    author_id: user.user.id,
+                    now_ms: now_ms(),
+                    message: String::new(),
+                    minor_edit: false,
+                },
+            })
+            .await
+            .map_err(ApiError::from),
+    };
+    match created {
+        Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
+        Err(error) => {
+            let parent = match parent_id {
+                Some(parent_id) => state.store.find_content(parent_id).await?,
+                None => None,
+            };
+            let markup = create_page_markup(
+                &user,
+                &space,
+                parent.as_ref(),
+                content_type,
+                &draft,
+                Some(&error.message),
+            );
+            Ok((error.status, markup).into_response())
+        }
+    }
+}
+
+fn edit_markup(
+    user: &Principal,
+    content: &Content,
+    based_on: i32,
+    draft: &Draft<'_>,
+    notice: Option<Markup>,
+) -> Markup {
+    let hidden = vec![
+        ("pageId", content.id.to_string()),
+        ("originalVersion", based_on.to_string()),
+    ];
+    page(
+        &format!("Edit {}", content.title),
+        user,
+        None,
+        html! {
+            main.content {
+                h1.title { "Edit " (content.title) }
+                @if let Some(notice) = notice { (notice) }
+                (editor_form("/pages/editpage.action", &hidden, draft, true))
+                p { a href=(view_path(content.id)) { "Cancel" } }
+            }
+        },
+    )
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let draft = Draft {
+        title: &content.title,
+        body: &content.body,
+        message: "",
+        minor_edit: false,
+    };
+    Ok(edit_markup(&user, &content, content.version, &draft, None))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    body: Bytes,
+) -> Result<Response, UiError> {
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let id = query_id(&form, "pageId")?;
+    let based_on: i32 = form
+        .get("originalVersion")
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "originalVersion is required"))?;
+    let draft = Draft {
+        title: form.get("title").unwrap_or(""),
+        body: form.get("body").unwrap_or(""),
+        message: form.get("message").unwrap_or(""),
+        minor_edit: form.get("minorEdit") == Some("true"),
+    };
+    if let Err(message) = crate::render::check_storage(draft.body) {
+        let content = current_content(&state, id).await?;
+        let notice = html! { p.notice.error { (message) } };
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            edit_markup(&user, &content, based_on, &draft, Some(notice)),
+        )
+            .into_response());
+    }
+    let saved = state
+        .store
+        .update_content(UpdateContent {
+            id,
+            new_version_number: based_on + 1,
+            title: Some(draft.title.to_string()),
+            body: Some(draft.body.to_string()),
+            new_parent_id: None,
+            version: NewVersion {
+                author_id: user.user.id,
+                now_ms: now_ms(),
+                message: draft.message.to_string(),
+                minor_edit: draft.minor_edit,
+            },
+        })
+        .await;
+    match saved {
+        Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
+        Err(StoreError::StaleVersion { current, .. }) => {
+            // Nothing is lost: the author's text comes back, and saving again (deliberately) builds
+            // on the version that is there now.
+            let content = current_content(&state, id).await?;
+            let notice = html! {
+                div.notice.error {
+                    "Someone else saved version " (current) " while you were editing (you started from version " (based_on) "). "
+                    "Your text is below. " a href={ (view_path(id)) "&pageVersion=" (current) } target="_blank" { "Look at version " (current) }
+                    ", merge what you need, and save again to replace it."
+                }
+            };
+            Ok((
+                StatusCode::CONFLICT,
+                edit_markup(&user, &content, current, &draft, Some(notice)),
+            )
+                .into_response())
+        }
+        Err(error) => {
+            let error = ApiError::from(error);
+            let content = current_content(&state, id).await?;
+            let notice = html! { p.notice.error { (error.message) } };
+            Ok((
+                error.status,
+                edit_markup(&user, &content, based_on, &draft, Some(notice)),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// `/pages/viewpreviousversions.action?pageId=N`: every version, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let start: i64 = query
+        .get("start")
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(0)
+        .max(0);
+    let limit = 50;
+    let (versions, more) = state.store.list_versions(content.id, start, limit).await?;
+    let mut authors = HashMap::new();
+    for version in &versions {
+        if let std::collections::hash_map::Entry::Vacant(slot) = authors.entry(version.author_id) {
+            let name = state
+                .store
+                .find_user(version.author_id)
+                .await?
+                .map(|author| author.display_name);
+            slot.insert(name.unwrap_or_else(|| "Unknown user".to_string()));
+        }
+    }
+    Ok(page(
+        &format!("History of {}", content.title),
+        &user,
+        None,
+        html! {
+            main.content {
+                div.breadcrumbs { a href=(view_path(content.id)) { (content.title) } }
+                h1.title { "Page history" }
+                table.grid {
+                    thead { tr { th { "Version" } th { "Published" } th { "By" } th { "Comment" } th {} } }
+                    tbody {
+                        @for version in &versions {
+                            tr {
+                                td {
+                                    a href={ (view_path(content.id)) "&pageVersion=" (version.number) } { "v" (version.number) }
+                                    @if version.number == content.version { " (current)" }
+                                }
+                                td.muted { (human_from_ms(version.created_ms)) }
+                                td { (authors.get(&version.author_id).map(String::as_str).unwrap_or("")) }
+                                td { (version.message) @if version.minor_edit { span.muted { " (minor)" } } }
+                                td {
+                                    @if version.number != content.version {
+                                        form.inline method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (content.id) "&version=" (version.number) } {
+                                            button.button.secondary type="submit" { "Restore" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.pager {
+                    @if start > 0 { a href={ "/pages/viewpreviousversions.action?pageId=" (content.id) "&start=" ((start - limit).max(0)) } { "Newer" } }
+                    @if more { a href={ "/pages/viewpreviousversions.action?pageId=" (content.id) "&start=" (start + limit) } { "Older" } }
+                }
+            }
+        },
+    ))
+}
+
+/// Makes an old version current again, as a new version.
+pub async fn revert(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Response, UiError> {
+    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let number: i32 = query
+        .get("version")
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "version is required"))?;
+    let old = state
+        .store
+        .find_version(content.id, number)
+        .await?
+        .ok_or_else(|| {
+            UiError::not_found(format!("page {} has no version {number}", content.id))
+        })?;
+    state
+        .store
+        .update_content(UpdateContent {
+            id: content.id,
+            new_version_number: content.version + 1,
+            title: Some(old.title),
+            body: Some(old.body),
+            new_parent_id: None,
+            version: NewVersion {
+                author_id: user.user.id,
+                now_ms: now_ms(),
+                message: format!("Restored from v{number}"),
+                minor_edit: false,
+            },
+        })
+        .await?;
+    Ok(Redirect::to(&view_path(content.id)).into_response())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    UiUser(_user): UiUser,
+    query: QueryPairs,
+) -> Result<Response, UiError> {
+    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let space = space_of(&state, &content).await?;
+    state.store.trash_content(content.id, now_ms()).await?;
+    let destination = match content.parent_id {
+        Some(parent) => view_path(parent),
+        None => format!("/display/{}", encode_component(space.key.as_str())),
+    };
+    Ok(Redirect::to(&destination).into_response())
+}
+
+pub async fn trash(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let key = query
+        .get("spaceKey")
+        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "spaceKey is required"))?;
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let trashed = state.store.list_trash(space.id, 200).await?;
+    Ok(page(
+        "Trash",
+        &user,
+        None,
+        html! {
+            main.content {
+                div.breadcrumbs { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
+                h1.title { "Trash" }
+                @if trashed.is_empty() { p.muted { "The trash is empty." } }
+                @else {
+                    table.grid {
+                        thead { tr { th { "Title" } th { "Type" } th {} } }
+                        tbody {
+                            @for item in &trashed {
+                                tr {
+                                    td { (item.title) }
+                                    td.muted { (item.content_type.as_str()) }
+                                    td {
+                                        form.inline method="post" action={ "/pages/restoretrashitem.action?pageId=" (item.id) } {
+                                            button.button.secondary type="submit" { "Restore" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    UiUser(_user): UiUser,
+    query: QueryPairs,
+) -> Result<Response, UiError> {
+    let id = query_id(&query, "pageId")?;
+    let restored = state.store.restore_content(id).await?;
+    Ok(Redirect::to(&view_path(restored.id)).into_response())
+}

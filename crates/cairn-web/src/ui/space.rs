@@ -1,0 +1,176 @@
+//! Dashboard, space creation and space home.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use cairn_core::SpaceKey;
+use cairn_store::NewSpace;
+use maud::{Markup, html};
+
+use super::layout::page;
+use super::{UiError, UiUser};
+use crate::AppState;
+use crate::api::parse_query;
+use crate::links::{encode_component, view_path};
+use crate::time_format::{friendly_from_ms, now_ms};
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+) -> Result<Markup, UiError> {
+    let (spaces, more_spaces) = state.store.list_spaces(0, 100).await?;
+    let recent = state.store.recently_updated(20).await?;
+    let space_names: std::collections::HashMap<_, _> = spaces
+        .iter()
+        .map(|space| (space.id, (space.key.clone(), space.name.clone())))
+        .collect();
+    let now = now_ms();
+    Ok(page(
+        "Dashboard",
+        &user,
+        None,
+        html! {
+            main.content.wide {
+                h1.title { "Dashboard" }
+                div.card {
+                    h2 { "Spaces" }
+                    @if spaces.is_empty() {
+                        p.muted { "No spaces yet. " a href="/spaces/createspace.action" { "Create the first space" } "." }
+                    } @else {
+                        table.grid {
+                            thead { tr { th { "Space" } th { "Key" } th { "Description" } } }
+                            tbody {
+                                @for space in &spaces {
+                                    tr {
+                                        td { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
+                                        td { (space.key) }
+                                        td.muted { (space.description) }
+                                    }
+                                }
+                            }
+                        }
+                        @if more_spaces { p.muted { "Showing the first 100 spaces." } }
+                    }
+                }
+                div.card {
+                    h2 { "Recently updated" }
+                    @if recent.is_empty() {
+                        p.muted { "Nothing has been written yet." }
+                    } @else {
+                        table.grid {
+                            thead { tr { th { "Title" } th { "Space" } th { "Updated" } th { "Version" } } }
+                            tbody {
+                                @for content in &recent {
+                                    tr {
+                                        td { a href=(view_path(content.id)) { (content.title) } }
+                                        td { @if let Some((_, name)) = space_names.get(&content.space_id) { (name) } }
+                                        td.muted { (friendly_from_ms(content.last_modified_ms, now)) }
+                                        td.muted { "v" (content.version) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn create_space_page(
+    user: &crate::auth::Principal,
+    key: &str,
+    name: &str,
+    description: &str,
+    error: Option<&str>,
+) -> Markup {
+    page(
+        "Create space",
+        user,
+        None,
+        html! {
+            main.content {
+                h1.title { "Create space" }
+                @if let Some(error) = error { p.notice.error { (error) } }
+                form.card method="post" action="/spaces/createspace.action" {
+                    label for="name" { "Space name" }
+                    input type="text" id="name" name="name" value=(name) required maxlength="200";
+                    label for="key" { "Space key" }
+                    input type="text" id="key" name="key" value=(key) required maxlength="255" pattern="[A-Za-z0-9]+";
+                    p.muted { "Letters and digits; it appears in every link to the space." }
+                    label for="description" { "Description" }
+                    textarea id="description" name="description" rows="3" { (description) }
+                    p { button.button type="submit" { "Create" } " " a.button.secondary href="/" { "Cancel" } }
+                }
+            }
+        },
+    )
+}
+
+pub async fn create_space_form(UiUser(user): UiUser) -> Markup {
+    create_space_page(&user, "", "", "", None)
+}
+
+pub async fn create_space(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    body: Bytes,
+) -> Result<Response, UiError> {
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let key_text = form.get("key").unwrap_or("");
+    let name = form.get("name").unwrap_or("");
+    let description = form.get("description").unwrap_or("");
+    let key = match SpaceKey::new_global(key_text) {
+        Ok(key) => key,
+        Err(error) => {
+            return Ok(
+                create_space_page(&user, key_text, name, description, Some(&error.message))
+                    .into_response(),
+            );
+        }
+    };
+    let created = state
+        .store
+        .create_space(NewSpace {
+            key,
+            name: name.to_string(),
+            description: description.to_string(),
+            creator_id: user.user.id,
+            now_ms: now_ms(),
+        })
+        .await;
+    match created {
+        Ok(space) => Ok(Redirect::to(&format!(
+            "/display/{}",
+            encode_component(space.key.as_str())
+        ))
+        .into_response()),
+        Err(error) => {
+            let message = crate::error::ApiError::from(error).message;
+            Ok(
+                create_space_page(&user, key_text, name, description, Some(&message))
+                    .into_response(),
+            )
+        }
+    }
+}
+
+pub async fn space_home(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    Path(key): Path<String>,
+) -> Result<Response, UiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    match space.homepage_id {
+        Some(homepage) => super::page::render_view(&state, &user, homepage, None)
+            .await
+            .map(IntoResponse::into_response),
+        None => Err(UiError::not_found(format!(
+            "space {} has no home page",
+            space.key
+        ))),
+    }
+}

@@ -1,0 +1,457 @@
+//! Settings: defaults < `cairn.toml` in the home < `CAIRN_*` environment < command-line flags.
+//! Every value remembers where it came from, so a bad one is reported with its key and its source.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cairn_web::CookieSecurity;
+
+/// Name of the settings file inside the home directory.
+pub const CONFIG_FILE: &str = "cairn.toml";
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Environment(String),
+    Flag(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Environment(variable) => write!(f, "environment variable {variable}"),
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid value {value:?} for {key} (from {origin}): {reason}")]
+    InvalidValue {
+        key: &'static str,
+        value: String,
+        origin: Source,
+        reason: String,
+    },
+    #[error("unknown setting {key:?} in {path}; known settings: {known}")]
+    UnknownKey {
+        key: String,
+        path: String,
+        known: String,
+    },
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct FlagValues {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub base_url: Option<String>,
+    pub log: Option<String>,
+}
+
+/// The resolved settings of a node.
+#[derive(Clone)]
+pub struct Settings {
+    pub home: PathBuf,
+    pub listen: SocketAddr,
+    /// `None`: embedded SQLite in the home.
+    pub database_url: Option<String>,
+    pub database_pool_size: u32,
+    pub base_url: Option<String>,
+    pub log: String,
+    pub cookie_security: CookieSecurity,
+    pub session_ttl: Duration,
+    pub admin_user: Option<String>,
+    pub admin_password: Option<String>,
+}
+
+impl fmt::Debug for Settings {
+    // Passwords (the admin's, and one inside a database URL) stay out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("home", &self.home)
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(cairn_store::redact_url),
+            )
+            .field("base_url", &self.base_url)
+            .field("admin_user", &self.admin_user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// The database URL to connect to: the configured one, or SQLite in the home.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.home.join("cairn.db").display()),
+        }
+    }
+}
+
+/// One known setting: its key in the file, its environment variable, and the flag that sets it.
+struct Key {
+    name: &'static str,
+    environment: &'static str,
+}
+
+const KEYS: &[Key] = &[
+    Key {
+        name: "listen",
+        environment: "CAIRN_LISTEN",
+    },
+    Key {
+        name: "database_url",
+        environment: "CAIRN_DATABASE_URL",
+    },
+    Key {
+        name: "database_pool_size",
+        environment: "CAIRN_DATABASE_POOL_SIZE",
+    },
+    Key {
+        name: "base_url",
+        environment: "CAIRN_BASE_URL",
+    },
+    Key {
+        name: "log",
+        environment: "CAIRN_LOG",
+    },
+    Key {
+        name: "cookie_secure",
+        environment: "CAIRN_COOKIE_SECURE",
+    },
+    Key {
+        name: "session_hours",
+        environment: "CAIRN_SESSION_HOURS",
+    },
+    Key {
+        name: "admin_user",
+        environment: "CAIRN_ADMIN_USER",
+    },
+    Key {
+        name: "admin_password",
+        environment: "CAIRN_ADMIN_PASSWORD",
+    },
+];
+
+/// Raw layered values before parsing: for each key, the winning text and its source.
+struct Layers {
+    values: BTreeMap<&'static str, (String, Source)>,
+}
+
+impl Layers {
+    fn collect(
+        home: &Path,
+        environment: &dyn Fn(&str) -> Option<String>,
+        flags: &FlagValues,
+    ) -> Result<Layers, ConfigError> {
+        let mut values = BTreeMap::new();
+        let path = home.join(CONFIG_FILE);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Unreadable {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            let table: toml::Table =
+                toml::from_str(&text).map_err(|error| ConfigError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                })?;
+            for (file_key, value) in table {
+                let Some(key) = KEYS.iter().find(|key| key.name == file_key) else {
+                    return Err(ConfigError::UnknownKey {
+                        key: file_key,
+                        path: path.display().to_string(),
+                        known: KEYS
+                            .iter()
+                            .map(|key| key.name)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                };
+                let text = match value {
+                    toml::Value::String(text) => text,
+                    toml::Value::Integer(number) => number.to_string(),
+                    toml::Value::Boolean(flag) => flag.to_string(),
+                    toml::Value::Float(number) => number.to_string(),
+                    _ => {
+                        return Err(ConfigError::InvalidValue {
+                            key: key.name,
+                            value: format!("{value:?}"),
+                            origin: Source::File(path.clone()),
+                            reason: "expected a string, number or boolean".to_string(),
+                        });
+                    }
+                };
+                values.insert(key.name, (text, Source::File(path.clone())));
+            }
+        }
+        for key in KEYS {
+            if let Some(text) = environment(key.environment) {
+                values.insert(
+                    key.name,
+                    (text, Source::Environment(key.environment.to_string())),
+                );
+            }
+        }
+        let flag_values = [
+            ("listen", "--listen", &flags.listen),
+            ("database_url", "--database-url", &flags.database_url),
+            ("base_url", "--base-url", &flags.base_url),
+            ("log", "--log", &flags.log),
+        ];
+        for (name, flag, value) in flag_values {
+            if let Some(text) = value {
+                values.insert(name, (text.clone(), Source::Flag(flag.to_string())));
+            }
+        }
+        Ok(Layers { values })
+    }
+
+    /// Parses `key` with `parse`, or returns `default` when no layer set it.
+    fn get<T>(
+        &self,
+        key: &'static str,
+        default: T,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        match self.values.get(key) {
+            None => Ok(default),
+            Some((text, source)) => parse(text).map_err(|reason| ConfigError::InvalidValue {
+                key,
+                value: text.clone(),
+                origin: source.clone(),
+                reason,
+            }),
+        }
+    }
+}
+
+fn parse_optional_text(text: &str) -> Result<Option<String>, String> {
+    let trimmed = text.trim();
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_string()))
+}
+
+fn parse_database_url(text: &str) -> Result<Option<String>, String> {
+    let Some(url) = parse_optional_text(text)? else {
+        return Ok(None);
+    };
+    cairn_store::Dialect::from_url(&url).map_err(|error| error.to_string())?;
+    Ok(Some(url))
+}
+
+fn parse_base_url(text: &str) -> Result<Option<String>, String> {
+    let Some(url) = parse_optional_text(text)? else {
+        return Ok(None);
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err("must start with http:// or https://".to_string());
+    }
+    if url.trim_end_matches('/').matches('/').count() > 2 {
+        return Err("must be the site root (no path): Cairn is served at the root, as Confluence's REST clients require".to_string());
+    }
+    Ok(Some(url.trim_end_matches('/').to_string()))
+}
+
+fn parse_cookie_security(text: &str) -> Result<CookieSecurity, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(CookieSecurity::Auto),
+        "always" | "true" => Ok(CookieSecurity::Always),
+        "never" | "false" => Ok(CookieSecurity::Never),
+        _ => Err("expected auto, always or never".to_string()),
+    }
+}
+
+fn parse_number_in(range: std::ops::RangeInclusive<u64>) -> impl Fn(&str) -> Result<u64, String> {
+    move |text| {
+        let number: u64 = text
+            .trim()
+            .parse()
+            .map_err(|_| "expected a whole number".to_string())?;
+        if range.contains(&number) {
+            Ok(number)
+        } else {
+            Err(format!(
+                "must be between {} and {}",
+                range.start(),
+                range.end()
+            ))
+        }
+    }
+}
+
+/// Resolves settings for `home` from the file, `environment` and `flags`.
+pub fn load(
+    home: &Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+    flags: &FlagValues,
+) -> Result<Settings, ConfigError> {
+    let layers = Layers::collect(home, environment, flags)?;
+    let default_listen = SocketAddr::from(([127, 0, 0, 1], 8090));
+    let pool_size = layers.get("database_pool_size", 10, parse_number_in(1..=500))?;
+    let session_hours = layers.get("session_hours", 14 * 24, parse_number_in(1..=24 * 365))?;
+    Ok(Settings {
+        home: home.to_path_buf(),
+        listen: layers.get("listen", default_listen, |text| {
+            text.trim()
+                .parse::<SocketAddr>()
+                .map_err(|error| format!("{error} (expected host:port, e.g. 127.0.0.1:8090)"))
+        })?,
+        database_url: layers.get("database_url", None, parse_database_url)?,
+        database_pool_size: u32::try_from(pool_size).unwrap_or(10),
+        base_url: layers.get("base_url", None, parse_base_url)?,
+        log: layers.get("log", "info".to_string(), |text| {
+            Ok(text.trim().to_string())
+        })?,
+        cookie_security: layers.get(
+            "cookie_secure",
+            CookieSecurity::Auto,
+            parse_cookie_security,
+        )?,
+        session_ttl: Duration::from_secs(session_hours * 3600),
+        admin_user: layers.get("admin_user", None, parse_optional_text)?,
+        admin_password: layers.get("admin_password", None, |text| {
+            Ok((!text.is_empty()).then(|| text.to_string()))
+        })?,
+    })
+}
+
+/// The settings file written into a new home, every setting shown with its default.
+pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file < CAIRN_* environment variables < flags.
+
+# Address to listen on (CAIRN_LISTEN, --listen).
+# listen = "127.0.0.1:8090"
+
+# Database (CAIRN_DATABASE_URL, --database-url). Unset: embedded SQLite in this directory.
+# database_url = "postgres://cairn@127.0.0.1:5432/cairn"
+# database_url = "mysql://cairn:secret@127.0.0.1:3306/cairn"
+
+# Connections per node (CAIRN_DATABASE_POOL_SIZE).
+# database_pool_size = 10
+
+# Public address for links (CAIRN_BASE_URL, --base-url). Unset: taken from each request's Host.
+# base_url = "https://wiki.example.com"
+
+# Log filter (CAIRN_LOG, --log), e.g. "info" or "cairn_web=debug,info".
+# log = "info"
+
+# Secure attribute of the session cookie (CAIRN_COOKIE_SECURE): auto, always or never.
+# cookie_secure = "auto"
+
+# Login session lifetime in hours (CAIRN_SESSION_HOURS).
+# session_hours = 336
+
+# First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
+# admin_user = "admin"
+# admin_password = "change me"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        }
+    }
+
+    #[test]
+    fn defaults_apply_without_file_environment_or_flags() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let settings =
+            load(home.path(), &env_from(&[]), &FlagValues::default()).expect("defaults load");
+        assert_eq!(settings.listen, SocketAddr::from(([127, 0, 0, 1], 8090)));
+        assert_eq!(settings.database_url, None);
+        assert!(settings.effective_database_url().starts_with("sqlite://"));
+        assert!(
+            settings
+                .effective_database_url()
+                .ends_with("cairn.db?mode=rwc")
+        );
+    }
+
+    #[test]
+    fn file_then_environment_then_flags_win() {
+        let home = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            home.path().join(CONFIG_FILE),
+            "listen = \"127.0.0.1:9001\"\nlog = \"debug\"\ndatabase_pool_size = 4\n",
+        )
+        .expect("write config");
+        let from_file =
+            load(home.path(), &env_from(&[]), &FlagValues::default()).expect("file loads");
+        assert_eq!(from_file.listen.port(), 9001);
+        assert_eq!(from_file.log, "debug");
+        assert_eq!(from_file.database_pool_size, 4);
+
+        let environment = env_from(&[("CAIRN_LISTEN", "127.0.0.1:9002")]);
+        let from_env = load(home.path(), &environment, &FlagValues::default()).expect("env loads");
+        assert_eq!(from_env.listen.port(), 9002);
+        assert_eq!(from_env.log, "debug");
+
+        let flags = FlagValues {
+            listen: Some("127.0.0.1:9003".into()),
+            ..FlagValues::default()
+        };
+        let from_flag = load(home.path(), &environment, &flags).expect("flags load");
+        assert_eq!(from_flag.listen.port(), 9003);
+    }
+
+    #[test]
+    fn bad_values_name_their_key_and_source() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let environment = env_from(&[("CAIRN_LISTEN", "not-an-address")]);
+        let error =
+            load(home.path(), &environment, &FlagValues::default()).expect_err("bad listen fails");
+        let message = error.to_string();
+        assert!(message.contains("listen"), "{message}");
+        assert!(message.contains("CAIRN_LISTEN"), "{message}");
+        assert!(message.contains("not-an-address"), "{message}");
+
+        let environment = env_from(&[("CAIRN_DATABASE_URL", "oracle://db")]);
+        let error =
+            load(home.path(), &environment, &FlagValues::default()).expect_err("bad url fails");
+        assert!(error.to_string().contains("database_url"));
+
+        std::fs::write(home.path().join(CONFIG_FILE), "database_pool_size = 0\n")
+            .expect("write config");
+        let error =
+            load(home.path(), &env_from(&[]), &FlagValues::default()).expect_err("bad pool fails");
+        assert!(error.to_string().contains("cairn.toml"), "{error}");
+
+        std::fs::write(home.path().join(CONFIG_FILE), "lisen = \"x\"\n").expect("write config");
+        let error =
+            load(home.path(), &env_from(&[]), &FlagValues::default()).expect_err("typo fails");
+        assert!(matches!(error, ConfigError::UnknownKey { .. }), "{error}");
+    }
+
+    #[test]
+    fn base_url_must_be_a_site_root() {
+        assert_eq!(
+            parse_base_url("https://wiki.example.com/").ok(),
+            Some(Some("https://wiki.example.com".into()))
+        );
+        assert!(parse_base_url("https://wiki.example.com/confluence").is_err());
+        assert!(parse_base_url("wiki.example.com").is_err());
+    }
+}

@@ -1,0 +1,381 @@
+//! The `cairn` binary: `serve` (the default), `migrate`, and `admin` tasks.
+//!
+//! It reads settings ([`config`]), connects the store, and hands a bound listener to `cairn-web`.
+//! It owns the process: logging, signals, exit codes.
+
+mod config;
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use cairn_store::{NewUser, Store, StoreError, StoreOptions};
+use cairn_web::{AppState, WebSettings};
+use clap::{Args, Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use config::{FlagValues, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "cairn",
+    version,
+    about = "Cairn: a clustered team wiki, compatible with Confluence's REST API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a node (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(HomeArgs),
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        task: AdminTask,
+    },
+}
+
+#[derive(Args, Clone, Default)]
+struct HomeArgs {
+    /// Home directory: settings (cairn.toml), embedded database, local data.
+    #[arg(
+        long,
+        env = "CAIRN_HOME",
+        default_value = "./cairn-home",
+        global = true
+    )]
+    home: PathBuf,
+    /// Database URL: postgres://…, mysql://… or sqlite://… (default: SQLite in the home).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Args, Clone, Default)]
+struct ServeArgs {
+    #[command(flatten)]
+    home: HomeArgs,
+    /// Address to listen on (default 127.0.0.1:8090).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Public base URL used in links (default: from each request's Host header).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Log filter, e.g. info or cairn_web=debug,info.
+    #[arg(long)]
+    log: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AdminTask {
+    /// Create a user. The password comes from --password or, if absent, one line of standard input.
+    CreateUser {
+        #[command(flatten)]
+        home: HomeArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Also make the user a site administrator (confluence-administrators).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Create a personal access token for a user and print it (for scripts: Authorization: Bearer …).
+    CreateToken {
+        #[command(flatten)]
+        home: HomeArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            None => serve(cli.serve).await,
+            Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Migrate(home)) => migrate(home).await,
+            Some(Command::Admin { task }) => admin(task).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Creates the home if needed (with a commented settings file) and loads settings.
+fn load_settings(home: &HomeArgs, flags: FlagValues) -> anyhow::Result<Settings> {
+    std::fs::create_dir_all(&home.home)
+        .with_context(|| format!("cannot create home directory {}", home.home.display()))?;
+    let home_path = std::fs::canonicalize(&home.home)
+        .with_context(|| format!("cannot open home {}", home.home.display()))?;
+    let config_path = home_path.join(config::CONFIG_FILE);
+    if !config_path.exists() {
+        std::fs::write(&config_path, config::TEMPLATE)
+            .with_context(|| format!("cannot write {}", config_path.display()))?;
+    }
+    let flags = FlagValues {
+        database_url: home.database_url.clone(),
+        ..flags
+    };
+    Ok(config::load(
+        &home_path,
+        &|name| std::env::var(name).ok(),
+        &flags,
+    )?)
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.effective_database_url();
+    let options = StoreOptions {
+        max_connections: settings.database_pool_size,
+        ..StoreOptions::new(url.clone())
+    };
+    Store::connect(&options).await.with_context(|| {
+        format!(
+            "cannot connect to the database at {}",
+            cairn_store::redact_url(&url)
+        )
+    })
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let flags = FlagValues {
+        listen: args.listen,
+        base_url: args.base_url,
+        log: args.log,
+        database_url: None,
+    };
+    let settings = load_settings(&args.home, flags)?;
+    init_logging(&settings.log);
+    tracing::info!(home = %settings.home.display(), "starting Cairn {}", env!("CARGO_PKG_VERSION"));
+    let store = connect(&settings).await?;
+    tracing::info!(dialect = store.dialect().name(), "database connected");
+    store.migrate().await.context("database migration failed")?;
+    bootstrap_administrator(&store, &settings).await?;
+
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let web_settings = WebSettings {
+        base_url: settings.base_url.clone(),
+        cookie_security: settings.cookie_security,
+        session_ttl: settings.session_ttl,
+    };
+    let state = AppState::new(store.clone(), web_settings);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    tracing::info!(
+        "Cairn is serving on http://{}",
+        listener.local_addr().context("listener has no address")?
+    );
+    cairn_web::serve(listener, state, shutdown)
+        .await
+        .context("server failed")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Cancels `shutdown` on Ctrl-C or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    let _ = interrupt.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: finishing requests in flight");
+    shutdown.cancel();
+}
+
+/// With no users at all, creates the administrator from settings, or says exactly how to.
+async fn bootstrap_administrator(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    match (&settings.admin_user, &settings.admin_password) {
+        (Some(username), Some(password)) => {
+            let password_hash = cairn_web::auth::hash_password_off_thread(password.clone())
+                .await
+                .map_err(|e| anyhow!(e))?;
+            let created = store
+                .create_user(NewUser {
+                    username: username.clone(),
+                    display_name: String::new(),
+                    email: String::new(),
+                    password_hash,
+                    administrator: true,
+                    now_ms: now_ms(),
+                })
+                .await;
+            match created {
+                Ok(user) => {
+                    tracing::info!(user = %user.username, "administrator created from settings")
+                }
+                // Another node starting at the same moment created it first.
+                Err(StoreError::UsernameTaken(_)) => {}
+                Err(error) => return Err(error).context("cannot create the administrator"),
+            }
+        }
+        _ => tracing::warn!(
+            "there are no users yet. Create the administrator with: cairn admin create-user --home {} --username admin --admin \
+             (it asks for the password), or set CAIRN_ADMIN_USER and CAIRN_ADMIN_PASSWORD and restart",
+            settings.home.display()
+        ),
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+async fn migrate(home: HomeArgs) -> anyhow::Result<()> {
+    let settings = load_settings(&home, FlagValues::default())?;
+    init_logging(&settings.log);
+    let store = connect(&settings).await?;
+    store.migrate().await.context("database migration failed")?;
+    let status = store.migration_status().await?;
+    println!(
+        "{} migrations applied on {}; schema is current",
+        status.applied.len(),
+        store.dialect().name()
+    );
+    store.close().await;
+    Ok(())
+}
+
+async fn admin(task: AdminTask) -> anyhow::Result<()> {
+    match task {
+        AdminTask::CreateUser {
+            home,
+            username,
+            password,
+            display_name,
+            email,
+            admin,
+        } => {
+            let settings = load_settings(&home, FlagValues::default())?;
+            init_logging("warn");
+            let password = match password {
+                Some(password) => password,
+                None => {
+                    eprintln!("password for {username} (one line on standard input):");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("cannot read the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.chars().count() < 8 {
+                return Err(anyhow!("the password must be at least 8 characters"));
+            }
+            let store = connect(&settings).await?;
+            store.migrate().await.context("database migration failed")?;
+            let password_hash = cairn_web::auth::hash_password_off_thread(password)
+                .await
+                .map_err(|e| anyhow!(e))?;
+            let user = store
+                .create_user(NewUser {
+                    username,
+                    display_name,
+                    email,
+                    password_hash,
+                    administrator: admin,
+                    now_ms: now_ms(),
+                })
+                .await?;
+            println!(
+                "created user {}{}",
+                user.username,
+                if admin { " (administrator)" } else { "" }
+            );
+            store.close().await;
+            Ok(())
+        }
+        AdminTask::CreateToken {
+            home,
+            username,
+            name,
+        } => {
+            let settings = load_settings(&home, FlagValues::default())?;
+            init_logging("warn");
+            let store = connect(&settings).await?;
+            store.migrate().await.context("database migration failed")?;
+            let user = store
+                .find_user_by_username(&username)
+                .await?
+                .ok_or_else(|| anyhow!("user {username} not found"))?;
+            let secret = cairn_web::auth::new_secret();
+            store
+                .create_access_token(cairn_store::NewAccessToken {
+                    user_id: user.id,
+                    name,
+                    token_hash: cairn_web::auth::secret_hash(&secret),
+                    now_ms: now_ms(),
+                    expires_ms: None,
+                })
+                .await?;
+            println!("{secret}");
+            store.close().await;
+            Ok(())
+        }
+    }
+}
