@@ -21,7 +21,9 @@ pub mod policy;
 mod render;
 mod resource;
 mod sanitize;
+mod storage;
 mod tree;
+mod wiki;
 
 pub use context::{
     AttachmentListing, ChildPage, NoContext, RenderContext, UserDisplay, encode_path_segment,
@@ -32,4 +34,5 @@ pub use parse::{MAX_DEPTH, check_well_formed, parse};
 pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
 pub use sanitize::sanitize_html;
+pub use wiki::wiki_to_storage;
 pub use tree::{Attribute, Children, Descendants, Document, NodeId, NodeKind, NodeRef};
