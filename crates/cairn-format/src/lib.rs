@@ -16,6 +16,7 @@ pub mod entity;
 mod error;
 mod extract;
 mod html;
+mod markdown;
 mod parse;
 pub mod policy;
 mod render;
@@ -30,6 +31,7 @@ pub use context::{
 };
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
+pub use markdown::{markdown_to_storage, storage_to_markdown};
 pub use parse::{MAX_DEPTH, check_well_formed, parse};
 pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};

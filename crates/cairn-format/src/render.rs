@@ -6,8 +6,8 @@
 //! the source is copied to the output unescaped except text nodes, which the parser guarantees
 //! contain no `<` and only valid references.
 
-mod link;
-mod macros;
+pub(crate) mod link;
+pub(crate) mod macros;
 
 use crate::context::RenderContext;
 use crate::entity::{escape_attribute_into, escape_text_into};

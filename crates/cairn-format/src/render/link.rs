@@ -1,22 +1,22 @@
 //! Links, images, emoticons and task lists.
 
 use super::Renderer;
+use crate::context::RenderContext;
 use crate::extract::default_link_text;
 use crate::policy::{is_acceptable_number, is_plain_token, is_safe_image_url};
 use crate::resource::{AttachmentOwner, Resource, UserTarget};
 use crate::tree::NodeRef;
 
 /// Where a resource leads and what it is called when the link has no body.
-pub(super) struct Target {
-    pub(super) url: Option<String>,
-    pub(super) class: &'static str,
-    pub(super) label: String,
+pub(crate) struct Target {
+    pub(crate) url: Option<String>,
+    pub(crate) class: &'static str,
+    pub(crate) label: String,
 }
 
-impl Renderer<'_> {
-    pub(super) fn resolve(&self, resource: &Resource) -> Target {
-        let context = self.context;
-        match resource {
+/// Asks the context where a resource leads.
+pub(crate) fn resolve_target(context: &dyn RenderContext, resource: &Resource) -> Target {
+    match resource {
             Resource::Page(page) => Target {
                 url: context.page_url(page),
                 class: "confluence-link",
@@ -72,6 +72,11 @@ impl Renderer<'_> {
                 label: format!("{key}:{parameter}"),
             },
         }
+}
+
+impl Renderer<'_> {
+    pub(super) fn resolve(&self, resource: &Resource) -> Target {
+        resolve_target(self.context, resource)
     }
 
     /// Writes `<a class href>` (or a `<span>` when the target has no safe URL), the body, and
