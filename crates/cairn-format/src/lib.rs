@@ -13,6 +13,7 @@
 
 mod context;
 pub mod entity;
+mod editor;
 mod error;
 mod extract;
 mod html;
@@ -29,6 +30,7 @@ mod wiki;
 pub use context::{
     AttachmentListing, ChildPage, NoContext, RenderContext, UserDisplay, encode_path_segment,
 };
+pub use editor::{ATOMIC_CLASS, STORAGE_ATTRIBUTE, editor_html_to_storage, storage_to_editor_html};
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use markdown::{markdown_to_storage, storage_to_markdown};
