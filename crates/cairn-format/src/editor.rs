@@ -25,15 +25,23 @@ pub const STORAGE_ATTRIBUTE: &str = "data-macro-storage";
 
 /// Macros that sit inside a line of text.
 fn is_inline_macro(name: &str) -> bool {
-    matches!(name, "status" | "anchor" | "jira" | "profile" | "view-file" | "mathinline" | "eazy-math-inline")
+    matches!(
+        name,
+        "status" | "anchor" | "jira" | "profile" | "view-file" | "mathinline" | "eazy-math-inline"
+    )
 }
 
 fn is_inline_atomic(node: NodeRef<'_>) -> bool {
     match node.name() {
-        "ac:link" | "ac:image" | "ac:emoticon" | "ac:inline-comment-marker" | "ac:placeholder" => true,
-        "ac:structured-macro" | "ac:macro" => {
-            is_inline_macro(&node.attribute("ac:name").unwrap_or_default().to_ascii_lowercase())
+        "ac:link" | "ac:image" | "ac:emoticon" | "ac:inline-comment-marker" | "ac:placeholder" => {
+            true
         }
+        "ac:structured-macro" | "ac:macro" => is_inline_macro(
+            &node
+                .attribute("ac:name")
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+        ),
         _ => node.kind() != NodeKind::Element,
     }
 }
@@ -68,7 +76,9 @@ fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String)
     match node.kind() {
         // The parser guarantees text holds no `<` and only valid references.
         NodeKind::Text => out.push_str(node.source()),
-        NodeKind::CData | NodeKind::Comment | NodeKind::ProcessingInstruction => atomic(node, context, out),
+        NodeKind::CData | NodeKind::Comment | NodeKind::ProcessingInstruction => {
+            atomic(node, context, out)
+        }
         NodeKind::Element => {
             let name = node.name();
             let editable = !name.contains(':') && element_policy(name) == ElementPolicy::Keep;
@@ -77,8 +87,10 @@ fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String)
             }
             out.push('<');
             out.push_str(name);
-            let attributes: Vec<(String, String)> =
-                node.attributes().map(|attribute| (attribute.name().to_string(), attribute.value().into_owned())).collect();
+            let attributes: Vec<(String, String)> = node
+                .attributes()
+                .map(|attribute| (attribute.name().to_string(), attribute.value().into_owned()))
+                .collect();
             write_allowed_attributes(out, name, &attributes);
             if is_void_element(name) {
                 out.push_str(" />");
@@ -96,7 +108,11 @@ fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String)
 }
 
 fn atomic(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String) {
-    let element = if is_inline_atomic(node) { "span" } else { "div" };
+    let element = if is_inline_atomic(node) {
+        "span"
+    } else {
+        "div"
+    };
     out.push('<');
     out.push_str(element);
     out.push_str(" class=\"");
@@ -122,16 +138,30 @@ pub fn editor_html_to_storage(html: &str) -> Result<String, FormatError> {
     let mut failure: Option<FormatError> = None;
     for token in Tokenizer::new(html) {
         sanitizer.token(token, &mut |sanitizer, token| {
-            let Token::StartTag { name, attributes, self_closing } = token else { return false };
-            let is_atomic = attributes
+            let Token::StartTag {
+                name,
+                attributes,
+                self_closing,
+            } = token
+            else {
+                return false;
+            };
+            let is_atomic = attributes.iter().any(|(attribute, value)| {
+                attribute == "class" && value.split_whitespace().any(|class| class == ATOMIC_CLASS)
+            });
+            let storage = attributes
                 .iter()
-                .any(|(attribute, value)| attribute == "class" && value.split_whitespace().any(|class| class == ATOMIC_CLASS));
-            let storage = attributes.iter().find(|(attribute, _)| attribute == STORAGE_ATTRIBUTE).map(|(_, value)| value);
-            let (true, Some(storage)) = (is_atomic, storage) else { return false };
+                .find(|(attribute, _)| attribute == STORAGE_ATTRIBUTE)
+                .map(|(_, value)| value);
+            let (true, Some(storage)) = (is_atomic, storage) else {
+                return false;
+            };
             match check_well_formed(storage) {
                 Ok(()) => sanitizer.out_mut().push_str(storage),
                 Err(error) => {
-                    failure.get_or_insert(FormatError::EditorMacro { source: Box::new(error) });
+                    failure.get_or_insert(FormatError::EditorMacro {
+                        source: Box::new(error),
+                    });
                 }
             }
             if !*self_closing && !is_void_element(name) {
@@ -158,16 +188,27 @@ mod tests {
 
     #[test]
     fn macros_become_atomic_nodes_with_a_preview() {
-        let html = to_editor("<p>a <ac:emoticon ac:name=\"tick\"/></p><ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>x\ny</p></ac:rich-text-body></ac:structured-macro>");
+        let html = to_editor(
+            "<p>a <ac:emoticon ac:name=\"tick\"/></p><ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>x\ny</p></ac:rich-text-body></ac:structured-macro>",
+        );
         assert!(html.starts_with("<p>a <span class=\"cairn-macro\" contenteditable=\"false\" data-macro-storage=\"&lt;ac:emoticon ac:name=&quot;tick&quot;/&gt;\"><span class=\"emoticon emoticon-tick\""), "{html}");
         assert!(html.contains("<div class=\"cairn-macro\" contenteditable=\"false\" data-macro-storage=\"&lt;ac:structured-macro"), "{html}");
-        assert!(html.contains("x&#10;y"), "line breaks are kept as references: {html}");
-        assert!(html.contains("confluence-information-macro-body"), "the preview is rendered: {html}");
+        assert!(
+            html.contains("x&#10;y"),
+            "line breaks are kept as references: {html}"
+        );
+        assert!(
+            html.contains("confluence-information-macro-body"),
+            "the preview is rendered: {html}"
+        );
     }
 
     #[test]
     fn plain_xhtml_stays_editable_and_unsafe_parts_stay_atomic() {
-        assert_eq!(to_editor("<p class=\"c\">t<br/></p>"), "<p class=\"c\">t<br /></p>");
+        assert_eq!(
+            to_editor("<p class=\"c\">t<br/></p>"),
+            "<p class=\"c\">t<br /></p>"
+        );
         let html = to_editor("<script>x()</script>");
         assert!(html.starts_with("<div class=\"cairn-macro\""), "{html}");
         assert!(!html.contains("<script"), "{html}");

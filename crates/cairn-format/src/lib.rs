@@ -12,8 +12,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod context;
-pub mod entity;
 mod editor;
+pub mod entity;
 mod error;
 mod extract;
 mod html;
@@ -38,5 +38,5 @@ pub use parse::{MAX_DEPTH, check_well_formed, parse};
 pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
 pub use sanitize::sanitize_html;
-pub use wiki::wiki_to_storage;
 pub use tree::{Attribute, Children, Descendants, Document, NodeId, NodeKind, NodeRef};
+pub use wiki::wiki_to_storage;

@@ -23,9 +23,13 @@ enum ListKind {
 /// Fenced code becomes a `code` macro with its language, task lists become `ac:task-list`,
 /// images with a relative path become attachment images, raw HTML blocks are sanitized.
 pub fn markdown_to_storage(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
-    let mut converter = Converter { out: String::with_capacity(markdown.len() * 2), ..Converter::default() };
+    let mut converter = Converter {
+        out: String::with_capacity(markdown.len() * 2),
+        ..Converter::default()
+    };
     converter.run(&events);
     converter.out
 }
@@ -57,20 +61,31 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 /// Whether the list starting at `events[start]` is a task list (its first item has a marker).
 fn starts_task_list(events: &[Event<'_>], start: usize) -> bool {
-    events.iter().skip(start + 1).take(3).any(|event| matches!(event, Event::TaskListMarker(_)))
+    events
+        .iter()
+        .skip(start + 1)
+        .take(3)
+        .any(|event| matches!(event, Event::TaskListMarker(_)))
 }
 
 /// The marker of the item starting at `events[start]`, if it has one.
 fn item_marker(events: &[Event<'_>], start: usize) -> Option<bool> {
-    events.iter().skip(start + 1).take(2).find_map(|event| match event {
-        Event::TaskListMarker(checked) => Some(*checked),
-        _ => None,
-    })
+    events
+        .iter()
+        .skip(start + 1)
+        .take(2)
+        .find_map(|event| match event {
+            Event::TaskListMarker(checked) => Some(*checked),
+            _ => None,
+        })
 }
 
 fn has_scheme(url: &str) -> bool {
     url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
+        !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
     })
 }
 
@@ -128,11 +143,15 @@ impl Converter {
                     self.out.push_str("<p>");
                 }
             }
-            Tag::Heading { level, .. } => self.out.push_str(&format!("<h{}>", heading_number(*level))),
+            Tag::Heading { level, .. } => {
+                self.out.push_str(&format!("<h{}>", heading_number(*level)))
+            }
             Tag::BlockQuote(_) => self.out.push_str("<blockquote>"),
             Tag::CodeBlock(kind) => {
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((language, String::new()));
@@ -158,7 +177,11 @@ impl Converter {
             Tag::Item => {
                 if self.in_task_item() {
                     self.next_task_id += 1;
-                    let status = if item_marker(events, index) == Some(true) { "complete" } else { "incomplete" };
+                    let status = if item_marker(events, index) == Some(true) {
+                        "complete"
+                    } else {
+                        "incomplete"
+                    };
                     self.out.push_str(&format!(
                         "<ac:task><ac:task-id>{}</ac:task-id><ac:task-status>{status}</ac:task-status><ac:task-body>",
                         self.next_task_id
@@ -173,19 +196,26 @@ impl Converter {
                 self.out.push_str("<tr>");
             }
             Tag::TableRow => self.out.push_str("<tr>"),
-            Tag::TableCell => self.out.push_str(if self.in_table_head { "<th>" } else { "<td>" }),
+            Tag::TableCell => self
+                .out
+                .push_str(if self.in_table_head { "<th>" } else { "<td>" }),
             Tag::Emphasis => self.out.push_str("<em>"),
             Tag::Strong => self.out.push_str("<strong>"),
             Tag::Strikethrough => self.out.push_str("<del>"),
             Tag::Superscript => self.out.push_str("<sup>"),
             Tag::Subscript => self.out.push_str("<sub>"),
-            Tag::Link { dest_url, .. } => self.out.push_str(&format!("<a href=\"{}\">", escape_attribute(dest_url))),
+            Tag::Link { dest_url, .. } => self
+                .out
+                .push_str(&format!("<a href=\"{}\">", escape_attribute(dest_url))),
             Tag::Image { dest_url, .. } => {
                 let resource = if has_scheme(dest_url) {
                     format!("<ri:url ri:value=\"{}\" />", escape_attribute(dest_url))
                 } else {
                     let filename = dest_url.rsplit('/').next().unwrap_or(dest_url);
-                    format!("<ri:attachment ri:filename=\"{}\" />", escape_attribute(filename))
+                    format!(
+                        "<ri:attachment ri:filename=\"{}\" />",
+                        escape_attribute(filename)
+                    )
                 };
                 // The alt text is known only at the end of the image; the resource waits until then.
                 self.image = Some((resource, String::new()));
@@ -236,7 +266,10 @@ impl Converter {
                 self.out.push_str("</tr>");
             }
             TagEnd::TableRow => self.out.push_str("</tr>"),
-            TagEnd::TableCell => self.out.push_str(if self.in_table_head { "</th>" } else { "</td>" }),
+            TagEnd::TableCell => {
+                self.out
+                    .push_str(if self.in_table_head { "</th>" } else { "</td>" })
+            }
             TagEnd::Emphasis => self.out.push_str("</em>"),
             TagEnd::Strong => self.out.push_str("</strong>"),
             TagEnd::Strikethrough => self.out.push_str("</del>"),
@@ -245,9 +278,13 @@ impl Converter {
             TagEnd::Link => self.out.push_str("</a>"),
             TagEnd::Image => {
                 if let Some((resource, alt)) = self.image.take() {
-                    let alt_attribute =
-                        if alt.is_empty() { String::new() } else { format!(" ac:alt=\"{}\"", escape_attribute(&alt)) };
-                    self.out.push_str(&format!("<ac:image{alt_attribute}>{resource}</ac:image>"));
+                    let alt_attribute = if alt.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ac:alt=\"{}\"", escape_attribute(&alt))
+                    };
+                    self.out
+                        .push_str(&format!("<ac:image{alt_attribute}>{resource}</ac:image>"));
                 }
             }
             TagEnd::FootnoteDefinition
@@ -266,14 +303,19 @@ mod tests {
 
     fn convert(markdown: &str) -> String {
         let storage = markdown_to_storage(markdown);
-        assert!(check_well_formed(&storage).is_ok(), "not well-formed: {storage}");
+        assert!(
+            check_well_formed(&storage).is_ok(),
+            "not well-formed: {storage}"
+        );
         storage
     }
 
     #[test]
     fn commonmark_blocks_and_inlines() {
         assert_eq!(
-            convert("# Title\n\nSome **bold**, *em*, ~~gone~~ and `a<b` [link](https://e.com/?a&b).\n\n> quoted\n\n---\n"),
+            convert(
+                "# Title\n\nSome **bold**, *em*, ~~gone~~ and `a<b` [link](https://e.com/?a&b).\n\n> quoted\n\n---\n"
+            ),
             "<h1>Title</h1><p>Some <strong>bold</strong>, <em>em</em>, <del>gone</del> and <code>a&lt;b</code> <a href=\"https://e.com/?a&amp;b\">link</a>.</p><blockquote><p>quoted</p></blockquote><hr />"
         );
     }
@@ -320,7 +362,13 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitized_or_escaped() {
-        assert_eq!(convert("<div onclick=\"x()\">hi<script>bad()</script></div>\n"), "<div>hi</div>");
-        assert_eq!(convert("a <b>b</b><br>c"), "<p>a &lt;b&gt;b&lt;/b&gt;<br />c</p>");
+        assert_eq!(
+            convert("<div onclick=\"x()\">hi<script>bad()</script></div>\n"),
+            "<div>hi</div>"
+        );
+        assert_eq!(
+            convert("a <b>b</b><br>c"),
+            "<p>a &lt;b&gt;b&lt;/b&gt;<br />c</p>"
+        );
     }
 }

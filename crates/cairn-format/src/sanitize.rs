@@ -173,7 +173,8 @@ impl Sanitizer {
                 let _closed = self.close_to("dt", &["dl"]) || self.close_to("dd", &["dl"]);
             }
             "td" | "th" => {
-                let _closed = self.close_to("td", CELL_BOUNDARIES) || self.close_to("th", CELL_BOUNDARIES);
+                let _closed =
+                    self.close_to("td", CELL_BOUNDARIES) || self.close_to("th", CELL_BOUNDARIES);
             }
             "tr" => {
                 self.close_to("tr", ROW_BOUNDARIES);

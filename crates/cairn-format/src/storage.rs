@@ -9,12 +9,19 @@ pub(crate) fn cdata(text: &str) -> String {
 
 /// The start tag of a structured macro.
 pub(crate) fn macro_open(name: &str) -> String {
-    format!("<ac:structured-macro ac:name=\"{}\" ac:schema-version=\"1\">", escape_attribute(name))
+    format!(
+        "<ac:structured-macro ac:name=\"{}\" ac:schema-version=\"1\">",
+        escape_attribute(name)
+    )
 }
 
 /// A macro parameter with a text value.
 pub(crate) fn parameter(name: &str, value: &str) -> String {
-    format!("<ac:parameter ac:name=\"{}\">{}</ac:parameter>", escape_attribute(name), escape_text(value))
+    format!(
+        "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+        escape_attribute(name),
+        escape_text(value)
+    )
 }
 
 /// A complete code macro.
@@ -38,7 +45,10 @@ mod tests {
     fn cdata_survives_its_own_terminator() {
         let storage = cdata("a]]>b");
         let document = parse(&storage).unwrap();
-        let text: String = document.roots().map(|node| node.text().into_owned()).collect();
+        let text: String = document
+            .roots()
+            .map(|node| node.text().into_owned())
+            .collect();
         assert_eq!(text, "a]]>b");
     }
 

@@ -17,7 +17,19 @@ pub fn wiki_to_storage(wiki: &str) -> String {
 
 /// Macros whose body is wiki markup, rendered as a rich-text body.
 fn is_rich_body_macro(name: &str) -> bool {
-    matches!(name, "info" | "note" | "tip" | "warning" | "panel" | "expand" | "quote" | "excerpt" | "section" | "column")
+    matches!(
+        name,
+        "info"
+            | "note"
+            | "tip"
+            | "warning"
+            | "panel"
+            | "expand"
+            | "quote"
+            | "excerpt"
+            | "section"
+            | "column"
+    )
 }
 
 /// A `{name:params}` tag at the start of `text`: name, raw parameters and length.
@@ -26,7 +38,10 @@ fn macro_tag(text: &str) -> Option<(&str, &str, usize)> {
     let close = inner.find('}')?;
     let tag = &inner[..close];
     let (name, parameters) = tag.split_once(':').unwrap_or((tag, ""));
-    let valid_name = !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    let valid_name = !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
     valid_name.then_some((name, parameters, close + 2))
 }
 
@@ -50,7 +65,8 @@ fn blocks(lines: &[&str], out: &mut String, depth: usize) {
         let line = lines[index];
         let trimmed = line.trim_start();
         if let Some((name, raw_parameters, tag_length)) = macro_tag(trimmed) {
-            let body_macro = matches!(name, "code" | "noformat") || (is_rich_body_macro(name) && depth < 16);
+            let body_macro =
+                matches!(name, "code" | "noformat") || (is_rich_body_macro(name) && depth < 16);
             if body_macro {
                 flush_paragraph(&mut paragraph, out);
                 let closing = format!("{{{name}}}");
@@ -127,7 +143,13 @@ fn blocks(lines: &[&str], out: &mut String, depth: usize) {
     flush_paragraph(&mut paragraph, out);
 }
 
-fn body_macro_storage(name: &str, raw_parameters: &str, body_lines: &[&str], out: &mut String, depth: usize) {
+fn body_macro_storage(
+    name: &str,
+    raw_parameters: &str,
+    body_lines: &[&str],
+    out: &mut String,
+    depth: usize,
+) {
     out.push_str(&macro_open(name));
     out.push_str(&macro_parameters(name, raw_parameters));
     if matches!(name, "code" | "noformat") {
@@ -168,7 +190,10 @@ fn heading(line: &str) -> Option<(u8, &str)> {
 
 /// `*# text` → markers and text.
 fn list_item(line: &str) -> Option<(&str, &str)> {
-    let marker_length = line.bytes().take_while(|byte| matches!(byte, b'*' | b'#' | b'-')).count();
+    let marker_length = line
+        .bytes()
+        .take_while(|byte| matches!(byte, b'*' | b'#' | b'-'))
+        .count();
     if marker_length == 0 || !line[marker_length..].starts_with(' ') {
         return None;
     }
@@ -183,9 +208,18 @@ fn list_item(line: &str) -> Option<(&str, &str)> {
 fn list(lines: &[&str], out: &mut String) {
     let mut open: Vec<&'static str> = Vec::new();
     for line in lines {
-        let Some((markers, text)) = list_item(line.trim_start()) else { continue };
-        let wanted: Vec<&'static str> = markers.bytes().map(|byte| if byte == b'#' { "ol" } else { "ul" }).collect();
-        let common = open.iter().zip(&wanted).take_while(|(open_list, wanted_list)| open_list == wanted_list).count();
+        let Some((markers, text)) = list_item(line.trim_start()) else {
+            continue;
+        };
+        let wanted: Vec<&'static str> = markers
+            .bytes()
+            .map(|byte| if byte == b'#' { "ol" } else { "ul" })
+            .collect();
+        let common = open
+            .iter()
+            .zip(&wanted)
+            .take_while(|(open_list, wanted_list)| open_list == wanted_list)
+            .count();
         while open.len() > common {
             if let Some(list) = open.pop() {
                 out.push_str(&format!("</li></{list}>"));
@@ -290,7 +324,12 @@ fn inline_at_depth(text: &str, out: &mut String, depth: usize) {
 }
 
 /// Tries the construct starting at `text`; writes it and returns how many bytes it used.
-fn inline_construct(text: &str, previous: Option<char>, out: &mut String, depth: usize) -> Option<usize> {
+fn inline_construct(
+    text: &str,
+    previous: Option<char>,
+    out: &mut String,
+    depth: usize,
+) -> Option<usize> {
     if let Some(inner) = text.strip_prefix("{{") {
         let close = inner.find("}}")?;
         out.push_str("<code>");
@@ -333,7 +372,10 @@ fn inline_construct(text: &str, previous: Option<char>, out: &mut String, depth:
         let close = search + found;
         let before = text[..close].chars().last();
         let after = text[close + first.len_utf8()..].chars().next();
-        if close > inner_start && !before.is_some_and(char::is_whitespace) && !is_word_character(after) {
+        if close > inner_start
+            && !before.is_some_and(char::is_whitespace)
+            && !is_word_character(after)
+        {
             out.push_str(&format!("<{element}>"));
             inline_at_depth(&text[inner_start..close], out, depth + 1);
             out.push_str(&format!("</{element}>"));
@@ -345,12 +387,18 @@ fn inline_construct(text: &str, previous: Option<char>, out: &mut String, depth:
 }
 
 fn plain_link_body(text: &str) -> String {
-    format!("<ac:plain-text-link-body>{}</ac:plain-text-link-body>", cdata(text))
+    format!(
+        "<ac:plain-text-link-body>{}</ac:plain-text-link-body>",
+        cdata(text)
+    )
 }
 
 fn is_space_key(candidate: &str) -> bool {
     !candidate.is_empty()
-        && (candidate.starts_with('~') || candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_'))
+        && (candidate.starts_with('~')
+            || candidate
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_'))
 }
 
 /// `[text|target]` or `[target]`.
@@ -360,7 +408,10 @@ fn link(body: &str, out: &mut String) {
         None => (None, body.trim()),
     };
     let lowercase = target.to_ascii_lowercase();
-    if ["http://", "https://", "mailto:", "ftp://"].iter().any(|scheme| lowercase.starts_with(scheme)) {
+    if ["http://", "https://", "mailto:", "ftp://"]
+        .iter()
+        .any(|scheme| lowercase.starts_with(scheme))
+    {
         out.push_str(&format!("<a href=\"{}\">", escape_attribute(target)));
         escape_text_into(out, text.unwrap_or(target));
         out.push_str("</a>");
@@ -368,11 +419,17 @@ fn link(body: &str, out: &mut String) {
     }
     let body_markup = text.map(plain_link_body).unwrap_or_default();
     if let Some(username) = target.strip_prefix('~') {
-        out.push_str(&format!("<ac:link><ri:user ri:username=\"{}\" />{body_markup}</ac:link>", escape_attribute(username)));
+        out.push_str(&format!(
+            "<ac:link><ri:user ri:username=\"{}\" />{body_markup}</ac:link>",
+            escape_attribute(username)
+        ));
         return;
     }
     if let Some(anchor) = target.strip_prefix('#') {
-        out.push_str(&format!("<ac:link ac:anchor=\"{}\">{body_markup}</ac:link>", escape_attribute(anchor)));
+        out.push_str(&format!(
+            "<ac:link ac:anchor=\"{}\">{body_markup}</ac:link>",
+            escape_attribute(anchor)
+        ));
         return;
     }
     let (page_part, attachment) = match target.split_once('^') {
@@ -388,26 +445,48 @@ fn link(body: &str, out: &mut String) {
         _ => (None, page_part),
     };
     let page_identifier = |title: &str| {
-        let space = space_key.map(|key| format!(" ri:space-key=\"{}\"", escape_attribute(key))).unwrap_or_default();
-        format!("<ri:page{space} ri:content-title=\"{}\" />", escape_attribute(title))
+        let space = space_key
+            .map(|key| format!(" ri:space-key=\"{}\"", escape_attribute(key)))
+            .unwrap_or_default();
+        format!(
+            "<ri:page{space} ri:content-title=\"{}\" />",
+            escape_attribute(title)
+        )
     };
-    let anchor_attribute = anchor.map(|anchor| format!(" ac:anchor=\"{}\"", escape_attribute(anchor))).unwrap_or_default();
+    let anchor_attribute = anchor
+        .map(|anchor| format!(" ac:anchor=\"{}\"", escape_attribute(anchor)))
+        .unwrap_or_default();
     let resource = match attachment {
-        Some(file) if title.is_empty() => format!("<ri:attachment ri:filename=\"{}\" />", escape_attribute(file)),
-        Some(file) => format!("<ri:attachment ri:filename=\"{}\">{}</ri:attachment>", escape_attribute(file), page_identifier(title)),
+        Some(file) if title.is_empty() => format!(
+            "<ri:attachment ri:filename=\"{}\" />",
+            escape_attribute(file)
+        ),
+        Some(file) => format!(
+            "<ri:attachment ri:filename=\"{}\">{}</ri:attachment>",
+            escape_attribute(file),
+            page_identifier(title)
+        ),
         None => page_identifier(title),
     };
-    out.push_str(&format!("<ac:link{anchor_attribute}>{resource}{body_markup}</ac:link>"));
+    out.push_str(&format!(
+        "<ac:link{anchor_attribute}>{resource}{body_markup}</ac:link>"
+    ));
 }
 
 /// `!file.png!`, `!https://…/x.png!`, `!file.png|alt=x,width=100!`.
 fn image(body: &str, out: &mut String) {
     let (source, options) = body.split_once('|').unwrap_or((body, ""));
     let mut attributes = String::new();
-    for option in options.split(',').filter(|option| !option.trim().is_empty()) {
+    for option in options
+        .split(',')
+        .filter(|option| !option.trim().is_empty())
+    {
         let (key, value) = option.split_once('=').unwrap_or((option, "true"));
         let key = key.trim();
-        if matches!(key, "alt" | "title" | "width" | "height" | "align" | "border" | "thumbnail") {
+        if matches!(
+            key,
+            "alt" | "title" | "width" | "height" | "align" | "border" | "thumbnail"
+        ) {
             attributes.push_str(&format!(" ac:{key}=\"{}\"", escape_attribute(value.trim())));
         }
     }
@@ -415,7 +494,10 @@ fn image(body: &str, out: &mut String) {
     let resource = if lowercase.starts_with("http://") || lowercase.starts_with("https://") {
         format!("<ri:url ri:value=\"{}\" />", escape_attribute(source))
     } else {
-        format!("<ri:attachment ri:filename=\"{}\" />", escape_attribute(source.trim_start_matches('^')))
+        format!(
+            "<ri:attachment ri:filename=\"{}\" />",
+            escape_attribute(source.trim_start_matches('^'))
+        )
     };
     out.push_str(&format!("<ac:image{attributes}>{resource}</ac:image>"));
 }
@@ -427,19 +509,30 @@ mod tests {
 
     fn convert(wiki: &str) -> String {
         let storage = wiki_to_storage(wiki);
-        assert!(check_well_formed(&storage).is_ok(), "not well-formed: {storage}");
+        assert!(
+            check_well_formed(&storage).is_ok(),
+            "not well-formed: {storage}"
+        );
         storage
     }
 
     #[test]
     fn headings_paragraphs_and_effects() {
         assert_eq!(
-            convert("h1. Title\nSome *bold* and _it_ -gone- +under+ {{a<b}}\nnext line\n\nnew para"),
+            convert(
+                "h1. Title\nSome *bold* and _it_ -gone- +under+ {{a<b}}\nnext line\n\nnew para"
+            ),
             "<h1>Title</h1><p>Some <strong>bold</strong> and <em>it</em> <del>gone</del> <u>under</u> <code>a&lt;b</code><br />next line</p><p>new para</p>"
         );
         assert_eq!(convert("a-b-c and 2*3*4"), "<p>a-b-c and 2*3*4</p>");
-        assert_eq!(convert("*bold _and italic_*"), "<p><strong>bold <em>and italic</em></strong></p>");
-        assert_eq!(convert("line\\\\break \\*not bold\\*"), "<p>line<br />break *not bold*</p>");
+        assert_eq!(
+            convert("*bold _and italic_*"),
+            "<p><strong>bold <em>and italic</em></strong></p>"
+        );
+        assert_eq!(
+            convert("line\\\\break \\*not bold\\*"),
+            "<p>line<br />break *not bold*</p>"
+        );
     }
 
     #[test]
@@ -460,20 +553,38 @@ mod tests {
 
     #[test]
     fn links_of_every_kind() {
-        assert_eq!(convert("[Example|https://example.com/?a=1&b=2]"), "<p><a href=\"https://example.com/?a=1&amp;b=2\">Example</a></p>");
-        assert_eq!(convert("[Home Page]"), "<p><ac:link><ri:page ri:content-title=\"Home Page\" /></ac:link></p>");
+        assert_eq!(
+            convert("[Example|https://example.com/?a=1&b=2]"),
+            "<p><a href=\"https://example.com/?a=1&amp;b=2\">Example</a></p>"
+        );
+        assert_eq!(
+            convert("[Home Page]"),
+            "<p><ac:link><ri:page ri:content-title=\"Home Page\" /></ac:link></p>"
+        );
         assert_eq!(
             convert("[Read|DEV:Release Notes]"),
             "<p><ac:link><ri:page ri:space-key=\"DEV\" ri:content-title=\"Release Notes\" /><ac:plain-text-link-body><![CDATA[Read]]></ac:plain-text-link-body></ac:link></p>"
         );
-        assert_eq!(convert("[^report.pdf]"), "<p><ac:link><ri:attachment ri:filename=\"report.pdf\" /></ac:link></p>");
-        assert_eq!(convert("[~jdoe]"), "<p><ac:link><ri:user ri:username=\"jdoe\" /></ac:link></p>");
-        assert_eq!(convert("[#anchor]"), "<p><ac:link ac:anchor=\"anchor\"></ac:link></p>");
+        assert_eq!(
+            convert("[^report.pdf]"),
+            "<p><ac:link><ri:attachment ri:filename=\"report.pdf\" /></ac:link></p>"
+        );
+        assert_eq!(
+            convert("[~jdoe]"),
+            "<p><ac:link><ri:user ri:username=\"jdoe\" /></ac:link></p>"
+        );
+        assert_eq!(
+            convert("[#anchor]"),
+            "<p><ac:link ac:anchor=\"anchor\"></ac:link></p>"
+        );
     }
 
     #[test]
     fn images() {
-        assert_eq!(convert("!logo.png!"), "<p><ac:image><ri:attachment ri:filename=\"logo.png\" /></ac:image></p>");
+        assert_eq!(
+            convert("!logo.png!"),
+            "<p><ac:image><ri:attachment ri:filename=\"logo.png\" /></ac:image></p>"
+        );
         assert_eq!(
             convert("!https://e.com/x.png|alt=X,width=100!"),
             "<p><ac:image ac:alt=\"X\" ac:width=\"100\"><ri:url ri:value=\"https://e.com/x.png\" /></ac:image></p>"
@@ -500,10 +611,19 @@ mod tests {
 
     #[test]
     fn toc_rules_quotes_and_unknown_macros() {
-        assert_eq!(convert("{toc}"), "<ac:structured-macro ac:name=\"toc\" ac:schema-version=\"1\"></ac:structured-macro>");
+        assert_eq!(
+            convert("{toc}"),
+            "<ac:structured-macro ac:name=\"toc\" ac:schema-version=\"1\"></ac:structured-macro>"
+        );
         assert_eq!(convert("----"), "<hr />");
-        assert_eq!(convert("bq. quoted"), "<blockquote><p>quoted</p></blockquote>");
-        assert_eq!(convert("{cheese}"), "<ac:structured-macro ac:name=\"cheese\" ac:schema-version=\"1\"></ac:structured-macro>");
+        assert_eq!(
+            convert("bq. quoted"),
+            "<blockquote><p>quoted</p></blockquote>"
+        );
+        assert_eq!(
+            convert("{cheese}"),
+            "<ac:structured-macro ac:name=\"cheese\" ac:schema-version=\"1\"></ac:structured-macro>"
+        );
         assert_eq!(
             convert("Status {status:colour=Green|title=OK} here"),
             "<p>Status <ac:structured-macro ac:name=\"status\" ac:schema-version=\"1\"><ac:parameter ac:name=\"colour\">Green</ac:parameter><ac:parameter ac:name=\"title\">OK</ac:parameter></ac:structured-macro> here</p>"
@@ -513,6 +633,9 @@ mod tests {
     #[test]
     fn cdata_terminators_in_code_are_split() {
         let storage = convert("{code}a]]>b{code}");
-        assert!(storage.contains("<![CDATA[a]]]]><![CDATA[>b]]>"), "{storage}");
+        assert!(
+            storage.contains("<![CDATA[a]]]]><![CDATA[>b]]>"),
+            "{storage}"
+        );
     }
 }

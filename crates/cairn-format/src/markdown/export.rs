@@ -10,7 +10,12 @@ use crate::tree::{Document, NodeKind, NodeRef};
 /// Converts a storage document to GitHub-flavoured Markdown; links and images get their URLs
 /// from `context`.
 pub fn storage_to_markdown(document: &Document, context: &dyn RenderContext) -> String {
-    let mut writer = Writer { context, out: String::new(), list_depth: 0, in_pre: false };
+    let mut writer = Writer {
+        context,
+        out: String::new(),
+        list_depth: 0,
+        in_pre: false,
+    };
     for root in document.roots() {
         writer.node(root);
     }
@@ -28,7 +33,10 @@ struct Writer<'c> {
 /// Escapes characters that Markdown would read as syntax.
 fn escape_markdown(text: &str, out: &mut String) {
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -77,9 +85,13 @@ impl Writer<'_> {
                 if self.in_pre {
                     self.out.push_str(&text);
                 } else {
-                    let collapsed: String =
-                        text.split(|c: char| c.is_whitespace() && c != '\u{A0}').collect::<Vec<_>>().join(" ");
-                    if collapsed.trim().is_empty() && (self.out.is_empty() || self.out.ends_with('\n')) {
+                    let collapsed: String = text
+                        .split(|c: char| c.is_whitespace() && c != '\u{A0}')
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if collapsed.trim().is_empty()
+                        && (self.out.is_empty() || self.out.ends_with('\n'))
+                    {
                         return;
                     }
                     escape_markdown(&collapsed, &mut self.out);
@@ -107,7 +119,8 @@ impl Writer<'_> {
                 self.out.push('[');
                 self.out.push_str(label);
                 self.out.push_str("](");
-                self.out.push_str(&url.replace(' ', "%20").replace(')', "%29"));
+                self.out
+                    .push_str(&url.replace(' ', "%20").replace(')', "%29"));
                 self.out.push(')');
             }
             None => self.out.push_str(label),
@@ -172,7 +185,9 @@ impl Writer<'_> {
             "ac:structured-macro" | "ac:macro" => self.structured_macro(node),
             "ac:link" => {
                 let resource = Resource::first_child_of(node);
-                let target = resource.as_ref().map(|resource| resolve_target(self.context, resource));
+                let target = resource
+                    .as_ref()
+                    .map(|resource| resolve_target(self.context, resource));
                 let label = if let Some(body) = node.child_element("ac:link-body") {
                     self.capture(|writer| writer.children(body))
                 } else if let Some(body) = node.child_element("ac:plain-text-link-body") {
@@ -181,7 +196,10 @@ impl Writer<'_> {
                     escaped
                 } else {
                     let mut escaped = String::new();
-                    let label = target.as_ref().map(|target| target.label.clone()).unwrap_or_default();
+                    let label = target
+                        .as_ref()
+                        .map(|target| target.label.clone())
+                        .unwrap_or_default();
                     escape_markdown(&label, &mut escaped);
                     escaped
                 };
@@ -196,36 +214,46 @@ impl Writer<'_> {
             }
             "ac:image" => {
                 let resource = Resource::first_child_of(node);
-                let target = resource.as_ref().map(|resource| resolve_target(self.context, resource));
+                let target = resource
+                    .as_ref()
+                    .map(|resource| resolve_target(self.context, resource));
                 let alt = node
                     .attribute("ac:alt")
                     .map(|alt| alt.into_owned())
                     .or_else(|| target.as_ref().map(|target| target.label.clone()))
                     .unwrap_or_default();
                 match target.and_then(|target| target.url) {
-                    Some(url) => self.out.push_str(&format!("![{alt}]({})", url.replace(' ', "%20"))),
+                    Some(url) => self
+                        .out
+                        .push_str(&format!("![{alt}]({})", url.replace(' ', "%20"))),
                     None => escape_markdown(&alt, &mut self.out),
                 }
             }
             "ac:emoticon" => {
                 let fallback = node.attribute("ac:emoji-fallback").map(|f| f.into_owned());
                 let name = node.attribute("ac:name").unwrap_or_default();
-                self.out.push_str(&fallback.unwrap_or_else(|| format!(":{name}:")));
+                self.out
+                    .push_str(&fallback.unwrap_or_else(|| format!(":{name}:")));
             }
             "ac:task-list" => {
                 self.new_line();
                 for task in node.children().filter(|child| child.is_named("ac:task")) {
-                    let complete =
-                        task.child_element("ac:task-status").is_some_and(|s| s.text_content().trim() == "complete");
-                    let body = task.child_element("ac:task-body").map(|body| self.capture(|w| w.children(body)));
+                    let complete = task
+                        .child_element("ac:task-status")
+                        .is_some_and(|s| s.text_content().trim() == "complete");
+                    let body = task
+                        .child_element("ac:task-body")
+                        .map(|body| self.capture(|w| w.children(body)));
                     self.out.push_str(&"  ".repeat(self.list_depth));
-                    self.out.push_str(if complete { "- [x] " } else { "- [ ] " });
+                    self.out
+                        .push_str(if complete { "- [x] " } else { "- [ ] " });
                     self.out.push_str(body.unwrap_or_default().trim());
                     self.out.push('\n');
                 }
                 self.blank_line();
             }
-            "ac:parameter" | "ac:placeholder" | "ac:task-id" | "ac:task-status" | "ac:task-uuid" => {}
+            "ac:parameter" | "ac:placeholder" | "ac:task-id" | "ac:task-status"
+            | "ac:task-uuid" => {}
             _ if name.starts_with("ri:") => {}
             "script" | "style" => {}
             _ => self.children(node),
@@ -274,7 +302,11 @@ impl Writer<'_> {
         }
         let indent = "  ".repeat(self.list_depth);
         self.list_depth += 1;
-        for (index, item) in node.children().filter(|child| child.is_named("li")).enumerate() {
+        for (index, item) in node
+            .children()
+            .filter(|child| child.is_named("li"))
+            .enumerate()
+        {
             let content = self.capture(|writer| writer.children(item));
             self.new_line();
             self.out.push_str(&indent);
@@ -323,7 +355,8 @@ impl Writer<'_> {
             self.out.push('|');
             for column in 0..columns {
                 self.out.push(' ');
-                self.out.push_str(row.get(column).map_or("", String::as_str));
+                self.out
+                    .push_str(row.get(column).map_or("", String::as_str));
                 self.out.push_str(" |");
             }
             self.out.push('\n');
@@ -374,12 +407,17 @@ impl Writer<'_> {
             }
             "jira" => {
                 if let Some(key) = view.text("key") {
-                    let url = self.context.jira_issue_url(view.text("server").as_deref(), &key);
+                    let url = self
+                        .context
+                        .jira_issue_url(view.text("server").as_deref(), &key);
                     self.link(&key, url.as_deref());
                 }
             }
             _ => {
-                if let Some(title) = view.text("title").filter(|_| matches!(view.name.as_str(), "panel" | "expand")) {
+                if let Some(title) = view
+                    .text("title")
+                    .filter(|_| matches!(view.name.as_str(), "panel" | "expand"))
+                {
                     self.blank_line();
                     self.out.push_str("**");
                     escape_markdown(&title, &mut self.out);
@@ -408,21 +446,33 @@ mod tests {
     #[test]
     fn blocks_and_inlines_export() {
         assert_eq!(
-            export("<h2>Title</h2><p>Some <strong>bold</strong> and <em>em</em> with <code>x</code> and a_b.</p><hr/><p>Line<br/>two</p>"),
+            export(
+                "<h2>Title</h2><p>Some <strong>bold</strong> and <em>em</em> with <code>x</code> and a_b.</p><hr/><p>Line<br/>two</p>"
+            ),
             "## Title\n\nSome **bold** and *em* with `x` and a\\_b.\n\n---\n\nLine\\\ntwo\n"
         );
     }
 
     #[test]
     fn lists_tables_and_code_export() {
-        assert_eq!(export("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>"), "- a\n  - b\n- c\n");
-        assert_eq!(export("<ol><li><p>x</p></li><li>y</li></ol>"), "1. x\n2. y\n");
         assert_eq!(
-            export("<table><tbody><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></tbody></table>"),
+            export("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>"),
+            "- a\n  - b\n- c\n"
+        );
+        assert_eq!(
+            export("<ol><li><p>x</p></li><li>y</li></ol>"),
+            "1. x\n2. y\n"
+        );
+        assert_eq!(
+            export(
+                "<table><tbody><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></tbody></table>"
+            ),
             "| A | B |\n| --- | --- |\n| 1 | 2 |\n"
         );
         assert_eq!(
-            export("<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">rust</ac:parameter><ac:plain-text-body><![CDATA[let a = `b`;]]></ac:plain-text-body></ac:structured-macro>"),
+            export(
+                "<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">rust</ac:parameter><ac:plain-text-body><![CDATA[let a = `b`;]]></ac:plain-text-body></ac:structured-macro>"
+            ),
             "```rust\nlet a = `b`;\n```\n"
         );
     }
@@ -430,18 +480,27 @@ mod tests {
     #[test]
     fn confluence_elements_export() {
         assert_eq!(
-            export("<p><ac:link><ri:page ri:space-key=\"DEV\" ri:content-title=\"Home Page\"/></ac:link></p>"),
+            export(
+                "<p><ac:link><ri:page ri:space-key=\"DEV\" ri:content-title=\"Home Page\"/></ac:link></p>"
+            ),
             "[Home Page](/display/DEV/Home+Page)\n"
         );
         assert_eq!(
-            export("<ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>done</ac:task-body></ac:task></ac:task-list>"),
+            export(
+                "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>done</ac:task-body></ac:task></ac:task-list>"
+            ),
             "- [x] done\n"
         );
         assert_eq!(
-            export("<ac:structured-macro ac:name=\"info\"><ac:parameter ac:name=\"title\">T</ac:parameter><ac:rich-text-body><p>careful</p></ac:rich-text-body></ac:structured-macro>"),
+            export(
+                "<ac:structured-macro ac:name=\"info\"><ac:parameter ac:name=\"title\">T</ac:parameter><ac:rich-text-body><p>careful</p></ac:rich-text-body></ac:structured-macro>"
+            ),
             "> [!NOTE]\n> **T**\n> careful\n"
         );
-        assert_eq!(export("<p><a href=\"javascript:alert(1)\">x</a></p>"), "x\n");
+        assert_eq!(
+            export("<p><a href=\"javascript:alert(1)\">x</a></p>"),
+            "x\n"
+        );
     }
 
     #[test]

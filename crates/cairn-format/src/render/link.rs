@@ -17,61 +17,61 @@ pub(crate) struct Target {
 /// Asks the context where a resource leads.
 pub(crate) fn resolve_target(context: &dyn RenderContext, resource: &Resource) -> Target {
     match resource {
-            Resource::Page(page) => Target {
-                url: context.page_url(page),
-                class: "confluence-link",
-                label: page.title.clone(),
+        Resource::Page(page) => Target {
+            url: context.page_url(page),
+            class: "confluence-link",
+            label: page.title.clone(),
+        },
+        Resource::BlogPost {
+            space_key,
+            title,
+            posting_day,
+        } => Target {
+            url: context.blog_post_url(space_key.as_deref(), title, posting_day.as_deref()),
+            class: "confluence-link",
+            label: title.clone(),
+        },
+        Resource::Attachment { filename, owner } => Target {
+            url: context.attachment_url(owner.as_ref(), filename),
+            class: "confluence-attachment-link",
+            label: filename.clone(),
+        },
+        Resource::User(user) => match context.user(user) {
+            Some(display) => Target {
+                url: display.profile_url,
+                class: "confluence-userlink user-mention",
+                label: display.display_name,
             },
-            Resource::BlogPost {
-                space_key,
-                title,
-                posting_day,
-            } => Target {
-                url: context.blog_post_url(space_key.as_deref(), title, posting_day.as_deref()),
-                class: "confluence-link",
-                label: title.clone(),
-            },
-            Resource::Attachment { filename, owner } => Target {
-                url: context.attachment_url(owner.as_ref(), filename),
-                class: "confluence-attachment-link",
-                label: filename.clone(),
-            },
-            Resource::User(user) => match context.user(user) {
-                Some(display) => Target {
-                    url: display.profile_url,
-                    class: "confluence-userlink user-mention",
-                    label: display.display_name,
+            None => Target {
+                url: None,
+                class: "confluence-userlink user-mention",
+                label: match user {
+                    UserTarget::Username(name) => name.clone(),
+                    UserTarget::Key(_) | UserTarget::AccountId(_) => "unknown user".to_string(),
                 },
-                None => Target {
-                    url: None,
-                    class: "confluence-userlink user-mention",
-                    label: match user {
-                        UserTarget::Username(name) => name.clone(),
-                        UserTarget::Key(_) | UserTarget::AccountId(_) => "unknown user".to_string(),
-                    },
-                },
             },
-            Resource::Space { space_key } => Target {
-                url: context.space_url(space_key),
-                class: "confluence-link",
-                label: space_key.clone(),
-            },
-            Resource::ContentEntity { content_id } => Target {
-                url: context.content_url(content_id),
-                class: "confluence-link",
-                label: content_id.clone(),
-            },
-            Resource::Url { value } => Target {
-                url: Some(value.clone()),
-                class: "external-link",
-                label: value.clone(),
-            },
-            Resource::Shortcut { key, parameter } => Target {
-                url: context.shortcut_url(key, parameter),
-                class: "external-link",
-                label: format!("{key}:{parameter}"),
-            },
-        }
+        },
+        Resource::Space { space_key } => Target {
+            url: context.space_url(space_key),
+            class: "confluence-link",
+            label: space_key.clone(),
+        },
+        Resource::ContentEntity { content_id } => Target {
+            url: context.content_url(content_id),
+            class: "confluence-link",
+            label: content_id.clone(),
+        },
+        Resource::Url { value } => Target {
+            url: Some(value.clone()),
+            class: "external-link",
+            label: value.clone(),
+        },
+        Resource::Shortcut { key, parameter } => Target {
+            url: context.shortcut_url(key, parameter),
+            class: "external-link",
+            label: format!("{key}:{parameter}"),
+        },
+    }
 }
 
 impl Renderer<'_> {

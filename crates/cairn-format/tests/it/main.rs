@@ -4,4 +4,5 @@
 #![allow(clippy::unwrap_used)]
 
 mod render_macros;
+mod roundtrip;
 mod xss;
