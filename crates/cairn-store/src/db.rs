@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::StoreResult;
 use crate::error::StoreError;
@@ -194,11 +194,87 @@ impl Store {
         Ok(transaction)
     }
 
-    /// Applies pending migrations. Safe when several nodes start at once: PostgreSQL and MySQL take an
-    /// advisory lock for the duration; SQLite serialises through its write lock.
+    /// Applies pending migrations. Safe when several nodes start at once: PostgreSQL and MySQL hold a
+    /// database lock for the duration (an advisory lock, `GET_LOCK`); on SQLite the loser of a race
+    /// finds the schema current and carries on.
     pub async fn migrate(&self) -> StoreResult<()> {
-        let migrator = self.inner.dialect.migrator();
-        migrator.run(&self.inner.pool).await?;
+        let mut migrator =
+            Migrator::with_migrations(self.inner.dialect.migrator().iter().cloned().collect());
+        // Locking is ours (below): sqlx's MySQL lock does not wait on MariaDB.
+        migrator.set_locking(false);
+        let mut connection = self.inner.pool.acquire().await?;
+        match self.inner.dialect {
+            Dialect::Postgres => {
+                // A session-level lock, scoped to this database; DO avoids decoding `void`.
+                connection
+                    .execute("DO $$ BEGIN PERFORM pg_advisory_lock(7461626); END $$")
+                    .await?;
+            }
+            Dialect::Mysql => {
+                let row = sqlx::query(
+                    "SELECT GET_LOCK(CONCAT('cairn_migrate_', DATABASE()), 120) AS acquired",
+                )
+                .fetch_one(&mut *connection)
+                .await?;
+                let acquired: Option<i64> = row.try_get("acquired")?;
+                if acquired != Some(1) {
+                    return Err(StoreError::Database(sqlx::Error::Protocol(
+                        "timed out waiting for another node's migration lock".into(),
+                    )));
+                }
+            }
+            Dialect::Sqlite => {}
+        }
+        let outcome = migrator.run_direct(None, &mut *connection, false).await;
+        match self.inner.dialect {
+            Dialect::Postgres => {
+                connection
+                    .execute("DO $$ BEGIN PERFORM pg_advisory_unlock(7461626); END $$")
+                    .await?;
+            }
+            Dialect::Mysql => {
+                connection
+                    .execute("DO RELEASE_LOCK(CONCAT('cairn_migrate_', DATABASE()))")
+                    .await?;
+            }
+            Dialect::Sqlite => {}
+        }
+        drop(connection);
+        match outcome {
+            Ok(()) => Ok(()),
+            // Another process on the same SQLite file migrated first (its write lock made us wait, and
+            // our attempt then failed); what matters is that the schema is now current.
+            Err(error)
+                if self.inner.dialect == Dialect::Sqlite
+                    && self.migration_status().await?.is_current() =>
+            {
+                tracing::debug!(%error, "another process applied the migrations first");
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Creates an empty database at `url` (server dialects; for tests and first installs).
+    pub async fn create_database(url: &str) -> StoreResult<()> {
+        Dialect::from_url(url)?;
+        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+        <Any as sqlx::migrate::MigrateDatabase>::create_database(url).await?;
+        Ok(())
+    }
+
+    /// Drops the database at `url`, closing other sessions on it where the server allows.
+    pub async fn drop_database(url: &str) -> StoreResult<()> {
+        let dialect = Dialect::from_url(url)?;
+        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+        match dialect {
+            Dialect::Postgres => {
+                <Any as sqlx::migrate::MigrateDatabase>::force_drop_database(url).await?
+            }
+            Dialect::Mysql | Dialect::Sqlite => {
+                <Any as sqlx::migrate::MigrateDatabase>::drop_database(url).await?
+            }
+        }
         Ok(())
     }
 

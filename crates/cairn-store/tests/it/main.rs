@@ -1,0 +1,8 @@
+//! The repository conformance suite: the same tests on SQLite, PostgreSQL and MySQL.
+
+mod concurrency;
+mod content;
+mod fixtures;
+mod schema;
+mod space;
+mod user;

@@ -1,0 +1,41 @@
+//! Migrations: applied once, re-runnable, safe when several nodes start together.
+
+use cairn_testkit::{TestDb, every_dialect};
+
+every_dialect!(
+    migrations_are_current_and_rerunnable,
+    concurrent_starts_migrate_once
+);
+
+async fn migrations_are_current_and_rerunnable(db: TestDb) {
+    let store = db.store().await;
+    let status = store.migration_status().await.expect("status");
+    assert!(status.is_current(), "{status:?}");
+    assert_eq!(status.applied, status.expected);
+    store.migrate().await.expect("second run is a no-op");
+    store.ping().await.expect("ping");
+}
+
+async fn concurrent_starts_migrate_once(db: TestDb) {
+    // Three "nodes" connect and migrate a fresh database at the same moment.
+    let options = cairn_store::StoreOptions::new(db.url.clone());
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let node = cairn_store::Store::connect(&options)
+            .await
+            .expect("connect");
+        runs.push(tokio::spawn(
+            async move { node.migrate().await.map(|()| node) },
+        ));
+    }
+    let mut nodes = Vec::new();
+    for run in runs {
+        nodes.push(
+            run.await
+                .expect("task")
+                .expect("every concurrent migration run succeeds"),
+        );
+    }
+    let status = nodes[0].migration_status().await.expect("status");
+    assert_eq!(status.applied, status.expected);
+}

@@ -1,0 +1,122 @@
+//! A real Cairn server on `127.0.0.1:0` for HTTP tests.
+
+use base64::Engine;
+use cairn_store::{NewUser, Store};
+use cairn_web::{AppState, WebSettings};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::TestDb;
+
+/// The administrator every [`TestApp`] starts with.
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+pub struct TestApp {
+    pub store: Store,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    /// Kept last so the database outlives the server.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Migrates `db`, creates the administrator, binds `127.0.0.1:0` and serves.
+    pub async fn start(db: TestDb) -> TestApp {
+        let store = db.store().await;
+        create_user(&store, ADMIN_USERNAME, ADMIN_PASSWORD, true).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("bound address");
+        let shutdown = CancellationToken::new();
+        let state = AppState::new(store.clone(), WebSettings::default());
+        let server = tokio::spawn(cairn_web::serve(listener, state, shutdown.clone()));
+        TestApp {
+            store,
+            base_url: format!("http://{address}"),
+            shutdown,
+            server: Some(server),
+            db,
+        }
+    }
+
+    /// Absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// A client that sends the administrator's Basic credentials.
+    pub fn admin(&self) -> reqwest::Client {
+        basic_client(ADMIN_USERNAME, ADMIN_PASSWORD)
+    }
+
+    /// A client that sends `username`'s Basic credentials.
+    pub fn client_as(&self, username: &str, password: &str) -> reqwest::Client {
+        basic_client(username, password)
+    }
+
+    /// A client with no credentials and a cookie jar (for UI flows); it does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client")
+    }
+
+    /// Creates a normal user.
+    pub async fn create_user(&self, username: &str, password: &str) {
+        create_user(&self.store, username, password, false).await;
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.store.close().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+async fn create_user(store: &Store, username: &str, password: &str, administrator: bool) {
+    let password_hash = cairn_web::auth::hash_password_off_thread(password.to_string())
+        .await
+        .expect("hash password");
+    store
+        .create_user(NewUser {
+            username: username.to_string(),
+            display_name: format!("{username} user"),
+            email: format!("{username}@example.test"),
+            password_hash,
+            administrator,
+            now_ms: 1_700_000_000_000,
+        })
+        .await
+        .expect("create test user");
+}
+
+fn basic_client(username: &str, password: &str) -> reqwest::Client {
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Basic {credentials}")
+            .parse()
+            .expect("valid header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("http client")
+}
