@@ -296,8 +296,9 @@ fn truncate_at_word(text: &str, max_chars: usize) -> String {
         .nth(budget)
         .map_or(text.len(), |(index, _)| index);
     let head = &text[..cut];
+    let cut_between_words = text[cut..].starts_with(char::is_whitespace);
     let at_word = match head.rfind(' ') {
-        Some(space) if space > cut / 2 => &head[..space],
+        Some(space) if !cut_between_words && space > cut / 2 => &head[..space],
         _ => head,
     };
     format!("{}…", at_word.trim_end())

@@ -3,6 +3,7 @@
 // A panic in a test is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
+mod convert;
 mod render_macros;
 mod roundtrip;
 mod xss;
