@@ -13,7 +13,7 @@ use crate::error::FormatError;
 use crate::html::{Token, Tokenizer};
 use crate::parse::check_well_formed;
 use crate::policy::{ElementPolicy, element_policy, is_void_element};
-use crate::render::render_node_to_html;
+use crate::render::{Renderer, preview_renderer};
 use crate::sanitize::{Sanitizer, write_allowed_attributes};
 use crate::tree::{Document, NodeKind, NodeRef};
 
@@ -66,24 +66,25 @@ fn escape_storage_attribute(storage: &str, out: &mut String) {
 /// Converts storage to editor HTML; `context` supplies what macro previews need.
 pub fn storage_to_editor_html(document: &Document, context: &dyn RenderContext) -> String {
     let mut out = String::with_capacity(document.source().len() * 2);
+    let mut previews = preview_renderer(document, context);
     for root in document.roots() {
-        editor_node(root, context, &mut out);
+        editor_node(root, &mut previews, &mut out);
     }
     out
 }
 
-fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String) {
+fn editor_node(node: NodeRef<'_>, previews: &mut Renderer<'_>, out: &mut String) {
     match node.kind() {
         // The parser guarantees text holds no `<` and only valid references.
         NodeKind::Text => out.push_str(node.source()),
         NodeKind::CData | NodeKind::Comment | NodeKind::ProcessingInstruction => {
-            atomic(node, context, out)
+            atomic(node, previews, out)
         }
         NodeKind::Element => {
             let name = node.name();
             let editable = !name.contains(':') && element_policy(name) == ElementPolicy::Keep;
             if !editable {
-                return atomic(node, context, out);
+                return atomic(node, previews, out);
             }
             out.push('<');
             out.push_str(name);
@@ -98,7 +99,7 @@ fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String)
             }
             out.push('>');
             for child in node.children() {
-                editor_node(child, context, out);
+                editor_node(child, previews, out);
             }
             out.push_str("</");
             out.push_str(name);
@@ -107,7 +108,7 @@ fn editor_node(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String)
     }
 }
 
-fn atomic(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String) {
+fn atomic(node: NodeRef<'_>, previews: &mut Renderer<'_>, out: &mut String) {
     let element = if is_inline_atomic(node) {
         "span"
     } else {
@@ -123,7 +124,7 @@ fn atomic(node: NodeRef<'_>, context: &dyn RenderContext, out: &mut String) {
     escape_storage_attribute(node.source(), out);
     out.push_str("\">");
     if node.is_element() {
-        out.push_str(&render_node_to_html(node, context));
+        out.push_str(&previews.render_fragment(node));
     }
     out.push_str("</");
     out.push_str(element);

@@ -1,12 +1,26 @@
 //! Cairn's Confluence storage format engine.
 //!
 //! Pages are stored in Confluence storage format: XHTML fragments with `ac:` and `ri:` elements,
-//! kept verbatim. This crate parses them into a lossless tree ([`Document`]) that serializes back
-//! byte for byte.
+//! kept verbatim. This crate reads and writes that format for the rest of Cairn:
 //!
-//! It is pure: no IO, no async, no global state. Whatever it needs from the rest of the system
-//! (page URLs, attachments, users, other pages' bodies) it asks through traits the caller
-//! implements.
+//! - **parse** a fragment into a lossless tree that serializes back byte for byte
+//!   ([`parse`], [`Document::to_storage`], [`check_well_formed`]), with Confluence-style errors
+//!   ([`FormatError`]);
+//! - **render** it to view HTML that is safe by construction ([`render_to_html`],
+//!   [`render_storage`]), asking the caller for URLs, users, child pages and included pages
+//!   through [`RenderContext`] ([`NoContext`] renders fallbacks);
+//! - **sanitize** HTML from outside into safe storage ([`sanitize_html`]);
+//! - **extract** search text, headings, outgoing links and excerpts ([`extract_text`],
+//!   [`headings`], [`outgoing_links`], [`excerpt`]) and rewrite links on page renames
+//!   ([`rename_page_references`]);
+//! - **convert** wiki markup and Markdown to storage, storage to Markdown, and storage to and
+//!   from editor HTML with every macro as an atomic node ([`wiki_to_storage`],
+//!   [`markdown_to_storage`], [`storage_to_markdown`], [`storage_to_editor_html`],
+//!   [`editor_html_to_storage`]).
+//!
+//! It must stay pure: no IO, no async, no global state, no knowledge of the database, of HTTP or
+//! of permissions. Main types: [`Document`] and [`NodeRef`] (the tree), [`Resource`] (what a
+//! link points at), [`RenderContext`] (what rendering needs from outside), [`FormatError`].
 
 // Tests may unwrap: a panic there is a failed assertion.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

@@ -39,12 +39,18 @@ pub fn render_storage(storage: &str, context: &dyn RenderContext) -> Result<Stri
     Ok(render_to_html(&document, context))
 }
 
-/// Renders one node (and its subtree) of a document, as the editor previews macros.
-pub(crate) fn render_node_to_html(node: NodeRef<'_>, context: &dyn RenderContext) -> String {
-    let document = node.document();
-    let mut renderer = Renderer::new(document, context, Vec::new(), 0);
-    renderer.node(node);
-    renderer.out
+/// A renderer for previews of single nodes of one document, as the editor shows macros. Made
+/// once per document so that the heading pre-pass is not repeated for every preview.
+pub(crate) fn preview_renderer<'d>(
+    document: &'d Document,
+    context: &'d dyn RenderContext,
+) -> Renderer<'d> {
+    Renderer::new(
+        document,
+        context,
+        context.current_page().into_iter().collect(),
+        0,
+    )
 }
 
 pub(crate) struct Renderer<'d> {
@@ -80,6 +86,12 @@ impl<'d> Renderer<'d> {
             depth,
             inside_link: false,
         }
+    }
+
+    /// Renders one node of the renderer's document and returns the HTML.
+    pub(crate) fn render_fragment(&mut self, node: NodeRef<'_>) -> String {
+        self.node(node);
+        std::mem::take(&mut self.out)
     }
 
     fn render_children_of_document(&mut self) {

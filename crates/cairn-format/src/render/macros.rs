@@ -2,7 +2,7 @@
 
 use super::Renderer;
 use crate::context::ChildPage;
-use crate::extract::headings;
+use crate::extract::Heading;
 use crate::parse::parse;
 use crate::policy::{filter_style, is_plain_token};
 use crate::resource::{PageTarget, Resource};
@@ -276,8 +276,10 @@ impl Renderer<'_> {
         };
         let min_level = level_parameter("minLevel", 1);
         let max_level = level_parameter("maxLevel", 7);
-        let entries: Vec<_> = headings(self.document)
-            .into_iter()
+        let entries: Vec<Heading> = self
+            .headings
+            .iter()
+            .map(|(_, heading)| heading.clone())
             .filter(|heading| (min_level..=max_level).contains(&heading.level))
             .collect();
         self.raw("<div class=\"toc-macro\">");
