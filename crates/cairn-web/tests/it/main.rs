@@ -1,0 +1,8 @@
+//! HTTP tests through a real server on 127.0.0.1:0, on SQLite, PostgreSQL and MySQL.
+
+mod auth;
+mod content;
+mod health;
+mod space;
+mod support;
+mod ui;

@@ -1,0 +1,44 @@
+//! Request helpers.
+
+use reqwest::{RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+/// Sends a request and returns its status and JSON body, checking Confluence's exact content type.
+pub async fn call(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().expect("ascii").to_string())
+        .unwrap_or_default();
+    let text = response.text().await.expect("body read");
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    assert_eq!(
+        content_type, "application/json;charset=UTF-8",
+        "{status} {text}"
+    );
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}")),
+    )
+}
+
+pub fn new_space(key: &str) -> Value {
+    json!({"key": key, "name": format!("{key} space"), "description": {"plain": {"value": "about", "representation": "plain"}}})
+}
+
+pub fn new_page(space_key: &str, title: &str, parent: Option<&str>) -> Value {
+    let mut page = json!({
+        "type": "page",
+        "title": title,
+        "space": {"key": space_key},
+        "body": {"storage": {"value": format!("<p>{title}</p>"), "representation": "storage"}},
+    });
+    if let Some(parent) = parent {
+        page["ancestors"] = json!([{"type": "page", "id": parent}]);
+    }
+    page
+}

@@ -1,0 +1,184 @@
+//! The server-rendered UI, driven with forms and a cookie jar as a browser would.
+
+use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, TestDb, every_dialect};
+use reqwest::{Client, StatusCode};
+
+every_dialect!(write_and_read_pages_through_the_ui);
+
+async fn logged_in(app: &TestApp) -> Client {
+    let browser = app.browser();
+    let login = browser
+        .post(app.url("/login.action"))
+        .form(&[
+            ("os_username", ADMIN_USERNAME),
+            ("os_password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+async fn page_text(client: &Client, url: String) -> (StatusCode, String) {
+    let response = client.get(url).send().await.expect("sent");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string()
+}
+
+async fn write_and_read_pages_through_the_ui(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let browser = logged_in(&app).await;
+
+    let created = browser
+        .post(app.url("/spaces/createspace.action"))
+        .form(&[
+            ("name", "Team Space"),
+            ("key", "team"),
+            ("description", "Our <team>"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&created), "/display/TEAM");
+    let (status, home) = page_text(&browser, app.url("/display/TEAM")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.starts_with("<!DOCTYPE html>"));
+    assert!(home.contains("Team Space Home"));
+
+    let (status, dashboard) = page_text(&browser, app.url("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        dashboard.contains("Team Space") && dashboard.contains("Our &lt;team&gt;"),
+        "escaped: {dashboard}"
+    );
+
+    let new_page = browser
+        .post(app.url("/pages/createpage.action"))
+        .form(&[
+            ("spaceKey", "TEAM"),
+            ("type", "page"),
+            ("title", "Release Notes"),
+            ("body", "<p>first <strong>draft</strong></p>"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(new_page.status(), StatusCode::SEE_OTHER);
+    let view_path = location(&new_page);
+    assert!(
+        view_path.starts_with("/pages/viewpage.action?pageId="),
+        "{view_path}"
+    );
+    let page_id = view_path.rsplit('=').next().expect("id").to_string();
+    let (status, view) = page_text(&browser, app.url(&view_path)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(view.contains("Release Notes"));
+    let (status, by_title) = page_text(&browser, app.url("/display/TEAM/Release+Notes")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(by_title.contains(&format!("pageId={page_id}")));
+
+    let (status, form) = page_text(
+        &browser,
+        app.url(&format!("/pages/editpage.action?pageId={page_id}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"originalVersion\" value=\"1\""));
+    let saved = browser
+        .post(app.url("/pages/editpage.action"))
+        .form(&[
+            ("pageId", page_id.as_str()),
+            ("originalVersion", "1"),
+            ("title", "Release Notes"),
+            ("body", "<p>second</p>"),
+            ("message", "tidy up"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    // A second editor who started from version 1 gets a conflict, and keeps their text.
+    let stale = browser
+        .post(app.url("/pages/editpage.action"))
+        .form(&[
+            ("pageId", page_id.as_str()),
+            ("originalVersion", "1"),
+            ("title", "Release Notes"),
+            ("body", "<p>my precious edit</p>"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let stale_text = stale.text().await.expect("body");
+    assert!(
+        stale_text.contains("my precious edit"),
+        "the author's text comes back"
+    );
+    assert!(stale_text.contains("Someone else saved version 2"));
+
+    let (status, history) = page_text(
+        &browser,
+        app.url(&format!(
+            "/pages/viewpreviousversions.action?pageId={page_id}"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        history.contains("tidy up") && history.contains("v1") && history.contains("v2 (current)")
+            || history.contains("v2</a> (current)")
+    );
+    let (status, old) = page_text(
+        &browser,
+        app.url(&format!(
+            "/pages/viewpage.action?pageId={page_id}&pageVersion=1"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(old.contains("old version") && old.contains("draft"));
+
+    let restore = browser
+        .post(app.url(&format!(
+            "/pages/revertpagebacktoversion.action?pageId={page_id}&version=1"
+        )))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(restore.status(), StatusCode::SEE_OTHER);
+    let (_, restored) = page_text(
+        &browser,
+        app.url(&format!("/pages/viewpage.action?pageId={page_id}")),
+    )
+    .await;
+    assert!(
+        restored.contains("Version 3"),
+        "restoring makes a new version"
+    );
+
+    let tiny = browser.get(app.url("/x/AQAB")).send().await.expect("sent");
+    assert_eq!(tiny.status(), StatusCode::SEE_OTHER);
+    let css = browser
+        .get(app.url("/static/cairn.css"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+
+    let (status, missing) =
+        page_text(&browser, app.url("/pages/viewpage.action?pageId=424242")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("does not exist"));
+    app.stop().await;
+}
