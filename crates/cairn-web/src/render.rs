@@ -1,16 +1,53 @@
-//! Storage format to view HTML, and the well-formedness check on writes.
+//! Storage format to view HTML (through `cairn-format`, safe by construction), the well-formedness
+//! check on writes, and conversion of other representations to storage.
 
-/// Renders a storage-format body as safe view HTML.
-pub fn storage_to_view(storage: &str) -> String {
-    format!(
-        "<pre class=\"cairn-storage\">{}</pre>",
-        escape_html(storage)
-    )
+use cairn_format::{PageTarget, RenderContext};
+
+/// What the renderer knows about the page being shown. Child lists, attachments and includes
+/// fall back to `cairn-format`'s defaults until those features exist.
+struct PageContext<'a> {
+    space_key: Option<&'a str>,
+    title: Option<&'a str>,
 }
 
-/// Checks that a body is well-formed storage format; the error reads like Confluence's.
-pub fn check_storage(_storage: &str) -> Result<(), String> {
-    Ok(())
+impl RenderContext for PageContext<'_> {
+    fn current_space_key(&self) -> Option<&str> {
+        self.space_key
+    }
+
+    fn current_page(&self) -> Option<PageTarget> {
+        self.title.map(|title| PageTarget {
+            space_key: self.space_key.map(str::to_string),
+            title: title.to_string(),
+        })
+    }
+}
+
+/// Renders a storage-format body of a page in `space_key` as safe view HTML. A body that does not
+/// parse (only possible for content written before the check existed) is shown as escaped text.
+pub fn storage_to_view(storage: &str, space_key: Option<&str>, title: Option<&str>) -> String {
+    let context = PageContext { space_key, title };
+    match cairn_format::render_storage(storage, &context) {
+        Ok(html) => html,
+        Err(error) => {
+            tracing::warn!(%error, "stored body does not parse; showing it as text");
+            format!(
+                "<pre class=\"cairn-storage\">{}</pre>",
+                escape_html(storage)
+            )
+        }
+    }
+}
+
+/// Checks that a body is well-formed storage format; the error reads like Confluence's
+/// (`Error parsing xhtml: … at line L, column C`).
+pub fn check_storage(storage: &str) -> Result<(), String> {
+    cairn_format::check_well_formed(storage).map_err(|error| error.to_string())
+}
+
+/// Converts Confluence wiki markup to storage format.
+pub fn wiki_to_storage(wiki: &str) -> String {
+    cairn_format::wiki_to_storage(wiki)
 }
 
 pub fn escape_html(text: &str) -> String {

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
-use crate::render::check_storage;
+use crate::render::{check_storage, wiki_to_storage};
 use crate::time_format::now_ms;
 
 /// What a create or update response expands, so clients find what they read right after a write.
@@ -37,13 +37,11 @@ fn request_body_storage(request: &Value) -> Result<Option<String>, ApiError> {
             return Ok(Some(value.to_string()));
         }
     }
-    if body.get("wiki").is_some() {
-        return Err(ApiError::bad_request(
-            "representation wiki is not supported yet; send storage",
-        ));
+    if let Some(wiki) = body["wiki"]["value"].as_str() {
+        return Ok(Some(wiki_to_storage(wiki)));
     }
     Err(ApiError::bad_request(
-        "body must have a storage representation: {\"storage\":{\"value\":\"…\",\"representation\":\"storage\"}}",
+        "body must have a storage or wiki representation: {\"storage\":{\"value\":\"…\",\"representation\":\"storage\"}}",
     ))
 }
 

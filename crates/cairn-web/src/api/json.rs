@@ -158,6 +158,14 @@ pub fn paged_list(
     })
 }
 
+/// A body to show, with what rendering needs to know about its page.
+struct BodyOf<'a> {
+    id: ContentId,
+    storage: &'a str,
+    space_key: &'a str,
+    title: &'a str,
+}
+
 /// Builds JSON for one request, remembering users and spaces it already looked up.
 pub struct JsonBuilder<'a> {
     pub state: &'a AppState,
@@ -481,10 +489,13 @@ impl<'a> JsonBuilder<'a> {
         }
 
         if expand.has("body") {
-            object.insert(
-                "body".into(),
-                self.body_json(id, body, &expand.below("body")),
-            );
+            let page = BodyOf {
+                id,
+                storage: body,
+                space_key: space.key.as_str(),
+                title,
+            };
+            object.insert("body".into(), self.body_json(&page, &expand.below("body")));
         } else {
             expandable.insert("body".into(), json!(""));
         }
@@ -573,7 +584,9 @@ impl<'a> JsonBuilder<'a> {
         })
     }
 
-    fn body_json(&self, id: ContentId, storage: &str, expand: &Expand) -> Value {
+    fn body_json(&self, page: &BodyOf<'_>, expand: &Expand) -> Value {
+        let id = page.id;
+        let storage = page.storage;
         let mut body = Map::new();
         let mut expandable = Map::new();
         if expand.has("storage") {
@@ -588,7 +601,10 @@ impl<'a> JsonBuilder<'a> {
             if expand.has(representation) {
                 body.insert(
                     representation.into(),
-                    json!({"value": render::storage_to_view(storage), "representation": representation}),
+                    json!({
+                        "value": render::storage_to_view(storage, Some(page.space_key), Some(page.title)),
+                        "representation": representation,
+                    }),
                 );
             } else {
                 expandable.insert(representation.into(), json!(""));

@@ -152,7 +152,7 @@ pub async fn render_view(
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
     let sidebar = sidebar(state, &space, &content, &ancestors).await?;
-    let body_html = storage_to_view(body);
+    let body_html = storage_to_view(body, Some(space.key.as_str()), Some(title));
     Ok(page(
         title,
         user,

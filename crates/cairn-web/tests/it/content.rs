@@ -13,6 +13,7 @@ every_dialect!(
     trash_and_purge_through_the_api,
     twenty_concurrent_puts_one_winner,
     bad_content_requests_get_clear_errors,
+    representations_convert_and_render_safely,
 );
 
 async fn setup(app: &TestApp) {
@@ -410,6 +411,57 @@ async fn bad_content_requests_get_clear_errors(db: TestDb) {
     assert_eq!(
         listed["size"], 2,
         "home page and Taken; nothing half-written"
+    );
+    app.stop().await;
+}
+
+async fn representations_convert_and_render_safely(db: TestDb) {
+    let app = TestApp::start(db).await;
+    setup(&app).await;
+    let admin = app.admin();
+    let mut malformed = new_page("DEV", "Broken", None);
+    malformed["body"]["storage"]["value"] = json!("<p><strong>bold</p>");
+    let (status, error) = call(admin.post(app.url("/rest/api/content")).json(&malformed)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = error["message"].as_str().expect("message");
+    assert!(message.starts_with("Error parsing xhtml"), "{message}");
+    assert!(message.contains("line 1"), "{message}");
+
+    let wiki = json!({
+        "type": "page", "title": "From wiki", "space": {"key": "DEV"},
+        "body": {"wiki": {"value": "h1. Title\n\n*bold* text", "representation": "wiki"}},
+    });
+    let (status, page) = call(admin.post(app.url("/rest/api/content")).json(&wiki)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let storage = page["body"]["storage"]["value"].as_str().expect("storage");
+    assert!(
+        storage.contains("<h1>Title</h1>") && storage.contains("<strong>bold</strong>"),
+        "{storage}"
+    );
+
+    let mut hostile = new_page("DEV", "Hostile", None);
+    hostile["body"]["storage"]["value"] = json!(
+        "<p onclick=\"steal()\">hi<a href=\"javascript:alert(1)\">x</a></p><ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>note</p></ac:rich-text-body></ac:structured-macro>"
+    );
+    let (status, page) = call(admin.post(app.url("/rest/api/content")).json(&hostile)).await;
+    assert_eq!(status, StatusCode::OK);
+    let id = page["id"].as_str().expect("id");
+    let (_, viewed) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{id}?expand=body.view,body.storage"
+    ))))
+    .await;
+    let view = viewed["body"]["view"]["value"].as_str().expect("view");
+    assert!(
+        !view.contains("onclick") && !view.contains("javascript:"),
+        "{view}"
+    );
+    assert!(view.contains("confluence-information-macro"), "{view}");
+    assert!(
+        viewed["body"]["storage"]["value"]
+            .as_str()
+            .expect("storage")
+            .contains("onclick"),
+        "storage is kept verbatim"
     );
     app.stop().await;
 }
