@@ -132,15 +132,14 @@ pub async fn check_password(
     username: &str,
     password: &str,
 ) -> Result<Option<User>, ApiError> {
-    if let Some(user_id) = state.credential_cache.get(username, password) {
-        if let Some(user) = state
+    if let Some(user_id) = state.credential_cache.get(username, password)
+        && let Some(user) = state
             .store
             .find_user(user_id)
             .await?
             .filter(|user| user.active)
-        {
-            return Ok(Some(user));
-        }
+    {
+        return Ok(Some(user));
     }
     let Some((user, stored_hash)) = state.store.find_login(username).await? else {
         // Spend the same time as a real check, so response times do not reveal which usernames exist.

@@ -83,12 +83,12 @@ pub async fn create_space(
         .as_str()
         .unwrap_or("")
         .to_string();
-    if let Some(kind) = request["type"].as_str() {
-        if kind != "global" {
-            return Err(ApiError::bad_request(format!(
-                "space type {kind} cannot be created here; use global"
-            )));
-        }
+    if let Some(kind) = request["type"].as_str()
+        && kind != "global"
+    {
+        return Err(ApiError::bad_request(format!(
+            "space type {kind} cannot be created here; use global"
+        )));
     }
     let space = state
         .store

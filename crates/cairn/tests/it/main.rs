@@ -1,0 +1,284 @@
+//! The `cairn` binary as a user runs it: settings, exit codes, first start, serving.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cairn_testkit::{TestDb, every_dialect};
+
+fn cairn() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CAIRN_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Runs `cairn` to completion within a deadline and returns (success, stdout + stderr).
+fn run(command: &mut Command) -> (bool, String) {
+    let output = command.output().expect("cairn runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn malformed_database_url_is_refused_with_its_source() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let (ok, text) = run(cairn()
+        .args(["serve", "--home"])
+        .arg(home.path())
+        .args(["--database-url", "oracle://db/x"]));
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("database_url") && text.contains("--database-url") && text.contains("oracle"),
+        "{text}"
+    );
+
+    let (ok, text) = run(cairn()
+        .arg("--home")
+        .arg(home.path())
+        .env("CAIRN_LISTEN", "not-an-address"));
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("listen") && text.contains("CAIRN_LISTEN"),
+        "{text}"
+    );
+
+    let (ok, text) = run(cairn()
+        .arg("--home")
+        .arg(home.path())
+        .env("CAIRN_DATABASE_URL", "postgres://"));
+    assert!(!ok, "{text}");
+    assert!(text.contains("cannot connect to the database"), "{text}");
+}
+
+#[test]
+fn unreachable_database_exits_non_zero() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let (ok, text) = run(cairn().arg("migrate").arg("--home").arg(home.path()).args([
+        "--database-url",
+        "postgres://postgres:secret@127.0.0.1:1/cairn",
+    ]));
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(
+            "cannot connect to the database at postgres://postgres:***@127.0.0.1:1/cairn"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("secret"),
+        "passwords never reach the output: {text}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn first_start_without_admin_says_how_to_create_one() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut node = Node::start(cairn().arg("--home").arg(home.path()));
+    let warning = node.wait_for_line("there are no users yet");
+    assert!(warning.contains("cairn admin create-user"), "{warning}");
+    assert!(
+        home.path().join("cairn.toml").exists(),
+        "a commented settings file is written"
+    );
+    assert!(
+        home.path().join("cairn.db").exists(),
+        "embedded SQLite lives in the home"
+    );
+    node.stop();
+}
+
+/// A running `cairn serve` whose log is read line by line.
+struct Node {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    base_url: Option<String>,
+}
+
+impl Node {
+    fn start(command: &mut Command) -> Node {
+        let mut child = command
+            .args(["--listen", "127.0.0.1:0"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cairn starts");
+        let (sender, lines) = std::sync::mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Node {
+            child,
+            lines,
+            base_url: None,
+        }
+    }
+
+    fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => {
+                    if let Ok(Some(status)) = self.child.try_wait() {
+                        panic!(
+                            "cairn exited with {status} before printing {needle:?}:\n{}",
+                            seen.join("\n")
+                        );
+                    }
+                }
+            }
+        }
+        panic!(
+            "no line containing {needle:?} within a minute:\n{}",
+            seen.join("\n")
+        );
+    }
+
+    /// Waits for the "serving on" line and returns the base URL.
+    fn wait_until_serving(&mut self) -> String {
+        let line = self.wait_for_line("Cairn is serving on ");
+        let url = line
+            .rsplit("serving on ")
+            .next()
+            .expect("url")
+            .trim()
+            .to_string();
+        self.base_url = Some(url.clone());
+        url
+    }
+
+    fn stop(mut self) {
+        // SIGTERM, then wait: the node shuts down gracefully.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "graceful stop exits 0, got {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("cairn did not stop within 20 s of SIGTERM");
+    }
+}
+
+every_dialect!(serves_with_admin_from_environment_and_cli_users);
+
+async fn serves_with_admin_from_environment_and_cli_users(db: TestDb) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let (ok, text) = run(cairn()
+        .arg("migrate")
+        .arg("--home")
+        .arg(home.path())
+        .env("CAIRN_DATABASE_URL", &db.url));
+    assert!(ok, "{text}");
+    assert!(text.contains("schema is current"), "{text}");
+    let (ok, text) = run(cairn()
+        .args([
+            "admin",
+            "create-user",
+            "--username",
+            "writer",
+            "--password",
+            "writer-password",
+            "--home",
+        ])
+        .arg(home.path())
+        .env("CAIRN_DATABASE_URL", &db.url));
+    assert!(ok, "{text}");
+    let (ok, token) = run(cairn()
+        .args(["admin", "create-token", "--username", "writer", "--home"])
+        .arg(home.path())
+        .env("CAIRN_DATABASE_URL", &db.url));
+    assert!(ok, "{token}");
+    let token = token.trim().to_string();
+
+    let mut node = Node::start(
+        cairn()
+            .arg("serve")
+            .arg("--home")
+            .arg(home.path())
+            .env("CAIRN_DATABASE_URL", &db.url)
+            .env("CAIRN_ADMIN_USER", "boss")
+            .env("CAIRN_ADMIN_PASSWORD", "boss-password"),
+    );
+    let base = node.wait_until_serving();
+    let client = reqwest::Client::new();
+    let status: serde_json::Value = client
+        .get(format!("{base}/status"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(status["state"], "RUNNING");
+    // Users already existed, so no administrator was created from the environment.
+    let boss = client
+        .get(format!("{base}/rest/api/user/current"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(boss.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let created = client
+        .post(format!("{base}/rest/api/space"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"key": "CLI", "name": "From the CLI"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), reqwest::StatusCode::OK);
+    node.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrator_comes_from_environment_on_an_empty_database() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut node = Node::start(
+        cairn()
+            .arg("--home")
+            .arg(home.path())
+            .env("CAIRN_ADMIN_USER", "boss")
+            .env("CAIRN_ADMIN_PASSWORD", "boss-password"),
+    );
+    let base = node.wait_until_serving();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/rest/api/user/current"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["username"], "boss");
+    node.stop();
+}
