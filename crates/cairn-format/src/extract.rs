@@ -35,9 +35,17 @@ fn is_metadata_element(name: &str) -> bool {
 /// Whether a content element's subtree is never shown (scripts, styles, embedded objects).
 fn is_hidden_element(node: NodeRef<'_>) -> bool {
     let name = node.name();
-    is_metadata_element(name)
-        || (!name.contains(':')
-            && element_policy(&name.to_ascii_lowercase()) == ElementPolicy::Remove)
+    if is_metadata_element(name) {
+        return true;
+    }
+    if name.contains(':') {
+        return false;
+    }
+    if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        element_policy(&name.to_ascii_lowercase()) == ElementPolicy::Remove
+    } else {
+        element_policy(name) == ElementPolicy::Remove
+    }
 }
 
 /// Elements after which extracted text starts a new line.

@@ -18,107 +18,112 @@ pub enum ElementPolicy {
 }
 
 /// Elements that may appear in rendered and sanitized HTML.
-const ALLOWED_ELEMENTS: &[&str] = &[
-    "a",
-    "abbr",
-    "b",
-    "big",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "col",
-    "colgroup",
-    "dd",
-    "del",
-    "details",
-    "dfn",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "li",
-    "mark",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "s",
-    "samp",
-    "small",
-    "span",
-    "strike",
-    "strong",
-    "sub",
-    "summary",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "time",
-    "tr",
-    "tt",
-    "u",
-    "ul",
-    "var",
-];
+fn is_allowed_element(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "big"
+            | "blockquote"
+            | "br"
+            | "caption"
+            | "cite"
+            | "code"
+            | "col"
+            | "colgroup"
+            | "dd"
+            | "del"
+            | "details"
+            | "dfn"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "figcaption"
+            | "figure"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "hr"
+            | "i"
+            | "img"
+            | "ins"
+            | "kbd"
+            | "li"
+            | "mark"
+            | "ol"
+            | "p"
+            | "pre"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "summary"
+            | "sup"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "time"
+            | "tr"
+            | "tt"
+            | "u"
+            | "ul"
+            | "var"
+    )
+}
 
 /// Elements whose content is code, styling, embedded objects or form controls: never shown as
 /// text, never kept.
-const REMOVED_ELEMENTS: &[&str] = &[
-    "applet",
-    "audio",
-    "base",
-    "basefont",
-    "button",
-    "canvas",
-    "embed",
-    "frame",
-    "frameset",
-    "head",
-    "iframe",
-    "input",
-    "isindex",
-    "link",
-    "math",
-    "meta",
-    "noembed",
-    "noframes",
-    "noscript",
-    "object",
-    "option",
-    "param",
-    "plaintext",
-    "script",
-    "select",
-    "source",
-    "style",
-    "svg",
-    "template",
-    "textarea",
-    "title",
-    "track",
-    "video",
-    "xml",
-    "xmp",
-];
+fn is_removed_element(name: &str) -> bool {
+    matches!(
+        name,
+        "applet"
+            | "audio"
+            | "base"
+            | "basefont"
+            | "button"
+            | "canvas"
+            | "embed"
+            | "frame"
+            | "frameset"
+            | "head"
+            | "iframe"
+            | "input"
+            | "isindex"
+            | "link"
+            | "math"
+            | "meta"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "option"
+            | "param"
+            | "plaintext"
+            | "script"
+            | "select"
+            | "source"
+            | "style"
+            | "svg"
+            | "template"
+            | "textarea"
+            | "title"
+            | "track"
+            | "video"
+            | "xml"
+            | "xmp"
+    )
+}
 
 /// Void elements in HTML: written `<br />` and never given content.
 pub fn is_void_element(name: &str) -> bool {
@@ -142,9 +147,9 @@ pub fn is_void_element(name: &str) -> bool {
 
 /// Decides what happens to a content element, given its lowercase local name.
 pub fn element_policy(name: &str) -> ElementPolicy {
-    if ALLOWED_ELEMENTS.contains(&name) {
+    if is_allowed_element(name) {
         ElementPolicy::Keep
-    } else if REMOVED_ELEMENTS.contains(&name) {
+    } else if is_removed_element(name) {
         ElementPolicy::Remove
     } else {
         ElementPolicy::Unwrap

@@ -9,6 +9,8 @@
 pub(crate) mod link;
 pub(crate) mod macros;
 
+use std::borrow::Cow;
+
 use crate::context::RenderContext;
 use crate::entity::{escape_attribute_into, escape_text_into};
 use crate::error::FormatError;
@@ -271,7 +273,11 @@ impl<'d> Renderer<'d> {
     fn allowed_attributes(&mut self, node: NodeRef<'_>, element: &str) {
         for attribute in node.attributes() {
             let raw_name = attribute.name();
-            let name = raw_name.to_ascii_lowercase();
+            let name: Cow<'_, str> = if raw_name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+                Cow::Owned(raw_name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(raw_name)
+            };
             let Some(kind) = attribute_kind(element, &name) else {
                 continue;
             };
