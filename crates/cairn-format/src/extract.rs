@@ -164,22 +164,29 @@ pub(crate) struct AnchorNamer {
     used: HashMap<String, usize>,
 }
 
+/// The anchor id for a heading text or an anchor name: lowercase letters and digits joined by
+/// `-`. Links to anchors (`ac:anchor`) go through the same function, so they meet the ids.
+pub(crate) fn anchor_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
 impl AnchorNamer {
     pub(crate) fn anchor_for(&mut self, text: &str) -> String {
-        let mut slug = String::with_capacity(text.len());
-        for c in text.chars() {
-            if c.is_alphanumeric() {
-                slug.extend(c.to_lowercase());
-            } else if !slug.is_empty() && !slug.ends_with('-') {
-                slug.push('-');
-            }
-        }
-        while slug.ends_with('-') {
-            slug.pop();
-        }
-        if slug.is_empty() {
-            slug.push_str("section");
-        }
+        let slug = anchor_slug(text);
         let count = self.used.entry(slug.clone()).or_insert(0);
         *count += 1;
         if *count == 1 {
@@ -398,6 +405,13 @@ mod tests {
                 value: "https://example.com".into()
             }
         );
+    }
+
+    #[test]
+    fn anchor_slugs_match_confluence_anchor_names_loosely() {
+        assert_eq!(anchor_slug("Set up & Run"), "set-up-run");
+        assert_eq!(anchor_slug("Überblick 2"), "überblick-2");
+        assert_eq!(anchor_slug("  "), "section");
     }
 
     #[test]

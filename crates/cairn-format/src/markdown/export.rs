@@ -203,7 +203,10 @@ impl Writer<'_> {
                     escape_markdown(&label, &mut escaped);
                     escaped
                 };
-                let anchor = node.attribute("ac:anchor");
+                let anchor = node
+                    .attribute("ac:anchor")
+                    .filter(|anchor| !anchor.trim().is_empty())
+                    .map(|anchor| crate::extract::anchor_slug(&anchor));
                 let url = match (target.and_then(|target| target.url), anchor) {
                     (Some(url), Some(anchor)) => Some(format!("{url}#{anchor}")),
                     (Some(url), None) => Some(url),

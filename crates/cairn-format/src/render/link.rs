@@ -2,7 +2,7 @@
 
 use super::Renderer;
 use crate::context::RenderContext;
-use crate::extract::default_link_text;
+use crate::extract::{anchor_slug, default_link_text};
 use crate::policy::{is_acceptable_number, is_plain_token, is_safe_image_url};
 use crate::resource::{AttachmentOwner, Resource, UserTarget};
 use crate::tree::NodeRef;
@@ -112,7 +112,8 @@ impl Renderer<'_> {
         let resource = Resource::first_child_of(link);
         let anchor = link
             .attribute("ac:anchor")
-            .filter(|anchor| !anchor.is_empty());
+            .filter(|anchor| !anchor.trim().is_empty())
+            .map(|anchor| anchor_slug(&anchor));
         let target = resource.as_ref().map(|resource| self.resolve(resource));
         let url = match (&target, &anchor) {
             (Some(target), Some(anchor)) => {

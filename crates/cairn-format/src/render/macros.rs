@@ -2,7 +2,7 @@
 
 use super::Renderer;
 use crate::context::ChildPage;
-use crate::extract::Heading;
+use crate::extract::{Heading, anchor_slug};
 use crate::parse::parse;
 use crate::policy::{filter_style, is_plain_token};
 use crate::resource::{PageTarget, Resource};
@@ -410,7 +410,7 @@ impl Renderer<'_> {
     fn anchor_macro(&mut self, view: &MacroView<'_>) {
         if let Some(name) = view.text("") {
             self.raw("<span class=\"confluence-anchor-link\"");
-            self.attribute("id", &name);
+            self.attribute("id", &anchor_slug(&name));
             self.raw("></span>");
         }
     }

@@ -395,3 +395,24 @@ fn rendered_html_is_well_formed_xhtml() {
     let html = site(&storage);
     assert!(cairn_format::check_well_formed(&html).is_ok(), "{html}");
 }
+
+#[test]
+fn links_to_anchors_meet_heading_and_anchor_ids() {
+    let html = site(&format!(
+        "<h2>Set up &amp; Run</h2>{}<p><ac:link ac:anchor=\"Set up &amp; Run\"/><ac:link ac:anchor=\"My Spot\"><ac:plain-text-link-body><![CDATA[spot]]></ac:plain-text-link-body></ac:link></p>",
+        structured("anchor", &[("", "My Spot")], "")
+    ));
+    assert!(html.contains("<h2 id=\"set-up-run\">"), "{html}");
+    assert!(
+        html.contains("<span class=\"confluence-anchor-link\" id=\"my-spot\"></span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"#set-up-run\" class=\"confluence-link\">Set up &amp; Run</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"#my-spot\" class=\"confluence-link\">spot</a>"),
+        "{html}"
+    );
+}
