@@ -160,7 +160,7 @@ pub fn editor_html_to_storage(html: &str) -> Result<String, FormatError> {
             match check_well_formed(storage) {
                 Ok(()) => sanitizer.out_mut().push_str(storage),
                 Err(error) => {
-                    failure.get_or_insert(FormatError::EditorMacro {
+                    failure.get_or_insert(FormatError::EditorContent {
                         source: Box::new(error),
                     });
                 }
@@ -174,7 +174,12 @@ pub fn editor_html_to_storage(html: &str) -> Result<String, FormatError> {
     if let Some(error) = failure {
         return Err(error);
     }
-    Ok(sanitizer.finish())
+    let storage = sanitizer.finish();
+    // Restored macros nested inside deep editor markup could exceed the depth limit together.
+    check_well_formed(&storage).map_err(|error| FormatError::EditorContent {
+        source: Box::new(error),
+    })?;
+    Ok(storage)
 }
 
 #[cfg(test)]
@@ -236,7 +241,7 @@ mod tests {
     fn tampered_atomic_storage_is_an_error() {
         let html = "<div class=\"cairn-macro\" data-macro-storage=\"&lt;p&gt;unclosed\">x</div>";
         let error = editor_html_to_storage(html).unwrap_err();
-        assert!(matches!(error, FormatError::EditorMacro { .. }));
+        assert!(matches!(error, FormatError::EditorContent { .. }));
         assert!(error.to_string().contains("Error parsing xhtml"), "{error}");
     }
 

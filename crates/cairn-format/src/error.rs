@@ -150,9 +150,10 @@ pub enum FormatError {
         malformation: Malformation,
         position: Position,
     },
-    /// Editor HTML carried a macro whose preserved storage is not well-formed.
-    #[error("macro preserved by the editor is not valid storage: {source}")]
-    EditorMacro {
+    /// Editor HTML did not turn into valid storage: a preserved macro was corrupted, or nesting
+    /// became too deep.
+    #[error("editor content is not valid storage: {source}")]
+    EditorContent {
         #[source]
         source: Box<FormatError>,
     },
@@ -163,7 +164,7 @@ impl FormatError {
     pub fn malformation(&self) -> Option<&Malformation> {
         match self {
             FormatError::Xhtml { malformation, .. } => Some(malformation),
-            FormatError::EditorMacro { source } => source.malformation(),
+            FormatError::EditorContent { source } => source.malformation(),
         }
     }
 
@@ -171,7 +172,7 @@ impl FormatError {
     pub fn position(&self) -> Option<Position> {
         match self {
             FormatError::Xhtml { position, .. } => Some(*position),
-            FormatError::EditorMacro { source } => source.position(),
+            FormatError::EditorContent { source } => source.position(),
         }
     }
 }

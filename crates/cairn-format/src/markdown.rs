@@ -17,6 +17,43 @@ enum ListKind {
     Bullet,
     Ordered,
     Task,
+    /// Nested too deep to be written; its content joins the enclosing block.
+    Flattened,
+}
+
+/// How many lists, quotes and inline containers may nest in the output. Deeper ones are
+/// flattened, so that the result stays within the parser's depth limit.
+const MAX_NESTING: usize = 64;
+
+/// Tags that nest without bound in Markdown.
+fn nests(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+    )
+}
+
+fn nests_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+    )
 }
 
 /// Converts Markdown to storage format. Always succeeds; the result is well-formed.
@@ -46,6 +83,10 @@ struct Converter {
     code: Option<(String, String)>,
     /// While inside an HTML block: its source, sanitized at the end.
     html_block: Option<String>,
+    /// For each open nesting tag: whether it was written.
+    nesting: Vec<bool>,
+    /// How many open nesting tags were written.
+    written_nesting: usize,
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -109,8 +150,33 @@ impl Converter {
     fn run(&mut self, events: &[Event<'_>]) {
         for (index, event) in events.iter().enumerate() {
             match event {
-                Event::Start(tag) => self.start(tag, events, index),
-                Event::End(tag) => self.end(*tag),
+                Event::Start(tag) => {
+                    if nests(tag) {
+                        let write = self.written_nesting < MAX_NESTING;
+                        self.nesting.push(write);
+                        if !write {
+                            if matches!(tag, Tag::List(_)) {
+                                self.lists.push(ListKind::Flattened);
+                            }
+                            continue;
+                        }
+                        self.written_nesting += 1;
+                    }
+                    self.start(tag, events, index);
+                }
+                Event::End(tag) => {
+                    if nests_end(*tag) {
+                        let written = self.nesting.pop().unwrap_or(true);
+                        if !written {
+                            if matches!(tag, TagEnd::List(_)) {
+                                self.lists.pop();
+                            }
+                            continue;
+                        }
+                        self.written_nesting = self.written_nesting.saturating_sub(1);
+                    }
+                    self.end(*tag);
+                }
                 Event::Text(text) => self.text(text),
                 Event::Code(code) => {
                     self.out.push_str("<code>");
@@ -251,7 +317,7 @@ impl Converter {
             TagEnd::List(_) => match self.lists.pop() {
                 Some(ListKind::Task) => self.out.push_str("</ac:task-list>"),
                 Some(ListKind::Ordered) => self.out.push_str("</ol>"),
-                Some(ListKind::Bullet) | None => self.out.push_str("</ul>"),
+                Some(ListKind::Bullet | ListKind::Flattened) | None => self.out.push_str("</ul>"),
             },
             TagEnd::Item => {
                 if self.in_task_item() {

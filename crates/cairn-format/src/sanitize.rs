@@ -14,7 +14,7 @@ use crate::policy::{
 
 /// Deepest nesting the sanitizer writes; deeper elements are unwrapped so that the output
 /// always parses as storage (which has its own depth limit).
-const MAX_OUTPUT_DEPTH: usize = 200;
+const MAX_OUTPUT_DEPTH: usize = 128;
 
 /// Cleans arbitrary HTML into safe, well-formed XHTML usable as a storage body.
 pub fn sanitize_html(html: &str) -> String {

@@ -205,12 +205,17 @@ fn list_item(line: &str) -> Option<(&str, &str)> {
     Some((markers, line[marker_length..].trim()))
 }
 
+/// Deepest list nesting written; keeps the output within the parser's depth limit.
+const MAX_LIST_DEPTH: usize = 16;
+
 fn list(lines: &[&str], out: &mut String) {
     let mut open: Vec<&'static str> = Vec::new();
     for line in lines {
         let Some((markers, text)) = list_item(line.trim_start()) else {
             continue;
         };
+        // Deeper markers than any real page uses are treated as the deepest level kept.
+        let markers = &markers[..markers.len().min(MAX_LIST_DEPTH)];
         let wanted: Vec<&'static str> = markers
             .bytes()
             .map(|byte| if byte == b'#' { "ol" } else { "ul" })

@@ -118,3 +118,41 @@ fn extraction_reads_the_canonical_page() {
     assert!(links.iter().any(|link| matches!(link, Resource::User(_))));
     assert_eq!(excerpt(&document, 20), "Release plan Owner:…");
 }
+
+#[test]
+fn converters_keep_deeply_nested_input_within_the_parser_depth_limit() {
+    let deep_markdown = format!("{} quoted", ">".repeat(400));
+    assert!(cairn_format::check_well_formed(&markdown_to_storage(&deep_markdown)).is_ok());
+    let deep_list: String = (0..400)
+        .map(|depth| format!("{}- item\n", "  ".repeat(depth)))
+        .collect();
+    assert!(cairn_format::check_well_formed(&markdown_to_storage(&deep_list)).is_ok());
+    let deep_wiki_list = format!("{} deep\n", "*".repeat(400));
+    assert!(cairn_format::check_well_formed(&wiki_to_storage(&deep_wiki_list)).is_ok());
+    let deep_wiki_macros = "{info}\n".repeat(100) + &"{info}\n".repeat(100);
+    assert!(cairn_format::check_well_formed(&wiki_to_storage(&deep_wiki_macros)).is_ok());
+}
+
+#[test]
+fn the_deepest_accepted_document_renders_on_a_small_stack() {
+    let deep = format!(
+        "{}x{}",
+        "<div><ac:structured-macro ac:name=\"info\"><ac:rich-text-body>"
+            .repeat(cairn_format::MAX_DEPTH / 3),
+        "</ac:rich-text-body></ac:structured-macro></div>".repeat(cairn_format::MAX_DEPTH / 3)
+    );
+    let document = parse(&deep).unwrap();
+    let html = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let html = cairn_format::render_to_html(&document, &NoContext);
+            let _ = cairn_format::storage_to_markdown(&document, &NoContext);
+            let _ = storage_to_editor_html(&document, &NoContext);
+            let _ = extract_text(&document);
+            html
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(html.contains('x'));
+}
