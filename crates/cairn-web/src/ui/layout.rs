@@ -58,6 +58,7 @@ fn head(title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " - Cairn" }
             link rel="stylesheet" href="/static/cairn.css";
+            link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
         }
     }
 }

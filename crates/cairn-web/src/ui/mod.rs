@@ -60,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/x/{code}", get(tiny_link))
         .route("/static/cairn.css", get(stylesheet))
         .route("/images/icons/profilepics/default.svg", get(default_avatar))
+        .route("/favicon.ico", get(favicon))
+        .route("/static/favicon.svg", get(favicon))
 }
 
 /// A logged-in UI user; anyone else is sent to the login page and brought back afterwards.
@@ -164,6 +166,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/cairn.css"),
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/favicon.svg"),
     )
         .into_response()
 }

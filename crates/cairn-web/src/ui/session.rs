@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
@@ -68,7 +68,8 @@ pub async fn login(
             &destination,
             Some("Sorry, your username and password are incorrect."),
         );
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        // A page that rendered fine: 200, as Confluence answers a failed form login.
+        return Ok(page.into_response());
     };
     let secret = start_session(&state, user.id).await?;
     tracing::info!(user = %user.username, "logged in");

@@ -135,7 +135,11 @@ async fn login_sessions_start_and_end(db: TestDb) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status(), StatusCode::OK);
+    assert!(
+        wrong.headers().get("set-cookie").is_none(),
+        "no session for a wrong password"
+    );
     assert!(wrong.text().await.expect("body").contains("incorrect"));
 
     let login = browser

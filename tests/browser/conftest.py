@@ -1,0 +1,95 @@
+"""A real `cairn` process on 127.0.0.1, driven by Debian's Chromium through Playwright."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = ("admin", "admin-password")
+
+
+def cairn_binary() -> str:
+    explicit = os.environ.get("CAIRN_BIN")
+    if explicit:
+        return explicit
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    return str(target / "debug" / "cairn")
+
+
+class Node:
+    """One `cairn serve` on a fresh home; stops with SIGTERM."""
+
+    def __init__(self, database_url=None):
+        self.home = tempfile.mkdtemp(prefix="cairn-browser-")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+        env.update(CAIRN_ADMIN_USER=ADMIN[0], CAIRN_ADMIN_PASSWORD=ADMIN[1], NO_COLOR="1")
+        if database_url:
+            env["CAIRN_DATABASE_URL"] = database_url
+        self.process = subprocess.Popen(
+            [cairn_binary(), "serve", "--home", self.home, "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.log = []
+        self.base_url = None
+        ready = threading.Event()
+
+        def read():
+            for line in self.process.stdout:
+                self.log.append(line)
+                match = re.search(r"serving on (http://\S+)", line)
+                if match:
+                    self.base_url = match.group(1)
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(60):
+            self.stop()
+            raise RuntimeError("cairn did not start:\n" + "".join(self.log))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@pytest.fixture
+def node():
+    running = Node(os.environ.get("CAIRN_BROWSER_DATABASE_URL"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def artifacts():
+    directory = Path(os.environ.get("CAIRN_BROWSER_ARTIFACTS", tempfile.mkdtemp(prefix="cairn-shots-")))
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

