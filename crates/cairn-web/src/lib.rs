@@ -17,6 +17,7 @@ pub mod auth;
 mod error;
 pub mod health;
 mod links;
+pub mod maintenance;
 mod render;
 mod time_format;
 pub mod ui;

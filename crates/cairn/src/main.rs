@@ -202,13 +202,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), web_settings);
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    let sweeper = tokio::spawn(cairn_web::maintenance::sweep_expired_sessions(
+        store.clone(),
+        shutdown.clone(),
+    ));
     tracing::info!(
         "Cairn is serving on http://{}",
         listener.local_addr().context("listener has no address")?
     );
-    cairn_web::serve(listener, state, shutdown)
-        .await
-        .context("server failed")?;
+    let served = cairn_web::serve(listener, state, shutdown.clone()).await;
+    shutdown.cancel();
+    let _ = sweeper.await;
+    served.context("server failed")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

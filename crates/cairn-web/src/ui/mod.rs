@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pages/removepage.action", post(page::remove))
         .route("/pages/viewtrash.action", get(page::trash))
         .route("/pages/restoretrashitem.action", post(page::restore))
+        .route("/pages/purgetrashitem.action", post(page::purge))
         .route(
             "/plugins/personalaccesstokens/usertokens.action",
             get(token::tokens_page).post(token::tokens_action),

@@ -696,6 +696,10 @@ pub async fn trash(
                                         form.inline method="post" action={ "/pages/restoretrashitem.action?pageId=" (item.id) } {
                                             button.button.secondary type="submit" { "Restore" }
                                         }
+                                        " "
+                                        form.inline method="post" action={ "/pages/purgetrashitem.action?pageId=" (item.id) } {
+                                            button.button.danger type="submit" { "Purge" }
+                                        }
                                     }
                                 }
                             }
@@ -715,4 +719,26 @@ pub async fn restore(
     let id = query_id(&query, "pageId")?;
     let restored = state.store.restore_content(id).await?;
     Ok(Redirect::to(&view_path(restored.id)).into_response())
+}
+
+/// Deletes a trashed page or blog post for good, with all its versions.
+pub async fn purge(
+    State(state): State<AppState>,
+    UiUser(_user): UiUser,
+    query: QueryPairs,
+) -> Result<Response, UiError> {
+    let id = query_id(&query, "pageId")?;
+    let content = state
+        .store
+        .find_content(id)
+        .await?
+        .filter(|content| content.status == ContentStatus::Trashed)
+        .ok_or_else(|| UiError::not_found(format!("page {id} is not in the trash")))?;
+    let space = space_of(&state, &content).await?;
+    state.store.purge_content(id).await?;
+    Ok(Redirect::to(&format!(
+        "/pages/viewtrash.action?spaceKey={}",
+        encode_component(space.key.as_str())
+    ))
+    .into_response())
 }
