@@ -9,16 +9,19 @@
 
 mod content;
 mod id;
+mod label;
 mod space;
 mod user;
 mod validate;
 
 pub use content::{Content, ContentStatus, ContentType, ContentVersion, NewVersion};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
+pub use label::{ContentProperty, Label};
 pub use space::Space;
 pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
 pub use validate::{
-    MAX_TITLE_CHARS, ValidationError, validate_group_name, validate_space_name, validate_title,
+    MAX_TITLE_CHARS, ValidationError, validate_group_name, validate_label_name,
+    validate_label_prefix, validate_property_key, validate_space_name, validate_title,
     validate_username,
 };
 

@@ -96,6 +96,61 @@ pub fn validate_group_name(name: &str) -> Result<String, ValidationError> {
     Ok(trimmed.to_lowercase())
 }
 
+/// Characters Confluence does not allow in label names.
+const LABEL_FORBIDDEN: &[char] = &[
+    ':', ';', ',', '.', ' ', '?', '&', '[', ']', '(', ')', '#', '^', '*', '@', '!', '<', '>', '"',
+    '\'', '/', '\\',
+];
+
+/// Checks a label name and returns it lower-cased, as Confluence stores labels.
+pub fn validate_label_name(name: &str) -> Result<String, ValidationError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(ValidationError::new("label name must not be empty"));
+    }
+    if trimmed.chars().count() > 255 {
+        return Err(ValidationError::new(
+            "label name must be at most 255 characters",
+        ));
+    }
+    if let Some(bad) = trimmed
+        .chars()
+        .find(|c| LABEL_FORBIDDEN.contains(c) || c.is_whitespace() || c.is_control())
+    {
+        return Err(ValidationError::new(format!(
+            "label '{trimmed}' contains a character that is not allowed: {bad:?}"
+        )));
+    }
+    Ok(trimmed.to_lowercase())
+}
+
+/// Checks a label prefix: `global` (the default), `my` or `team`.
+pub fn validate_label_prefix(prefix: &str) -> Result<String, ValidationError> {
+    match prefix.trim() {
+        "" | "global" => Ok("global".to_string()),
+        "my" => Ok("my".to_string()),
+        "team" => Ok("team".to_string()),
+        other => Err(ValidationError::new(format!(
+            "label prefix '{other}' is not one of global, my, team"
+        ))),
+    }
+}
+
+/// Checks a content property key.
+pub fn validate_property_key(key: &str) -> Result<String, ValidationError> {
+    if key.is_empty() || key.chars().count() > 255 {
+        return Err(ValidationError::new(
+            "property key must be 1 to 255 characters",
+        ));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "property key must not contain control characters",
+        ));
+    }
+    Ok(key.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +162,19 @@ mod tests {
         assert!(validate_title(&"x".repeat(256)).is_err());
         assert!(validate_title(&"é".repeat(255)).is_ok());
         assert!(validate_title("a\u{0007}b").is_err());
+    }
+
+    #[test]
+    fn labels_are_lower_cased_and_restricted() {
+        assert_eq!(
+            validate_label_name(" Release-Notes ").as_deref(),
+            Ok("release-notes")
+        );
+        assert!(validate_label_name("two words").is_err());
+        assert!(validate_label_name("a:b").is_err());
+        assert!(validate_label_name("").is_err());
+        assert_eq!(validate_label_prefix("").as_deref(), Ok("global"));
+        assert!(validate_label_prefix("secret").is_err());
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct ContentListing {
     pub title: Option<String>,
     /// `None` lists every status.
     pub status: Option<ContentStatus>,
+    /// Only content carrying this label (by name, any prefix).
+    pub label: Option<String>,
     pub start: i64,
     pub limit: i64,
 }
@@ -562,7 +564,7 @@ impl Store {
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR title = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ? OFFSET ?"
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR title = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) ORDER BY id LIMIT ? OFFSET ?"
         )))
         .bind(listing.content_type.as_str())
         .bind(listing.space_id.map(|id| id.0))
@@ -571,6 +573,8 @@ impl Store {
         .bind(listing.title.as_deref())
         .bind(status)
         .bind(status)
+        .bind(listing.label.as_deref())
+        .bind(listing.label.as_deref())
         .bind(listing.limit + 1)
         .bind(listing.start)
         .fetch_all(self.pool())
@@ -691,10 +695,16 @@ impl Store {
             .await?
             .filter(|content| content.status == ContentStatus::Trashed)
             .ok_or(StoreError::ContentNotFound(id))?;
-        sqlx::query(self.sql("DELETE FROM content_version WHERE content_id = ?"))
-            .bind(id.0)
-            .execute(&mut *transaction)
-            .await?;
+        for statement in [
+            "DELETE FROM content_version WHERE content_id = ?",
+            "DELETE FROM content_label WHERE content_id = ?",
+            "DELETE FROM content_property WHERE content_id = ?",
+        ] {
+            sqlx::query(self.sql(statement))
+                .bind(id.0)
+                .execute(&mut *transaction)
+                .await?;
+        }
         sqlx::query(self.sql("DELETE FROM content WHERE id = ?"))
             .bind(id.0)
             .execute(&mut *transaction)

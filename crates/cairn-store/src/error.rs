@@ -22,6 +22,12 @@ pub enum StoreError {
     TitleTaken { title: String, space_key: SpaceKey },
     #[error("version must be incremented on update. current version is: {current}")]
     StaleVersion { id: ContentId, current: i32 },
+    #[error("a property with key {0} already exists")]
+    PropertyKeyTaken(String),
+    #[error("property {key} is at version {current}; send version {next}", next = current + 1)]
+    PropertyStale { key: String, current: i32 },
+    #[error("property {0} not found")]
+    PropertyNotFound(String),
     #[error("user {0} already exists")]
     UsernameTaken(String),
     #[error("user {0} not found")]

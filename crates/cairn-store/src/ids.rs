@@ -19,6 +19,8 @@ pub(crate) enum Sequence {
     Space,
     User,
     Token,
+    Label,
+    Property,
 }
 
 impl Sequence {
@@ -28,13 +30,19 @@ impl Sequence {
             Sequence::Space => "space",
             Sequence::User => "user",
             Sequence::Token => "token",
+            Sequence::Label => "label",
+            Sequence::Property => "property",
         }
     }
 
     fn block_size(self) -> i64 {
         match self {
             Sequence::Content => 100,
-            Sequence::Space | Sequence::User | Sequence::Token => 10,
+            Sequence::Space
+            | Sequence::User
+            | Sequence::Token
+            | Sequence::Label
+            | Sequence::Property => 10,
         }
     }
 }

@@ -15,6 +15,7 @@ mod content;
 mod db;
 mod error;
 mod ids;
+mod label;
 mod row;
 mod session;
 mod space;

@@ -106,6 +106,22 @@ impl From<StoreError> for ApiError {
                 format!("Version must be incremented on update. Current version is: {current}"),
             ),
             StoreError::Invalid(validation) => ApiError::bad_request(validation.message),
+            StoreError::PropertyKeyTaken(key) => ApiError::new(
+                StatusCode::CONFLICT,
+                "property_key_taken",
+                format!("Cannot create property: a property with key {key} already exists"),
+            ),
+            StoreError::PropertyStale { key, current } => ApiError::new(
+                StatusCode::CONFLICT,
+                "stale_property_version",
+                format!(
+                    "Version must be incremented on update of property {key}. Current version is: {current}"
+                ),
+            ),
+            StoreError::PropertyNotFound(key) => ApiError::not_found(
+                "property_not_found",
+                format!("Cannot find property with key: {key}"),
+            ),
             StoreError::UsernameTaken(name) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "username_taken",

@@ -408,6 +408,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         space_id,
         title: title.map(str::to_string),
         status,
+        label: None,
         start: 0,
         limit: 50,
     };

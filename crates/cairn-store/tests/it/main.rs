@@ -3,6 +3,7 @@
 mod concurrency;
 mod content;
 mod fixtures;
+mod label;
 mod schema;
 mod space;
 mod user;

@@ -10,6 +10,8 @@ use cairn_store::{ContentListing, NewContent, UpdateContent};
 use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::label::requested_labels;
+use super::property::value_text;
 use super::{json_content_id, parse_json_body};
 use crate::AppState;
 use crate::auth::{ApiUser, Principal};
@@ -43,6 +45,54 @@ fn request_body_storage(request: &Value) -> Result<Option<String>, ApiError> {
     Err(ApiError::bad_request(
         "body must have a storage or wiki representation: {\"storage\":{\"value\":\"…\",\"representation\":\"storage\"}}",
     ))
+}
+
+/// Labels and properties a create or update request carries in `metadata`, checked before any write.
+struct RequestMetadata {
+    labels: Vec<(String, String)>,
+    properties: Vec<(String, String)>,
+}
+
+impl RequestMetadata {
+    fn from_request(request: &Value) -> Result<RequestMetadata, ApiError> {
+        let metadata = &request["metadata"];
+        let labels = match &metadata["labels"] {
+            Value::Null => Vec::new(),
+            labels => requested_labels(labels)?,
+        };
+        let mut properties = Vec::new();
+        if let Some(map) = metadata["properties"].as_object() {
+            for (key, entry) in map {
+                cairn_core::validate_property_key(key)
+                    .map_err(|error| ApiError::bad_request(error.message))?;
+                properties.push((key.clone(), value_text(&entry["value"])?));
+            }
+        }
+        Ok(RequestMetadata { labels, properties })
+    }
+
+    /// Adds the labels and upserts the properties on `id`.
+    async fn apply(
+        &self,
+        state: &AppState,
+        id: ContentId,
+        caller: &Principal,
+    ) -> Result<(), ApiError> {
+        if !self.labels.is_empty() {
+            state.store.add_labels(id, &self.labels, now_ms()).await?;
+        }
+        for (key, value) in &self.properties {
+            let next_version = match state.store.find_property(id, key).await? {
+                Some(existing) => existing.version + 1,
+                None => 1,
+            };
+            state
+                .store
+                .update_property(id, key, value, next_version, caller.user.id, now_ms())
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 fn request_version(request: &Value, caller: &Principal) -> NewVersion {
@@ -101,6 +151,7 @@ pub async fn create_content(
             )));
         }
     }
+    let metadata = RequestMetadata::from_request(&request)?;
     let content = state
         .store
         .create_content(NewContent {
@@ -112,6 +163,7 @@ pub async fn create_content(
             version: request_version(&request, &caller),
         })
         .await?;
+    metadata.apply(&state, content.id, &caller).await?;
     tracing::info!(content_id = %content.id, space = space_key, user = %caller.user.username, "content created");
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
     Ok(ApiJson(
@@ -172,6 +224,10 @@ pub async fn list_content(
         space_id,
         title: query.get("title").map(str::to_string),
         status,
+        label: query
+            .get("label")
+            .filter(|label| !label.is_empty())
+            .map(|label| label.trim().to_lowercase()),
         start: paging.start,
         limit: paging.limit,
     };
@@ -288,6 +344,7 @@ pub async fn update_content(
     }
     let storage = request_body_storage(&request)?;
     let parent = request_parent(&request)?;
+    let metadata = RequestMetadata::from_request(&request)?;
     if existing.status == ContentStatus::Trashed {
         // Confluence restores trashed content through an update with status "current".
         if request["status"].as_str() != Some("current") {
@@ -313,6 +370,7 @@ pub async fn update_content(
             version: request_version(&request, &caller),
         })
         .await?;
+    metadata.apply(&state, id, &caller).await?;
     tracing::info!(content_id = %id, version = updated.version, user = %caller.user.username, "content updated");
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
     Ok(ApiJson(

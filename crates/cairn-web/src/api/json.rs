@@ -501,19 +501,11 @@ impl<'a> JsonBuilder<'a> {
         }
 
         if expand.has("metadata") {
-            // Labels arrive with their own feature; until then every page has none.
-            let labels = paged_list(
-                Vec::new(),
-                Paging {
-                    start: 0,
-                    limit: 200,
-                },
-                false,
-                &self.base,
-                &format!("/rest/api/content/{id}/label"),
-                &QueryPairs::default(),
+            object.insert(
+                "metadata".into(),
+                self.metadata_json(content, &expand.below("metadata"))
+                    .await?,
             );
-            object.insert("metadata".into(), json!({"labels": labels, "_expandable": {"currentuser": "", "properties": "", "frontend": "", "editorHtml": ""}}));
         } else {
             expandable.insert("metadata".into(), json!(""));
         }
@@ -559,6 +551,45 @@ impl<'a> JsonBuilder<'a> {
         );
         object.insert("_expandable".into(), Value::Object(expandable));
         Ok(Value::Object(object))
+    }
+
+    /// `metadata`: labels (always, as clients read them after writes) and, when asked, properties.
+    async fn metadata_json(&self, content: &Content, expand: &Expand) -> Result<Value, ApiError> {
+        let id = content.id;
+        let labels = self.state.store.labels_of(id).await?;
+        let label_count = labels.len() as i64;
+        let label_list = paged_list(
+            labels.iter().map(super::label::label_json).collect(),
+            Paging {
+                start: 0,
+                limit: label_count.max(200),
+            },
+            false,
+            &self.base,
+            &format!("/rest/api/content/{id}/label"),
+            &QueryPairs::default(),
+        );
+        let mut metadata = Map::new();
+        metadata.insert("labels".into(), label_list);
+        let mut expandable = Map::new();
+        for name in ["currentuser", "frontend", "editorHtml"] {
+            expandable.insert(name.into(), json!(""));
+        }
+        if expand.has("properties") && content.status == cairn_core::ContentStatus::Current {
+            let (properties, _) = self.state.store.list_properties(id, 0, 1000).await?;
+            let mut by_key = Map::new();
+            for property in &properties {
+                by_key.insert(
+                    property.key.clone(),
+                    super::property::property_json(property, &self.base),
+                );
+            }
+            metadata.insert("properties".into(), Value::Object(by_key));
+        } else {
+            expandable.insert("properties".into(), json!(""));
+        }
+        metadata.insert("_expandable".into(), Value::Object(expandable));
+        Ok(Value::Object(metadata))
     }
 
     /// The short form used inside `ancestors`.

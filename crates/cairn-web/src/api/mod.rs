@@ -3,6 +3,8 @@
 
 mod content;
 pub mod json;
+mod label;
+mod property;
 mod space;
 mod token;
 mod user;
@@ -43,6 +45,26 @@ pub fn routes() -> Router<AppState> {
             get(content::list_child_pages),
         )
         .route("/rest/api/content/{id}/history", get(content::get_history))
+        .route(
+            "/rest/api/content/{id}/label",
+            get(label::list_labels)
+                .post(label::add_labels)
+                .delete(label::remove_label_by_query),
+        )
+        .route(
+            "/rest/api/content/{id}/label/{label}",
+            axum::routing::delete(label::remove_label_by_path),
+        )
+        .route(
+            "/rest/api/content/{id}/property",
+            get(property::list_properties).post(property::create_property),
+        )
+        .route(
+            "/rest/api/content/{id}/property/{key}",
+            get(property::get_property)
+                .put(property::update_property)
+                .delete(property::delete_property),
+        )
         .route("/rest/api/user/current", get(user::current_user))
         .route(
             "/rest/pat/latest/tokens",

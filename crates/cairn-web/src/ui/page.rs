@@ -83,6 +83,7 @@ pub async fn display(
         space_id: Some(space.id),
         title: Some(title.clone()),
         status: Some(ContentStatus::Current),
+        label: None,
         start: 0,
         limit: 1,
     };

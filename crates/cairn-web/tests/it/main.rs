@@ -3,6 +3,7 @@
 mod auth;
 mod content;
 mod health;
+mod label;
 mod space;
 mod support;
 mod ui;

@@ -1,0 +1,279 @@
+//! Labels on content and content properties.
+
+use cairn_core::{
+    ContentId, ContentProperty, ContentStatus, Label, UserId, validate_label_name,
+    validate_label_prefix, validate_property_key,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{StoreError, is_unique_violation};
+use crate::ids::Sequence;
+use crate::{Store, StoreResult};
+
+fn label_from_row(row: &AnyRow) -> StoreResult<Label> {
+    Ok(Label {
+        id: row.try_get("id")?,
+        prefix: row.try_get("prefix")?,
+        name: row.try_get("name")?,
+    })
+}
+
+fn property_from_row(row: &AnyRow) -> StoreResult<ContentProperty> {
+    let version: i64 = row.try_get("version")?;
+    Ok(ContentProperty {
+        id: row.try_get("id")?,
+        content_id: ContentId(row.try_get("content_id")?),
+        key: row.try_get("property_key")?,
+        value_json: row.try_get("value_json")?,
+        version: i32::try_from(version).unwrap_or(i32::MAX),
+        modifier_id: UserId(row.try_get("modifier_id")?),
+        modified_ms: row.try_get("modified_ms")?,
+    })
+}
+
+impl Store {
+    /// Fails with `ContentNotFound` unless `id` is current content.
+    async fn require_current(&self, id: ContentId) -> StoreResult<()> {
+        match self.find_content(id).await? {
+            Some(content) if content.status == ContentStatus::Current => Ok(()),
+            _ => Err(StoreError::ContentNotFound(id)),
+        }
+    }
+
+    /// Labels on `content_id`, by prefix and name.
+    pub async fn labels_of(&self, content_id: ContentId) -> StoreResult<Vec<Label>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT l.id, l.prefix, l.name FROM label l JOIN content_label cl ON cl.label_id = l.id WHERE cl.content_id = ? ORDER BY l.prefix, l.name",
+        ))
+        .bind(content_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(label_from_row).collect()
+    }
+
+    /// The id of label `prefix:name`, created if it does not exist yet.
+    async fn label_id(&self, prefix: &str, name: &str, now_ms: i64) -> StoreResult<i64> {
+        let select = || {
+            sqlx::query(self.sql("SELECT id FROM label WHERE prefix = ? AND name = ?"))
+                .bind(prefix.to_string())
+                .bind(name.to_string())
+        };
+        if let Some(row) = select().fetch_optional(self.pool()).await? {
+            return Ok(row.try_get("id")?);
+        }
+        let id = self.next_id(Sequence::Label).await?;
+        let inserted = sqlx::query(
+            self.sql("INSERT INTO label (id, prefix, name, created_ms) VALUES (?, ?, ?, ?)"),
+        )
+        .bind(id)
+        .bind(prefix)
+        .bind(name)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => Ok(id),
+            // Someone created the same label a moment ago: use theirs.
+            Err(error) if is_unique_violation(&error) => {
+                Ok(select().fetch_one(self.pool()).await?.try_get("id")?)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Adds labels (`(prefix, name)`; names are validated and lower-cased) and returns every label now
+    /// on the content. Adding a label that is already there changes nothing.
+    pub async fn add_labels(
+        &self,
+        content_id: ContentId,
+        labels: &[(String, String)],
+        now_ms: i64,
+    ) -> StoreResult<Vec<Label>> {
+        let mut checked = Vec::with_capacity(labels.len());
+        for (prefix, name) in labels {
+            checked.push((validate_label_prefix(prefix)?, validate_label_name(name)?));
+        }
+        self.require_current(content_id).await?;
+        for (prefix, name) in &checked {
+            let label_id = self.label_id(prefix, name, now_ms).await?;
+            let attached = sqlx::query(self.sql(
+                "INSERT INTO content_label (content_id, label_id, created_ms) VALUES (?, ?, ?)",
+            ))
+            .bind(content_id.0)
+            .bind(label_id)
+            .bind(now_ms)
+            .execute(self.pool())
+            .await;
+            match attached {
+                Ok(_) => {}
+                Err(error) if is_unique_violation(&error) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        self.labels_of(content_id).await
+    }
+
+    /// Removes label `name` (any prefix unless one is given); false when it was not on the content.
+    pub async fn remove_label(
+        &self,
+        content_id: ContentId,
+        name: &str,
+        prefix: Option<&str>,
+    ) -> StoreResult<bool> {
+        self.require_current(content_id).await?;
+        let name = name.trim().to_lowercase();
+        let result = match prefix {
+            Some(prefix) => sqlx::query(self.sql(
+                "DELETE FROM content_label WHERE content_id = ? AND label_id IN (SELECT id FROM label WHERE name = ? AND prefix = ?)",
+            ))
+            .bind(content_id.0)
+            .bind(&name)
+            .bind(prefix)
+            .execute(self.pool())
+            .await?,
+            None => sqlx::query(self.sql(
+                "DELETE FROM content_label WHERE content_id = ? AND label_id IN (SELECT id FROM label WHERE name = ?)",
+            ))
+            .bind(content_id.0)
+            .bind(&name)
+            .execute(self.pool())
+            .await?,
+        };
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Properties of `content_id` ordered by key; the flag says whether more follow.
+    pub async fn list_properties(
+        &self,
+        content_id: ContentId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ContentProperty>, bool)> {
+        self.require_current(content_id).await?;
+        let rows = sqlx::query(self.sql(
+            "SELECT id, content_id, property_key, value_json, version, modifier_id, modified_ms FROM content_property WHERE content_id = ? ORDER BY property_key LIMIT ? OFFSET ?",
+        ))
+        .bind(content_id.0)
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let mut properties = rows
+            .iter()
+            .map(property_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = properties.len() as i64 > limit;
+        properties.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((properties, has_more))
+    }
+
+    pub async fn find_property(
+        &self,
+        content_id: ContentId,
+        key: &str,
+    ) -> StoreResult<Option<ContentProperty>> {
+        let row = sqlx::query(self.sql(
+            "SELECT id, content_id, property_key, value_json, version, modifier_id, modified_ms FROM content_property WHERE content_id = ? AND property_key = ?",
+        ))
+        .bind(content_id.0)
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(property_from_row).transpose()
+    }
+
+    /// Creates property `key` at version 1; `PropertyKeyTaken` when it exists.
+    pub async fn create_property(
+        &self,
+        content_id: ContentId,
+        key: &str,
+        value_json: &str,
+        author_id: UserId,
+        now_ms: i64,
+    ) -> StoreResult<ContentProperty> {
+        let key = validate_property_key(key)?;
+        self.require_current(content_id).await?;
+        let id = self.next_id(Sequence::Property).await?;
+        let inserted = sqlx::query(self.sql(
+            "INSERT INTO content_property (id, content_id, property_key, value_json, version, modifier_id, modified_ms) VALUES (?, ?, ?, ?, 1, ?, ?)",
+        ))
+        .bind(id)
+        .bind(content_id.0)
+        .bind(&key)
+        .bind(value_json)
+        .bind(author_id.0)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => Ok(ContentProperty {
+                id,
+                content_id,
+                key,
+                value_json: value_json.to_string(),
+                version: 1,
+                modifier_id: author_id,
+                modified_ms: now_ms,
+            }),
+            Err(error) if is_unique_violation(&error) => Err(StoreError::PropertyKeyTaken(key)),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Sets property `key` to `value_json` as version `new_version` (current + 1). An absent key is
+    /// created at version 1; a wrong version is `PropertyStale`.
+    pub async fn update_property(
+        &self,
+        content_id: ContentId,
+        key: &str,
+        value_json: &str,
+        new_version: i32,
+        author_id: UserId,
+        now_ms: i64,
+    ) -> StoreResult<ContentProperty> {
+        let key = validate_property_key(key)?;
+        self.require_current(content_id).await?;
+        let updated = sqlx::query(self.sql(
+            "UPDATE content_property SET value_json = ?, version = ?, modifier_id = ?, modified_ms = ? WHERE content_id = ? AND property_key = ? AND version = ?",
+        ))
+        .bind(value_json)
+        .bind(new_version)
+        .bind(author_id.0)
+        .bind(now_ms)
+        .bind(content_id.0)
+        .bind(&key)
+        .bind(new_version - 1)
+        .execute(self.pool())
+        .await?;
+        if updated.rows_affected() == 1 {
+            return self
+                .find_property(content_id, &key)
+                .await?
+                .ok_or(StoreError::PropertyNotFound(key));
+        }
+        match self.find_property(content_id, &key).await? {
+            Some(existing) => Err(StoreError::PropertyStale {
+                key,
+                current: existing.version,
+            }),
+            None => {
+                self.create_property(content_id, &key, value_json, author_id, now_ms)
+                    .await
+            }
+        }
+    }
+
+    /// Deletes property `key`; false when there was none.
+    pub async fn delete_property(&self, content_id: ContentId, key: &str) -> StoreResult<bool> {
+        self.require_current(content_id).await?;
+        let result = sqlx::query(
+            self.sql("DELETE FROM content_property WHERE content_id = ? AND property_key = ?"),
+        )
+        .bind(content_id.0)
+        .bind(key)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}

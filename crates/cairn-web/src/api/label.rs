@@ -1,0 +1,156 @@
+//! `/rest/api/content/{id}/label`: list, add (one object or an array), remove.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cairn_core::{ContentId, Label};
+use serde_json::{Value, json};
+
+use super::json::{Paging, QueryPairs, paged_list};
+use super::parse_json_body;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiJson};
+use crate::links::request_base;
+use crate::time_format::now_ms;
+
+pub fn label_json(label: &Label) -> Value {
+    json!({"prefix": label.prefix, "name": label.name, "id": label.id.to_string(), "label": label.name})
+}
+
+/// The labels of a write request: `[{"prefix","name"}]` or a single object; prefix defaults to global.
+pub fn requested_labels(value: &Value) -> Result<Vec<(String, String)>, ApiError> {
+    let items: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![value],
+        _ => {
+            return Err(ApiError::bad_request(
+                "labels must be an object or an array of {\"prefix\",\"name\"}",
+            ));
+        }
+    };
+    let mut labels = Vec::with_capacity(items.len());
+    for item in items {
+        let name = item["name"]
+            .as_str()
+            .ok_or_else(|| ApiError::bad_request("every label needs a name"))?;
+        let prefix = item["prefix"].as_str().unwrap_or("global");
+        cairn_core::validate_label_name(name)
+            .map_err(|error| ApiError::bad_request(error.message))?;
+        cairn_core::validate_label_prefix(prefix)
+            .map_err(|error| ApiError::bad_request(error.message))?;
+        labels.push((prefix.to_string(), name.to_string()));
+    }
+    Ok(labels)
+}
+
+fn path_id(text: &str) -> Result<ContentId, ApiError> {
+    ContentId::parse(text).ok_or_else(|| ApiError::content_not_found(text))
+}
+
+fn labels_page(
+    labels: &[Label],
+    query: &QueryPairs,
+    base: &str,
+    id: ContentId,
+) -> Result<Value, ApiError> {
+    let paging = Paging::from_query(query, 200, 1000)?;
+    let prefix = query.get("prefix").filter(|prefix| !prefix.is_empty());
+    let matching: Vec<&Label> = labels
+        .iter()
+        .filter(|label| prefix.is_none_or(|prefix| label.prefix == prefix))
+        .collect();
+    let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
+    let limit = usize::try_from(paging.limit).unwrap_or(0);
+    let has_more = matching.len() > start.saturating_add(limit);
+    let results = matching
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|label| label_json(label))
+        .collect();
+    Ok(paged_list(
+        results,
+        paging,
+        has_more,
+        base,
+        &format!("/rest/api/content/{id}/label"),
+        query,
+    ))
+}
+
+pub async fn list_labels(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let content = state.store.find_content(id).await?;
+    if !content.is_some_and(|content| content.status == cairn_core::ContentStatus::Current) {
+        return Err(ApiError::content_not_found(id));
+    }
+    let labels = state.store.labels_of(id).await?;
+    Ok(ApiJson(labels_page(
+        &labels,
+        &query,
+        &request_base(&state, &headers),
+        id,
+    )?))
+}
+
+pub async fn add_labels(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let labels = requested_labels(&parse_json_body(&body)?)?;
+    let now_on_content = state.store.add_labels(id, &labels, now_ms()).await?;
+    tracing::info!(content_id = %id, user = %caller.user.username, added = labels.len(), "labels added");
+    Ok(ApiJson(labels_page(
+        &now_on_content,
+        &QueryPairs::default(),
+        &request_base(&state, &headers),
+        id,
+    )?))
+}
+
+async fn remove(state: &AppState, id: ContentId, name: &str) -> Result<Response, ApiError> {
+    if state.store.remove_label(id, name, None).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(
+            "label_not_found",
+            format!("Label {name} is not on content {id}"),
+        ))
+    }
+}
+
+/// `DELETE /label?name=x` (clients also send a stray `id=`).
+pub async fn remove_label_by_query(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id_text)?;
+    let name = query
+        .get("name")
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| ApiError::bad_request("name is required"))?;
+    remove(&state, id, name).await
+}
+
+/// `DELETE /label/{name}`.
+pub async fn remove_label_by_path(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    Path((id_text, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    remove(&state, path_id(&id_text)?, &name).await
+}

@@ -1,0 +1,192 @@
+//! `/rest/api/content/{id}/property`: versioned JSON values under a key.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cairn_core::{ContentId, ContentProperty};
+use serde_json::{Value, json};
+
+use super::json::{Paging, QueryPairs, paged_list};
+use super::parse_json_body;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiJson};
+use crate::links::{encode_component, request_base};
+use crate::time_format::{iso_from_ms, now_ms};
+
+/// Largest property value accepted, in bytes of JSON (Confluence's limit is 32 KB).
+pub const MAX_PROPERTY_BYTES: usize = 32 * 1024;
+
+pub fn property_json(property: &ContentProperty, base: &str) -> Value {
+    let value: Value = serde_json::from_str(&property.value_json).unwrap_or(Value::Null);
+    let id = property.content_id;
+    json!({
+        "id": property.id.to_string(),
+        "key": property.key,
+        "value": value,
+        "version": {
+            "when": iso_from_ms(property.modified_ms),
+            "message": "",
+            "number": property.version,
+            "minorEdit": false,
+            "hidden": false,
+        },
+        "_links": {
+            "self": format!("{base}/rest/api/content/{id}/property/{}", encode_component(&property.key)),
+            "base": base,
+            "context": "",
+        },
+        "_expandable": {"content": format!("/rest/api/content/{id}")},
+    })
+}
+
+/// The JSON text of a property value, refusing oversized values with 413.
+pub fn value_text(value: &Value) -> Result<String, ApiError> {
+    if value.is_null() {
+        return Err(ApiError::bad_request("a property needs a value"));
+    }
+    let text = value.to_string();
+    if text.len() > MAX_PROPERTY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "property_too_large",
+            format!(
+                "property values are limited to {MAX_PROPERTY_BYTES} bytes; this one has {}",
+                text.len()
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+fn path_id(text: &str) -> Result<ContentId, ApiError> {
+    ContentId::parse(text).ok_or_else(|| ApiError::content_not_found(text))
+}
+
+fn property_not_found(key: &str) -> ApiError {
+    ApiError::not_found(
+        "property_not_found",
+        format!("Cannot find property with key: {key}"),
+    )
+}
+
+pub async fn list_properties(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let paging = Paging::from_query(&query, 25, 500)?;
+    let (properties, has_more) = state
+        .store
+        .list_properties(id, paging.start, paging.limit)
+        .await?;
+    let base = request_base(&state, &headers);
+    let results = properties
+        .iter()
+        .map(|property| property_json(property, &base))
+        .collect();
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &base,
+        &format!("/rest/api/content/{id}/property"),
+        &query,
+    )))
+}
+
+pub async fn get_property(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path((id_text, key)): Path<(String, String)>,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let content = state.store.find_content(id).await?;
+    if !content.is_some_and(|content| content.status == cairn_core::ContentStatus::Current) {
+        return Err(ApiError::content_not_found(id));
+    }
+    let property = state
+        .store
+        .find_property(id, &key)
+        .await?
+        .ok_or_else(|| property_not_found(&key))?;
+    Ok(ApiJson(property_json(
+        &property,
+        &request_base(&state, &headers),
+    )))
+}
+
+pub async fn create_property(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let request = parse_json_body(&body)?;
+    let key = request["key"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
+    let value = value_text(&request["value"])?;
+    let property = state
+        .store
+        .create_property(id, key, &value, caller.user.id, now_ms())
+        .await?;
+    Ok(ApiJson(property_json(
+        &property,
+        &request_base(&state, &headers),
+    )))
+}
+
+pub async fn update_property(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path((id_text, key)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let id = path_id(&id_text)?;
+    let request = parse_json_body(&body)?;
+    if let Some(body_key) = request["key"].as_str()
+        && body_key != key
+    {
+        return Err(ApiError::bad_request(format!(
+            "the key in the body ({body_key}) differs from the key in the path ({key})"
+        )));
+    }
+    let value = value_text(&request["value"])?;
+    let number = request["version"]["number"].as_i64().ok_or_else(|| {
+        ApiError::bad_request(
+            "a property update needs version.number (the current version plus one)",
+        )
+    })?;
+    let new_version = i32::try_from(number)
+        .map_err(|_| ApiError::bad_request("version.number is out of range"))?;
+    let property = state
+        .store
+        .update_property(id, &key, &value, new_version, caller.user.id, now_ms())
+        .await?;
+    Ok(ApiJson(property_json(
+        &property,
+        &request_base(&state, &headers),
+    )))
+}
+
+pub async fn delete_property(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    Path((id_text, key)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id_text)?;
+    if state.store.delete_property(id, &key).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(property_not_found(&key))
+    }
+}
