@@ -1,0 +1,226 @@
+"""mcp-atlassian's Confluence client (Server/DC mode) against a real Cairn.
+
+The MCP tools are thin wrappers over `ConfluenceFetcher`; these tests call the fetcher directly,
+configured as an operator would (CONFLUENCE_URL names the instance, which also makes mcp-atlassian's
+SSRF guard trust the loopback address), with Basic auth (username + "API token" as the password) and
+with a personal access token.
+"""
+
+import pytest
+from mcp_atlassian.confluence import ConfluenceConfig, ConfluenceFetcher
+from mcp_atlassian.exceptions import MCPAtlassianAuthenticationError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def trusted_instance(server):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONFLUENCE_URL", server.url)
+        for name in ("CONFLUENCE_USERNAME", "CONFLUENCE_API_TOKEN", "CONFLUENCE_PERSONAL_TOKEN",
+                     "MCP_ALLOWED_URL_DOMAINS", "CONFLUENCE_SPACES_FILTER"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def basic(server):
+    config = ConfluenceConfig(url=server.url, auth_type="basic", username="admin", api_token="admin-password")
+    fetcher = ConfluenceFetcher(config=config)
+    assert not fetcher.config.is_cloud
+    return fetcher
+
+
+@pytest.fixture(scope="module")
+def pat(server):
+    config = ConfluenceConfig(url=server.url, auth_type="pat", personal_token=server.create_token("mcp"))
+    return ConfluenceFetcher(config=config)
+
+
+@pytest.fixture(params=["basic", "pat"])
+def fetcher(request):
+    return request.getfixturevalue(request.param)
+
+
+def storage_of(server, page_id):
+    return server.content(page_id, expand="body.storage")["body"]["storage"]["value"]
+
+
+def test_create_page_from_markdown(fetcher, server, space_key):
+    page = fetcher.create_page(space_key, "From markdown", "# Heading\n\nSome **bold** text\n\n- a\n- b")
+    assert page.id.isdigit()
+    assert page.title == "From markdown"
+    assert page.space.key == space_key
+    assert page.version.number == 1
+    stored = storage_of(server, page.id)
+    assert "<strong>bold</strong>" in stored
+    assert "<li>a</li>" in stored or "<li><p>a</p></li>" in stored
+    assert page.url == f"{server.url}/pages/viewpage.action?pageId={page.id}"
+
+
+def test_create_page_storage_and_wiki(fetcher, server, space_key):
+    stored = fetcher.create_page(space_key, "Raw storage", "<p>raw <em>x</em></p>", is_markdown=False,
+                                 content_representation="storage")
+    assert storage_of(server, stored.id) == "<p>raw <em>x</em></p>"
+
+    wiki = fetcher.create_page(space_key, "Raw wiki", "h2. Wiki head\n\n*strong* words", is_markdown=False,
+                               content_representation="wiki")
+    body = storage_of(server, wiki.id)
+    assert "<h2" in body and "Wiki head" in body
+    assert "<strong>strong</strong>" in body
+
+
+def test_create_child_page(fetcher, server, space_key):
+    parent = fetcher.create_page(space_key, "Parent", "parent body")
+    child = fetcher.create_page(space_key, "Child", "child body", parent_id=parent.id)
+    ancestors = server.content(child.id, expand="ancestors")["ancestors"]
+    assert [a["id"] for a in ancestors] == [parent.id]
+
+
+def test_get_page_content(fetcher, server, space_key):
+    created = server.api("POST", "/rest/api/content", json={
+        "type": "page", "title": "Readable", "space": {"key": space_key},
+        "body": {"storage": {"value": "<p>Plain <strong>strong</strong> words</p>", "representation": "storage"}},
+    }).json()
+
+    raw = fetcher.get_page_content(created["id"], convert_to_markdown=False)
+    assert raw.id == created["id"]
+    assert raw.title == "Readable"
+    assert raw.space.key == space_key
+    assert raw.version.number == 1
+    assert raw.version.by.display_name
+    assert raw.author is not None and raw.author.display_name
+    assert raw.created and raw.updated
+    assert "<strong>strong</strong>" in raw.content
+
+    markdown = fetcher.get_page_content(created["id"])
+    assert "**strong**" in markdown.content
+    simplified = markdown.to_simplified_dict()
+    assert simplified["version"] == 1
+    assert simplified["space"]["key"] == space_key
+
+
+def test_get_page_by_title(fetcher, space_key):
+    created = fetcher.create_page(space_key, "Titled", "titled body")
+    found = fetcher.get_page_by_title(space_key, "Titled", convert_to_markdown=False)
+    assert found is not None
+    assert found.id == created.id
+    assert "titled body" in found.content
+    assert fetcher.get_page_by_title(space_key, "Not there") is None
+
+
+def test_update_page(fetcher, server, space_key):
+    created = fetcher.create_page(space_key, "Changing", "first body")
+    updated = fetcher.update_page(created.id, "Changing", "second **body**", version_comment="via mcp")
+    assert updated.id == created.id
+    assert updated.version.number == 2
+    page = server.content(created.id, expand="body.storage,version")
+    assert page["version"]["number"] == 2
+    assert page["version"]["message"] == "via mcp"
+    assert "<strong>body</strong>" in page["body"]["storage"]["value"]
+
+    renamed = fetcher.update_page(created.id, "Changed", "third body", is_minor_edit=True)
+    assert renamed.title == "Changed"
+    assert renamed.version.number == 3
+    assert server.content(created.id, expand="version")["version"]["minorEdit"] is True
+
+
+def test_update_page_reparents(fetcher, server, space_key):
+    first = fetcher.create_page(space_key, "First parent", "x")
+    second = fetcher.create_page(space_key, "Second parent", "x")
+    child = fetcher.create_page(space_key, "Moving child", "x", parent_id=first.id)
+    fetcher.update_page(child.id, "Moving child", "x", parent_id=second.id)
+    assert [a["id"] for a in server.content(child.id, expand="ancestors")["ancestors"]] == [second.id]
+
+
+def test_get_page_children(fetcher, space_key):
+    parent = fetcher.create_page(space_key, "Family", "parent")
+    kids = [fetcher.create_page(space_key, f"Kid {n}", f"kid {n}", parent_id=parent.id) for n in range(3)]
+    children = fetcher.get_page_children(parent.id, limit=25)
+    assert [c.id for c in children] == [k.id for k in kids]
+    assert [c.title for c in children] == ["Kid 0", "Kid 1", "Kid 2"]
+    # The space key comes from `_expandable.space` on the child list.
+    assert all(c.space.key == space_key for c in children)
+    assert all(c.version.number == 1 for c in children)
+
+    second_window = fetcher.get_page_children(parent.id, start=1, limit=1)
+    assert [c.id for c in second_window] == [kids[1].id]
+
+    with_bodies = fetcher.get_page_children(parent.id, expand="body.storage,version", convert_to_markdown=True)
+    assert [c.content.strip() for c in with_bodies] == ["kid 0", "kid 1", "kid 2"]
+
+
+def test_get_page_ancestors(fetcher, space_key):
+    root = fetcher.create_page(space_key, "Anc root", "r")
+    middle = fetcher.create_page(space_key, "Anc middle", "m", parent_id=root.id)
+    leaf = fetcher.create_page(space_key, "Anc leaf", "l", parent_id=middle.id)
+    ancestors = fetcher.get_page_ancestors(leaf.id)
+    assert [a.id for a in ancestors] == [root.id, middle.id]
+    assert [a.title for a in ancestors] == ["Anc root", "Anc middle"]
+
+
+def test_page_history_and_diff(fetcher, space_key):
+    created = fetcher.create_page(space_key, "Historic", "line one")
+    fetcher.update_page(created.id, "Historic", "line two")
+    old = fetcher.get_page_history(created.id, version=1, convert_to_markdown=False)
+    assert old.version.number == 1
+    assert "line one" in old.content
+    assert "line two" not in old.content
+    diff = fetcher.get_page_version_diff(created.id, 1, 2)
+    assert "-<p>line one</p>" in diff["diff"].replace(" ", "") or "line one" in diff["diff"]
+    assert "line two" in diff["diff"]
+
+
+def test_space_page_tree(fetcher, space_key):
+    top = fetcher.create_page(space_key, "Tree top", "t")
+    leaves = [fetcher.create_page(space_key, f"Tree leaf {n}", "l", parent_id=top.id) for n in range(2)]
+    tree = fetcher.get_space_page_tree(space_key)
+    assert tree["has_more"] is False
+    by_id = {p["id"]: p for p in tree["pages"]}
+    assert by_id[top.id]["parent_id"] is None and by_id[top.id]["depth"] == 0
+    for leaf in leaves:
+        assert by_id[leaf.id]["parent_id"] == top.id
+        assert by_id[leaf.id]["depth"] == 1
+    assert [by_id[leaf.id]["position"] for leaf in leaves] == sorted(by_id[leaf.id]["position"] for leaf in leaves)
+    assert tree["total_pages"] == len(tree["pages"]) == 4  # home page, top and two leaves
+
+
+def test_space_pages_and_spaces(fetcher, space_key):
+    fetcher.create_page(space_key, "Listed page", "listed body")
+    pages = fetcher.get_space_pages(space_key, start=0, limit=10, convert_to_markdown=False)
+    titles = {p.title: p for p in pages}
+    assert "Listed page" in titles
+    assert "listed body" in titles["Listed page"].content
+
+    spaces = fetcher.get_spaces(start=0, limit=500)
+    assert space_key in [s["key"] for s in spaces["results"]]
+
+
+def test_current_user(fetcher):
+    user = fetcher.get_current_user_info()
+    assert user["username"] == "admin"
+    assert user["userKey"]
+    assert user["displayName"]
+
+
+def test_delete_page_moves_it_to_the_trash(fetcher, server, space_key):
+    created = fetcher.create_page(space_key, "Short lived", "bye")
+    assert fetcher.delete_page(created.id) is True
+    assert server.api("GET", f"/rest/api/content/{created.id}").status_code == 404
+    assert server.content(created.id, status="trashed")["status"] == "trashed"
+
+
+def test_wrong_credentials(server):
+    config = ConfluenceConfig(url=server.url, auth_type="basic", username="admin", api_token="wrong")
+    with pytest.raises(MCPAtlassianAuthenticationError):
+        ConfluenceFetcher(config=config).get_current_user_info()
+    config = ConfluenceConfig(url=server.url, auth_type="pat", personal_token="not-a-token")
+    with pytest.raises(MCPAtlassianAuthenticationError):
+        ConfluenceFetcher(config=config).get_current_user_info()
+
+
+def test_config_from_environment(server, monkeypatch, space_key):
+    monkeypatch.setenv("CONFLUENCE_PERSONAL_TOKEN", server.create_token("env"))
+    config = ConfluenceConfig.from_env()
+    assert config.auth_type == "pat"
+    fetcher = ConfluenceFetcher(config=config)
+    page = fetcher.create_page(space_key, "From env config", "env body")
+    assert fetcher.get_page_content(page.id).version.number == 1
