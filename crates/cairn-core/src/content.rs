@@ -7,6 +7,8 @@ use crate::id::{ContentId, SpaceId, UserId};
 pub enum ContentType {
     Page,
     BlogPost,
+    /// A comment on a page or blog post (its container); replies have a parent comment.
+    Comment,
 }
 
 impl ContentType {
@@ -15,6 +17,7 @@ impl ContentType {
         match self {
             ContentType::Page => "page",
             ContentType::BlogPost => "blogpost",
+            ContentType::Comment => "comment",
         }
     }
 
@@ -22,6 +25,7 @@ impl ContentType {
         match text {
             "page" => Some(ContentType::Page),
             "blogpost" => Some(ContentType::BlogPost),
+            "comment" => Some(ContentType::Comment),
             _ => None,
         }
     }
@@ -97,4 +101,16 @@ pub struct NewVersion {
     pub now_ms: i64,
     pub message: String,
     pub minor_edit: bool,
+}
+
+/// What makes a comment a comment: the content it is on, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentMeta {
+    pub content_id: ContentId,
+    /// The page or blog post the comment is on.
+    pub container_id: ContentId,
+    /// `footer` or `inline`.
+    pub location: String,
+    /// For inline comments: the client's JSON (selection, match index…), kept as sent.
+    pub inline_properties: Option<String>,
 }

@@ -14,7 +14,7 @@ mod space;
 mod user;
 mod validate;
 
-pub use content::{Content, ContentStatus, ContentType, ContentVersion, NewVersion};
+pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
 pub use space::Space;

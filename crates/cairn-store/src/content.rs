@@ -89,7 +89,7 @@ pub(crate) async fn insert_content(
     .bind(insert.parent_id.map(|id| id.0))
     .bind(insert.position)
     .bind(insert.title)
-    .bind(live_title(insert.title))
+    .bind(live_title(insert.content_type, insert.title))
     .bind(insert.body)
     .bind(insert.version.author_id.0)
     .bind(insert.version.now_ms)
@@ -146,8 +146,9 @@ async fn insert_version(
 }
 
 /// The key that makes titles unique per space and type (case-insensitive, as Confluence's LOWERTITLE).
-fn live_title(title: &str) -> String {
-    title.to_lowercase()
+/// Comments all share their container's title, so they have none.
+fn live_title(content_type: ContentType, title: &str) -> Option<String> {
+    (content_type != ContentType::Comment).then(|| title.to_lowercase())
 }
 
 async fn content_in(
@@ -234,6 +235,12 @@ impl Store {
             .ok_or_else(|| StoreError::SpaceNotFound(new_content.space_key.clone()))?;
         let space_id = SpaceId(space_row.try_get("id")?);
         let (parent_id, position) = match new_content.content_type {
+            ContentType::Comment => {
+                return Err(ValidationError::new(
+                    "comments are created on a page, with create_comment",
+                )
+                .into());
+            }
             ContentType::BlogPost => (None, None),
             ContentType::Page => {
                 if let Some(parent_id) = new_content.parent_id {
@@ -334,7 +341,7 @@ impl Store {
             "UPDATE content SET title = ?, live_title = ?, body = ?, version = ?, parent_id = ?, position = ?, last_modifier_id = ?, last_modified_ms = ?, version_message = ?, minor_edit = ? WHERE id = ? AND version = ? AND status = 'current'",
         ))
         .bind(&title)
-        .bind(live_title(&title))
+        .bind(live_title(current.content_type, &title))
         .bind(&body)
         .bind(update.new_version_number)
         .bind(parent_id.map(|id| id.0))
@@ -666,7 +673,7 @@ impl Store {
         let restored = sqlx::query(self.sql(
             "UPDATE content SET status = 'current', live_title = ?, trashed_ms = NULL, parent_id = ? WHERE id = ?",
         ))
-        .bind(live_title(&content.title))
+        .bind(live_title(content.content_type, &content.title))
         .bind(parent_id.map(|parent| parent.0))
         .bind(id.0)
         .execute(&mut *transaction)
@@ -695,7 +702,13 @@ impl Store {
             .await?
             .filter(|content| content.status == ContentStatus::Trashed)
             .ok_or(StoreError::ContentNotFound(id))?;
+        // The content's comments go with it (their versions, labels and properties first).
         for statement in [
+            "DELETE FROM content_version WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM comment_meta WHERE container_id = ?",
             "DELETE FROM content_version WHERE content_id = ?",
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",

@@ -11,6 +11,7 @@
 //!
 //! Must not: speak HTTP, render HTML, or hold a transaction across anything but SQL.
 
+mod comment;
 mod content;
 mod db;
 mod error;
@@ -22,6 +23,7 @@ mod space;
 mod sql;
 mod user;
 
+pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;

@@ -34,6 +34,8 @@ pub fn webui_path(space_key: &SpaceKey, content: &Content) -> String {
     let key = encode_component(space_key.as_str());
     match content.content_type {
         ContentType::Page => format!("/display/{key}/{}", title_segment(&content.title)),
+        // A comment's own link names its container; see `comment_webui_path`.
+        ContentType::Comment => view_path(content.id),
         ContentType::BlogPost => {
             let day = &iso_from_ms(content.created_ms)[..10];
             format!(
@@ -43,6 +45,13 @@ pub fn webui_path(space_key: &SpaceKey, content: &Content) -> String {
             )
         }
     }
+}
+
+/// Where a comment is shown: on its container's page, scrolled to the comment.
+pub fn comment_webui_path(container: ContentId, comment: ContentId) -> String {
+    format!(
+        "/pages/viewpage.action?pageId={container}&focusedCommentId={comment}#comment-{comment}"
+    )
 }
 
 /// `/pages/viewpage.action?pageId=N`: stable across renames.

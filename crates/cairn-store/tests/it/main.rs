@@ -1,5 +1,6 @@
 //! The repository conformance suite: the same tests on SQLite, PostgreSQL and MySQL.
 
+mod comment;
 mod concurrency;
 mod content;
 mod fixtures;

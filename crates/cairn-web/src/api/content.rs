@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
-use cairn_store::{ContentListing, NewContent, UpdateContent};
+use cairn_store::{CommentListing, ContentListing, NewComment, NewContent, UpdateContent};
 use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -136,6 +136,9 @@ pub async fn create_content(
     let content_type = ContentType::parse(type_text).ok_or_else(|| {
         ApiError::bad_request(format!("content type {type_text} cannot be created here"))
     })?;
+    if content_type == ContentType::Comment {
+        return create_comment(&state, &caller, &headers, &request).await;
+    }
     let title = request["title"]
         .as_str()
         .ok_or_else(|| ApiError::bad_request("title is required"))?;
@@ -171,6 +174,44 @@ pub async fn create_content(
             .content_json(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
             .await?,
     ))
+}
+
+/// `POST /rest/api/content` with `type: comment`: on `container.id`, replying to the last of
+/// `ancestors`, at `extensions.location` (footer or inline).
+async fn create_comment(
+    state: &AppState,
+    caller: &Principal,
+    headers: &HeaderMap,
+    request: &Value,
+) -> Result<ApiJson, ApiError> {
+    let container_id = json_content_id(&request["container"]["id"])
+        .ok_or_else(|| ApiError::bad_request("a comment needs container.id (the page it is on)"))?;
+    let body = request_body_storage(request)?
+        .ok_or_else(|| ApiError::bad_request("a comment needs a body"))?;
+    let inline_properties = match &request["extensions"]["inlineProperties"] {
+        Value::Null => None,
+        properties => Some(properties.to_string()),
+    };
+    let (comment, _) = state
+        .store
+        .create_comment(NewComment {
+            container_id,
+            parent_comment_id: request_parent(request)?,
+            body,
+            location: request["extensions"]["location"]
+                .as_str()
+                .unwrap_or("footer")
+                .to_string(),
+            inline_properties,
+            version: request_version(request, caller),
+        })
+        .await?;
+    tracing::info!(content_id = %comment.id, container = %container_id, user = %caller.user.username, "comment added");
+    let builder = JsonBuilder::new(state, request_base(state, headers));
+    let expand = Expand::parse(Some(
+        "space,version,history,ancestors,body.storage,container,extensions.inlineProperties",
+    ));
+    Ok(ApiJson(builder.content_json(&comment, &expand).await?))
 }
 
 pub async fn list_content(
@@ -392,6 +433,12 @@ pub async fn delete_content(
         .find_content(id)
         .await?
         .ok_or_else(|| ApiError::content_not_found(id))?;
+    if content.content_type == ContentType::Comment {
+        // Comments have no trash: deleting one removes it.
+        state.store.delete_comment(id).await?;
+        tracing::info!(content_id = %id, user = %caller.user.username, "comment deleted");
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     match (query.get("status"), content.status) {
         (Some("trashed"), ContentStatus::Trashed) | (None, ContentStatus::Trashed) => {
             state.store.purge_content(id).await?;
@@ -456,4 +503,47 @@ pub async fn get_history(
     let content = current_content(&state, &id_text).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
     Ok(ApiJson(builder.history_json(&content, true).await?))
+}
+
+/// `GET /rest/api/content/{id}/child/comment`: top-level comments, or all with `depth=all`;
+/// `location` filters to footer or inline comments.
+pub async fn list_child_comments(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let container = current_content(&state, &id_text).await?;
+    let paging = Paging::from_query(&query, 25, 1000)?;
+    let expand = Expand::parse(query.get("expand"));
+    let locations = query.list("location");
+    let wants = |name: &str| locations.iter().any(|location| location == name);
+    let location = match (wants("footer"), wants("inline")) {
+        (true, false) => Some("footer"),
+        (false, true) => Some("inline"),
+        _ => None,
+    };
+    let listing = CommentListing {
+        container_id: container.id,
+        include_replies: query.get("depth") == Some("all"),
+        location,
+        start: paging.start,
+        limit: paging.limit,
+    };
+    let (comments, has_more) = state.store.list_comments(listing).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(comments.len());
+    for (comment, _) in &comments {
+        results.push(builder.content_json(comment, &expand).await?);
+    }
+    let path = format!("/rest/api/content/{}/child/comment", container.id);
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        &path,
+        &query,
+    )))
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::links::{encode_component, tiny_path, webui_path};
+use crate::links::{comment_webui_path, encode_component, tiny_path, webui_path};
 use crate::render;
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
 
@@ -444,15 +444,46 @@ impl<'a> JsonBuilder<'a> {
             "space".into(),
             json!(format!("/rest/api/space/{}", space.key)),
         );
-        expandable.insert(
-            "container".into(),
-            json!(format!("/rest/api/space/{}", space.key)),
-        );
-        if expand.has("container") {
-            object.insert(
-                "container".into(),
-                self.space_json(&space, &Expand::default()).await?,
-            );
+        let comment = match content.content_type {
+            ContentType::Comment => self.state.store.comment_meta(id).await?,
+            _ => None,
+        };
+        match &comment {
+            // A comment's container is the page or blog post it is on.
+            Some(meta) => {
+                let container_id = meta.container_id;
+                let container = if expand.has("container") {
+                    self.state.store.find_content(container_id).await?
+                } else {
+                    None
+                };
+                match container {
+                    Some(container) => {
+                        let nested =
+                            Box::pin(self.content_json(&container, &expand.below("container")))
+                                .await?;
+                        object.insert("container".into(), nested);
+                    }
+                    None => {
+                        expandable.insert(
+                            "container".into(),
+                            json!(format!("/rest/api/content/{container_id}")),
+                        );
+                    }
+                }
+            }
+            None => {
+                expandable.insert(
+                    "container".into(),
+                    json!(format!("/rest/api/space/{}", space.key)),
+                );
+                if expand.has("container") {
+                    object.insert(
+                        "container".into(),
+                        self.space_json(&space, &Expand::default()).await?,
+                    );
+                }
+            }
         }
 
         if expand.has("history") {
@@ -532,15 +563,33 @@ impl<'a> JsonBuilder<'a> {
         );
         expandable.insert("operations".into(), json!(""));
 
-        let position = match content.position {
-            Some(position) => json!(position),
-            None => json!("none"),
+        let extensions = match &comment {
+            Some(meta) => {
+                let mut extensions =
+                    json!({"location": meta.location, "_expandable": {"resolution": ""}});
+                if let Some(properties) = &meta.inline_properties {
+                    extensions["inlineProperties"] =
+                        serde_json::from_str(properties).unwrap_or(Value::Null);
+                }
+                extensions
+            }
+            None => {
+                let position = match content.position {
+                    Some(position) => json!(position),
+                    None => json!("none"),
+                };
+                json!({"position": position})
+            }
         };
-        object.insert("extensions".into(), json!({"position": position}));
+        object.insert("extensions".into(), extensions);
+        let webui = match &comment {
+            Some(meta) => comment_webui_path(meta.container_id, id),
+            None => webui_path(&space.key, &shown),
+        };
         object.insert(
             "_links".into(),
             json!({
-                "webui": webui_path(&space.key, &shown),
+                "webui": webui,
                 "edit": format!("/pages/resumedraft.action?draftId={id}"),
                 "tinyui": tiny_path(id),
                 "self": format!("{}/rest/api/content/{id}", self.base),

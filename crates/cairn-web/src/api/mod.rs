@@ -46,6 +46,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/rest/api/content/{id}/history", get(content::get_history))
         .route(
+            "/rest/api/content/{id}/child/comment",
+            get(content::list_child_comments),
+        )
+        .route(
             "/rest/api/content/{id}/label",
             get(label::list_labels)
                 .post(label::add_labels)

@@ -301,7 +301,7 @@ fn create_page_markup(
         hidden.push(("parentId", parent.id.to_string()));
     }
     let heading = match content_type {
-        ContentType::Page => "Create page",
+        ContentType::Page | ContentType::Comment => "Create page",
         ContentType::BlogPost => "Create blog post",
     };
     page(
