@@ -75,9 +75,20 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.inner_text("article ol").splitlines() == ["Tag", "Build"]
     kept.append(visit_and_keep(page, artifacts, "08-old-version"))
 
+    page.click("text=View the current version")
+    page.fill("#comment", "Looks good <really>")
+    page.click("#comments button[type=submit] >> text=Comment")
+    assert page.locator("li.comment").count() == 1
+    assert "Looks good <really>" in page.inner_text("li.comment .wiki-content")
+    page.click("li.comment summary")
+    page.fill("li.comment textarea", "Agreed")
+    page.click("li.comment button >> text=Reply")
+    assert page.locator("li.comment li.comment").count() == 1, "the reply nests under its comment"
+    kept.append(visit_and_keep(page, artifacts, "09-comments"))
+
     page.goto(node.base_url + "/")
     assert page.locator("text=Release Process").count() >= 1
-    kept.append(visit_and_keep(page, artifacts, "09-dashboard"))
+    kept.append(visit_and_keep(page, artifacts, "10-dashboard"))
 
     assert console_errors == []
     checked = subprocess.run(

@@ -154,6 +154,10 @@ pub async fn render_view(
         .map_or("Unknown user", |author| author.display_name.as_str());
     let sidebar = sidebar(state, &space, &content, &ancestors).await?;
     let body_html = storage_to_view(body, Some(space.key.as_str()), Some(title));
+    let comments = match old_version {
+        None => Some(super::comment::thread(state, &content, space.key.as_str()).await?),
+        Some(_) => None,
+    };
     Ok(page(
         title,
         user,
@@ -191,6 +195,7 @@ pub async fn render_view(
                     }
                 }
                 article.card.wiki-content { (PreEscaped(body_html)) }
+                @if let Some(comments) = comments { (comments) }
             }
         },
     ))
