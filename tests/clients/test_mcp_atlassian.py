@@ -224,3 +224,28 @@ def test_config_from_environment(server, monkeypatch, space_key):
     fetcher = ConfluenceFetcher(config=config)
     page = fetcher.create_page(space_key, "From env config", "env body")
     assert fetcher.get_page_content(page.id).version.number == 1
+
+
+def test_update_page_section(fetcher, server, space_key):
+    body = "<h2>Keep</h2><p>kept text</p><h2>Replace</h2><p>old text</p><h2>Tail</h2><p>tail text</p>"
+    created = server.api("POST", "/rest/api/content", json={
+        "type": "page", "title": "Sectioned", "space": {"key": space_key},
+        "body": {"storage": {"value": body, "representation": "storage"}},
+    }).json()
+    updated = fetcher.update_page_section(created["id"], "Replace", "<p>new text</p>", content_format="storage")
+    assert updated.version.number == 2
+    stored = storage_of(server, created["id"])
+    assert "old text" not in stored
+    assert "<h2>Replace</h2><p>new text</p>" in stored
+    assert "<p>kept text</p>" in stored and "<p>tail text</p>" in stored
+
+
+def test_copy_page(fetcher, server, space_key, new_key):
+    source = fetcher.create_page(space_key, "Original", "original **body**")
+    target_space = new_key("D")
+    server.create_space(target_space)
+    copy = fetcher.copy_page(source.id, target_space, "Copied")
+    assert copy.id != source.id
+    assert copy.title == "Copied"
+    assert copy.space.key == target_space
+    assert storage_of(server, copy.id) == storage_of(server, source.id)
