@@ -156,9 +156,12 @@ fn load_settings(home: &HomeArgs, flags: FlagValues) -> anyhow::Result<Settings>
 fn init_logging(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: files and log collectors get plain text.
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(colours)
         .try_init();
 }
 
