@@ -491,7 +491,7 @@ def test_update_or_create_with_padded_title_twice(confluence, space_key):
     upsert("<p>one</p>")
     upsert("<p>two</p>")
     assert confluence.page_exists(space_key, "  Padded title  ") is True
-    found = title_lookup(confluence, space_key, "Padded title", expand="body.storage,version")
+    found = title_lookup(confluence, space_key, "  Padded title  ", expand="body.storage,version")
     assert found["body"]["storage"]["value"] == "<p>two</p>"
     assert found["version"]["number"] == 2
 
@@ -506,3 +506,13 @@ def test_remove_page_recursive_with_many_children(confluence, server, space_key)
     still_current = [k for k in kids if server.api("GET", f"/rest/api/content/{k}").status_code == 200]
     assert still_current == []
     assert all(server.content(k, status="trashed")["status"] == "trashed" for k in kids)
+
+
+@pytest.mark.xfail(strict=True, reason="F5: request bodies over 2 MiB are refused with a plain-text 413")
+def test_large_page_body_round_trips(confluence, space_key):
+    # A generated reference page (API docs, changelogs) easily passes 2 MiB of storage XHTML.
+    body = "<p>" + "0123456789abcdef" * (3 * 1024 * 1024 // 16) + "</p>"
+    created = confluence.create_page(space_key, "Large page", body)
+    page = confluence.get_page_by_id(created["id"], expand="body.storage")
+    assert len(page["body"]["storage"]["value"]) == len(body)
+    assert page["body"]["storage"]["value"] == body

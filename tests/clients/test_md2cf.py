@@ -227,3 +227,11 @@ def test_relative_link_to_title_with_plus_opens(server, space_key, tmp_path):
     root = linked_docs(tmp_path, "C++ tips")
     md2cf(server, "-s", space_key, "--enable-relative-links", str(root / "index.md"), str(root / "tips.md"))
     follow_link(server, space_key, "C++ tips")
+
+
+def test_prefix_and_beautified_folders(server, space_key, docs):
+    md2cf(server, "-s", space_key, "--prefix", "Docs", "--beautify-folders", str(docs))  # joined with " - "
+    folder = page(server, space_key, "Docs - Guide")
+    gamma = page(server, space_key, "Docs - Gamma")
+    assert [a["id"] for a in gamma["ancestors"]] == [folder["id"]]
+    assert page(server, space_key, "Docs - Alpha")["ancestors"] == []
