@@ -307,10 +307,9 @@ def test_missing_page_is_not_found(confluence):
     with pytest.raises((ApiError, requests.HTTPError)) as raised:
         confluence.get_page_by_id("999999999")
     assert status_of(raised.value) == 404
-    if MAJOR < 5:
-        # 4.x wraps the 404 in ApiError; the server's message is on the wrapped HTTPError.
-        assert isinstance(raised.value, ApiError)
-        assert "999999999" in str(raised.value.reason)
+    # Both versions wrap the 404 in ApiError; the server's message is on the wrapped HTTPError.
+    assert isinstance(raised.value, ApiError)
+    assert "No content found with id: ContentId{id=999999999}" in str(raised.value.reason)
 
 
 def test_history_of_missing_page_is_not_found(confluence):
@@ -324,6 +323,11 @@ def test_wrong_password_is_401(server, space_key):
     with pytest.raises(requests.HTTPError) as raised:
         wrong.get_page_by_id("1", expand="version")
     assert raised.value.response.status_code == 401
+    # The server's message reaches the caller only if the 401 carries JSON with the exact
+    # Content-Type `application/json;charset=UTF-8` (4.x checks it literally).
+    assert raised.value.response.headers["Content-Type"] == "application/json;charset=UTF-8"
+    assert "credentials" in str(raised.value)
+    assert raised.value.response.headers["WWW-Authenticate"].startswith("Basic")
     with pytest.raises(requests.HTTPError) as raised:
         wrong.get_all_spaces()
     assert raised.value.response.status_code == 401
