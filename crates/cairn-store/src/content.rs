@@ -748,3 +748,88 @@ fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     rows.truncate(limit);
     (rows, has_more)
 }
+
+impl Store {
+    /// Removes historical version `number` of `id`. The current version cannot be removed.
+    /// Returns false when there was no such version.
+    pub async fn delete_version(&self, id: ContentId, number: i32) -> StoreResult<bool> {
+        let content = self
+            .find_content(id)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))?;
+        if number == content.version {
+            return Err(ValidationError::new(format!(
+                "version {number} is the current version of {id} and cannot be removed"
+            ))
+            .into());
+        }
+        let result = sqlx::query(
+            self.sql("DELETE FROM content_version WHERE content_id = ? AND number = ?"),
+        )
+        .bind(id.0)
+        .bind(number)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Current pages and blog posts of a space ordered by id; `root_only` keeps pages at the root.
+    pub async fn list_space_content(
+        &self,
+        space_id: SpaceId,
+        content_type: ContentType,
+        root_only: bool,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Content>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE space_id = ? AND content_type = ? AND status = 'current' AND (? = 0 OR parent_id IS NULL) ORDER BY id LIMIT ? OFFSET ?"
+        )))
+        .bind(space_id.0)
+        .bind(content_type.as_str())
+        .bind(i16::from(root_only))
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let contents = rows
+            .iter()
+            .map(row::content)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(split_page(contents, limit))
+    }
+
+    /// Current descendant pages of `id`, level by level (children, then grandchildren…), each level in
+    /// position order. Reads only as many levels and rows as the requested window needs.
+    pub async fn list_descendants(
+        &self,
+        id: ContentId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Content>, bool)> {
+        let wanted =
+            usize::try_from(start.saturating_add(limit).saturating_add(1)).unwrap_or(usize::MAX);
+        let mut found: Vec<Content> = Vec::new();
+        let mut level = vec![id];
+        let mut depth = 0;
+        while !level.is_empty() && found.len() < wanted && depth < MAX_TREE_DEPTH {
+            let mut next_level = Vec::new();
+            for parent in level {
+                let room = i64::try_from(wanted - found.len().min(wanted)).unwrap_or(i64::MAX);
+                if room == 0 {
+                    break;
+                }
+                let (children, _) = self.list_children(parent, 0, room).await?;
+                next_level.extend(children.iter().map(|child| child.id));
+                found.extend(children);
+            }
+            level = next_level;
+            depth += 1;
+        }
+        let skip = usize::try_from(start).unwrap_or(usize::MAX);
+        let window: Vec<Content> = found.into_iter().skip(skip).collect();
+        Ok(split_page(window, limit))
+    }
+}

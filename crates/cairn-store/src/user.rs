@@ -192,3 +192,65 @@ fn random_user_key() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+impl Store {
+    /// Groups ordered by name; the flag says whether more follow.
+    pub async fn list_groups(&self, start: i64, limit: i64) -> StoreResult<(Vec<Group>, bool)> {
+        let rows =
+            sqlx::query(self.sql("SELECT id, name FROM user_group ORDER BY name LIMIT ? OFFSET ?"))
+                .bind(limit + 1)
+                .bind(start)
+                .fetch_all(self.pool())
+                .await?;
+        let mut groups = rows
+            .iter()
+            .map(|row| {
+                Ok(Group {
+                    id: GroupId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = groups.len() as i64 > limit;
+        groups.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((groups, has_more))
+    }
+
+    pub async fn find_group(&self, name: &str) -> StoreResult<Option<Group>> {
+        let row = sqlx::query(self.sql("SELECT id, name FROM user_group WHERE name = ?"))
+            .bind(name.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| {
+            Ok(Group {
+                id: GroupId(row.try_get("id")?),
+                name: row.try_get("name")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Members of a group ordered by username; the flag says whether more follow.
+    pub async fn group_members(
+        &self,
+        group: GroupId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<User>, bool)> {
+        let rows = sqlx::query(self.sql(
+            "SELECT u.id, u.username, u.user_key, u.display_name, u.email, u.active, u.created_ms FROM app_user u JOIN group_member m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.username LIMIT ? OFFSET ?",
+        ))
+        .bind(group.0)
+        .bind(limit + 1)
+        .bind(start)
+        .fetch_all(self.pool())
+        .await?;
+        let mut users = rows
+            .iter()
+            .map(row::user)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = users.len() as i64 > limit;
+        users.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((users, has_more))
+    }
+}

@@ -547,3 +547,48 @@ pub async fn list_child_comments(
         &query,
     )))
 }
+
+/// `GET /rest/api/content/{id}/descendant/page`: every page below, level by level.
+pub async fn list_descendant_pages(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let root = current_content(&state, &id_text).await?;
+    let paging = Paging::from_query(&query, 25, 1000)?;
+    let expand = Expand::parse(query.get("expand"));
+    let (pages, has_more) = state
+        .store
+        .list_descendants(root.id, paging.start, paging.limit)
+        .await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(pages.len());
+    for page in &pages {
+        results.push(builder.content_json(page, &expand).await?);
+    }
+    let path = format!("/rest/api/content/{}/descendant/page", root.id);
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        &path,
+        &query,
+    )))
+}
+
+/// `GET /rest/api/content/{id}/child`: the children of every kind, each kind as asked in `expand`.
+pub async fn list_children_by_kind(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let content = current_content(&state, &id_text).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let expand = Expand::parse(query.get("expand"));
+    Ok(ApiJson(builder.children_json(&content, &expand).await?))
+}

@@ -696,7 +696,11 @@ impl<'a> JsonBuilder<'a> {
         Value::Object(body)
     }
 
-    async fn children_json(&self, content: &Content, expand: &Expand) -> Result<Value, ApiError> {
+    pub async fn children_json(
+        &self,
+        content: &Content,
+        expand: &Expand,
+    ) -> Result<Value, ApiError> {
         let mut children = Map::new();
         let mut expandable = Map::new();
         if expand.has("page") {

@@ -8,6 +8,7 @@ mod property;
 mod space;
 mod token;
 mod user;
+mod version;
 
 use std::convert::Infallible;
 
@@ -70,6 +71,40 @@ pub fn routes() -> Router<AppState> {
                 .delete(property::delete_property),
         )
         .route("/rest/api/user/current", get(user::current_user))
+        .route("/rest/api/user", get(user::find_user))
+        .route("/rest/api/user/anonymous", get(user::anonymous_user))
+        .route("/rest/api/group", get(user::list_groups))
+        .route("/rest/api/group/{name}/member", get(user::group_members))
+        .route("/rest/api/accessmode", get(user::access_mode))
+        .route("/rest/api/space/{key}/content", get(space::space_content))
+        .route(
+            "/rest/api/space/{key}/content/{kind}",
+            get(space::space_content_of_type),
+        )
+        .route(
+            "/rest/api/content/{id}/child",
+            get(content::list_children_by_kind),
+        )
+        .route(
+            "/rest/api/content/{id}/descendant/page",
+            get(content::list_descendant_pages),
+        )
+        .route(
+            "/rest/api/content/{id}/version",
+            get(version::list_versions),
+        )
+        .route(
+            "/rest/experimental/content/{id}/version",
+            get(version::list_versions),
+        )
+        .route(
+            "/rest/api/content/{id}/version/{number}",
+            get(version::get_version).delete(version::delete_version),
+        )
+        .route(
+            "/rest/experimental/content/{id}/version/{number}",
+            get(version::get_version).delete(version::delete_version),
+        )
         .route(
             "/rest/pat/latest/tokens",
             get(token::list_tokens).post(token::create_token),

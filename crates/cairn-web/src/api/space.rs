@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use cairn_core::SpaceKey;
+use cairn_core::{ContentType, SpaceKey};
 use cairn_store::NewSpace;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -126,4 +126,85 @@ pub async fn get_space(
             .space_json(&space, &Expand::parse(query.get("expand")))
             .await?,
     ))
+}
+
+/// `GET /rest/api/space/{key}/content`: `{"page": …, "blogpost": …}`, `depth=root` for root pages only.
+pub async fn space_content(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let base = request_base(&state, &headers);
+    let mut body = serde_json::Map::new();
+    for content_type in [ContentType::Page, ContentType::BlogPost] {
+        let list = space_content_list(&state, &space, content_type, &query, &base).await?;
+        body.insert(content_type.as_str().to_string(), list);
+    }
+    body.insert(
+        "_links".into(),
+        serde_json::json!({"base": base, "context": ""}),
+    );
+    Ok(ApiJson(serde_json::Value::Object(body)))
+}
+
+/// `GET /rest/api/space/{key}/content/{type}` (page or blogpost).
+pub async fn space_content_of_type(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path((key, type_text)): Path<(String, String)>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let content_type = ContentType::parse(&type_text)
+        .filter(|kind| *kind != ContentType::Comment)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!("content type {type_text} is not page or blogpost"))
+        })?;
+    let base = request_base(&state, &headers);
+    Ok(ApiJson(
+        space_content_list(&state, &space, content_type, &query, &base).await?,
+    ))
+}
+
+async fn space_content_list(
+    state: &AppState,
+    space: &cairn_core::Space,
+    content_type: ContentType,
+    query: &QueryPairs,
+    base: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let paging = Paging::from_query(query, 25, 500)?;
+    let expand = Expand::parse(query.get("expand"));
+    let root_only = query.get("depth") == Some("root");
+    let (contents, has_more) = state
+        .store
+        .list_space_content(
+            space.id,
+            content_type,
+            root_only,
+            paging.start,
+            paging.limit,
+        )
+        .await?;
+    let builder = JsonBuilder::new(state, base.to_string());
+    let mut results = Vec::with_capacity(contents.len());
+    for content in &contents {
+        results.push(builder.content_json(content, &expand).await?);
+    }
+    let path = format!(
+        "/rest/api/space/{}/content/{}",
+        space.key,
+        content_type.as_str()
+    );
+    Ok(paged_list(results, paging, has_more, base, &path, query))
 }

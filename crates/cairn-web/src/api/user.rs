@@ -1,12 +1,15 @@
 //! `/rest/api/user/...`.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use cairn_core::Group;
+use serde_json::{Value, json};
 
-use super::json::JsonBuilder;
+use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
+use crate::links::encode_component;
 use crate::links::request_base;
 
 pub async fn current_user(
@@ -16,4 +19,112 @@ pub async fn current_user(
 ) -> Result<ApiJson, ApiError> {
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
     Ok(ApiJson(builder.user_json(Some(&caller.user))))
+}
+
+/// `GET /rest/api/user?username=…` or `?key=…`.
+pub async fn find_user(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let user = match (query.get("username"), query.get("key")) {
+        (Some(username), _) => state.store.find_user_by_username(username).await?,
+        (None, Some(key)) => state.store.find_user_by_key(key).await?,
+        (None, None) => return Err(ApiError::bad_request("give username or key")),
+    };
+    let user = user.ok_or_else(|| {
+        ApiError::not_found(
+            "user_not_found",
+            "No user found with the given username or key",
+        )
+    })?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut body = builder.user_json(Some(&user));
+    if Expand::parse(query.get("expand")).has("status") {
+        body["status"] = json!(if user.active { "Active" } else { "Deactivated" });
+    }
+    Ok(ApiJson(body))
+}
+
+/// `GET /rest/api/user/anonymous`.
+pub async fn anonymous_user() -> ApiJson {
+    ApiJson(json!({
+        "type": "anonymous",
+        "displayName": "Anonymous",
+        "profilePicture": {"path": "/images/icons/profilepics/anonymous.svg", "width": 48, "height": 48, "isDefault": true},
+        "_links": {},
+    }))
+}
+
+fn group_json(group: &Group, base: &str) -> Value {
+    json!({
+        "type": "group",
+        "name": group.name,
+        "_links": {"self": format!("{base}/rest/api/group/{}", encode_component(&group.name))},
+    })
+}
+
+/// `GET /rest/api/group`, by name (default limit 200).
+pub async fn list_groups(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let paging = Paging::from_query(&query, 200, 1000)?;
+    let (groups, has_more) = state.store.list_groups(paging.start, paging.limit).await?;
+    let base = request_base(&state, &headers);
+    let results = groups
+        .iter()
+        .map(|group| group_json(group, &base))
+        .collect();
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &base,
+        "/rest/api/group",
+        &query,
+    )))
+}
+
+/// `GET /rest/api/group/{name}/member` (default limit 200).
+pub async fn group_members(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let group = state.store.find_group(&name).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "group_not_found",
+            format!("No group found with name: {name}"),
+        )
+    })?;
+    let paging = Paging::from_query(&query, 200, 1000)?;
+    let (members, has_more) = state
+        .store
+        .group_members(group.id, paging.start, paging.limit)
+        .await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let results = members
+        .iter()
+        .map(|member| builder.user_json(Some(member)))
+        .collect();
+    let path = format!("/rest/api/group/{}/member", encode_component(&group.name));
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        &path,
+        &query,
+    )))
+}
+
+/// `GET /rest/api/accessmode`: Cairn is never read-only.
+pub async fn access_mode() -> ApiJson {
+    ApiJson(json!("READ_WRITE"))
 }

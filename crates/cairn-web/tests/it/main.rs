@@ -5,6 +5,7 @@ mod comment;
 mod content;
 mod health;
 mod label;
+mod reads;
 mod space;
 mod support;
 mod ui;

@@ -1,0 +1,110 @@
+//! Version lists of content: `/rest/experimental/content/{id}/version` (atlassian-python-api 4.x) and
+//! `/rest/api/content/{id}/version` (5.x), a single version, and removal of a historical version.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cairn_core::{Content, ContentId};
+
+use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiJson};
+use crate::links::request_base;
+
+async fn content_of(state: &AppState, id_text: &str) -> Result<Content, ApiError> {
+    let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
+    state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))
+}
+
+fn version_number(text: &str) -> Result<i32, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::bad_request(format!("version must be a number, got {text:?}")))
+}
+
+/// Versions, newest first (default limit 200).
+pub async fn list_versions(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path(id_text): Path<String>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let content = content_of(&state, &id_text).await?;
+    let paging = Paging::from_query(&query, 200, 1000)?;
+    let (versions, has_more) = state
+        .store
+        .list_versions(content.id, paging.start, paging.limit)
+        .await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(versions.len());
+    for version in &versions {
+        results.push(builder.stored_version_json(version).await?);
+    }
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        uri.path(),
+        &query,
+    )))
+}
+
+/// One version; `expand=content` adds the content as it was then.
+pub async fn get_version(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path((id_text, number_text)): Path<(String, String)>,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let content = content_of(&state, &id_text).await?;
+    let number = version_number(&number_text)?;
+    let version = state
+        .store
+        .find_version(content.id, number)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "version_not_found",
+                format!("Content {} has no version {number}", content.id),
+            )
+        })?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut body = builder.stored_version_json(&version).await?;
+    let expand = Expand::parse(query.get("expand"));
+    if expand.has("content") {
+        body["content"] = builder
+            .content_json_at(&content, Some(&version), &expand.below("content"))
+            .await?;
+    }
+    if expand.has("collaborators") {
+        body["collaborators"] = serde_json::json!({"users": [body["by"].clone()], "userKeys": [body["by"]["userKey"].clone()]});
+    }
+    Ok(ApiJson(body))
+}
+
+/// Removes a historical version: 204; 400 for the current version.
+pub async fn delete_version(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id_text, number_text)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let content = content_of(&state, &id_text).await?;
+    let number = version_number(&number_text)?;
+    if state.store.delete_version(content.id, number).await? {
+        tracing::info!(content_id = %content.id, version = number, user = %caller.user.username, "version removed");
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(
+            "version_not_found",
+            format!("Content {} has no version {number}", content.id),
+        ))
+    }
+}
