@@ -21,6 +21,7 @@ mod row;
 mod session;
 mod space;
 mod sql;
+mod tree;
 mod user;
 
 pub use comment::{CommentListing, NewComment};
@@ -29,6 +30,7 @@ pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;
 pub use session::{AccessTokenInfo, NewAccessToken};
 pub use space::NewSpace;
+pub use tree::MovePosition;
 pub use user::NewUser;
 
 /// The result type of every store operation.

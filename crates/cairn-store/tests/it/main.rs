@@ -7,4 +7,5 @@ mod fixtures;
 mod label;
 mod schema;
 mod space;
+mod tree;
 mod user;

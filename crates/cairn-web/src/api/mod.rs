@@ -4,6 +4,7 @@
 mod content;
 pub mod json;
 mod label;
+mod movement;
 mod property;
 mod space;
 mod token;
@@ -76,6 +77,14 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/api/group", get(user::list_groups))
         .route("/rest/api/group/{name}/member", get(user::group_members))
         .route("/rest/api/accessmode", get(user::access_mode))
+        .route(
+            "/rest/api/content/{id}/move/{position}/{target}",
+            axum::routing::put(movement::move_by_rest),
+        )
+        .route(
+            "/pages/movepage.action",
+            axum::routing::post(movement::move_by_action),
+        )
         .route("/rest/api/space/{key}/content", get(space::space_content))
         .route(
             "/rest/api/space/{key}/content/{kind}",

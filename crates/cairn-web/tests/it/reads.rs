@@ -198,3 +198,74 @@ async fn users_and_groups_are_visible(db: TestDb) {
     assert_eq!(mode, json!("READ_WRITE"));
     app.stop().await;
 }
+
+async fn pages_move_by_rest_and_by_action(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let parent = create(&app, "Parent", None).await;
+    let a = create(&app, "A", Some(&parent)).await;
+    let b = create(&app, "B", Some(&parent)).await;
+    let loose = create(&app, "Loose", None).await;
+
+    let (status, moved) =
+        call(admin.put(app.url(&format!("/rest/api/content/{loose}/move/before/{a}")))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (moved["pageId"].clone(), moved["id"].clone()),
+        (json!(loose), json!(loose))
+    );
+    let (_, children) =
+        call(admin.get(app.url(&format!("/rest/api/content/{parent}/child/page")))).await;
+    assert_eq!(titles(&children), ["Loose", "A", "B"]);
+
+    let response = admin
+        .post(app.url(&format!(
+            "/pages/movepage.action?spaceKey=DEV&pageId={b}&targetTitle=A&position=append"
+        )))
+        .header("X-Atlassian-Token", "no-check")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, under_a) = call(admin.get(app.url(&format!("/rest/api/content/{a}/child/page")))).await;
+    assert_eq!(titles(&under_a), ["B"]);
+    let (_, b_page) =
+        call(admin.get(app.url(&format!("/rest/api/content/{b}?expand=ancestors")))).await;
+    let ancestors: Vec<&str> = b_page["ancestors"]
+        .as_array()
+        .expect("ancestors")
+        .iter()
+        .map(|p| p["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(ancestors, ["Parent", "A"]);
+
+    let response = admin
+        .post(app.url(&format!(
+            "/pages/movepage.action?spaceKey=DEV&pageId={b}&position=topLevel"
+        )))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, b_page) =
+        call(admin.get(app.url(&format!("/rest/api/content/{b}?expand=ancestors")))).await;
+    assert_eq!(b_page["ancestors"], json!([]));
+
+    let (status, _) =
+        call(admin.put(app.url(&format!("/rest/api/content/{parent}/move/append/{a}")))).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a page cannot go under its own child"
+    );
+    let (status, _) =
+        call(admin.put(app.url(&format!("/rest/api/content/{a}/move/sideways/{b}")))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
