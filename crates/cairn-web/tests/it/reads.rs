@@ -9,7 +9,8 @@ use crate::support::{call, new_page, new_space};
 every_dialect!(
     versions_can_be_listed_read_and_removed,
     trees_and_spaces_list_their_content,
-    users_and_groups_are_visible
+    users_and_groups_are_visible,
+    pages_move_by_rest_and_by_action,
 );
 
 async fn create(app: &TestApp, title: &str, parent: Option<&str>) -> String {
