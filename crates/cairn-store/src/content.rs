@@ -51,7 +51,7 @@ pub struct UpdateContent {
 pub struct ContentListing {
     pub content_type: ContentType,
     pub space_id: Option<SpaceId>,
-    /// Exact title.
+    /// Title, matched trimmed and case-insensitively (as titles are unique).
     pub title: Option<String>,
     /// `None` lists every status.
     pub status: Option<ContentStatus>,
@@ -566,18 +566,24 @@ impl Store {
         &self,
         listing: &ContentListing,
     ) -> StoreResult<(Vec<Content>, bool)> {
-        // Four fixed statements rather than string building: each filter is optional.
+        // Titles match as uniqueness is decided: trimmed and case-insensitive (trashed content,
+        // which holds no unique title, matches exactly after trimming). Each filter is optional.
+        let wanted_title = listing
+            .title
+            .as_deref()
+            .map(|title| title.trim().to_string());
         let status = listing.status.map(ContentStatus::as_str);
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR title = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) ORDER BY id LIMIT ? OFFSET ?"
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) ORDER BY id LIMIT ? OFFSET ?"
         )))
         .bind(listing.content_type.as_str())
         .bind(listing.space_id.map(|id| id.0))
         .bind(listing.space_id.map(|id| id.0))
-        .bind(listing.title.as_deref())
-        .bind(listing.title.as_deref())
+        .bind(wanted_title.as_deref())
+        .bind(wanted_title.as_deref().map(str::to_lowercase))
+        .bind(wanted_title.as_deref())
         .bind(status)
         .bind(status)
         .bind(listing.label.as_deref())

@@ -81,15 +81,24 @@ impl Store {
         })
     }
 
+    /// The space with `key`. Global keys are upper-case, so a lower-case spelling finds them too
+    /// (as creation upper-cases them); personal keys (`~user`) match exactly.
     pub async fn find_space_by_key(&self, key: &SpaceKey) -> StoreResult<Option<Space>> {
-        let row = sqlx::query(self.sql(concat!(
-            "SELECT ",
-            space_columns!(),
-            " FROM space WHERE space_key = ?"
-        )))
-        .bind(key.as_str())
-        .fetch_optional(self.pool())
-        .await?;
+        let select = |text: String| {
+            sqlx::query(self.sql(concat!(
+                "SELECT ",
+                space_columns!(),
+                " FROM space WHERE space_key = ?"
+            )))
+            .bind(text)
+        };
+        let mut row = select(key.as_str().to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        let upper = key.as_str().to_ascii_uppercase();
+        if row.is_none() && !key.as_str().starts_with('~') && upper != key.as_str() {
+            row = select(upper).fetch_optional(self.pool()).await?;
+        }
         row.as_ref().map(row::space).transpose()
     }
 

@@ -187,3 +187,58 @@ impl IntoResponse for ApiJson {
         json_body(&self.0)
     }
 }
+
+/// Gives every error under `/rest/` Confluence's JSON body, including those made before a handler
+/// runs (405 for a wrong method, 413 for an oversized body, rejections of the framework's extractors).
+pub async fn json_errors_under_rest(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/rest/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let already_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !is_api || already_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "request_too_large",
+            format!(
+                "The request body is larger than the limit of {} bytes",
+                crate::MAX_REQUEST_BODY_BYTES
+            ),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This endpoint does not accept that method".to_string(),
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "Not found".to_string()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Unsupported content type".to_string(),
+        ),
+        _ => (
+            "bad_request",
+            status.canonical_reason().unwrap_or("Error").to_string(),
+        ),
+    };
+    let message = match text {
+        Ok(text) if !text.trim().is_empty() && status != StatusCode::PAYLOAD_TOO_LARGE => {
+            text.trim().to_string()
+        }
+        _ => message,
+    };
+    let mut converted = ApiError::new(status, code, message).into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        converted.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    converted
+}

@@ -83,13 +83,33 @@ impl AppState {
     }
 }
 
+/// Largest request body accepted (JSON and forms); pages with big generated tables fit easily.
+pub const MAX_REQUEST_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// Every route of a node.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(api::routes())
         .merge(ui::routes())
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn(error::json_errors_under_rest))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .with_state(state)
+}
+
+/// Unknown paths: a Confluence JSON 404 under `/rest/`, a page elsewhere.
+async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/rest/") {
+        ApiError::not_found(
+            "no_such_endpoint",
+            format!("No REST endpoint at {method} {}", uri.path()),
+        )
+        .into_response()
+    } else {
+        ui::UiError::not_found(format!("There is nothing at {}", uri.path())).into_response()
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` is cancelled, then finishes in-flight requests.

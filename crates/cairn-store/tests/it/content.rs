@@ -424,15 +424,31 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         found.iter().map(|c| c.id).collect::<Vec<_>>(),
         [dev_page.id]
     );
-    let (none, _) = store
+    let (other_case, _) = store
         .list_content(&listing(
             Some(dev.id),
-            Some("same"),
+            Some("  same "),
             Some(ContentStatus::Current),
         ))
         .await
         .expect("list");
-    assert!(none.is_empty(), "title lookup is exact");
+    assert_eq!(
+        other_case
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Same"],
+        "titles match trimmed and case-insensitively, as uniqueness is decided"
+    );
+    let (none, _) = store
+        .list_content(&listing(
+            Some(dev.id),
+            Some("Sam"),
+            Some(ContentStatus::Current),
+        ))
+        .await
+        .expect("list");
+    assert!(none.is_empty(), "no prefix matching");
     let (all_same, _) = store
         .list_content(&listing(None, Some("Same"), Some(ContentStatus::Current)))
         .await

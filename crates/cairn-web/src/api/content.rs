@@ -472,7 +472,9 @@ pub async fn list_child_pages(
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let parent = current_content(&state, &id_text).await?;
-    let paging = Paging::from_query(&query, 25, 1000)?;
+    // 200 when no limit is asked (Confluence's site default), so clients that delete children while
+    // paging through them lazily do not skip any.
+    let paging = Paging::from_query(&query, 200, 1000)?;
     let expand = Expand::parse(query.get("expand"));
     let (children, has_more) = state
         .store

@@ -706,7 +706,7 @@ impl<'a> JsonBuilder<'a> {
         if expand.has("page") {
             let paging = Paging {
                 start: 0,
-                limit: 25,
+                limit: 200,
             };
             let (pages, has_more) = self
                 .state

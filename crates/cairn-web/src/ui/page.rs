@@ -59,8 +59,12 @@ async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError>
 pub async fn display(
     State(state): State<AppState>,
     UiUser(user): UiUser,
-    Path((key, rest)): Path<(String, String)>,
+    Path((key, _decoded_rest)): Path<(String, String)>,
+    uri: axum::http::Uri,
 ) -> Result<Response, UiError> {
+    // Confluence writes spaces as `+` and a literal `+` as `%2B`, so the title is decoded from the
+    // raw path: `+` to space first, then percent escapes (the router's decoding would merge both).
+    let rest = uri.path().splitn(4, '/').nth(3).unwrap_or("").to_string();
     let space = state
         .store
         .space_by_key(&SpaceKey::from_stored(key))

@@ -1,6 +1,7 @@
 //! HTTP tests through a real server on 127.0.0.1:0, on SQLite, PostgreSQL and MySQL.
 
 mod auth;
+mod client_quirks;
 mod comment;
 mod content;
 mod health;

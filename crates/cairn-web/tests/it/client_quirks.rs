@@ -1,0 +1,179 @@
+//! Behaviour the real clients depend on, found by driving Cairn with them (tests/clients).
+
+use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, TestDb, every_dialect};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{call, new_page, new_space};
+
+every_dialect!(
+    title_lookups_match_like_uniqueness,
+    lists_and_errors_suit_the_clients,
+    display_links_decode_plus_signs
+);
+
+async fn title_lookups_match_like_uniqueness(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let (_, readme) = call(
+        admin
+            .post(app.url("/rest/api/content"))
+            .json(&new_page("DEV", "README", None)),
+    )
+    .await;
+    let (_, padded) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
+        "DEV",
+        "  Padded title  ",
+        None,
+    )))
+    .await;
+    assert_eq!(padded["title"], "Padded title");
+    // A script asks whether "readme" exists before creating it: it must hear yes, as creating says.
+    let (_, found) =
+        call(admin.get(app.url("/rest/api/content?spaceKey=DEV&title=readme&type=page"))).await;
+    assert_eq!(found["results"][0]["id"], readme["id"]);
+    assert_eq!(
+        found["results"][0]["title"], "README",
+        "the stored title comes back"
+    );
+    let (_, found) =
+        call(admin.get(app.url("/rest/api/content?spaceKey=DEV&title=++Padded+title++"))).await;
+    assert_eq!(found["results"][0]["id"], padded["id"]);
+    // Space keys: created upper-case, found in any case.
+    let (status, space) = call(admin.get(app.url("/rest/api/space/dev"))).await;
+    assert_eq!(
+        (status, space["key"].clone()),
+        (StatusCode::OK, json!("DEV"))
+    );
+    app.stop().await;
+}
+
+async fn lists_and_errors_suit_the_clients(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let (_, parent) = call(
+        admin
+            .post(app.url("/rest/api/content"))
+            .json(&new_page("DEV", "Parent", None)),
+    )
+    .await;
+    let parent_id = parent["id"].as_str().expect("id").to_string();
+    for index in 0..30 {
+        let (status, _) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
+            "DEV",
+            &format!("Kid {index}"),
+            Some(&parent_id),
+        )))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // Without a limit every child of a normal page comes in one answer (clients delete while paging).
+    let (_, children) =
+        call(admin.get(app.url(&format!("/rest/api/content/{parent_id}/child/page")))).await;
+    assert_eq!(
+        (children["size"].clone(), children["limit"].clone()),
+        (json!(30), json!(200))
+    );
+    assert!(children["_links"].get("next").is_none());
+    let (_, expanded) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{parent_id}?expand=children.page"
+    ))))
+    .await;
+    assert_eq!(
+        expanded["children"]["page"]["size"], 30,
+        "child counts read from the expansion are right"
+    );
+
+    // A page body of 3 MiB is fine; beyond the limit the answer is a JSON 413.
+    let mut big = new_page("DEV", "Big", None);
+    big["body"]["storage"]["value"] = json!(format!("<p>{}</p>", "x".repeat(3 * 1024 * 1024)));
+    let (status, _) = call(admin.post(app.url("/rest/api/content")).json(&big)).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut too_big = new_page("DEV", "Too big", None);
+    too_big["body"]["storage"]["value"] = json!(format!("<p>{}</p>", "x".repeat(33 * 1024 * 1024)));
+    let (status, error) = call(admin.post(app.url("/rest/api/content")).json(&too_big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error["statusCode"], 413);
+
+    // Unknown endpoints and wrong methods answer in Confluence's JSON shape too.
+    let (status, error) =
+        call(admin.get(app.url(&format!("/rest/api/content/{parent_id}/child/folder")))).await;
+    assert_eq!(
+        (status, error["statusCode"].clone()),
+        (StatusCode::NOT_FOUND, json!(404))
+    );
+    let response = admin
+        .patch(app.url("/rest/api/space/DEV"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    assert!(response.headers().get("allow").is_some());
+    // Outside the API an unknown path is a page, not JSON.
+    let page = app
+        .client_as(ADMIN_USERNAME, ADMIN_PASSWORD)
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    app.stop().await;
+}
+
+async fn display_links_decode_plus_signs(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let mut body = new_page("DEV", "C++ tips & tricks", None);
+    body["body"]["storage"]["value"] = json!("<p>tips</p>");
+    let (_, page) = call(admin.post(app.url("/rest/api/content")).json(&body)).await;
+    let webui = page["_links"]["webui"].as_str().expect("webui").to_string();
+    assert_eq!(webui, "/display/DEV/C%2B%2B+tips+%26+tricks");
+    let browser = app.browser();
+    let login = browser
+        .post(app.url("/login.action"))
+        .form(&[
+            ("os_username", ADMIN_USERNAME),
+            ("os_password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let view = browser.get(app.url(&webui)).send().await.expect("sent");
+    assert_eq!(view.status(), StatusCode::OK);
+    assert!(
+        view.text()
+            .await
+            .expect("body")
+            .contains("C++ tips &amp; tricks")
+    );
+    app.stop().await;
+}
