@@ -4,8 +4,8 @@
 #   tests/clients/run.sh [extra pytest arguments]
 #
 # Two virtual environments (one per requirements file) under ${CAIRN_CLIENTS_VENV_ROOT:-/var/tmp/cairn-clients-venvs}:
-#   a4: atlassian-python-api 4.0.7 + mcp-atlassian 0.23.1  -> test_atlassian_api.py, test_mcp_atlassian.py
-#   a5: atlassian-python-api 5.0.5 + md2cf 2.3.0           -> test_atlassian_api.py, test_md2cf.py
+#   a4: atlassian-python-api 4.0.7 + mcp-atlassian 0.23.1  -> test_atlassian_*.py, test_mcp_atlassian.py
+#   a5: atlassian-python-api 5.0.5 + md2cf 2.3.0           -> test_atlassian_*.py, test_md2cf.py
 # Each runs on SQLite, and also on a fresh PostgreSQL / MySQL database when CAIRN_TEST_POSTGRES_URL /
 # CAIRN_TEST_MYSQL_URL (admin URLs) are set; those databases are dropped afterwards.
 # The server binary is ${CAIRN_BIN:-${CARGO_TARGET_DIR:-<repo>/target}/debug/cairn} (cargo build -p cairn).
@@ -27,8 +27,8 @@ if [ ! -x "$CAIRN_BIN" ]; then
 fi
 
 declare -A SUITE_FILES=(
-  [a4]="test_atlassian_api.py test_mcp_atlassian.py"
-  [a5]="test_atlassian_api.py test_md2cf.py"
+  [a4]="test_atlassian_api.py test_atlassian_metadata.py test_mcp_atlassian.py"
+  [a5]="test_atlassian_api.py test_atlassian_metadata.py test_md2cf.py"
 )
 ENVS=(a4 a5)
 
