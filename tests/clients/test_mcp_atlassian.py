@@ -249,3 +249,94 @@ def test_copy_page(fetcher, server, space_key, new_key):
     assert copy.title == "Copied"
     assert copy.space.key == target_space
     assert storage_of(server, copy.id) == storage_of(server, source.id)
+
+
+def test_labels(fetcher, space_key):
+    page = fetcher.create_page(space_key, "Label me", "x")
+    fetcher.add_page_label(page.id, "first")
+    labels = fetcher.add_page_label(page.id, "second")
+    assert sorted(label.name for label in labels) == ["first", "second"]
+    assert sorted(label.name for label in fetcher.get_page_labels(page.id)) == ["first", "second"]
+    assert all(label.prefix == "global" and label.id for label in fetcher.get_page_labels(page.id))
+
+
+def test_footer_comments_and_replies(fetcher, space_key):
+    page = fetcher.create_page(space_key, "Commented", "x")
+    first = fetcher.add_comment(page.id, "A **bold** remark")
+    assert first is not None and first.id.isdigit()
+    reply = fetcher.reply_to_comment(first.id, "A reply")
+    assert reply is not None and reply.id.isdigit()
+
+    comments = fetcher.get_page_comments(page.id, return_markdown=False)
+    assert [c.id for c in comments] == [first.id, reply.id]
+    assert "<strong>bold</strong>" in comments[0].body
+    assert comments[0].author is not None and comments[0].author.display_name
+    assert "A reply" in comments[1].body
+
+    markdown = fetcher.get_page_comments(page.id)
+    assert "**bold**" in markdown[0].body
+
+
+def test_inline_comments(fetcher, space_key):
+    page = fetcher.create_page(space_key, "Inline target", "The quick brown fox")
+    added = fetcher.add_inline_comment(page.id, "Which fox?", "brown fox")
+    assert added is not None and added.id.isdigit()
+    inline = fetcher.get_inline_comments(page.id, return_markdown=False)
+    assert [c.id for c in inline] == [added.id]
+    assert inline[0].location == "inline"
+    assert "Which fox?" in inline[0].body
+    # A footer comment does not show up among the inline ones.
+    assert fetcher.add_comment(page.id, "footer") is not None
+    assert len(fetcher.get_inline_comments(page.id)) == 1
+
+
+def test_emoji_and_width_properties(fetcher, server, space_key):
+    page = fetcher.create_page(space_key, "Decorated", "x", emoji="🚀", page_width="full-width")
+    fetched = fetcher.get_page_content(page.id)
+    # mcp-atlassian stores the emoji as its code point ("1f680") and hands that string back as is.
+    assert fetched.emoji == "1f680"
+    assert fetched.page_width == "full-width"
+    properties = server.api("GET", f"/rest/api/content/{page.id}/property").json()["results"]
+    values = {p["key"]: p["value"] for p in properties}
+    assert values["emoji-title-published"] == "1f680"
+    assert values["emoji-title-draft"] == "1f680"
+    assert values["content-appearance-published"] == "full-width"
+
+    fetcher.update_page(page.id, "Decorated", "y", emoji="", page_width="max")
+    again = fetcher.get_page_content(page.id)
+    assert again.emoji is None
+    assert again.page_width == "max"
+    assert again.version.number == 2
+
+
+def test_move_page(fetcher, server, space_key, new_key):
+    shelf = fetcher.create_page(space_key, "Shelf", "x")
+    book = fetcher.create_page(space_key, "Book", "x")
+    moved = fetcher.move_page(book.id, target_parent_id=shelf.id)
+    assert moved.id == book.id
+    assert [a["id"] for a in server.content(book.id, expand="ancestors")["ancestors"]] == [shelf.id]
+
+    other = new_key("M")
+    server.create_space(other)
+    other_home = server.api("GET", f"/rest/api/space/{other}?expand=homepage").json()["homepage"]["id"]
+    away = fetcher.move_page(book.id, target_parent_id=other_home)
+    assert away.space.key == other
+    assert [a["id"] for a in server.content(book.id, expand="ancestors")["ancestors"]] == [other_home]
+
+
+@pytest.mark.xfail(strict=True, reason="F9: movepage.action with position=append and no target is refused")
+def test_move_page_to_the_root_of_another_space(fetcher, server, space_key, new_key):
+    book = fetcher.create_page(space_key, "Roaming book", "x")
+    other = new_key("R")
+    server.create_space(other)
+    away = fetcher.move_page(book.id, target_space_key=other)
+    assert away.space.key == other
+    assert server.content(book.id, expand="ancestors")["ancestors"] == []
+
+
+def test_user_lookups(fetcher):
+    me = fetcher.get_current_user_info()
+    by_name = fetcher.get_user_details_by_username("admin")
+    assert by_name["userKey"] == me["userKey"]
+    by_key = fetcher.get_user_details_by_userkey(me["userKey"])
+    assert by_key["username"] == "admin"

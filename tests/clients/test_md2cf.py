@@ -235,3 +235,41 @@ def test_prefix_and_beautified_folders(server, space_key, docs):
     gamma = page(server, space_key, "Docs - Gamma")
     assert [a["id"] for a in gamma["ancestors"]] == [folder["id"]]
     assert page(server, space_key, "Docs - Alpha")["ancestors"] == []
+
+
+def labels_of(server, space_key, title):
+    found = page(server, space_key, title, expand="metadata.labels,version")
+    return sorted(label["name"] for label in found["metadata"]["labels"]["results"]), found["version"]["number"]
+
+
+def write_labelled(path, labels, body="body one"):
+    front = "".join(f"  - {label}\n" for label in labels)
+    path.write_text(f"---\nlabels:\n{front}---\n# Labelled doc\n\n{body}\n")
+
+
+def test_front_matter_labels_on_create(server, space_key, tmp_path):
+    doc = tmp_path / "labelled.md"
+    write_labelled(doc, ["alpha", "beta"])
+    md2cf(server, "-s", space_key, "--only-changed", str(doc))
+    assert labels_of(server, space_key, "Labelled doc") == (["alpha", "beta"], 1)
+
+    md2cf(server, "-s", space_key, "--only-changed", str(doc))
+    assert labels_of(server, space_key, "Labelled doc") == (["alpha", "beta"], 1)
+
+    md2cf(server, "-s", space_key, "--only-changed", "--replace-all-labels", str(doc))
+    assert labels_of(server, space_key, "Labelled doc") == (["alpha", "beta"], 1)
+
+
+@pytest.mark.xfail(strict=True, reason="F10: metadata.labels on PUT adds labels instead of replacing them")
+def test_replace_all_labels(server, space_key, tmp_path):
+    doc = tmp_path / "labelled.md"
+    write_labelled(doc, ["alpha", "beta"])
+    md2cf(server, "-s", space_key, "--only-changed", str(doc))
+
+    write_labelled(doc, ["beta", "gamma"])
+    md2cf(server, "-s", space_key, "--only-changed", "--replace-all-labels", str(doc))
+    assert labels_of(server, space_key, "Labelled doc") == (["beta", "gamma"], 2)
+
+    # Nothing changed since: no new version.
+    md2cf(server, "-s", space_key, "--only-changed", "--replace-all-labels", str(doc))
+    assert labels_of(server, space_key, "Labelled doc") == (["beta", "gamma"], 2)
