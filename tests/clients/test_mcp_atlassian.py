@@ -340,3 +340,16 @@ def test_user_lookups(fetcher):
     assert by_name["userKey"] == me["userKey"]
     by_key = fetcher.get_user_details_by_userkey(me["userKey"])
     assert by_key["username"] == "admin"
+
+
+def test_probes_of_unserved_endpoints_log_no_errors(fetcher, space_key, caplog):
+    # get_page_children also asks for child folders (a Cloud feature). The 404 must carry
+    # Confluence's JSON error body: otherwise atlassian-python-api logs
+    # "ERROR - atlassian.confluence - Expecting value: line 1 column 1 (char 0)" on every call.
+    parent = fetcher.create_page(space_key, "Probed", "x")
+    fetcher.create_page(space_key, "Probed child", "x", parent_id=parent.id)
+    with caplog.at_level("ERROR", logger="atlassian"):
+        children = fetcher.get_page_children(parent.id)
+        fetcher.get_page_content(parent.id)
+    assert [c.title for c in children] == ["Probed child"]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("atlassian")] == []

@@ -222,7 +222,6 @@ def test_relative_link_to_title_with_punctuation_opens(server, space_key, tmp_pa
     follow_link(server, space_key, "Tips: Q / 50% #1 ~ [x]")
 
 
-@pytest.mark.xfail(strict=True, reason="F4: /display/KEY/Title web UI links of titles with '+' answer 404")
 def test_relative_link_to_title_with_plus_opens(server, space_key, tmp_path):
     root = linked_docs(tmp_path, "C++ tips")
     md2cf(server, "-s", space_key, "--enable-relative-links", str(root / "index.md"), str(root / "tips.md"))
