@@ -515,3 +515,18 @@ def test_large_page_body_round_trips(confluence, space_key):
     page = confluence.get_page_by_id(created["id"], expand="body.storage")
     assert len(page["body"]["storage"]["value"]) == len(body)
     assert page["body"]["storage"]["value"] == body
+
+
+def test_all_pages_from_space_over_several_batches(confluence, space_key):
+    titles = [f"Bulk {n:02d}" for n in range(30)]
+    for title in titles:
+        confluence.create_page(space_key, title, "<p/>")
+    expected = set(titles) | {f"Space {space_key} Home"}
+    if MAJOR >= 5:
+        # A generator that follows _links.next (default page size 25).
+        pages = list(confluence.get_all_pages_from_space(space_key, expand="version"))
+        assert all(p["version"]["number"] == 1 for p in pages)
+    else:
+        pages = list(confluence.get_all_pages_from_space_as_generator(space_key, start=0, limit=10))
+    assert len(pages) == len(expected)
+    assert {p["title"] for p in pages} == expected

@@ -353,3 +353,21 @@ def test_probes_of_unserved_endpoints_log_no_errors(fetcher, space_key, caplog):
         fetcher.get_page_content(parent.id)
     assert [c.title for c in children] == ["Probed child"]
     assert [r.getMessage() for r in caplog.records if r.name.startswith("atlassian")] == []
+
+
+def test_search_user_on_server(fetcher):
+    found = fetcher.search_user('user.fullname ~ "adm"')
+    assert [r.user.display_name for r in found] == ["admin"]
+    assert fetcher.search_user('user.fullname ~ "nobody-like-this"') == []
+
+
+def test_user_mentions_are_resolved(fetcher, server, space_key):
+    key = server.api("GET", "/rest/api/user/current").json()["userKey"]
+    body = (f'<p>Ask <ac:link><ri:user ri:userkey="{key}" /></ac:link> or '
+            '<ac:link><ri:user ri:username="admin" /></ac:link>.</p>')
+    created = server.api("POST", "/rest/api/content", json={
+        "type": "page", "title": "Mentions", "space": {"key": space_key},
+        "body": {"storage": {"value": body, "representation": "storage"}},
+    }).json()
+    content = fetcher.get_page_content(created["id"]).content
+    assert content.count("@admin") == 2, content
