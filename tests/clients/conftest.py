@@ -100,6 +100,19 @@ class CairnServer:
         assert response.status_code == 201, response.text
         return response.json()["rawToken"]
 
+    def create_token_with_cli(self, name: str = "cli") -> str:
+        """`cairn admin create-token` against this server's home (and database)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+        if os.environ.get("CAIRN_DATABASE_URL"):
+            env["CAIRN_DATABASE_URL"] = os.environ["CAIRN_DATABASE_URL"]
+        env["NO_COLOR"] = "1"
+        result = subprocess.run(
+            [cairn_binary(), "admin", "create-token", "--home", self.home, "--username", ADMIN_USER, "--name", name],
+            capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout.strip().splitlines()[-1].strip()
+
     def create_space(self, key: str, name: str | None = None) -> dict:
         response = self.api("POST", "/rest/api/space", json={"key": key, "name": name or f"Space {key}"})
         assert response.status_code == 200, response.text

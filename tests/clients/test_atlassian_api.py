@@ -460,6 +460,12 @@ def test_unicode_title_and_body(confluence, space_key):
     assert confluence.get_page_by_id(created["id"])["version"]["number"] == 1
 
 
+def test_token_from_the_command_line(server, space_key):
+    with_token = Confluence(url=server.url, token=server.create_token_with_cli("script"), timeout=30)
+    created = with_token.create_page(space_key, "Scripted", "<p>s</p>")
+    assert with_token.get_page_by_id(created["id"], expand="history")["history"]["createdBy"]["username"] == "admin"
+
+
 def test_revoked_token_is_401(server, space_key):
     token = server.create_token("short-lived")
     with_token = Confluence(url=server.url, token=token, timeout=30)
