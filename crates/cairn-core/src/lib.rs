@@ -10,6 +10,7 @@
 mod content;
 mod id;
 mod label;
+mod query;
 mod space;
 mod user;
 mod validate;
@@ -17,6 +18,7 @@ mod validate;
 pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
+pub use query::{Comparison, ContentQuery, OrderField, Predicate};
 pub use space::Space;
 pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
 pub use validate::{

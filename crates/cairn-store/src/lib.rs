@@ -18,6 +18,7 @@ mod error;
 mod ids;
 mod label;
 mod row;
+mod search;
 mod session;
 mod space;
 mod sql;

@@ -14,6 +14,15 @@ pub(crate) fn for_dialect(dialect: Dialect, statement: &'static str) -> SqlStr {
     }
 }
 
+/// Statement text assembled at run time (search filters). Only the structure comes from code; every
+/// value is a bound parameter.
+pub(crate) fn owned_for_dialect(dialect: Dialect, statement: String) -> SqlStr {
+    match dialect {
+        Dialect::Postgres => AssertSqlSafe(numbered_placeholders(&statement)).into_sql_str(),
+        Dialect::Sqlite | Dialect::Mysql => AssertSqlSafe(statement).into_sql_str(),
+    }
+}
+
 fn numbered_placeholders(statement: &str) -> String {
     let mut rewritten = String::with_capacity(statement.len() + 16);
     let mut number = 0;

@@ -6,6 +6,7 @@ pub mod json;
 mod label;
 mod movement;
 mod property;
+mod search;
 mod space;
 mod token;
 mod user;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
             "/rest/api/content",
             get(content::list_content).post(content::create_content),
         )
+        .route("/rest/api/search", get(search::search))
+        .route("/rest/api/content/search", get(search::content_search))
         .route(
             "/rest/api/content/{id}",
             get(content::get_content)

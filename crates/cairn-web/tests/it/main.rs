@@ -7,6 +7,7 @@ mod content;
 mod health;
 mod label;
 mod reads;
+mod search;
 mod space;
 mod support;
 mod ui;

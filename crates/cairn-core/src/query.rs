@@ -1,0 +1,69 @@
+//! A content query in domain terms: what a CQL query means, independent of how it is evaluated
+//! (SQL today, a search index later).
+
+use crate::content::ContentType;
+use crate::id::ContentId;
+
+/// How a time is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    Greater,
+    GreaterOrEqual,
+    Less,
+    LessOrEqual,
+}
+
+/// A condition on content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Predicate {
+    /// Every piece of content.
+    All,
+    /// No content at all (e.g. `watcher = x` while nothing is watched).
+    Nothing,
+    And(Vec<Predicate>),
+    Or(Vec<Predicate>),
+    Not(Box<Predicate>),
+    ContentTypeIn(Vec<ContentType>),
+    /// Space keys, as typed (matched case-insensitively for global spaces).
+    SpaceKeyIn(Vec<String>),
+    /// Title equal to this, case-insensitively.
+    TitleEquals(String),
+    /// Every term occurs in the title (terms are words or quoted phrases, lower-cased).
+    TitleContains(Vec<String>),
+    /// Every term occurs in the title or the body.
+    TextContains(Vec<String>),
+    /// Carries one of these labels (names, lower-case).
+    LabelIn(Vec<String>),
+    /// A direct child of this page.
+    ParentIs(ContentId),
+    /// Anywhere below this page.
+    AncestorIs(ContentId),
+    IdIn(Vec<ContentId>),
+    /// Created by one of these users (usernames).
+    CreatorIn(Vec<String>),
+    /// Edited (any version) by one of these users.
+    ContributorIn(Vec<String>),
+    /// Comments on this container.
+    ContainerIs(ContentId),
+    Created(Comparison, i64),
+    LastModified(Comparison, i64),
+}
+
+/// What results are ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    Title,
+    Created,
+    LastModified,
+    Id,
+}
+
+/// A query: a predicate and an order (ties are broken by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentQuery {
+    pub predicate: Predicate,
+    /// `(field, descending)`.
+    pub order: Vec<(OrderField, bool)>,
+}

@@ -1,0 +1,215 @@
+//! `GET /rest/api/search` (result wrappers with excerpts) and `GET /rest/api/content/search` (plain
+//! content list), both driven by CQL. Until the search index exists, queries run on the database.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use cairn_core::{Content, ContentQuery, ContentType, Predicate};
+use cairn_search::plan::{PlanContext, plan_cql};
+use serde_json::json;
+
+use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use crate::AppState;
+use crate::auth::{ApiUser, Principal};
+use crate::error::{ApiError, ApiJson};
+use crate::links::{encode_component, request_base};
+use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
+
+fn planned(query: &QueryPairs, caller: &Principal) -> Result<(String, ContentQuery), ApiError> {
+    let cql = query
+        .get("cql")
+        .filter(|cql| !cql.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "cql_required",
+                "The cql parameter is required",
+            )
+        })?
+        .to_string();
+    let context = PlanContext {
+        current_user: &caller.user.username,
+        now_ms: now_ms(),
+    };
+    let planned = plan_cql(&cql, &context).map_err(|error| {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_cql", error.to_string())
+    })?;
+    Ok((cql, planned))
+}
+
+/// Words the query searched for, to highlight them in excerpts.
+fn searched_terms(predicate: &Predicate, terms: &mut Vec<String>) {
+    match predicate {
+        Predicate::TextContains(found) | Predicate::TitleContains(found) => {
+            terms.extend(found.iter().cloned())
+        }
+        Predicate::And(parts) | Predicate::Or(parts) => {
+            parts.iter().for_each(|part| searched_terms(part, terms))
+        }
+        _ => {}
+    }
+}
+
+/// Wraps each occurrence of a term (case-insensitively) in Confluence's highlight markers.
+fn highlight(text: &str, terms: &[String]) -> String {
+    if terms.is_empty() {
+        return text.to_string();
+    }
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        // Lower-casing changed byte offsets (rare scripts): leave the text unmarked rather than cut it wrongly.
+        return text.to_string();
+    }
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    for term in terms.iter().filter(|term| !term.is_empty()) {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(term.as_str()) {
+            let start = from + found;
+            marks.push((start, start + term.len()));
+            from = start + term.len();
+        }
+    }
+    marks.sort_unstable();
+    let mut out = String::with_capacity(text.len() + marks.len() * 24);
+    let mut cursor = 0;
+    for (start, end) in marks {
+        if start < cursor || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&text[cursor..start]);
+        out.push_str("@@@hl@@@");
+        out.push_str(&text[start..end]);
+        out.push_str("@@@endhl@@@");
+        cursor = end;
+    }
+    out.push_str(&text[cursor..]);
+    out
+}
+
+fn excerpt_of(content: &Content) -> String {
+    match cairn_format::parse(&content.body) {
+        Ok(document) => cairn_format::excerpt(&document, 240),
+        Err(_) => String::new(),
+    }
+}
+
+/// `GET /rest/api/search?cql=…`: results wrapped with title, excerpt, url and container.
+pub async fn search(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let started = Instant::now();
+    let (cql, planned) = planned(&query, &caller)?;
+    let paging = Paging::from_query(&query, 25, 1000)?;
+    let (contents, total) = state
+        .store
+        .search_content(&planned, paging.start, paging.limit)
+        .await?;
+    let expand = Expand::parse(query.get("expand")).below("content");
+    let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
+    let mut terms = Vec::new();
+    searched_terms(&planned.predicate, &mut terms);
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(contents.len());
+    for content in &contents {
+        let space = builder.space_of(content.space_id).await?;
+        let content_json = builder.content_json(content, &expand).await?;
+        let url = content_json["_links"]["webui"].clone();
+        let excerpt = match excerpt_mode {
+            "none" => String::new(),
+            "indexed" => excerpt_of(content),
+            _ => highlight(&excerpt_of(content), &terms),
+        };
+        let kind = match content.content_type {
+            ContentType::Page => "page",
+            ContentType::BlogPost => "blogpost",
+            ContentType::Comment => "comment",
+        };
+        results.push(json!({
+            "content": content_json,
+            "title": highlight(&content.title, &terms).replace("@@@hl@@@", "").replace("@@@endhl@@@", ""),
+            "excerpt": excerpt,
+            "url": url,
+            "resultGlobalContainer": {"title": space.name, "displayUrl": format!("/display/{}", encode_component(space.key.as_str()))},
+            "breadcrumbs": [],
+            "entityType": "content",
+            "iconCssClass": format!("aui-icon content-type-{kind}"),
+            "lastModified": iso_from_ms(content.last_modified_ms),
+            "friendlyLastModified": friendly_from_ms(content.last_modified_ms, now_ms()),
+            "score": 0.0,
+        }));
+    }
+    let has_more = paging.start + (results.len() as i64) < total;
+    let mut page = paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        "/rest/api/search",
+        &query,
+    );
+    if let Some(object) = page.as_object_mut() {
+        object.insert("totalSize".into(), json!(total));
+        object.insert("cqlQuery".into(), json!(cql));
+        object.insert(
+            "searchDuration".into(),
+            json!(started.elapsed().as_millis() as u64),
+        );
+    }
+    Ok(ApiJson(page))
+}
+
+/// `GET /rest/api/content/search?cql=…`: a plain paged list of content.
+pub async fn content_search(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let (_, planned) = planned(&query, &caller)?;
+    let paging = Paging::from_query(&query, 25, 1000)?;
+    let (contents, total) = state
+        .store
+        .search_content(&planned, paging.start, paging.limit)
+        .await?;
+    let expand = Expand::parse(query.get("expand"));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let mut results = Vec::with_capacity(contents.len());
+    for content in &contents {
+        results.push(builder.content_json(content, &expand).await?);
+    }
+    let has_more = paging.start + (results.len() as i64) < total;
+    let mut page = paged_list(
+        results,
+        paging,
+        has_more,
+        &builder.base,
+        "/rest/api/content/search",
+        &query,
+    );
+    if let Some(object) = page.as_object_mut() {
+        object.insert("totalSize".into(), json!(total));
+    }
+    Ok(ApiJson(page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::highlight;
+
+    #[test]
+    fn terms_are_marked_case_insensitively() {
+        assert_eq!(
+            highlight("Deploy the Release", &["release".into()]),
+            "Deploy the @@@hl@@@Release@@@endhl@@@"
+        );
+        assert_eq!(
+            highlight("a b a", &["a".into()]),
+            "@@@hl@@@a@@@endhl@@@ b @@@hl@@@a@@@endhl@@@"
+        );
+        assert_eq!(highlight("nothing", &[]), "nothing");
+    }
+}

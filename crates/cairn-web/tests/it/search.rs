@@ -1,0 +1,289 @@
+//! CQL search over HTTP, on the database.
+
+use cairn_testkit::{TestApp, TestDb, every_dialect};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{call, new_page, new_space};
+
+every_dialect!(
+    cql_finds_what_clients_ask_for,
+    search_results_have_the_wrapper_shape,
+    bad_cql_is_a_400
+);
+
+async fn create(
+    app: &TestApp,
+    space: &str,
+    title: &str,
+    body: &str,
+    parent: Option<&str>,
+) -> String {
+    let mut page = new_page(space, title, parent);
+    page["body"]["storage"]["value"] = json!(body);
+    let (status, created) = call(app.admin().post(app.url("/rest/api/content")).json(&page)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    created["id"].as_str().expect("id").to_string()
+}
+
+async fn titles(app: &TestApp, cql: &str) -> Vec<String> {
+    let (status, found) = call(
+        app.admin()
+            .get(app.url("/rest/api/content/search"))
+            .query(&[("cql", cql), ("limit", "100")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cql}: {found}");
+    let mut titles: Vec<String> = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["title"].as_str().expect("title").to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+async fn cql_finds_what_clients_ask_for(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    for key in ["DEV", "OPS"] {
+        call(admin.post(app.url("/rest/api/space")).json(&new_space(key))).await;
+    }
+    let guide = create(
+        &app,
+        "DEV",
+        "Deploy Guide",
+        "<p>How to deploy the release train.</p>",
+        None,
+    )
+    .await;
+    let child = create(
+        &app,
+        "DEV",
+        "Rollback",
+        "<p>Undo a release quickly.</p>",
+        Some(&guide),
+    )
+    .await;
+    create(
+        &app,
+        "DEV",
+        "Grandchild",
+        "<p>Deep inside.</p>",
+        Some(&child),
+    )
+    .await;
+    create(
+        &app,
+        "OPS",
+        "Pager Duty",
+        "<p>Who answers the pager.</p>",
+        None,
+    )
+    .await;
+    call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{guide}/label")))
+            .json(&json!({"name": "howto"})),
+    )
+    .await;
+    call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{child}/label")))
+            .json(&json!([{"name": "howto"}, {"name": "urgent"}])),
+    )
+    .await;
+    let blog = json!({"type": "blogpost", "title": "Release party", "space": {"key": "OPS"}, "body": {"storage": {"value": "<p>cake</p>", "representation": "storage"}}});
+    call(admin.post(app.url("/rest/api/content")).json(&blog)).await;
+
+    assert_eq!(
+        titles(&app, r#"type=page AND label="howto""#).await,
+        ["Deploy Guide", "Rollback"]
+    );
+    assert_eq!(titles(&app, "label = urgent").await, ["Rollback"]);
+    assert_eq!(
+        titles(&app, &format!("parent={guide} AND space=\"DEV\"")).await,
+        ["Rollback"]
+    );
+    assert_eq!(
+        titles(&app, &format!("ancestor = {guide}")).await,
+        ["Grandchild", "Rollback"]
+    );
+    assert_eq!(
+        titles(&app, r#"text ~ "release""#).await,
+        ["Deploy Guide", "Release party", "Rollback"]
+    );
+    assert_eq!(
+        titles(&app, r#"siteSearch ~ "release train""#).await,
+        ["Deploy Guide"],
+        "every word must occur"
+    );
+    assert_eq!(
+        titles(&app, r#"text ~ "\"undo a release\"""#).await,
+        ["Rollback"],
+        "quoted phrase"
+    );
+    assert_eq!(titles(&app, r#"title ~ "Roll*""#).await, ["Rollback"]);
+    assert_eq!(
+        titles(&app, r#"title = "pager duty""#).await,
+        ["Pager Duty"]
+    );
+    assert_eq!(titles(&app, "type = blogpost").await, ["Release party"]);
+    assert_eq!(
+        titles(&app, "space = ops AND type = page").await,
+        ["OPS space Home", "Pager Duty"]
+    );
+    assert_eq!(
+        titles(&app, "space IN (OPS) AND NOT type = blogpost").await,
+        ["OPS space Home", "Pager Duty"]
+    );
+    assert_eq!(
+        titles(&app, "type = page AND space NOT IN (DEV)").await,
+        ["OPS space Home", "Pager Duty"]
+    );
+    assert_eq!(
+        titles(&app, "creator = currentUser() AND title ~ grand").await,
+        ["Grandchild"]
+    );
+    assert_eq!(
+        titles(&app, "contributor = nobody").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        titles(
+            &app,
+            "lastModified > startOfYear(\"-1y\") AND title ~ pager"
+        )
+        .await,
+        ["Pager Duty"]
+    );
+    assert_eq!(
+        titles(&app, "created < \"2000-01-01\"").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(titles(&app, "watcher = admin").await, Vec::<String>::new());
+
+    let (_, ordered) = call(
+        admin
+            .get(app.url("/rest/api/content/search"))
+            .query(&[("cql", "space = DEV AND type = page ORDER BY title DESC")]),
+    )
+    .await;
+    let order: Vec<&str> = ordered["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(
+        order,
+        ["Rollback", "Grandchild", "Deploy Guide", "DEV space Home"]
+    );
+    app.stop().await;
+}
+
+async fn search_results_have_the_wrapper_shape(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    for index in 0..3 {
+        create(
+            &app,
+            "DEV",
+            &format!("Minutes {index}"),
+            "<p>We agreed to <strong>ship</strong> on Friday.</p>",
+            None,
+        )
+        .await;
+    }
+    let (status, page) = call(admin.get(app.url("/rest/api/search")).query(&[
+        ("cql", r#"text ~ "ship""#),
+        ("limit", "2"),
+        ("expand", "content.space,content.version"),
+    ]))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        (
+            page["size"].clone(),
+            page["totalSize"].clone(),
+            page["limit"].clone()
+        ),
+        (json!(2), json!(3), json!(2))
+    );
+    assert_eq!(page["cqlQuery"], r#"text ~ "ship""#);
+    assert!(page["searchDuration"].is_number());
+    let first: &Value = &page["results"][0];
+    assert_eq!(first["content"]["type"], "page");
+    assert_eq!(
+        first["content"]["space"]["key"], "DEV",
+        "content.* expansions apply to each result's content"
+    );
+    assert_eq!(first["content"]["version"]["number"], 1);
+    assert_eq!(
+        first["content"]["_expandable"]["space"],
+        "/rest/api/space/DEV"
+    );
+    assert!(
+        first["excerpt"]
+            .as_str()
+            .expect("excerpt")
+            .contains("@@@hl@@@ship@@@endhl@@@"),
+        "{first}"
+    );
+    assert_eq!(first["resultGlobalContainer"]["title"], "DEV space");
+    assert_eq!(first["resultGlobalContainer"]["displayUrl"], "/display/DEV");
+    assert!(
+        first["url"]
+            .as_str()
+            .expect("url")
+            .starts_with("/display/DEV/Minutes+")
+    );
+    let next = page["_links"]["next"].as_str().expect("next");
+    let (_, rest) = call(admin.get(app.url(next))).await;
+    assert_eq!(rest["size"], 1);
+    assert!(rest["_links"].get("next").is_none());
+    let (_, plain) = call(
+        admin
+            .get(app.url("/rest/api/search"))
+            .query(&[("cql", "text ~ ship"), ("excerpt", "none")]),
+    )
+    .await;
+    assert_eq!(plain["results"][0]["excerpt"], "");
+    app.stop().await;
+}
+
+async fn bad_cql_is_a_400(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    for cql in [
+        "space=spaceKey=KEY and status=draft",
+        "type = ",
+        "colour = red",
+        "(type = page",
+    ] {
+        let (status, error) = call(
+            admin
+                .get(app.url("/rest/api/search"))
+                .query(&[("cql", cql)]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{cql}");
+        assert!(
+            error["message"]
+                .as_str()
+                .expect("message")
+                .starts_with("Could not parse cql"),
+            "{error}"
+        );
+    }
+    let (status, _) = call(admin.get(app.url("/rest/api/search"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "cql is required");
+    app.stop().await;
+}
