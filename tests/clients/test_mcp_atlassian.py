@@ -7,6 +7,7 @@ with a personal access token.
 """
 
 import pytest
+import requests
 from mcp_atlassian.confluence import ConfluenceConfig, ConfluenceFetcher
 from mcp_atlassian.exceptions import MCPAtlassianAuthenticationError
 
@@ -371,3 +372,25 @@ def test_user_mentions_are_resolved(fetcher, server, space_key):
     }).json()
     content = fetcher.get_page_content(created["id"]).content
     assert content.count("@admin") == 2, content
+
+
+def test_space_page_tree_over_several_batches(basic, server, space_key):
+    # mcp-atlassian fetches the tree 200 pages at a time and follows _links.next.
+    top = basic.create_page(space_key, "Big tree", "x")
+    session = requests.Session()
+    session.auth = server.auth
+    for n in range(215):
+        response = session.post(server.url + "/rest/api/content", timeout=30, json={
+            "type": "page", "title": f"Leaf {n:03d}", "space": {"key": space_key}, "ancestors": [{"id": top.id}],
+            "body": {"storage": {"value": "<p/>", "representation": "storage"}},
+        })
+        assert response.status_code == 200, response.text
+    tree = basic.get_space_page_tree(space_key)
+    assert tree["has_more"] is False
+    assert tree["total_pages"] == 217  # home page, Big tree and its leaves
+    leaves = [p for p in tree["pages"] if p["parent_id"] == top.id]
+    assert [p["title"] for p in leaves] == [f"Leaf {n:03d}" for n in range(215)]
+    assert all(p["depth"] == 1 for p in leaves)
+
+    tail = basic.get_page_children(top.id, start=200, limit=50)
+    assert [c.title for c in tail] == [f"Leaf {n:03d}" for n in range(200, 215)]
