@@ -30,7 +30,7 @@ impl BlobLocation {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if !is_valid_bucket_name(bucket) {
                 return Err(invalid(
-                    "the bucket name must be 3 to 63 characters of lowercase letters, digits, '-' and '.'",
+                    "a bucket name has 3 to 63 lowercase letters, digits, '-' and '.'",
                 ));
             }
             let prefix = prefix.trim_matches('/');
@@ -95,8 +95,8 @@ fn is_valid_bucket_name(bucket: &str) -> bool {
 /// (`us-east-1`, credentials from the instance or web identity when no keys are given).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct S3Settings {
-    /// Endpoint of an S3-compatible server (MinIO, Ceph, Garage, moto), e.g. `http://127.0.0.1:9000`.
-    /// Unset means AWS. An `http://` endpoint allows plain HTTP.
+    /// Endpoint of an S3-compatible server (MinIO, Ceph, Garage, moto), e.g.
+    /// `http://127.0.0.1:9000`. Unset means AWS. An `http://` endpoint allows plain HTTP.
     pub endpoint: Option<String>,
     /// Region used for signing; `us-east-1` when unset.
     pub region: Option<String>,
@@ -105,7 +105,8 @@ pub struct S3Settings {
     pub secret_access_key: Option<String>,
     /// Temporary credentials' session token. Never printed.
     pub session_token: Option<String>,
-    /// Path-style addressing (`endpoint/bucket/key`) instead of virtual-hosted (`bucket.endpoint/key`).
+    /// Path-style addressing (`endpoint/bucket/key`) instead of virtual-hosted
+    /// (`bucket.endpoint/key`).
     /// Unset means path style with a custom endpoint (what most S3-compatible servers need) and
     /// virtual-hosted style on AWS.
     pub path_style: Option<bool>,
@@ -119,7 +120,8 @@ impl S3Settings {
         Self::from_variables(|name| std::env::var(name).ok())
     }
 
-    /// Like [`S3Settings::from_env`] with the variables looked up by `lookup` (empty values count as unset).
+    /// Like [`S3Settings::from_env`] with the variables looked up by `lookup`; empty values
+    /// count as unset.
     pub fn from_variables(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, BlobError> {
         let variable = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let path_style = match variable("CAIRN_S3_PATH_STYLE") {

@@ -12,7 +12,9 @@ use bytes::Bytes;
 use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{
+    GetOptions, GetRange, GetResultPayload, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{BlobError, BlobKey, BlobLocation, S3Settings};
@@ -28,6 +30,9 @@ const PARTS_IN_FLIGHT: usize = 2;
 /// Chunks larger than this are hashed on the blocking pool: SHA-256 runs at roughly 0.5-2 GB/s,
 /// so 256 KiB stays under the ~500 µs an async task may block.
 const HASH_INLINE_MAX_BYTES: usize = 256 * 1024;
+
+/// Chunk size when streaming a blob out of a directory: one blocking read per chunk.
+const READ_CHUNK_BYTES: u64 = 256 * 1024;
 
 /// The blob store: a directory (shared by all nodes) or an S3 bucket, holding attachment bytes and
 /// search index snapshots under [`BlobKey`]s.
@@ -266,13 +271,19 @@ impl BlobStore {
         };
         let size_bytes = result.meta.size;
         let served = result.range.clone();
-        let stream_key = key.clone();
-        let stream = result
-            .into_stream()
-            .map_err(move |source| {
-                BlobError::from_object_store("read", stream_key.as_str(), source)
-            })
-            .boxed();
+        let stream = match result.payload {
+            GetResultPayload::File(file, _) => {
+                read_file_in_chunks(key.clone(), file, served.clone())
+            }
+            GetResultPayload::Stream(stream) => {
+                let stream_key = key.clone();
+                stream
+                    .map_err(move |source| {
+                        BlobError::from_object_store("read", stream_key.as_str(), source)
+                    })
+                    .boxed()
+            }
+        };
         Ok(BlobRead {
             size_bytes,
             range: served,
@@ -373,18 +384,11 @@ impl BlobStore {
             .list(prefix_path.as_ref())
             .filter_map(move |entry| {
                 let item = match entry {
-                    Err(source) => Some(Err(BlobError::from_object_store("list", &prefix_name, source))),
-                    Ok(meta) => match BlobKey::new(meta.location.as_ref()) {
-                        Ok(key) => Some(Ok(BlobMeta {
-                            key,
-                            size_bytes: meta.size,
-                            modified_at_ms: meta.last_modified.timestamp_millis(),
-                        })),
-                        Err(_) => {
-                            tracing::warn!(name = %meta.location, "ignoring a stored name that is not a blob key");
-                            None
-                        }
-                    },
+                    Ok(meta) => blob_meta(meta).map(Ok),
+                    Err(source) => {
+                        let error = BlobError::from_object_store("list", &prefix_name, source);
+                        Some(Err(error))
+                    }
                 };
                 std::future::ready(item)
             })
@@ -413,7 +417,7 @@ impl UploadGuard<'_> {
         if let Some(writer) = self.writer.take()
             && let Err(error) = writer.abort().await
         {
-            tracing::warn!(key = %self.key, error = %error, "could not discard an unfinished upload");
+            tracing::warn!(key = %self.key, %error, "could not discard an unfinished upload");
         }
     }
 }
@@ -431,11 +435,66 @@ impl Drop for UploadGuard<'_> {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(error) = writer.abort().await {
-                    tracing::warn!(key = %key, error = %error, "could not discard an abandoned upload");
+                    tracing::warn!(%key, %error, "could not discard an abandoned upload");
                 }
             });
         }
     }
+}
+
+/// The listing entry for `meta`, or `None` (with a warning) when its name is not a blob key:
+/// files put into the directory by hand are neither listed nor swept.
+fn blob_meta(meta: object_store::ObjectMeta) -> Option<BlobMeta> {
+    let Ok(key) = BlobKey::new(meta.location.as_ref()) else {
+        tracing::warn!(name = %meta.location, "ignoring a name that is not a blob key");
+        return None;
+    };
+    Some(BlobMeta {
+        key,
+        size_bytes: meta.size,
+        modified_at_ms: meta.last_modified.timestamp_millis(),
+    })
+}
+
+/// Streams `range` of an open blob file in [`READ_CHUNK_BYTES`] chunks, each read on the
+/// blocking pool. (object_store's own file stream reads 8 KiB per blocking call.) The open handle
+/// keeps reading the bytes it opened even if the blob is replaced or deleted meanwhile.
+fn read_file_in_chunks(
+    key: BlobKey,
+    file: std::fs::File,
+    range: Range<u64>,
+) -> BoxStream<'static, Result<Bytes, BlobError>> {
+    let state = (file, range.start, key);
+    futures_util::stream::try_unfold(state, move |(mut file, offset, key)| async move {
+        if offset >= range.end {
+            return Ok(None);
+        }
+        let length = (range.end - offset).min(READ_CHUNK_BYTES);
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buffer = vec![0u8; usize::try_from(length).unwrap_or(usize::MAX)];
+            let outcome = read_exact_at(&mut file, offset, &mut buffer);
+            (file, buffer, outcome)
+        })
+        .await;
+        let io_error = |source: io::Error| BlobError::Backend {
+            operation: "read",
+            key: key.to_string(),
+            source: Box::new(source),
+        };
+        let (file, buffer, outcome) =
+            read.map_err(|join_error| io_error(io::Error::other(join_error)))?;
+        outcome.map_err(io_error)?;
+        Ok(Some((Bytes::from(buffer), (file, offset + length, key))))
+    })
+    .boxed()
+}
+
+/// Reads exactly `buffer.len()` bytes at `offset`. A file shorter than its listed size (which
+/// cannot happen for a blob renamed into place whole) is an `UnexpectedEof` error.
+fn read_exact_at(file: &mut std::fs::File, offset: u64, buffer: &mut [u8]) -> io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buffer)
 }
 
 /// Creates the directory when missing and opens it with fsync on, so that a finished put is

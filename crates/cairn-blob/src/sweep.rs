@@ -89,7 +89,7 @@ impl BlobStore {
                 continue;
             }
             if !self.still_unchanged_before(&blob.key, cutoff_ms).await? {
-                tracing::info!(key = %blob.key, "orphan candidate was rewritten during the sweep; keeping it");
+                tracing::info!(key = %blob.key, "orphan rewritten during the sweep; kept");
                 continue;
             }
             self.delete(&blob.key).await?;

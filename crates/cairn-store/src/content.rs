@@ -57,6 +57,8 @@ pub struct ContentListing {
     pub status: Option<ContentStatus>,
     /// Only content carrying this label (by name, any prefix).
     pub label: Option<String>,
+    /// Only pages at the root of their space (`depth=root`).
+    pub root_only: bool,
     pub start: i64,
     pub limit: i64,
 }
@@ -576,7 +578,7 @@ impl Store {
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) ORDER BY id LIMIT ? OFFSET ?"
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) ORDER BY id LIMIT ? OFFSET ?"
         )))
         .bind(listing.content_type.as_str())
         .bind(listing.space_id.map(|id| id.0))
@@ -588,6 +590,7 @@ impl Store {
         .bind(status)
         .bind(listing.label.as_deref())
         .bind(listing.label.as_deref())
+        .bind(i16::from(listing.root_only))
         .bind(listing.limit + 1)
         .bind(listing.start)
         .fetch_all(self.pool())

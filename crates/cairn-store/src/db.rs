@@ -126,6 +126,40 @@ struct StoreInner {
     dialect: Dialect,
     /// Reserved id ranges of this process; see [`IdAllocator`] for its locking.
     ids: IdAllocator,
+    /// SQLite only: the database file, beside which migrations take their lock file.
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+/// The file path of a `sqlite://path?params` URL; `None` for in-memory databases.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// Opens `<path>.migrate-lock` and waits for an exclusive lock on it (on a blocking thread).
+async fn lock_file_beside(path: &std::path::Path) -> StoreResult<std::fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".migrate-lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|error| {
+        StoreError::Database(sqlx::Error::Protocol(format!(
+            "migration lock task failed: {error}"
+        )))
+    })?;
+    locked.map_err(|error| StoreError::Database(sqlx::Error::Io(error)))
 }
 
 static INSTALL_DRIVERS: Once = Once::new();
@@ -158,11 +192,16 @@ impl Store {
             // WAL lets readers proceed during a write; the setting is stored in the database file.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
+        let sqlite_path = match dialect {
+            Dialect::Sqlite => sqlite_file(&options.url),
+            Dialect::Postgres | Dialect::Mysql => None,
+        };
         Ok(Store {
             inner: Arc::new(StoreInner {
                 pool,
                 dialect,
                 ids: IdAllocator::default(),
+                sqlite_path,
             }),
         })
     }
@@ -195,8 +234,8 @@ impl Store {
     }
 
     /// Applies pending migrations. Safe when several nodes start at once: PostgreSQL and MySQL hold a
-    /// database lock for the duration (an advisory lock, `GET_LOCK`); on SQLite the loser of a race
-    /// finds the schema current and carries on.
+    /// database lock for the duration (an advisory lock, `GET_LOCK`); SQLite processes hold an
+    /// exclusive lock on `<database file>.migrate-lock`.
     pub async fn migrate(&self) -> StoreResult<()> {
         let mut migrator =
             Migrator::with_migrations(self.inner.dialect.migrator().iter().cloned().collect());
@@ -225,6 +264,12 @@ impl Store {
             }
             Dialect::Sqlite => {}
         }
+        // SQLite has no advisory lock: processes sharing the file take an exclusive lock on a file
+        // beside it (released when the handle drops).
+        let _sqlite_lock = match &self.inner.sqlite_path {
+            Some(path) => Some(lock_file_beside(path).await?),
+            None => None,
+        };
         let outcome = migrator.run_direct(None, &mut *connection, false).await;
         match self.inner.dialect {
             Dialect::Postgres => {
@@ -240,19 +285,7 @@ impl Store {
             Dialect::Sqlite => {}
         }
         drop(connection);
-        match outcome {
-            Ok(()) => Ok(()),
-            // Another process on the same SQLite file migrated first (its write lock made us wait, and
-            // our attempt then failed); what matters is that the schema is now current.
-            Err(error)
-                if self.inner.dialect == Dialect::Sqlite
-                    && self.migration_status().await?.is_current() =>
-            {
-                tracing::debug!(%error, "another process applied the migrations first");
-                Ok(())
-            }
-            Err(error) => Err(error.into()),
-        }
+        outcome.map_err(StoreError::from)
     }
 
     /// Creates an empty database at `url` (server dialects; for tests and first installs).
@@ -355,6 +388,15 @@ mod tests {
             Dialect::from_url("nonsense"),
             Err(StoreError::InvalidUrl(_))
         ));
+    }
+
+    #[test]
+    fn sqlite_paths_come_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/h/cairn.db?mode=rwc"),
+            Some("/tmp/h/cairn.db".into())
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
     }
 
     #[test]

@@ -114,6 +114,26 @@ impl Store {
         self.labels_of(content_id).await
     }
 
+    /// Makes the labels of `content_id` exactly `labels` (adding missing ones, removing the rest).
+    pub async fn set_labels(
+        &self,
+        content_id: ContentId,
+        labels: &[(String, String)],
+        now_ms: i64,
+    ) -> StoreResult<Vec<Label>> {
+        let mut wanted = Vec::with_capacity(labels.len());
+        for (prefix, name) in labels {
+            wanted.push((validate_label_prefix(prefix)?, validate_label_name(name)?));
+        }
+        for existing in self.labels_of(content_id).await? {
+            if !wanted.contains(&(existing.prefix.clone(), existing.name.clone())) {
+                self.remove_label(content_id, &existing.name, Some(&existing.prefix))
+                    .await?;
+            }
+        }
+        self.add_labels(content_id, &wanted, now_ms).await
+    }
+
     /// Removes label `name` (any prefix unless one is given); false when it was not on the content.
     pub async fn remove_label(
         &self,

@@ -304,6 +304,17 @@ async fn delete_is_idempotent(test: TestStore) {
     assert_eq!(store.head(&blob_key).await.unwrap(), None);
     assert!(store.get(&blob_key, None).await.unwrap_err().is_not_found());
     store.delete(&blob_key).await.unwrap();
+
+    // The store is empty again and still usable (the directory backend prunes empty folders).
+    assert!(list_names(store, None).await.is_empty());
+    store
+        .put_stream(&blob_key, one_chunk(b"again"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_bytes(&blob_key).await.unwrap(),
+        "again".as_bytes()
+    );
 }
 
 async fn missing_blob_is_not_found(test: TestStore) {
@@ -365,6 +376,7 @@ async fn listing_matches_whole_segments(test: TestStore) {
     let listed = list_names(store, Some("attachments/65")).await;
     assert_eq!(listed, ["attachments/65/1/v1", "attachments/65/2/v1"]);
 
+    assert!(list_names(store, Some("no/such/prefix")).await.is_empty());
     let everything = list_names(store, None).await;
     assert_eq!(everything.len(), 4, "{everything:?}");
 

@@ -59,7 +59,11 @@ async fn a_missing_bucket_is_an_error_naming_the_key() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, BlobError::Backend { key, .. } | BlobError::NotFound { key } if key == "attachments/1/1/v1"),
+        matches!(
+            &error,
+            BlobError::Backend { key, .. } | BlobError::NotFound { key }
+                if key == "attachments/1/1/v1"
+        ),
         "{error:?}"
     );
     assert!(error.to_string().contains("attachments/1/1/v1"), "{error}");

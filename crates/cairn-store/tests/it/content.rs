@@ -409,6 +409,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         title: title.map(str::to_string),
         status,
         label: None,
+        root_only: false,
         start: 0,
         limit: 50,
     };

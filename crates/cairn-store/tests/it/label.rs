@@ -75,6 +75,7 @@ async fn labels_are_normalised_shared_and_removable(db: TestDb) {
         title: None,
         status: Some(ContentStatus::Current),
         label: Some("docs".into()),
+        root_only: false,
         start: 0,
         limit: 10,
     };

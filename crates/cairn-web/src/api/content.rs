@@ -49,7 +49,8 @@ fn request_body_storage(request: &Value) -> Result<Option<String>, ApiError> {
 
 /// Labels and properties a create or update request carries in `metadata`, checked before any write.
 struct RequestMetadata {
-    labels: Vec<(String, String)>,
+    /// `None` when the request carries no `metadata.labels` (labels stay as they are).
+    labels: Option<Vec<(String, String)>>,
     properties: Vec<(String, String)>,
 }
 
@@ -57,8 +58,8 @@ impl RequestMetadata {
     fn from_request(request: &Value) -> Result<RequestMetadata, ApiError> {
         let metadata = &request["metadata"];
         let labels = match &metadata["labels"] {
-            Value::Null => Vec::new(),
-            labels => requested_labels(labels)?,
+            Value::Null => None,
+            labels => Some(requested_labels(labels)?),
         };
         let mut properties = Vec::new();
         if let Some(map) = metadata["properties"].as_object() {
@@ -71,15 +72,16 @@ impl RequestMetadata {
         Ok(RequestMetadata { labels, properties })
     }
 
-    /// Adds the labels and upserts the properties on `id`.
+    /// Sets the labels and upserts the properties on `id`.
     async fn apply(
         &self,
         state: &AppState,
         id: ContentId,
         caller: &Principal,
     ) -> Result<(), ApiError> {
-        if !self.labels.is_empty() {
-            state.store.add_labels(id, &self.labels, now_ms()).await?;
+        // The labels sent become the content's labels (md2cf's --replace-all-labels relies on it).
+        if let Some(labels) = &self.labels {
+            state.store.set_labels(id, labels, now_ms()).await?;
         }
         for (key, value) in &self.properties {
             let next_version = match state.store.find_property(id, key).await? {
@@ -269,6 +271,8 @@ pub async fn list_content(
             .get("label")
             .filter(|label| !label.is_empty())
             .map(|label| label.trim().to_lowercase()),
+        // atlassian-python-api 5.x sends depth=root here for the root pages of a space.
+        root_only: query.get("depth") == Some("root"),
         start: paging.start,
         limit: paging.limit,
     };

@@ -50,7 +50,11 @@ pub async fn move_by_action(
         .get("pageId")
         .and_then(ContentId::parse)
         .ok_or_else(|| ApiError::bad_request("pageId must be a content id"))?;
+    let has_target = query.get("targetId").is_some_and(|id| !id.is_empty())
+        || query.get("targetTitle").is_some();
     let position = match query.get("position").unwrap_or("append") {
+        // mcp-atlassian moves to the root of another space with `append` and no target.
+        "append" if !has_target => MovePosition::TopLevel,
         "append" => MovePosition::Append,
         "above" => MovePosition::Before,
         "below" => MovePosition::After,
@@ -85,6 +89,7 @@ pub async fn move_by_action(
                 title: Some(title.to_string()),
                 status: Some(ContentStatus::Current),
                 label: None,
+                root_only: false,
                 start: 0,
                 limit: 1,
             };

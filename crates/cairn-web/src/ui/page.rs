@@ -88,6 +88,7 @@ pub async fn display(
         title: Some(title.clone()),
         status: Some(ContentStatus::Current),
         label: None,
+        root_only: false,
         start: 0,
         limit: 1,
     };

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::support::{call, new_page, new_space};
 
 every_dialect!(
+    root_depth_target_less_moves_and_label_replacement,
     title_lookups_match_like_uniqueness,
     lists_and_errors_suit_the_clients,
     display_links_decode_plus_signs
@@ -96,14 +97,21 @@ async fn lists_and_errors_suit_the_clients(db: TestDb) {
         "child counts read from the expansion are right"
     );
 
-    // A page body of 3 MiB is fine; beyond the limit the answer is a JSON 413.
+    // A page body of 3 MiB is fine; beyond the limit the answer is a JSON 413. (The server closes
+    // that connection without reading the rest of the body, so the oversized request gets a client
+    // of its own.)
     let mut big = new_page("DEV", "Big", None);
     big["body"]["storage"]["value"] = json!(format!("<p>{}</p>", "x".repeat(3 * 1024 * 1024)));
     let (status, _) = call(admin.post(app.url("/rest/api/content")).json(&big)).await;
     assert_eq!(status, StatusCode::OK);
     let mut too_big = new_page("DEV", "Too big", None);
     too_big["body"]["storage"]["value"] = json!(format!("<p>{}</p>", "x".repeat(33 * 1024 * 1024)));
-    let (status, error) = call(admin.post(app.url("/rest/api/content")).json(&too_big)).await;
+    let (status, error) = call(
+        app.admin()
+            .post(app.url("/rest/api/content"))
+            .json(&too_big),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error["statusCode"], 413);
 
@@ -174,6 +182,90 @@ async fn display_links_decode_plus_signs(db: TestDb) {
             .await
             .expect("body")
             .contains("C++ tips &amp; tricks")
+    );
+    app.stop().await;
+}
+
+async fn root_depth_target_less_moves_and_label_replacement(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    for key in ["DEV", "OPS"] {
+        call(admin.post(app.url("/rest/api/space")).json(&new_space(key))).await;
+    }
+    let (_, top) = call(
+        admin
+            .post(app.url("/rest/api/content"))
+            .json(&new_page("DEV", "Top", None)),
+    )
+    .await;
+    let top_id = top["id"].as_str().expect("id").to_string();
+    let (_, below) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
+        "DEV",
+        "Below",
+        Some(&top_id),
+    )))
+    .await;
+    let below_id = below["id"].as_str().expect("id").to_string();
+
+    // atlassian-python-api 5.x: root pages of a space through /rest/api/content?depth=root.
+    let (_, roots) =
+        call(admin.get(app.url("/rest/api/content?spaceKey=DEV&depth=root&limit=50"))).await;
+    let titles: Vec<&str> = roots["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|p| p["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(titles, ["DEV space Home", "Top"]);
+
+    // mcp-atlassian: `append` with a space and no target moves to that space's root.
+    let response = admin
+        .post(app.url(&format!(
+            "/pages/movepage.action?spaceKey=OPS&pageId={below_id}&position=append"
+        )))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, moved) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{below_id}?expand=space,ancestors"
+    ))))
+    .await;
+    assert_eq!(
+        (moved["space"]["key"].clone(), moved["ancestors"].clone()),
+        (json!("OPS"), json!([]))
+    );
+
+    // md2cf --replace-all-labels: metadata.labels on an update is the complete set.
+    let mut labelled = new_page("DEV", "Labelled", None);
+    labelled["metadata"] = json!({"labels": [{"name": "alpha"}, {"name": "beta"}]});
+    let (_, page) = call(admin.post(app.url("/rest/api/content")).json(&labelled)).await;
+    let id = page["id"].as_str().expect("id").to_string();
+    let update = json!({"type": "page", "title": "Labelled", "version": {"number": 2},
+                        "metadata": {"labels": [{"name": "beta", "prefix": "global"}, {"name": "gamma", "prefix": "global"}]}});
+    let (_, updated) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&update),
+    )
+    .await;
+    let names: Vec<&str> = updated["metadata"]["labels"]["results"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| l["name"].as_str().expect("n"))
+        .collect();
+    assert_eq!(names, ["beta", "gamma"]);
+    let untouched = json!({"type": "page", "title": "Labelled", "version": {"number": 3}, "metadata": {"properties": {"editor": {"value": "v2"}}}});
+    let (_, after) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&untouched),
+    )
+    .await;
+    assert_eq!(
+        after["metadata"]["labels"]["size"], 2,
+        "an update without metadata.labels keeps the labels"
     );
     app.stop().await;
 }

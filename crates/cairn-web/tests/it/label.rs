@@ -237,7 +237,11 @@ async fn metadata_on_create_and_update(db: TestDb) {
         .iter()
         .map(|l| l["name"].as_str().expect("name"))
         .collect();
-    assert_eq!(names, ["docs", "more"]);
+    assert_eq!(
+        names,
+        ["more"],
+        "the labels of an update are the complete set"
+    );
     let (_, expanded) = call(admin.get(app.url(&format!(
         "/rest/api/content/{id}?expand=metadata.properties"
     ))))
