@@ -11,7 +11,8 @@
 #
 # The server's log goes to /var/tmp/cairn-moto-PORT.log and its process id to
 # /var/tmp/cairn-moto-PORT.pid; stop it with `kill "$(cat /var/tmp/cairn-moto-PORT.pid)"`.
-# Exits non-zero when the server cannot be installed or does not answer within 60 seconds.
+# Run again while that server is up, it prints the endpoint again. Exits non-zero when the port is
+# taken by something else, or the server cannot be installed or does not answer within 60 seconds.
 set -euo pipefail
 
 port="${1:-5077}"
@@ -26,7 +27,12 @@ say() { echo "start-s3: $*" >&2; }
 answers() { curl --silent --output /dev/null --max-time 2 "${endpoint}/"; }
 
 if answers; then
-    say "something already answers on ${endpoint}; refusing to start a second server"
+    if [[ -f "${pid_file}" ]] && kill -0 "$(cat "${pid_file}")" 2>/dev/null; then
+        say "moto started earlier by this script already answers on ${endpoint}"
+        echo "${endpoint}"
+        exit 0
+    fi
+    say "something else already answers on ${endpoint}; choose another port"
     exit 1
 fi
 

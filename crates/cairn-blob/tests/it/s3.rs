@@ -68,3 +68,20 @@ async fn a_missing_bucket_is_an_error_naming_the_key() {
     );
     assert!(error.to_string().contains("attachments/1/1/v1"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_aws_needs_no_network_and_builds_a_tls_client() {
+    // No endpoint: AWS over HTTPS. Building the client installs ring as the TLS provider; a
+    // missing provider would panic here.
+    let location = BlobLocation::parse("s3://cairn-example-bucket/wiki").unwrap();
+    let store = cairn_blob::BlobStore::open(location, &cairn_blob::S3Settings::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.location(),
+        &BlobLocation::S3 {
+            bucket: "cairn-example-bucket".to_owned(),
+            prefix: "wiki".to_owned()
+        }
+    );
+}
