@@ -199,7 +199,6 @@ def test_space_content(confluence, space_key):
         assert "Root page" in {p["title"] for p in roots["results"]}
 
 
-@pytest.mark.xfail(MAJOR >= 5, strict=True, reason="F8: depth=root is ignored on GET /rest/api/content")
 def test_space_content_root_pages_only(confluence, space_key):
     root = confluence.create_page(space_key, "Top", "<p/>")
     confluence.create_page(space_key, "Below top", "<p/>", parent_id=root["id"])

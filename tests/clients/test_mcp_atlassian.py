@@ -325,7 +325,6 @@ def test_move_page(fetcher, server, space_key, new_key):
     assert [a["id"] for a in server.content(book.id, expand="ancestors")["ancestors"]] == [other_home]
 
 
-@pytest.mark.xfail(strict=True, reason="F9: movepage.action with position=append and no target is refused")
 def test_move_page_to_the_root_of_another_space(fetcher, server, space_key, new_key):
     book = fetcher.create_page(space_key, "Roaming book", "x")
     other = new_key("R")

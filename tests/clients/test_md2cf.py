@@ -259,7 +259,6 @@ def test_front_matter_labels_on_create(server, space_key, tmp_path):
     assert labels_of(server, space_key, "Labelled doc") == (["alpha", "beta"], 1)
 
 
-@pytest.mark.xfail(strict=True, reason="F10: metadata.labels on PUT adds labels instead of replacing them")
 def test_replace_all_labels(server, space_key, tmp_path):
     doc = tmp_path / "labelled.md"
     write_labelled(doc, ["alpha", "beta"])
