@@ -35,6 +35,9 @@ mod sweep;
 pub use error::{BlobError, BoxedSource};
 pub use key::{BlobKey, MAX_KEY_BYTES, MAX_SEGMENT_BYTES};
 pub use location::{BlobLocation, S3Settings};
+/// Every HTTP client in a process with this crate needs a TLS crypto provider installed first
+/// (reqwest is built without a bundled one); this installs ring unless one is installed.
+pub use s3::install_ring_as_tls_provider;
 pub use store::{BlobMeta, BlobRead, BlobStore, ByteRange, StoredBlob};
 pub use sweep::SweepReport;
 

@@ -74,7 +74,7 @@ pub(crate) fn open_s3(
 /// the binary (object_store's batteries-included `aws` feature would add aws-lc-rs). reqwest
 /// takes the process-wide default provider when it builds its client; install ring unless the
 /// binary already installed a provider.
-fn install_ring_as_tls_provider() {
+pub fn install_ring_as_tls_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another thread installing a provider is fine: one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();

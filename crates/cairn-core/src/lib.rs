@@ -7,6 +7,7 @@
 //!
 //! What must not live here: SQL, HTTP, files, clocks or async. Callers pass the current time in.
 
+mod attachment;
 mod content;
 mod id;
 mod label;
@@ -15,6 +16,7 @@ mod space;
 mod user;
 mod validate;
 
+pub use attachment::{Attachment, AttachmentVersion};
 pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};

@@ -22,6 +22,8 @@ pub enum StoreError {
     TitleTaken { title: String, space_key: SpaceKey },
     #[error("version must be incremented on update. current version is: {current}")]
     StaleVersion { id: ContentId, current: i32 },
+    #[error("an attachment named {0} already exists here")]
+    AttachmentNameTaken(String),
     #[error("a property with key {0} already exists")]
     PropertyKeyTaken(String),
     #[error("property {key} is at version {current}; send version {next}", next = current + 1)]

@@ -11,6 +11,7 @@
 //!
 //! Must not: speak HTTP, render HTML, or hold a transaction across anything but SQL.
 
+mod attachment;
 mod comment;
 mod content;
 mod db;
@@ -25,6 +26,7 @@ mod sql;
 mod tree;
 mod user;
 
+pub use attachment::{AttachmentListing, StoredFile};
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub base_url: String,
     shutdown: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    /// Attachment bytes of this app; removed with it.
+    _blob_directory: tempfile::TempDir,
     /// Kept last so the database outlives the server.
     pub db: TestDb,
 }
@@ -25,6 +27,11 @@ pub struct TestApp {
 impl TestApp {
     /// Migrates `db`, creates the administrator, binds `127.0.0.1:0` and serves.
     pub async fn start(db: TestDb) -> TestApp {
+        TestApp::start_with_attachment_limit(db, 256 * 1024 * 1024).await
+    }
+
+    /// As [`TestApp::start`], with attachments limited to `attachment_max_bytes`.
+    pub async fn start_with_attachment_limit(db: TestDb, attachment_max_bytes: u64) -> TestApp {
         let store = db.store().await;
         create_user(&store, ADMIN_USERNAME, ADMIN_PASSWORD, true).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -32,13 +39,22 @@ impl TestApp {
             .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("bound address");
         let shutdown = CancellationToken::new();
-        let state = AppState::new(store.clone(), WebSettings::default());
+        let blob_directory = tempfile::tempdir().expect("temporary blob directory");
+        let blobs = cairn_blob::BlobStore::open_directory(blob_directory.path())
+            .await
+            .expect("blob store");
+        let settings = WebSettings {
+            attachment_max_bytes,
+            ..WebSettings::default()
+        };
+        let state = AppState::new(store.clone(), blobs, settings);
         let server = tokio::spawn(cairn_web::serve(listener, state, shutdown.clone()));
         TestApp {
             store,
             base_url: format!("http://{address}"),
             shutdown,
             server: Some(server),
+            _blob_directory: blob_directory,
             db,
         }
     }
@@ -60,6 +76,7 @@ impl TestApp {
 
     /// A client with no credentials and a cookie jar (for UI flows); it does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
+        cairn_blob::install_ring_as_tls_provider();
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -70,6 +87,11 @@ impl TestApp {
     /// Creates a normal user.
     pub async fn create_user(&self, username: &str, password: &str) {
         create_user(&self.store, username, password, false).await;
+    }
+
+    /// The directory holding this app's attachment bytes.
+    pub fn blob_directory(&self) -> &std::path::Path {
+        self._blob_directory.path()
     }
 
     /// Stops the server and waits for it to finish.
@@ -106,6 +128,7 @@ async fn create_user(store: &Store, username: &str, password: &str, administrato
 }
 
 fn basic_client(username: &str, password: &str) -> reqwest::Client {
+    cairn_blob::install_ring_as_tls_provider();
     let credentials =
         base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
     let mut headers = reqwest::header::HeaderMap::new();
@@ -119,4 +142,10 @@ fn basic_client(username: &str, password: &str) -> reqwest::Client {
         .default_headers(headers)
         .build()
         .expect("http client")
+}
+
+/// A client without credentials.
+pub fn anonymous_client() -> reqwest::Client {
+    cairn_blob::install_ring_as_tls_provider();
+    reqwest::Client::new()
 }

@@ -12,7 +12,7 @@
 mod app;
 mod db;
 
-pub use app::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp};
+pub use app::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, anonymous_client};
 pub use db::{TestDb, TestDialect};
 
 /// Generates, for each named `async fn(TestDb)`, a module with one test per dialect. PostgreSQL and

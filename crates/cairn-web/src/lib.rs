@@ -52,6 +52,8 @@ pub struct WebSettings {
     pub cookie_security: CookieSecurity,
     /// How long a login session lasts.
     pub session_ttl: Duration,
+    /// Largest attachment file accepted (413 above it).
+    pub attachment_max_bytes: u64,
 }
 
 impl Default for WebSettings {
@@ -60,6 +62,7 @@ impl Default for WebSettings {
             base_url: None,
             cookie_security: CookieSecurity::Auto,
             session_ttl: Duration::from_secs(14 * 24 * 3600),
+            attachment_max_bytes: 100 * 1024 * 1024,
         }
     }
 }
@@ -68,15 +71,18 @@ impl Default for WebSettings {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Attachment bytes (a shared directory or S3).
+    pub blobs: cairn_blob::BlobStore,
     pub settings: Arc<WebSettings>,
     /// Per-node cache of verified Basic credentials (argon2 is deliberately slow).
     pub credential_cache: Arc<auth::CredentialCache>,
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: WebSettings) -> AppState {
+    pub fn new(store: Store, blobs: cairn_blob::BlobStore, settings: WebSettings) -> AppState {
         AppState {
             store,
+            blobs,
             settings: Arc::new(settings),
             credential_cache: Arc::new(auth::CredentialCache::default()),
         }

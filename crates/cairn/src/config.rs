@@ -73,6 +73,9 @@ pub struct Settings {
     pub session_ttl: Duration,
     pub admin_user: Option<String>,
     pub admin_password: Option<String>,
+    /// Where attachment bytes live: a directory or `s3://bucket/prefix`.
+    pub blob_store: cairn_blob::BlobLocation,
+    pub attachment_max_bytes: u64,
 }
 
 impl fmt::Debug for Settings {
@@ -135,6 +138,14 @@ const KEYS: &[Key] = &[
     Key {
         name: "session_hours",
         environment: "CAIRN_SESSION_HOURS",
+    },
+    Key {
+        name: "blob_store",
+        environment: "CAIRN_BLOB_STORE",
+    },
+    Key {
+        name: "attachment_max_mb",
+        environment: "CAIRN_ATTACHMENT_MAX_MB",
     },
     Key {
         name: "admin_user",
@@ -325,6 +336,19 @@ pub fn load(
         admin_password: layers.get("admin_password", None, |text| {
             Ok((!text.is_empty()).then(|| text.to_string()))
         })?,
+        blob_store: layers.get(
+            "blob_store",
+            cairn_blob::BlobLocation::Directory {
+                root: home.join("shared").join("blobs"),
+            },
+            |text| cairn_blob::BlobLocation::parse(text.trim()).map_err(|error| error.to_string()),
+        )?,
+        attachment_max_bytes: layers.get(
+            "attachment_max_mb",
+            100,
+            parse_number_in(1..=1024 * 1024),
+        )? * 1024
+            * 1024,
     })
 }
 
@@ -352,6 +376,13 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 
 # Login session lifetime in hours (CAIRN_SESSION_HOURS).
 # session_hours = 336
+
+# Where attachment bytes live (CAIRN_BLOB_STORE): a directory shared by every node, or
+# s3://bucket/prefix (with CAIRN_S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY...).
+# blob_store = "<home>/shared/blobs"
+
+# Largest attachment in MiB (CAIRN_ATTACHMENT_MAX_MB); larger uploads get 413.
+# attachment_max_mb = 100
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

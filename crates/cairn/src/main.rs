@@ -188,6 +188,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let settings = load_settings(&args.home, flags)?;
     init_logging(&settings.log);
+    // Signals are handled from the start, so a stop during start-up is graceful too.
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
     tracing::info!(home = %settings.home.display(), "starting Cairn {}", env!("CARGO_PKG_VERSION"));
     let store = connect(&settings).await?;
     tracing::info!(dialect = store.dialect().name(), "database connected");
@@ -197,14 +200,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let s3_settings = cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;
+    let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
+        .await
+        .context("cannot open the blob store")?;
     let web_settings = WebSettings {
         base_url: settings.base_url.clone(),
         cookie_security: settings.cookie_security,
         session_ttl: settings.session_ttl,
+        attachment_max_bytes: settings.attachment_max_bytes,
     };
-    let state = AppState::new(store.clone(), web_settings);
-    let shutdown = CancellationToken::new();
-    tokio::spawn(stop_on_signal(shutdown.clone()));
+    let state = AppState::new(store.clone(), blobs, web_settings);
     let sweeper = tokio::spawn(cairn_web::maintenance::sweep_expired_sessions(
         store.clone(),
         shutdown.clone(),

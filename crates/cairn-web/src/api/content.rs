@@ -300,14 +300,25 @@ pub async fn get_content(
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let content = state
-        .store
-        .find_content(id)
-        .await?
-        .ok_or_else(|| ApiError::content_not_found(id))?;
     let expand = match query.get("expand") {
         Some(expand) => Expand::parse(Some(expand)),
         None => Expand::parse(Some("history,space,version")),
+    };
+    let Some(content) = state.store.find_content(id).await? else {
+        // Attachments share the id space and this endpoint.
+        let attachment = state
+            .store
+            .find_attachment(id)
+            .await?
+            .ok_or_else(|| ApiError::content_not_found(id))?;
+        let wanted = query.get("status").unwrap_or("current");
+        if wanted != "any" && wanted != attachment.status {
+            return Err(ApiError::content_not_found(id));
+        }
+        let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+        return Ok(ApiJson(
+            builder.attachment_json(&attachment, &expand).await?,
+        ));
     };
     let requested_status = query.get("status").unwrap_or("current");
     let visible = match requested_status {
@@ -432,11 +443,16 @@ pub async fn delete_content(
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id_text)?;
-    let content = state
-        .store
-        .find_content(id)
-        .await?
-        .ok_or_else(|| ApiError::content_not_found(id))?;
+    let Some(content) = state.store.find_content(id).await? else {
+        let attachment = state
+            .store
+            .find_attachment(id)
+            .await?
+            .ok_or_else(|| ApiError::content_not_found(id))?;
+        let purge = query.get("status") == Some("trashed");
+        tracing::info!(attachment = %id, purge, user = %caller.user.username, "attachment deleted");
+        return super::attachment::delete_attachment(&state, &attachment, purge).await;
+    };
     if content.content_type == ContentType::Comment {
         // Comments have no trash: deleting one removes it.
         state.store.delete_comment(id).await?;

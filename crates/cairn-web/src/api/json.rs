@@ -735,10 +735,44 @@ impl<'a> JsonBuilder<'a> {
                 json!(format!("/rest/api/content/{}/child/page", content.id)),
             );
         }
-        expandable.insert(
-            "attachment".into(),
-            json!(format!("/rest/api/content/{}/child/attachment", content.id)),
-        );
+        if expand.has("attachment") {
+            let listing = cairn_store::AttachmentListing {
+                container_id: content.id,
+                filename: None,
+                media_type: None,
+                start: 0,
+                limit: 200,
+            };
+            let (attachments, has_more) = self.state.store.list_attachments(&listing).await?;
+            let mut results = Vec::with_capacity(attachments.len());
+            for attachment in &attachments {
+                results.push(
+                    self.attachment_json(attachment, &expand.below("attachment"))
+                        .await?,
+                );
+            }
+            let path = format!("/rest/api/content/{}/child/attachment", content.id);
+            let paging = Paging {
+                start: 0,
+                limit: 200,
+            };
+            children.insert(
+                "attachment".into(),
+                paged_list(
+                    results,
+                    paging,
+                    has_more,
+                    &self.base,
+                    &path,
+                    &QueryPairs::default(),
+                ),
+            );
+        } else {
+            expandable.insert(
+                "attachment".into(),
+                json!(format!("/rest/api/content/{}/child/attachment", content.id)),
+            );
+        }
         expandable.insert(
             "comment".into(),
             json!(format!("/rest/api/content/{}/child/comment", content.id)),

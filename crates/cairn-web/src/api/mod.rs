@@ -1,6 +1,7 @@
 //! The Confluence REST API v1 surface: `/rest/api/...` (and `/rest/api/latest/...`, rewritten before
 //! routing), plus personal access tokens at `/rest/pat/latest/tokens` as Confluence Data Center has them.
 
+mod attachment;
 mod content;
 pub mod json;
 mod label;
@@ -36,6 +37,25 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/rest/api/content",
             get(content::list_content).post(content::create_content),
+        )
+        .route(
+            "/rest/api/content/{id}/child/attachment",
+            get(attachment::list_attachments)
+                .post(attachment::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/rest/api/content/{id}/child/attachment/{attachment}/data",
+            axum::routing::post(attachment::upload_new_version)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/rest/api/content/{id}/child/attachment/{attachment}/download",
+            get(attachment::download_by_id),
+        )
+        .route(
+            "/download/attachments/{page}/{filename}",
+            get(attachment::download_by_name),
         )
         .route("/rest/api/search", get(search::search))
         .route("/rest/api/content/search", get(search::content_search))

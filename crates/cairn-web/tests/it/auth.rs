@@ -12,7 +12,7 @@ every_dialect!(
 
 async fn missing_or_wrong_credentials_get_401(db: TestDb) {
     let app = TestApp::start(db).await;
-    let anonymous = reqwest::Client::new();
+    let anonymous = cairn_testkit::anonymous_client();
     let response = anonymous
         .get(app.url("/rest/api/space"))
         .send()
@@ -74,7 +74,7 @@ async fn bearer_tokens_work_until_revoked(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::CREATED);
     let secret = token["rawToken"].as_str().expect("raw token").to_string();
-    let bearer = reqwest::Client::new();
+    let bearer = cairn_testkit::anonymous_client();
     let (status, me) = call(
         bearer
             .get(app.url("/rest/api/user/current"))

@@ -8,7 +8,7 @@ every_dialect!(health_endpoints_answer);
 
 async fn health_endpoints_answer(db: TestDb) {
     let app = TestApp::start(db).await;
-    let client = reqwest::Client::new();
+    let client = cairn_testkit::anonymous_client();
     let (status, body) = call(client.get(app.url("/status"))).await;
     assert_eq!(
         (status, body),

@@ -230,7 +230,7 @@ async fn serves_with_admin_from_environment_and_cli_users(db: TestDb) {
             .env("CAIRN_ADMIN_PASSWORD", "boss-password"),
     );
     let base = node.wait_until_serving();
-    let client = reqwest::Client::new();
+    let client = cairn_testkit::anonymous_client();
     let status: serde_json::Value = client
         .get(format!("{base}/status"))
         .send()
@@ -270,7 +270,7 @@ async fn administrator_comes_from_environment_on_an_empty_database() {
             .env("CAIRN_ADMIN_PASSWORD", "boss-password"),
     );
     let base = node.wait_until_serving();
-    let me: serde_json::Value = reqwest::Client::new()
+    let me: serde_json::Value = cairn_testkit::anonymous_client()
         .get(format!("{base}/rest/api/user/current"))
         .basic_auth("boss", Some("boss-password"))
         .send()

@@ -1,0 +1,336 @@
+//! Attachment rows. The bytes live in the blob store: callers store them first and then record the
+//! version here, so a row never points at bytes that are not there.
+
+use cairn_core::{Attachment, AttachmentVersion, ContentId, ContentStatus, SpaceId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{StoreError, is_unique_violation};
+use crate::{Store, StoreResult};
+
+macro_rules! attachment_columns {
+    () => {
+        "id, container_id, space_id, title, status, version, media_type, size_bytes, comment, creator_id, created_ms, last_modifier_id, last_modified_ms"
+    };
+}
+
+macro_rules! attachment_version_columns {
+    () => {
+        "attachment_id, number, media_type, size_bytes, sha256, blob_key, comment, minor_edit, author_id, created_ms"
+    };
+}
+
+fn attachment_from_row(row: &AnyRow) -> StoreResult<Attachment> {
+    let version: i64 = row.try_get("version")?;
+    Ok(Attachment {
+        id: ContentId(row.try_get("id")?),
+        container_id: ContentId(row.try_get("container_id")?),
+        space_id: SpaceId(row.try_get("space_id")?),
+        title: row.try_get("title")?,
+        status: row.try_get("status")?,
+        version: i32::try_from(version).unwrap_or(i32::MAX),
+        media_type: row.try_get("media_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        comment: row.try_get("comment")?,
+        creator_id: UserId(row.try_get("creator_id")?),
+        created_ms: row.try_get("created_ms")?,
+        last_modifier_id: UserId(row.try_get("last_modifier_id")?),
+        last_modified_ms: row.try_get("last_modified_ms")?,
+    })
+}
+
+fn version_from_row(row: &AnyRow) -> StoreResult<AttachmentVersion> {
+    let number: i64 = row.try_get("number")?;
+    let minor: i64 = row.try_get("minor_edit")?;
+    Ok(AttachmentVersion {
+        attachment_id: ContentId(row.try_get("attachment_id")?),
+        number: i32::try_from(number).unwrap_or(i32::MAX),
+        media_type: row.try_get("media_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        sha256: row.try_get("sha256")?,
+        blob_key: row.try_get("blob_key")?,
+        comment: row.try_get("comment")?,
+        minor_edit: minor != 0,
+        author_id: UserId(row.try_get("author_id")?),
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+/// The facts of stored bytes, recorded as an attachment version.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub blob_key: String,
+    pub comment: String,
+    pub minor_edit: bool,
+    pub author_id: UserId,
+    pub now_ms: i64,
+}
+
+/// Which attachments of a container to list.
+#[derive(Debug, Clone)]
+pub struct AttachmentListing {
+    pub container_id: ContentId,
+    pub filename: Option<String>,
+    pub media_type: Option<String>,
+    pub start: i64,
+    pub limit: i64,
+}
+
+impl Store {
+    /// A fresh id from the content sequence, for an attachment whose bytes are stored before its row.
+    pub async fn allocate_content_id(&self) -> StoreResult<ContentId> {
+        self.next_content_id().await
+    }
+
+    pub async fn find_attachment(&self, id: ContentId) -> StoreResult<Option<Attachment>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            attachment_columns!(),
+            " FROM attachment WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(attachment_from_row).transpose()
+    }
+
+    /// The current attachment called `title` on `container_id`.
+    pub async fn find_attachment_by_title(
+        &self,
+        container_id: ContentId,
+        title: &str,
+    ) -> StoreResult<Option<Attachment>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            attachment_columns!(),
+            " FROM attachment WHERE container_id = ? AND live_title = ?"
+        )))
+        .bind(container_id.0)
+        .bind(title)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(attachment_from_row).transpose()
+    }
+
+    /// Current attachments of a container by id; the flag says whether more follow.
+    pub async fn list_attachments(
+        &self,
+        listing: &AttachmentListing,
+    ) -> StoreResult<(Vec<Attachment>, bool)> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            attachment_columns!(),
+            " FROM attachment WHERE container_id = ? AND status = 'current' AND (? IS NULL OR title = ?) AND (? IS NULL OR media_type = ?) ORDER BY id LIMIT ? OFFSET ?"
+        )))
+        .bind(listing.container_id.0)
+        .bind(listing.filename.as_deref())
+        .bind(listing.filename.as_deref())
+        .bind(listing.media_type.as_deref())
+        .bind(listing.media_type.as_deref())
+        .bind(listing.limit + 1)
+        .bind(listing.start)
+        .fetch_all(self.pool())
+        .await?;
+        let mut attachments = rows
+            .iter()
+            .map(attachment_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = attachments.len() as i64 > listing.limit;
+        attachments.truncate(usize::try_from(listing.limit).unwrap_or(0));
+        Ok((attachments, has_more))
+    }
+
+    pub async fn attachment_version(
+        &self,
+        id: ContentId,
+        number: i32,
+    ) -> StoreResult<Option<AttachmentVersion>> {
+        let row = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            attachment_version_columns!(),
+            " FROM attachment_version WHERE attachment_id = ? AND number = ?"
+        )))
+        .bind(id.0)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(version_from_row).transpose()
+    }
+
+    /// Every version of an attachment, newest first.
+    pub async fn attachment_versions(&self, id: ContentId) -> StoreResult<Vec<AttachmentVersion>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            attachment_version_columns!(),
+            " FROM attachment_version WHERE attachment_id = ? ORDER BY number DESC"
+        )))
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    /// Records a new attachment `id` (allocated with [`Store::allocate_content_id`]) whose bytes are
+    /// already stored. `AttachmentNameTaken` when the container has a current file of that name.
+    pub async fn create_attachment(
+        &self,
+        id: ContentId,
+        container_id: ContentId,
+        title: &str,
+        file: &StoredFile,
+    ) -> StoreResult<Attachment> {
+        let container = self
+            .find_content(container_id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Current)
+            .ok_or(StoreError::ContentNotFound(container_id))?;
+        let mut transaction = self.begin_write().await?;
+        let inserted = sqlx::query(self.sql(
+            "INSERT INTO attachment (id, container_id, space_id, title, live_title, status, version, media_type, size_bytes, comment, creator_id, created_ms, last_modifier_id, last_modified_ms) VALUES (?, ?, ?, ?, ?, 'current', 1, ?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(id.0)
+        .bind(container_id.0)
+        .bind(container.space_id.0)
+        .bind(title)
+        .bind(title)
+        .bind(&file.media_type)
+        .bind(file.size_bytes)
+        .bind(&file.comment)
+        .bind(file.author_id.0)
+        .bind(file.now_ms)
+        .bind(file.author_id.0)
+        .bind(file.now_ms)
+        .execute(&mut *transaction)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(error) if is_unique_violation(&error) => {
+                return Err(StoreError::AttachmentNameTaken(title.to_string()));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        insert_attachment_version(self, &mut transaction, id, 1, file).await?;
+        transaction.commit().await?;
+        self.find_attachment(id)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))
+    }
+
+    /// Records version `current + 1` of attachment `id`, if it is still at `current`.
+    pub async fn add_attachment_version(
+        &self,
+        id: ContentId,
+        current: i32,
+        file: &StoredFile,
+    ) -> StoreResult<Attachment> {
+        let mut transaction = self.begin_write().await?;
+        let updated = sqlx::query(self.sql(
+            "UPDATE attachment SET version = ?, media_type = ?, size_bytes = ?, comment = ?, last_modifier_id = ?, last_modified_ms = ? WHERE id = ? AND version = ? AND status = 'current'",
+        ))
+        .bind(current + 1)
+        .bind(&file.media_type)
+        .bind(file.size_bytes)
+        .bind(&file.comment)
+        .bind(file.author_id.0)
+        .bind(file.now_ms)
+        .bind(id.0)
+        .bind(current)
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() != 1 {
+            drop(transaction);
+            let latest = self
+                .find_attachment(id)
+                .await?
+                .ok_or(StoreError::ContentNotFound(id))?;
+            return Err(StoreError::StaleVersion {
+                id,
+                current: latest.version,
+            });
+        }
+        insert_attachment_version(self, &mut transaction, id, current + 1, file).await?;
+        transaction.commit().await?;
+        self.find_attachment(id)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))
+    }
+
+    /// Moves an attachment to the trash (its name becomes free).
+    pub async fn trash_attachment(&self, id: ContentId) -> StoreResult<()> {
+        let result = sqlx::query(self.sql(
+            "UPDATE attachment SET status = 'trashed', live_title = NULL WHERE id = ? AND status = 'current'",
+        ))
+        .bind(id.0)
+        .execute(self.pool())
+        .await?;
+        if result.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::ContentNotFound(id))
+        }
+    }
+
+    /// Deletes an attachment and its versions; returns the blob keys the caller should delete.
+    pub async fn purge_attachment(&self, id: ContentId) -> StoreResult<Vec<String>> {
+        let keys: Vec<String> = self
+            .attachment_versions(id)
+            .await?
+            .into_iter()
+            .map(|version| version.blob_key)
+            .collect();
+        let mut transaction = self.begin_write().await?;
+        sqlx::query(self.sql("DELETE FROM attachment_version WHERE attachment_id = ?"))
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
+        let deleted = sqlx::query(self.sql("DELETE FROM attachment WHERE id = ?"))
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
+        if deleted.rows_affected() != 1 {
+            return Err(StoreError::ContentNotFound(id));
+        }
+        transaction.commit().await?;
+        Ok(keys)
+    }
+
+    /// True when some attachment version records `blob_key` (for the orphan sweeper).
+    pub async fn blob_key_is_referenced(&self, blob_key: &str) -> StoreResult<bool> {
+        let row = sqlx::query(
+            self.sql("SELECT COUNT(*) AS uses FROM attachment_version WHERE blob_key = ?"),
+        )
+        .bind(blob_key)
+        .fetch_one(self.pool())
+        .await?;
+        let uses: i64 = row.try_get("uses")?;
+        Ok(uses > 0)
+    }
+}
+
+async fn insert_attachment_version(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: ContentId,
+    number: i32,
+    file: &StoredFile,
+) -> StoreResult<()> {
+    sqlx::query(store.sql(
+        "INSERT INTO attachment_version (attachment_id, number, media_type, size_bytes, sha256, blob_key, comment, minor_edit, author_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ))
+    .bind(id.0)
+    .bind(number)
+    .bind(&file.media_type)
+    .bind(file.size_bytes)
+    .bind(&file.sha256)
+    .bind(&file.blob_key)
+    .bind(&file.comment)
+    .bind(i16::from(file.minor_edit))
+    .bind(file.author_id.0)
+    .bind(file.now_ms)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! Attachments over HTTP: multipart uploads streamed to the blob store, versions, downloads, ranges.
+
+use cairn_testkit::{TestApp, TestDb, every_dialect};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::support::{call, new_page, new_space};
+
+every_dialect!(
+    attachments_upload_version_and_download,
+    failed_uploads_leave_nothing,
+    large_uploads_stream_through
+);
+
+async fn page(app: &TestApp, title: &str) -> String {
+    call(
+        app.admin()
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let (_, created) = call(
+        app.admin()
+            .post(app.url("/rest/api/content"))
+            .json(&new_page("DEV", title, None)),
+    )
+    .await;
+    created["id"].as_str().expect("id").to_string()
+}
+
+fn file_form(name: &str, bytes: Vec<u8>, media_type: &str, comment: &str) -> Form {
+    let part = Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str(media_type)
+        .expect("media type");
+    // md2cf sends the comment as a file part named `comment`.
+    let comment_part = Part::text(comment.to_string()).file_name("comment");
+    Form::new()
+        .part("file", part)
+        .part("comment", comment_part)
+        .text("minorEdit", "true")
+}
+
+fn files_in(directory: &std::path::Path) -> usize {
+    let mut count = 0;
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
+            if entry.path().is_dir() {
+                pending.push(entry.path());
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+async fn attachments_upload_version_and_download(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    let page_id = page(&app, "With files").await;
+    let url = app.url(&format!("/rest/api/content/{page_id}/child/attachment"));
+
+    let (status, uploaded) = call(
+        admin
+            .post(&url)
+            .header("X-Atlassian-Token", "nocheck")
+            .multipart(file_form(
+                "notes.txt",
+                b"first version".to_vec(),
+                "text/plain",
+                "v1 note",
+            )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    let attachment: &Value = &uploaded["results"][0];
+    assert_eq!(uploaded["size"], 1);
+    assert_eq!(attachment["title"], "notes.txt");
+    assert_eq!(
+        attachment["version"]["number"], 1,
+        "uploads answer with the version"
+    );
+    assert_eq!(attachment["extensions"]["fileSize"], 13);
+    assert_eq!(attachment["metadata"]["mediaType"], "text/plain");
+    assert_eq!(attachment["metadata"]["comment"], "v1 note");
+    let attachment_id = attachment["id"].as_str().expect("id").to_string();
+    assert!(attachment_id.starts_with("att"));
+    let download = attachment["_links"]["download"]
+        .as_str()
+        .expect("download")
+        .to_string();
+    assert!(download.starts_with(&format!(
+        "/download/attachments/{page_id}/notes.txt?version=1"
+    )));
+
+    // Same name again: Confluence's 400 (mcp-atlassian looks for "same file name").
+    let (status, error) = call(admin.post(&url).multipart(file_form(
+        "notes.txt",
+        b"x".to_vec(),
+        "text/plain",
+        "",
+    )))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("same file name")
+    );
+    // md2cf asks for allowDuplicated: a new version of the same attachment.
+    let (status, again) = call(admin.post(format!("{url}?allowDuplicated=true")).multipart(
+        file_form(
+            "notes.txt",
+            b"second version!".to_vec(),
+            "application/binary",
+            "v2",
+        ),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            again["results"][0]["id"].clone(),
+            again["results"][0]["version"]["number"].clone()
+        ),
+        (json!(attachment_id), json!(2))
+    );
+    assert_eq!(
+        again["results"][0]["metadata"]["mediaType"], "text/plain",
+        "generic binary types are guessed from the name"
+    );
+    // /data: version 3 by id (with or without the att prefix).
+    let numeric = attachment_id.trim_start_matches("att");
+    let (status, third) = call(
+        admin
+            .post(format!("{url}/{numeric}/data"))
+            .multipart(file_form(
+                "ignored.txt",
+                b"third".to_vec(),
+                "text/plain",
+                "v3",
+            )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{third}");
+    assert_eq!(
+        (third["version"]["number"].clone(), third["title"].clone()),
+        (json!(3), json!("notes.txt")),
+        "new versions keep the title"
+    );
+
+    let latest = admin
+        .get(app.url(&format!("/download/attachments/{page_id}/notes.txt")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(latest.status(), StatusCode::OK);
+    assert_eq!(latest.headers()["content-type"], "text/plain");
+    assert_eq!(latest.headers()["content-length"], "5");
+    assert!(
+        latest.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("notes.txt")
+    );
+    assert_eq!(latest.bytes().await.expect("body").as_ref(), b"third");
+    let first = admin
+        .get(app.url(&format!(
+            "/download/attachments/{page_id}/notes.txt?version=1&modificationDate=1&api=v2"
+        )))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        first.bytes().await.expect("body").as_ref(),
+        b"first version"
+    );
+    let ranged = admin
+        .get(app.url(&format!(
+            "/rest/api/content/{page_id}/child/attachment/{attachment_id}/download?version=2"
+        )))
+        .header("Range", "bytes=7-13")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(ranged.headers()["content-range"], "bytes 7-13/15");
+    assert_eq!(ranged.bytes().await.expect("body").as_ref(), b"version");
+
+    // Listing, with the filename filter and a correct size; the page's children.attachment too.
+    let second = Form::new().part(
+        "file",
+        Part::bytes(b"PNG".to_vec())
+            .file_name("pic.png")
+            .mime_str("image/png")
+            .expect("mime"),
+    );
+    call(admin.post(&url).multipart(second)).await;
+    let (_, listed) = call(admin.get(format!("{url}?expand=version"))).await;
+    assert_eq!(listed["size"], 2);
+    let (_, filtered) = call(admin.get(format!("{url}?filename=pic.png"))).await;
+    assert_eq!(
+        (
+            filtered["size"].clone(),
+            filtered["results"][0]["title"].clone()
+        ),
+        (json!(1), json!("pic.png"))
+    );
+    let (_, with_children) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{page_id}?expand=children.attachment"
+    ))))
+    .await;
+    assert_eq!(with_children["children"]["attachment"]["size"], 2);
+
+    // The attachment is content too: GET, then DELETE to the trash, then purge.
+    let (status, fetched) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{attachment_id}?expand=version,container"
+    ))))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (fetched["type"].clone(), fetched["container"]["id"].clone()),
+        (json!("attachment"), json!(page_id))
+    );
+    let response = admin
+        .delete(app.url(&format!("/rest/api/content/{attachment_id}")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _) = call(admin.get(app.url(&format!("/rest/api/content/{attachment_id}")))).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "trashed attachments are not found by default"
+    );
+    let (status, _) =
+        call(admin.get(app.url(&format!("/download/attachments/{page_id}/notes.txt")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let files_before = files_in(app.blob_directory());
+    let response = admin
+        .delete(app.url(&format!("/rest/api/content/{attachment_id}?status=trashed")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        files_in(app.blob_directory()),
+        files_before - 3,
+        "purging removes every version's bytes"
+    );
+    app.stop().await;
+}
+
+async fn failed_uploads_leave_nothing(db: TestDb) {
+    let app = TestApp::start_with_attachment_limit(db, 1024).await;
+    let admin = app.admin();
+    let page_id = page(&app, "Limits").await;
+    let url = app.url(&format!("/rest/api/content/{page_id}/child/attachment"));
+    let (status, error) = call(app.admin().post(&url).multipart(file_form(
+        "big.bin",
+        vec![7u8; 4096],
+        "application/octet-stream",
+        "",
+    )))
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{error}");
+    assert_eq!(error["statusCode"], 413);
+    let (_, listed) = call(admin.get(&url)).await;
+    assert_eq!(listed["size"], 0, "no row");
+    assert_eq!(files_in(app.blob_directory()), 0, "no bytes left behind");
+    let (status, _) = call(
+        admin
+            .post(&url)
+            .multipart(Form::new().text("comment", "no file")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(admin.post(&url).json(&json!({"not": "multipart"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(
+        admin
+            .post(app.url("/rest/api/content/999999/child/attachment"))
+            .multipart(file_form("a.txt", b"a".to_vec(), "text/plain", "")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(files_in(app.blob_directory()), 0);
+    app.stop().await;
+}
+
+/// Peak resident memory of this process (server and client), in bytes.
+fn peak_resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("linux /proc");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .expect("VmHWM");
+    let kilobytes: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .expect("value")
+        .parse()
+        .expect("number");
+    kilobytes * 1024
+}
+
+async fn large_uploads_stream_through(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let page_id = page(&app, "Big file").await;
+    const SIZE: u64 = 200 * 1024 * 1024;
+    const CHUNK: usize = 256 * 1024;
+    let before = peak_resident_bytes();
+    // Generated on the fly, so neither side of the test holds the file.
+    let chunks = futures_util::stream::iter((0..SIZE / CHUNK as u64).map(|index| {
+        Ok::<_, std::io::Error>(bytes::Bytes::from(vec![(index % 251) as u8; CHUNK]))
+    }));
+    let part = Part::stream_with_length(reqwest::Body::wrap_stream(chunks), SIZE)
+        .file_name("big.bin")
+        .mime_str("application/octet-stream")
+        .expect("mime");
+    let (status, uploaded) = call(
+        app.admin()
+            .post(app.url(&format!("/rest/api/content/{page_id}/child/attachment")))
+            .multipart(Form::new().part("file", part)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    assert_eq!(uploaded["results"][0]["extensions"]["fileSize"], SIZE);
+    let growth = peak_resident_bytes().saturating_sub(before);
+    assert!(
+        growth < 120 * 1024 * 1024,
+        "a 200 MB upload must not be held in memory; peak grew by {growth} bytes"
+    );
+
+    let response = app
+        .admin()
+        .get(app.url(&format!("/download/attachments/{page_id}/big.bin")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response.headers()["content-length"],
+        SIZE.to_string().as_str()
+    );
+    let mut received: u64 = 0;
+    let mut stream = response.bytes_stream();
+    use futures_util::StreamExt;
+    while let Some(chunk) = stream.next().await {
+        received += chunk.expect("chunk").len() as u64;
+    }
+    assert_eq!(received, SIZE);
+    app.stop().await;
+}
