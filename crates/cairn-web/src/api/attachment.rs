@@ -459,7 +459,7 @@ pub async fn upload_new_version(
     ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((id_text, attachment_text)): Path<(String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
     let container = current_container(&state, &id_text).await?;
     let attachment_id = ContentId::parse(&attachment_text)
@@ -472,8 +472,28 @@ pub async fn upload_new_version(
             attachment.container_id == container.id && attachment.status == "current"
         })
         .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    new_version(
+        &state,
+        &caller,
+        &headers,
+        &container,
+        &attachment,
+        multipart,
+    )
+    .await
+}
+
+/// A new version of `attachment` from one `file` part.
+async fn new_version(
+    state: &AppState,
+    caller: &Principal,
+    headers: &HeaderMap,
+    container: &Content,
+    attachment: &Attachment,
+    mut multipart: Multipart,
+) -> Result<ApiJson, ApiError> {
     let (received, comment, minor_edit) =
-        receive_files(&state, &container, &mut multipart, true, Some(&attachment)).await?;
+        receive_files(state, container, &mut multipart, true, Some(attachment)).await?;
     if received.len() != 1 {
         for file in &received {
             let _ = state.blobs.delete(&file.key).await;
@@ -482,14 +502,33 @@ pub async fn upload_new_version(
             "a new version takes exactly one file part",
         ));
     }
-    let updated = record(&state, &container, received, &comment, minor_edit, &caller).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let updated = record(state, container, received, &comment, minor_edit, caller).await?;
+    let builder = JsonBuilder::new(state, request_base(state, headers));
     let attachment = updated.first().ok_or_else(ApiError::internal)?;
     Ok(ApiJson(
         builder
             .attachment_json(attachment, &Expand::parse(Some("version,container")))
             .await?,
     ))
+}
+
+/// `PUT /rest/api/content/{attId}` with a multipart body: atlassian-python-api 5.x uploads a new
+/// version of an attachment this way.
+pub async fn new_version_by_content_put(
+    state: &AppState,
+    caller: &Principal,
+    headers: &HeaderMap,
+    attachment_id: ContentId,
+    multipart: Multipart,
+) -> Result<ApiJson, ApiError> {
+    let attachment = state
+        .store
+        .find_attachment(attachment_id)
+        .await?
+        .filter(|attachment| attachment.status == "current")
+        .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    let container = current_container(state, &attachment.container_id.to_string()).await?;
+    new_version(state, caller, headers, &container, &attachment, multipart).await
 }
 
 /// Parses `Range: bytes=a-b` (one range; other forms are ignored and the whole file is sent).

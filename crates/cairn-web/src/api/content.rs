@@ -354,11 +354,52 @@ pub async fn get_content(
     }
 }
 
+/// `PUT /rest/api/content/{id}`: a JSON update, or (atlassian-python-api 5.x) a multipart body that
+/// is a new version of an attachment. The route has no body limit, so JSON bodies are limited here.
 pub async fn update_content(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
+    request: axum::extract::Request,
+) -> Result<ApiJson, ApiError> {
+    let is_multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if is_multipart {
+        let id = path_id(&id_text)?;
+        let multipart =
+            <axum::extract::Multipart as axum::extract::FromRequest<AppState>>::from_request(
+                request, &state,
+            )
+            .await
+            .map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+        return super::attachment::new_version_by_content_put(
+            &state, &caller, &headers, id, multipart,
+        )
+        .await;
+    }
+    let body = axum::body::to_bytes(request.into_body(), crate::MAX_REQUEST_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request_too_large",
+                format!(
+                    "The request body is larger than the limit of {} bytes",
+                    crate::MAX_REQUEST_BODY_BYTES
+                ),
+            )
+        })?;
+    update_content_json(state, caller, headers, id_text, body).await
+}
+
+async fn update_content_json(
+    state: AppState,
+    caller: Principal,
+    headers: HeaderMap,
+    id_text: String,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;

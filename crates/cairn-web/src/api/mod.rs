@@ -63,7 +63,9 @@ pub fn routes() -> Router<AppState> {
             "/rest/api/content/{id}",
             get(content::get_content)
                 .put(content::update_content)
-                .delete(content::delete_content),
+                .delete(content::delete_content)
+                // PUT carries attachment versions too (multipart): it limits JSON bodies itself.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route(
             "/rest/api/content/{id}/child/page",
