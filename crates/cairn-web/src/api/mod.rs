@@ -3,6 +3,7 @@
 
 mod attachment;
 mod content;
+mod convert;
 pub mod json;
 mod label;
 mod movement;
@@ -56,6 +57,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/download/attachments/{page}/{filename}",
             get(attachment::download_by_name),
+        )
+        .route(
+            "/rest/api/contentbody/convert/{to}",
+            axum::routing::post(convert::convert),
+        )
+        .route(
+            "/rpc/json-rpc/confluenceservice-v2",
+            axum::routing::post(convert::json_rpc),
         )
         .route("/rest/api/search", get(search::search))
         .route("/rest/api/content/search", get(search::content_search))

@@ -5,6 +5,7 @@ mod auth;
 mod client_quirks;
 mod comment;
 mod content;
+mod convert;
 mod health;
 mod label;
 mod reads;
