@@ -293,29 +293,13 @@ async fn failed_uploads_leave_nothing(db: TestDb) {
     app.stop().await;
 }
 
-/// Peak resident memory of this process (server and client), in bytes.
-fn peak_resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("linux /proc");
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmHWM:"))
-        .expect("VmHWM");
-    let kilobytes: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .expect("value")
-        .parse()
-        .expect("number");
-    kilobytes * 1024
-}
-
 async fn large_uploads_stream_through(db: TestDb) {
+    // Bigger than the blob store's part size, so the upload goes through several parts. (Memory use of
+    // a 200 MB upload is checked against a separate server process in the binary's tests.)
     let app = TestApp::start(db).await;
     let page_id = page(&app, "Big file").await;
-    const SIZE: u64 = 200 * 1024 * 1024;
+    const SIZE: u64 = 24 * 1024 * 1024;
     const CHUNK: usize = 256 * 1024;
-    let before = peak_resident_bytes();
-    // Generated on the fly, so neither side of the test holds the file.
     let chunks = futures_util::stream::iter((0..SIZE / CHUNK as u64).map(|index| {
         Ok::<_, std::io::Error>(bytes::Bytes::from(vec![(index % 251) as u8; CHUNK]))
     }));
@@ -331,12 +315,6 @@ async fn large_uploads_stream_through(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::OK, "{uploaded}");
     assert_eq!(uploaded["results"][0]["extensions"]["fileSize"], SIZE);
-    let growth = peak_resident_bytes().saturating_sub(before);
-    assert!(
-        growth < 120 * 1024 * 1024,
-        "a 200 MB upload must not be held in memory; peak grew by {growth} bytes"
-    );
-
     let response = app
         .admin()
         .get(app.url(&format!("/download/attachments/{page_id}/big.bin")))
@@ -348,11 +326,23 @@ async fn large_uploads_stream_through(db: TestDb) {
         SIZE.to_string().as_str()
     );
     let mut received: u64 = 0;
+    let mut mismatches = 0;
     let mut stream = response.bytes_stream();
     use futures_util::StreamExt;
     while let Some(chunk) = stream.next().await {
-        received += chunk.expect("chunk").len() as u64;
+        let chunk = chunk.expect("chunk");
+        for (offset, byte) in chunk.iter().enumerate() {
+            let position = received + offset as u64;
+            if *byte != ((position / CHUNK as u64) % 251) as u8 {
+                mismatches += 1;
+            }
+        }
+        received += chunk.len() as u64;
     }
-    assert_eq!(received, SIZE);
+    assert_eq!(
+        (received, mismatches),
+        (SIZE, 0),
+        "every byte comes back in place"
+    );
     app.stop().await;
 }

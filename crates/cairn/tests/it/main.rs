@@ -282,3 +282,80 @@ async fn administrator_comes_from_environment_on_an_empty_database() {
     assert_eq!(me["username"], "boss");
     node.stop();
 }
+
+/// Peak resident memory of process `pid`, in bytes.
+fn peak_resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("linux /proc");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .expect("VmHWM");
+    let kilobytes: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .expect("value")
+        .parse()
+        .expect("number");
+    kilobytes * 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_200_megabyte_upload_is_streamed_not_held() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut node = Node::start(
+        cairn()
+            .arg("--home")
+            .arg(home.path())
+            .env("CAIRN_ADMIN_USER", "boss")
+            .env("CAIRN_ADMIN_PASSWORD", "boss-password")
+            .env("CAIRN_ATTACHMENT_MAX_MB", "300"),
+    );
+    let base = node.wait_until_serving();
+    let client = cairn_testkit::anonymous_client();
+    let created = client
+        .post(format!("{base}/rest/api/space"))
+        .basic_auth("boss", Some("boss-password"))
+        .json(&serde_json::json!({"key": "BIG", "name": "Big"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), reqwest::StatusCode::OK);
+    let space: serde_json::Value = created.json().await.expect("json");
+    let homepage = space["_expandable"]["homepage"]
+        .as_str()
+        .expect("homepage")
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_string();
+    let before = peak_resident_bytes(node.child.id());
+
+    const SIZE: u64 = 200 * 1024 * 1024;
+    const CHUNK: usize = 1024 * 1024;
+    let chunks = futures_util::stream::iter(
+        (0..SIZE / CHUNK as u64).map(|_| Ok::<_, std::io::Error>(vec![42u8; CHUNK])),
+    );
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(chunks), SIZE)
+            .file_name("big.bin")
+            .mime_str("application/octet-stream")
+            .expect("mime");
+    let uploaded = client
+        .post(format!(
+            "{base}/rest/api/content/{homepage}/child/attachment"
+        ))
+        .basic_auth("boss", Some("boss-password"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(uploaded.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = uploaded.json().await.expect("json");
+    assert_eq!(body["results"][0]["extensions"]["fileSize"], SIZE);
+    let growth = peak_resident_bytes(node.child.id()).saturating_sub(before);
+    assert!(
+        growth < 64 * 1024 * 1024,
+        "the server's peak memory grew by {growth} bytes for a 200 MB upload"
+    );
+    node.stop();
+}
