@@ -21,6 +21,7 @@ pub(crate) enum Sequence {
     Token,
     Label,
     Property,
+    Task,
 }
 
 impl Sequence {
@@ -32,6 +33,7 @@ impl Sequence {
             Sequence::Token => "token",
             Sequence::Label => "label",
             Sequence::Property => "property",
+            Sequence::Task => "task",
         }
     }
 
@@ -42,7 +44,8 @@ impl Sequence {
             | Sequence::User
             | Sequence::Token
             | Sequence::Label
-            | Sequence::Property => 10,
+            | Sequence::Property
+            | Sequence::Task => 10,
         }
     }
 }

@@ -23,6 +23,7 @@ mod search;
 mod session;
 mod space;
 mod sql;
+mod task;
 mod tree;
 mod user;
 
@@ -33,6 +34,7 @@ pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;
 pub use session::{AccessTokenInfo, NewAccessToken};
 pub use space::NewSpace;
+pub use task::LongTask;
 pub use tree::MovePosition;
 pub use user::NewUser;
 

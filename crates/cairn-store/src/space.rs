@@ -4,6 +4,8 @@ use cairn_core::{
     ContentType, NewVersion, Space, SpaceId, SpaceKey, UserId, home_page_title, validate_space_name,
 };
 
+use sqlx::Row;
+
 use crate::content::{ContentInsert, insert_content};
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
@@ -152,5 +154,66 @@ impl Store {
         spaces.sort_by(|a, b| a.key.cmp(&b.key));
         spaces.dedup_by(|a, b| a.id == b.id);
         Ok(spaces)
+    }
+}
+
+impl Store {
+    /// Renames a space or changes its description (`None` keeps the value).
+    pub async fn update_space(
+        &self,
+        key: &SpaceKey,
+        name: Option<&str>,
+        description: Option<&str>,
+    ) -> StoreResult<Space> {
+        let space = self.space_by_key(key).await?;
+        let name = match name {
+            Some(name) => validate_space_name(name)?,
+            None => space.name.clone(),
+        };
+        let description = description.map_or_else(|| space.description.clone(), str::to_string);
+        sqlx::query(self.sql("UPDATE space SET name = ?, description = ? WHERE id = ?"))
+            .bind(&name)
+            .bind(&description)
+            .bind(space.id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(Space {
+            name,
+            description,
+            ..space
+        })
+    }
+
+    /// Deletes a space with everything in it, in one transaction. Returns the blob keys of its
+    /// attachments, for the caller to delete.
+    pub async fn delete_space(&self, space_id: SpaceId) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT v.blob_key FROM attachment_version v JOIN attachment a ON a.id = v.attachment_id WHERE a.space_id = ?",
+        ))
+        .bind(space_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        let keys = rows
+            .iter()
+            .map(|row| row.try_get("blob_key"))
+            .collect::<Result<Vec<String>, _>>()?;
+        let mut transaction = self.begin_write().await?;
+        for statement in [
+            "DELETE FROM attachment_version WHERE attachment_id IN (SELECT id FROM attachment WHERE space_id = ?)",
+            "DELETE FROM attachment WHERE space_id = ?",
+            "DELETE FROM content_version WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM comment_meta WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM content WHERE space_id = ?",
+            "DELETE FROM space WHERE id = ?",
+        ] {
+            sqlx::query(self.sql(statement))
+                .bind(space_id.0)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(keys)
     }
 }

@@ -34,7 +34,14 @@ pub fn routes() -> Router<AppState> {
             "/rest/api/space",
             get(space::list_spaces).post(space::create_space),
         )
-        .route("/rest/api/space/{key}", get(space::get_space))
+        .route(
+            "/rest/api/space/{key}",
+            get(space::get_space)
+                .put(space::update_space)
+                .delete(space::delete_space),
+        )
+        .route("/rest/api/longtask", get(space::list_tasks))
+        .route("/rest/api/longtask/{id}", get(space::get_task))
         .route(
             "/rest/api/content",
             get(content::list_content).post(content::create_content),

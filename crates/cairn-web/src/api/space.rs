@@ -208,3 +208,141 @@ async fn space_content_list(
     );
     Ok(paged_list(results, paging, has_more, base, &path, query))
 }
+
+/// `PUT /rest/api/space/{key}`: `name` and `description.plain.value`.
+pub async fn update_space(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let request = parse_json_body(&body)?;
+    let space = state
+        .store
+        .update_space(
+            &SpaceKey::from_stored(key),
+            request["name"].as_str(),
+            request["description"]["plain"]["value"].as_str(),
+        )
+        .await?;
+    tracing::info!(space = %space.key, user = %caller.user.username, "space updated");
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    Ok(ApiJson(
+        builder
+            .space_json(&space, &Expand::parse(Some("description.plain")))
+            .await?,
+    ))
+}
+
+/// `DELETE /rest/api/space/{key}`: 202 with a long task. The deletion runs in one transaction before
+/// the answer, so the task is already finished when a client looks at it.
+pub async fn delete_space(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(key): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    let task = state
+        .store
+        .start_task(
+            &format!("Delete space {}", space.key),
+            caller.user.id,
+            now_ms(),
+        )
+        .await?;
+    let outcome = state.store.delete_space(space.id).await;
+    match outcome {
+        Ok(keys) => {
+            for key in keys {
+                if let Ok(key) = cairn_blob::BlobKey::new(key) {
+                    let _ = state.blobs.delete(&key).await;
+                }
+            }
+            state
+                .store
+                .finish_task(
+                    task,
+                    true,
+                    &format!("Space {} deleted", space.key),
+                    now_ms(),
+                )
+                .await?;
+            tracing::info!(space = %space.key, user = %caller.user.username, "space deleted");
+        }
+        Err(error) => {
+            state
+                .store
+                .finish_task(
+                    task,
+                    false,
+                    "Space deletion failed; nothing was deleted",
+                    now_ms(),
+                )
+                .await?;
+            return Err(error.into());
+        }
+    }
+    let body = serde_json::json!({"id": task.to_string(), "links": {"status": format!("/rest/api/longtask/{task}")}});
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        crate::error::json_body(&body),
+    )
+        .into_response())
+}
+
+fn task_json(task: &cairn_store::LongTask, base: &str) -> serde_json::Value {
+    let elapsed = task.finished_ms.unwrap_or_else(now_ms) - task.created_ms;
+    serde_json::json!({
+        "id": task.id.to_string(),
+        "name": {"key": task.name, "args": []},
+        "elapsedTime": elapsed,
+        "percentageComplete": task.percent,
+        "successful": task.status == "succeeded",
+        "finished": task.status != "running",
+        "messages": [{"translation": task.message, "args": []}],
+        "_links": {"self": format!("{base}/rest/api/longtask/{}", task.id), "base": base, "context": ""},
+    })
+}
+
+/// `GET /rest/api/longtask/{id}`.
+pub async fn get_task(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let task = match id.parse::<i64>() {
+        Ok(id) => state.store.find_task(id).await?,
+        Err(_) => None,
+    };
+    let task = task.ok_or_else(|| {
+        ApiError::not_found("task_not_found", format!("No long task with id: {id}"))
+    })?;
+    Ok(ApiJson(task_json(&task, &request_base(&state, &headers))))
+}
+
+/// `GET /rest/api/longtask`, newest first.
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let paging = Paging::from_query(&query, 100, 1000)?;
+    let (tasks, has_more) = state.store.list_tasks(paging.start, paging.limit).await?;
+    let base = request_base(&state, &headers);
+    let results = tasks.iter().map(|task| task_json(task, &base)).collect();
+    Ok(ApiJson(paged_list(
+        results,
+        paging,
+        has_more,
+        &base,
+        "/rest/api/longtask",
+        &query,
+    )))
+}

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::support::{call, new_space};
 
 every_dialect!(
+    spaces_are_updated_and_deleted_with_everything_in_them,
     spaces_are_created_listed_and_found,
     bad_space_requests_get_clear_errors
 );
@@ -120,5 +121,96 @@ async fn bad_space_requests_get_clear_errors(db: TestDb) {
     assert!(error["message"].as_str().expect("message").contains("JSON"));
     let (_, listed) = call(admin.get(app.url("/rest/api/space"))).await;
     assert_eq!(listed["size"], 1, "failed creates left nothing behind");
+    app.stop().await;
+}
+
+async fn spaces_are_updated_and_deleted_with_everything_in_them(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("GONE")),
+    )
+    .await;
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("KEPT")),
+    )
+    .await;
+    let (status, updated) = call(admin.put(app.url("/rest/api/space/GONE")).json(&json!({
+        "name": "Renamed", "description": {"plain": {"value": "new words", "representation": "plain"}}
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            updated["name"].clone(),
+            updated["description"]["plain"]["value"].clone()
+        ),
+        (json!("Renamed"), json!("new words"))
+    );
+
+    let page = json!({"type": "page", "title": "Doomed", "space": {"key": "GONE"}, "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}});
+    let (_, created) = call(admin.post(app.url("/rest/api/content")).json(&page)).await;
+    let page_id = created["id"].as_str().expect("id").to_string();
+    let file = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"bytes".to_vec()).file_name("f.txt"),
+    );
+    let (status, _) = call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{page_id}/child/attachment")))
+            .multipart(file),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let kept = json!({"type": "page", "title": "Survivor", "space": {"key": "KEPT"}, "body": {"storage": {"value": "<p>y</p>", "representation": "storage"}}});
+    let (_, survivor) = call(admin.post(app.url("/rest/api/content")).json(&kept)).await;
+
+    let (status, task) = call(admin.delete(app.url("/rest/api/space/GONE"))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let status_link = task["links"]["status"]
+        .as_str()
+        .expect("status link")
+        .to_string();
+    let (status, progress) = call(admin.get(app.url(&status_link))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            progress["finished"].clone(),
+            progress["successful"].clone(),
+            progress["percentageComplete"].clone()
+        ),
+        (json!(true), json!(true), json!(100))
+    );
+    let (status, _) = call(admin.get(app.url("/rest/api/space/GONE"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) =
+        call(admin.get(app.url(&format!("/rest/api/content/{page_id}?status=any")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the space's pages are gone");
+    let mut leftover = 0;
+    let mut pending = vec![app.blob_directory().to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
+            if entry.path().is_dir() {
+                pending.push(entry.path())
+            } else {
+                leftover += 1
+            }
+        }
+    }
+    assert_eq!(leftover, 0, "attachment bytes are deleted with the space");
+    let (status, _) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{}",
+        survivor["id"].as_str().expect("id")
+    ))))
+    .await;
+    assert_eq!(status, StatusCode::OK, "other spaces are untouched");
+    let (_, tasks) = call(admin.get(app.url("/rest/api/longtask"))).await;
+    assert_eq!(tasks["size"], 1);
+    let (status, _) = call(admin.delete(app.url("/rest/api/space/GONE"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
