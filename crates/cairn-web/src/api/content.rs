@@ -278,10 +278,7 @@ pub async fn list_content(
     };
     let (contents, has_more) = state.store.list_content(&listing).await?;
     let builder = JsonBuilder::new(&state, base);
-    let mut results = Vec::with_capacity(contents.len());
-    for content in &contents {
-        results.push(builder.content_json(content, &expand).await?);
-    }
+    let results = builder.contents_json(&contents, &expand).await?;
     Ok(ApiJson(paged_list(
         results,
         paging,
@@ -542,10 +539,7 @@ pub async fn list_child_pages(
         .list_children(parent.id, paging.start, paging.limit)
         .await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let mut results = Vec::with_capacity(children.len());
-    for child in &children {
-        results.push(builder.content_json(child, &expand).await?);
-    }
+    let results = builder.contents_json(&children, &expand).await?;
     let path = format!("/rest/api/content/{}/child/page", parent.id);
     Ok(ApiJson(paged_list(
         results,
@@ -596,10 +590,8 @@ pub async fn list_child_comments(
     };
     let (comments, has_more) = state.store.list_comments(listing).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let mut results = Vec::with_capacity(comments.len());
-    for (comment, _) in &comments {
-        results.push(builder.content_json(comment, &expand).await?);
-    }
+    let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
+    let results = builder.contents_json(comment_contents, &expand).await?;
     let path = format!("/rest/api/content/{}/child/comment", container.id);
     Ok(ApiJson(paged_list(
         results,
@@ -627,10 +619,7 @@ pub async fn list_descendant_pages(
         .list_descendants(root.id, paging.start, paging.limit)
         .await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let mut results = Vec::with_capacity(pages.len());
-    for page in &pages {
-        results.push(builder.content_json(page, &expand).await?);
-    }
+    let results = builder.contents_json(&pages, &expand).await?;
     let path = format!("/rest/api/content/{}/descendant/page", root.id);
     Ok(ApiJson(paged_list(
         results,

@@ -399,6 +399,19 @@ impl<'a> JsonBuilder<'a> {
         Ok(Value::Object(history))
     }
 
+    /// Each of `contents` as [`JsonBuilder::content_json`] shows it, in order.
+    pub async fn contents_json<'c>(
+        &self,
+        contents: impl IntoIterator<Item = &'c Content>,
+        expand: &Expand,
+    ) -> Result<Vec<Value>, ApiError> {
+        let mut results = Vec::new();
+        for content in contents {
+            results.push(self.content_json(content, expand).await?);
+        }
+        Ok(results)
+    }
+
     /// A page or blog post as the current content, with `expand` applied.
     pub async fn content_json(
         &self,

@@ -177,10 +177,7 @@ pub async fn content_search(
         .await?;
     let expand = Expand::parse(query.get("expand"));
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let mut results = Vec::with_capacity(contents.len());
-    for content in &contents {
-        results.push(builder.content_json(content, &expand).await?);
-    }
+    let results = builder.contents_json(&contents, &expand).await?;
     let has_more = paging.start + (results.len() as i64) < total;
     let mut page = paged_list(
         results,

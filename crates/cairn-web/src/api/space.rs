@@ -197,10 +197,7 @@ async fn space_content_list(
         )
         .await?;
     let builder = JsonBuilder::new(state, base.to_string());
-    let mut results = Vec::with_capacity(contents.len());
-    for content in &contents {
-        results.push(builder.content_json(content, &expand).await?);
-    }
+    let results = builder.contents_json(&contents, &expand).await?;
     let path = format!(
         "/rest/api/space/{}/content/{}",
         space.key,
