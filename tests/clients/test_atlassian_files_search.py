@@ -88,3 +88,10 @@ def test_bad_cql_is_refused(confluence):
     response = getattr(error, "response", None) or getattr(getattr(error, "reason", None), "response", None)
     assert response is not None and response.status_code == 400, repr(error)
     assert "Could not parse cql" in response.json()["message"]
+
+
+def test_page_exports_as_pdf(confluence, space_key):
+    page_id = new_page(confluence, space_key, "Printable", "<h1>Printable heading</h1><p>Some text.</p>")
+    pdf = confluence.get_page_as_pdf(page_id)
+    assert pdf[:5] == b"%PDF-"
+    assert b"(Printable heading)" in pdf

@@ -4,6 +4,7 @@
 mod attachment;
 mod content;
 mod convert;
+mod export;
 pub mod json;
 mod label;
 mod movement;
@@ -72,6 +73,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/rpc/json-rpc/confluenceservice-v2",
             axum::routing::post(convert::json_rpc),
+        )
+        .route(
+            "/spaces/flyingpdf/pdfpageexport.action",
+            get(export::page_pdf),
         )
         .route("/rest/api/search", get(search::search))
         .route("/rest/api/content/search", get(search::content_search))

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::support::{call, new_space};
 
 every_dialect!(
+    pages_export_as_pdf,
     bodies_convert_between_representations,
     json_rpc_answers_space_permission_sets
 );
@@ -116,5 +117,49 @@ async fn json_rpc_answers_space_permission_sets(db: TestDb) {
     )
     .await;
     assert_eq!(unknown["error"]["code"], -32601);
+    app.stop().await;
+}
+
+async fn pages_export_as_pdf(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let page = json!({"type": "page", "title": "Handbook", "space": {"key": "DEV"},
+                      "body": {"storage": {"value": "<h1>Welcome</h1><p>Read this first.</p>", "representation": "storage"}}});
+    let (_, created) = call(admin.post(app.url("/rest/api/content")).json(&page)).await;
+    let id = created["id"].as_str().expect("id").to_string();
+    // atlassian-python-api sends a form content type on this GET, and the XSRF opt-out header.
+    let response = admin
+        .get(app.url(&format!(
+            "/spaces/flyingpdf/pdfpageexport.action?pageId={id}"
+        )))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Atlassian-Token", "no-check")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("Handbook.pdf")
+    );
+    let bytes = response.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("(Welcome)") && text.contains("(Read this first.)"),
+        "the page's text is in the PDF"
+    );
+    let (status, _) =
+        call(admin.get(app.url("/spaces/flyingpdf/pdfpageexport.action?pageId=999999"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
