@@ -32,6 +32,15 @@ impl TestApp {
 
     /// As [`TestApp::start`], with attachments limited to `attachment_max_bytes`.
     pub async fn start_with_attachment_limit(db: TestDb, attachment_max_bytes: u64) -> TestApp {
+        TestApp::start_with_blobs(db, None, attachment_max_bytes).await
+    }
+
+    /// As [`TestApp::start`], keeping attachment bytes in `blobs` (a temporary directory when `None`).
+    pub async fn start_with_blobs(
+        db: TestDb,
+        blobs: Option<cairn_blob::BlobStore>,
+        attachment_max_bytes: u64,
+    ) -> TestApp {
         let store = db.store().await;
         create_user(&store, ADMIN_USERNAME, ADMIN_PASSWORD, true).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -40,9 +49,12 @@ impl TestApp {
         let address = listener.local_addr().expect("bound address");
         let shutdown = CancellationToken::new();
         let blob_directory = tempfile::tempdir().expect("temporary blob directory");
-        let blobs = cairn_blob::BlobStore::open_directory(blob_directory.path())
-            .await
-            .expect("blob store");
+        let blobs = match blobs {
+            Some(blobs) => blobs,
+            None => cairn_blob::BlobStore::open_directory(blob_directory.path())
+                .await
+                .expect("blob store"),
+        };
         let settings = WebSettings {
             attachment_max_bytes,
             ..WebSettings::default()

@@ -346,3 +346,104 @@ async fn large_uploads_stream_through(db: TestDb) {
     );
     app.stop().await;
 }
+
+/// The same upload, download and purge with the bytes in S3 (a real S3-compatible server on
+/// 127.0.0.1; `CAIRN_TEST_S3_ENDPOINT`, which CI sets).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_live_in_s3_when_configured() {
+    let Some(endpoint) = std::env::var("CAIRN_TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        eprintln!("CAIRN_TEST_S3_ENDPOINT not set; not run");
+        return;
+    };
+    let bucket = format!(
+        "cairn-web-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .subsec_nanos()
+    );
+    let created = cairn_testkit::anonymous_client()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(
+        created.status().is_success(),
+        "bucket: {}",
+        created.status()
+    );
+    let settings = cairn_blob::S3Settings {
+        endpoint: Some(endpoint.clone()),
+        region: Some("us-east-1".into()),
+        access_key_id: Some("cairn-test".into()),
+        secret_access_key: Some("cairn-test-secret".into()),
+        session_token: None,
+        path_style: Some(true),
+    };
+    let location = cairn_blob::BlobLocation::S3 {
+        bucket: bucket.clone(),
+        prefix: "wiki".into(),
+    };
+    let blobs = cairn_blob::BlobStore::open(location, &settings)
+        .await
+        .expect("open S3");
+    let db = TestDb::create(cairn_testkit::TestDialect::Sqlite)
+        .await
+        .expect("sqlite");
+    let app = TestApp::start_with_blobs(db, Some(blobs.clone()), 64 * 1024 * 1024).await;
+    let admin = app.admin();
+    let page_id = page(&app, "On S3").await;
+    let url = app.url(&format!("/rest/api/content/{page_id}/child/attachment"));
+    let payload: Vec<u8> = (0..10 * 1024 * 1024u32)
+        .map(|index| (index % 253) as u8)
+        .collect();
+    let (status, uploaded) = call(admin.post(&url).multipart(file_form(
+        "data.bin",
+        payload.clone(),
+        "application/octet-stream",
+        "to S3",
+    )))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    let stored: Vec<_> = futures_util::StreamExt::collect::<Vec<_>>(blobs.list(None)).await;
+    assert_eq!(stored.len(), 1, "one object in the bucket");
+
+    let whole = admin
+        .get(app.url(&format!("/download/attachments/{page_id}/data.bin")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        whole.bytes().await.expect("body").as_ref(),
+        payload.as_slice()
+    );
+    let ranged = admin
+        .get(app.url(&format!("/download/attachments/{page_id}/data.bin")))
+        .header("Range", "bytes=1000-1999")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        ranged.bytes().await.expect("body").as_ref(),
+        &payload[1000..2000]
+    );
+
+    let id = uploaded["results"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let response = admin
+        .delete(app.url(&format!("/rest/api/content/{id}?status=trashed")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let left: Vec<_> = futures_util::StreamExt::collect::<Vec<_>>(blobs.list(None)).await;
+    assert!(left.is_empty(), "purging removes the object");
+    app.stop().await;
+}
