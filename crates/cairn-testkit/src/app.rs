@@ -41,6 +41,20 @@ impl TestApp {
         blobs: Option<cairn_blob::BlobStore>,
         attachment_max_bytes: u64,
     ) -> TestApp {
+        let settings = WebSettings {
+            attachment_max_bytes,
+            ..WebSettings::default()
+        };
+        TestApp::start_with_settings(db, blobs, settings).await
+    }
+
+    /// As [`TestApp::start`], with these web settings (attachment bytes in `blobs`, or a temporary
+    /// directory when `None`).
+    pub async fn start_with_settings(
+        db: TestDb,
+        blobs: Option<cairn_blob::BlobStore>,
+        settings: WebSettings,
+    ) -> TestApp {
         let store = db.store().await;
         create_user(&store, ADMIN_USERNAME, ADMIN_PASSWORD, true).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -54,10 +68,6 @@ impl TestApp {
             None => cairn_blob::BlobStore::open_directory(blob_directory.path())
                 .await
                 .expect("blob store"),
-        };
-        let settings = WebSettings {
-            attachment_max_bytes,
-            ..WebSettings::default()
         };
         let state = AppState::new(store.clone(), blobs, settings);
         let server = tokio::spawn(cairn_web::serve(listener, state, shutdown.clone()));

@@ -18,6 +18,7 @@ mod error;
 pub mod health;
 mod links;
 pub mod maintenance;
+mod rate_limit;
 mod render;
 mod time_format;
 pub mod ui;
@@ -54,6 +55,8 @@ pub struct WebSettings {
     pub session_ttl: Duration,
     /// Largest attachment file accepted (413 above it).
     pub attachment_max_bytes: u64,
+    /// REST requests a minute per credential on this node; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for WebSettings {
@@ -63,6 +66,7 @@ impl Default for WebSettings {
             cookie_security: CookieSecurity::Auto,
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             attachment_max_bytes: 100 * 1024 * 1024,
+            rate_limit_per_minute: 0,
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// Per-node cache of verified Basic credentials (argon2 is deliberately slow).
     pub credential_cache: Arc<auth::CredentialCache>,
+    /// Per-node request rate buckets.
+    pub rate_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -85,6 +91,7 @@ impl AppState {
             blobs,
             settings: Arc::new(settings),
             credential_cache: Arc::new(auth::CredentialCache::default()),
+            rate_limiter: Arc::new(rate_limit::RateLimiter::default()),
         }
     }
 }
@@ -99,6 +106,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_rest_requests,
+        ))
         .layer(axum::middleware::from_fn(error::json_errors_under_rest))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .with_state(state)

@@ -76,6 +76,8 @@ pub struct Settings {
     /// Where attachment bytes live: a directory or `s3://bucket/prefix`.
     pub blob_store: cairn_blob::BlobLocation,
     pub attachment_max_bytes: u64,
+    /// REST requests a minute per credential on each node; 0: no limit.
+    pub rate_limit_per_minute: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -146,6 +148,10 @@ const KEYS: &[Key] = &[
     Key {
         name: "attachment_max_mb",
         environment: "CAIRN_ATTACHMENT_MAX_MB",
+    },
+    Key {
+        name: "rate_limit_per_minute",
+        environment: "CAIRN_RATE_LIMIT_PER_MINUTE",
     },
     Key {
         name: "admin_user",
@@ -349,6 +355,12 @@ pub fn load(
             parse_number_in(1..=1024 * 1024),
         )? * 1024
             * 1024,
+        rate_limit_per_minute: u32::try_from(layers.get(
+            "rate_limit_per_minute",
+            0,
+            parse_number_in(0..=1_000_000),
+        )?)
+        .unwrap_or(0),
     })
 }
 
@@ -383,6 +395,10 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 
 # Largest attachment in MiB (CAIRN_ATTACHMENT_MAX_MB); larger uploads get 413.
 # attachment_max_mb = 100
+
+# REST requests a minute per credential on each node (CAIRN_RATE_LIMIT_PER_MINUTE); 0 = no limit.
+# Over it, clients get 429 with Retry-After.
+# rate_limit_per_minute = 0
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

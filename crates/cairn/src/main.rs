@@ -209,6 +209,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         cookie_security: settings.cookie_security,
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
+        rate_limit_per_minute: settings.rate_limit_per_minute,
     };
     let state = AppState::new(store.clone(), blobs, web_settings);
     let sweeper = tokio::spawn(cairn_web::maintenance::sweep_expired_sessions(

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::support::{call, new_page, new_space};
 
 every_dialect!(
+    busy_callers_are_told_when_to_retry,
     root_depth_target_less_moves_and_label_replacement,
     title_lookups_match_like_uniqueness,
     lists_and_errors_suit_the_clients,
@@ -267,5 +268,49 @@ async fn root_depth_target_less_moves_and_label_replacement(db: TestDb) {
         after["metadata"]["labels"]["size"], 2,
         "an update without metadata.labels keeps the labels"
     );
+    app.stop().await;
+}
+
+async fn busy_callers_are_told_when_to_retry(db: TestDb) {
+    let settings = cairn_web::WebSettings {
+        rate_limit_per_minute: 5,
+        ..cairn_web::WebSettings::default()
+    };
+    let app = TestApp::start_with_settings(db, None, settings).await;
+    let admin = app.admin();
+    for _ in 0..5 {
+        let (status, _) = call(admin.get(app.url("/rest/api/space"))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let response = admin
+        .get(app.url("/rest/api/space"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("integer seconds");
+    assert!((1..=12).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    // Another caller has a bucket of its own; pages outside the API are not limited.
+    app.create_user("other", "other-password").await;
+    let (status, _) = call(
+        app.client_as("other", "other-password")
+            .get(app.url("/rest/api/space")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let status_page = cairn_testkit::anonymous_client()
+        .get(app.url("/status"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(status_page.status(), StatusCode::OK);
     app.stop().await;
 }
