@@ -28,3 +28,53 @@ pub async fn sweep_expired_sessions(store: Store, shutdown: CancellationToken) {
         }
     }
 }
+
+/// How often orphaned attachment bytes are looked for.
+const BLOB_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
+/// Bytes younger than this are never swept: longer than any upload plus its transaction.
+pub const BLOB_SWEEP_GRACE: Duration = Duration::from_secs(6 * 3600);
+
+/// Removes attachment bytes no attachment version records (left by a crash between storing the
+/// bytes and committing the row) and temporary leftovers, once older than `cutoff`.
+pub async fn sweep_orphaned_blobs_once(
+    store: &Store,
+    blobs: &cairn_blob::BlobStore,
+    cutoff: std::time::SystemTime,
+) -> Result<cairn_blob::SweepReport, cairn_blob::BlobError> {
+    let prefix = cairn_blob::BlobKey::new("attachments")?;
+    blobs
+        .sweep_orphans_modified_before(Some(&prefix), cutoff, |key| {
+            let store = store.clone();
+            async move { store.blob_key_is_referenced(key.as_str()).await }
+        })
+        .await
+}
+
+/// Sweeps orphaned attachment bytes every hour until `shutdown` is cancelled. The caller owns the task.
+pub async fn sweep_orphaned_blobs(
+    store: Store,
+    blobs: cairn_blob::BlobStore,
+    shutdown: CancellationToken,
+) {
+    let mut ticker = tokio::time::interval(BLOB_SWEEP_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        let cutoff = std::time::SystemTime::now()
+            .checked_sub(BLOB_SWEEP_GRACE)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        match sweep_orphaned_blobs_once(&store, &blobs, cutoff).await {
+            Ok(report) if report.orphans_removed + report.temporaries_removed > 0 => {
+                tracing::info!(
+                    orphans = report.orphans_removed,
+                    temporaries = report.temporaries_removed,
+                    "orphaned attachment bytes removed"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "attachment byte sweep failed; will retry"),
+        }
+    }
+}

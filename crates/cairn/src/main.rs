@@ -216,6 +216,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store.clone(),
         shutdown.clone(),
     ));
+    let blob_sweeper = tokio::spawn(cairn_web::maintenance::sweep_orphaned_blobs(
+        store.clone(),
+        state.blobs.clone(),
+        shutdown.clone(),
+    ));
     tracing::info!(
         "Cairn is serving on http://{}",
         listener.local_addr().context("listener has no address")?
@@ -223,6 +228,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let served = cairn_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
     let _ = sweeper.await;
+    let _ = blob_sweeper.await;
     served.context("server failed")?;
     store.close().await;
     tracing::info!("stopped");
