@@ -1,7 +1,7 @@
 """md2cf's command line publishing Markdown into a real Cairn.
 
-md2cf's `--host` includes `/rest/api`. Options that need endpoints Cairn does not serve yet
-(attachments: images in the Markdown; labels: front-matter `labels`) are not used.
+md2cf's `--host` includes `/rest/api`. Local images are uploaded as attachments; front-matter labels
+are set through `metadata.labels`.
 """
 
 import os
@@ -271,3 +271,24 @@ def test_replace_all_labels(server, space_key, tmp_path):
     # Nothing changed since: no new version.
     md2cf(server, "-s", space_key, "--only-changed", "--replace-all-labels", str(doc))
     assert labels_of(server, space_key, "Labelled doc") == (["beta", "gamma"], 2)
+
+
+def test_local_images_are_uploaded_as_attachments(server, space_key, tmp_path):
+    docs = tmp_path / "imgdocs"
+    docs.mkdir()
+    picture = docs / "diagram.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (docs / "pictures.md").write_text("# Pictures\n\nSee ![the diagram](diagram.png) here.\n")
+    md2cf(server, "-s", space_key, str(docs / "pictures.md"))
+
+    published = page(server, space_key, "Pictures", expand="body.storage,children.attachment")
+    body = published["body"]["storage"]["value"]
+    assert '<ri:attachment ri:filename="diagram.png"' in body, body
+    attachments = published["children"]["attachment"]["results"]
+    assert [a["title"] for a in attachments] == ["diagram.png"]
+    assert attachments[0]["extensions"]["fileSize"] == picture.stat().st_size
+
+    # Publishing again keeps one attachment (md2cf compares sizes and skips or adds a version).
+    md2cf(server, "-s", space_key, str(docs / "pictures.md"))
+    again = page(server, space_key, "Pictures", expand="children.attachment")
+    assert [a["title"] for a in again["children"]["attachment"]["results"]] == ["diagram.png"]
