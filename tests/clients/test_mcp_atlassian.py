@@ -393,3 +393,28 @@ def test_space_page_tree_over_several_batches(basic, server, space_key):
 
     tail = basic.get_page_children(top.id, start=200, limit=50)
     assert [c.title for c in tail] == [f"Leaf {n:03d}" for n in range(200, 215)]
+
+
+def test_attachments_upload_again_list_and_fetch(fetcher, server, space_key):
+    page = fetcher.create_page(space_key, f"Files {fetcher.config.auth_type}", "Has files")
+    first = fetcher.upload_attachment_from_content(page.id, "notes.txt", b"first version", comment="one")
+    assert first["success"], first
+    # The same name again: Cairn answers Confluence's "same file name" 400 and the client falls back
+    # to a new version through /data.
+    second = fetcher.upload_attachment_from_content(page.id, "notes.txt", b"second version!")
+    assert second["success"], second
+
+    listed = fetcher.get_content_attachments(page.id)
+    attachments = listed.get("attachments") or listed.get("results") or []
+    assert len(attachments) == 1, listed
+    found = server.content(page.id, expand="children.attachment")["children"]["attachment"]["results"]
+    assert [a["title"] for a in found] == ["notes.txt"]
+    assert found[0]["extensions"]["fileSize"] == len(b"second version!")
+    download = server.url + found[0]["_links"]["download"]
+    assert fetcher.fetch_attachment_content(download) == b"second version!"
+
+
+def test_search_finds_pages_by_text(fetcher, space_key):
+    created = fetcher.create_page(space_key, f"Quokka notes {fetcher.config.auth_type}", "The quokka is a small marsupial.")
+    results = fetcher.search(f'space = "{space_key}" AND text ~ "quokka"', limit=10)
+    assert created.id in [result.id for result in results]
