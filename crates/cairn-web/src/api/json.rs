@@ -695,7 +695,7 @@ impl<'a> JsonBuilder<'a> {
                 body.insert(
                     representation.into(),
                     json!({
-                        "value": render::storage_to_view(storage, Some(page.space_key), Some(page.title)),
+                        "value": render::storage_to_view_of_page(storage, Some(page.space_key), Some(page.title), Some(page.id)),
                         "representation": representation,
                     }),
                 );

@@ -1,7 +1,7 @@
 //! The Confluence REST API v1 surface: `/rest/api/...` (and `/rest/api/latest/...`, rewritten before
 //! routing), plus personal access tokens at `/rest/pat/latest/tokens` as Confluence Data Center has them.
 
-mod attachment;
+pub(crate) mod attachment;
 mod content;
 mod convert;
 mod export;

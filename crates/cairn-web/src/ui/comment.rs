@@ -14,7 +14,7 @@ use super::{UiError, UiUser};
 use crate::AppState;
 use crate::api::parse_query;
 use crate::links::view_path;
-use crate::render::{escape_html, storage_to_view};
+use crate::render::{escape_html, storage_to_view_of_page};
 use crate::time_format::{human_from_ms, now_ms};
 
 /// Most comments shown under a page.
@@ -65,7 +65,12 @@ pub async fn thread(
             .unwrap_or("");
         (
             author.to_string(),
-            storage_to_view(&comment.body, Some(space_key), Some(&container.title)),
+            storage_to_view_of_page(
+                &comment.body,
+                Some(space_key),
+                Some(&container.title),
+                Some(container.id),
+            ),
         )
     };
     Ok(html! {

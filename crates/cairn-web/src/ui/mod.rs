@@ -1,6 +1,7 @@
 //! The server-rendered web UI, at Confluence's URLs. No JavaScript is needed: every action is a link
 //! or a form. Pages are built with `maud`, which escapes every interpolated value.
 
+mod attachment;
 mod comment;
 mod layout;
 mod page;
@@ -53,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
         .route("/pages/removepage.action", post(page::remove))
         .route("/pages/doaddcomment.action", post(comment::add))
+        .route(
+            "/pages/doattachfile.action",
+            post(attachment::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/pages/viewtrash.action", get(page::trash))
         .route("/pages/restoretrashitem.action", post(page::restore))
         .route("/pages/purgetrashitem.action", post(page::purge))

@@ -19,7 +19,7 @@ use crate::api::parse_query;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
-use crate::render::storage_to_view;
+use crate::render::storage_to_view_of_page;
 use crate::time_format::{human_from_ms, now_ms};
 
 /// Most entries shown in one level of the sidebar tree.
@@ -158,7 +158,16 @@ pub async fn render_view(
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
     let sidebar = sidebar(state, &space, &content, &ancestors).await?;
-    let body_html = storage_to_view(body, Some(space.key.as_str()), Some(title));
+    let body_html = storage_to_view_of_page(
+        body,
+        Some(space.key.as_str()),
+        Some(title),
+        Some(content.id),
+    );
+    let attachments = match old_version {
+        None => Some(super::attachment::section(state, &content).await?),
+        Some(_) => None,
+    };
     let comments = match old_version {
         None => Some(super::comment::thread(state, &content, space.key.as_str()).await?),
         Some(_) => None,
@@ -200,6 +209,7 @@ pub async fn render_view(
                     }
                 }
                 article.card.wiki-content { (PreEscaped(body_html)) }
+                @if let Some(attachments) = attachments { (attachments) }
                 @if let Some(comments) = comments { (comments) }
             }
         },
