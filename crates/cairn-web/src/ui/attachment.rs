@@ -21,7 +21,7 @@ const SHOWN_ATTACHMENTS: i64 = 200;
 fn human_size(bytes: i64) -> String {
     match bytes {
         ..1_024 => format!("{bytes} B"),
-        ..1_048_576 => format!("{:.1} KB", bytes as f64 / 1_024.0),
+        1_024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1_024.0),
         _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
     }
 }
