@@ -4,7 +4,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::migrate::{Migrate, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::StoreResult;
@@ -320,16 +320,22 @@ impl Store {
             .iter()
             .map(|m| m.version)
             .collect();
-        let mut connection = self.inner.pool.acquire().await?;
-        connection
-            .ensure_migrations_table("_sqlx_migrations")
-            .await?;
-        let applied = connection
-            .list_applied_migrations("_sqlx_migrations")
-            .await?
-            .into_iter()
-            .map(|migration| migration.version)
-            .collect();
+        // A plain read (readiness probes call this often): no DDL, and a missing table means none
+        // applied yet.
+        let rows = match sqlx::query(
+            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+        )
+        .fetch_all(&self.inner.pool)
+        .await
+        {
+            Ok(rows) => rows,
+            Err(sqlx::Error::Database(_)) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        };
+        let applied = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>("version"))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(MigrationStatus { applied, expected })
     }
 

@@ -8,6 +8,19 @@ every_dialect!(
 );
 
 async fn migrations_are_current_and_rerunnable(db: TestDb) {
+    // Before migrating, the status reads (without creating anything) that nothing is applied.
+    let fresh = cairn_store::Store::connect(&cairn_store::StoreOptions::new(db.url.clone()))
+        .await
+        .expect("connect");
+    let before = fresh
+        .migration_status()
+        .await
+        .expect("status of an empty database");
+    assert!(
+        before.applied.is_empty() && !before.is_current(),
+        "{before:?}"
+    );
+    fresh.close().await;
     let store = db.store().await;
     let status = store.migration_status().await.expect("status");
     assert!(status.is_current(), "{status:?}");
