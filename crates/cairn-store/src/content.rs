@@ -514,10 +514,7 @@ impl Store {
         .bind(start)
         .fetch_all(self.pool())
         .await?;
-        let children = rows
-            .iter()
-            .map(row::content)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let children = row::contents(&rows)?;
         Ok(split_page(children, limit))
     }
 
@@ -538,10 +535,7 @@ impl Store {
         .bind(start)
         .fetch_all(self.pool())
         .await?;
-        let pages = rows
-            .iter()
-            .map(row::content)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let pages = row::contents(&rows)?;
         Ok(split_page(pages, limit))
     }
 
@@ -595,10 +589,7 @@ impl Store {
         .bind(listing.start)
         .fetch_all(self.pool())
         .await?;
-        let contents = rows
-            .iter()
-            .map(row::content)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let contents = row::contents(&rows)?;
         Ok(split_page(contents, listing.limit))
     }
 
@@ -612,7 +603,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(row::content).collect()
+        row::contents(&rows)
     }
 
     /// Blog posts of a space, newest first.
@@ -630,7 +621,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(row::content).collect()
+        row::contents(&rows)
     }
 
     /// Moves current content to the trash. Its child pages move up to its parent.
@@ -749,7 +740,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(row::content).collect()
+        row::contents(&rows)
     }
 }
 
@@ -806,10 +797,7 @@ impl Store {
         .bind(start)
         .fetch_all(self.pool())
         .await?;
-        let contents = rows
-            .iter()
-            .map(row::content)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let contents = row::contents(&rows)?;
         Ok(split_page(contents, limit))
     }
 

@@ -75,6 +75,11 @@ pub(crate) fn content(row: &AnyRow) -> StoreResult<Content> {
     })
 }
 
+/// Every row as content.
+pub(crate) fn contents(rows: &[AnyRow]) -> StoreResult<Vec<Content>> {
+    rows.iter().map(content).collect()
+}
+
 pub(crate) fn content_version(row: &AnyRow) -> StoreResult<ContentVersion> {
     let number: i64 = row.try_get("number")?;
     Ok(ContentVersion {

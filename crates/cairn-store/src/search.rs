@@ -261,10 +261,7 @@ impl Store {
             .bind(start)
             .fetch_all(self.pool())
             .await?;
-        let contents = rows
-            .iter()
-            .map(row::content)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let contents = row::contents(&rows)?;
         Ok((contents, total))
     }
 }
