@@ -58,6 +58,12 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.locator("aside li.current >> text=Release Process").count() == 1
     kept.append(visit_and_keep(page, artifacts, "05-view-page"))
 
+    page.fill("form.add-label input", "release ops")
+    page.click("form.add-label button")
+    assert page.locator(".labels .label-name").all_inner_texts() == ["ops", "release"]
+    page.click("form.label:has-text('ops') button")
+    assert page.locator(".labels .label-name").all_inner_texts() == ["release"]
+
     page.click("text=Edit")
     page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li><li>Ship</li></ol>")
     page.fill("#message", "add shipping")

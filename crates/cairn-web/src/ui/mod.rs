@@ -3,6 +3,7 @@
 
 mod attachment;
 mod comment;
+mod label;
 mod layout;
 mod page;
 mod session;
@@ -54,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
         .route("/pages/removepage.action", post(page::remove))
         .route("/pages/doaddcomment.action", post(comment::add))
+        .route("/labels/addlabel.action", post(label::add))
+        .route("/labels/removelabel.action", post(label::remove))
         .route(
             "/pages/doattachfile.action",
             post(attachment::upload).layer(axum::extract::DefaultBodyLimit::disable()),

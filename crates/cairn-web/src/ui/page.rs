@@ -164,6 +164,7 @@ pub async fn render_view(
         Some(title),
         Some(content.id),
     );
+    let labels = state.store.labels_of(content.id).await?;
     let attachments = match old_version {
         None => Some(super::attachment::section(state, &content).await?),
         Some(_) => None,
@@ -208,6 +209,7 @@ pub async fn render_view(
                         }
                     }
                 }
+                @if old_version.is_none() { (super::label::labels_bar(content.id, &labels)) }
                 article.card.wiki-content { (PreEscaped(body_html)) }
                 @if let Some(attachments) = attachments { (attachments) }
                 @if let Some(comments) = comments { (comments) }
