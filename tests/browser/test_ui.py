@@ -110,9 +110,15 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.evaluate("() => document.querySelector('article img').naturalWidth") == 8, "the attachment is served"
     kept.append(visit_and_keep(page, artifacts, "10-attachments"))
 
+    page.fill("header form.search input", "picture")
+    page.press("header form.search input", "Enter")
+    assert page.inner_text("h1") == "Search"
+    assert page.locator("ol.search-results li").all_inner_texts()[0].startswith("Release Process")
+    kept.append(visit_and_keep(page, artifacts, "11-search"))
+
     page.goto(node.base_url + "/")
     assert page.locator("text=Release Process").count() >= 1
-    kept.append(visit_and_keep(page, artifacts, "11-dashboard"))
+    kept.append(visit_and_keep(page, artifacts, "12-dashboard"))
 
     assert console_errors == []
     checked = subprocess.run(

@@ -17,6 +17,9 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                         a href="/" { "Dashboard" }
                         a href="/spaces/createspace.action" { "Create space" }
                     }
+                    form.search method="get" action="/dosearchsite.action" role="search" {
+                        input type="search" name="queryString" placeholder="Search" aria-label="Search";
+                    }
                     div.who {
                         a href="/plugins/personalaccesstokens/usertokens.action" title="Personal access tokens" { (user.user.display_name) }
                         form method="post" action="/logout.action" {

@@ -6,6 +6,7 @@ mod comment;
 mod label;
 mod layout;
 mod page;
+mod search;
 mod session;
 mod space;
 mod token;
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
             "/plugins/personalaccesstokens/usertokens.action",
             get(token::tokens_page).post(token::tokens_action),
         )
+        .route("/dosearchsite.action", get(search::search))
         .route("/x/{code}", get(tiny_link))
         .route("/static/cairn.css", get(stylesheet))
         .route("/images/icons/profilepics/default.svg", get(default_avatar))

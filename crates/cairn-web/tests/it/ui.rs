@@ -167,6 +167,20 @@ async fn write_and_read_pages_through_the_ui(db: TestDb) {
         "restoring makes a new version"
     );
 
+    let (status, found) =
+        page_text(&browser, app.url("/dosearchsite.action?queryString=draft")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found.contains("1 result for") && found.contains(&format!("pageId={page_id}")),
+        "the restored draft is found"
+    );
+    let (_, nothing) = page_text(
+        &browser,
+        app.url("/dosearchsite.action?queryString=zyzzyva"),
+    )
+    .await;
+    assert!(nothing.contains("0 results"));
+
     let tiny = browser.get(app.url("/x/AQAB")).send().await.expect("sent");
     assert_eq!(tiny.status(), StatusCode::SEE_OTHER);
     let css = browser
