@@ -533,22 +533,17 @@ pub async fn list_child_pages(
     // 200 when no limit is asked (Confluence's site default), so clients that delete children while
     // paging through them lazily do not skip any.
     let paging = Paging::from_query(&query, 200, 1000)?;
-    let expand = Expand::parse(query.get("expand"));
     let (children, has_more) = state
         .store
         .list_children(parent.id, paging.start, paging.limit)
         .await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let results = builder.contents_json(&children, &expand).await?;
     let path = format!("/rest/api/content/{}/child/page", parent.id);
-    Ok(ApiJson(paged_list(
-        results,
-        paging,
-        has_more,
-        &builder.base,
-        &path,
-        &query,
-    )))
+    Ok(ApiJson(
+        builder
+            .content_page(&children, has_more, paging, &path, &query)
+            .await?,
+    ))
 }
 
 pub async fn get_history(
@@ -613,22 +608,17 @@ pub async fn list_descendant_pages(
 ) -> Result<ApiJson, ApiError> {
     let root = current_content(&state, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let expand = Expand::parse(query.get("expand"));
     let (pages, has_more) = state
         .store
         .list_descendants(root.id, paging.start, paging.limit)
         .await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers));
-    let results = builder.contents_json(&pages, &expand).await?;
     let path = format!("/rest/api/content/{}/descendant/page", root.id);
-    Ok(ApiJson(paged_list(
-        results,
-        paging,
-        has_more,
-        &builder.base,
-        &path,
-        &query,
-    )))
+    Ok(ApiJson(
+        builder
+            .content_page(&pages, has_more, paging, &path, &query)
+            .await?,
+    ))
 }
 
 /// `GET /rest/api/content/{id}/child`: the children of every kind, each kind as asked in `expand`.

@@ -412,6 +412,23 @@ impl<'a> JsonBuilder<'a> {
         Ok(results)
     }
 
+    /// A paged list of content at `path`, each item expanded as the query's `expand` asks.
+    pub async fn content_page(
+        &self,
+        contents: &[Content],
+        has_more: bool,
+        paging: Paging,
+        path: &str,
+        query: &QueryPairs,
+    ) -> Result<Value, ApiError> {
+        let results = self
+            .contents_json(contents, &Expand::parse(query.get("expand")))
+            .await?;
+        Ok(paged_list(
+            results, paging, has_more, &self.base, path, query,
+        ))
+    }
+
     /// A page or blog post as the current content, with `expand` applied.
     pub async fn content_json(
         &self,
