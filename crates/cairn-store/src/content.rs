@@ -7,12 +7,13 @@
 
 use cairn_core::{
     Content, ContentId, ContentStatus, ContentType, ContentVersion, NewVersion, SpaceId, SpaceKey,
-    ValidationError, validate_title,
+    UserId, ValidationError, validate_title,
 };
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
+use crate::permission::{OPEN_BINDS, VIEWABLE_BINDS, bind_viewer, open_content, viewable_content};
 use crate::row::{self, content_columns, version_columns};
 use crate::{Store, StoreResult};
 
@@ -59,6 +60,8 @@ pub struct ContentListing {
     pub label: Option<String>,
     /// Only pages at the root of their space (`depth=root`).
     pub root_only: bool,
+    /// Whose view: content they may not see is left out.
+    pub viewer: UserId,
     pub start: i64,
     pub limit: i64,
 }
@@ -500,20 +503,24 @@ impl Store {
     /// Current child pages of `parent_id` in position order (then id).
     pub async fn list_children(
         &self,
+        viewer: UserId,
         parent_id: ContentId,
         start: i64,
         limit: i64,
     ) -> StoreResult<(Vec<Content>, bool)> {
-        let rows = sqlx::query(self.sql(concat!(
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE parent_id = ? AND status = 'current' AND content_type = 'page' ORDER BY position, id LIMIT ? OFFSET ?"
+            " FROM content WHERE parent_id = ? AND status = 'current' AND content_type = 'page' AND ",
+            open_content!("content.id"),
+            " ORDER BY position, id LIMIT ? OFFSET ?"
         )))
-        .bind(parent_id.0)
-        .bind(limit + 1)
-        .bind(start)
-        .fetch_all(self.pool())
-        .await?;
+        .bind(parent_id.0);
+        let rows = bind_viewer(select, viewer, OPEN_BINDS)
+            .bind(limit + 1)
+            .bind(start)
+            .fetch_all(self.pool())
+            .await?;
         let children = row::contents(&rows)?;
         Ok(split_page(children, limit))
     }
@@ -521,20 +528,24 @@ impl Store {
     /// Current pages at the root of a space: the home page first, then by position and id.
     pub async fn list_root_pages(
         &self,
+        viewer: UserId,
         space_id: SpaceId,
         start: i64,
         limit: i64,
     ) -> StoreResult<(Vec<Content>, bool)> {
-        let rows = sqlx::query(self.sql(concat!(
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = 'page' AND status = 'current' AND parent_id IS NULL ORDER BY CASE WHEN position IS NULL THEN 0 ELSE 1 END, position, id LIMIT ? OFFSET ?"
+            " FROM content WHERE space_id = ? AND content_type = 'page' AND status = 'current' AND parent_id IS NULL AND ",
+            open_content!("content.id"),
+            " ORDER BY CASE WHEN position IS NULL THEN 0 ELSE 1 END, position, id LIMIT ? OFFSET ?"
         )))
-        .bind(space_id.0)
-        .bind(limit + 1)
-        .bind(start)
-        .fetch_all(self.pool())
-        .await?;
+        .bind(space_id.0);
+        let rows = bind_viewer(select, viewer, OPEN_BINDS)
+            .bind(limit + 1)
+            .bind(start)
+            .fetch_all(self.pool())
+            .await?;
         let pages = row::contents(&rows)?;
         Ok(split_page(pages, limit))
     }
@@ -569,10 +580,12 @@ impl Store {
             .as_deref()
             .map(|title| title.trim().to_string());
         let status = listing.status.map(ContentStatus::as_str);
-        let rows = sqlx::query(self.sql(concat!(
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) ORDER BY id LIMIT ? OFFSET ?"
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND ",
+            viewable_content!("content.id", "content.space_id"),
+            " ORDER BY id LIMIT ? OFFSET ?"
         )))
         .bind(listing.content_type.as_str())
         .bind(listing.space_id.map(|id| id.0))
@@ -584,43 +597,51 @@ impl Store {
         .bind(status)
         .bind(listing.label.as_deref())
         .bind(listing.label.as_deref())
-        .bind(i16::from(listing.root_only))
-        .bind(listing.limit + 1)
-        .bind(listing.start)
-        .fetch_all(self.pool())
-        .await?;
+        .bind(i16::from(listing.root_only));
+        let rows = bind_viewer(select, listing.viewer, VIEWABLE_BINDS)
+            .bind(listing.limit + 1)
+            .bind(listing.start)
+            .fetch_all(self.pool())
+            .await?;
         let contents = row::contents(&rows)?;
         Ok(split_page(contents, listing.limit))
     }
 
     /// The most recently changed current pages and blog posts.
-    pub async fn recently_updated(&self, limit: i64) -> StoreResult<Vec<Content>> {
-        let rows = sqlx::query(self.sql(concat!(
+    pub async fn recently_updated(&self, viewer: UserId, limit: i64) -> StoreResult<Vec<Content>> {
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE status = 'current' ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
-        )))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+            " FROM content WHERE status = 'current' AND ",
+            viewable_content!("content.id", "content.space_id"),
+            " ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
+        )));
+        let rows = bind_viewer(select, viewer, VIEWABLE_BINDS)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         row::contents(&rows)
     }
 
     /// Blog posts of a space, newest first.
     pub async fn list_blog_posts(
         &self,
+        viewer: UserId,
         space_id: SpaceId,
         limit: i64,
     ) -> StoreResult<Vec<Content>> {
-        let rows = sqlx::query(self.sql(concat!(
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = 'blogpost' AND status = 'current' ORDER BY created_ms DESC, id DESC LIMIT ?"
+            " FROM content WHERE space_id = ? AND content_type = 'blogpost' AND status = 'current' AND ",
+            open_content!("content.id"),
+            " ORDER BY created_ms DESC, id DESC LIMIT ?"
         )))
-        .bind(space_id.0)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        .bind(space_id.0);
+        let rows = bind_viewer(select, viewer, OPEN_BINDS)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         row::contents(&rows)
     }
 
@@ -715,6 +736,7 @@ impl Store {
             "DELETE FROM content_version WHERE content_id = ?",
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",
+            "DELETE FROM content_restriction WHERE content_id = ?",
         ] {
             sqlx::query(self.sql(statement))
                 .bind(id.0)
@@ -779,24 +801,28 @@ impl Store {
     /// Current pages and blog posts of a space ordered by id; `root_only` keeps pages at the root.
     pub async fn list_space_content(
         &self,
+        viewer: UserId,
         space_id: SpaceId,
         content_type: ContentType,
         root_only: bool,
         start: i64,
         limit: i64,
     ) -> StoreResult<(Vec<Content>, bool)> {
-        let rows = sqlx::query(self.sql(concat!(
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = ? AND status = 'current' AND (? = 0 OR parent_id IS NULL) ORDER BY id LIMIT ? OFFSET ?"
+            " FROM content WHERE space_id = ? AND content_type = ? AND status = 'current' AND (? = 0 OR parent_id IS NULL) AND ",
+            viewable_content!("content.id", "content.space_id"),
+            " ORDER BY id LIMIT ? OFFSET ?"
         )))
         .bind(space_id.0)
         .bind(content_type.as_str())
-        .bind(i16::from(root_only))
-        .bind(limit + 1)
-        .bind(start)
-        .fetch_all(self.pool())
-        .await?;
+        .bind(i16::from(root_only));
+        let rows = bind_viewer(select, viewer, VIEWABLE_BINDS)
+            .bind(limit + 1)
+            .bind(start)
+            .fetch_all(self.pool())
+            .await?;
         let contents = row::contents(&rows)?;
         Ok(split_page(contents, limit))
     }
@@ -805,6 +831,7 @@ impl Store {
     /// position order. Reads only as many levels and rows as the requested window needs.
     pub async fn list_descendants(
         &self,
+        viewer: UserId,
         id: ContentId,
         start: i64,
         limit: i64,
@@ -821,7 +848,7 @@ impl Store {
                 if room == 0 {
                     break;
                 }
-                let (children, _) = self.list_children(parent, 0, room).await?;
+                let (children, _) = self.list_children(viewer, parent, 0, room).await?;
                 next_level.extend(children.iter().map(|child| child.id));
                 found.extend(children);
             }

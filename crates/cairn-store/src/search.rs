@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use cairn_core::{Comparison, Content, ContentId, ContentQuery, OrderField, Predicate};
+use cairn_core::{Comparison, Content, ContentId, ContentQuery, OrderField, Predicate, UserId};
 use sqlx::Row;
 
+use crate::permission::{VIEWABLE_BINDS, bind_viewer, viewable_content};
 use crate::row::{self, content_columns};
 use crate::sql::owned_for_dialect;
 use crate::{Store, StoreResult};
@@ -213,6 +214,7 @@ impl Store {
     /// Current content matching `query`, in its order, and the total number of matches.
     pub async fn search_content(
         &self,
+        viewer: UserId,
         query: &ContentQuery,
         start: i64,
         limit: i64,
@@ -222,7 +224,7 @@ impl Store {
         let mut descendants = HashMap::new();
         for ancestor in ancestors {
             let (below, _) = self
-                .list_descendants(ancestor, 0, MAX_ANCESTOR_EXPANSION)
+                .list_descendants(viewer, ancestor, 0, MAX_ANCESTOR_EXPANSION)
                 .await?;
             descendants.insert(ancestor, below.into_iter().map(|page| page.id).collect());
         }
@@ -232,7 +234,15 @@ impl Store {
             descendants,
         };
         filter.sql = filter.build(&query.predicate);
-        let condition = format!("status = 'current' AND ({})", filter.sql);
+        // Comments are as visible as the content they are on.
+        let condition = format!(
+            "status = 'current' AND ({}) AND {}",
+            filter.sql,
+            viewable_content!(
+                "COALESCE((SELECT cm.container_id FROM comment_meta cm WHERE cm.content_id = content.id), content.id)",
+                "content.space_id"
+            )
+        );
 
         let count_sql = format!("SELECT COUNT(*) AS matches FROM content WHERE {condition}");
         let mut count = sqlx::query(owned_for_dialect(self.dialect(), count_sql));
@@ -242,6 +252,7 @@ impl Store {
                 Bind::Text(value) => count.bind(value.clone()),
             };
         }
+        count = bind_viewer(count, viewer, VIEWABLE_BINDS);
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("matches")?;
 
         let select_sql = format!(
@@ -256,7 +267,7 @@ impl Store {
                 Bind::Text(value) => select.bind(value.clone()),
             };
         }
-        let rows = select
+        let rows = bind_viewer(select, viewer, VIEWABLE_BINDS)
             .bind(limit)
             .bind(start)
             .fetch_all(self.pool())

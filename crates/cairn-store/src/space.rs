@@ -69,6 +69,13 @@ impl Store {
             },
         )
         .await?;
+        crate::permission::grant_new_space_defaults(
+            self,
+            &mut transaction,
+            space_id,
+            new_space.creator_id,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(Space {
             id: space_id,
@@ -123,17 +130,25 @@ impl Store {
             .ok_or_else(|| StoreError::SpaceNotFound(key.clone()))
     }
 
-    /// Spaces ordered by key, `limit` at most, after skipping `start`; the flag says whether more follow.
-    pub async fn list_spaces(&self, start: i64, limit: i64) -> StoreResult<(Vec<Space>, bool)> {
-        let rows = sqlx::query(self.sql(concat!(
+    /// Spaces `viewer` may view, ordered by key, `limit` at most, after skipping `start`; the flag says whether more follow.
+    pub async fn list_spaces(
+        &self,
+        viewer: UserId,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Space>, bool)> {
+        let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             space_columns!(),
-            " FROM space ORDER BY space_key LIMIT ? OFFSET ?"
-        )))
-        .bind(limit + 1)
-        .bind(start)
-        .fetch_all(self.pool())
-        .await?;
+            " FROM space WHERE ",
+            crate::permission::viewable_space!("space.id"),
+            " ORDER BY space_key LIMIT ? OFFSET ?"
+        )));
+        let rows = crate::permission::bind_viewer(select, viewer, crate::permission::SPACE_BINDS)
+            .bind(limit + 1)
+            .bind(start)
+            .fetch_all(self.pool())
+            .await?;
         let mut spaces = rows
             .iter()
             .map(row::space)
@@ -205,7 +220,9 @@ impl Store {
             "DELETE FROM content_label WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content_property WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM comment_meta WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM content_restriction WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content WHERE space_id = ?",
+            "DELETE FROM space_permission WHERE space_id = ?",
             "DELETE FROM space WHERE id = ?",
         ] {
             sqlx::query(self.sql(statement))

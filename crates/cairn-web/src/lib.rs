@@ -5,6 +5,7 @@
 //!   `/pages/viewpage.action?pageId=N`), so old bookmarks keep working.
 //! - [`auth`]: HTTP Basic, Bearer personal access tokens and cookie sessions stored in the database.
 //! - [`health`]: `/status`, `/healthz`, `/readyz`.
+//! - `access`: permission checks (404 for what a caller may not see, 403 for what they may not change).
 //!
 //! Main types: [`AppState`] (shared by every handler), [`WebSettings`], and [`serve`], which runs the
 //! server on a bound listener until a cancellation token fires.
@@ -12,6 +13,7 @@
 //! Must not: hold SQL (that is `cairn-store`) or keep state a second node could not see; per-node
 //! caches are only accelerators.
 
+mod access;
 pub mod api;
 pub mod auth;
 mod error;

@@ -206,7 +206,7 @@ async fn children_keep_position_order_and_page(db: TestDb) {
     let mut start = 0;
     loop {
         let (page, more) = store
-            .list_children(parent.id, start, 3)
+            .list_children(alice.id, parent.id, start, 3)
             .await
             .expect("children");
         seen.extend(page.iter().map(|c| c.id));
@@ -216,7 +216,10 @@ async fn children_keep_position_order_and_page(db: TestDb) {
         start += 3;
     }
     assert_eq!(seen, ids);
-    let (roots, _) = store.list_root_pages(space.id, 0, 10).await.expect("roots");
+    let (roots, _) = store
+        .list_root_pages(alice.id, space.id, 0, 10)
+        .await
+        .expect("roots");
     assert_eq!(
         roots[0].id,
         space.homepage_id.expect("home"),
@@ -277,7 +280,10 @@ async fn ancestors_and_moves_respect_the_tree(db: TestDb) {
     move_c.new_parent_id = Some(a.id);
     let moved = store.update_content(move_c).await.expect("move");
     assert_eq!(moved.parent_id, Some(a.id));
-    let (children, _) = store.list_children(a.id, 0, 10).await.expect("children");
+    let (children, _) = store
+        .list_children(alice.id, a.id, 0, 10)
+        .await
+        .expect("children");
     assert_eq!(
         children.iter().map(|p| p.id).collect::<Vec<_>>(),
         [b.id, c.id]
@@ -410,6 +416,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         status,
         label: None,
         root_only: false,
+        viewer: alice.id,
         start: 0,
         limit: 50,
     };
@@ -465,7 +472,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         .await
         .expect("list");
     assert_eq!(any.len(), 3, "home, Same, Gone");
-    let recent = store.recently_updated(10).await.expect("recent");
+    let recent = store.recently_updated(alice.id, 10).await.expect("recent");
     assert!(recent.iter().all(|c| c.status == ContentStatus::Current));
 }
 

@@ -76,6 +76,7 @@ async fn labels_are_normalised_shared_and_removable(db: TestDb) {
         status: Some(ContentStatus::Current),
         label: Some("docs".into()),
         root_only: false,
+        viewer: alice.id,
         start: 0,
         limit: 10,
     };

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
+use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
@@ -178,26 +179,33 @@ impl JsonBuilder<'_> {
     }
 }
 
-async fn current_container(state: &AppState, id_text: &str) -> Result<Content, ApiError> {
+/// The current page or blog post `id_text` names, when the caller may view it.
+async fn current_container(
+    state: &AppState,
+    caller: &Principal,
+    id_text: &str,
+) -> Result<Content, ApiError> {
     let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
-    state
+    let container = state
         .store
         .find_content(id)
         .await?
         .filter(|content| {
             content.status == ContentStatus::Current && content.content_type != ContentType::Comment
         })
-        .ok_or_else(|| ApiError::content_not_found(id))
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    access::require_view(state, caller.user.id, &container).await?;
+    Ok(container)
 }
 
 pub async fn list_attachments(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let container = current_container(&state, &id_text).await?;
+    let container = current_container(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 50, 1000)?;
     let listing = AttachmentListing {
         container_id: container.id,
@@ -213,7 +221,7 @@ pub async fn list_attachments(
         limit: paging.limit,
     };
     let (attachments, has_more) = state.store.list_attachments(&listing).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
     let mut results = Vec::with_capacity(attachments.len());
     for attachment in &attachments {
@@ -426,13 +434,14 @@ pub async fn upload(
     query: QueryPairs,
     mut multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
-    let container = current_container(&state, &id_text).await?;
+    let container = current_container(&state, &caller, &id_text).await?;
+    access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
     let allow_duplicated = query.get("allowDuplicated") == Some("true");
     let (received, comment, minor_edit) =
         receive_files(&state, &container, &mut multipart, allow_duplicated, None).await?;
     let attachments = record(&state, &container, received, &comment, minor_edit, &caller).await?;
     tracing::info!(container = %container.id, files = attachments.len(), user = %caller.user.username, "attachments uploaded");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let expand = Expand::parse(Some("version,container"));
     let mut results = Vec::with_capacity(attachments.len());
     for attachment in &attachments {
@@ -461,7 +470,7 @@ pub async fn upload_new_version(
     Path((id_text, attachment_text)): Path<(String, String)>,
     multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
-    let container = current_container(&state, &id_text).await?;
+    let container = current_container(&state, &caller, &id_text).await?;
     let attachment_id = ContentId::parse(&attachment_text)
         .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
     let attachment = state
@@ -492,6 +501,7 @@ async fn new_version(
     attachment: &Attachment,
     mut multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
+    access::require(state, caller.user.id, container, ContentAction::Attach).await?;
     let (received, comment, minor_edit) =
         receive_files(state, container, &mut multipart, true, Some(attachment)).await?;
     if received.len() != 1 {
@@ -503,7 +513,7 @@ async fn new_version(
         ));
     }
     let updated = record(state, container, received, &comment, minor_edit, caller).await?;
-    let builder = JsonBuilder::new(state, request_base(state, headers));
+    let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
     let attachment = updated.first().ok_or_else(ApiError::internal)?;
     Ok(ApiJson(
         builder
@@ -527,7 +537,7 @@ pub async fn new_version_by_content_put(
         .await?
         .filter(|attachment| attachment.status == "current")
         .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
-    let container = current_container(state, &attachment.container_id.to_string()).await?;
+    let container = current_container(state, caller, &attachment.container_id.to_string()).await?;
     new_version(state, caller, headers, &container, &attachment, multipart).await
 }
 
@@ -634,12 +644,12 @@ fn version_parameter(query: &QueryPairs) -> Result<Option<i32>, ApiError> {
 /// `GET /download/attachments/{pageId}/{filename}[?version=N]`.
 pub async fn download_by_name(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((page_text, filename)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let container = current_container(&state, &page_text).await?;
+    let container = current_container(&state, &caller, &page_text).await?;
     let attachment = state
         .store
         .find_attachment_by_title(container.id, &filename)
@@ -656,12 +666,12 @@ pub async fn download_by_name(
 /// `GET /rest/api/content/{pageId}/child/attachment/{attId}/download[?version=N]`.
 pub async fn download_by_id(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((page_text, attachment_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let container = current_container(&state, &page_text).await?;
+    let container = current_container(&state, &caller, &page_text).await?;
     let attachment_id = ContentId::parse(&attachment_text)
         .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
     let attachment = state

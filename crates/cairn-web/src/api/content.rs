@@ -5,7 +5,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
+use cairn_core::{
+    Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey, SpacePermission,
+};
 use cairn_store::{CommentListing, ContentListing, NewComment, NewContent, UpdateContent};
 use serde_json::Value;
 
@@ -14,6 +16,7 @@ use super::label::requested_labels;
 use super::property::value_text;
 use super::{json_content_id, parse_json_body};
 use crate::AppState;
+use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
@@ -157,12 +160,27 @@ pub async fn create_content(
         }
     }
     let metadata = RequestMetadata::from_request(&request)?;
+    let parent_id = request_parent(&request)?;
+    if let Some(space) = state
+        .store
+        .find_space_by_key(&SpaceKey::from_stored(space_key))
+        .await?
+    {
+        let needed = match content_type {
+            ContentType::BlogPost => SpacePermission::EditBlog,
+            _ => SpacePermission::EditSpace,
+        };
+        access::require_space_permission(&state, caller.user.id, &space, needed).await?;
+    }
+    if let Some(parent_id) = parent_id {
+        access::viewable_content(&state, caller.user.id, parent_id).await?;
+    }
     let content = state
         .store
         .create_content(NewContent {
             content_type,
             space_key: SpaceKey::from_stored(space_key),
-            parent_id: request_parent(&request)?,
+            parent_id,
             title: title.to_string(),
             body: request_body_storage(&request)?.unwrap_or_default(),
             version: request_version(&request, &caller),
@@ -170,7 +188,7 @@ pub async fn create_content(
         .await?;
     metadata.apply(&state, content.id, &caller).await?;
     tracing::info!(content_id = %content.id, space = space_key, user = %caller.user.username, "content created");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
             .content_json(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
@@ -190,6 +208,8 @@ async fn create_comment(
         .ok_or_else(|| ApiError::bad_request("a comment needs container.id (the page it is on)"))?;
     let body = request_body_storage(request)?
         .ok_or_else(|| ApiError::bad_request("a comment needs a body"))?;
+    let container = access::viewable_content(state, caller.user.id, container_id).await?;
+    access::require(state, caller.user.id, &container, ContentAction::Comment).await?;
     let inline_properties = match &request["extensions"]["inlineProperties"] {
         Value::Null => None,
         properties => Some(properties.to_string()),
@@ -209,7 +229,7 @@ async fn create_comment(
         })
         .await?;
     tracing::info!(content_id = %comment.id, container = %container_id, user = %caller.user.username, "comment added");
-    let builder = JsonBuilder::new(state, request_base(state, headers));
+    let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
     let expand = Expand::parse(Some(
         "space,version,history,ancestors,body.storage,container,extensions.inlineProperties",
     ));
@@ -218,7 +238,7 @@ async fn create_comment(
 
 pub async fn list_content(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -273,11 +293,12 @@ pub async fn list_content(
             .map(|label| label.trim().to_lowercase()),
         // atlassian-python-api 5.x sends depth=root here for the root pages of a space.
         root_only: query.get("depth") == Some("root"),
+        viewer: caller.user.id,
         start: paging.start,
         limit: paging.limit,
     };
     let (contents, has_more) = state.store.list_content(&listing).await?;
-    let builder = JsonBuilder::new(&state, base);
+    let builder = JsonBuilder::new(&state, base, caller.user.id);
     let results = builder.contents_json(&contents, &expand).await?;
     Ok(ApiJson(paged_list(
         results,
@@ -291,7 +312,7 @@ pub async fn list_content(
 
 pub async fn get_content(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
@@ -308,11 +329,12 @@ pub async fn get_content(
             .find_attachment(id)
             .await?
             .ok_or_else(|| ApiError::content_not_found(id))?;
+        access::require_view_attachment(&state, caller.user.id, &attachment).await?;
         let wanted = query.get("status").unwrap_or("current");
         if wanted != "any" && wanted != attachment.status {
             return Err(ApiError::content_not_found(id));
         }
-        let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
         return Ok(ApiJson(
             builder.attachment_json(&attachment, &expand).await?,
         ));
@@ -326,7 +348,8 @@ pub async fn get_content(
     if !visible {
         return Err(ApiError::content_not_found(id));
     }
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    access::require_view(&state, caller.user.id, &content).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let wanted_version = match query.get("version").filter(|text| !text.is_empty()) {
         Some(text) => Some(
             text.parse::<i32>()
@@ -423,11 +446,12 @@ async fn update_content_json(
         .find_content(id)
         .await?
         .ok_or_else(|| ApiError::content_not_found(id))?;
+    access::require(&state, caller.user.id, &existing, ContentAction::Edit).await?;
     if let Some(space_key) = request["space"]["key"]
         .as_str()
         .filter(|key| !key.is_empty())
     {
-        let space = JsonBuilder::new(&state, String::new())
+        let space = JsonBuilder::new(&state, String::new(), caller.user.id)
             .space_of(existing.space_id)
             .await?;
         if space.key.as_str() != space_key {
@@ -438,6 +462,9 @@ async fn update_content_json(
     }
     let storage = request_body_storage(&request)?;
     let parent = request_parent(&request)?;
+    if let Some(parent_id) = parent {
+        access::viewable_content(&state, caller.user.id, parent_id).await?;
+    }
     let metadata = RequestMetadata::from_request(&request)?;
     if existing.status == ContentStatus::Trashed {
         // Confluence restores trashed content through an update with status "current".
@@ -466,7 +493,7 @@ async fn update_content_json(
         .await?;
     metadata.apply(&state, id, &caller).await?;
     tracing::info!(content_id = %id, version = updated.version, user = %caller.user.username, "content updated");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
             .content_json(&updated, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
@@ -487,10 +514,14 @@ pub async fn delete_content(
             .find_attachment(id)
             .await?
             .ok_or_else(|| ApiError::content_not_found(id))?;
+        let container =
+            access::require_view_attachment(&state, caller.user.id, &attachment).await?;
+        access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
         let purge = query.get("status") == Some("trashed");
         tracing::info!(attachment = %id, purge, user = %caller.user.username, "attachment deleted");
         return super::attachment::delete_attachment(&state, &attachment, purge).await;
     };
+    access::require(&state, caller.user.id, &content, ContentAction::Delete).await?;
     if content.content_type == ContentType::Comment {
         // Comments have no trash: deleting one removes it.
         state.store.delete_comment(id).await?;
@@ -511,33 +542,40 @@ pub async fn delete_content(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Loads current content for a read endpoint: trashed content is not found here.
-async fn current_content(state: &AppState, id_text: &str) -> Result<Content, ApiError> {
+/// Loads current content for a read endpoint: trashed content, and content the caller may not view,
+/// is not found here.
+async fn current_content(
+    state: &AppState,
+    caller: &Principal,
+    id_text: &str,
+) -> Result<Content, ApiError> {
     let id = path_id(id_text)?;
-    state
+    let content = state
         .store
         .find_content(id)
         .await?
         .filter(|content| content.status == ContentStatus::Current)
-        .ok_or_else(|| ApiError::content_not_found(id))
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    access::require_view(state, caller.user.id, &content).await?;
+    Ok(content)
 }
 
 pub async fn list_child_pages(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let parent = current_content(&state, &id_text).await?;
+    let parent = current_content(&state, &caller, &id_text).await?;
     // 200 when no limit is asked (Confluence's site default), so clients that delete children while
     // paging through them lazily do not skip any.
     let paging = Paging::from_query(&query, 200, 1000)?;
     let (children, has_more) = state
         .store
-        .list_children(parent.id, paging.start, paging.limit)
+        .list_children(caller.user.id, parent.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let path = format!("/rest/api/content/{}/child/page", parent.id);
     Ok(ApiJson(
         builder
@@ -548,12 +586,12 @@ pub async fn list_child_pages(
 
 pub async fn get_history(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
-    let content = current_content(&state, &id_text).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let content = current_content(&state, &caller, &id_text).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(builder.history_json(&content, true).await?))
 }
 
@@ -561,12 +599,12 @@ pub async fn get_history(
 /// `location` filters to footer or inline comments.
 pub async fn list_child_comments(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let container = current_content(&state, &id_text).await?;
+    let container = current_content(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
     let expand = Expand::parse(query.get("expand"));
     let locations = query.list("location");
@@ -584,7 +622,7 @@ pub async fn list_child_comments(
         limit: paging.limit,
     };
     let (comments, has_more) = state.store.list_comments(listing).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
     let results = builder.contents_json(comment_contents, &expand).await?;
     let path = format!("/rest/api/content/{}/child/comment", container.id);
@@ -601,18 +639,18 @@ pub async fn list_child_comments(
 /// `GET /rest/api/content/{id}/descendant/page`: every page below, level by level.
 pub async fn list_descendant_pages(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let root = current_content(&state, &id_text).await?;
+    let root = current_content(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
     let (pages, has_more) = state
         .store
-        .list_descendants(root.id, paging.start, paging.limit)
+        .list_descendants(caller.user.id, root.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let path = format!("/rest/api/content/{}/descendant/page", root.id);
     Ok(ApiJson(
         builder
@@ -624,13 +662,13 @@ pub async fn list_descendant_pages(
 /// `GET /rest/api/content/{id}/child`: the children of every kind, each kind as asked in `expand`.
 pub async fn list_children_by_kind(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let content = current_content(&state, &id_text).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let content = current_content(&state, &caller, &id_text).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
     Ok(ApiJson(builder.children_json(&content, &expand).await?))
 }

@@ -14,7 +14,7 @@ use crate::time_format::human_from_ms;
 
 pub async fn page_pdf(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
     let id = query
@@ -27,6 +27,7 @@ pub async fn page_pdf(
         .await?
         .filter(|content| content.status == ContentStatus::Current)
         .ok_or_else(|| ApiError::content_not_found(id))?;
+    crate::access::require_view(&state, caller.user.id, &content).await?;
     let author = state.store.find_user(content.last_modifier_id).await?;
     let byline = format!(
         "Version {} by {}, {}",

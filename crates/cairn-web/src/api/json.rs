@@ -170,16 +170,19 @@ struct BodyOf<'a> {
 pub struct JsonBuilder<'a> {
     pub state: &'a AppState,
     pub base: String,
+    /// Whose view: expansions (children) leave out what this user may not see.
+    pub viewer: UserId,
     /// Looked up once per request; the std mutex is never held across `.await`.
     users: Mutex<HashMap<UserId, Option<User>>>,
     spaces: Mutex<HashMap<SpaceId, Space>>,
 }
 
 impl<'a> JsonBuilder<'a> {
-    pub fn new(state: &'a AppState, base: String) -> JsonBuilder<'a> {
+    pub fn new(state: &'a AppState, base: String, viewer: UserId) -> JsonBuilder<'a> {
         JsonBuilder {
             state,
             base,
+            viewer,
             users: Mutex::new(HashMap::new()),
             spaces: Mutex::new(HashMap::new()),
         }
@@ -741,7 +744,7 @@ impl<'a> JsonBuilder<'a> {
             let (pages, has_more) = self
                 .state
                 .store
-                .list_children(content.id, paging.start, paging.limit)
+                .list_children(self.viewer, content.id, paging.start, paging.limit)
                 .await?;
             let mut results = Vec::with_capacity(pages.len());
             for page in &pages {

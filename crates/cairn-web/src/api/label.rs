@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
 use crate::AppState;
+use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
@@ -82,16 +83,13 @@ fn labels_page(
 
 pub async fn list_labels(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let content = state.store.find_content(id).await?;
-    if !content.is_some_and(|content| content.status == cairn_core::ContentStatus::Current) {
-        return Err(ApiError::content_not_found(id));
-    }
+    access::require_view_target(&state, caller.user.id, id).await?;
     let labels = state.store.labels_of(id).await?;
     Ok(ApiJson(labels_page(
         &labels,
@@ -110,6 +108,7 @@ pub async fn add_labels(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let labels = requested_labels(&parse_json_body(&body)?)?;
+    access::require_edit_target(&state, caller.user.id, id).await?;
     let now_on_content = state.store.add_labels(id, &labels, now_ms()).await?;
     tracing::info!(content_id = %id, user = %caller.user.username, added = labels.len(), "labels added");
     Ok(ApiJson(labels_page(
@@ -120,7 +119,13 @@ pub async fn add_labels(
     )?))
 }
 
-async fn remove(state: &AppState, id: ContentId, name: &str) -> Result<Response, ApiError> {
+async fn remove(
+    state: &AppState,
+    caller: &crate::auth::Principal,
+    id: ContentId,
+    name: &str,
+) -> Result<Response, ApiError> {
+    access::require_edit_target(state, caller.user.id, id).await?;
     if state.store.remove_label(id, name, None).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -134,7 +139,7 @@ async fn remove(state: &AppState, id: ContentId, name: &str) -> Result<Response,
 /// `DELETE /label?name=x` (clients also send a stray `id=`).
 pub async fn remove_label_by_query(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
@@ -143,14 +148,14 @@ pub async fn remove_label_by_query(
         .get("name")
         .filter(|name| !name.is_empty())
         .ok_or_else(|| ApiError::bad_request("name is required"))?;
-    remove(&state, id, name).await
+    remove(&state, &caller, id, name).await
 }
 
 /// `DELETE /label/{name}`.
 pub async fn remove_label_by_path(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     Path((id_text, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    remove(&state, path_id(&id_text)?, &name).await
+    remove(&state, &caller, path_id(&id_text)?, &name).await
 }

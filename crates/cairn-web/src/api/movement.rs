@@ -16,6 +16,19 @@ fn moved(id: ContentId) -> ApiJson {
     ApiJson(json!({"pageId": id.to_string(), "id": id.to_string()}))
 }
 
+/// The page must be editable by the caller and the target visible to them.
+async fn check_move(
+    state: &AppState,
+    viewer: cairn_core::UserId,
+    id: ContentId,
+    target: ContentId,
+) -> Result<(), ApiError> {
+    let page = crate::access::viewable_content(state, viewer, id).await?;
+    crate::access::require(state, viewer, &page, crate::access::ContentAction::Edit).await?;
+    crate::access::viewable_content(state, viewer, target).await?;
+    Ok(())
+}
+
 pub async fn move_by_rest(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
@@ -34,6 +47,7 @@ pub async fn move_by_rest(
             )));
         }
     };
+    check_move(&state, caller.user.id, id, target).await?;
     state.store.move_page(id, target, position).await?;
     tracing::info!(content_id = %id, target = %target, position = position_text, user = %caller.user.username, "page moved");
     Ok(moved(id))
@@ -90,6 +104,7 @@ pub async fn move_by_action(
                 status: Some(ContentStatus::Current),
                 label: None,
                 root_only: false,
+                viewer: caller.user.id,
                 start: 0,
                 limit: 1,
             };
@@ -105,6 +120,7 @@ pub async fn move_by_action(
             .ok_or_else(|| ApiError::bad_request("topLevel needs spaceKey or targetId"))?,
         (None, None) => return Err(ApiError::bad_request("give targetId or targetTitle")),
     };
+    check_move(&state, caller.user.id, id, target).await?;
     state.store.move_page(id, target, position).await?;
     tracing::info!(content_id = %id, target = %target, user = %caller.user.username, "page moved");
     Ok(moved(id))

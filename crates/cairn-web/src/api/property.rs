@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
 use crate::AppState;
+use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
@@ -73,12 +74,13 @@ fn property_not_found(key: &str) -> ApiError {
 
 pub async fn list_properties(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
+    access::require_view_target(&state, caller.user.id, id).await?;
     let paging = Paging::from_query(&query, 25, 500)?;
     let (properties, has_more) = state
         .store
@@ -101,15 +103,12 @@ pub async fn list_properties(
 
 pub async fn get_property(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((id_text, key)): Path<(String, String)>,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let content = state.store.find_content(id).await?;
-    if !content.is_some_and(|content| content.status == cairn_core::ContentStatus::Current) {
-        return Err(ApiError::content_not_found(id));
-    }
+    access::require_view_target(&state, caller.user.id, id).await?;
     let property = state
         .store
         .find_property(id, &key)
@@ -130,6 +129,7 @@ pub async fn create_property(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let request = parse_json_body(&body)?;
+    access::require_edit_target(&state, caller.user.id, id).await?;
     let key = request["key"]
         .as_str()
         .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
@@ -153,6 +153,7 @@ pub async fn update_property(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let request = parse_json_body(&body)?;
+    access::require_edit_target(&state, caller.user.id, id).await?;
     if let Some(body_key) = request["key"].as_str()
         && body_key != key
     {
@@ -180,10 +181,11 @@ pub async fn update_property(
 
 pub async fn delete_property(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     Path((id_text, key)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id_text)?;
+    access::require_edit_target(&state, caller.user.id, id).await?;
     if state.store.delete_property(id, &key).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

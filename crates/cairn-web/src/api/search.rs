@@ -106,13 +106,13 @@ pub async fn search(
     let paging = Paging::from_query(&query, 25, 1000)?;
     let (contents, total) = state
         .store
-        .search_content(&planned, paging.start, paging.limit)
+        .search_content(caller.user.id, &planned, paging.start, paging.limit)
         .await?;
     let expand = Expand::parse(query.get("expand")).below("content");
     let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
     let mut terms = Vec::new();
     searched_terms(&planned.predicate, &mut terms);
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut results = Vec::with_capacity(contents.len());
     for content in &contents {
         let space = builder.space_of(content.space_id).await?;
@@ -173,10 +173,10 @@ pub async fn content_search(
     let paging = Paging::from_query(&query, 25, 1000)?;
     let (contents, total) = state
         .store
-        .search_content(&planned, paging.start, paging.limit)
+        .search_content(caller.user.id, &planned, paging.start, paging.limit)
         .await?;
     let expand = Expand::parse(query.get("expand"));
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let results = builder.contents_json(&contents, &expand).await?;
     let has_more = paging.start + (results.len() as i64) < total;
     let mut page = paged_list(

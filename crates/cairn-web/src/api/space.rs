@@ -3,20 +3,21 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use cairn_core::{ContentType, SpaceKey};
+use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::access;
+use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
 use crate::time_format::now_ms;
 
 pub async fn list_spaces(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -31,13 +32,26 @@ pub async fn list_spaces(
     let wanted_status = query.get("status").filter(|status| !status.is_empty());
     let (spaces, has_more) =
         if wanted_keys.is_empty() && wanted_type.is_none() && wanted_status.is_none() {
-            state.store.list_spaces(paging.start, paging.limit).await?
+            state
+                .store
+                .list_spaces(caller.user.id, paging.start, paging.limit)
+                .await?
         } else {
             // Filtered listings are small (explicit keys) or rare; filter after an ordered fetch.
             let mut matching = if wanted_keys.is_empty() {
-                state.store.list_spaces(0, i64::from(u16::MAX)).await?.0
+                state
+                    .store
+                    .list_spaces(caller.user.id, 0, i64::from(u16::MAX))
+                    .await?
+                    .0
             } else {
-                state.store.spaces_by_keys(&wanted_keys).await?
+                let mut visible = Vec::new();
+                for space in state.store.spaces_by_keys(&wanted_keys).await? {
+                    if access::can_view_space(&state, caller.user.id, space.id).await? {
+                        visible.push(space);
+                    }
+                }
+                visible
             };
             matching.retain(|space| {
                 wanted_type.is_none_or(|kind| space.space_type == kind)
@@ -51,7 +65,7 @@ pub async fn list_spaces(
                 has_more,
             )
         };
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut results = Vec::with_capacity(spaces.len());
     for space in &spaces {
         results.push(builder.space_json(space, &expand).await?);
@@ -101,7 +115,7 @@ pub async fn create_space(
         })
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space created");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(Some("description.plain")))
@@ -111,7 +125,7 @@ pub async fn create_space(
 
 pub async fn get_space(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(key): Path<String>,
     query: QueryPairs,
@@ -120,7 +134,8 @@ pub async fn get_space(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    access::require_view_space(&state, caller.user.id, &space).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(query.get("expand")))
@@ -131,7 +146,7 @@ pub async fn get_space(
 /// `GET /rest/api/space/{key}/content`: `{"page": …, "blogpost": …}`, `depth=root` for root pages only.
 pub async fn space_content(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(key): Path<String>,
     query: QueryPairs,
@@ -140,10 +155,11 @@ pub async fn space_content(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
+    access::require_view_space(&state, caller.user.id, &space).await?;
     let base = request_base(&state, &headers);
     let mut body = serde_json::Map::new();
     for content_type in [ContentType::Page, ContentType::BlogPost] {
-        let list = space_content_list(&state, &space, content_type, &query, &base).await?;
+        let list = space_content_list(&state, &caller, &space, content_type, &query, &base).await?;
         body.insert(content_type.as_str().to_string(), list);
     }
     body.insert(
@@ -156,7 +172,7 @@ pub async fn space_content(
 /// `GET /rest/api/space/{key}/content/{type}` (page or blogpost).
 pub async fn space_content_of_type(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((key, type_text)): Path<(String, String)>,
     query: QueryPairs,
@@ -165,6 +181,7 @@ pub async fn space_content_of_type(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
+    access::require_view_space(&state, caller.user.id, &space).await?;
     let content_type = ContentType::parse(&type_text)
         .filter(|kind| *kind != ContentType::Comment)
         .ok_or_else(|| {
@@ -172,12 +189,13 @@ pub async fn space_content_of_type(
         })?;
     let base = request_base(&state, &headers);
     Ok(ApiJson(
-        space_content_list(&state, &space, content_type, &query, &base).await?,
+        space_content_list(&state, &caller, &space, content_type, &query, &base).await?,
     ))
 }
 
 async fn space_content_list(
     state: &AppState,
+    caller: &Principal,
     space: &cairn_core::Space,
     content_type: ContentType,
     query: &QueryPairs,
@@ -189,6 +207,7 @@ async fn space_content_list(
     let (contents, has_more) = state
         .store
         .list_space_content(
+            caller.user.id,
             space.id,
             content_type,
             root_only,
@@ -196,7 +215,7 @@ async fn space_content_list(
             paging.limit,
         )
         .await?;
-    let builder = JsonBuilder::new(state, base.to_string());
+    let builder = JsonBuilder::new(state, base.to_string(), caller.user.id);
     let results = builder.contents_json(&contents, &expand).await?;
     let path = format!(
         "/rest/api/space/{}/content/{}",
@@ -215,6 +234,17 @@ pub async fn update_space(
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let request = parse_json_body(&body)?;
+    let existing = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(&key))
+        .await?;
+    access::require_space_permission(
+        &state,
+        caller.user.id,
+        &existing,
+        SpacePermission::SetSpacePermissions,
+    )
+    .await?;
     let space = state
         .store
         .update_space(
@@ -224,7 +254,7 @@ pub async fn update_space(
         )
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space updated");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(Some("description.plain")))
@@ -244,6 +274,13 @@ pub async fn delete_space(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
+    access::require_space_permission(
+        &state,
+        caller.user.id,
+        &space,
+        SpacePermission::SetSpacePermissions,
+    )
+    .await?;
     let task = state
         .store
         .start_task(

@@ -17,14 +17,14 @@ pub async fn current_user(
     ApiUser(caller): ApiUser,
     headers: HeaderMap,
 ) -> Result<ApiJson, ApiError> {
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(builder.user_json(Some(&caller.user))))
 }
 
 /// `GET /rest/api/user?username=…` or `?key=…`.
 pub async fn find_user(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -39,7 +39,7 @@ pub async fn find_user(
             "No user found with the given username or key",
         )
     })?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut body = builder.user_json(Some(&user));
     if Expand::parse(query.get("expand")).has("status") {
         body["status"] = json!(if user.active { "Active" } else { "Deactivated" });
@@ -92,7 +92,7 @@ pub async fn list_groups(
 /// `GET /rest/api/group/{name}/member` (default limit 200).
 pub async fn group_members(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(name): Path<String>,
     query: QueryPairs,
@@ -108,7 +108,7 @@ pub async fn group_members(
         .store
         .group_members(group.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let results = members
         .iter()
         .map(|member| builder.user_json(Some(member)))

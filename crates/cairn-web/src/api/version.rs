@@ -12,13 +12,13 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
 
-async fn content_of(state: &AppState, id_text: &str) -> Result<Content, ApiError> {
+async fn content_of(
+    state: &AppState,
+    caller: &crate::auth::Principal,
+    id_text: &str,
+) -> Result<Content, ApiError> {
     let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
-    state
-        .store
-        .find_content(id)
-        .await?
-        .ok_or_else(|| ApiError::content_not_found(id))
+    crate::access::viewable_content(state, caller.user.id, id).await
 }
 
 fn version_number(text: &str) -> Result<i32, ApiError> {
@@ -29,19 +29,19 @@ fn version_number(text: &str) -> Result<i32, ApiError> {
 /// Versions, newest first (default limit 200).
 pub async fn list_versions(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let content = content_of(&state, &id_text).await?;
+    let content = content_of(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 200, 1000)?;
     let (versions, has_more) = state
         .store
         .list_versions(content.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut results = Vec::with_capacity(versions.len());
     for version in &versions {
         results.push(builder.stored_version_json(version).await?);
@@ -59,12 +59,12 @@ pub async fn list_versions(
 /// One version; `expand=content` adds the content as it was then.
 pub async fn get_version(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path((id_text, number_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let content = content_of(&state, &id_text).await?;
+    let content = content_of(&state, &caller, &id_text).await?;
     let number = version_number(&number_text)?;
     let version = state
         .store
@@ -76,7 +76,7 @@ pub async fn get_version(
                 format!("Content {} has no version {number}", content.id),
             )
         })?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers));
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut body = builder.stored_version_json(&version).await?;
     let expand = Expand::parse(query.get("expand"));
     if expand.has("content") {
@@ -96,7 +96,14 @@ pub async fn delete_version(
     ApiUser(caller): ApiUser,
     Path((id_text, number_text)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let content = content_of(&state, &id_text).await?;
+    let content = content_of(&state, &caller, &id_text).await?;
+    crate::access::require(
+        &state,
+        caller.user.id,
+        &content,
+        crate::access::ContentAction::Edit,
+    )
+    .await?;
     let number = version_number(&number_text)?;
     if state.store.delete_version(content.id, number).await? {
         tracing::info!(content_id = %content.id, version = number, user = %caller.user.username, "version removed");

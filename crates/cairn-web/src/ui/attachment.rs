@@ -84,6 +84,13 @@ pub async fn upload(
             content.status == ContentStatus::Current && content.content_type != ContentType::Comment
         })
         .ok_or_else(|| UiError::not_found(format!("page {id} does not exist")))?;
+    crate::access::require(
+        &state,
+        user.user.id,
+        &container,
+        crate::access::ContentAction::Attach,
+    )
+    .await?;
     let (received, comment, minor_edit) =
         receive_files(&state, &container, &mut multipart, true, None).await?;
     record(&state, &container, received, &comment, minor_edit, &user).await?;

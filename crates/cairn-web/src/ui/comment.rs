@@ -140,6 +140,14 @@ pub async fn add(
             "a comment needs some text",
         ));
     }
+    let container = crate::access::viewable_content(&state, user.user.id, container_id).await?;
+    crate::access::require(
+        &state,
+        user.user.id,
+        &container,
+        crate::access::ContentAction::Comment,
+    )
+    .await?;
     let (comment, _) = state
         .store
         .create_comment(NewComment {

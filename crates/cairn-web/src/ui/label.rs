@@ -42,11 +42,12 @@ fn page_id(query: &QueryPairs) -> Result<ContentId, UiError> {
 /// `POST /labels/addlabel.action?pageId=N` with `labels` (space-separated names).
 pub async fn add(
     State(state): State<AppState>,
-    UiUser(_user): UiUser,
+    UiUser(user): UiUser,
     query: QueryPairs,
     body: Bytes,
 ) -> Result<Response, UiError> {
     let id = page_id(&query)?;
+    crate::access::require_edit_target(&state, user.user.id, id).await?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let names: Vec<(String, String)> = form
         .get("labels")
@@ -64,10 +65,11 @@ pub async fn add(
 /// `POST /labels/removelabel.action?pageId=N&name=x`.
 pub async fn remove(
     State(state): State<AppState>,
-    UiUser(_user): UiUser,
+    UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = page_id(&query)?;
+    crate::access::require_edit_target(&state, user.user.id, id).await?;
     let name = query.get("name").unwrap_or("");
     state.store.remove_label(id, name, None).await?;
     Ok(Redirect::to(&view_path(id)).into_response())

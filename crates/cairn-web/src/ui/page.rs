@@ -14,6 +14,7 @@ use percent_encoding::percent_decode_str;
 use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
+use crate::access::{self, ContentAction};
 use crate::api::json::QueryPairs;
 use crate::api::parse_query;
 use crate::auth::Principal;
@@ -34,17 +35,27 @@ fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
     })
 }
 
-async fn current_content(state: &AppState, id: ContentId) -> Result<Content, UiError> {
-    state
+/// Current content the user may view; anything else is the same "not found".
+async fn current_content(
+    state: &AppState,
+    user: &Principal,
+    id: ContentId,
+) -> Result<Content, UiError> {
+    let not_found = || {
+        UiError::not_found(format!(
+            "page {id} does not exist or was moved to the trash"
+        ))
+    };
+    let content = state
         .store
         .find_content(id)
         .await?
         .filter(|content| content.status == ContentStatus::Current)
-        .ok_or_else(|| {
-            UiError::not_found(format!(
-                "page {id} does not exist or was moved to the trash"
-            ))
-        })
+        .ok_or_else(not_found)?;
+    if !access::can_view(state, user.user.id, &content).await? {
+        return Err(not_found());
+    }
+    Ok(content)
 }
 
 async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError> {
@@ -89,6 +100,7 @@ pub async fn display(
         status: Some(ContentStatus::Current),
         label: None,
         root_only: false,
+        viewer: user.user.id,
         start: 0,
         limit: 1,
     };
@@ -125,7 +137,7 @@ pub async fn render_view(
     id: ContentId,
     version: Option<i32>,
 ) -> Result<Markup, UiError> {
-    let content = current_content(state, id).await?;
+    let content = current_content(state, user, id).await?;
     let space = space_of(state, &content).await?;
     let ancestors = state.store.ancestors(&content).await?;
     let old_version =
@@ -157,7 +169,7 @@ pub async fn render_view(
     let author_name = author
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
-    let sidebar = sidebar(state, &space, &content, &ancestors).await?;
+    let sidebar = sidebar(state, user.user.id, &space, &content, &ancestors).await?;
     let body_html = storage_to_view_of_page(
         body,
         Some(space.key.as_str()),
@@ -221,13 +233,14 @@ pub async fn render_view(
 /// The space's page tree, opened along the path to `current`, plus recent blog posts.
 async fn sidebar(
     state: &AppState,
+    viewer: cairn_core::UserId,
     space: &Space,
     current: &Content,
     ancestors: &[Content],
 ) -> Result<Markup, UiError> {
     let (roots, more_roots) = state
         .store
-        .list_root_pages(space.id, 0, TREE_LEVEL_LIMIT)
+        .list_root_pages(viewer, space.id, 0, TREE_LEVEL_LIMIT)
         .await?;
     let mut children_of: HashMap<ContentId, (Vec<Content>, bool)> = HashMap::new();
     for open in ancestors.iter().chain(std::iter::once(current)) {
@@ -236,12 +249,12 @@ async fn sidebar(
                 open.id,
                 state
                     .store
-                    .list_children(open.id, 0, TREE_LEVEL_LIMIT)
+                    .list_children(viewer, open.id, 0, TREE_LEVEL_LIMIT)
                     .await?,
             );
         }
     }
-    let blog_posts = state.store.list_blog_posts(space.id, 10).await?;
+    let blog_posts = state.store.list_blog_posts(viewer, space.id, 10).await?;
     Ok(html! {
         h2 { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
         p { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
@@ -356,7 +369,7 @@ async fn create_form_for(
         .await?;
     let parent = match query.get("fromPageId").and_then(ContentId::parse) {
         Some(parent_id) if content_type == ContentType::Page => {
-            Some(current_content(state, parent_id).await?)
+            Some(current_content(state, user, parent_id).await?)
         }
         _ => None,
     };
@@ -484,7 +497,8 @@ pub async fn edit_form(
     UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
-    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
+    access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
     let draft = Draft {
         title: &content.title,
         body: &content.body,
@@ -511,8 +525,10 @@ pub async fn edit(
         message: form.get("message").unwrap_or(""),
         minor_edit: form.get("minorEdit") == Some("true"),
     };
+    let editing = current_content(&state, &user, id).await?;
+    access::require(&state, user.user.id, &editing, ContentAction::Edit).await?;
     if let Err(message) = crate::render::check_storage(draft.body) {
-        let content = current_content(&state, id).await?;
+        let content = current_content(&state, &user, id).await?;
         let notice = html! { p.notice.error { (message) } };
         return Ok((
             StatusCode::BAD_REQUEST,
@@ -541,7 +557,7 @@ pub async fn edit(
         Err(StoreError::StaleVersion { current, .. }) => {
             // Nothing is lost: the author's text comes back, and saving again (deliberately) builds
             // on the version that is there now.
-            let content = current_content(&state, id).await?;
+            let content = current_content(&state, &user, id).await?;
             let notice = html! {
                 div.notice.error {
                     "Someone else saved version " (current) " while you were editing (you started from version " (based_on) "). "
@@ -557,7 +573,7 @@ pub async fn edit(
         }
         Err(error) => {
             let error = ApiError::from(error);
-            let content = current_content(&state, id).await?;
+            let content = current_content(&state, &user, id).await?;
             let notice = html! { p.notice.error { (error.message) } };
             Ok((
                 error.status,
@@ -574,7 +590,7 @@ pub async fn history(
     UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
-    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
     let start: i64 = query
         .get("start")
         .and_then(|text| text.parse().ok())
@@ -639,7 +655,8 @@ pub async fn revert(
     UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Response, UiError> {
-    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
+    access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
     let number: i32 = query
         .get("version")
         .and_then(|text| text.parse().ok())
@@ -672,10 +689,11 @@ pub async fn revert(
 
 pub async fn remove(
     State(state): State<AppState>,
-    UiUser(_user): UiUser,
+    UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Response, UiError> {
-    let content = current_content(&state, query_id(&query, "pageId")?).await?;
+    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
+    access::require(&state, user.user.id, &content, ContentAction::Delete).await?;
     let space = space_of(&state, &content).await?;
     state.store.trash_content(content.id, now_ms()).await?;
     let destination = match content.parent_id {
@@ -697,6 +715,7 @@ pub async fn trash(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
+    administer_space(&state, &user, &space).await?;
     let trashed = state.store.list_trash(space.id, 200).await?;
     Ok(page(
         "Trash",
@@ -736,18 +755,41 @@ pub async fn trash(
 
 pub async fn restore(
     State(state): State<AppState>,
-    UiUser(_user): UiUser,
+    UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = query_id(&query, "pageId")?;
+    let trashed = state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| UiError::not_found(format!("page {id} is not in the trash")))?;
+    let space = space_of(&state, &trashed).await?;
+    administer_space(&state, &user, &space).await?;
     let restored = state.store.restore_content(id).await?;
     Ok(Redirect::to(&view_path(restored.id)).into_response())
+}
+
+/// The trash belongs to the space's administrators.
+async fn administer_space(
+    state: &AppState,
+    user: &Principal,
+    space: &Space,
+) -> Result<(), UiError> {
+    access::require_space_permission(
+        state,
+        user.user.id,
+        space,
+        cairn_core::SpacePermission::SetSpacePermissions,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Deletes a trashed page or blog post for good, with all its versions.
 pub async fn purge(
     State(state): State<AppState>,
-    UiUser(_user): UiUser,
+    UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = query_id(&query, "pageId")?;
@@ -758,6 +800,7 @@ pub async fn purge(
         .filter(|content| content.status == ContentStatus::Trashed)
         .ok_or_else(|| UiError::not_found(format!("page {id} is not in the trash")))?;
     let space = space_of(&state, &content).await?;
+    administer_space(&state, &user, &space).await?;
     state.store.purge_content(id).await?;
     Ok(Redirect::to(&format!(
         "/pages/viewtrash.action?spaceKey={}",

@@ -34,7 +34,10 @@ pub async fn search(
             predicate: Predicate::TextContains(terms),
             order: Vec::new(),
         };
-        state.store.search_content(&query, start, PAGE_SIZE).await?
+        state
+            .store
+            .search_content(user.user.id, &query, start, PAGE_SIZE)
+            .await?
     };
     let mut spaces = std::collections::HashMap::new();
     for content in &results {

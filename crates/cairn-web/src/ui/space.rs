@@ -18,8 +18,8 @@ pub async fn dashboard(
     State(state): State<AppState>,
     UiUser(user): UiUser,
 ) -> Result<Markup, UiError> {
-    let (spaces, more_spaces) = state.store.list_spaces(0, 100).await?;
-    let recent = state.store.recently_updated(20).await?;
+    let (spaces, more_spaces) = state.store.list_spaces(user.user.id, 0, 100).await?;
+    let recent = state.store.recently_updated(user.user.id, 20).await?;
     let space_names: std::collections::HashMap<_, _> = spaces
         .iter()
         .map(|space| (space.id, (space.key.clone(), space.name.clone())))
@@ -164,6 +164,7 @@ pub async fn space_home(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
+    crate::access::require_view_space(&state, user.user.id, &space).await?;
     match space.homepage_id {
         Some(homepage) => super::page::render_view(&state, &user, homepage, None)
             .await

@@ -1,0 +1,247 @@
+//! Who may do what: space permissions and content restrictions, as Confluence has them.
+//!
+//! A space grants permissions ([`SpacePermission`]) to users, groups or anonymous visitors. A page or
+//! blog post may further be restricted ([`RestrictionOperation`]): a read restriction lets only the
+//! named users and groups view it, and is inherited by every page below it; an update restriction lets
+//! only them edit it and is not inherited. Site administrators hold every space permission, but
+//! restrictions apply to them as to anyone.
+
+use crate::id::{GroupId, UserId};
+
+/// A space permission, named as Confluence's `getSpacePermissionSets` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SpacePermission {
+    ViewSpace,
+    EditSpace,
+    EditBlog,
+    Comment,
+    CreateAttachment,
+    RemovePage,
+    RemoveBlog,
+    RemoveComment,
+    RemoveAttachment,
+    RemoveOwnContent,
+    SetPagePermissions,
+    SetSpacePermissions,
+    ExportSpace,
+}
+
+impl SpacePermission {
+    /// Every permission, in the order Confluence lists them.
+    pub const ALL: [SpacePermission; 13] = [
+        SpacePermission::ViewSpace,
+        SpacePermission::EditSpace,
+        SpacePermission::EditBlog,
+        SpacePermission::Comment,
+        SpacePermission::CreateAttachment,
+        SpacePermission::RemovePage,
+        SpacePermission::RemoveBlog,
+        SpacePermission::RemoveComment,
+        SpacePermission::RemoveAttachment,
+        SpacePermission::RemoveOwnContent,
+        SpacePermission::SetPagePermissions,
+        SpacePermission::SetSpacePermissions,
+        SpacePermission::ExportSpace,
+    ];
+
+    /// What every logged-in user (the `confluence-users` group) gets in a new space: read, write and
+    /// tidy up after themselves, but not delete others' work or administer the space.
+    pub const DEFAULT_FOR_USERS: [SpacePermission; 8] = [
+        SpacePermission::ViewSpace,
+        SpacePermission::EditSpace,
+        SpacePermission::EditBlog,
+        SpacePermission::Comment,
+        SpacePermission::CreateAttachment,
+        SpacePermission::RemoveOwnContent,
+        SpacePermission::SetPagePermissions,
+        SpacePermission::ExportSpace,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpacePermission::ViewSpace => "VIEWSPACE",
+            SpacePermission::EditSpace => "EDITSPACE",
+            SpacePermission::EditBlog => "EDITBLOG",
+            SpacePermission::Comment => "COMMENT",
+            SpacePermission::CreateAttachment => "CREATEATTACHMENT",
+            SpacePermission::RemovePage => "REMOVEPAGE",
+            SpacePermission::RemoveBlog => "REMOVEBLOG",
+            SpacePermission::RemoveComment => "REMOVECOMMENT",
+            SpacePermission::RemoveAttachment => "REMOVEATTACHMENT",
+            SpacePermission::RemoveOwnContent => "REMOVEOWNCONTENT",
+            SpacePermission::SetPagePermissions => "SETPAGEPERMISSIONS",
+            SpacePermission::SetSpacePermissions => "SETSPACEPERMISSIONS",
+            SpacePermission::ExportSpace => "EXPORTSPACE",
+        }
+    }
+
+    /// Parses a permission name, case-insensitively.
+    pub fn parse(text: &str) -> Option<SpacePermission> {
+        SpacePermission::ALL
+            .into_iter()
+            .find(|permission| permission.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The `(operation, targetType)` pair Confluence Data Center's REST API shows for this permission.
+    pub fn rest_operation(self) -> (&'static str, &'static str) {
+        match self {
+            SpacePermission::ViewSpace => ("read", "space"),
+            SpacePermission::EditSpace => ("create", "page"),
+            SpacePermission::EditBlog => ("create", "blogpost"),
+            SpacePermission::Comment => ("create", "comment"),
+            SpacePermission::CreateAttachment => ("create", "attachment"),
+            SpacePermission::RemovePage => ("delete", "page"),
+            SpacePermission::RemoveBlog => ("delete", "blogpost"),
+            SpacePermission::RemoveComment => ("delete", "comment"),
+            SpacePermission::RemoveAttachment => ("delete", "attachment"),
+            SpacePermission::RemoveOwnContent => ("delete", "space"),
+            SpacePermission::SetPagePermissions => ("restrict_content", "space"),
+            SpacePermission::SetSpacePermissions => ("administer", "space"),
+            SpacePermission::ExportSpace => ("export", "space"),
+        }
+    }
+
+    /// The permission for an `(operation, targetType)` pair of the REST API.
+    pub fn from_rest_operation(operation: &str, target_type: &str) -> Option<SpacePermission> {
+        SpacePermission::ALL
+            .into_iter()
+            .find(|permission| permission.rest_operation() == (operation, target_type))
+    }
+}
+
+/// Who a permission or restriction is granted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    User(UserId),
+    Group(GroupId),
+    /// Visitors who are not logged in (space permissions only).
+    Anonymous,
+}
+
+impl Subject {
+    /// The stored `subject_type`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Subject::User(_) => "user",
+            Subject::Group(_) => "group",
+            Subject::Anonymous => "anonymous",
+        }
+    }
+
+    /// The stored `subject_id` (0 for anonymous).
+    pub fn id_value(self) -> i64 {
+        match self {
+            Subject::User(id) => id.0,
+            Subject::Group(id) => id.0,
+            Subject::Anonymous => 0,
+        }
+    }
+
+    /// Rebuilds a subject from its stored form.
+    pub fn from_stored(type_name: &str, id: i64) -> Option<Subject> {
+        match type_name {
+            "user" => Some(Subject::User(UserId(id))),
+            "group" => Some(Subject::Group(GroupId(id))),
+            "anonymous" => Some(Subject::Anonymous),
+            _ => None,
+        }
+    }
+}
+
+/// What a content restriction limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RestrictionOperation {
+    /// Viewing; inherited by every page below.
+    Read,
+    /// Editing; applies to the content itself only.
+    Update,
+}
+
+impl RestrictionOperation {
+    pub const ALL: [RestrictionOperation; 2] =
+        [RestrictionOperation::Read, RestrictionOperation::Update];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestrictionOperation::Read => "read",
+            RestrictionOperation::Update => "update",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RestrictionOperation> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "read" | "view" => Some(RestrictionOperation::Read),
+            "update" | "edit" => Some(RestrictionOperation::Update),
+            _ => None,
+        }
+    }
+}
+
+/// One restriction: `subject` may do `operation` on the content it is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Restriction {
+    pub operation: RestrictionOperation,
+    pub subject: Subject,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_names_round_trip() {
+        for permission in SpacePermission::ALL {
+            assert_eq!(
+                SpacePermission::parse(permission.as_str()),
+                Some(permission)
+            );
+            let (operation, target) = permission.rest_operation();
+            assert_eq!(
+                SpacePermission::from_rest_operation(operation, target),
+                Some(permission)
+            );
+        }
+        assert_eq!(
+            SpacePermission::parse(" viewspace "),
+            Some(SpacePermission::ViewSpace)
+        );
+        assert_eq!(SpacePermission::parse("FLY"), None);
+    }
+
+    #[test]
+    fn defaults_for_users_never_include_administration() {
+        assert!(
+            !SpacePermission::DEFAULT_FOR_USERS.contains(&SpacePermission::SetSpacePermissions)
+        );
+        assert!(!SpacePermission::DEFAULT_FOR_USERS.contains(&SpacePermission::RemovePage));
+        assert!(SpacePermission::DEFAULT_FOR_USERS.contains(&SpacePermission::ViewSpace));
+    }
+
+    #[test]
+    fn subjects_round_trip_through_their_stored_form() {
+        for subject in [
+            Subject::User(UserId(7)),
+            Subject::Group(GroupId(1)),
+            Subject::Anonymous,
+        ] {
+            assert_eq!(
+                Subject::from_stored(subject.type_name(), subject.id_value()),
+                Some(subject)
+            );
+        }
+        assert_eq!(Subject::from_stored("robot", 1), None);
+    }
+
+    #[test]
+    fn restriction_operations_accept_confluence_aliases() {
+        assert_eq!(
+            RestrictionOperation::parse("Read"),
+            Some(RestrictionOperation::Read)
+        );
+        assert_eq!(
+            RestrictionOperation::parse("edit"),
+            Some(RestrictionOperation::Update)
+        );
+        assert_eq!(RestrictionOperation::parse("delete"), None);
+    }
+}

@@ -1,0 +1,410 @@
+//! Space permissions and content restrictions: what they grant, and SQL conditions that keep what a
+//! viewer may not see out of every listing.
+//!
+//! A viewer is a user id (0 for nobody logged in). Site administrators (`confluence-administrators`)
+//! hold every space permission; content restrictions apply to them too. A read restriction hides the
+//! content and every page below it (by `parent_id`); comments and attachments follow their container.
+
+use std::collections::BTreeSet;
+
+use cairn_core::{
+    ContentId, GroupId, Restriction, RestrictionOperation, SpaceId, SpacePermission, Subject,
+    UserId,
+};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+
+use crate::{Store, StoreResult};
+
+/// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
+macro_rules! viewable_space {
+    ($space:literal) => {
+        concat!(
+            "(EXISTS (SELECT 1 FROM group_member am JOIN user_group ag ON ag.id = am.group_id WHERE am.user_id = ? AND ag.name = 'confluence-administrators') OR ",
+            $space,
+            " IN (SELECT sp.space_id FROM space_permission sp WHERE sp.permission = 'VIEWSPACE' AND (sp.subject_type = 'anonymous' OR (sp.subject_type = 'user' AND sp.subject_id = ?) OR (sp.subject_type = 'group' AND sp.subject_id IN (SELECT vm.group_id FROM group_member vm WHERE vm.user_id = ?)))))"
+        )
+    };
+}
+pub(crate) use viewable_space;
+
+/// SQL subquery: ids of content the viewer may not read, because it or a page above it carries a read
+/// restriction that does not name the viewer or one of their groups. Binds the viewer 2 times. The set
+/// is small (restricted pages and their subtrees), so it is computed per statement.
+macro_rules! hidden_content {
+    () => {
+        "WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content"
+    };
+}
+pub(crate) use hidden_content;
+
+/// SQL condition: the viewer may view the content whose id column is `$id` in space column `$space`.
+/// Binds the viewer 5 times ([`VIEWABLE_BINDS`]).
+macro_rules! viewable_content {
+    ($id:literal, $space:literal) => {
+        concat!(
+            "(",
+            $crate::permission::viewable_space!($space),
+            " AND ",
+            $id,
+            " NOT IN (",
+            $crate::permission::hidden_content!(),
+            "))"
+        )
+    };
+}
+pub(crate) use viewable_content;
+
+/// SQL condition: the content row `$id` itself carries no read restriction that shuts the viewer out
+/// (its ancestors are not looked at: for children of content already known to be viewable). Binds the
+/// viewer 2 times ([`OPEN_BINDS`]).
+macro_rules! open_content {
+    ($id:literal) => {
+        concat!(
+            "(NOT EXISTS (SELECT 1 FROM content_restriction r0 WHERE r0.content_id = ",
+            $id,
+            " AND r0.operation = 'read') OR EXISTS (SELECT 1 FROM content_restriction r1 WHERE r1.content_id = ",
+            $id,
+            " AND r1.operation = 'read' AND ((r1.subject_type = 'user' AND r1.subject_id = ?) OR (r1.subject_type = 'group' AND r1.subject_id IN (SELECT om.group_id FROM group_member om WHERE om.user_id = ?)))))"
+        )
+    };
+}
+pub(crate) use open_content;
+
+/// How many times [`viewable_content!`] binds the viewer.
+pub(crate) const VIEWABLE_BINDS: usize = 5;
+/// How many times [`viewable_space!`] binds the viewer.
+pub(crate) const SPACE_BINDS: usize = 3;
+/// How many times [`open_content!`] binds the viewer.
+pub(crate) const OPEN_BINDS: usize = 2;
+
+/// Binds the viewer's id `times` times, for the conditions above.
+pub(crate) fn bind_viewer(
+    mut query: Query<'_, Any, AnyArguments>,
+    viewer: UserId,
+    times: usize,
+) -> Query<'_, Any, AnyArguments> {
+    for _ in 0..times {
+        query = query.bind(viewer.0);
+    }
+    query
+}
+
+/// One grant of a space, with the name of whom it is granted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceGrant {
+    pub permission: SpacePermission,
+    pub subject: Subject,
+    /// Username or group name; empty for anonymous.
+    pub subject_name: String,
+}
+
+/// One restriction of a content, with the name of whom it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedRestriction {
+    pub restriction: Restriction,
+    /// Username or group name.
+    pub subject_name: String,
+}
+
+impl Store {
+    /// Whether `viewer` is a site administrator.
+    pub async fn is_site_administrator(&self, viewer: UserId) -> StoreResult<bool> {
+        self.is_administrator(viewer).await
+    }
+
+    /// The space permissions `viewer` holds in `space_id`, directly or through a group (every one for
+    /// site administrators).
+    pub async fn space_permissions_of(
+        &self,
+        viewer: UserId,
+        space_id: SpaceId,
+    ) -> StoreResult<BTreeSet<SpacePermission>> {
+        if self.is_administrator(viewer).await? {
+            return Ok(SpacePermission::ALL.into_iter().collect());
+        }
+        let rows = sqlx::query(self.sql(
+            "SELECT DISTINCT sp.permission FROM space_permission sp WHERE sp.space_id = ? AND (sp.subject_type = 'anonymous' OR (sp.subject_type = 'user' AND sp.subject_id = ?) OR (sp.subject_type = 'group' AND sp.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?)))",
+        ))
+        .bind(space_id.0)
+        .bind(viewer.0)
+        .bind(viewer.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut permissions = BTreeSet::new();
+        for row in &rows {
+            let name: String = row.try_get("permission")?;
+            if let Some(permission) = SpacePermission::parse(&name) {
+                permissions.insert(permission);
+            }
+        }
+        Ok(permissions)
+    }
+
+    /// Every grant of a space, ordered by permission then subject.
+    pub async fn space_grants(&self, space_id: SpaceId) -> StoreResult<Vec<SpaceGrant>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT sp.permission, sp.subject_type, sp.subject_id, COALESCE(u.username, g.name, '') AS subject_name FROM space_permission sp LEFT JOIN app_user u ON sp.subject_type = 'user' AND u.id = sp.subject_id LEFT JOIN user_group g ON sp.subject_type = 'group' AND g.id = sp.subject_id WHERE sp.space_id = ? ORDER BY sp.permission, sp.subject_type, sp.subject_id",
+        ))
+        .bind(space_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut grants = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let permission: String = row.try_get("permission")?;
+            let subject_type: String = row.try_get("subject_type")?;
+            let subject_id: i64 = row.try_get("subject_id")?;
+            let (Some(permission), Some(subject)) = (
+                SpacePermission::parse(&permission),
+                Subject::from_stored(&subject_type, subject_id),
+            ) else {
+                continue;
+            };
+            grants.push(SpaceGrant {
+                permission,
+                subject,
+                subject_name: row.try_get("subject_name")?,
+            });
+        }
+        grants.sort_by_key(|grant| (grant.permission, grant.subject));
+        Ok(grants)
+    }
+
+    /// Grants `permission` in `space_id` to `subject` (nothing changes when it is already granted).
+    pub async fn grant_space_permission(
+        &self,
+        space_id: SpaceId,
+        permission: SpacePermission,
+        subject: Subject,
+    ) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        insert_grants(self, &mut transaction, space_id, &[permission], subject).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Takes `permission` in `space_id` away from `subject`. Returns false when it was not granted.
+    pub async fn revoke_space_permission(
+        &self,
+        space_id: SpaceId,
+        permission: SpacePermission,
+        subject: Subject,
+    ) -> StoreResult<bool> {
+        let result = sqlx::query(self.sql(
+            "DELETE FROM space_permission WHERE space_id = ? AND permission = ? AND subject_type = ? AND subject_id = ?",
+        ))
+        .bind(space_id.0)
+        .bind(permission.as_str())
+        .bind(subject.type_name())
+        .bind(subject.id_value())
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// The restrictions on one content, with names, ordered by operation then subject.
+    pub async fn content_restrictions(
+        &self,
+        content_id: ContentId,
+    ) -> StoreResult<Vec<NamedRestriction>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT r.operation, r.subject_type, r.subject_id, COALESCE(u.username, g.name, '') AS subject_name FROM content_restriction r LEFT JOIN app_user u ON r.subject_type = 'user' AND u.id = r.subject_id LEFT JOIN user_group g ON r.subject_type = 'group' AND g.id = r.subject_id WHERE r.content_id = ?",
+        ))
+        .bind(content_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut restrictions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let operation: String = row.try_get("operation")?;
+            let subject_type: String = row.try_get("subject_type")?;
+            let subject_id: i64 = row.try_get("subject_id")?;
+            let (Some(operation), Some(subject)) = (
+                RestrictionOperation::parse(&operation),
+                Subject::from_stored(&subject_type, subject_id),
+            ) else {
+                continue;
+            };
+            restrictions.push(NamedRestriction {
+                restriction: Restriction { operation, subject },
+                subject_name: row.try_get("subject_name")?,
+            });
+        }
+        restrictions.sort_by_key(|named| named.restriction);
+        Ok(restrictions)
+    }
+
+    /// Replaces the restrictions of `content_id` for each operation in `operations` with those of
+    /// `restrictions` for that operation, in one transaction.
+    pub async fn replace_content_restrictions(
+        &self,
+        content_id: ContentId,
+        operations: &[RestrictionOperation],
+        restrictions: &[Restriction],
+    ) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        for operation in operations {
+            sqlx::query(
+                self.sql("DELETE FROM content_restriction WHERE content_id = ? AND operation = ?"),
+            )
+            .bind(content_id.0)
+            .bind(operation.as_str())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        let mut unique: Vec<Restriction> = restrictions
+            .iter()
+            .filter(|restriction| operations.contains(&restriction.operation))
+            .copied()
+            .collect();
+        unique.sort();
+        unique.dedup();
+        for restriction in unique {
+            sqlx::query(self.sql(
+                "INSERT INTO content_restriction (content_id, operation, subject_type, subject_id) VALUES (?, ?, ?, ?)",
+            ))
+            .bind(content_id.0)
+            .bind(restriction.operation.as_str())
+            .bind(restriction.subject.type_name())
+            .bind(restriction.subject.id_value())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Whether `viewer` may read `content_id` (a page or blog post): no read restriction on it or on a
+    /// page above it shuts them out. Space permissions are not looked at here.
+    pub async fn read_restrictions_allow(
+        &self,
+        viewer: UserId,
+        content_id: ContentId,
+    ) -> StoreResult<bool> {
+        let row = sqlx::query(self.sql(
+            "WITH RECURSIVE chain (id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM content WHERE id = ? UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM content c JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 1000) SELECT COUNT(*) AS closed FROM chain WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read' AND ((r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?))))",
+        ))
+        .bind(content_id.0)
+        .bind(viewer.0)
+        .bind(viewer.0)
+        .fetch_one(self.pool())
+        .await?;
+        let closed: i64 = row.try_get("closed")?;
+        Ok(closed == 0)
+    }
+
+    /// Whether `viewer` passes the update restrictions of `content_id` (none, or one names them or a
+    /// group of theirs). Update restrictions are not inherited.
+    pub async fn update_restrictions_allow(
+        &self,
+        viewer: UserId,
+        content_id: ContentId,
+    ) -> StoreResult<bool> {
+        let row = sqlx::query(self.sql(
+            "SELECT COUNT(*) AS total, COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?)) THEN 1 END) AS matching FROM content_restriction r WHERE r.content_id = ? AND r.operation = 'update'",
+        ))
+        .bind(viewer.0)
+        .bind(viewer.0)
+        .bind(content_id.0)
+        .fetch_one(self.pool())
+        .await?;
+        let total: i64 = row.try_get("total")?;
+        let matching: i64 = row.try_get("matching")?;
+        Ok(total == 0 || matching > 0)
+    }
+
+    /// Whether `user_id` is `subject` or a member of it.
+    pub async fn subject_includes(&self, subject: Subject, user_id: UserId) -> StoreResult<bool> {
+        match subject {
+            Subject::Anonymous => Ok(true),
+            Subject::User(id) => Ok(id == user_id),
+            Subject::Group(group_id) => {
+                let row = sqlx::query(self.sql(
+                    "SELECT COUNT(*) AS memberships FROM group_member WHERE group_id = ? AND user_id = ?",
+                ))
+                .bind(group_id.0)
+                .bind(user_id.0)
+                .fetch_one(self.pool())
+                .await?;
+                let memberships: i64 = row.try_get("memberships")?;
+                Ok(memberships > 0)
+            }
+        }
+    }
+
+    /// The group named `name` (case-insensitively), for grants by name.
+    pub async fn group_id_by_name(&self, name: &str) -> StoreResult<Option<GroupId>> {
+        Ok(self.find_group(name).await?.map(|group| group.id))
+    }
+}
+
+/// Grants each of `permissions` to `subject`, skipping those it already holds.
+pub(crate) async fn insert_grants(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    space_id: SpaceId,
+    permissions: &[SpacePermission],
+    subject: Subject,
+) -> StoreResult<()> {
+    let rows = sqlx::query(store.sql(
+        "SELECT permission FROM space_permission WHERE space_id = ? AND subject_type = ? AND subject_id = ?",
+    ))
+    .bind(space_id.0)
+    .bind(subject.type_name())
+    .bind(subject.id_value())
+    .fetch_all(&mut **transaction)
+    .await?;
+    let mut held = BTreeSet::new();
+    for row in &rows {
+        let name: String = row.try_get("permission")?;
+        held.insert(name);
+    }
+    for permission in permissions {
+        if held.contains(permission.as_str()) {
+            continue;
+        }
+        sqlx::query(store.sql(
+            "INSERT INTO space_permission (space_id, permission, subject_type, subject_id) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(space_id.0)
+        .bind(permission.as_str())
+        .bind(subject.type_name())
+        .bind(subject.id_value())
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The grants a new space starts with: its creator holds every permission, every user the defaults.
+pub(crate) async fn grant_new_space_defaults(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    space_id: SpaceId,
+    creator: UserId,
+) -> StoreResult<()> {
+    insert_grants(
+        store,
+        transaction,
+        space_id,
+        &SpacePermission::ALL,
+        Subject::User(creator),
+    )
+    .await?;
+    let users_group = sqlx::query(store.sql("SELECT id FROM user_group WHERE name = ?"))
+        .bind(cairn_core::USERS_GROUP)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    if let Some(row) = users_group {
+        let group_id: i64 = row.try_get("id")?;
+        insert_grants(
+            store,
+            transaction,
+            space_id,
+            &SpacePermission::DEFAULT_FOR_USERS,
+            Subject::Group(GroupId(group_id)),
+        )
+        .await?;
+    }
+    Ok(())
+}

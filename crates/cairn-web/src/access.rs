@@ -1,0 +1,288 @@
+//! Permission checks for handlers, answered as Confluence answers them: what the caller may not see
+//! is not found (404, the same message as for content that does not exist); what they may see but
+//! not change is forbidden (403).
+//!
+//! Listings never come here: the store leaves out what the viewer may not see in the same statement.
+
+use cairn_core::{Attachment, Content, ContentType, Space, SpaceId, SpacePermission, UserId};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// What a caller wants to do with content they can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentAction {
+    /// Change the body, title, labels, properties, place in the tree or restrictions.
+    Edit,
+    /// Move to the trash, purge, or (for comments) remove.
+    Delete,
+    /// Add a comment.
+    Comment,
+    /// Add an attachment or a new version of one.
+    Attach,
+}
+
+/// The content whose restrictions govern `content`: a comment follows the page it is on.
+async fn governing_id(
+    state: &AppState,
+    content: &Content,
+) -> Result<cairn_core::ContentId, ApiError> {
+    if content.content_type != ContentType::Comment {
+        return Ok(content.id);
+    }
+    let meta = state
+        .store
+        .comment_meta(content.id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(content.id))?;
+    Ok(meta.container_id)
+}
+
+/// Whether `viewer` may view space `space_id`.
+pub async fn can_view_space(
+    state: &AppState,
+    viewer: UserId,
+    space_id: SpaceId,
+) -> Result<bool, ApiError> {
+    Ok(state
+        .store
+        .space_permissions_of(viewer, space_id)
+        .await?
+        .contains(&SpacePermission::ViewSpace))
+}
+
+/// Whether `viewer` may view `content` (a page, blog post or comment).
+pub async fn can_view(
+    state: &AppState,
+    viewer: UserId,
+    content: &Content,
+) -> Result<bool, ApiError> {
+    if !can_view_space(state, viewer, content.space_id).await? {
+        return Ok(false);
+    }
+    let governing = governing_id(state, content).await?;
+    Ok(state
+        .store
+        .read_restrictions_allow(viewer, governing)
+        .await?)
+}
+
+/// 404 unless `viewer` may view `content`.
+pub async fn require_view(
+    state: &AppState,
+    viewer: UserId,
+    content: &Content,
+) -> Result<(), ApiError> {
+    if can_view(state, viewer, content).await? {
+        Ok(())
+    } else {
+        Err(ApiError::content_not_found(content.id))
+    }
+}
+
+/// 404 unless `viewer` may view the content `attachment` is on.
+pub async fn require_view_attachment(
+    state: &AppState,
+    viewer: UserId,
+    attachment: &Attachment,
+) -> Result<Content, ApiError> {
+    let container = state
+        .store
+        .find_content(attachment.container_id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(attachment.id))?;
+    if can_view(state, viewer, &container).await? {
+        Ok(container)
+    } else {
+        Err(ApiError::content_not_found(attachment.id))
+    }
+}
+
+/// 404 unless `viewer` may view `space`, with Confluence's message for a missing space.
+pub async fn require_view_space(
+    state: &AppState,
+    viewer: UserId,
+    space: &Space,
+) -> Result<(), ApiError> {
+    if can_view_space(state, viewer, space.id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(
+            "space_not_found",
+            format!("No space with key : {}", space.key.as_str()),
+        ))
+    }
+}
+
+/// 404 unless `viewer` may view `space`, then 403 unless they hold `permission` in it.
+pub async fn require_space_permission(
+    state: &AppState,
+    viewer: UserId,
+    space: &Space,
+    permission: SpacePermission,
+) -> Result<(), ApiError> {
+    let held = state.store.space_permissions_of(viewer, space.id).await?;
+    if !held.contains(&SpacePermission::ViewSpace) {
+        return Err(ApiError::not_found(
+            "space_not_found",
+            format!("No space with key : {}", space.key.as_str()),
+        ));
+    }
+    if held.contains(&permission) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "not permitted: {} in space {} is needed",
+            permission.as_str(),
+            space.key.as_str()
+        )))
+    }
+}
+
+/// Whether `viewer`, who can view `content`, may also do `action` with it.
+pub async fn can_do(
+    state: &AppState,
+    viewer: UserId,
+    content: &Content,
+    action: ContentAction,
+) -> Result<bool, ApiError> {
+    let held = state
+        .store
+        .space_permissions_of(viewer, content.space_id)
+        .await?;
+    let own = content.creator_id == viewer;
+    let space_allows = match (action, content.content_type) {
+        (ContentAction::Edit, ContentType::Page) => held.contains(&SpacePermission::EditSpace),
+        (ContentAction::Edit, ContentType::BlogPost) => held.contains(&SpacePermission::EditBlog),
+        // Comments are edited by their authors (and removed by moderators).
+        (ContentAction::Edit, ContentType::Comment) => {
+            own && held.contains(&SpacePermission::Comment)
+        }
+        (ContentAction::Delete, ContentType::Page) => {
+            held.contains(&SpacePermission::RemovePage)
+                || (own && held.contains(&SpacePermission::RemoveOwnContent))
+        }
+        (ContentAction::Delete, ContentType::BlogPost) => {
+            held.contains(&SpacePermission::RemoveBlog)
+                || (own && held.contains(&SpacePermission::RemoveOwnContent))
+        }
+        (ContentAction::Delete, ContentType::Comment) => {
+            held.contains(&SpacePermission::RemoveComment)
+                || (own && held.contains(&SpacePermission::RemoveOwnContent))
+        }
+        (ContentAction::Comment, _) => held.contains(&SpacePermission::Comment),
+        (ContentAction::Attach, _) => held.contains(&SpacePermission::CreateAttachment),
+    };
+    if !space_allows {
+        return Ok(false);
+    }
+    // Commenting needs only the right to view; everything else respects update restrictions.
+    if action == ContentAction::Comment || content.content_type == ContentType::Comment {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .update_restrictions_allow(viewer, content.id)
+        .await?)
+}
+
+/// 404 unless `viewer` may view `content`, then 403 unless they may do `action` with it.
+pub async fn require(
+    state: &AppState,
+    viewer: UserId,
+    content: &Content,
+    action: ContentAction,
+) -> Result<(), ApiError> {
+    require_view(state, viewer, content).await?;
+    if can_do(state, viewer, content, action).await? {
+        return Ok(());
+    }
+    let verb = match action {
+        ContentAction::Edit => "edit",
+        ContentAction::Delete => "delete",
+        ContentAction::Comment => "comment on",
+        ContentAction::Attach => "attach files to",
+    };
+    Err(ApiError::forbidden(format!(
+        "Not permitted to {verb} content with id: ContentId{{id={}}}",
+        content.id
+    )))
+}
+
+/// Loads content by id for a read: 404 when it does not exist or `viewer` may not view it.
+pub async fn viewable_content(
+    state: &AppState,
+    viewer: UserId,
+    id: cairn_core::ContentId,
+) -> Result<Content, ApiError> {
+    let content = state
+        .store
+        .find_content(id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    require_view(state, viewer, &content).await?;
+    Ok(content)
+}
+
+/// What labels and properties hang on: current content, or a current attachment.
+enum Target {
+    Content(Content),
+    Attachment(Content),
+}
+
+async fn current_target(state: &AppState, id: cairn_core::ContentId) -> Result<Target, ApiError> {
+    if let Some(content) = state.store.find_content(id).await? {
+        if content.status != cairn_core::ContentStatus::Current {
+            return Err(ApiError::content_not_found(id));
+        }
+        return Ok(Target::Content(content));
+    }
+    let attachment = state
+        .store
+        .find_attachment(id)
+        .await?
+        .filter(|attachment| attachment.status == "current")
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    let container = state
+        .store
+        .find_content(attachment.container_id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(id))?;
+    Ok(Target::Attachment(container))
+}
+
+/// 404 unless `id` is current content or a current attachment that `viewer` may view.
+pub async fn require_view_target(
+    state: &AppState,
+    viewer: UserId,
+    id: cairn_core::ContentId,
+) -> Result<(), ApiError> {
+    let visible = match current_target(state, id).await? {
+        Target::Content(content) | Target::Attachment(content) => {
+            can_view(state, viewer, &content).await?
+        }
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(ApiError::content_not_found(id))
+    }
+}
+
+/// 404 unless `viewer` may view `id` (content or attachment), then 403 unless they may edit it (an
+/// attachment is edited by those who may attach files to its page).
+pub async fn require_edit_target(
+    state: &AppState,
+    viewer: UserId,
+    id: cairn_core::ContentId,
+) -> Result<(), ApiError> {
+    match current_target(state, id).await? {
+        Target::Content(content) => require(state, viewer, &content, ContentAction::Edit).await,
+        Target::Attachment(container) => {
+            if !can_view(state, viewer, &container).await? {
+                return Err(ApiError::content_not_found(id));
+            }
+            require(state, viewer, &container, ContentAction::Attach).await
+        }
+    }
+}
