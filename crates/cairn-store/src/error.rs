@@ -34,6 +34,8 @@ pub enum StoreError {
     UsernameTaken(String),
     #[error("user {0} not found")]
     UserNotFound(String),
+    #[error("group {0} already exists")]
+    GroupTaken(String),
 }
 
 impl StoreError {

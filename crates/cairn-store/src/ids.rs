@@ -18,6 +18,7 @@ pub(crate) enum Sequence {
     Content,
     Space,
     User,
+    Group,
     Token,
     Label,
     Property,
@@ -30,6 +31,7 @@ impl Sequence {
             Sequence::Content => "content",
             Sequence::Space => "space",
             Sequence::User => "user",
+            Sequence::Group => "group",
             Sequence::Token => "token",
             Sequence::Label => "label",
             Sequence::Property => "property",
@@ -42,6 +44,7 @@ impl Sequence {
             Sequence::Content => 100,
             Sequence::Space
             | Sequence::User
+            | Sequence::Group
             | Sequence::Token
             | Sequence::Label
             | Sequence::Property

@@ -253,4 +253,54 @@ impl Store {
         users.truncate(usize::try_from(limit).unwrap_or(0));
         Ok((users, has_more))
     }
+
+    /// Creates a group; names are lower-case and unique.
+    pub async fn create_group(&self, name: &str) -> StoreResult<Group> {
+        let name = cairn_core::validate_group_name(name)?;
+        let id = GroupId(self.next_id(Sequence::Group).await?);
+        let inserted =
+            sqlx::query(self.sql("INSERT INTO user_group (id, name, created_ms) VALUES (?, ?, 0)"))
+                .bind(id.0)
+                .bind(&name)
+                .execute(self.pool())
+                .await;
+        match inserted {
+            Ok(_) => Ok(Group { id, name }),
+            Err(error) if is_unique_violation(&error) => Err(StoreError::GroupTaken(name)),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Adds `user` to `group`; nothing changes when they are a member already.
+    pub async fn add_group_member(&self, group: GroupId, user: UserId) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        let present = sqlx::query(self.sql(
+            "SELECT COUNT(*) AS memberships FROM group_member WHERE group_id = ? AND user_id = ?",
+        ))
+        .bind(group.0)
+        .bind(user.0)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let memberships: i64 = present.try_get("memberships")?;
+        if memberships == 0 {
+            sqlx::query(self.sql("INSERT INTO group_member (group_id, user_id) VALUES (?, ?)"))
+                .bind(group.0)
+                .bind(user.0)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Takes `user` out of `group`. Returns false when they were not a member.
+    pub async fn remove_group_member(&self, group: GroupId, user: UserId) -> StoreResult<bool> {
+        let result =
+            sqlx::query(self.sql("DELETE FROM group_member WHERE group_id = ? AND user_id = ?"))
+                .bind(group.0)
+                .bind(user.0)
+                .execute(self.pool())
+                .await?;
+        Ok(result.rows_affected() > 0)
+    }
 }

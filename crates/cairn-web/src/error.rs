@@ -122,6 +122,11 @@ impl From<StoreError> for ApiError {
                 "property_not_found",
                 format!("Cannot find property with key: {key}"),
             ),
+            StoreError::GroupTaken(name) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "group_taken",
+                format!("A group named {name} already exists"),
+            ),
             StoreError::UsernameTaken(name) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "username_taken",

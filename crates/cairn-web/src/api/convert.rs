@@ -1,11 +1,11 @@
 //! `POST /rest/api/contentbody/convert/{to}`: between wiki markup, Markdown, storage, editor HTML and
-//! the rendered views. And the JSON-RPC method atlassian-python-api 4.x calls for space permissions.
+//! the rendered views.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use cairn_format::NoContext;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::parse_json_body;
 use crate::AppState;
@@ -70,54 +70,4 @@ pub async fn convert(
         "representation": target,
         "_links": {"base": base, "context": ""},
     })))
-}
-
-/// The space permission sets every space has today: everyone in `confluence-users` may do
-/// everything, and administrators administer.
-fn space_permission_sets() -> Value {
-    let for_users = |kind: &str| json!({"type": kind, "spacePermissions": [{"type": kind, "userName": null, "groupName": "confluence-users"}]});
-    let mut sets: Vec<Value> = [
-        "VIEWSPACE",
-        "EDITSPACE",
-        "EDITBLOG",
-        "COMMENT",
-        "CREATEATTACHMENT",
-        "REMOVEOWNCONTENT",
-    ]
-    .into_iter()
-    .map(for_users)
-    .collect();
-    sets.push(json!({"type": "SETSPACEPERMISSIONS", "spacePermissions": [
-        {"type": "SETSPACEPERMISSIONS", "userName": null, "groupName": "confluence-administrators"}]}));
-    Value::Array(sets)
-}
-
-/// `POST /rpc/json-rpc/confluenceservice-v2`: JSON-RPC 2.0; `getSpacePermissionSets` is served.
-pub async fn json_rpc(
-    State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
-    body: Bytes,
-) -> Result<(StatusCode, ApiJson), ApiError> {
-    let request = parse_json_body(&body)?;
-    let id = request.get("id").cloned().unwrap_or(Value::Null);
-    let method = request["method"].as_str().unwrap_or("");
-    let answer = match method {
-        "getSpacePermissionSets" => {
-            let key = request["params"][0].as_str().unwrap_or("");
-            if state
-                .store
-                .find_space_by_key(&cairn_core::SpaceKey::from_stored(key))
-                .await?
-                .is_none()
-            {
-                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32602, "message": format!("No space with key : {key}")}})
-            } else {
-                json!({"jsonrpc": "2.0", "id": id, "result": space_permission_sets()})
-            }
-        }
-        other => {
-            json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("Method not found: {other}")}})
-        }
-    };
-    Ok((StatusCode::OK, ApiJson(answer)))
 }

@@ -248,7 +248,7 @@ impl<'a> JsonBuilder<'a> {
         }
     }
 
-    async fn user_json_by_id(&self, id: UserId) -> Result<Value, ApiError> {
+    pub async fn user_json_by_id(&self, id: UserId) -> Result<Value, ApiError> {
         let user = self.user(id).await?;
         Ok(self.user_json(user.as_ref()))
     }

@@ -8,6 +8,7 @@ mod export;
 pub mod json;
 mod label;
 mod movement;
+mod permission;
 mod property;
 mod search;
 mod space;
@@ -72,7 +73,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/rpc/json-rpc/confluenceservice-v2",
-            axum::routing::post(convert::json_rpc),
+            axum::routing::post(permission::json_rpc),
         )
         .route(
             "/spaces/flyingpdf/pdfpageexport.action",
@@ -117,11 +118,42 @@ pub fn routes() -> Router<AppState> {
                 .put(property::update_property)
                 .delete(property::delete_property),
         )
+        .route(
+            "/rest/api/content/{id}/restriction",
+            get(permission::list)
+                .put(permission::replace)
+                .post(permission::add)
+                .delete(permission::remove_all),
+        )
+        .route(
+            "/rest/api/content/{id}/restriction/byOperation",
+            get(permission::by_operation),
+        )
+        .route(
+            "/rest/api/content/{id}/restriction/byOperation/{operation}",
+            get(permission::for_operation),
+        )
+        .route(
+            "/rest/api/space/{key}/permissions",
+            get(permission::space_permissions),
+        )
+        .route(
+            "/rest/api/space/{key}/permission",
+            get(permission::space_permission_page).post(permission::grant_space_permission),
+        )
         .route("/rest/api/user/current", get(user::current_user))
         .route("/rest/api/user", get(user::find_user))
         .route("/rest/api/user/anonymous", get(user::anonymous_user))
         .route("/rest/api/group", get(user::list_groups))
         .route("/rest/api/group/{name}/member", get(user::group_members))
+        .route(
+            "/rest/api/group/{name}/member/{username}",
+            axum::routing::put(user::change_membership).delete(user::change_membership),
+        )
+        .route(
+            "/rest/api/admin/group",
+            axum::routing::post(user::create_group),
+        )
         .route("/rest/api/accessmode", get(user::access_mode))
         .route(
             "/rest/api/content/{id}/move/{position}/{target}",

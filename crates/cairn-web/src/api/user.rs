@@ -1,13 +1,15 @@
-//! `/rest/api/user/...`.
+//! `/rest/api/user/...`, groups and their members.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_core::Group;
 use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::parse_json_body;
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::encode_component;
 use crate::links::request_base;
@@ -97,12 +99,7 @@ pub async fn group_members(
     Path(name): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let group = state.store.find_group(&name).await?.ok_or_else(|| {
-        ApiError::not_found(
-            "group_not_found",
-            format!("No group found with name: {name}"),
-        )
-    })?;
+    let group = group_named(&state, &name).await?;
     let paging = Paging::from_query(&query, 200, 1000)?;
     let (members, has_more) = state
         .store
@@ -122,6 +119,73 @@ pub async fn group_members(
         &path,
         &query,
     )))
+}
+
+/// 403 unless the caller administers the site (group management is theirs).
+async fn require_site_administrator(state: &AppState, caller: &Principal) -> Result<(), ApiError> {
+    if state.store.is_site_administrator(caller.user.id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only members of confluence-administrators may manage groups",
+        ))
+    }
+}
+
+async fn group_named(state: &AppState, name: &str) -> Result<Group, ApiError> {
+    state.store.find_group(name).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "group_not_found",
+            format!("No group found with name: {name}"),
+        )
+    })
+}
+
+/// `POST /rest/api/admin/group` with `{"name": "…"}`: creates a group (site administrators).
+pub async fn create_group(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let request = parse_json_body(&body)?;
+    require_site_administrator(&state, &caller).await?;
+    let name = request["name"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad_request("a group needs a name"))?;
+    let group = state.store.create_group(name).await?;
+    tracing::info!(group = %group.name, user = %caller.user.username, "group created");
+    Ok(ApiJson(group_json(&group, &request_base(&state, &headers))))
+}
+
+/// `PUT` / `DELETE /rest/api/group/{name}/member/{username}`: adds or removes a member (site
+/// administrators); 204.
+pub async fn change_membership(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    method: axum::http::Method,
+    Path((name, username)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    require_site_administrator(&state, &caller).await?;
+    let group = group_named(&state, &name).await?;
+    let member = state
+        .store
+        .find_user_by_username(&username)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "user_not_found",
+                format!("No user found with username: {username}"),
+            )
+        })?;
+    if method == axum::http::Method::DELETE {
+        state.store.remove_group_member(group.id, member.id).await?;
+    } else {
+        state.store.add_group_member(group.id, member.id).await?;
+    }
+    tracing::info!(group = %group.name, member = %member.username, %method, user = %caller.user.username, "group membership changed");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /rest/api/accessmode`: Cairn is never read-only.

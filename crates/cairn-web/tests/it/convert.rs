@@ -106,9 +106,13 @@ async fn json_rpc_answers_space_permission_sets(db: TestDb) {
         kinds.contains(&"VIEWSPACE") && kinds.contains(&"EDITSPACE"),
         "{kinds:?}"
     );
-    assert_eq!(
-        answer["result"][0]["spacePermissions"][0]["groupName"],
-        "confluence-users"
+    assert!(
+        answer["result"][0]["spacePermissions"]
+            .as_array()
+            .expect("holders")
+            .iter()
+            .any(|holder| holder["groupName"] == "confluence-users"),
+        "{answer}"
     );
     let (_, unknown) = call(
         admin

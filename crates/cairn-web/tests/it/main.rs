@@ -8,6 +8,7 @@ mod content;
 mod convert;
 mod health;
 mod label;
+mod permission;
 mod reads;
 mod search;
 mod space;

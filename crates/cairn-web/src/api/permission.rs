@@ -1,0 +1,651 @@
+//! Restrictions of content (`/rest/api/content/{id}/restriction…`), space permissions
+//! (`/rest/api/space/{key}/permission(s)`) and the JSON-RPC methods atlassian-python-api 4.x uses for
+//! space permissions on Server.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use cairn_core::{
+    Content, ContentId, ContentType, Restriction, RestrictionOperation, Space, SpaceKey,
+    SpacePermission, Subject, UserId,
+};
+use cairn_store::{NamedRestriction, SpaceGrant};
+use serde_json::{Value, json};
+
+use super::json::JsonBuilder;
+use super::parse_json_body;
+use crate::AppState;
+use crate::access::{self, ContentAction};
+use crate::auth::{ApiUser, Principal};
+use crate::error::{ApiError, ApiJson};
+use crate::links::request_base;
+
+/// How many users or groups one restriction listing shows.
+const RESTRICTION_LIST_LIMIT: usize = 200;
+
+/// A page or blog post the caller may view, for its restrictions.
+async fn restricted_content(
+    state: &AppState,
+    caller: &Principal,
+    id_text: &str,
+) -> Result<Content, ApiError> {
+    let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
+    let content = access::viewable_content(state, caller.user.id, id).await?;
+    if content.content_type == ContentType::Comment {
+        return Err(ApiError::bad_request(
+            "restrictions apply to pages and blog posts, not to comments",
+        ));
+    }
+    Ok(content)
+}
+
+/// One operation's restrictions in Confluence's shape.
+async fn operation_json(
+    builder: &JsonBuilder<'_>,
+    content_id: ContentId,
+    operation: RestrictionOperation,
+    restrictions: &[NamedRestriction],
+) -> Result<Value, ApiError> {
+    let mut users = Vec::new();
+    let mut groups = Vec::new();
+    for named in restrictions
+        .iter()
+        .filter(|named| named.restriction.operation == operation)
+    {
+        match named.restriction.subject {
+            Subject::User(user_id) => {
+                if users.len() < RESTRICTION_LIST_LIMIT {
+                    users.push(builder.user_json_by_id(user_id).await?);
+                }
+            }
+            Subject::Group(_) => {
+                if groups.len() < RESTRICTION_LIST_LIMIT {
+                    groups.push(json!({"type": "group", "name": named.subject_name, "_links": {"self": format!("{}/rest/api/group/{}", builder.base, named.subject_name)}}));
+                }
+            }
+            Subject::Anonymous => {}
+        }
+    }
+    let base = &builder.base;
+    let operation_name = operation.as_str();
+    Ok(json!({
+        "operation": operation_name,
+        "restrictions": {
+            "user": {"results": users, "start": 0, "limit": RESTRICTION_LIST_LIMIT, "size": users.len()},
+            "group": {"results": groups, "start": 0, "limit": RESTRICTION_LIST_LIMIT, "size": groups.len()},
+        },
+        "_expandable": {"content": format!("/rest/api/content/{content_id}")},
+        "_links": {"self": format!("{base}/rest/api/content/{content_id}/restriction/byOperation/{operation_name}")},
+    }))
+}
+
+/// `GET /rest/api/content/{id}/restriction/byOperation`: `{"read": …, "update": …}`.
+pub async fn by_operation(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    let restrictions = state.store.content_restrictions(content.id).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let mut body = serde_json::Map::new();
+    for operation in RestrictionOperation::ALL {
+        body.insert(
+            operation.as_str().into(),
+            operation_json(&builder, content.id, operation, &restrictions).await?,
+        );
+    }
+    body.insert(
+        "_links".into(),
+        json!({"base": builder.base, "context": "", "self": format!("{}/rest/api/content/{}/restriction/byOperation", builder.base, content.id)}),
+    );
+    Ok(ApiJson(Value::Object(body)))
+}
+
+/// `GET /rest/api/content/{id}/restriction/byOperation/{operation}`.
+pub async fn for_operation(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path((id_text, operation_text)): Path<(String, String)>,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    let operation = RestrictionOperation::parse(&operation_text).ok_or_else(|| {
+        ApiError::bad_request(format!("operation {operation_text} is not read or update"))
+    })?;
+    let restrictions = state.store.content_restrictions(content.id).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    Ok(ApiJson(
+        operation_json(&builder, content.id, operation, &restrictions).await?,
+    ))
+}
+
+/// The restrictions of a content as the list `GET /restriction`, `PUT` and `POST` answer.
+async fn restriction_list(
+    state: &AppState,
+    caller: &Principal,
+    headers: &HeaderMap,
+    content_id: ContentId,
+) -> Result<ApiJson, ApiError> {
+    let restrictions = state.store.content_restrictions(content_id).await?;
+    let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
+    let mut results = Vec::new();
+    for operation in RestrictionOperation::ALL {
+        results.push(operation_json(&builder, content_id, operation, &restrictions).await?);
+    }
+    Ok(ApiJson(json!({
+        "results": results,
+        "start": 0,
+        "limit": RestrictionOperation::ALL.len(),
+        "size": RestrictionOperation::ALL.len(),
+        "_links": {"base": builder.base, "context": ""},
+    })))
+}
+
+/// `GET /rest/api/content/{id}/restriction`.
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    restriction_list(&state, &caller, &headers, content.id).await
+}
+
+/// The entries of a list that comes either as a plain array or as `{"results": [...]}`.
+fn entries(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(object) => match object.get("results") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => vec![value],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// The restrictions a PUT or POST body asks for, with every user and group looked up.
+async fn requested_restrictions(
+    state: &AppState,
+    body: &Value,
+) -> Result<(Vec<RestrictionOperation>, Vec<Restriction>), ApiError> {
+    let items = entries(body);
+    if items.is_empty() {
+        return Err(ApiError::bad_request(
+            "restrictions must be an array of {\"operation\":\"read|update\",\"restrictions\":{\"user\":[…],\"group\":[…]}}",
+        ));
+    }
+    let mut operations = Vec::new();
+    let mut restrictions = Vec::new();
+    for item in items {
+        let operation_text = item["operation"]
+            .as_str()
+            .or_else(|| item["operation"]["operation"].as_str())
+            .ok_or_else(|| ApiError::bad_request("every restriction needs an operation"))?;
+        let operation = RestrictionOperation::parse(operation_text).ok_or_else(|| {
+            ApiError::bad_request(format!("operation {operation_text} is not read or update"))
+        })?;
+        if !operations.contains(&operation) {
+            operations.push(operation);
+        }
+        for user in entries(&item["restrictions"]["user"]) {
+            let found = match (
+                user["username"].as_str(),
+                user["userKey"]
+                    .as_str()
+                    .or_else(|| user["accountId"].as_str()),
+            ) {
+                (Some(username), _) => state.store.find_user_by_username(username).await?,
+                (None, Some(key)) => state.store.find_user_by_key(key).await?,
+                (None, None) => {
+                    return Err(ApiError::bad_request(
+                        "a user in restrictions needs a username or userKey",
+                    ));
+                }
+            };
+            let found = found.ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "no user {} to restrict to",
+                    user["username"]
+                        .as_str()
+                        .or_else(|| user["userKey"].as_str())
+                        .unwrap_or("")
+                ))
+            })?;
+            restrictions.push(Restriction {
+                operation,
+                subject: Subject::User(found.id),
+            });
+        }
+        for group in entries(&item["restrictions"]["group"]) {
+            let name = group["name"]
+                .as_str()
+                .ok_or_else(|| ApiError::bad_request("a group in restrictions needs a name"))?;
+            let group_id =
+                state.store.group_id_by_name(name).await?.ok_or_else(|| {
+                    ApiError::bad_request(format!("no group {name} to restrict to"))
+                })?;
+            restrictions.push(Restriction {
+                operation,
+                subject: Subject::Group(group_id),
+            });
+        }
+    }
+    Ok((operations, restrictions))
+}
+
+/// Refuses restrictions that would shut the caller out of the content they are changing.
+async fn refuse_lock_out(
+    state: &AppState,
+    caller: UserId,
+    restrictions: &[Restriction],
+) -> Result<(), ApiError> {
+    for operation in RestrictionOperation::ALL {
+        let of_operation: Vec<&Restriction> = restrictions
+            .iter()
+            .filter(|restriction| restriction.operation == operation)
+            .collect();
+        if of_operation.is_empty() {
+            continue;
+        }
+        let mut included = false;
+        for restriction in of_operation {
+            if state
+                .store
+                .subject_includes(restriction.subject, caller)
+                .await?
+            {
+                included = true;
+                break;
+            }
+        }
+        if !included {
+            return Err(ApiError::bad_request(format!(
+                "these {} restrictions would lock you out: include yourself or a group you belong to",
+                operation.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// 404 unless the caller may view the content, 403 unless they may edit it and set restrictions in
+/// its space.
+async fn require_restrict(
+    state: &AppState,
+    caller: &Principal,
+    content: &Content,
+) -> Result<(), ApiError> {
+    access::require(state, caller.user.id, content, ContentAction::Edit).await?;
+    let space = JsonBuilder::new(state, String::new(), caller.user.id)
+        .space_of(content.space_id)
+        .await?;
+    access::require_space_permission(
+        state,
+        caller.user.id,
+        &space,
+        SpacePermission::SetPagePermissions,
+    )
+    .await
+}
+
+/// `PUT /rest/api/content/{id}/restriction`: the body's restrictions replace all there were.
+pub async fn replace(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    let request = parse_json_body(&body)?;
+    let (_, restrictions) = requested_restrictions(&state, &request).await?;
+    require_restrict(&state, &caller, &content).await?;
+    refuse_lock_out(&state, caller.user.id, &restrictions).await?;
+    state
+        .store
+        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &restrictions)
+        .await?;
+    tracing::info!(content_id = %content.id, restrictions = restrictions.len(), user = %caller.user.username, "restrictions replaced");
+    restriction_list(&state, &caller, &headers, content.id).await
+}
+
+/// `POST /rest/api/content/{id}/restriction`: the body's restrictions are added to those there are.
+pub async fn add(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    let request = parse_json_body(&body)?;
+    let (_, added) = requested_restrictions(&state, &request).await?;
+    require_restrict(&state, &caller, &content).await?;
+    let mut combined: Vec<Restriction> = state
+        .store
+        .content_restrictions(content.id)
+        .await?
+        .into_iter()
+        .map(|named| named.restriction)
+        .collect();
+    combined.extend(added);
+    refuse_lock_out(&state, caller.user.id, &combined).await?;
+    state
+        .store
+        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &combined)
+        .await?;
+    tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions added");
+    restriction_list(&state, &caller, &headers, content.id).await
+}
+
+/// `DELETE /rest/api/content/{id}/restriction`: every restriction goes.
+pub async fn remove_all(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(id_text): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let content = restricted_content(&state, &caller, &id_text).await?;
+    require_restrict(&state, &caller, &content).await?;
+    state
+        .store
+        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &[])
+        .await?;
+    tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions removed");
+    restriction_list(&state, &caller, &headers, content.id).await
+}
+
+/// A space the caller may view, by key.
+async fn viewable_space(
+    state: &AppState,
+    caller: &Principal,
+    key: &str,
+) -> Result<Space, ApiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    access::require_view_space(state, caller.user.id, &space).await?;
+    Ok(space)
+}
+
+/// One grant in Confluence Data Center's REST shape.
+fn grant_json(builder: &JsonBuilder<'_>, space: &Space, grant: &SpaceGrant) -> Value {
+    let (operation, target) = grant.permission.rest_operation();
+    let subject = match grant.subject {
+        Subject::User(id) => {
+            json!({"type": "user", "displayName": grant.subject_name, "username": grant.subject_name, "id": id.0})
+        }
+        Subject::Group(_) => {
+            json!({"type": "group", "displayName": grant.subject_name, "name": grant.subject_name})
+        }
+        Subject::Anonymous => json!({"type": "anonymous", "displayName": "Anonymous"}),
+    };
+    json!({
+        "operation": {"targetType": target, "operationKey": operation},
+        "subject": subject,
+        "spaceKey": space.key.as_str(),
+        "spaceId": space.id.0,
+        "_links": {"base": builder.base},
+    })
+}
+
+/// `GET /rest/api/space/{key}/permissions`: every grant, as a JSON array.
+pub async fn space_permissions(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let space = viewable_space(&state, &caller, &key).await?;
+    let grants = state.store.space_grants(space.id).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    Ok(ApiJson(Value::Array(
+        grants
+            .iter()
+            .map(|grant| grant_json(&builder, &space, grant))
+            .collect(),
+    )))
+}
+
+/// `GET /rest/api/space/{key}/permission` (the singular, Cloud-style path): the grants in a page.
+pub async fn space_permission_page(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<ApiJson, ApiError> {
+    let space = viewable_space(&state, &caller, &key).await?;
+    let grants = state.store.space_grants(space.id).await?;
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let results: Vec<Value> = grants
+        .iter()
+        .map(|grant| grant_json(&builder, &space, grant))
+        .collect();
+    Ok(ApiJson(json!({
+        "results": results,
+        "start": 0,
+        "limit": results.len(),
+        "size": results.len(),
+        "spaceKey": space.key.as_str(),
+        "_links": {"base": builder.base, "context": ""},
+    })))
+}
+
+/// A user or group named in a permission request.
+async fn subject_by_name(state: &AppState, kind: &str, name: &str) -> Result<Subject, ApiError> {
+    match kind {
+        "user" => state
+            .store
+            .find_user_by_username(name)
+            .await?
+            .map(|user| Subject::User(user.id))
+            .ok_or_else(|| ApiError::bad_request(format!("no user {name}"))),
+        "group" => state
+            .store
+            .group_id_by_name(name)
+            .await?
+            .map(Subject::Group)
+            .ok_or_else(|| ApiError::bad_request(format!("no group {name}"))),
+        "anonymous" => Ok(Subject::Anonymous),
+        other => Err(ApiError::bad_request(format!(
+            "subject type {other} is not user, group or anonymous"
+        ))),
+    }
+}
+
+/// `POST /rest/api/space/{key}/permission`: grants one permission,
+/// `{"subject":{"type":"user|group","identifier":"name"},"operation":{"key":"read","target":"space"}}`.
+pub async fn grant_space_permission(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<ApiJson, ApiError> {
+    let request = parse_json_body(&body)?;
+    let space = viewable_space(&state, &caller, &key).await?;
+    access::require_space_permission(
+        &state,
+        caller.user.id,
+        &space,
+        SpacePermission::SetSpacePermissions,
+    )
+    .await?;
+    let kind = request["subject"]["type"].as_str().unwrap_or("");
+    let name = request["subject"]["identifier"]
+        .as_str()
+        .or_else(|| request["subject"]["name"].as_str())
+        .unwrap_or("");
+    let subject = subject_by_name(&state, kind, name).await?;
+    let operation = request["operation"]["key"]
+        .as_str()
+        .or_else(|| request["operation"]["operationKey"].as_str())
+        .unwrap_or("");
+    let target = request["operation"]["target"]
+        .as_str()
+        .or_else(|| request["operation"]["targetType"].as_str())
+        .unwrap_or("space");
+    let permission = SpacePermission::from_rest_operation(operation, target).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "operation {operation} on {target} is not a space permission"
+        ))
+    })?;
+    state
+        .store
+        .grant_space_permission(space.id, permission, subject)
+        .await?;
+    tracing::info!(space = %space.key, permission = permission.as_str(), user = %caller.user.username, "space permission granted");
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let grant = SpaceGrant {
+        permission,
+        subject,
+        subject_name: name.to_string(),
+    };
+    Ok(ApiJson(grant_json(&builder, &space, &grant)))
+}
+
+/// The permission sets of a space for JSON-RPC `getSpacePermissionSets`.
+fn permission_sets(grants: &[SpaceGrant]) -> Value {
+    let sets: Vec<Value> = SpacePermission::ALL
+        .into_iter()
+        .map(|permission| {
+            let holders: Vec<Value> = grants
+                .iter()
+                .filter(|grant| grant.permission == permission)
+                .map(|grant| match grant.subject {
+                    Subject::User(_) => json!({"type": permission.as_str(), "userName": grant.subject_name, "groupName": null}),
+                    Subject::Group(_) => json!({"type": permission.as_str(), "userName": null, "groupName": grant.subject_name}),
+                    Subject::Anonymous => json!({"type": permission.as_str(), "userName": null, "groupName": null}),
+                })
+                .collect();
+            json!({"type": permission.as_str(), "spacePermissions": holders})
+        })
+        .collect();
+    Value::Array(sets)
+}
+
+fn rpc_error(id: &Value, code: i64, message: String) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// `POST /rpc/json-rpc/confluenceservice-v2`: JSON-RPC 2.0 with `getSpacePermissionSets`,
+/// `addPermissionToSpace`, `addPermissionsToSpace` and `removePermissionFromSpace`.
+pub async fn json_rpc(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    body: Bytes,
+) -> Result<(StatusCode, ApiJson), ApiError> {
+    let request = parse_json_body(&body)?;
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let method = request["method"].as_str().unwrap_or("");
+    let params = request["params"].as_array().cloned().unwrap_or_default();
+    let text = |index: usize| params.get(index).and_then(Value::as_str).unwrap_or("");
+    let answer = match method {
+        "getSpacePermissionSets" => match rpc_space(&state, &caller, text(0)).await? {
+            Err(message) => rpc_error(&id, -32602, message),
+            Ok(space) => {
+                let grants = state.store.space_grants(space.id).await?;
+                json!({"jsonrpc": "2.0", "id": id, "result": permission_sets(&grants)})
+            }
+        },
+        // (permission, user or group name, space key) / ([permissions], name, space key)
+        "addPermissionToSpace" | "addPermissionsToSpace" | "removePermissionFromSpace" => {
+            let names: Vec<String> = match params.first() {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                Some(Value::String(one)) => vec![one.clone()],
+                _ => Vec::new(),
+            };
+            match rpc_change(&state, &caller, method, &names, text(1), text(2)).await? {
+                Ok(()) => json!({"jsonrpc": "2.0", "id": id, "result": true}),
+                Err(message) => rpc_error(&id, -32602, message),
+            }
+        }
+        other => rpc_error(&id, -32601, format!("Method not found: {other}")),
+    };
+    Ok((StatusCode::OK, ApiJson(answer)))
+}
+
+/// The space a JSON-RPC call names, when the caller may view it.
+async fn rpc_space(
+    state: &AppState,
+    caller: &Principal,
+    key: &str,
+) -> Result<Result<Space, String>, ApiError> {
+    let space = state
+        .store
+        .find_space_by_key(&SpaceKey::from_stored(key))
+        .await?;
+    match space {
+        Some(space) if access::can_view_space(state, caller.user.id, space.id).await? => {
+            Ok(Ok(space))
+        }
+        _ => Ok(Err(format!("No space with key : {key}"))),
+    }
+}
+
+async fn rpc_change(
+    state: &AppState,
+    caller: &Principal,
+    method: &str,
+    permission_names: &[String],
+    entity: &str,
+    key: &str,
+) -> Result<Result<(), String>, ApiError> {
+    let space = match rpc_space(state, caller, key).await? {
+        Ok(space) => space,
+        Err(message) => return Ok(Err(message)),
+    };
+    let held = state
+        .store
+        .space_permissions_of(caller.user.id, space.id)
+        .await?;
+    if !held.contains(&SpacePermission::SetSpacePermissions) {
+        return Ok(Err(format!(
+            "not permitted: SETSPACEPERMISSIONS in space {} is needed",
+            space.key
+        )));
+    }
+    let mut permissions = Vec::new();
+    for name in permission_names {
+        match SpacePermission::parse(name) {
+            Some(permission) => permissions.push(permission),
+            None => return Ok(Err(format!("unknown space permission {name}"))),
+        }
+    }
+    if permissions.is_empty() {
+        return Ok(Err("name at least one space permission".to_string()));
+    }
+    // The entity is a user or, failing that, a group (Confluence's RPC API takes either name).
+    let subject = if entity.is_empty() {
+        Subject::Anonymous
+    } else if let Some(user) = state.store.find_user_by_username(entity).await? {
+        Subject::User(user.id)
+    } else if let Some(group) = state.store.group_id_by_name(entity).await? {
+        Subject::Group(group)
+    } else {
+        return Ok(Err(format!("no user or group {entity}")));
+    };
+    for permission in permissions {
+        if method == "removePermissionFromSpace" {
+            state
+                .store
+                .revoke_space_permission(space.id, permission, subject)
+                .await?;
+        } else {
+            state
+                .store
+                .grant_space_permission(space.id, permission, subject)
+                .await?;
+        }
+    }
+    tracing::info!(space = %space.key, method, entity, user = %caller.user.username, "space permissions changed");
+    Ok(Ok(()))
+}
