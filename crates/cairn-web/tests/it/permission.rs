@@ -249,7 +249,7 @@ async fn update_restrictions_and_lock_out_guard(db: TestDb) {
             .contains("lock you out"),
         "{error}"
     );
-    let (_, unchanged) = call(admin.get(&format!("{restriction_url}/byOperation"))).await;
+    let (_, unchanged) = call(admin.get(format!("{restriction_url}/byOperation"))).await;
     assert_eq!(usernames(&unchanged["update"]), Vec::<String>::new());
 
     // Update restricted to the admin: Alice still reads but may not change anything (403).
