@@ -113,6 +113,19 @@ class CairnServer:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout.strip().splitlines()[-1].strip()
 
+    def create_user(self, username: str, password: str) -> None:
+        """`cairn admin create-user` against this server's home (and database): a normal user."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+        if os.environ.get("CAIRN_DATABASE_URL"):
+            env["CAIRN_DATABASE_URL"] = os.environ["CAIRN_DATABASE_URL"]
+        env["NO_COLOR"] = "1"
+        result = subprocess.run(
+            [cairn_binary(), "admin", "create-user", "--home", self.home, "--username", username,
+             "--password", password],
+            capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
     def create_space(self, key: str, name: str | None = None) -> dict:
         response = self.api("POST", "/rest/api/space", json={"key": key, "name": name or f"Space {key}"})
         assert response.status_code == 200, response.text

@@ -27,8 +27,8 @@ if [ ! -x "$CAIRN_BIN" ]; then
 fi
 
 declare -A SUITE_FILES=(
-  [a4]="test_atlassian_api.py test_atlassian_metadata.py test_atlassian_files_search.py test_mcp_atlassian.py"
-  [a5]="test_atlassian_api.py test_atlassian_metadata.py test_atlassian_files_search.py test_md2cf.py"
+  [a4]="test_atlassian_api.py test_atlassian_metadata.py test_atlassian_files_search.py test_atlassian_permissions.py test_mcp_atlassian.py"
+  [a5]="test_atlassian_api.py test_atlassian_metadata.py test_atlassian_files_search.py test_atlassian_permissions.py test_md2cf.py"
 )
 ENVS=(a4 a5)
 

@@ -418,3 +418,26 @@ def test_search_finds_pages_by_text(fetcher, space_key):
     created = fetcher.create_page(space_key, f"Quokka notes {fetcher.config.auth_type}", "The quokka is a small marsupial.")
     results = fetcher.search(f'space = "{space_key}" AND text ~ "quokka"', limit=10)
     assert created.id in [result.id for result in results]
+
+
+def test_page_restrictions_set_read_and_enforced(fetcher, server, space_key):
+    page = fetcher.create_page(space_key, f"Restricted {fetcher.config.auth_type}", "Only for admins")
+    assert fetcher.get_page_restrictions(page.id) == {
+        "read": {"users": [], "groups": []}, "update": {"users": [], "groups": []}}
+    fetcher.set_page_restrictions(page.id, read_users=["admin"], read_groups=["confluence-administrators"],
+                                  edit_users=["admin"])
+    assert fetcher.get_page_restrictions(page.id) == {
+        "read": {"users": ["admin"], "groups": ["confluence-administrators"]},
+        "update": {"users": ["admin"], "groups": []}}
+    # The server holds to them: another user finds nothing, the page included.
+    name = f"mcp-outsider-{fetcher.config.auth_type}"
+    server.create_user(name, "outsider-password")
+    outsider = (name, "outsider-password")
+    assert server.api("GET", f"/rest/api/content/{page.id}", auth=outsider).status_code == 404
+    found = server.api("GET", "/rest/api/search", auth=outsider,
+                       params={"cql": f'space = "{space_key}" and title ~ "Restricted"'}).json()
+    assert found["totalSize"] == 0
+    # Empty lists lift every restriction.
+    fetcher.set_page_restrictions(page.id)
+    assert fetcher.get_page_restrictions(page.id)["read"] == {"users": [], "groups": []}
+    assert server.api("GET", f"/rest/api/content/{page.id}", auth=outsider).status_code == 200

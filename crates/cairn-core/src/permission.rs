@@ -94,8 +94,8 @@ impl SpacePermission {
             SpacePermission::RemoveBlog => ("delete", "blogpost"),
             SpacePermission::RemoveComment => ("delete", "comment"),
             SpacePermission::RemoveAttachment => ("delete", "attachment"),
-            SpacePermission::RemoveOwnContent => ("delete", "space"),
-            SpacePermission::SetPagePermissions => ("restrict_content", "space"),
+            SpacePermission::RemoveOwnContent => ("delete_own", "space"),
+            SpacePermission::SetPagePermissions => ("restrict", "space"),
             SpacePermission::SetSpacePermissions => ("administer", "space"),
             SpacePermission::ExportSpace => ("export", "space"),
         }

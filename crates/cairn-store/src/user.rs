@@ -303,4 +303,22 @@ impl Store {
                 .await?;
         Ok(result.rows_affected() > 0)
     }
+
+    /// Removes a group with its memberships, space grants and content restrictions.
+    pub async fn delete_group(&self, group: GroupId) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        for statement in [
+            "DELETE FROM group_member WHERE group_id = ?",
+            "DELETE FROM space_permission WHERE subject_type = 'group' AND subject_id = ?",
+            "DELETE FROM content_restriction WHERE subject_type = 'group' AND subject_id = ?",
+            "DELETE FROM user_group WHERE id = ?",
+        ] {
+            sqlx::query(self.sql(statement))
+                .bind(group.0)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
 }

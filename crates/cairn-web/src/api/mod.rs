@@ -145,14 +145,25 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/api/user", get(user::find_user))
         .route("/rest/api/user/anonymous", get(user::anonymous_user))
         .route("/rest/api/group", get(user::list_groups))
-        .route("/rest/api/group/{name}/member", get(user::group_members))
+        .route(
+            "/rest/api/group/{name}/member",
+            get(user::group_members).post(user::add_member_by_body),
+        )
         .route(
             "/rest/api/group/{name}/member/{username}",
+            axum::routing::delete(user::remove_member_by_path),
+        )
+        .route(
+            "/rest/api/user/{username}/group/{name}",
             axum::routing::put(user::change_membership).delete(user::change_membership),
         )
         .route(
             "/rest/api/admin/group",
             axum::routing::post(user::create_group),
+        )
+        .route(
+            "/rest/api/admin/group/{name}",
+            axum::routing::delete(user::delete_group),
         )
         .route("/rest/api/accessmode", get(user::access_mode))
         .route(

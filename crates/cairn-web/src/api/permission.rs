@@ -533,7 +533,8 @@ fn rpc_error(id: &Value, code: i64, message: String) -> Value {
 }
 
 /// `POST /rpc/json-rpc/confluenceservice-v2`: JSON-RPC 2.0 with `getSpacePermissionSets`,
-/// `addPermissionToSpace`, `addPermissionsToSpace` and `removePermissionFromSpace`.
+/// `addPermissionToSpace`, `addPermissionsToSpace`, `removePermissionFromSpace`,
+/// `getContentPermissionSets` and `setContentPermissions`.
 pub async fn json_rpc(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
@@ -568,6 +569,26 @@ pub async fn json_rpc(
                 Err(message) => rpc_error(&id, -32602, message),
             }
         }
+        // (page id) and (page id, "View" | "Edit", [{"userName" | "groupName"}])
+        "getContentPermissionSets" => match rpc_content(&state, &caller, params.first()).await? {
+            Err(message) => rpc_error(&id, -32602, message),
+            Ok(content) => {
+                let restrictions = state.store.content_restrictions(content.id).await?;
+                json!({"jsonrpc": "2.0", "id": id, "result": content_permission_sets(&restrictions)})
+            }
+        },
+        "setContentPermissions" => match rpc_content(&state, &caller, params.first()).await? {
+            Err(message) => rpc_error(&id, -32602, message),
+            Ok(content) => {
+                let entries = params.get(2).cloned().unwrap_or(Value::Null);
+                match rpc_set_content_permissions(&state, &caller, &content, text(1), &entries)
+                    .await
+                {
+                    Ok(()) => json!({"jsonrpc": "2.0", "id": id, "result": true}),
+                    Err(error) => rpc_error(&id, -32602, error.message),
+                }
+            }
+        },
         other => rpc_error(&id, -32601, format!("Method not found: {other}")),
     };
     Ok((StatusCode::OK, ApiJson(answer)))
@@ -648,4 +669,92 @@ async fn rpc_change(
     }
     tracing::info!(space = %space.key, method, entity, user = %caller.user.username, "space permissions changed");
     Ok(Ok(()))
+}
+
+/// Confluence's RPC names for the two restriction operations.
+fn rpc_operation_name(operation: RestrictionOperation) -> &'static str {
+    match operation {
+        RestrictionOperation::Read => "View",
+        RestrictionOperation::Update => "Edit",
+    }
+}
+
+fn content_permission_sets(restrictions: &[NamedRestriction]) -> Value {
+    let sets: Vec<Value> = RestrictionOperation::ALL
+        .into_iter()
+        .map(|operation| {
+            let kind = rpc_operation_name(operation);
+            let entries: Vec<Value> = restrictions
+                .iter()
+                .filter(|named| named.restriction.operation == operation)
+                .map(|named| match named.restriction.subject {
+                    Subject::Group(_) => {
+                        json!({"type": kind, "userName": null, "groupName": named.subject_name})
+                    }
+                    _ => json!({"type": kind, "userName": named.subject_name, "groupName": null}),
+                })
+                .collect();
+            json!({"type": kind, "contentPermissions": entries})
+        })
+        .collect();
+    Value::Array(sets)
+}
+
+/// The page or blog post a JSON-RPC call names (an id as a string or number).
+async fn rpc_content(
+    state: &AppState,
+    caller: &Principal,
+    id: Option<&Value>,
+) -> Result<Result<Content, String>, ApiError> {
+    let Some(id) = id.and_then(super::json_content_id) else {
+        return Ok(Err("the first parameter must be a content id".to_string()));
+    };
+    match access::viewable_content(state, caller.user.id, id).await {
+        Ok(content) if content.content_type != ContentType::Comment => Ok(Ok(content)),
+        Ok(_) => Ok(Err("restrictions apply to pages and blog posts".to_string())),
+        Err(error) if error.status == StatusCode::NOT_FOUND => Ok(Err(error.message)),
+        Err(error) => Err(error),
+    }
+}
+
+/// `setContentPermissions`: the entries replace the restrictions of one operation.
+async fn rpc_set_content_permissions(
+    state: &AppState,
+    caller: &Principal,
+    content: &Content,
+    kind: &str,
+    entries: &Value,
+) -> Result<(), ApiError> {
+    let operation = RestrictionOperation::parse(kind).ok_or_else(|| {
+        ApiError::bad_request(format!("permission type {kind} is not View or Edit"))
+    })?;
+    let mut wanted: Vec<Restriction> = Vec::new();
+    for entry in entries.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let subject = match (entry["userName"].as_str(), entry["groupName"].as_str()) {
+            (Some(user), _) if !user.is_empty() => subject_by_name(state, "user", user).await?,
+            (_, Some(group)) if !group.is_empty() => subject_by_name(state, "group", group).await?,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "every entry needs a userName or groupName",
+                ));
+            }
+        };
+        wanted.push(Restriction { operation, subject });
+    }
+    require_restrict(state, caller, content).await?;
+    let mut combined: Vec<Restriction> = state
+        .store
+        .content_restrictions(content.id)
+        .await?
+        .into_iter()
+        .map(|named| named.restriction)
+        .filter(|restriction| restriction.operation != operation)
+        .collect();
+    combined.extend(wanted.iter().copied());
+    refuse_lock_out(state, caller.user.id, &combined).await?;
+    state
+        .store
+        .replace_content_restrictions(content.id, &[operation], &wanted)
+        .await?;
+    Ok(())
 }

@@ -158,20 +158,55 @@ pub async fn create_group(
     Ok(ApiJson(group_json(&group, &request_base(&state, &headers))))
 }
 
-/// `PUT` / `DELETE /rest/api/group/{name}/member/{username}`: adds or removes a member (site
-/// administrators); 204.
+/// `PUT` / `DELETE /rest/api/user/{username}/group/{name}` (atlassian-python-api 4.x): adds or
+/// removes a member (site administrators); 204. Removing a member who is not one changes nothing.
 pub async fn change_membership(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     method: axum::http::Method,
+    Path((username, name)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let adding = method != axum::http::Method::DELETE;
+    set_membership(&state, &caller, &name, &username, adding).await
+}
+
+/// `POST /rest/api/group/{name}/member` with `{"name": username}` (atlassian-python-api 5.x).
+pub async fn add_member_by_body(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<axum::response::Response, ApiError> {
+    let request = parse_json_body(&body)?;
+    let username = request["name"]
+        .as_str()
+        .or_else(|| request["username"].as_str())
+        .ok_or_else(|| ApiError::bad_request("name the user to add: {\"name\": \"username\"}"))?;
+    set_membership(&state, &caller, &name, username, true).await
+}
+
+/// `DELETE /rest/api/group/{name}/member/{username}` (atlassian-python-api 5.x).
+pub async fn remove_member_by_path(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
     Path((name, username)): Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
+    set_membership(&state, &caller, &name, &username, false).await
+}
+
+async fn set_membership(
+    state: &AppState,
+    caller: &Principal,
+    name: &str,
+    username: &str,
+    adding: bool,
+) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    require_site_administrator(&state, &caller).await?;
-    let group = group_named(&state, &name).await?;
+    require_site_administrator(state, caller).await?;
+    let group = group_named(state, name).await?;
     let member = state
         .store
-        .find_user_by_username(&username)
+        .find_user_by_username(username)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
@@ -179,12 +214,33 @@ pub async fn change_membership(
                 format!("No user found with username: {username}"),
             )
         })?;
-    if method == axum::http::Method::DELETE {
-        state.store.remove_group_member(group.id, member.id).await?;
-    } else {
+    if adding {
         state.store.add_group_member(group.id, member.id).await?;
+    } else {
+        state.store.remove_group_member(group.id, member.id).await?;
     }
-    tracing::info!(group = %group.name, member = %member.username, %method, user = %caller.user.username, "group membership changed");
+    tracing::info!(group = %group.name, member = %member.username, adding, user = %caller.user.username, "group membership changed");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /rest/api/admin/group/{name}`: removes a group with its memberships, grants and
+/// restrictions (site administrators). The two built-in groups stay.
+pub async fn delete_group(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(name): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    require_site_administrator(&state, &caller).await?;
+    let group = group_named(&state, &name).await?;
+    if group.name == cairn_core::USERS_GROUP || group.name == cairn_core::ADMINISTRATORS_GROUP {
+        return Err(ApiError::bad_request(format!(
+            "the built-in group {} cannot be removed",
+            group.name
+        )));
+    }
+    state.store.delete_group(group.id).await?;
+    tracing::info!(group = %group.name, user = %caller.user.username, "group removed");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

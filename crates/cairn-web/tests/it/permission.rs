@@ -515,9 +515,9 @@ async fn groups_carry_restrictions_and_permissions(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "names are unique");
-    let status = status_of(admin.put(app.url("/rest/api/group/board/member/carol"))).await;
+    let status = status_of(admin.put(app.url("/rest/api/user/carol/group/board"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let status = status_of(admin.put(app.url("/rest/api/group/board/member/admin"))).await;
+    let status = status_of(admin.put(app.url("/rest/api/user/admin/group/board"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, members) = call(admin.get(app.url("/rest/api/group/board/member"))).await;
     assert_eq!(members["size"], 2);
@@ -541,9 +541,17 @@ async fn groups_carry_restrictions_and_permissions(db: TestDb) {
     assert_eq!(status, StatusCode::NOT_FOUND, "a non-member does not");
 
     // Leaving the group takes the access with it.
-    let status = status_of(admin.delete(app.url("/rest/api/group/board/member/carol"))).await;
+    let status = status_of(admin.delete(app.url("/rest/api/user/carol/group/board"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(carol.get(app.url(&format!("/rest/api/content/{page}")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Removing the group removes its restriction with it: the page opens to every user again.
+    let (status, _) = call(admin.delete(app.url("/rest/api/admin/group/confluence-users"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "built-in groups stay");
+    let status = status_of(admin.delete(app.url("/rest/api/admin/group/board"))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(dave.get(app.url(&format!("/rest/api/content/{page}")))).await;
+    assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
