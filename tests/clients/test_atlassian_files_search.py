@@ -95,3 +95,22 @@ def test_page_exports_as_pdf(confluence, space_key):
     pdf = confluence.get_page_as_pdf(page_id)
     assert pdf[:5] == b"%PDF-"
     assert b"(Printable heading)" in pdf
+
+
+def test_delete_attachment_by_page_and_name(confluence, space_key):
+    page_id = new_page(confluence, space_key, "Files to remove")
+    for body in (b"v1", b"v2 bytes", b"v3 longer bytes"):
+        confluence.attach_content(body, name="old.txt", content_type="text/plain", page_id=page_id)
+    # One version, then the whole attachment, through /json/removeattachment.action.
+    if MAJOR >= 5:
+        confluence.delete_attachment(page_id, filename="old.txt", version=1)
+    else:
+        confluence.delete_attachment(page_id, "old.txt", version=1)
+    listed = attachment_list(confluence, page_id, expand="version")
+    history = confluence.get(f"rest/experimental/content/{listed[0]['id']}/version")["results"]
+    assert [v["number"] for v in history] == [3, 2]
+    if MAJOR >= 5:
+        confluence.delete_attachment(page_id, filename="old.txt")
+    else:
+        confluence.delete_attachment(page_id, "old.txt")
+    assert attachment_list(confluence, page_id) == []

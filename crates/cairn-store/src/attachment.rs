@@ -1,7 +1,9 @@
 //! Attachment rows. The bytes live in the blob store: callers store them first and then record the
 //! version here, so a row never points at bytes that are not there.
 
-use cairn_core::{Attachment, AttachmentVersion, ContentId, ContentStatus, SpaceId, UserId};
+use cairn_core::{
+    Attachment, AttachmentVersion, ContentId, ContentStatus, SpaceId, UserId, ValidationError,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -273,6 +275,37 @@ impl Store {
         }
     }
 
+    /// Removes historical version `number` of attachment `id` (the current version stays: remove the
+    /// attachment instead). Returns the blob key the caller should delete, or `None` when there was no
+    /// such version.
+    pub async fn delete_attachment_version(
+        &self,
+        id: ContentId,
+        number: i32,
+    ) -> StoreResult<Option<String>> {
+        let attachment = self
+            .find_attachment(id)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))?;
+        if number == attachment.version {
+            return Err(ValidationError::new(format!(
+                "version {number} is the current version of attachment {id}; remove the attachment instead"
+            ))
+            .into());
+        }
+        let Some(version) = self.attachment_version(id, number).await? else {
+            return Ok(None);
+        };
+        sqlx::query(
+            self.sql("DELETE FROM attachment_version WHERE attachment_id = ? AND number = ?"),
+        )
+        .bind(id.0)
+        .bind(number)
+        .execute(self.pool())
+        .await?;
+        Ok(Some(version.blob_key))
+    }
+
     /// Deletes an attachment and its versions; returns the blob keys the caller should delete.
     pub async fn purge_attachment(&self, id: ContentId) -> StoreResult<Vec<String>> {
         let keys: Vec<String> = self
@@ -282,10 +315,16 @@ impl Store {
             .map(|version| version.blob_key)
             .collect();
         let mut transaction = self.begin_write().await?;
-        sqlx::query(self.sql("DELETE FROM attachment_version WHERE attachment_id = ?"))
-            .bind(id.0)
-            .execute(&mut *transaction)
-            .await?;
+        for statement in [
+            "DELETE FROM attachment_version WHERE attachment_id = ?",
+            "DELETE FROM content_label WHERE content_id = ?",
+            "DELETE FROM content_property WHERE content_id = ?",
+        ] {
+            sqlx::query(self.sql(statement))
+                .bind(id.0)
+                .execute(&mut *transaction)
+                .await?;
+        }
         let deleted = sqlx::query(self.sql("DELETE FROM attachment WHERE id = ?"))
             .bind(id.0)
             .execute(&mut *transaction)

@@ -732,6 +732,8 @@ impl Store {
             "DELETE FROM comment_meta WHERE container_id = ?",
             // Attachment rows go too; their bytes are left to the blob sweeper.
             "DELETE FROM attachment_version WHERE attachment_id IN (SELECT id FROM attachment WHERE container_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT id FROM attachment WHERE container_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT id FROM attachment WHERE container_id = ?)",
             "DELETE FROM attachment WHERE container_id = ?",
             "DELETE FROM content_version WHERE content_id = ?",
             "DELETE FROM content_label WHERE content_id = ?",

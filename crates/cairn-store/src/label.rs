@@ -34,10 +34,15 @@ fn property_from_row(row: &AnyRow) -> StoreResult<ContentProperty> {
 
 impl Store {
     /// Fails with `ContentNotFound` unless `id` is current content.
+    /// Labels and properties hang on current content or current attachments.
     async fn require_current(&self, id: ContentId) -> StoreResult<()> {
         match self.find_content(id).await? {
             Some(content) if content.status == ContentStatus::Current => Ok(()),
-            _ => Err(StoreError::ContentNotFound(id)),
+            Some(_) => Err(StoreError::ContentNotFound(id)),
+            None => match self.find_attachment(id).await? {
+                Some(attachment) if attachment.status == "current" => Ok(()),
+                _ => Err(StoreError::ContentNotFound(id)),
+            },
         }
     }
 

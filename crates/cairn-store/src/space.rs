@@ -215,6 +215,8 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         for statement in [
             "DELETE FROM attachment_version WHERE attachment_id IN (SELECT id FROM attachment WHERE space_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT id FROM attachment WHERE space_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT id FROM attachment WHERE space_id = ?)",
             "DELETE FROM attachment WHERE space_id = ?",
             "DELETE FROM content_version WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content_label WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",

@@ -686,6 +686,72 @@ pub async fn download_by_id(
 }
 
 /// `DELETE /rest/api/content/{attId}`: to the trash; with `status=trashed`, purged with its bytes.
+/// Deletes bytes that no attachment version records any more (a failure is left to the sweeper).
+pub(crate) async fn delete_unreferenced_blob(state: &AppState, blob_key: String) {
+    match state.store.blob_key_is_referenced(&blob_key).await {
+        Ok(false) => {
+            if let Ok(key) = BlobKey::new(blob_key) {
+                let _ = state.blobs.delete(&key).await;
+            }
+        }
+        Ok(true) => {}
+        Err(error) => tracing::warn!(%error, "could not check a blob before deleting it"),
+    }
+}
+
+/// `POST /json/removeattachment.action?pageId=N&fileName=x[&version=n]` (atlassian-python-api 4.x
+/// `delete_attachment`): without a version the attachment goes for good, with one that version.
+pub async fn remove_by_action(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let page_text = query
+        .get("pageId")
+        .ok_or_else(|| ApiError::bad_request("pageId is required"))?;
+    // 4.x sends fileName, 5.x filename.
+    let filename = query
+        .get("fileName")
+        .or_else(|| query.get("filename"))
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| ApiError::bad_request("fileName is required"))?;
+    let container = current_container(&state, &caller, page_text).await?;
+    access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
+    let attachment = state
+        .store
+        .find_attachment_by_title(container.id, filename)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "attachment_not_found",
+                format!("No attachment {filename} on content {}", container.id),
+            )
+        })?;
+    match query.get("version").filter(|text| !text.is_empty()) {
+        Some(text) => {
+            let number: i32 = text
+                .parse()
+                .map_err(|_| ApiError::bad_request("version must be a number"))?;
+            let blob_key = state
+                .store
+                .delete_attachment_version(attachment.id, number)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "version_not_found",
+                        format!("Attachment {} has no version {number}", attachment.id),
+                    )
+                })?;
+            delete_unreferenced_blob(&state, blob_key).await;
+        }
+        None => {
+            delete_attachment(&state, &attachment, true).await?;
+        }
+    }
+    tracing::info!(attachment = %attachment.id, user = %caller.user.username, "attachment removed by action");
+    Ok(ApiJson(json!({"success": true})))
+}
+
 pub async fn delete_attachment(
     state: &AppState,
     attachment: &Attachment,

@@ -335,6 +335,21 @@ impl<'a> JsonBuilder<'a> {
         ))
     }
 
+    /// A version of an attachment in the same shape as a content version.
+    pub async fn attachment_version_object(
+        &self,
+        version: &cairn_core::AttachmentVersion,
+    ) -> Result<Value, ApiError> {
+        Ok(self.version_object(
+            version.attachment_id,
+            version.number,
+            self.user_json_by_id(version.author_id).await?,
+            version.created_ms,
+            &version.comment,
+            version.minor_edit,
+        ))
+    }
+
     fn version_object(
         &self,
         id: ContentId,

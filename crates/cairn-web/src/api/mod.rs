@@ -64,6 +64,10 @@ pub fn routes() -> Router<AppState> {
             get(attachment::download_by_id),
         )
         .route(
+            "/json/removeattachment.action",
+            axum::routing::post(attachment::remove_by_action),
+        )
+        .route(
             "/download/attachments/{page}/{filename}",
             get(attachment::download_by_name),
         )

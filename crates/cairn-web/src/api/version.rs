@@ -21,6 +21,22 @@ async fn content_of(
     crate::access::viewable_content(state, caller.user.id, id).await
 }
 
+/// The attachment `id_text` names, when it is one the caller may view (`None`: not an attachment).
+async fn attachment_of(
+    state: &AppState,
+    caller: &crate::auth::Principal,
+    id_text: &str,
+) -> Result<Option<cairn_core::Attachment>, ApiError> {
+    let Some(id) = ContentId::parse(id_text) else {
+        return Ok(None);
+    };
+    let Some(attachment) = state.store.find_attachment(id).await? else {
+        return Ok(None);
+    };
+    crate::access::require_view_attachment(state, caller.user.id, &attachment).await?;
+    Ok(Some(attachment))
+}
+
 fn version_number(text: &str) -> Result<i32, ApiError> {
     text.parse()
         .map_err(|_| ApiError::bad_request(format!("version must be a number, got {text:?}")))
@@ -35,8 +51,28 @@ pub async fn list_versions(
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
-    let content = content_of(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 200, 1000)?;
+    if let Some(attachment) = attachment_of(&state, &caller, &id_text).await? {
+        // Attachments share the id space: their versions are listed here too, newest first.
+        let versions = state.store.attachment_versions(attachment.id).await?;
+        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+        let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
+        let limit = usize::try_from(paging.limit).unwrap_or(0);
+        let mut results = Vec::new();
+        for version in versions.iter().skip(start).take(limit) {
+            results.push(builder.attachment_version_object(version).await?);
+        }
+        let has_more = versions.len() > start.saturating_add(limit);
+        return Ok(ApiJson(paged_list(
+            results,
+            paging,
+            has_more,
+            &builder.base,
+            uri.path(),
+            &query,
+        )));
+    }
+    let content = content_of(&state, &caller, &id_text).await?;
     let (versions, has_more) = state
         .store
         .list_versions(content.id, paging.start, paging.limit)
@@ -96,6 +132,33 @@ pub async fn delete_version(
     ApiUser(caller): ApiUser,
     Path((id_text, number_text)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    if let Some(attachment) = attachment_of(&state, &caller, &id_text).await? {
+        let container =
+            crate::access::require_view_attachment(&state, caller.user.id, &attachment).await?;
+        crate::access::require(
+            &state,
+            caller.user.id,
+            &container,
+            crate::access::ContentAction::Attach,
+        )
+        .await?;
+        let number = version_number(&number_text)?;
+        return match state
+            .store
+            .delete_attachment_version(attachment.id, number)
+            .await?
+        {
+            Some(blob_key) => {
+                super::attachment::delete_unreferenced_blob(&state, blob_key).await;
+                tracing::info!(attachment = %attachment.id, version = number, user = %caller.user.username, "attachment version removed");
+                Ok(StatusCode::NO_CONTENT.into_response())
+            }
+            None => Err(ApiError::not_found(
+                "version_not_found",
+                format!("Attachment {} has no version {number}", attachment.id),
+            )),
+        };
+    }
     let content = content_of(&state, &caller, &id_text).await?;
     crate::access::require(
         &state,

@@ -11,7 +11,8 @@ every_dialect!(
     attachments_upload_version_and_download,
     orphaned_bytes_are_swept_and_recorded_ones_kept,
     failed_uploads_leave_nothing,
-    large_uploads_stream_through
+    large_uploads_stream_through,
+    attachment_labels_properties_versions_and_removal
 );
 
 async fn page(app: &TestApp, title: &str) -> String {
@@ -495,5 +496,118 @@ async fn orphaned_bytes_are_swept_and_recorded_ones_kept(db: TestDb) {
         .await
         .expect("sent");
     assert_eq!(kept.bytes().await.expect("body").as_ref(), b"kept");
+    app.stop().await;
+}
+
+async fn upload_named(app: &TestApp, page_id: &str, name: &str, bytes: &[u8]) -> Value {
+    let url = app.url(&format!("/rest/api/content/{page_id}/child/attachment"));
+    let (status, listed) = call(app.admin().post(&url).multipart(file_form(
+        name,
+        bytes.to_vec(),
+        "text/plain",
+        "",
+    )))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    listed["results"][0].clone()
+}
+
+async fn attachment_labels_properties_versions_and_removal(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    let page_id = page(&app, "With files").await;
+    let first = upload_named(&app, &page_id, "notes.txt", b"one").await;
+    let attachment_id = first["id"].as_str().expect("id").to_string();
+    for round in [b"two".as_slice(), b"three".as_slice()] {
+        let data_url = app.url(&format!(
+            "/rest/api/content/{page_id}/child/attachment/{attachment_id}/data"
+        ));
+        let (status, _) = call(admin.post(&data_url).multipart(file_form(
+            "notes.txt",
+            round.to_vec(),
+            "text/plain",
+            "",
+        )))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    // Labels and properties hang on attachments as on pages.
+    let (status, labels) = call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{attachment_id}/label")))
+            .json(&json!([{"prefix": "global", "name": "draft"}])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{labels}");
+    assert_eq!(labels["results"][0]["name"], "draft");
+    let (status, property) = call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{attachment_id}/property")))
+            .json(&json!({"key": "reviewed", "value": {"by": "admin"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{property}");
+    let (_, fetched) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{attachment_id}/property/reviewed"
+    ))))
+    .await;
+    assert_eq!(fetched["value"], json!({"by": "admin"}));
+
+    // Versions of the attachment: listed newest first; an old one can go, the current cannot.
+    let versions_url = app.url(&format!(
+        "/rest/experimental/content/{attachment_id}/version"
+    ));
+    let (_, versions) = call(admin.get(&versions_url)).await;
+    let numbers: Vec<i64> = versions["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|version| version["number"].as_i64().expect("number"))
+        .collect();
+    assert_eq!(numbers, [3, 2, 1]);
+    let (status, _) = call(admin.delete(format!("{versions_url}/1"))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, error) = call(admin.delete(format!("{versions_url}/3"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, _) = call(admin.delete(format!("{versions_url}/1"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
+    let old = admin
+        .get(app.url(&format!(
+            "/download/attachments/{page_id}/notes.txt?version=1"
+        )))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(old.status(), StatusCode::NOT_FOUND);
+
+    // /json/removeattachment.action: a version, then the whole attachment with its labels.
+    let remove = |query: String| {
+        admin
+            .post(app.url(&format!("/json/removeattachment.action?{query}")))
+            .header("X-Atlassian-Token", "no-check")
+            .send()
+    };
+    let response = remove(format!("pageId={page_id}&fileName=notes.txt&version=2"))
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, versions) = call(admin.get(&versions_url)).await;
+    assert_eq!(versions["size"], 1);
+    let response = remove(format!("pageId={page_id}&fileName=missing.txt"))
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = remove(format!("pageId={page_id}&fileName=notes.txt"))
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, listed) =
+        call(admin.get(app.url(&format!("/rest/api/content/{page_id}/child/attachment")))).await;
+    assert_eq!(listed["size"], 0);
+    let (status, _) =
+        call(admin.get(app.url(&format!("/rest/api/content/{attachment_id}/label")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(files_in(app.blob_directory()), 0, "no bytes left behind");
     app.stop().await;
 }
