@@ -33,20 +33,6 @@ pub struct AutoscalerPolicy {
 }
 
 impl AutoscalerPolicy {
-    /// Defaults for `min..=max` nodes.
-    pub fn new(min_nodes: usize, max_nodes: usize) -> AutoscalerPolicy {
-        AutoscalerPolicy {
-            min_nodes,
-            max_nodes,
-            scale_up_load: 4.0,
-            scale_up_window: Duration::from_secs(30),
-            scale_up_cooldown: Duration::from_secs(60),
-            scale_down_load: 0.5,
-            scale_down_window: Duration::from_secs(300),
-            scale_down_cooldown: Duration::from_secs(300),
-        }
-    }
-
     /// Whether the autoscaler can ever change anything.
     pub fn is_enabled(&self) -> bool {
         self.min_nodes < self.max_nodes
