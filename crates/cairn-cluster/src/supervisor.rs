@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -543,7 +544,9 @@ fn free_port() -> Result<u16, ClusterError> {
 async fn relay_output(id: NodeId, stream: impl tokio::io::AsyncRead + Unpin) {
     let mut lines = tokio::io::BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        eprintln!("{id} | {line}");
+        // Not eprintln!: a closed standard error must not end the relay (the node would then
+        // fail to write its own log).
+        let _ = writeln!(std::io::stderr().lock(), "{id} | {line}");
     }
 }
 

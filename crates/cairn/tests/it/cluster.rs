@@ -463,12 +463,13 @@ async fn killing_a_node_loses_no_acknowledged_write_and_no_read(db: TestDb) {
     assert!(state["counters"]["nodes_crashed"].as_u64() >= Some(1));
 
     eprintln!(
-        "kill test: {} writes acknowledged, {} failed {:?}; {} reads, {} failed",
+        "kill test: {} writes acknowledged, {} failed {:?}; {} reads, {} failed; {} requests retried",
         outcomes.acknowledged.len(),
         outcomes.failed_writes.len(),
         outcomes.failed_writes,
         outcomes.reads_ok,
-        outcomes.failed_reads.len()
+        outcomes.failed_reads.len(),
+        state["counters"]["retries"]
     );
     assert!(
         outcomes.failed_reads.is_empty(),
