@@ -1,4 +1,4 @@
-//! The `cairn` binary: `serve` (the default), `migrate`, and `admin` tasks.
+//! The `cairn` binary: `serve` (the default), `cluster`, `migrate`, and `admin` tasks.
 //!
 //! It reads settings ([`config`]), connects the store, and hands a bound listener to `cairn-web`.
 //! It owns the process: logging, signals, exit codes.
@@ -8,6 +8,7 @@ mod config;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use cairn_store::{NewUser, Store, StoreError, StoreOptions};
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Run a node (the default).
     Serve(ServeArgs),
+    /// Run a load balancer and several nodes on this host, scaled with the load.
+    Cluster(ClusterArgs),
     /// Apply database migrations and exit.
     Migrate(HomeArgs),
     /// Administration tasks.
@@ -69,6 +72,52 @@ struct ServeArgs {
     #[arg(long)]
     base_url: Option<String>,
     /// Log filter, e.g. info or cairn_web=debug,info.
+    #[arg(long)]
+    log: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct ClusterArgs {
+    #[command(flatten)]
+    home: HomeArgs,
+    /// Address of the load balancer (default: the listen setting, 127.0.0.1:8090).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Nodes to start with.
+    #[arg(long, default_value_t = 2)]
+    nodes: usize,
+    /// Fewest nodes the autoscaler keeps (default: --nodes).
+    #[arg(long)]
+    min: Option<usize>,
+    /// Most nodes the autoscaler starts (default: --nodes; equal bounds turn the autoscaler off).
+    #[arg(long)]
+    max: Option<usize>,
+    /// Add a node when requests in flight per ready node stay above this for a whole window.
+    #[arg(long, default_value_t = 4.0)]
+    scale_up_load: f64,
+    #[arg(long, default_value = "30s", value_parser = cairn_cluster::parse_duration)]
+    scale_up_window: Duration,
+    /// Least time between a change of the node count and the next addition.
+    #[arg(long, default_value = "60s", value_parser = cairn_cluster::parse_duration)]
+    scale_up_cooldown: Duration,
+    /// Remove a node when requests in flight per ready node stay at or below this for a whole window.
+    #[arg(long, default_value_t = 0.5)]
+    scale_down_load: f64,
+    #[arg(long, default_value = "5m", value_parser = cairn_cluster::parse_duration)]
+    scale_down_window: Duration,
+    /// Least time between a change of the node count and the next removal.
+    #[arg(long, default_value = "5m", value_parser = cairn_cluster::parse_duration)]
+    scale_down_cooldown: Duration,
+    /// How often the autoscaler samples requests in flight.
+    #[arg(long, default_value = "250ms", value_parser = cairn_cluster::parse_duration)]
+    sample_interval: Duration,
+    /// Longest wait for a node's requests to finish before it is stopped.
+    #[arg(long, default_value = "30s", value_parser = cairn_cluster::parse_duration)]
+    drain_timeout: Duration,
+    /// Time between readiness checks (GET /readyz) of each node.
+    #[arg(long, default_value = "1s", value_parser = cairn_cluster::parse_duration)]
+    health_interval: Duration,
+    /// Log filter of the cluster and its nodes, e.g. info or cairn_web=debug,info.
     #[arg(long)]
     log: Option<String>,
 }
@@ -118,6 +167,7 @@ fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Cluster(args)) => cluster(args).await,
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Admin { task }) => admin(task).await,
         }
@@ -232,6 +282,76 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     served.context("server failed")?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs the balancer on the listen address and `cairn serve` nodes of this same executable, all on
+/// the home's database and blob store.
+async fn cluster(args: ClusterArgs) -> anyhow::Result<()> {
+    let flags = FlagValues {
+        listen: args.listen.clone(),
+        log: args.log.clone(),
+        ..FlagValues::default()
+    };
+    let settings = load_settings(&args.home, flags)?;
+    init_logging(&settings.log);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    if settings.database_url.is_none() {
+        tracing::warn!(
+            "the nodes share the embedded SQLite database: fine for trying a cluster on one host; \
+             use PostgreSQL or MySQL for real use"
+        );
+    }
+    let program = std::env::current_exe().context("cannot find the cairn executable")?;
+    // Nodes read the same home (settings file, blob store); flags given to the cluster reach them
+    // through the environment, which outranks the settings file, as flags do.
+    let mut env = Vec::new();
+    if let Some(url) = &args.home.database_url {
+        env.push(("CAIRN_DATABASE_URL".into(), url.into()));
+    }
+    if let Some(log) = &args.log {
+        env.push(("CAIRN_LOG".into(), log.into()));
+    }
+    let node_command = cairn_cluster::NodeCommand {
+        program,
+        args: vec![
+            "serve".into(),
+            "--home".into(),
+            settings.home.clone().into(),
+        ],
+        env,
+    };
+    let options = cairn_cluster::ClusterOptions {
+        node_command,
+        initial_nodes: args.nodes,
+        autoscaler: cairn_cluster::AutoscalerPolicy {
+            min_nodes: args.min.unwrap_or(args.nodes),
+            max_nodes: args.max.unwrap_or(args.nodes),
+            scale_up_load: args.scale_up_load,
+            scale_up_window: args.scale_up_window,
+            scale_up_cooldown: args.scale_up_cooldown,
+            scale_down_load: args.scale_down_load,
+            scale_down_window: args.scale_down_window,
+            scale_down_cooldown: args.scale_down_cooldown,
+        },
+        sample_interval: args.sample_interval,
+        supervisor: cairn_cluster::SupervisorSettings {
+            drain_timeout: args.drain_timeout,
+            stop_timeout: Duration::from_secs(30),
+            health_interval: args.health_interval,
+            start_timeout: Duration::from_secs(120),
+        },
+        proxy: cairn_cluster::ProxySettings {
+            queue_timeout: Duration::from_secs(10),
+            ejection: Duration::from_secs(5),
+        },
+    };
+    options.validate()?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    cairn_cluster::run(listener, options, shutdown).await?;
     Ok(())
 }
 

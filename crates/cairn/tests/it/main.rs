@@ -1,4 +1,6 @@
-//! The `cairn` binary as a user runs it: settings, exit codes, first start, serving.
+//! The `cairn` binary as a user runs it: settings, exit codes, first start, serving, clusters.
+
+mod cluster;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
