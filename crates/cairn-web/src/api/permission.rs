@@ -291,6 +291,33 @@ async fn require_restrict(
     .await
 }
 
+/// Makes `wanted` the restrictions of `content` for each of `operations` (others stay), after checking
+/// the caller may restrict it and would not shut themselves out.
+pub(crate) async fn apply_restrictions(
+    state: &AppState,
+    caller: &Principal,
+    content: &Content,
+    operations: &[RestrictionOperation],
+    wanted: &[Restriction],
+) -> Result<(), ApiError> {
+    require_restrict(state, caller, content).await?;
+    let mut combined: Vec<Restriction> = state
+        .store
+        .content_restrictions(content.id)
+        .await?
+        .into_iter()
+        .map(|named| named.restriction)
+        .filter(|restriction| !operations.contains(&restriction.operation))
+        .collect();
+    combined.extend(wanted.iter().copied());
+    refuse_lock_out(state, caller.user.id, &combined).await?;
+    state
+        .store
+        .replace_content_restrictions(content.id, operations, wanted)
+        .await?;
+    Ok(())
+}
+
 /// `PUT /rest/api/content/{id}/restriction`: the body's restrictions replace all there were.
 pub async fn replace(
     State(state): State<AppState>,
@@ -302,12 +329,14 @@ pub async fn replace(
     let content = restricted_content(&state, &caller, &id_text).await?;
     let request = parse_json_body(&body)?;
     let (_, restrictions) = requested_restrictions(&state, &request).await?;
-    require_restrict(&state, &caller, &content).await?;
-    refuse_lock_out(&state, caller.user.id, &restrictions).await?;
-    state
-        .store
-        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &restrictions)
-        .await?;
+    apply_restrictions(
+        &state,
+        &caller,
+        &content,
+        &RestrictionOperation::ALL,
+        &restrictions,
+    )
+    .await?;
     tracing::info!(content_id = %content.id, restrictions = restrictions.len(), user = %caller.user.username, "restrictions replaced");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -332,11 +361,14 @@ pub async fn add(
         .map(|named| named.restriction)
         .collect();
     combined.extend(added);
-    refuse_lock_out(&state, caller.user.id, &combined).await?;
-    state
-        .store
-        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &combined)
-        .await?;
+    apply_restrictions(
+        &state,
+        &caller,
+        &content,
+        &RestrictionOperation::ALL,
+        &combined,
+    )
+    .await?;
     tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions added");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -349,11 +381,7 @@ pub async fn remove_all(
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
-    require_restrict(&state, &caller, &content).await?;
-    state
-        .store
-        .replace_content_restrictions(content.id, &RestrictionOperation::ALL, &[])
-        .await?;
+    apply_restrictions(&state, &caller, &content, &RestrictionOperation::ALL, &[]).await?;
     tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions removed");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -436,7 +464,11 @@ pub async fn space_permission_page(
 }
 
 /// A user or group named in a permission request.
-async fn subject_by_name(state: &AppState, kind: &str, name: &str) -> Result<Subject, ApiError> {
+pub(crate) async fn subject_by_name(
+    state: &AppState,
+    kind: &str,
+    name: &str,
+) -> Result<Subject, ApiError> {
     match kind {
         "user" => state
             .store
@@ -741,20 +773,5 @@ async fn rpc_set_content_permissions(
         };
         wanted.push(Restriction { operation, subject });
     }
-    require_restrict(state, caller, content).await?;
-    let mut combined: Vec<Restriction> = state
-        .store
-        .content_restrictions(content.id)
-        .await?
-        .into_iter()
-        .map(|named| named.restriction)
-        .filter(|restriction| restriction.operation != operation)
-        .collect();
-    combined.extend(wanted.iter().copied());
-    refuse_lock_out(state, caller.user.id, &combined).await?;
-    state
-        .store
-        .replace_content_restrictions(content.id, &[operation], &wanted)
-        .await?;
-    Ok(())
+    apply_restrictions(state, caller, content, &[operation], &wanted).await
 }

@@ -6,6 +6,7 @@ mod comment;
 mod label;
 mod layout;
 mod page;
+mod permission;
 mod search;
 mod session;
 mod space;
@@ -61,6 +62,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/pages/doattachfile.action",
             post(attachment::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/pages/restrictions.action",
+            get(permission::restrictions_form).post(permission::save_restrictions),
+        )
+        .route(
+            "/spaces/spacepermissions.action",
+            get(permission::space_permissions).post(permission::change_space_permission),
         )
         .route("/pages/viewtrash.action", get(page::trash))
         .route("/pages/restoretrashitem.action", post(page::restore))

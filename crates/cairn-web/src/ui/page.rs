@@ -216,6 +216,7 @@ pub async fn render_view(
                             a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
                         }
                         a.button.secondary href={ "/pages/viewpreviousversions.action?pageId=" (id) } { "Page history" }
+                        a.button.secondary href={ "/pages/restrictions.action?pageId=" (id) } { "Restrictions" }
                         form.inline method="post" action={ "/pages/removepage.action?pageId=" (id) } {
                             button.button.secondary type="submit" { "Move to trash" }
                         }
@@ -255,6 +256,11 @@ async fn sidebar(
         }
     }
     let blog_posts = state.store.list_blog_posts(viewer, space.id, 10).await?;
+    let administers = state
+        .store
+        .space_permissions_of(viewer, space.id)
+        .await?
+        .contains(&cairn_core::SpacePermission::SetSpacePermissions);
     Ok(html! {
         h2 { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
         p { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
@@ -264,7 +270,13 @@ async fn sidebar(
         h2 { "Blog" }
         @if blog_posts.is_empty() { p.muted { "No blog posts yet." } }
         ul { @for post in &blog_posts { li class=[(post.id == current.id).then_some("current")] { a href=(view_path(post.id)) { (post.title) } } } }
-        p { a.muted href={ "/pages/viewtrash.action?spaceKey=" (encode_component(space.key.as_str())) } { "Trash" } }
+        @if administers {
+            p {
+                a.muted href={ "/pages/viewtrash.action?spaceKey=" (encode_component(space.key.as_str())) } { "Trash" }
+                " · "
+                a.muted href={ "/spaces/spacepermissions.action?key=" (encode_component(space.key.as_str())) } { "Space permissions" }
+            }
+        }
     })
 }
 

@@ -3,16 +3,20 @@
 use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, TestDb, every_dialect};
 use reqwest::{Client, StatusCode};
 
-every_dialect!(write_and_read_pages_through_the_ui);
+every_dialect!(
+    write_and_read_pages_through_the_ui,
+    restrictions_and_space_permissions_through_the_ui
+);
 
 async fn logged_in(app: &TestApp) -> Client {
+    logged_in_as(app, ADMIN_USERNAME, ADMIN_PASSWORD).await
+}
+
+async fn logged_in_as(app: &TestApp, username: &str, password: &str) -> Client {
     let browser = app.browser();
     let login = browser
         .post(app.url("/login.action"))
-        .form(&[
-            ("os_username", ADMIN_USERNAME),
-            ("os_password", ADMIN_PASSWORD),
-        ])
+        .form(&[("os_username", username), ("os_password", password)])
         .send()
         .await
         .expect("sent");
@@ -194,5 +198,134 @@ async fn write_and_read_pages_through_the_ui(db: TestDb) {
         page_text(&browser, app.url("/pages/viewpage.action?pageId=424242")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(missing.contains("does not exist"));
+    app.stop().await;
+}
+
+async fn restrictions_and_space_permissions_through_the_ui(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("erin", "erin-password-1").await;
+    let admin = logged_in(&app).await;
+    let erin = logged_in_as(&app, "erin", "erin-password-1").await;
+    let created = admin
+        .post(app.url("/spaces/createspace.action"))
+        .form(&[("name", "Ops"), ("key", "OPS"), ("description", "")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let new_page = admin
+        .post(app.url("/pages/createpage.action"))
+        .form(&[
+            ("spaceKey", "OPS"),
+            ("type", "page"),
+            ("title", "Runbook"),
+            ("body", "<p>steps</p>"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    let view_path = location(&new_page);
+    let id = view_path.rsplit('=').next().expect("id").to_string();
+    let form_url = app.url(&format!("/pages/restrictions.action?pageId={id}"));
+
+    let (status, form) = page_text(&admin, form_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Who can view"));
+    let (_, view) = page_text(&admin, app.url(&view_path)).await;
+    assert!(view.contains(&format!("/pages/restrictions.action?pageId={id}")));
+
+    // An unknown name: the form comes back with the message and nothing changes.
+    let refused = admin
+        .post(&form_url)
+        .form(&[("readUsers", "admin, nobody-here"), ("readGroups", "")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("no user nobody-here")
+    );
+    let (status, _) = page_text(&erin, app.url(&view_path)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Locking oneself out is refused too.
+    let refused = admin
+        .post(&form_url)
+        .form(&[("readUsers", "erin")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let saved = admin
+        .post(&form_url)
+        .form(&[("readUsers", "admin"), ("editUsers", "admin")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, form) = page_text(&admin, form_url.clone()).await;
+    assert!(form.contains("value=\"admin\""), "{form}");
+    let (status, _) = page_text(&erin, app.url(&view_path)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page_text(&erin, form_url.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Space permissions: the creator administers, Erin may not even look.
+    let permissions_url = app.url("/spaces/spacepermissions.action?key=OPS");
+    let (status, grid) = page_text(&admin, permissions_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(grid.contains("confluence-users (group)"), "{grid}");
+    let (status, _) = page_text(&erin, permissions_url.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, home) = page_text(&admin, app.url("/display/OPS")).await;
+    assert!(home.contains("/spaces/spacepermissions.action?key=OPS"));
+    let (_, erin_home) = page_text(&erin, app.url("/display/OPS")).await;
+    assert!(
+        !erin_home.contains("spacepermissions"),
+        "no link for non-administrators"
+    );
+
+    // Revoking VIEWSPACE from everyone hides the space from Erin; granting it to her brings it back.
+    for (change, kind, name) in [
+        ("revoke", "group", "confluence-users"),
+        ("grant", "user", "erin"),
+    ] {
+        let changed = admin
+            .post(&permissions_url)
+            .form(&[
+                ("subjectType", kind),
+                ("subjectName", name),
+                ("permission", "VIEWSPACE"),
+                ("change", change),
+            ])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+        let (status, _) = page_text(&erin, app.url("/display/OPS")).await;
+        let expected = if change == "revoke" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, expected, "after {change}");
+    }
+    let unknown = admin
+        .post(&permissions_url)
+        .form(&[
+            ("subjectType", "user"),
+            ("subjectName", "ghost"),
+            ("permission", "VIEWSPACE"),
+            ("change", "grant"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
     app.stop().await;
 }
