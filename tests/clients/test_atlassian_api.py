@@ -536,3 +536,17 @@ def test_all_pages_from_space_over_several_batches(confluence, space_key):
         pages = list(confluence.get_all_pages_from_space_as_generator(space_key, start=0, limit=10))
     assert len(pages) == len(expected)
     assert {p["title"] for p in pages} == expected
+
+
+def test_draft_pages(confluence, server, space_key):
+    draft = confluence.create_page(space_key, "Work in progress", "<p>not yet</p>", status="draft")
+    assert draft["status"] == "draft"
+    fetched = confluence.get_draft_page_by_id(draft["id"], expand="body.storage")
+    assert fetched["body"]["storage"]["value"] == "<p>not yet</p>"
+    assert not confluence.page_exists(space_key, "Work in progress")
+    # Publishing: an update with status current.
+    published = server.api("PUT", f"/rest/api/content/{draft['id']}", json={
+        "type": "page", "title": "Work in progress", "status": "current", "version": {"number": 1},
+        "body": {"storage": {"value": "<p>done</p>", "representation": "storage"}}}).json()
+    assert published["status"] == "current" and published["version"]["number"] == 1
+    assert confluence.page_exists(space_key, "Work in progress")

@@ -38,6 +38,8 @@ pub enum ContentStatus {
     Current,
     /// In the space's trash: restorable until purged.
     Trashed,
+    /// Not published yet: seen only by its creator, outside every listing of the space.
+    Draft,
 }
 
 impl ContentStatus {
@@ -45,6 +47,7 @@ impl ContentStatus {
         match self {
             ContentStatus::Current => "current",
             ContentStatus::Trashed => "trashed",
+            ContentStatus::Draft => "draft",
         }
     }
 
@@ -52,6 +55,7 @@ impl ContentStatus {
         match text {
             "current" => Some(ContentStatus::Current),
             "trashed" => Some(ContentStatus::Trashed),
+            "draft" => Some(ContentStatus::Draft),
             _ => None,
         }
     }

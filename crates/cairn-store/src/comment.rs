@@ -95,6 +95,7 @@ impl Store {
             self,
             &mut transaction,
             ContentInsert {
+                draft: false,
                 id,
                 content_type: ContentType::Comment,
                 space_id: container.space_id,

@@ -68,6 +68,8 @@ pub struct ContentListing {
 
 /// Everything an insert of a content row with its first version needs.
 pub(crate) struct ContentInsert<'a> {
+    /// A draft: status `draft`, and its title claims no uniqueness until it is published.
+    pub draft: bool,
     pub id: ContentId,
     pub content_type: ContentType,
     pub space_id: SpaceId,
@@ -86,15 +88,20 @@ pub(crate) async fn insert_content(
     insert: ContentInsert<'_>,
 ) -> StoreResult<()> {
     let inserted = sqlx::query(store.sql(
-        "INSERT INTO content (id, content_type, status, space_id, parent_id, position, title, live_title, body, version, creator_id, created_ms, last_modifier_id, last_modified_ms, version_message, minor_edit) VALUES (?, ?, 'current', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO content (id, content_type, status, space_id, parent_id, position, title, live_title, body, version, creator_id, created_ms, last_modifier_id, last_modified_ms, version_message, minor_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
     ))
     .bind(insert.id.0)
     .bind(insert.content_type.as_str())
+    .bind(if insert.draft {
+        ContentStatus::Draft.as_str()
+    } else {
+        ContentStatus::Current.as_str()
+    })
     .bind(insert.space_id.0)
     .bind(insert.parent_id.map(|id| id.0))
     .bind(insert.position)
     .bind(insert.title)
-    .bind(live_title(insert.content_type, insert.title))
+    .bind((!insert.draft).then(|| live_title(insert.content_type, insert.title)).flatten())
     .bind(insert.body)
     .bind(insert.version.author_id.0)
     .bind(insert.version.now_ms)
@@ -230,6 +237,19 @@ impl Store {
 
     /// Creates a page or blog post with its version 1.
     pub async fn create_content(&self, new_content: NewContent) -> StoreResult<Content> {
+        self.insert_new_content(new_content, false).await
+    }
+
+    /// Creates an unpublished draft of a page or blog post (version 1, status `draft`).
+    pub async fn create_draft(&self, new_content: NewContent) -> StoreResult<Content> {
+        self.insert_new_content(new_content, true).await
+    }
+
+    async fn insert_new_content(
+        &self,
+        new_content: NewContent,
+        draft: bool,
+    ) -> StoreResult<Content> {
         let title = validate_title(&new_content.title)?;
         let id = self.next_content_id().await?;
         let mut transaction = self.begin_write().await?;
@@ -267,6 +287,7 @@ impl Store {
             self,
             &mut transaction,
             ContentInsert {
+                draft,
                 id,
                 content_type: new_content.content_type,
                 space_id,
@@ -284,7 +305,11 @@ impl Store {
         Ok(Content {
             id,
             content_type: new_content.content_type,
-            status: ContentStatus::Current,
+            status: if draft {
+                ContentStatus::Draft
+            } else {
+                ContentStatus::Current
+            },
             space_id,
             parent_id,
             position,
@@ -583,7 +608,7 @@ impl Store {
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND ",
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND (status <> 'draft' OR creator_id = ?) AND ",
             viewable_content!("content.id", "content.space_id"),
             " ORDER BY id LIMIT ? OFFSET ?"
         )))
@@ -597,7 +622,8 @@ impl Store {
         .bind(status)
         .bind(listing.label.as_deref())
         .bind(listing.label.as_deref())
-        .bind(i16::from(listing.root_only));
+        .bind(i16::from(listing.root_only))
+        .bind(listing.viewer.0);
         let rows = bind_viewer(select, listing.viewer, VIEWABLE_BINDS)
             .bind(listing.limit + 1)
             .bind(listing.start)
@@ -716,12 +742,12 @@ impl Store {
         })
     }
 
-    /// Deletes trashed content and all its versions for good.
+    /// Deletes trashed content or a draft, with all its versions, for good.
     pub async fn purge_content(&self, id: ContentId) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
         content_in(self, &mut transaction, id)
             .await?
-            .filter(|content| content.status == ContentStatus::Trashed)
+            .filter(|content| content.status != ContentStatus::Current)
             .ok_or(StoreError::ContentNotFound(id))?;
         // The content's comments go with it (their versions, labels and properties first).
         for statement in [
@@ -751,6 +777,83 @@ impl Store {
             .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Changes a draft's title and body in place (still version 1); with `publish` it becomes current
+    /// content, its title now claiming uniqueness (a clash is [`StoreError::TitleTaken`]).
+    pub async fn save_draft(
+        &self,
+        id: ContentId,
+        title: Option<String>,
+        body: Option<String>,
+        version: NewVersion,
+        publish: bool,
+    ) -> StoreResult<Content> {
+        let mut transaction = self.begin_write().await?;
+        let draft = content_in(self, &mut transaction, id)
+            .await?
+            .filter(|content| content.status == ContentStatus::Draft)
+            .ok_or(StoreError::ContentNotFound(id))?;
+        let title = match title {
+            Some(title) => validate_title(&title)?,
+            None => draft.title.clone(),
+        };
+        let body = body.unwrap_or_else(|| draft.body.clone());
+        let status = if publish {
+            ContentStatus::Current
+        } else {
+            ContentStatus::Draft
+        };
+        let updated = sqlx::query(self.sql(
+            "UPDATE content SET status = ?, title = ?, live_title = ?, body = ?, last_modifier_id = ?, last_modified_ms = ?, version_message = ?, minor_edit = ? WHERE id = ? AND status = 'draft'",
+        ))
+        .bind(status.as_str())
+        .bind(&title)
+        .bind(publish.then(|| live_title(draft.content_type, &title)).flatten())
+        .bind(&body)
+        .bind(version.author_id.0)
+        .bind(version.now_ms)
+        .bind(&version.message)
+        .bind(i16::from(version.minor_edit))
+        .bind(id.0)
+        .execute(&mut *transaction)
+        .await;
+        if let Err(error) = updated {
+            if is_unique_violation(&error) {
+                // PostgreSQL has aborted the transaction: name the space outside it.
+                drop(transaction);
+                let space_key = self
+                    .find_space_by_id(draft.space_id)
+                    .await?
+                    .map(|space| space.key)
+                    .ok_or(StoreError::ContentNotFound(id))?;
+                return Err(StoreError::TitleTaken { title, space_key });
+            }
+            return Err(error.into());
+        }
+        sqlx::query(self.sql(
+            "UPDATE content_version SET title = ?, body = ?, author_id = ?, created_ms = ?, message = ?, minor_edit = ? WHERE content_id = ? AND number = 1",
+        ))
+        .bind(&title)
+        .bind(&body)
+        .bind(version.author_id.0)
+        .bind(version.now_ms)
+        .bind(&version.message)
+        .bind(i16::from(version.minor_edit))
+        .bind(id.0)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(Content {
+            status,
+            title,
+            body,
+            last_modifier_id: version.author_id,
+            last_modified_ms: version.now_ms,
+            version_message: version.message,
+            minor_edit: version.minor_edit,
+            ..draft
+        })
     }
 
     /// Trashed content of a space, most recently trashed first.

@@ -34,10 +34,11 @@ fn property_from_row(row: &AnyRow) -> StoreResult<ContentProperty> {
 
 impl Store {
     /// Fails with `ContentNotFound` unless `id` is current content.
-    /// Labels and properties hang on current content or current attachments.
+    /// Labels and properties hang on current content, drafts and current attachments.
     async fn require_current(&self, id: ContentId) -> StoreResult<()> {
         match self.find_content(id).await? {
-            Some(content) if content.status == ContentStatus::Current => Ok(()),
+            // Drafts carry them too (clients set appearance properties when they create one).
+            Some(content) if content.status != ContentStatus::Trashed => Ok(()),
             Some(_) => Err(StoreError::ContentNotFound(id)),
             None => match self.find_attachment(id).await? {
                 Some(attachment) if attachment.status == "current" => Ok(()),

@@ -57,6 +57,7 @@ impl Store {
             self,
             &mut transaction,
             ContentInsert {
+                draft: false,
                 id: homepage_id,
                 content_type: ContentType::Page,
                 space_id,

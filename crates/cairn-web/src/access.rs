@@ -57,6 +57,10 @@ pub async fn can_view(
     viewer: UserId,
     content: &Content,
 ) -> Result<bool, ApiError> {
+    // A draft is its creator's alone until it is published.
+    if content.status == cairn_core::ContentStatus::Draft && content.creator_id != viewer {
+        return Ok(false);
+    }
     if !can_view_space(state, viewer, content.space_id).await? {
         return Ok(false);
     }

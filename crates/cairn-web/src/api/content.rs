@@ -151,14 +151,15 @@ pub async fn create_content(
         .as_str()
         .filter(|key| !key.is_empty())
         .ok_or_else(|| ApiError::bad_request("space key is required"))?;
-    match request["status"].as_str() {
-        None | Some("current") => {}
+    let draft = match request["status"].as_str() {
+        None | Some("current") => false,
+        Some("draft") => true,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "content cannot be created with status {other}"
             )));
         }
-    }
+    };
     let metadata = RequestMetadata::from_request(&request)?;
     let parent_id = request_parent(&request)?;
     if let Some(space) = state
@@ -175,17 +176,19 @@ pub async fn create_content(
     if let Some(parent_id) = parent_id {
         access::viewable_content(&state, caller.user.id, parent_id).await?;
     }
-    let content = state
-        .store
-        .create_content(NewContent {
-            content_type,
-            space_key: SpaceKey::from_stored(space_key),
-            parent_id,
-            title: title.to_string(),
-            body: request_body_storage(&request)?.unwrap_or_default(),
-            version: request_version(&request, &caller),
-        })
-        .await?;
+    let new_content = NewContent {
+        content_type,
+        space_key: SpaceKey::from_stored(space_key),
+        parent_id,
+        title: title.to_string(),
+        body: request_body_storage(&request)?.unwrap_or_default(),
+        version: request_version(&request, &caller),
+    };
+    let content = if draft {
+        state.store.create_draft(new_content).await?
+    } else {
+        state.store.create_content(new_content).await?
+    };
     metadata.apply(&state, content.id, &caller).await?;
     tracing::info!(content_id = %content.id, space = space_key, user = %caller.user.username, "content created");
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
@@ -461,6 +464,39 @@ async fn update_content_json(
         }
     }
     let storage = request_body_storage(&request)?;
+    if existing.status == ContentStatus::Draft {
+        // A draft is saved in place (status draft) or published (status current) as version 1.
+        let publish = match request["status"].as_str() {
+            None | Some("current") => true,
+            Some("draft") => false,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "a draft can be saved as draft or published as current, not {other}"
+                )));
+            }
+        };
+        let metadata = RequestMetadata::from_request(&request)?;
+        let saved = state
+            .store
+            .save_draft(
+                id,
+                request["title"].as_str().map(str::to_string),
+                storage,
+                request_version(&request, &caller),
+                publish,
+            )
+            .await?;
+        if publish {
+            metadata.apply(&state, id, &caller).await?;
+        }
+        tracing::info!(content_id = %id, publish, user = %caller.user.username, "draft saved");
+        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+        return Ok(ApiJson(
+            builder
+                .content_json(&saved, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+                .await?,
+        ));
+    }
     let parent = request_parent(&request)?;
     if let Some(parent_id) = parent {
         access::viewable_content(&state, caller.user.id, parent_id).await?;
@@ -529,6 +565,10 @@ pub async fn delete_content(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     match (query.get("status"), content.status) {
+        (Some("draft") | None, ContentStatus::Draft) => {
+            state.store.purge_content(id).await?;
+            tracing::info!(content_id = %id, user = %caller.user.username, "draft deleted");
+        }
         (Some("trashed"), ContentStatus::Trashed) | (None, ContentStatus::Trashed) => {
             state.store.purge_content(id).await?;
             tracing::info!(content_id = %id, user = %caller.user.username, "content purged");

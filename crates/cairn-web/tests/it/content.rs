@@ -14,6 +14,7 @@ every_dialect!(
     twenty_concurrent_puts_one_winner,
     bad_content_requests_get_clear_errors,
     representations_convert_and_render_safely,
+    drafts_are_private_until_published,
 );
 
 async fn setup(app: &TestApp) {
@@ -463,5 +464,112 @@ async fn representations_convert_and_render_safely(db: TestDb) {
             .contains("onclick"),
         "storage is kept verbatim"
     );
+    app.stop().await;
+}
+
+async fn drafts_are_private_until_published(db: TestDb) {
+    let app = TestApp::start(db).await;
+    setup(&app).await;
+    let admin = app.admin();
+    app.create_user("frank", "frank-password-1").await;
+    let frank = app.client_as("frank", "frank-password-1");
+    let mut draft_body = new_page("DEV", "Plan", None);
+    draft_body["status"] = json!("draft");
+    let (status, draft) = call(admin.post(app.url("/rest/api/content")).json(&draft_body)).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["version"]["number"], 1);
+    let id = draft["id"].as_str().expect("id").to_string();
+
+    // Only with status=draft, and only for its creator; never in the space's listings.
+    let (status, _) = call(admin.get(app.url(&format!("/rest/api/content/{id}")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, fetched) =
+        call(admin.get(app.url(&format!("/rest/api/content/{id}?status=draft")))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched["title"], "Plan");
+    let (status, _) =
+        call(frank.get(app.url(&format!("/rest/api/content/{id}?status=draft")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listing) = call(admin.get(app.url("/rest/api/content?spaceKey=DEV&limit=50"))).await;
+    assert!(!listing.to_string().contains("\"Plan\""), "{listing}");
+    let (_, own) = call(admin.get(app.url("/rest/api/content?spaceKey=DEV&status=draft"))).await;
+    assert_eq!(own["size"], 1);
+    let (_, others) = call(frank.get(app.url("/rest/api/content?spaceKey=DEV&status=draft"))).await;
+    assert_eq!(others["size"], 0);
+    let (_, found) = call(
+        admin
+            .get(app.url("/rest/api/search"))
+            .query(&[("cql", "title ~ Plan")]),
+    )
+    .await;
+    assert_eq!(found["totalSize"], 0, "drafts are not searched");
+
+    // A draft claims no title: a page may take it, and publishing the draft then clashes.
+    let mut clash_body = draft_body.clone();
+    clash_body["title"] = json!("Taken");
+    let (_, clash) = call(admin.post(app.url("/rest/api/content")).json(&clash_body)).await;
+    let clash_id = clash["id"].as_str().expect("id").to_string();
+    let (status, _) = call(
+        admin
+            .post(app.url("/rest/api/content"))
+            .json(&new_page("DEV", "Taken", None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut publish = update_body("Taken", 1, "<p>mine</p>");
+    publish["status"] = json!("current");
+    let (status, error) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{clash_id}")))
+            .json(&publish),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, still) =
+        call(admin.get(app.url(&format!("/rest/api/content/{clash_id}?status=draft")))).await;
+    assert_eq!(status, StatusCode::OK, "the draft is kept");
+    assert_eq!(still["status"], "draft");
+
+    // Saving a draft keeps it a draft; publishing makes it version 1 of a current page.
+    let mut save = update_body("Plan v2", 1, "<p>more</p>");
+    save["status"] = json!("draft");
+    let (status, saved) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&save),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["status"], "draft");
+    let (status, _) = call(
+        frank
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&save),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "others cannot touch it");
+    let mut publish = update_body("Plan v2", 2, "<p>final</p>");
+    publish["status"] = json!("current");
+    let (status, published) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&publish),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert_eq!(published["status"], "current");
+    assert_eq!(published["version"]["number"], 1);
+    assert_eq!(published["body"]["storage"]["value"], "<p>final</p>");
+    let (status, _) = call(frank.get(app.url(&format!("/rest/api/content/{id}")))).await;
+    assert_eq!(status, StatusCode::OK, "published: everyone sees it");
+
+    // Deleting a draft removes it at once.
+    let (status, _) =
+        call(admin.delete(app.url(&format!("/rest/api/content/{clash_id}?status=draft")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) =
+        call(admin.get(app.url(&format!("/rest/api/content/{clash_id}?status=any")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
