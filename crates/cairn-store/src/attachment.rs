@@ -221,6 +221,54 @@ impl Store {
             .ok_or(StoreError::ContentNotFound(id))
     }
 
+    /// Renames attachment `id` and/or changes its media type (its bytes and version stay). A name
+    /// another current attachment of the page has is [`StoreError::AttachmentNameTaken`].
+    pub async fn update_attachment_metadata(
+        &self,
+        id: ContentId,
+        title: Option<&str>,
+        media_type: Option<&str>,
+        author: UserId,
+        now_ms: i64,
+    ) -> StoreResult<Attachment> {
+        let existing = self
+            .find_attachment(id)
+            .await?
+            .filter(|attachment| attachment.status == "current")
+            .ok_or(StoreError::ContentNotFound(id))?;
+        let title = match title.map(str::trim) {
+            Some(title) if !title.is_empty() => title.to_string(),
+            Some(_) => return Err(ValidationError::new("an attachment needs a file name").into()),
+            None => existing.title.clone(),
+        };
+        let media_type = media_type
+            .map(str::trim)
+            .filter(|media_type| !media_type.is_empty())
+            .unwrap_or(&existing.media_type)
+            .to_string();
+        let updated = sqlx::query(self.sql(
+            "UPDATE attachment SET title = ?, live_title = ?, media_type = ?, last_modifier_id = ?, last_modified_ms = ? WHERE id = ? AND status = 'current'",
+        ))
+        .bind(&title)
+        .bind(&title)
+        .bind(&media_type)
+        .bind(author.0)
+        .bind(now_ms)
+        .bind(id.0)
+        .execute(self.pool())
+        .await;
+        match updated {
+            Ok(_) => {}
+            Err(error) if is_unique_violation(&error) => {
+                return Err(StoreError::AttachmentNameTaken(title));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        self.find_attachment(id)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))
+    }
+
     /// Records version `current + 1` of attachment `id`, if it is still at `current`.
     pub async fn add_attachment_version(
         &self,

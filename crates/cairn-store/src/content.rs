@@ -62,6 +62,8 @@ pub struct ContentListing {
     pub root_only: bool,
     /// Whose view: content they may not see is left out.
     pub viewer: UserId,
+    /// Only content created within `[from, to)` (epoch ms): blog posts of one posting day.
+    pub created_between: Option<(i64, i64)>,
     pub start: i64,
     pub limit: i64,
 }
@@ -608,7 +610,7 @@ impl Store {
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND (status <> 'draft' OR creator_id = ?) AND ",
+            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND (status <> 'draft' OR creator_id = ?) AND (? IS NULL OR (created_ms >= ? AND created_ms < ?)) AND ",
             viewable_content!("content.id", "content.space_id"),
             " ORDER BY id LIMIT ? OFFSET ?"
         )))
@@ -623,7 +625,10 @@ impl Store {
         .bind(listing.label.as_deref())
         .bind(listing.label.as_deref())
         .bind(i16::from(listing.root_only))
-        .bind(listing.viewer.0);
+        .bind(listing.viewer.0)
+        .bind(listing.created_between.map(|(from, _)| from))
+        .bind(listing.created_between.map(|(from, _)| from))
+        .bind(listing.created_between.map(|(_, to)| to));
         let rows = bind_viewer(select, listing.viewer, VIEWABLE_BINDS)
             .bind(listing.limit + 1)
             .bind(listing.start)

@@ -122,6 +122,13 @@ impl From<StoreError> for ApiError {
                 "property_not_found",
                 format!("Cannot find property with key: {key}"),
             ),
+            StoreError::AttachmentNameTaken(name) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "attachment_name_taken",
+                format!(
+                    "Cannot add a new attachment with same file name as an existing attachment: {name}"
+                ),
+            ),
             StoreError::GroupTaken(name) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "group_taken",

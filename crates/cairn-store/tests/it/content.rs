@@ -417,6 +417,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         label: None,
         root_only: false,
         viewer: alice.id,
+        created_between: None,
         start: 0,
         limit: 50,
     };

@@ -77,6 +77,7 @@ async fn labels_are_normalised_shared_and_removable(db: TestDb) {
         label: Some("docs".into()),
         root_only: false,
         viewer: alice.id,
+        created_between: None,
         start: 0,
         limit: 10,
     };

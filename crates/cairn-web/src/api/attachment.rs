@@ -409,16 +409,7 @@ pub(crate) async fn record(
                 for rest in pending {
                     let _ = state.blobs.delete(&rest.key).await;
                 }
-                return Err(match error {
-                    cairn_store::StoreError::AttachmentNameTaken(name) => ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "attachment_name_taken",
-                        format!(
-                            "Cannot add a new attachment with same file name as an existing attachment: {name}"
-                        ),
-                    ),
-                    other => other.into(),
-                });
+                return Err(error.into());
             }
         }
     }
@@ -490,6 +481,58 @@ pub async fn upload_new_version(
         multipart,
     )
     .await
+}
+
+/// `PUT /rest/api/content/{id}/child/attachment/{attId}` with JSON: renames the attachment
+/// (`title`) and/or changes `metadata.mediaType`; the bytes and the version stay. `version.number` may
+/// be the current number or the next one.
+pub async fn update_metadata(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    headers: HeaderMap,
+    Path((id_text, attachment_text)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<ApiJson, ApiError> {
+    let request = super::parse_json_body(&body)?;
+    let container = current_container(&state, &caller, &id_text).await?;
+    access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
+    let attachment_id = ContentId::parse(&attachment_text)
+        .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
+    let attachment = state
+        .store
+        .find_attachment(attachment_id)
+        .await?
+        .filter(|attachment| {
+            attachment.container_id == container.id && attachment.status == "current"
+        })
+        .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    if let Some(number) = request["version"]["number"].as_i64()
+        && number != i64::from(attachment.version)
+        && number != i64::from(attachment.version) + 1
+    {
+        return Err(cairn_store::StoreError::StaleVersion {
+            id: attachment.id,
+            current: attachment.version,
+        }
+        .into());
+    }
+    let updated = state
+        .store
+        .update_attachment_metadata(
+            attachment.id,
+            request["title"].as_str(),
+            request["metadata"]["mediaType"].as_str(),
+            caller.user.id,
+            now_ms(),
+        )
+        .await?;
+    tracing::info!(attachment = %updated.id, user = %caller.user.username, "attachment properties changed");
+    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    Ok(ApiJson(
+        builder
+            .attachment_json(&updated, &Expand::parse(Some("version,container")))
+            .await?,
+    ))
 }
 
 /// A new version of `attachment` from one `file` part.

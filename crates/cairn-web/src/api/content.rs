@@ -239,6 +239,31 @@ async fn create_comment(
     Ok(ApiJson(builder.content_json(&comment, &expand).await?))
 }
 
+/// `postingDay=YYYY-MM-DD`: that UTC day as `[start, end)` in epoch milliseconds.
+fn posting_day(text: &str) -> Result<(i64, i64), ApiError> {
+    let invalid =
+        || ApiError::bad_request(format!("postingDay {text} is not a date like 2024-05-01"));
+    let mut parts = text.trim().splitn(3, '-');
+    let mut number = || -> Result<i64, ApiError> {
+        parts
+            .next()
+            .and_then(|part| part.parse::<i64>().ok())
+            .ok_or_else(invalid)
+    };
+    let (year, month, day) = (number()?, number()?, number()?);
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|month| time::Month::try_from(month).ok())
+        .ok_or_else(invalid)?;
+    let date = i32::try_from(year)
+        .ok()
+        .zip(u8::try_from(day).ok())
+        .and_then(|(year, day)| time::Date::from_calendar_date(year, month, day).ok())
+        .ok_or_else(invalid)?;
+    let start_ms = date.midnight().assume_utc().unix_timestamp() * 1000;
+    Ok((start_ms, start_ms + 86_400_000))
+}
+
 pub async fn list_content(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
@@ -297,6 +322,10 @@ pub async fn list_content(
         // atlassian-python-api 5.x sends depth=root here for the root pages of a space.
         root_only: query.get("depth") == Some("root"),
         viewer: caller.user.id,
+        created_between: match query.get("postingDay").filter(|day| !day.is_empty()) {
+            Some(day) => Some(posting_day(day)?),
+            None => None,
+        },
         start: paging.start,
         limit: paging.limit,
     };

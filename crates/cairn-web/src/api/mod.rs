@@ -60,6 +60,10 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route(
+            "/rest/api/content/{id}/child/attachment/{attachment}",
+            axum::routing::put(attachment::update_metadata),
+        )
+        .route(
             "/rest/api/content/{id}/child/attachment/{attachment}/download",
             get(attachment::download_by_id),
         )

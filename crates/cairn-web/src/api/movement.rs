@@ -105,6 +105,7 @@ pub async fn move_by_action(
                 label: None,
                 root_only: false,
                 viewer: caller.user.id,
+                created_between: None,
                 start: 0,
                 limit: 1,
             };

@@ -80,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/dosearchsite.action", get(search::search))
         .route("/x/{code}", get(tiny_link))
+        .route("/spaces/{key}/pages/{id}", get(cloud_style_link))
+        .route("/spaces/{key}/pages/{id}/{*title}", get(cloud_style_link))
         .route("/static/cairn.css", get(stylesheet))
         .route("/images/icons/profilepics/default.svg", get(default_avatar))
         .route("/favicon.ico", get(favicon))
@@ -178,6 +180,16 @@ impl IntoResponse for UiError {
 async fn tiny_link(Path(code): Path<String>) -> Result<Redirect, UiError> {
     let id = id_from_tiny(&code)
         .ok_or_else(|| UiError::not_found("this short link does not lead anywhere"))?;
+    Ok(Redirect::to(&view_path(id)))
+}
+
+/// `/spaces/KEY/pages/ID[/Title]` (the newer Confluence link form): the page by its id.
+async fn cloud_style_link(Path(parts): Path<Vec<(String, String)>>) -> Result<Redirect, UiError> {
+    let id = parts
+        .iter()
+        .find(|(name, _)| name == "id")
+        .and_then(|(_, value)| cairn_core::ContentId::parse(value))
+        .ok_or_else(|| UiError::not_found("this link does not name a page"))?;
     Ok(Redirect::to(&view_path(id)))
 }
 

@@ -101,6 +101,7 @@ pub async fn display(
         label: None,
         root_only: false,
         viewer: user.user.id,
+        created_between: None,
         start: 0,
         limit: 1,
     };

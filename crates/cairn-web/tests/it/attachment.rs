@@ -12,7 +12,8 @@ every_dialect!(
     orphaned_bytes_are_swept_and_recorded_ones_kept,
     failed_uploads_leave_nothing,
     large_uploads_stream_through,
-    attachment_labels_properties_versions_and_removal
+    attachment_labels_properties_versions_and_removal,
+    attachments_are_renamed_by_json_put
 );
 
 async fn page(app: &TestApp, title: &str) -> String {
@@ -609,5 +610,59 @@ async fn attachment_labels_properties_versions_and_removal(db: TestDb) {
         call(admin.get(app.url(&format!("/rest/api/content/{attachment_id}/label")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(files_in(app.blob_directory()), 0, "no bytes left behind");
+    app.stop().await;
+}
+
+async fn attachments_are_renamed_by_json_put(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    let page_id = page(&app, "Renames").await;
+    let first = upload_named(&app, &page_id, "a.txt", b"aaa").await;
+    upload_named(&app, &page_id, "b.txt", b"bbb").await;
+    let id = first["id"].as_str().expect("id").to_string();
+    let url = app.url(&format!(
+        "/rest/api/content/{page_id}/child/attachment/{id}"
+    ));
+    let (status, renamed) = call(admin.put(&url).json(&json!({
+        "id": id, "type": "attachment", "status": "current", "title": "notes.md",
+        "metadata": {"mediaType": "text/markdown"}, "version": {"number": 2, "minorEdit": true}
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["title"], "notes.md");
+    assert_eq!(renamed["metadata"]["mediaType"], "text/markdown");
+    assert_eq!(renamed["version"]["number"], 1, "the bytes did not change");
+    let download = admin
+        .get(app.url(&format!("/download/attachments/{page_id}/notes.md")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().await.expect("bytes").as_ref(), b"aaa");
+    // Another attachment's name is refused, and a far-off version number is a conflict.
+    let (status, error) = call(
+        admin
+            .put(&url)
+            .json(&json!({"title": "b.txt", "version": {"number": 1}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, _) = call(
+        admin
+            .put(&url)
+            .json(&json!({"title": "c.txt", "version": {"number": 7}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, listed) =
+        call(admin.get(app.url(&format!("/rest/api/content/{page_id}/child/attachment")))).await;
+    let mut names: Vec<&str> = listed["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|item| item["title"].as_str().expect("title"))
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["b.txt", "notes.md"]);
     app.stop().await;
 }

@@ -15,6 +15,7 @@ every_dialect!(
     bad_content_requests_get_clear_errors,
     representations_convert_and_render_safely,
     drafts_are_private_until_published,
+    blog_posts_by_posting_day_and_link_forms,
 );
 
 async fn setup(app: &TestApp) {
@@ -571,5 +572,44 @@ async fn drafts_are_private_until_published(db: TestDb) {
     let (status, _) =
         call(admin.get(app.url(&format!("/rest/api/content/{clash_id}?status=any")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn blog_posts_by_posting_day_and_link_forms(db: TestDb) {
+    let app = TestApp::start(db).await;
+    setup(&app).await;
+    let admin = app.admin();
+    let mut post = new_page("DEV", "Weekly news", None);
+    post["type"] = json!("blogpost");
+    let (status, created) = call(admin.post(app.url("/rest/api/content")).json(&post)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let day = created["history"]["createdDate"].as_str().expect("date")[..10].to_string();
+    let (_, that_day) = call(admin.get(app.url(&format!(
+        "/rest/api/content?type=blogpost&spaceKey=DEV&postingDay={day}"
+    ))))
+    .await;
+    assert_eq!(that_day["size"], 1, "{that_day}");
+    let (_, other_day) = call(
+        admin.get(app.url("/rest/api/content?type=blogpost&spaceKey=DEV&postingDay=2001-01-01")),
+    )
+    .await;
+    assert_eq!(other_day["size"], 0);
+    let (status, _) =
+        call(admin.get(app.url("/rest/api/content?type=blogpost&postingDay=2001-13-01"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // /spaces/KEY/pages/ID/Title links lead to the page.
+    let id = created["id"].as_str().expect("id");
+    let browser = app.browser();
+    let response = browser
+        .get(app.url(&format!("/spaces/DEV/pages/{id}/Weekly+news")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/pages/viewpage.action?pageId={id}").as_str()
+    );
     app.stop().await;
 }
