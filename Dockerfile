@@ -25,7 +25,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && install -D -m 0755 target/release/cairn /out/cairn
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
-# ca-certificates: TLS to S3 and to database servers; curl: the health check below.
+# ca-certificates: TLS to S3 and to database servers; curl: the health check below. Versions are
+# not pinned: the image takes the release's current security updates when it is rebuilt.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
@@ -35,7 +37,7 @@ RUN groupadd --system --gid "${CAIRN_UID}" cairn \
  && install -d -o cairn -g cairn -m 0750 /var/cairn /var/cairn/shared
 COPY --from=build /out/cairn /usr/local/bin/cairn
 
-USER cairn:cairn
+USER ${CAIRN_UID}:${CAIRN_UID}
 WORKDIR /var/cairn
 ENV CAIRN_HOME=/var/cairn \
     CAIRN_LISTEN=0.0.0.0:8090
