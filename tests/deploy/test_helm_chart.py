@@ -67,7 +67,6 @@ def test_lint_has_no_errors_or_warnings(tmp_path):
         copy_dir = tmp_path / name / "cairn"
         shutil.copytree(CHART, copy_dir)
         if name != "default":
-            shutil.copy(CHART / "ci" / f"{name}-values.yaml", copy_dir / "values.yaml.override")
             merged = yaml.safe_load((CHART / "values.yaml").read_text())
             deep_merge(merged, ci_values(name))
             (copy_dir / "values.yaml").write_text(yaml.safe_dump(merged))
