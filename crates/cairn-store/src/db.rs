@@ -241,6 +241,9 @@ impl Store {
             Migrator::with_migrations(self.inner.dialect.migrator().iter().cloned().collect());
         // Locking is ours (below): sqlx's MySQL lock does not wait on MariaDB.
         migrator.set_locking(false);
+        // Schema changes are expand/contract: during a rolling upgrade an older node must still start
+        // on a database a newer node has already migrated, so migrations it does not know are fine.
+        migrator.set_ignore_missing(true);
         let mut connection = self.inner.pool.acquire().await?;
         match self.inner.dialect {
             Dialect::Postgres => {

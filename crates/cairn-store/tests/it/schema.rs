@@ -1,10 +1,12 @@
 //! Migrations: applied once, re-runnable, safe when several nodes start together.
 
 use cairn_testkit::{TestDb, every_dialect};
+use sqlx::SqlSafeStr;
 
 every_dialect!(
     migrations_are_current_and_rerunnable,
-    concurrent_starts_migrate_once
+    concurrent_starts_migrate_once,
+    a_database_a_newer_release_migrated_still_starts
 );
 
 async fn migrations_are_current_and_rerunnable(db: TestDb) {
@@ -51,4 +53,32 @@ async fn concurrent_starts_migrate_once(db: TestDb) {
     }
     let status = nodes[0].migration_status().await.expect("status");
     assert_eq!(status.applied, status.expected);
+}
+
+async fn a_database_a_newer_release_migrated_still_starts(db: TestDb) {
+    // A newer release adds a migration this build does not know (expand/contract: old nodes keep
+    // serving during a rolling upgrade, and may restart).
+    let store = db.store().await;
+    let mut newer: Vec<sqlx::migrate::Migration> =
+        store.dialect().migrator().iter().cloned().collect();
+    newer.push(sqlx::migrate::Migration::new(
+        9_999,
+        "added by a newer release".into(),
+        sqlx::migrate::MigrationType::Simple,
+        sqlx::AssertSqlSafe("CREATE TABLE newer_release_note (id BIGINT)").into_sql_str(),
+        false,
+    ));
+    let pool = sqlx::AnyPool::connect(&db.url).await.expect("pool");
+    let mut newer = sqlx::migrate::Migrator::with_migrations(newer);
+    newer.set_locking(false);
+    newer.run(&pool).await.expect("the newer release migrates");
+    pool.close().await;
+
+    store
+        .migrate()
+        .await
+        .expect("an older build still starts on the newer schema");
+    let status = store.migration_status().await.expect("status");
+    assert!(status.is_current(), "{status:?}");
+    assert!(status.applied.contains(&9_999));
 }
