@@ -284,7 +284,14 @@ impl<'a> JsonBuilder<'a> {
         match space.homepage_id {
             Some(homepage_id) if expand.has("homepage") => {
                 let homepage = self.state.store.find_content(homepage_id).await?;
-                if let Some(homepage) = homepage {
+                // A restricted home page stays out of the space for those who may not read it.
+                let readable = match &homepage {
+                    Some(homepage) => {
+                        crate::access::can_view(self.state, self.viewer, homepage).await?
+                    }
+                    None => false,
+                };
+                if let Some(homepage) = homepage.filter(|_| readable) {
                     let nested =
                         Box::pin(self.content_json(&homepage, &expand.below("homepage"))).await?;
                     object.insert("homepage".into(), nested);

@@ -203,6 +203,26 @@ async fn read_restrictions_hide_a_subtree_everywhere(db: TestDb) {
         let (status, _) = call(alice.get(app.url(&format!("/rest/api/content/{id}")))).await;
         assert_eq!(status, StatusCode::OK);
     }
+    // A restricted home page is not expanded into the space for Bob.
+    let (_, space) = call(admin.get(app.url("/rest/api/space/DEV"))).await;
+    let home = space["_expandable"]["homepage"]
+        .as_str()
+        .expect("homepage link")
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_string();
+    call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{home}/restriction")))
+            .json(&restrict_read_to(&["admin"])),
+    )
+    .await;
+    let (_, for_bob) = call(bob.get(app.url("/rest/api/space/DEV?expand=homepage"))).await;
+    assert!(for_bob.get("homepage").is_none(), "{for_bob}");
+    let (_, for_admin) = call(admin.get(app.url("/rest/api/space/DEV?expand=homepage"))).await;
+    assert_eq!(for_admin["homepage"]["id"], home.as_str());
+
     // Lifting the restriction shows everything to Bob again.
     let (status, _) =
         call(admin.delete(app.url(&format!("/rest/api/content/{secret}/restriction")))).await;
