@@ -477,7 +477,11 @@ impl Store {
 
     /// Deletes entries every live node has passed (its heartbeat is younger than `dead_after`) and
     /// that are older than `keep_for`. With no live node nothing is deleted. Returns how many.
-    pub async fn prune_journal(&self, dead_after: Duration, keep_for: Duration) -> StoreResult<u64> {
+    pub async fn prune_journal(
+        &self,
+        dead_after: Duration,
+        keep_for: Duration,
+    ) -> StoreResult<u64> {
         let now = now_ms_expression(self.dialect());
         let statement = format!(
             "DELETE FROM cluster_journal WHERE id <= (SELECT MIN(n.journal_position) FROM cluster_node n WHERE n.state = 'running' AND n.heartbeat_ms > {now} - ?) AND created_ms < {now} - ?"

@@ -27,7 +27,12 @@ pub struct LeaseRecord {
 impl Store {
     /// Takes lease `name` for `holder` until `ttl` from now (database time), or renews it when
     /// `holder` has it already. True when `holder` holds it afterwards.
-    pub async fn acquire_lease(&self, name: &str, holder: &str, ttl: Duration) -> StoreResult<bool> {
+    pub async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> StoreResult<bool> {
         let now = now_ms_expression(self.dialect());
         // acquired_ms is assigned first: MySQL evaluates assignments left to right with new values.
         let statement = format!(
