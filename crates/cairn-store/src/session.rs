@@ -61,6 +61,23 @@ impl Store {
             .transpose()
     }
 
+    /// The user of a live session and when the session expires (epoch ms), for per-node caches.
+    pub async fn session_user_until(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<(UserId, i64)>> {
+        let row = sqlx::query(self.sql(
+            "SELECT s.user_id, s.expires_ms FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_ms > ? AND u.active = 1",
+        ))
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok((UserId(row.try_get("user_id")?), row.try_get("expires_ms")?)))
+            .transpose()
+    }
+
     /// Ends a session (logout). Every node drops what it cached of the user's sessions.
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
