@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, is_unique_violation};
+use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreResult};
 
 macro_rules! attachment_columns {
@@ -215,6 +216,13 @@ impl Store {
             Err(error) => return Err(error.into()),
         }
         insert_attachment_version(self, &mut transaction, id, 1, file).await?;
+        let change = Change {
+            kind: ChangeKind::AttachmentCreated,
+            entity_id: Some(id.0),
+            space_id: Some(container.space_id.0),
+            payload: format!("container={}", container_id.0),
+        };
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         self.find_attachment(id)
             .await?
@@ -302,6 +310,8 @@ impl Store {
             });
         }
         insert_attachment_version(self, &mut transaction, id, current + 1, file).await?;
+        let change = Change::of_content_id(ChangeKind::AttachmentUpdated, id);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         self.find_attachment(id)
             .await?
@@ -310,17 +320,20 @@ impl Store {
 
     /// Moves an attachment to the trash (its name becomes free).
     pub async fn trash_attachment(&self, id: ContentId) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
         let result = sqlx::query(self.sql(
             "UPDATE attachment SET status = 'trashed', live_title = NULL WHERE id = ? AND status = 'current'",
         ))
         .bind(id.0)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
-        if result.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::ContentNotFound(id))
+        if result.rows_affected() != 1 {
+            return Err(StoreError::ContentNotFound(id));
         }
+        let change = Change::of_content_id(ChangeKind::AttachmentTrashed, id);
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
+        Ok(())
     }
 
     /// Removes historical version `number` of attachment `id` (the current version stays: remove the
@@ -344,13 +357,18 @@ impl Store {
         let Some(version) = self.attachment_version(id, number).await? else {
             return Ok(None);
         };
+        let mut transaction = self.begin_write().await?;
         sqlx::query(
             self.sql("DELETE FROM attachment_version WHERE attachment_id = ? AND number = ?"),
         )
         .bind(id.0)
         .bind(number)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        let change = Change::of_content_id(ChangeKind::AttachmentUpdated, id)
+            .with_payload(format!("version_deleted={number}"));
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(Some(version.blob_key))
     }
 
@@ -380,6 +398,8 @@ impl Store {
         if deleted.rows_affected() != 1 {
             return Err(StoreError::ContentNotFound(id));
         }
+        let change = Change::of_content_id(ChangeKind::AttachmentPurged, id);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(keys)
     }

@@ -117,6 +117,13 @@ impl Store {
         .bind(new_comment.inline_properties.as_deref())
         .execute(&mut *transaction)
         .await?;
+        let change = crate::journal::Change {
+            kind: crate::journal::ChangeKind::ContentCreated,
+            entity_id: Some(id.0),
+            space_id: Some(container.space_id.0),
+            payload: "comment".to_string(),
+        };
+        crate::journal::record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         let version = new_comment.version;
         let content = Content {
@@ -210,6 +217,9 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
         }
+        let change =
+            crate::journal::Change::of_content(crate::journal::ChangeKind::ContentPurged, &comment);
+        crate::journal::record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(())
     }

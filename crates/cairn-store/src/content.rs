@@ -13,6 +13,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
+use crate::journal::{Change, ChangeKind, record};
 use crate::permission::{OPEN_BINDS, VIEWABLE_BINDS, bind_viewer, open_content, viewable_content};
 use crate::row::{self, content_columns, version_columns};
 use crate::{Store, StoreResult};
@@ -302,6 +303,13 @@ impl Store {
             },
         )
         .await?;
+        let change = Change {
+            kind: ChangeKind::ContentCreated,
+            entity_id: Some(id.0),
+            space_id: Some(space_id.0),
+            payload: new_content.content_type.as_str().to_string(),
+        };
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         let version = new_content.version;
         Ok(Content {
@@ -415,6 +423,8 @@ impl Store {
             version,
         )
         .await?;
+        let change = Change::of_content(ChangeKind::ContentUpdated, &current);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(Content {
             title,
@@ -697,6 +707,8 @@ impl Store {
         .bind(id.0)
         .execute(&mut *transaction)
         .await?;
+        let change = Change::of_content(ChangeKind::ContentTrashed, &content);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -739,6 +751,8 @@ impl Store {
             }
             return Err(error.into());
         }
+        let change = Change::of_content(ChangeKind::ContentRestored, &content);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(Content {
             status: ContentStatus::Current,
@@ -750,7 +764,7 @@ impl Store {
     /// Deletes trashed content or a draft, with all its versions, for good.
     pub async fn purge_content(&self, id: ContentId) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
-        content_in(self, &mut transaction, id)
+        let purged = content_in(self, &mut transaction, id)
             .await?
             .filter(|content| content.status != ContentStatus::Current)
             .ok_or(StoreError::ContentNotFound(id))?;
@@ -780,6 +794,12 @@ impl Store {
             .bind(id.0)
             .execute(&mut *transaction)
             .await?;
+        record(
+            self,
+            &mut transaction,
+            &Change::of_content(ChangeKind::ContentPurged, &purged),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -898,13 +918,17 @@ impl Store {
             ))
             .into());
         }
+        let mut transaction = self.begin_write().await?;
         let result = sqlx::query(
             self.sql("DELETE FROM content_version WHERE content_id = ? AND number = ?"),
         )
         .bind(id.0)
         .bind(number)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        let change = Change::of_content(ChangeKind::ContentVersionDeleted, &content);
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(result.rows_affected() == 1)
     }
 

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
+use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreResult};
 
 fn label_from_row(row: &AnyRow) -> StoreResult<Label> {
@@ -101,22 +102,41 @@ impl Store {
             checked.push((validate_label_prefix(prefix)?, validate_label_name(name)?));
         }
         self.require_current(content_id).await?;
+        let mut label_ids = Vec::with_capacity(checked.len());
         for (prefix, name) in &checked {
-            let label_id = self.label_id(prefix, name, now_ms).await?;
-            let attached = sqlx::query(self.sql(
+            label_ids.push(self.label_id(prefix, name, now_ms).await?);
+        }
+        let mut transaction = self.begin_write().await?;
+        let mut added = Vec::new();
+        for (label_id, (_, name)) in label_ids.into_iter().zip(&checked) {
+            // Looked for first: a failed INSERT would abort the whole transaction on PostgreSQL.
+            let present = sqlx::query(self.sql(
+                "SELECT COUNT(*) AS present FROM content_label WHERE content_id = ? AND label_id = ?",
+            ))
+            .bind(content_id.0)
+            .bind(label_id)
+            .fetch_one(&mut *transaction)
+            .await?;
+            let present: i64 = present.try_get("present")?;
+            if present > 0 {
+                continue;
+            }
+            sqlx::query(self.sql(
                 "INSERT INTO content_label (content_id, label_id, created_ms) VALUES (?, ?, ?)",
             ))
             .bind(content_id.0)
             .bind(label_id)
             .bind(now_ms)
-            .execute(self.pool())
-            .await;
-            match attached {
-                Ok(_) => {}
-                Err(error) if is_unique_violation(&error) => {}
-                Err(error) => return Err(error.into()),
-            }
+            .execute(&mut *transaction)
+            .await?;
+            added.push(name.as_str());
         }
+        if !added.is_empty() {
+            let change = Change::of_content_id(ChangeKind::LabelsChanged, content_id)
+                .with_payload(format!("added={}", added.join(",")));
+            record(self, &mut transaction, &change).await?;
+        }
+        transaction.commit().await?;
         self.labels_of(content_id).await
     }
 
@@ -149,6 +169,7 @@ impl Store {
     ) -> StoreResult<bool> {
         self.require_current(content_id).await?;
         let name = name.trim().to_lowercase();
+        let mut transaction = self.begin_write().await?;
         let result = match prefix {
             Some(prefix) => sqlx::query(self.sql(
                 "DELETE FROM content_label WHERE content_id = ? AND label_id IN (SELECT id FROM label WHERE name = ? AND prefix = ?)",
@@ -156,16 +177,22 @@ impl Store {
             .bind(content_id.0)
             .bind(&name)
             .bind(prefix)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?,
             None => sqlx::query(self.sql(
                 "DELETE FROM content_label WHERE content_id = ? AND label_id IN (SELECT id FROM label WHERE name = ?)",
             ))
             .bind(content_id.0)
             .bind(&name)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?,
         };
+        if result.rows_affected() > 0 {
+            let change = Change::of_content_id(ChangeKind::LabelsChanged, content_id)
+                .with_payload(format!("removed={name}"));
+            record(self, &mut transaction, &change).await?;
+        }
+        transaction.commit().await?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -221,6 +248,7 @@ impl Store {
         let key = validate_property_key(key)?;
         self.require_current(content_id).await?;
         let id = self.next_id(Sequence::Property).await?;
+        let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(self.sql(
             "INSERT INTO content_property (id, content_id, property_key, value_json, version, modifier_id, modified_ms) VALUES (?, ?, ?, ?, 1, ?, ?)",
         ))
@@ -230,8 +258,14 @@ impl Store {
         .bind(value_json)
         .bind(author_id.0)
         .bind(now_ms)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await;
+        if inserted.is_ok() {
+            let change = Change::of_content_id(ChangeKind::PropertiesChanged, content_id)
+                .with_payload(key.as_str());
+            record(self, &mut transaction, &change).await?;
+            transaction.commit().await?;
+        }
         match inserted {
             Ok(_) => Ok(ContentProperty {
                 id,
@@ -260,6 +294,7 @@ impl Store {
     ) -> StoreResult<ContentProperty> {
         let key = validate_property_key(key)?;
         self.require_current(content_id).await?;
+        let mut transaction = self.begin_write().await?;
         let updated = sqlx::query(self.sql(
             "UPDATE content_property SET value_json = ?, version = ?, modifier_id = ?, modified_ms = ? WHERE content_id = ? AND property_key = ? AND version = ?",
         ))
@@ -270,14 +305,19 @@ impl Store {
         .bind(content_id.0)
         .bind(&key)
         .bind(new_version - 1)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
         if updated.rows_affected() == 1 {
+            let change = Change::of_content_id(ChangeKind::PropertiesChanged, content_id)
+                .with_payload(key.as_str());
+            record(self, &mut transaction, &change).await?;
+            transaction.commit().await?;
             return self
                 .find_property(content_id, &key)
                 .await?
                 .ok_or(StoreError::PropertyNotFound(key));
         }
+        drop(transaction);
         match self.find_property(content_id, &key).await? {
             Some(existing) => Err(StoreError::PropertyStale {
                 key,
@@ -293,13 +333,20 @@ impl Store {
     /// Deletes property `key`; false when there was none.
     pub async fn delete_property(&self, content_id: ContentId, key: &str) -> StoreResult<bool> {
         self.require_current(content_id).await?;
+        let mut transaction = self.begin_write().await?;
         let result = sqlx::query(
             self.sql("DELETE FROM content_property WHERE content_id = ? AND property_key = ?"),
         )
         .bind(content_id.0)
         .bind(key)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        if result.rows_affected() > 0 {
+            let change =
+                Change::of_content_id(ChangeKind::PropertiesChanged, content_id).with_payload(key);
+            record(self, &mut transaction, &change).await?;
+        }
+        transaction.commit().await?;
         Ok(result.rows_affected() > 0)
     }
 }

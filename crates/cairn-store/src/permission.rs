@@ -15,6 +15,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
+use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreResult};
 
 /// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
@@ -180,6 +181,9 @@ impl Store {
     ) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
         insert_grants(self, &mut transaction, space_id, &[permission], subject).await?;
+        let change = Change::of_space(ChangeKind::SpacePermissionsChanged, space_id)
+            .with_payload(permission.as_str());
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -191,6 +195,7 @@ impl Store {
         permission: SpacePermission,
         subject: Subject,
     ) -> StoreResult<bool> {
+        let mut transaction = self.begin_write().await?;
         let result = sqlx::query(self.sql(
             "DELETE FROM space_permission WHERE space_id = ? AND permission = ? AND subject_type = ? AND subject_id = ?",
         ))
@@ -198,8 +203,12 @@ impl Store {
         .bind(permission.as_str())
         .bind(subject.type_name())
         .bind(subject.id_value())
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        let change = Change::of_space(ChangeKind::SpacePermissionsChanged, space_id)
+            .with_payload(permission.as_str());
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -270,6 +279,8 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
         }
+        let change = Change::of_content_id(ChangeKind::RestrictionsChanged, content_id);
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(())
     }

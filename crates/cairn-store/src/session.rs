@@ -5,6 +5,7 @@ use cairn_core::UserId;
 use sqlx::Row;
 
 use crate::ids::Sequence;
+use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreResult};
 
 /// A new personal access token; the raw secret is shown to its owner once and never stored.
@@ -60,11 +61,41 @@ impl Store {
             .transpose()
     }
 
+    /// The user of a live session and when the session expires (epoch ms), for per-node caches.
+    pub async fn session_user_until(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<(UserId, i64)>> {
+        let row = sqlx::query(self.sql(
+            "SELECT s.user_id, s.expires_ms FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_ms > ? AND u.active = 1",
+        ))
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok((UserId(row.try_get("user_id")?), row.try_get("expires_ms")?)))
+            .transpose()
+    }
+
+    /// Ends a session (logout). Every node drops what it cached of the user's sessions.
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        let owner = sqlx::query(self.sql("SELECT user_id FROM user_session WHERE token_hash = ?"))
+            .bind(token_hash)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some(owner) = owner else {
+            return Ok(());
+        };
+        let user_id = UserId(owner.try_get("user_id")?);
         sqlx::query(self.sql("DELETE FROM user_session WHERE token_hash = ?"))
             .bind(token_hash)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?;
+        let change = Change::of_user(ChangeKind::SessionRevoked, user_id);
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(())
     }
 
@@ -138,11 +169,19 @@ impl Store {
 
     /// Revokes one of `user_id`'s tokens; false when there was no such token.
     pub async fn revoke_access_token(&self, user_id: UserId, token_id: i64) -> StoreResult<bool> {
+        let mut transaction = self.begin_write().await?;
         let result = sqlx::query(self.sql("DELETE FROM access_token WHERE id = ? AND user_id = ?"))
             .bind(token_id)
             .bind(user_id.0)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let change =
+            Change::of_user(ChangeKind::TokenRevoked, user_id).with_payload(token_id.to_string());
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 }

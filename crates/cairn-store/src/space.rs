@@ -9,6 +9,7 @@ use sqlx::Row;
 use crate::content::{ContentInsert, insert_content};
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
+use crate::journal::{Change, ChangeKind, record};
 use crate::row::{self, space_columns};
 use crate::{Store, StoreResult};
 
@@ -77,6 +78,9 @@ impl Store {
             new_space.creator_id,
         )
         .await?;
+        let change = Change::of_space(ChangeKind::SpaceCreated, space_id)
+            .with_payload(new_space.key.as_str());
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(Space {
             id: space_id,
@@ -187,12 +191,17 @@ impl Store {
             None => space.name.clone(),
         };
         let description = description.map_or_else(|| space.description.clone(), str::to_string);
+        let mut transaction = self.begin_write().await?;
         sqlx::query(self.sql("UPDATE space SET name = ?, description = ? WHERE id = ?"))
             .bind(&name)
             .bind(&description)
             .bind(space.id.0)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?;
+        let change =
+            Change::of_space(ChangeKind::SpaceUpdated, space.id).with_payload(key.as_str());
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(Space {
             name,
             description,
@@ -233,6 +242,12 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
         }
+        record(
+            self,
+            &mut transaction,
+            &Change::of_space(ChangeKind::SpaceDeleted, space_id),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(keys)
     }

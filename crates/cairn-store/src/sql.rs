@@ -23,6 +23,17 @@ pub(crate) fn owned_for_dialect(dialect: Dialect, statement: String) -> SqlStr {
     }
 }
 
+/// SQL for the database's current time in epoch milliseconds. Cluster times (heartbeats, lease
+/// expiry, journal entries) use it, so every node compares ages on one clock.
+pub(crate) fn now_ms_expression(dialect: Dialect) -> &'static str {
+    match dialect {
+        // clock_timestamp, not now(): now() is frozen at the start of the transaction.
+        Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        Dialect::Mysql => "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)",
+        Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+    }
+}
+
 fn numbered_placeholders(statement: &str) -> String {
     let mut rewritten = String::with_capacity(statement.len() + 16);
     let mut number = 0;

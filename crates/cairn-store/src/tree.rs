@@ -112,6 +112,13 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
         }
+        let change = crate::journal::Change {
+            kind: crate::journal::ChangeKind::ContentMoved,
+            entity_id: Some(id.0),
+            space_id: Some(space_id.0),
+            payload: format!("page from_space={}", page.space_id.0),
+        };
+        crate::journal::record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(Content {
             parent_id: new_parent,

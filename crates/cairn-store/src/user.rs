@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
+use crate::journal::{Change, ChangeKind, record};
 use crate::row::{self, user_columns};
 use crate::{Store, StoreResult};
 
@@ -75,6 +76,8 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
         }
+        let change = Change::of_user(ChangeKind::UserCreated, id).with_payload(username.as_str());
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(User {
             id,
@@ -178,11 +181,15 @@ impl Store {
 
     /// Replaces a user's password hash.
     pub async fn set_password_hash(&self, user_id: UserId, password_hash: &str) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
         sqlx::query(self.sql("UPDATE app_user SET password_hash = ? WHERE id = ?"))
             .bind(password_hash)
             .bind(user_id.0)
-            .execute(self.pool())
+            .execute(&mut *transaction)
             .await?;
+        let change = Change::of_user(ChangeKind::UserChanged, user_id).with_payload("password");
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(())
     }
 }
@@ -258,14 +265,20 @@ impl Store {
     pub async fn create_group(&self, name: &str) -> StoreResult<Group> {
         let name = cairn_core::validate_group_name(name)?;
         let id = GroupId(self.next_id(Sequence::Group).await?);
+        let mut transaction = self.begin_write().await?;
         let inserted =
             sqlx::query(self.sql("INSERT INTO user_group (id, name, created_ms) VALUES (?, ?, 0)"))
                 .bind(id.0)
                 .bind(&name)
-                .execute(self.pool())
+                .execute(&mut *transaction)
                 .await;
         match inserted {
-            Ok(_) => Ok(Group { id, name }),
+            Ok(_) => {
+                let change = group_change(ChangeKind::GroupCreated, id, &name);
+                record(self, &mut transaction, &change).await?;
+                transaction.commit().await?;
+                Ok(Group { id, name })
+            }
             Err(error) if is_unique_violation(&error) => Err(StoreError::GroupTaken(name)),
             Err(error) => Err(error.into()),
         }
@@ -288,6 +301,9 @@ impl Store {
                 .bind(user.0)
                 .execute(&mut *transaction)
                 .await?;
+            let change = group_change(ChangeKind::GroupMembersChanged, group, "")
+                .with_payload(format!("added={}", user.0));
+            record(self, &mut transaction, &change).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -295,12 +311,17 @@ impl Store {
 
     /// Takes `user` out of `group`. Returns false when they were not a member.
     pub async fn remove_group_member(&self, group: GroupId, user: UserId) -> StoreResult<bool> {
+        let mut transaction = self.begin_write().await?;
         let result =
             sqlx::query(self.sql("DELETE FROM group_member WHERE group_id = ? AND user_id = ?"))
                 .bind(group.0)
                 .bind(user.0)
-                .execute(self.pool())
+                .execute(&mut *transaction)
                 .await?;
+        let change = group_change(ChangeKind::GroupMembersChanged, group, "")
+            .with_payload(format!("removed={}", user.0));
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -318,7 +339,19 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
         }
+        let change = group_change(ChangeKind::GroupDeleted, group, "");
+        record(self, &mut transaction, &change).await?;
         transaction.commit().await?;
         Ok(())
+    }
+}
+
+/// A change of group `group` (memberships decide permissions, so every node drops what it cached).
+fn group_change(kind: ChangeKind, group: GroupId, name: &str) -> Change {
+    Change {
+        kind,
+        entity_id: Some(group.0),
+        space_id: None,
+        payload: name.to_string(),
     }
 }

@@ -16,8 +16,12 @@ pub struct TestApp {
     pub store: Store,
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
+    /// The node's shared state (its cluster handle, caches, metrics), for tests that look inside.
+    pub state: AppState,
     shutdown: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    /// Heartbeat, journal tailer and singleton jobs of this node.
+    cluster_tasks: tokio::task::JoinSet<()>,
     /// Attachment bytes of this app; removed with it.
     _blob_directory: tempfile::TempDir,
     /// Kept last so the database outlives the server.
@@ -25,7 +29,9 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Migrates `db`, creates the administrator, binds `127.0.0.1:0` and serves.
+    /// Migrates `db`, creates the administrator, binds `127.0.0.1:0` and serves, with this node's
+    /// heartbeat, journal tailer and singleton jobs running. A second node on the same database
+    /// starts from [`TestDb::share`].
     pub async fn start(db: TestDb) -> TestApp {
         TestApp::start_with_attachment_limit(db, 256 * 1024 * 1024).await
     }
@@ -70,9 +76,13 @@ impl TestApp {
                 .expect("blob store"),
         };
         let state = AppState::new(store.clone(), blobs, settings);
-        let server = tokio::spawn(cairn_web::serve(listener, state, shutdown.clone()));
+        let cluster_tasks =
+            cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
+        let server = tokio::spawn(cairn_web::serve(listener, state.clone(), shutdown.clone()));
         TestApp {
             store,
+            state,
+            cluster_tasks,
             base_url: format!("http://{address}"),
             shutdown,
             server: Some(server),
@@ -122,6 +132,7 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        while self.cluster_tasks.join_next().await.is_some() {}
         self.store.close().await;
     }
 }
@@ -136,7 +147,7 @@ async fn create_user(store: &Store, username: &str, password: &str, administrato
     let password_hash = cairn_web::auth::hash_password_off_thread(password.to_string())
         .await
         .expect("hash password");
-    store
+    let created = store
         .create_user(NewUser {
             username: username.to_string(),
             display_name: format!("{username} user"),
@@ -145,8 +156,13 @@ async fn create_user(store: &Store, username: &str, password: &str, administrato
             administrator,
             now_ms: 1_700_000_000_000,
         })
-        .await
-        .expect("create test user");
+        .await;
+    match created {
+        Ok(_) => {}
+        // A second node on the same database: the user is there already.
+        Err(cairn_store::StoreError::UsernameTaken(_)) => {}
+        Err(error) => panic!("create test user {username}: {error}"),
+    }
 }
 
 fn basic_client(username: &str, password: &str) -> reqwest::Client {

@@ -77,6 +77,17 @@ impl TestDb {
         }
     }
 
+    /// Another handle on the same database, for a second node; dropping it leaves the database
+    /// (the original handle owns it).
+    pub fn share(&self) -> TestDb {
+        TestDb {
+            dialect: self.dialect,
+            url: self.url.clone(),
+            server: None,
+            _directory: None,
+        }
+    }
+
     /// A connected store on this database with the schema migrated.
     pub async fn store(&self) -> Store {
         let store = Store::connect(&StoreOptions::new(self.url.clone()))

@@ -21,6 +21,7 @@ use cairn_core::{User, UserId};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
+use crate::cache::CredentialKind;
 use crate::error::ApiError;
 use crate::links::request_scheme;
 use crate::time_format::now_ms;
@@ -47,6 +48,8 @@ pub enum AuthMethod {
 pub struct Principal {
     pub user: User,
     pub method: AuthMethod,
+    /// Whether the user is a site administrator (from a per-node cache the journal invalidates).
+    pub administrator: bool,
 }
 
 /// Hashes a password with argon2id (call from a blocking thread: it takes tens of milliseconds).
@@ -111,6 +114,13 @@ impl CredentialCache {
             .map(|(user, _)| *user)
     }
 
+    /// Drops every cached credential of `user_id` (their password or status changed somewhere).
+    pub fn forget_user(&self, user_id: UserId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (user, _)| *user != user_id);
+        }
+    }
+
     fn put(&self, username: &str, password: &str, user_id: UserId) {
         let key = Self::key(username, password);
         if let Ok(mut entries) = self.entries.lock() {
@@ -132,7 +142,10 @@ pub async fn check_password(
     username: &str,
     password: &str,
 ) -> Result<Option<User>, ApiError> {
-    if let Some(user_id) = state.credential_cache.get(username, password)
+    if let Some(user_id) = state
+        .credential_cache
+        .get(username, password)
+        .filter(|_| !state.cluster.journal_stalled())
         && let Some(user) = state
             .store
             .find_user(user_id)
@@ -192,44 +205,101 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
             let user = check_password(state, username, password)
                 .await?
                 .ok_or_else(ApiError::bad_credentials)?;
-            return Ok(Some(Principal {
-                user,
-                method: AuthMethod::Basic,
-            }));
+            return Ok(Some(principal(state, user, AuthMethod::Basic).await?));
         }
         if scheme.eq_ignore_ascii_case("bearer") {
-            let user_id = state
-                .store
-                .access_token_user(&secret_hash(credentials.trim()), now_ms())
+            let user = token_user(state, &secret_hash(credentials.trim()))
                 .await?
                 .ok_or_else(ApiError::bad_credentials)?;
-            let user = state
-                .store
-                .find_user(user_id)
-                .await?
-                .ok_or_else(ApiError::bad_credentials)?;
-            return Ok(Some(Principal {
-                user,
-                method: AuthMethod::Token,
-            }));
+            return Ok(Some(principal(state, user, AuthMethod::Token).await?));
         }
         return Err(ApiError::bad_credentials());
     }
     let Some(cookie) = session_cookie(&parts.headers) else {
         return Ok(None);
     };
-    let Some(user_id) = state
-        .store
-        .session_user(&secret_hash(&cookie), now_ms())
-        .await?
-    else {
+    match session_user(state, &secret_hash(&cookie)).await? {
+        Some(user) => Ok(Some(principal(state, user, AuthMethod::Session).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether the per-node caches may be used: not while the journal tailer is stalled, since they
+/// could then miss an invalidation.
+fn caches_usable(state: &AppState) -> bool {
+    !state.cluster.journal_stalled()
+}
+
+/// The user of a live session, from the per-node cache or the database.
+async fn session_user(state: &AppState, hash: &str) -> Result<Option<User>, ApiError> {
+    let now = now_ms();
+    if caches_usable(state)
+        && let Some(user) = state
+            .credential_lookups
+            .get(CredentialKind::Session, hash, now)
+    {
+        return Ok(Some(user));
+    }
+    let Some((user_id, expires_ms)) = state.store.session_user_until(hash, now).await? else {
         return Ok(None);
     };
     let user = state.store.find_user(user_id).await?;
-    Ok(user.map(|user| Principal {
+    if let Some(user) = &user {
+        state.credential_lookups.put(
+            CredentialKind::Session,
+            hash,
+            user.clone(),
+            Some(expires_ms),
+        );
+    }
+    Ok(user)
+}
+
+/// The owner of a live personal access token, from the per-node cache or the database.
+async fn token_user(state: &AppState, hash: &str) -> Result<Option<User>, ApiError> {
+    let now = now_ms();
+    if caches_usable(state)
+        && let Some(user) = state
+            .credential_lookups
+            .get(CredentialKind::Token, hash, now)
+    {
+        return Ok(Some(user));
+    }
+    let Some(user_id) = state.store.access_token_user(hash, now).await? else {
+        return Ok(None);
+    };
+    let user = state.store.find_user(user_id).await?;
+    if let Some(user) = &user {
+        state
+            .credential_lookups
+            .put(CredentialKind::Token, hash, user.clone(), None);
+    }
+    Ok(user)
+}
+
+/// `user` as an authenticated principal, with their administrator flag.
+async fn principal(
+    state: &AppState,
+    user: User,
+    method: AuthMethod,
+) -> Result<Principal, ApiError> {
+    let cached = state
+        .administrators
+        .get(user.id)
+        .filter(|_| caches_usable(state));
+    let administrator = match cached {
+        Some(administrator) => administrator,
+        None => {
+            let administrator = state.store.is_administrator(user.id).await?;
+            state.administrators.put(user.id, administrator);
+            administrator
+        }
+    };
+    Ok(Principal {
         user,
-        method: AuthMethod::Session,
-    }))
+        method,
+        administrator,
+    })
 }
 
 /// True when a cookie-authenticated write plainly comes from our own pages (or from a non-browser

@@ -1,5 +1,6 @@
 //! Health endpoints: `/status` (Confluence's), `/healthz` (the process is alive) and `/readyz` (the
-//! database answers and the schema is current: send traffic here).
+//! database answers within two seconds, the schema is current and the journal tailer is not
+//! stalled: send traffic here).
 
 use axum::Router;
 use axum::extract::State;
@@ -26,26 +27,38 @@ async fn healthz() -> Response {
     json_body(&json!({"status": "alive"}))
 }
 
+/// Longest a readiness check waits for the database: a probe must answer even while the database
+/// is away (connection attempts there can take the pool's whole acquire timeout).
+const DATABASE_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.store.ping().await;
+    let database = tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.store.ping())
+        .await
+        .map_err(|_| ())
+        .and_then(|pinged| pinged.map_err(|_| ()));
     let migrations = match &database {
-        Ok(()) => state
-            .store
-            .migration_status()
+        Ok(()) => tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.store.migration_status())
             .await
+            .map_err(|_| ())
+            .and_then(|status| status.map_err(|_| ()))
             .map(|status| status.is_current()),
-        Err(_) => Ok(false),
+        Err(()) => Ok(false),
     };
     let database_ok = database.is_ok();
     let migrations_ok = matches!(migrations, Ok(true));
+    // A stalled tailer means this node's caches may miss invalidations: it vouches for nothing.
+    let journal_ok = !state.cluster.journal_stalled();
+    let ready = database_ok && migrations_ok && journal_ok;
     let body = json!({
-        "ready": database_ok && migrations_ok,
+        "ready": ready,
+        "node": state.cluster.node_id,
         "checks": {
             "database": if database_ok { "ok" } else { "unreachable" },
             "migrations": if migrations_ok { "current" } else if database_ok { "pending" } else { "unknown" },
+            "journal": crate::cluster::view::journal_json(&state),
         },
     });
-    let status = if database_ok && migrations_ok {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -16,10 +16,13 @@
 mod access;
 pub mod api;
 pub mod auth;
+pub mod cache;
+pub mod cluster;
 mod error;
 pub mod health;
 mod links;
 pub mod maintenance;
+pub mod metrics;
 mod rate_limit;
 mod render;
 mod time_format;
@@ -59,6 +62,8 @@ pub struct WebSettings {
     pub attachment_max_bytes: u64,
     /// REST requests a minute per credential on this node; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Heartbeat, journal and lease timing.
+    pub cluster: cluster::ClusterSettings,
 }
 
 impl Default for WebSettings {
@@ -69,6 +74,7 @@ impl Default for WebSettings {
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             attachment_max_bytes: 100 * 1024 * 1024,
             rate_limit_per_minute: 0,
+            cluster: cluster::ClusterSettings::default(),
         }
     }
 }
@@ -84,11 +90,24 @@ pub struct AppState {
     pub credential_cache: Arc<auth::CredentialCache>,
     /// Per-node request rate buckets.
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
+    /// Per-node cache of session and token lookups, invalidated through the journal.
+    pub credential_lookups: Arc<cache::CredentialLookupCache>,
+    /// Per-node cache of who is a site administrator, invalidated through the journal.
+    pub administrators: Arc<cache::AdministratorCache>,
+    /// This node in the cluster: identity, journal position, leases held.
+    pub cluster: Arc<cluster::ClusterNode>,
+    /// Request counters and latencies of this node.
+    pub http_metrics: Arc<metrics::HttpMetrics>,
 }
 
 impl AppState {
     pub fn new(store: Store, blobs: cairn_blob::BlobStore, settings: WebSettings) -> AppState {
+        let cluster = Arc::new(cluster::ClusterNode::new(settings.cluster.clone()));
         AppState {
+            credential_lookups: Arc::new(cache::CredentialLookupCache::default()),
+            administrators: Arc::new(cache::AdministratorCache::default()),
+            cluster,
+            http_metrics: Arc::new(metrics::HttpMetrics::default()),
             store,
             blobs,
             settings: Arc::new(settings),
@@ -105,6 +124,7 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 32 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(cluster::view::routes())
         .merge(api::routes())
         .merge(ui::routes())
         .fallback(fallback)
@@ -113,6 +133,10 @@ pub fn router(state: AppState) -> Router {
             rate_limit::limit_rest_requests,
         ))
         .layer(axum::middleware::from_fn(error::json_errors_under_rest))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .with_state(state)
 }

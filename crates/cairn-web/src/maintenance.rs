@@ -1,5 +1,5 @@
-//! Periodic housekeeping a node does while it serves. Each job is idempotent, so running it on every
-//! node is safe (a cluster-wide lease will make it run once per cluster).
+//! Periodic housekeeping. Each job runs on one node of the cluster at a time, under a lease
+//! (`cluster::singleton`), and is idempotent besides, so a handover mid-run is harmless.
 
 use std::time::Duration;
 
@@ -11,7 +11,8 @@ use crate::time_format::now_ms;
 /// How often expired login sessions are deleted.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Deletes expired sessions every hour until `shutdown` is cancelled. The caller owns the task.
+/// Deletes expired sessions every hour (first at once) until `shutdown` is cancelled. The caller
+/// owns the task.
 pub async fn sweep_expired_sessions(store: Store, shutdown: CancellationToken) {
     let mut ticker = tokio::time::interval(SESSION_SWEEP_INTERVAL);
     loop {

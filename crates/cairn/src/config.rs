@@ -78,6 +78,10 @@ pub struct Settings {
     pub attachment_max_bytes: u64,
     /// REST requests a minute per credential on each node; 0: no limit.
     pub rate_limit_per_minute: u32,
+    /// Lifetime of singleton-job leases (a dead holder's job moves after at most this).
+    pub cluster_lease_ttl: Duration,
+    /// A node without a heartbeat for this long is shown dead and stops holding back pruning.
+    pub cluster_dead_after: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -152,6 +156,14 @@ const KEYS: &[Key] = &[
     Key {
         name: "rate_limit_per_minute",
         environment: "CAIRN_RATE_LIMIT_PER_MINUTE",
+    },
+    Key {
+        name: "cluster_lease_seconds",
+        environment: "CAIRN_CLUSTER_LEASE_SECONDS",
+    },
+    Key {
+        name: "cluster_dead_after_seconds",
+        environment: "CAIRN_CLUSTER_DEAD_AFTER_SECONDS",
     },
     Key {
         name: "admin_user",
@@ -361,6 +373,16 @@ pub fn load(
             parse_number_in(0..=1_000_000),
         )?)
         .unwrap_or(0),
+        cluster_lease_ttl: Duration::from_secs(layers.get(
+            "cluster_lease_seconds",
+            15,
+            parse_number_in(3..=3600),
+        )?),
+        cluster_dead_after: Duration::from_secs(layers.get(
+            "cluster_dead_after_seconds",
+            10,
+            parse_number_in(3..=3600),
+        )?),
     })
 }
 
@@ -399,6 +421,13 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 # REST requests a minute per credential on each node (CAIRN_RATE_LIMIT_PER_MINUTE); 0 = no limit.
 # Over it, clients get 429 with Retry-After.
 # rate_limit_per_minute = 0
+
+# Lifetime in seconds of the leases under which singleton jobs (journal pruning, sweeps) run on one
+# node at a time (CAIRN_CLUSTER_LEASE_SECONDS). A job whose node dies moves after at most this long.
+# cluster_lease_seconds = 15
+
+# Seconds without a heartbeat after which a node counts as dead (CAIRN_CLUSTER_DEAD_AFTER_SECONDS).
+# cluster_dead_after_seconds = 10
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

@@ -260,25 +260,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
         rate_limit_per_minute: settings.rate_limit_per_minute,
+        cluster: cairn_web::cluster::ClusterSettings {
+            lease_ttl: settings.cluster_lease_ttl,
+            dead_after: settings.cluster_dead_after,
+            ..cairn_web::cluster::ClusterSettings::default()
+        },
     };
     let state = AppState::new(store.clone(), blobs, web_settings);
-    let sweeper = tokio::spawn(cairn_web::maintenance::sweep_expired_sessions(
-        store.clone(),
-        shutdown.clone(),
-    ));
-    let blob_sweeper = tokio::spawn(cairn_web::maintenance::sweep_orphaned_blobs(
-        store.clone(),
-        state.blobs.clone(),
-        shutdown.clone(),
-    ));
-    tracing::info!(
-        "Cairn is serving on http://{}",
-        listener.local_addr().context("listener has no address")?
-    );
+    let address = listener.local_addr().context("listener has no address")?;
+    // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases.
+    let mut cluster_tasks =
+        cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
+    tracing::info!(node = %state.cluster.node_id, "cluster node registered");
+    // Supervisors and tests read the address from the end of this line: keep it last.
+    tracing::info!("Cairn is serving on http://{address}");
     let served = cairn_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
-    let _ = sweeper.await;
-    let _ = blob_sweeper.await;
+    while cluster_tasks.join_next().await.is_some() {}
     served.context("server failed")?;
     store.close().await;
     tracing::info!("stopped");

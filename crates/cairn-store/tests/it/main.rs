@@ -4,6 +4,7 @@ mod comment;
 mod concurrency;
 mod content;
 mod fixtures;
+mod journal;
 mod label;
 mod schema;
 mod space;

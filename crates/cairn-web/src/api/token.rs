@@ -83,6 +83,7 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     if state.store.revoke_access_token(caller.user.id, id).await? {
+        state.credential_lookups.forget_user(caller.user.id);
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(

@@ -2,6 +2,7 @@
 //! or a form. Pages are built with `maud`, which escapes every interpolated value.
 
 mod attachment;
+mod cluster;
 mod comment;
 mod label;
 mod layout;
@@ -79,6 +80,7 @@ pub fn routes() -> Router<AppState> {
             get(token::tokens_page).post(token::tokens_action),
         )
         .route("/dosearchsite.action", get(search::search))
+        .route("/admin/cluster.action", get(cluster::clustering))
         .route("/x/{code}", get(tiny_link))
         .route("/spaces/{key}/pages/{id}", get(cloud_style_link))
         .route("/spaces/{key}/pages/{id}/{*title}", get(cloud_style_link))

@@ -79,7 +79,12 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, UiError> {
     if let Some(secret) = session_cookie(&parts.headers) {
-        state.store.delete_session(&secret_hash(&secret)).await?;
+        let hash = secret_hash(&secret);
+        state.store.delete_session(&hash).await?;
+        // Other nodes drop it when the journal reaches them; this one at once.
+        state
+            .credential_lookups
+            .forget(crate::cache::CredentialKind::Session, &hash);
     }
     Ok((
         [(header::SET_COOKIE, session_clear_cookie())],

@@ -130,6 +130,7 @@ pub async fn tokens_action(
                 .and_then(|text| text.parse().ok())
                 .unwrap_or(-1);
             state.store.revoke_access_token(user.user.id, id).await?;
+            state.credential_lookups.forget_user(user.user.id);
             Ok(tokens_markup(&state, &user, None, None)
                 .await?
                 .into_response())

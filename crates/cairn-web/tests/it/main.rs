@@ -3,6 +3,7 @@
 mod attachment;
 mod auth;
 mod client_quirks;
+mod cluster;
 mod comment;
 mod content;
 mod convert;

@@ -1,6 +1,7 @@
 //! The `cairn` binary as a user runs it: settings, exit codes, first start, serving, clusters.
 
 mod cluster;
+mod cluster_state;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,180 @@
+//! Per-node caches of what authentication asks the database on every request: sessions and
+//! personal access tokens (with their user), and who is a site administrator.
+//!
+//! They are accelerators only (architecture invariant: losing them costs nothing). Every entry lives
+//! a short time, and the journal tailer drops entries the moment another node records a change that
+//! affects them (logout, token revoked, user or group changed). While the tailer is stalled the
+//! caches are bypassed, so a node never trusts entries it cannot have invalidated.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cairn_core::{User, UserId};
+
+/// How long a cached session or token is trusted without asking the database.
+const CREDENTIAL_TTL: Duration = Duration::from_secs(30);
+/// How long a cached administrator flag is trusted.
+const ADMINISTRATOR_TTL: Duration = Duration::from_secs(60);
+/// Most entries per cache; a full cache is emptied (entries are cheap to fetch again).
+const CAPACITY: usize = 20_000;
+
+/// Whether a cached credential is a login session or a personal access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    Session,
+    Token,
+}
+
+struct CachedCredential {
+    user: User,
+    /// The session's or token's own expiry (epoch ms), if it has one.
+    expires_ms: Option<i64>,
+    cached_at: Instant,
+}
+
+/// Sessions and tokens by the hash of their secret.
+#[derive(Default)]
+pub struct CredentialLookupCache {
+    /// Guarded by a std mutex held for one map operation, never across `.await`.
+    entries: Mutex<HashMap<(CredentialKind, String), CachedCredential>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl CredentialLookupCache {
+    /// The user of a cached live credential.
+    pub fn get(&self, kind: CredentialKind, hash: &str, now_ms: i64) -> Option<User> {
+        let found = self.entries.lock().ok().and_then(|entries| {
+            entries
+                .get(&(kind, hash.to_string()))
+                .filter(|entry| entry.cached_at.elapsed() < CREDENTIAL_TTL)
+                .filter(|entry| entry.expires_ms.is_none_or(|expires| expires > now_ms))
+                .map(|entry| entry.user.clone())
+        });
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    pub fn put(&self, kind: CredentialKind, hash: &str, user: User, expires_ms: Option<i64>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+            entries.insert(
+                (kind, hash.to_string()),
+                CachedCredential {
+                    user,
+                    expires_ms,
+                    cached_at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Drops one credential (this node's own logout).
+    pub fn forget(&self, kind: CredentialKind, hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&(kind, hash.to_string()));
+        }
+    }
+
+    /// Drops every credential of `user_id` (a logout or token revocation elsewhere, a user change).
+    pub fn forget_user(&self, user_id: UserId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, entry| entry.user.id != user_id);
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
+    /// (hits, misses) since start.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Whether a user is a site administrator, by user id.
+#[derive(Default)]
+pub struct AdministratorCache {
+    /// Guarded by a std mutex held for one map operation, never across `.await`.
+    entries: Mutex<HashMap<UserId, (bool, Instant)>>,
+}
+
+impl AdministratorCache {
+    pub fn get(&self, user_id: UserId) -> Option<bool> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&user_id)
+            .filter(|(_, cached_at)| cached_at.elapsed() < ADMINISTRATOR_TTL)
+            .map(|(administrator, _)| *administrator)
+    }
+
+    pub fn put(&self, user_id: UserId, administrator: bool) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+            entries.insert(user_id, (administrator, Instant::now()));
+        }
+    }
+
+    /// Group memberships changed somewhere: every flag may be wrong.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64) -> User {
+        User {
+            id: UserId(id),
+            username: format!("u{id}"),
+            user_key: String::new(),
+            display_name: String::new(),
+            email: String::new(),
+            active: true,
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn credentials_are_dropped_per_user_and_on_expiry() {
+        let cache = CredentialLookupCache::default();
+        cache.put(CredentialKind::Session, "a", user(1), Some(1_000));
+        cache.put(CredentialKind::Token, "b", user(1), None);
+        cache.put(CredentialKind::Session, "c", user(2), Some(1_000));
+        assert!(cache.get(CredentialKind::Session, "a", 999).is_some());
+        assert!(
+            cache.get(CredentialKind::Session, "a", 1_000).is_none(),
+            "the session itself expired"
+        );
+        assert!(
+            cache.get(CredentialKind::Token, "a", 0).is_none(),
+            "kinds do not mix"
+        );
+        cache.forget_user(UserId(1));
+        assert!(cache.get(CredentialKind::Token, "b", 0).is_none());
+        assert!(cache.get(CredentialKind::Session, "c", 0).is_some());
+        cache.forget(CredentialKind::Session, "c");
+        assert!(cache.get(CredentialKind::Session, "c", 0).is_none());
+    }
+}

@@ -1,0 +1,60 @@
+//! The heartbeat: this node's row in `cluster_node`, rewritten every `heartbeat_interval`.
+
+use std::sync::atomic::Ordering;
+
+use cairn_store::NodeHeartbeat;
+use tokio_util::sync::CancellationToken;
+
+use crate::AppState;
+
+fn beat(state: &AppState, node_state: &str) -> NodeHeartbeat {
+    let node = &state.cluster;
+    NodeHeartbeat {
+        node_id: node.node_id.clone(),
+        address: node.address(),
+        version: node.version.to_string(),
+        state: node_state.to_string(),
+        requests_in_flight: state.http_metrics.in_flight(),
+        requests_total: i64::try_from(state.http_metrics.total()).unwrap_or(i64::MAX),
+        journal_position: node.journal.position.load(Ordering::Relaxed),
+    }
+}
+
+/// Beats until `shutdown`, then records the node as stopped.
+pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
+    let node = state.cluster.clone();
+    let mut ticker = tokio::time::interval(node.settings.heartbeat_interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = ticker.tick() => {}
+        }
+        let written = state.store.heartbeat(&beat(&state, "running")).await;
+        let head = match &written {
+            Ok(()) => state.store.journal_head().await,
+            Err(_) => Ok(node.journal.head.load(Ordering::Relaxed)),
+        };
+        match written.and(head) {
+            Ok(head) => {
+                node.journal.head.store(head, Ordering::Relaxed);
+                node.last_heartbeat_ok_ms
+                    .store(node.elapsed_ms(), Ordering::Relaxed);
+                if failing {
+                    tracing::info!(node = %node.node_id, "heartbeat restored");
+                    failing = false;
+                }
+            }
+            Err(error) => {
+                if !failing {
+                    tracing::warn!(node = %node.node_id, %error, "heartbeat failed; retrying");
+                    failing = true;
+                }
+            }
+        }
+    }
+    if let Err(error) = state.store.heartbeat(&beat(&state, "stopped")).await {
+        tracing::debug!(%error, "could not record the node as stopped");
+    }
+}
