@@ -254,6 +254,7 @@ impl Store {
             .filter(|media_type| !media_type.is_empty())
             .unwrap_or(&existing.media_type)
             .to_string();
+        let mut transaction = self.begin_write().await?;
         let updated = sqlx::query(self.sql(
             "UPDATE attachment SET title = ?, live_title = ?, media_type = ?, last_modifier_id = ?, last_modified_ms = ? WHERE id = ? AND status = 'current'",
         ))
@@ -263,7 +264,7 @@ impl Store {
         .bind(author.0)
         .bind(now_ms)
         .bind(id.0)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await;
         match updated {
             Ok(_) => {}
@@ -272,6 +273,14 @@ impl Store {
             }
             Err(error) => return Err(error.into()),
         }
+        let change = Change {
+            kind: ChangeKind::AttachmentUpdated,
+            entity_id: Some(id.0),
+            space_id: Some(existing.space_id.0),
+            payload: format!("container={}", existing.container_id.0),
+        };
+        record(self, &mut transaction, &change).await?;
+        transaction.commit().await?;
         self.find_attachment(id)
             .await?
             .ok_or(StoreError::ContentNotFound(id))

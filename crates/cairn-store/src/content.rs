@@ -868,6 +868,12 @@ impl Store {
         .bind(id.0)
         .execute(&mut *transaction)
         .await?;
+        let kind = if publish {
+            ChangeKind::ContentCreated
+        } else {
+            ChangeKind::ContentUpdated
+        };
+        record(self, &mut transaction, &Change::of_content(kind, &draft)).await?;
         transaction.commit().await?;
         Ok(Content {
             status,
