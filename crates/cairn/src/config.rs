@@ -80,6 +80,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Lifetime of singleton-job leases (a dead holder's job moves after at most this).
     pub cluster_lease_ttl: Duration,
+    /// The `cairn cluster` balancer in front of this node, for the cluster view (set by the balancer).
+    pub cluster_balancer_url: Option<String>,
     /// A node without a heartbeat for this long is shown dead and stops holding back pruning.
     pub cluster_dead_after: Duration,
 }
@@ -164,6 +166,10 @@ const KEYS: &[Key] = &[
     Key {
         name: "cluster_dead_after_seconds",
         environment: "CAIRN_CLUSTER_DEAD_AFTER_SECONDS",
+    },
+    Key {
+        name: "cluster_balancer_url",
+        environment: "CAIRN_CLUSTER_BALANCER_URL",
     },
     Key {
         name: "admin_user",
@@ -378,6 +384,7 @@ pub fn load(
             15,
             parse_number_in(3..=3600),
         )?),
+        cluster_balancer_url: layers.get("cluster_balancer_url", None, parse_base_url)?,
         cluster_dead_after: Duration::from_secs(layers.get(
             "cluster_dead_after_seconds",
             10,

@@ -263,6 +263,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         cluster: cairn_web::cluster::ClusterSettings {
             lease_ttl: settings.cluster_lease_ttl,
             dead_after: settings.cluster_dead_after,
+            balancer_url: settings.cluster_balancer_url.clone(),
             ..cairn_web::cluster::ClusterSettings::default()
         },
     };
@@ -281,6 +282,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How nodes on this host reach the balancer listening on `listen`: its port on 127.0.0.1 (`None`
+/// for port 0, which is only known after binding).
+fn balancer_url_for_nodes(listen: &std::net::SocketAddr) -> Option<String> {
+    (listen.port() != 0).then(|| format!("http://127.0.0.1:{}", listen.port()))
 }
 
 /// Runs the balancer on the listen address and `cairn serve` nodes of this same executable, all on
@@ -310,6 +317,10 @@ async fn cluster(args: ClusterArgs) -> anyhow::Result<()> {
     }
     if let Some(log) = &args.log {
         env.push(("CAIRN_LOG".into(), log.into()));
+    }
+    // Nodes show the balancer's state in their cluster view; they reach it on the loopback.
+    if let Some(balancer) = balancer_url_for_nodes(&settings.listen) {
+        env.push(("CAIRN_CLUSTER_BALANCER_URL".into(), balancer.into()));
     }
     let node_command = cairn_cluster::NodeCommand {
         program,

@@ -52,6 +52,9 @@ pub struct ClusterSettings {
     /// The journal tailer counts as stalled (caches bypassed, node not ready) when its last
     /// successful poll is older than this.
     pub stalled_after: Duration,
+    /// The `cairn cluster` balancer in front of this node (`http://127.0.0.1:8090`), whose state the
+    /// cluster view includes; `None` behind any other load balancer.
+    pub balancer_url: Option<String>,
 }
 
 impl Default for ClusterSettings {
@@ -65,6 +68,7 @@ impl Default for ClusterSettings {
             journal_prune_interval: Duration::from_secs(60),
             lease_ttl: Duration::from_secs(15),
             stalled_after: Duration::from_secs(10),
+            balancer_url: None,
         }
     }
 }
