@@ -3,6 +3,7 @@
 //! It reads settings ([`config`]), connects the store, and hands a bound listener to `cairn-web`.
 //! It owns the process: logging, signals, exit codes.
 
+mod bench;
 mod config;
 
 use std::io::BufRead;
@@ -43,6 +44,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         task: AdminTask,
+    },
+    /// Benchmark tooling: generate a dataset, load a Cairn on this host.
+    Bench {
+        #[command(subcommand)]
+        task: bench::BenchTask,
     },
 }
 
@@ -170,6 +176,7 @@ fn main() -> ExitCode {
             Some(Command::Cluster(args)) => cluster(args).await,
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Admin { task }) => admin(task).await,
+            Some(Command::Bench { task }) => bench::bench(task).await,
         }
     });
     match outcome {

@@ -1,5 +1,6 @@
 //! The `cairn` binary as a user runs it: settings, exit codes, first start, serving, clusters.
 
+mod bench;
 mod cluster;
 mod cluster_state;
 
