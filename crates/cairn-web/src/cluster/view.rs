@@ -156,11 +156,18 @@ async fn balancer_state(state: &AppState) -> Option<Value> {
             .timeout(std::time::Duration::from_secs(1))
             .build()
             .map_err(|error| error.to_string())?;
-        let response = client.get(&url).send().await.map_err(|error| error.to_string())?;
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|error| error.to_string())?;
         if !response.status().is_success() {
             return Err(format!("the balancer answered {}", response.status()));
         }
-        response.json::<Value>().await.map_err(|error| error.to_string())
+        response
+            .json::<Value>()
+            .await
+            .map_err(|error| error.to_string())
     }
     .await;
     Some(match fetched {

@@ -16,6 +16,7 @@ every_dialect!(
     page_updates_reach_the_other_node_within_a_second,
     the_cluster_is_visible_to_administrators_and_prometheus,
     a_node_without_its_database_is_not_ready,
+    the_cluster_view_includes_the_balancer_state
 );
 
 /// Longest wait for something that should take at most a few seconds.
@@ -339,5 +340,38 @@ async fn a_node_without_its_database_is_not_ready(db: TestDb) {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["ready"], false);
     assert_eq!(body["checks"]["database"], "unreachable");
+    app.stop().await;
+}
+
+async fn the_cluster_view_includes_the_balancer_state(db: TestDb) {
+    // A stand-in for `cairn cluster`'s balancer: its status endpoint on the loopback.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let balancer_address = listener.local_addr().expect("address");
+    let router = axum::Router::new().route(
+        "/_cluster/state",
+        axum::routing::get(|| async {
+            axum::Json(json!({"target_nodes": 2, "autoscaler": {"min_nodes": 1, "max_nodes": 3}}))
+        }),
+    );
+    let balancer = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("serve");
+    });
+    let mut settings = cairn_web::WebSettings::default();
+    settings.cluster.balancer_url = Some(format!("http://{balancer_address}"));
+    let app = TestApp::start_with_settings(db, None, settings).await;
+    let (status, view) = call(app.admin().get(app.url("/rest/cairn/1/cluster"))).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["balancer"]["target_nodes"], 2);
+    assert_eq!(view["balancer"]["autoscaler"]["max_nodes"], 3);
+
+    // A balancer that does not answer is reported, and the rest of the view still comes.
+    balancer.abort();
+    let _ = balancer.await;
+    let (status, view) = call(app.admin().get(app.url("/rest/cairn/1/cluster"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(view["balancer"]["error"].is_string(), "{view}");
+    assert!(view["nodes"].is_array());
     app.stop().await;
 }
