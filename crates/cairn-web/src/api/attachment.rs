@@ -462,16 +462,7 @@ pub async fn upload_new_version(
     multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
     let container = current_container(&state, &caller, &id_text).await?;
-    let attachment_id = ContentId::parse(&attachment_text)
-        .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
-    let attachment = state
-        .store
-        .find_attachment(attachment_id)
-        .await?
-        .filter(|attachment| {
-            attachment.container_id == container.id && attachment.status == "current"
-        })
-        .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    let attachment = current_attachment_of(&state, &container, &attachment_text).await?;
     new_version(
         &state,
         &caller,
@@ -496,16 +487,7 @@ pub async fn update_metadata(
     let request = super::parse_json_body(&body)?;
     let container = current_container(&state, &caller, &id_text).await?;
     access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
-    let attachment_id = ContentId::parse(&attachment_text)
-        .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
-    let attachment = state
-        .store
-        .find_attachment(attachment_id)
-        .await?
-        .filter(|attachment| {
-            attachment.container_id == container.id && attachment.status == "current"
-        })
-        .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    let attachment = current_attachment_of(&state, &container, &attachment_text).await?;
     if let Some(number) = request["version"]["number"].as_i64()
         && number != i64::from(attachment.version)
         && number != i64::from(attachment.version) + 1
@@ -533,6 +515,24 @@ pub async fn update_metadata(
             .attachment_json(&updated, &Expand::parse(Some("version,container")))
             .await?,
     ))
+}
+
+/// The current attachment `attachment_text` names on `container`; any other is not found.
+async fn current_attachment_of(
+    state: &AppState,
+    container: &Content,
+    attachment_text: &str,
+) -> Result<Attachment, ApiError> {
+    let attachment_id = ContentId::parse(attachment_text)
+        .ok_or_else(|| ApiError::content_not_found(attachment_text))?;
+    state
+        .store
+        .find_attachment(attachment_id)
+        .await?
+        .filter(|attachment| {
+            attachment.container_id == container.id && attachment.status == "current"
+        })
+        .ok_or_else(|| ApiError::content_not_found(attachment_id))
 }
 
 /// A new version of `attachment` from one `file` part.
@@ -715,16 +715,7 @@ pub async fn download_by_id(
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
     let container = current_container(&state, &caller, &page_text).await?;
-    let attachment_id = ContentId::parse(&attachment_text)
-        .ok_or_else(|| ApiError::content_not_found(&attachment_text))?;
-    let attachment = state
-        .store
-        .find_attachment(attachment_id)
-        .await?
-        .filter(|attachment| {
-            attachment.container_id == container.id && attachment.status == "current"
-        })
-        .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
+    let attachment = current_attachment_of(&state, &container, &attachment_text).await?;
     serve_bytes(&state, &headers, &attachment, version_parameter(&query)?).await
 }
 
