@@ -2,7 +2,7 @@
 //! (SQL today, a search index later).
 
 use crate::content::ContentType;
-use crate::id::ContentId;
+use crate::id::{ContentId, SpaceId};
 
 /// How a time is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,4 +66,36 @@ pub struct ContentQuery {
     pub predicate: Predicate,
     /// `(field, descending)`.
     pub order: Vec<(OrderField, bool)>,
+}
+
+/// What the search index holds about one piece of current content: everything a CQL query can
+/// filter on, plus the plain text it matches words against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDocument {
+    pub id: ContentId,
+    pub content_type: ContentType,
+    pub space_id: SpaceId,
+    /// The space key as stored (upper case for global spaces, `~name` for personal ones).
+    pub space_key: String,
+    pub title: String,
+    /// Plain text of the body (storage-format markup removed).
+    pub text: String,
+    /// Label names, lower case.
+    pub labels: Vec<String>,
+    /// Direct parent page (pages only).
+    pub parent_id: Option<ContentId>,
+    /// Pages above this one, nearest first (pages only; `ancestor = N`).
+    pub ancestors: Vec<ContentId>,
+    /// The page or blog post a comment is on.
+    pub container_id: Option<ContentId>,
+    /// Every content id whose read restriction would hide this one: its page ancestors, and for a
+    /// comment its container and the container's ancestors. Visibility is decided against it at
+    /// query time, so a restriction change re-indexes nothing.
+    pub lineage: Vec<ContentId>,
+    /// Username of the creator, lower case.
+    pub creator: String,
+    /// Usernames of everyone who saved a version, lower case.
+    pub contributors: Vec<String>,
+    pub created_ms: i64,
+    pub last_modified_ms: i64,
 }

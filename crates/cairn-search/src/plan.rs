@@ -223,27 +223,41 @@ fn clause(
     }
 }
 
-/// Search terms: quoted phrases stay whole, other words split on whitespace; `*` wildcards and case
-/// are dropped (terms match as substrings, so a trailing `*` is implied).
+/// Search terms: quoted phrases stay whole (wildcards in them are dropped), other words split on
+/// whitespace and keep a trailing `*` (prefix) or `~` (fuzzy) marker; everything lower case.
 fn terms(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
         if let Some(quoted) = rest.strip_prefix('"') {
             let (phrase, after) = quoted.split_once('"').unwrap_or((quoted, ""));
-            found.push(phrase.to_string());
+            found.push(phrase.replace(['*', '?', '~'], " "));
             rest = after.trim_start();
         } else {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            found.push(rest[..end].to_string());
+            found.push(word_term(&rest[..end]));
             rest = rest[end..].trim_start();
         }
     }
     found
         .into_iter()
-        .map(|term| term.replace(['*', '?'], " ").trim().to_lowercase())
-        .filter(|term| !term.is_empty())
+        .map(|term| term.trim().to_lowercase())
+        .filter(|term| !term.is_empty() && term != "*" && term != "~")
         .collect()
+}
+
+/// One unquoted word: inner wildcards become spaces, a trailing `*` or `~` stays as a marker.
+fn word_term(word: &str) -> String {
+    let (stem, marker) = match word.as_bytes().last() {
+        Some(b'*') => (&word[..word.len() - 1], "*"),
+        Some(b'~') => (&word[..word.len() - 1], "~"),
+        _ => (word, ""),
+    };
+    let stem = stem.replace(['*', '?', '~'], " ");
+    if stem.trim().is_empty() || stem.trim().contains(char::is_whitespace) {
+        return stem;
+    }
+    format!("{}{marker}", stem.trim())
 }
 
 /// The half-open interval `[start, end)` a time value names: a day for dates and day functions, a
@@ -409,7 +423,11 @@ mod tests {
         );
         assert_eq!(
             planned(r#"text ~ "\"exact phrase\" other*""#).predicate,
-            Predicate::TextContains(vec!["exact phrase".into(), "other".into()])
+            Predicate::TextContains(vec!["exact phrase".into(), "other*".into()])
+        );
+        assert_eq!(
+            planned(r#"text ~ "relase~ de?loy \"a* b\" *""#).predicate,
+            Predicate::TextContains(vec!["relase~".into(), "de loy".into(), "a  b".into()])
         );
         assert_eq!(
             planned(r#"title !~ "draft""#).predicate,

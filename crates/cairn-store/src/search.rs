@@ -29,7 +29,10 @@ struct Filter {
 }
 
 /// `%term%` for LIKE with `!` as the escape character (the same on all three dialects).
+/// A trailing `*` (prefix) or `~` (fuzzy) marker is dropped: substrings already match prefixes, and
+/// SQL has no fuzzy matching.
 fn like_pattern(term: &str) -> String {
+    let term = term.strip_suffix(['*', '~']).unwrap_or(term);
     let mut pattern = String::from("%");
     for character in term.chars() {
         if matches!(character, '!' | '%' | '_') {
