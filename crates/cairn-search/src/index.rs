@@ -8,6 +8,7 @@
 //! callers run them on `spawn_blocking`.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::ops::Bound;
@@ -407,25 +408,22 @@ impl SearchIndex {
         let mut keyed: Vec<(Keys, DocAddress)> = Vec::new();
         let mut columns = BTreeMap::new();
         for address in addresses {
-            if !columns.contains_key(&address.segment_ord) {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                let title = if wants_title {
-                    fast.str("title_exact")?
-                } else {
-                    None
-                };
-                columns.insert(
-                    address.segment_ord,
-                    (
+            let (ids, created, modified, titles) = match columns.entry(address.segment_ord) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(first) => {
+                    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                    let title = if wants_title {
+                        fast.str("title_exact")?
+                    } else {
+                        None
+                    };
+                    first.insert((
                         fast.u64("id")?,
                         fast.i64("created")?,
                         fast.i64("modified")?,
                         title,
-                    ),
-                );
-            }
-            let Some((ids, created, modified, titles)) = columns.get(&address.segment_ord) else {
-                continue;
+                    ))
+                }
             };
             let doc = address.doc_id;
             let mut keys = Keys {
