@@ -588,7 +588,15 @@ impl SearchIndex {
             let per_field: Vec<(Occur, Box<dyn Query>)> = fields
                 .iter()
                 .filter_map(|(field, boost)| {
-                    term_query(&mut analyzer, *field, term).map(|query| {
+                    let matched = term_query(&mut analyzer, *field, term);
+                    // Titles are short and typed as they are remembered: a plain word also
+                    // matches as the start of a title word (`grand` finds "Grandchild").
+                    let matched = if *field == self.fields.title {
+                        matched.map(|query| with_title_prefix(query, *field, term))
+                    } else {
+                        matched
+                    };
+                    matched.map(|query| {
                         let boosted: Box<dyn Query> = if (*boost - 1.0).abs() > f32::EPSILON {
                             Box::new(BoostQuery::new(query, *boost))
                         } else {
@@ -733,6 +741,24 @@ fn term_query(analyzer: &mut TextAnalyzer, field: Field, term: &str) -> Option<B
                 .collect(),
         ))),
     }
+}
+
+/// `query`, or a title word starting with `term` when it is one plain word (scored lower than a
+/// whole-word match).
+fn with_title_prefix(query: Box<dyn Query>, field: Field, term: &str) -> Box<dyn Query> {
+    let word = term.trim();
+    let plain = word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric);
+    if !plain {
+        return query;
+    }
+    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word.to_lowercase()), 0, true);
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, query),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(prefix), 0.5)),
+        ),
+    ]))
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {

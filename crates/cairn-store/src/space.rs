@@ -81,6 +81,11 @@ impl Store {
         let change = Change::of_space(ChangeKind::SpaceCreated, space_id)
             .with_payload(new_space.key.as_str());
         record(self, &mut transaction, &change).await?;
+        // The home page is new content like any other (search indexes it from this entry).
+        let mut home_created =
+            Change::of_content_id(ChangeKind::ContentCreated, homepage_id).with_payload("page");
+        home_created.space_id = Some(space_id.0);
+        record(self, &mut transaction, &home_created).await?;
         transaction.commit().await?;
         Ok(Space {
             id: space_id,

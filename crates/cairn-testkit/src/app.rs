@@ -79,6 +79,7 @@ impl TestApp {
         let cluster_tasks =
             cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
         let server = tokio::spawn(cairn_web::serve(listener, state.clone(), shutdown.clone()));
+        wait_for_search_index(&state).await;
         TestApp {
             store,
             state,
@@ -186,4 +187,24 @@ fn basic_client(username: &str, password: &str) -> reqwest::Client {
 pub fn anonymous_client() -> reqwest::Client {
     cairn_blob::install_ring_as_tls_provider();
     reqwest::Client::new()
+}
+
+/// Waits until the node's search index is prepared (restored, reopened or rebuilt), so tests
+/// search what they wrote; a deadline turns a hang into a failure.
+pub async fn wait_for_search_index(state: &AppState) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let prepared = matches!(
+            state.search.state(),
+            cairn_web::search::IndexState::Current | cairn_web::search::IndexState::Off
+        );
+        if prepared {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search index was not prepared within 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }

@@ -1,6 +1,6 @@
 //! Health endpoints: `/status` (Confluence's), `/healthz` (the process is alive) and `/readyz` (the
-//! database answers within two seconds, the schema is current and the journal tailer is not
-//! stalled: send traffic here).
+//! database answers within two seconds, the schema is current, the journal tailer is not stalled
+//! and the search index is current within a bounded lag: send traffic here).
 
 use axum::Router;
 use axum::extract::State;
@@ -48,7 +48,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let migrations_ok = matches!(migrations, Ok(true));
     // A stalled tailer means this node's caches may miss invalidations: it vouches for nothing.
     let journal_ok = !state.cluster.journal_stalled();
-    let ready = database_ok && migrations_ok && journal_ok;
+    // Searches must find what the cluster wrote: the index is current and close to the journal head.
+    let journal_head = state
+        .cluster
+        .journal
+        .head
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let search_ok = state.search.ready(journal_head);
+    let ready = database_ok && migrations_ok && journal_ok && search_ok;
     let body = json!({
         "ready": ready,
         "node": state.cluster.node_id,
@@ -56,6 +63,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
             "database": if database_ok { "ok" } else { "unreachable" },
             "migrations": if migrations_ok { "current" } else if database_ok { "pending" } else { "unknown" },
             "journal": crate::cluster::view::journal_json(&state),
+            "search": crate::search::status_json(&state),
         },
     });
     let status = if ready {

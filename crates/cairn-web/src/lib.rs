@@ -5,6 +5,7 @@
 //!   `/pages/viewpage.action?pageId=N`), so old bookmarks keep working.
 //! - [`auth`]: HTTP Basic, Bearer personal access tokens and cookie sessions stored in the database.
 //! - [`health`]: `/status`, `/healthz`, `/readyz`.
+//! - [`search`]: the per-node search index, kept current from the cluster journal.
 //! - `access`: permission checks (404 for what a caller may not see, 403 for what they may not change).
 //!
 //! Main types: [`AppState`] (shared by every handler), [`WebSettings`], and [`serve`], which runs the
@@ -25,6 +26,7 @@ pub mod maintenance;
 pub mod metrics;
 mod rate_limit;
 mod render;
+pub mod search;
 mod time_format;
 pub mod ui;
 
@@ -64,6 +66,8 @@ pub struct WebSettings {
     pub rate_limit_per_minute: u32,
     /// Heartbeat, journal and lease timing.
     pub cluster: cluster::ClusterSettings,
+    /// The search index: on or off, where, how often snapshots are written.
+    pub search: search::SearchSettings,
 }
 
 impl Default for WebSettings {
@@ -75,6 +79,7 @@ impl Default for WebSettings {
             attachment_max_bytes: 100 * 1024 * 1024,
             rate_limit_per_minute: 0,
             cluster: cluster::ClusterSettings::default(),
+            search: search::SearchSettings::default(),
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct AppState {
     pub cluster: Arc<cluster::ClusterNode>,
     /// Request counters and latencies of this node.
     pub http_metrics: Arc<metrics::HttpMetrics>,
+    /// This node's search index and where it stands.
+    pub search: Arc<search::SearchService>,
 }
 
 impl AppState {
@@ -108,6 +115,7 @@ impl AppState {
             administrators: Arc::new(cache::AdministratorCache::default()),
             cluster,
             http_metrics: Arc::new(metrics::HttpMetrics::default()),
+            search: Arc::new(search::SearchService::new(settings.search.clone())),
             store,
             blobs,
             settings: Arc::new(settings),

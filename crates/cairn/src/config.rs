@@ -84,6 +84,13 @@ pub struct Settings {
     pub cluster_balancer_url: Option<String>,
     /// A node without a heartbeat for this long is shown dead and stops holding back pruning.
     pub cluster_dead_after: Duration,
+    /// `false`: every search runs on the database, no index is kept.
+    pub search_index: bool,
+    /// Where this node keeps its search index; `None`: a temporary directory (restored from a
+    /// snapshot or rebuilt at every start).
+    pub search_index_dir: Option<PathBuf>,
+    /// Time between search index snapshots in the blob store.
+    pub search_snapshot_interval: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -170,6 +177,18 @@ const KEYS: &[Key] = &[
     Key {
         name: "cluster_balancer_url",
         environment: "CAIRN_CLUSTER_BALANCER_URL",
+    },
+    Key {
+        name: "search_index",
+        environment: "CAIRN_SEARCH_INDEX",
+    },
+    Key {
+        name: "search_index_dir",
+        environment: "CAIRN_SEARCH_INDEX_DIR",
+    },
+    Key {
+        name: "search_snapshot_minutes",
+        environment: "CAIRN_SEARCH_SNAPSHOT_MINUTES",
     },
     Key {
         name: "admin_user",
@@ -300,6 +319,14 @@ fn parse_base_url(text: &str) -> Result<Option<String>, String> {
     Ok(Some(url.trim_end_matches('/').to_string()))
 }
 
+fn parse_on_off(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        other => Err(format!("{other} is not on or off")),
+    }
+}
+
 fn parse_cookie_security(text: &str) -> Result<CookieSecurity, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "auto" => Ok(CookieSecurity::Auto),
@@ -390,6 +417,13 @@ pub fn load(
             10,
             parse_number_in(3..=3600),
         )?),
+        search_index: layers.get("search_index", true, parse_on_off)?,
+        search_index_dir: layers.get("search_index_dir", None, |text| {
+            Ok(parse_optional_text(text)?.map(PathBuf::from))
+        })?,
+        search_snapshot_interval: Duration::from_secs(
+            60 * layers.get("search_snapshot_minutes", 5, parse_number_in(1..=1440))?,
+        ),
     })
 }
 
@@ -435,6 +469,17 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 
 # Seconds without a heartbeat after which a node counts as dead (CAIRN_CLUSTER_DEAD_AFTER_SECONDS).
 # cluster_dead_after_seconds = 10
+
+# The search index of each node (CAIRN_SEARCH_INDEX): on, or off to run every search on the database.
+# search_index = "on"
+
+# Where each node keeps its search index (CAIRN_SEARCH_INDEX_DIR): a local directory, never one shared
+# between nodes. Unset: a temporary directory, restored from the newest snapshot (or rebuilt) at start.
+# search_index_dir = "/var/lib/cairn/index"
+
+# Minutes between search index snapshots in the blob store (CAIRN_SEARCH_SNAPSHOT_MINUTES); new nodes
+# start from the newest. Keep it well under the 10 minutes the cluster journal is kept.
+# search_snapshot_minutes = 5
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

@@ -273,6 +273,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             balancer_url: settings.cluster_balancer_url.clone(),
             ..cairn_web::cluster::ClusterSettings::default()
         },
+        search: cairn_web::search::SearchSettings {
+            use_index: settings.search_index,
+            index_dir: settings.search_index_dir.clone(),
+            snapshot_interval: settings.search_snapshot_interval,
+            ..cairn_web::search::SearchSettings::default()
+        },
     };
     let state = AppState::new(store.clone(), blobs, web_settings);
     let address = listener.local_addr().context("listener has no address")?;

@@ -72,13 +72,19 @@ async fn changes_are_journaled_with_their_transaction(db: TestDb) {
             "user.created",
             "space.created",
             "content.created",
+            "content.created",
             "content.updated",
             "content.labels_changed",
             "content.trashed"
         ],
         "one entry per committed change, none for the stale edit"
     );
-    let updated = &entries[3];
+    assert_eq!(
+        entries[2].entity_id,
+        dev.homepage_id.map(|home| home.0),
+        "the home page is created with its space"
+    );
+    let updated = &entries[4];
     assert_eq!(updated.entity_id, Some(page.id.0));
     assert_eq!(updated.space_id, Some(dev.id.0));
     assert_eq!(updated.payload, "page");

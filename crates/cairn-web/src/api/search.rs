@@ -1,5 +1,6 @@
 //! `GET /rest/api/search` (result wrappers with excerpts) and `GET /rest/api/content/search` (plain
-//! content list), both driven by CQL. Until the search index exists, queries run on the database.
+//! content list), both driven by CQL, answered from this node's search index (or the database while
+//! the index is not ready).
 
 use std::time::Instant;
 
@@ -11,6 +12,8 @@ use serde_json::json;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
+use crate::search::search_content;
+use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
@@ -104,24 +107,34 @@ pub async fn search(
     let started = Instant::now();
     let (cql, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let (contents, total) = state
-        .store
-        .search_content(caller.user.id, &planned, paging.start, paging.limit)
-        .await?;
+    let outcome = search_content(
+        &state,
+        caller.user.id,
+        &planned,
+        paging.start,
+        paging.limit,
+    )
+    .await?;
+    let (contents, total) = (&outcome.contents, outcome.total);
     let expand = Expand::parse(query.get("expand")).below("content");
     let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
     let mut terms = Vec::new();
     searched_terms(&planned.predicate, &mut terms);
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut results = Vec::with_capacity(contents.len());
-    for content in &contents {
+    for content in contents {
         let space = builder.space_of(content.space_id).await?;
         let content_json = builder.content_json(content, &expand).await?;
         let url = content_json["_links"]["webui"].clone();
-        let excerpt = match excerpt_mode {
-            "none" => String::new(),
-            "indexed" => excerpt_of(content),
-            _ => highlight(&excerpt_of(content), &terms),
+        let indexed = outcome.excerpts.get(&content.id);
+        let excerpt = match (excerpt_mode, indexed) {
+            ("none", _) => String::new(),
+            ("indexed", Some(excerpt)) => excerpt
+                .replace(HIGHLIGHT_START, "")
+                .replace(HIGHLIGHT_END, ""),
+            ("indexed", None) => excerpt_of(content),
+            (_, Some(excerpt)) => excerpt.clone(),
+            (_, None) => highlight(&excerpt_of(content), &terms),
         };
         let kind = match content.content_type {
             ContentType::Page => "page",
@@ -171,10 +184,15 @@ pub async fn content_search(
 ) -> Result<ApiJson, ApiError> {
     let (_, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let (contents, total) = state
-        .store
-        .search_content(caller.user.id, &planned, paging.start, paging.limit)
-        .await?;
+    let outcome = search_content(
+        &state,
+        caller.user.id,
+        &planned,
+        paging.start,
+        paging.limit,
+    )
+    .await?;
+    let (contents, total) = (outcome.contents, outcome.total);
     let expand = Expand::parse(query.get("expand"));
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let results = builder.contents_json(&contents, &expand).await?;

@@ -16,7 +16,14 @@ fn beat(state: &AppState, node_state: &str) -> NodeHeartbeat {
         state: node_state.to_string(),
         requests_in_flight: state.http_metrics.in_flight(),
         requests_total: i64::try_from(state.http_metrics.total()).unwrap_or(i64::MAX),
-        journal_position: node.journal.position.load(Ordering::Relaxed),
+        // The journal must be kept for the laggard of this node's readers: the tailer, or the
+        // search indexer replaying behind it.
+        journal_position: state
+            .search
+            .needs_journal_from()
+            .map_or(node.journal.position.load(Ordering::Relaxed), |indexed| {
+                indexed.min(node.journal.position.load(Ordering::Relaxed))
+            }),
     }
 }
 

@@ -77,6 +77,7 @@ impl Default for ClusterSettings {
 pub const JOURNAL_PRUNE_LEASE: &str = "journal-prune";
 pub const SESSION_SWEEP_LEASE: &str = "session-sweep";
 pub const BLOB_SWEEP_LEASE: &str = "blob-sweep";
+pub const SEARCH_SNAPSHOT_LEASE: &str = "search-snapshot";
 
 /// Where the tailer is, for readiness, metrics and the admin views. Written by the tailer task only.
 #[derive(Default)]
@@ -240,6 +241,7 @@ pub fn spawn(state: &AppState, address: String, shutdown: CancellationToken) -> 
     let mut tasks = JoinSet::new();
     tasks.spawn(heartbeat::run(state.clone(), shutdown.clone()));
     tasks.spawn(tailer::run(state.clone(), shutdown.clone()));
+    tasks.spawn(crate::search::indexer::run(state.clone(), shutdown.clone()));
     tasks.spawn(singleton::run_jobs(state.clone(), shutdown));
     tasks
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::{BLOB_SWEEP_LEASE, JOURNAL_PRUNE_LEASE, SESSION_SWEEP_LEASE};
+use super::{BLOB_SWEEP_LEASE, JOURNAL_PRUNE_LEASE, SEARCH_SNAPSHOT_LEASE, SESSION_SWEEP_LEASE};
 use crate::AppState;
 
 /// Nodes that have not beaten for this long are removed from `cluster_node`.
@@ -22,6 +22,7 @@ pub(super) async fn run_jobs(state: AppState, shutdown: CancellationToken) {
     let prune_state = state.clone();
     let session_state = state.clone();
     let blob_state = state.clone();
+    let snapshot_state = state.clone();
     tokio::join!(
         hold_lease_and_run(
             state.clone(),
@@ -37,13 +38,24 @@ pub(super) async fn run_jobs(state: AppState, shutdown: CancellationToken) {
                 crate::maintenance::sweep_expired_sessions(session_state.store.clone(), stop)
             },
         ),
-        hold_lease_and_run(state.clone(), BLOB_SWEEP_LEASE, shutdown, move |stop| {
-            crate::maintenance::sweep_orphaned_blobs(
-                blob_state.store.clone(),
-                blob_state.blobs.clone(),
-                stop,
-            )
-        }),
+        hold_lease_and_run(
+            state.clone(),
+            BLOB_SWEEP_LEASE,
+            shutdown.clone(),
+            move |stop| {
+                crate::maintenance::sweep_orphaned_blobs(
+                    blob_state.store.clone(),
+                    blob_state.blobs.clone(),
+                    stop,
+                )
+            }
+        ),
+        hold_lease_and_run(
+            state.clone(),
+            SEARCH_SNAPSHOT_LEASE,
+            shutdown,
+            move |stop| crate::search::snapshot::run(snapshot_state.clone(), stop)
+        ),
     );
 }
 

@@ -240,7 +240,7 @@ async fn the_cluster_is_visible_to_administrators_and_prometheus(db: TestDb) {
         );
     }
     let leases = cluster["leases"].as_array().expect("leases");
-    assert_eq!(leases.len(), 3, "{cluster:#}");
+    assert_eq!(leases.len(), 4, "{cluster:#}");
     // Each singleton job's lease is held by one node, and that node alone says it holds it.
     for lease in leases {
         let name = lease["name"].as_str().expect("name");

@@ -1,0 +1,392 @@
+//! What the search index is built from: current content with its labels, contributors, place in
+//! the tree and space key, read in batches; and what a viewer may see, for query-time visibility.
+
+use std::collections::{BTreeSet, HashMap};
+
+use cairn_core::{ContentId, ContentType, SearchDocument, SpaceId, UserId};
+use sqlx::Row;
+
+use crate::permission::{SPACE_BINDS, bind_viewer, viewable_space};
+use crate::sql::owned_for_dialect;
+use crate::{Store, StoreResult};
+
+/// A document for the index, with the storage-format body its text is still to be extracted from
+/// (the store does not know the storage format).
+#[derive(Debug, Clone)]
+pub struct SearchSource {
+    /// `text` is empty until the caller fills it from `body`.
+    pub document: SearchDocument,
+    pub body: String,
+}
+
+/// What a viewer may see: every space (site administrators) or these, minus content under read
+/// restrictions that shut them out (and everything below it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewerScope {
+    pub all_spaces: bool,
+    pub spaces: Vec<SpaceId>,
+    pub hidden_roots: Vec<ContentId>,
+}
+
+/// Parents of content ids, remembered across batches while the whole index is rebuilt.
+#[derive(Debug, Default)]
+pub struct ParentMap {
+    parents: HashMap<i64, Option<i64>>,
+}
+
+/// Most ids per `IN (…)` list.
+const ID_CHUNK: usize = 500;
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Current pages, blog posts and comments with an id above `after`, in id order, at most
+    /// `limit`.
+    pub async fn search_sources_after(
+        &self,
+        after: ContentId,
+        limit: i64,
+        parents: &mut ParentMap,
+    ) -> StoreResult<Vec<SearchSource>> {
+        let statement = format!(
+            "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id > ? ORDER BY id LIMIT ?"
+        );
+        let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        self.assemble_sources(rows, parents).await
+    }
+
+    /// The sources of these ids that are current content; ids missing from the answer are gone
+    /// (trashed, purged, drafts) and belong out of the index.
+    pub async fn search_sources(&self, ids: &[ContentId]) -> StoreResult<Vec<SearchSource>> {
+        let mut parents = ParentMap::default();
+        let mut sources = Vec::with_capacity(ids.len());
+        let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        for chunk in raw.chunks(ID_CHUNK) {
+            let statement = format!(
+                "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id IN ({})",
+                id_list(chunk)
+            );
+            let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+                .fetch_all(self.pool())
+                .await?;
+            sources.extend(self.assemble_sources(rows, &mut parents).await?);
+        }
+        Ok(sources)
+    }
+
+    async fn assemble_sources(
+        &self,
+        rows: Vec<sqlx::any::AnyRow>,
+        parents: &mut ParentMap,
+    ) -> StoreResult<Vec<SearchSource>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        struct Base {
+            id: i64,
+            kind: String,
+            space_id: i64,
+            parent_id: Option<i64>,
+            title: String,
+            body: String,
+            creator_id: i64,
+            created_ms: i64,
+            modified_ms: i64,
+        }
+        let mut bases = Vec::with_capacity(rows.len());
+        for row in &rows {
+            bases.push(Base {
+                id: row.try_get("id")?,
+                kind: row.try_get("content_type")?,
+                space_id: row.try_get("space_id")?,
+                parent_id: row.try_get("parent_id")?,
+                title: row.try_get("title")?,
+                body: row.try_get("body")?,
+                creator_id: row.try_get("creator_id")?,
+                created_ms: row.try_get("created_ms")?,
+                modified_ms: row.try_get("last_modified_ms")?,
+            });
+        }
+        let ids: Vec<i64> = bases.iter().map(|base| base.id).collect();
+        let listed = id_list(&ids);
+
+        let space_ids: BTreeSet<i64> = bases.iter().map(|base| base.space_id).collect();
+        let space_keys: HashMap<i64, String> = self
+            .pairs(
+                format!(
+                    "SELECT id AS k, space_key AS v FROM space WHERE id IN ({})",
+                    id_list(&space_ids.into_iter().collect::<Vec<_>>())
+                ),
+                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let mut labels: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in self
+            .pairs(
+                format!(
+                    "SELECT cl.content_id AS k, l.name AS v FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE cl.content_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
+            )
+            .await?
+        {
+            labels.entry(id).or_default().push(name);
+        }
+        let mut contributors: HashMap<i64, BTreeSet<String>> = HashMap::new();
+        for (id, name) in self
+            .pairs(
+                format!(
+                    "SELECT DISTINCT v.content_id AS k, u.username AS v FROM content_version v JOIN app_user u ON u.id = v.author_id WHERE v.content_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
+            )
+            .await?
+        {
+            contributors.entry(id).or_default().insert(name.to_lowercase());
+        }
+        let creator_ids: BTreeSet<i64> = bases.iter().map(|base| base.creator_id).collect();
+        let usernames: HashMap<i64, String> = self
+            .pairs(
+                format!(
+                    "SELECT id AS k, username AS v FROM app_user WHERE id IN ({})",
+                    id_list(&creator_ids.into_iter().collect::<Vec<_>>())
+                ),
+                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let containers: HashMap<i64, i64> = self
+            .pairs(
+                format!(
+                    "SELECT content_id AS k, container_id AS v FROM comment_meta WHERE content_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+
+        for base in &bases {
+            parents.parents.insert(base.id, base.parent_id);
+        }
+        let mut wanted: Vec<i64> = bases
+            .iter()
+            .filter_map(|base| base.parent_id)
+            .chain(containers.values().copied())
+            .collect();
+        self.load_parents(&mut wanted, parents).await?;
+
+        let mut sources = Vec::with_capacity(bases.len());
+        for base in bases {
+            let Some(content_type) = ContentType::parse(&base.kind) else {
+                continue;
+            };
+            let container = containers.get(&base.id).copied();
+            let ancestors = match content_type {
+                ContentType::Page => parents.chain_above(base.id),
+                _ => Vec::new(),
+            };
+            let lineage = match container {
+                Some(container) => {
+                    let mut chain = vec![ContentId(container)];
+                    chain.extend(parents.chain_above(container));
+                    chain
+                }
+                None => ancestors.clone(),
+            };
+            let mut labels_of = labels.remove(&base.id).unwrap_or_default();
+            labels_of.sort();
+            sources.push(SearchSource {
+                document: SearchDocument {
+                    id: ContentId(base.id),
+                    content_type,
+                    space_id: SpaceId(base.space_id),
+                    space_key: space_keys.get(&base.space_id).cloned().unwrap_or_default(),
+                    title: base.title,
+                    text: String::new(),
+                    labels: labels_of,
+                    parent_id: match content_type {
+                        ContentType::Page => base.parent_id.map(ContentId),
+                        _ => None,
+                    },
+                    ancestors,
+                    container_id: container.map(ContentId),
+                    lineage,
+                    creator: usernames
+                        .get(&base.creator_id)
+                        .map(|name| name.to_lowercase())
+                        .unwrap_or_default(),
+                    contributors: contributors
+                        .remove(&base.id)
+                        .map(|names| names.into_iter().collect())
+                        .unwrap_or_default(),
+                    created_ms: base.created_ms,
+                    last_modified_ms: base.modified_ms,
+                },
+                body: base.body,
+            });
+        }
+        Ok(sources)
+    }
+
+    /// Loads the parents of `wanted` and of everything above them into `parents`.
+    async fn load_parents(
+        &self,
+        wanted: &mut Vec<i64>,
+        parents: &mut ParentMap,
+    ) -> StoreResult<()> {
+        // A tree deeper than this is a cycle or corruption; stop rather than loop.
+        for _ in 0..256 {
+            wanted.retain(|id| !parents.parents.contains_key(id));
+            wanted.sort_unstable();
+            wanted.dedup();
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            let mut next = Vec::new();
+            for chunk in wanted.chunks(ID_CHUNK) {
+                let found = self
+                    .pairs(
+                        format!(
+                            "SELECT id AS k, parent_id AS v FROM content WHERE id IN ({})",
+                            id_list(chunk)
+                        ),
+                        |row| {
+                            Ok((
+                                row.try_get::<i64, _>("k")?,
+                                row.try_get::<Option<i64>, _>("v")?,
+                            ))
+                        },
+                    )
+                    .await?;
+                for (id, parent) in &found {
+                    parents.parents.insert(*id, *parent);
+                    if let Some(parent) = parent {
+                        next.push(*parent);
+                    }
+                }
+                // Ids that no longer exist have no parent.
+                for id in chunk {
+                    parents.parents.entry(*id).or_insert(None);
+                }
+            }
+            *wanted = next;
+        }
+        Ok(())
+    }
+
+    async fn pairs<K, V>(
+        &self,
+        statement: String,
+        read: impl Fn(&sqlx::any::AnyRow) -> StoreResult<(K, V)>,
+    ) -> StoreResult<Vec<(K, V)>> {
+        let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(read).collect()
+    }
+
+    /// What `viewer` may see, for the search index's query-time filter.
+    pub async fn viewer_scope(&self, viewer: UserId) -> StoreResult<ViewerScope> {
+        let all_spaces = self.is_site_administrator(viewer).await?;
+        let spaces = if all_spaces {
+            Vec::new()
+        } else {
+            let statement = format!("SELECT id FROM space WHERE {}", viewable_space!("id"));
+            let rows = bind_viewer(
+                sqlx::query(owned_for_dialect(self.dialect(), statement)),
+                viewer,
+                SPACE_BINDS,
+            )
+            .fetch_all(self.pool())
+            .await?;
+            rows.iter()
+                .map(|row| Ok(SpaceId(row.try_get("id")?)))
+                .collect::<StoreResult<Vec<_>>>()?
+        };
+        let statement = "SELECT r.content_id AS id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0";
+        let rows = bind_viewer(
+            sqlx::query(owned_for_dialect(self.dialect(), statement.to_string())),
+            viewer,
+            2,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let hidden_roots = rows
+            .iter()
+            .map(|row| Ok(ContentId(row.try_get("id")?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(ViewerScope {
+            all_spaces,
+            spaces,
+            hidden_roots,
+        })
+    }
+}
+
+impl ParentMap {
+    /// Pages above `id`, nearest first (as far as loaded).
+    fn chain_above(&self, id: i64) -> Vec<ContentId> {
+        let mut chain = Vec::new();
+        let mut current = id;
+        while let Some(Some(parent)) = self.parents.get(&current) {
+            if chain.len() > 256 || chain.contains(&ContentId(*parent)) {
+                break;
+            }
+            chain.push(ContentId(*parent));
+            current = *parent;
+        }
+        chain
+    }
+}
+
+const SOURCE_COLUMNS: &str = "id, content_type, space_id, parent_id, title, body, creator_id, created_ms, last_modified_ms";
+
+impl Store {
+    /// Current content with these ids, in the order given; ids that are not current content are
+    /// left out.
+    pub async fn current_contents(&self, ids: &[ContentId]) -> StoreResult<Vec<cairn_core::Content>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let mut found: HashMap<ContentId, cairn_core::Content> = HashMap::new();
+        for chunk in raw.chunks(ID_CHUNK) {
+            let statement = format!(
+                "SELECT {} FROM content WHERE status = 'current' AND id IN ({})",
+                crate::row::content_columns!(),
+                id_list(chunk)
+            );
+            let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+                .fetch_all(self.pool())
+                .await?;
+            for content in crate::row::contents(&rows)? {
+                found.insert(content.id, content);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}
+
+impl Store {
+    /// The lowest id left in the journal (`None` when it is empty): an index at position `p` can
+    /// be brought current by replay only if nothing above `p` was pruned.
+    pub async fn journal_oldest(&self) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT MIN(id) AS lowest FROM cluster_journal")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("lowest")?)
+    }
+}

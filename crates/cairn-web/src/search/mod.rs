@@ -1,0 +1,314 @@
+//! Search on this node: the per-node index ([`cairn_search::index::SearchIndex`]), kept current from
+//! the cluster journal, and the one entry point handlers search through ([`search_content`]).
+//!
+//! - [`indexer`]: prepares the index at start (reuses the local one, restores the newest snapshot
+//!   from the blob store, or rebuilds from the database), then applies journal entries to it.
+//! - [`snapshot`]: writes and reads index snapshots in the blob store; one node writes them, under a
+//!   lease.
+//!
+//! Until the index is ready, searches run on the database (same results, slower, no stemming), so
+//! a single node answers searches while it builds; a node in a cluster reports not ready meanwhile.
+
+pub mod indexer;
+pub mod snapshot;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use cairn_core::{Content, ContentId, ContentQuery, UserId};
+use cairn_search::index::{SearchIndex, Visibility};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// How search runs on this node.
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    /// `false` runs every search on the database (no index is built).
+    pub use_index: bool,
+    /// Where this node keeps its index; `None` for a temporary directory removed at exit (the
+    /// index is then restored from a snapshot or rebuilt at every start).
+    pub index_dir: Option<PathBuf>,
+    /// Time between index snapshots (written by one node of the cluster). Keep it well under the
+    /// journal's retention (`journal_keep_for`), or new nodes cannot replay from a snapshot.
+    pub snapshot_interval: Duration,
+    /// The node is ready only while its index is at most this many journal entries behind.
+    pub max_ready_lag: i64,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            use_index: true,
+            index_dir: None,
+            snapshot_interval: Duration::from_secs(300),
+            max_ready_lag: 1000,
+        }
+    }
+}
+
+/// Where the index is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexState {
+    /// Not opened yet.
+    Starting,
+    /// Restoring a snapshot from the blob store.
+    Restoring,
+    /// Building from the database.
+    Rebuilding,
+    /// Open and following the journal.
+    Current,
+    /// Turned off in the settings: searches run on the database.
+    Off,
+}
+
+impl IndexState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexState::Starting => "starting",
+            IndexState::Restoring => "restoring",
+            IndexState::Rebuilding => "rebuilding",
+            IndexState::Current => "current",
+            IndexState::Off => "off",
+        }
+    }
+}
+
+/// This node's search index and where it stands. Shared by handlers and the indexer task.
+pub struct SearchService {
+    pub settings: SearchSettings,
+    /// The open index, once it is current. Std lock: held only to clone or replace the `Arc`.
+    index: RwLock<Option<Arc<SearchIndex>>>,
+    /// Std mutex: one read or write of a small value.
+    state: Mutex<IndexState>,
+    /// Journal position the index includes (applied, maybe not yet committed).
+    pub position: AtomicI64,
+    /// Documents written during the current rebuild, for progress.
+    pub rebuilt_documents: AtomicU64,
+    /// Journal entries applied since start.
+    pub applied_entries: AtomicU64,
+    /// Snapshots this node wrote since start.
+    pub snapshots_written: AtomicU64,
+    /// How the index was prepared at start: `reused`, `snapshot`, `rebuilt`.
+    prepared_from: Mutex<&'static str>,
+    /// Owner of a temporary index directory (removed when the service is dropped).
+    temporary_directory: Mutex<Option<tempfile::TempDir>>,
+    /// The highest journal id whose change is searchable, published after each commit; searches
+    /// wait on it to see every change committed before they started.
+    searchable: tokio::sync::watch::Sender<i64>,
+    /// Wakes the indexer before its next poll is due (a search is waiting).
+    pub(crate) wake: tokio::sync::Notify,
+}
+
+impl SearchService {
+    pub fn new(settings: SearchSettings) -> SearchService {
+        let initial = if settings.use_index {
+            IndexState::Starting
+        } else {
+            IndexState::Off
+        };
+        SearchService {
+            settings,
+            index: RwLock::new(None),
+            state: Mutex::new(initial),
+            position: AtomicI64::new(0),
+            rebuilt_documents: AtomicU64::new(0),
+            applied_entries: AtomicU64::new(0),
+            snapshots_written: AtomicU64::new(0),
+            prepared_from: Mutex::new(""),
+            temporary_directory: Mutex::new(None),
+            searchable: tokio::sync::watch::Sender::new(0),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Records that every journal entry up to `highest` is searchable.
+    pub(crate) fn publish_searchable(&self, highest: i64) {
+        self.searchable.send_if_modified(|current| {
+            let moved = highest > *current;
+            if moved {
+                *current = highest;
+            }
+            moved
+        });
+    }
+
+    /// Waits (at most `patience`) until every change up to journal id `head` is searchable; false if
+    /// it took longer.
+    pub async fn wait_until_searchable(&self, head: i64, patience: Duration) -> bool {
+        let mut watcher = self.searchable.subscribe();
+        if *watcher.borrow_and_update() >= head {
+            return true;
+        }
+        self.wake.notify_one();
+        tokio::time::timeout(patience, watcher.wait_for(|highest| *highest >= head))
+            .await
+            .is_ok_and(|waited| waited.is_ok())
+    }
+
+    /// The index, when it is current.
+    pub fn index(&self) -> Option<Arc<SearchIndex>> {
+        self.index.read().ok().and_then(|index| index.clone())
+    }
+
+    fn install(&self, index: Arc<SearchIndex>) {
+        if let Ok(mut slot) = self.index.write() {
+            *slot = Some(index);
+        }
+        self.set_state(IndexState::Current);
+    }
+
+    pub fn state(&self) -> IndexState {
+        self.state
+            .lock()
+            .map(|state| *state)
+            .unwrap_or(IndexState::Starting)
+    }
+
+    fn set_state(&self, state: IndexState) {
+        if let Ok(mut current) = self.state.lock() {
+            *current = state;
+        }
+    }
+
+    pub fn prepared_from(&self) -> &'static str {
+        self.prepared_from.lock().map(|from| *from).unwrap_or("")
+    }
+
+    fn set_prepared_from(&self, from: &'static str) {
+        if let Ok(mut current) = self.prepared_from.lock() {
+            *current = from;
+        }
+    }
+
+    /// Journal entries above the index's position, against the journal head `head`.
+    pub fn lag(&self, head: i64) -> i64 {
+        (head - self.position.load(Ordering::Relaxed)).max(0)
+    }
+
+    /// Whether search on this node is fit to serve: the index is current and at most
+    /// `max_ready_lag` entries behind `head` (always true when the index is off).
+    pub fn ready(&self, head: i64) -> bool {
+        match self.state() {
+            IndexState::Off => true,
+            IndexState::Current => self.lag(head) <= self.settings.max_ready_lag,
+            _ => false,
+        }
+    }
+
+    /// The lowest journal position this node still needs (for journal pruning): the index's
+    /// while it is in use.
+    pub fn needs_journal_from(&self) -> Option<i64> {
+        match self.state() {
+            IndexState::Off => None,
+            _ => Some(self.position.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// What a search found: content the viewer may see, in order, the total, and an excerpt per
+/// content (highlighted where words matched).
+pub struct SearchOutcome {
+    pub contents: Vec<Content>,
+    pub total: i64,
+    /// Excerpts from the index, by content id; absent when the search ran on the database.
+    pub excerpts: std::collections::HashMap<ContentId, String>,
+    /// `index` or `database`.
+    pub engine: &'static str,
+}
+
+/// Longest a search waits for the index to include changes committed before it started.
+const SEARCH_CATCH_UP_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Runs `query` for `viewer`: on the index when it is current, else on the database.
+pub async fn search_content(
+    state: &AppState,
+    viewer: UserId,
+    query: &ContentQuery,
+    start: i64,
+    limit: i64,
+) -> Result<SearchOutcome, ApiError> {
+    let index = match state.search.index() {
+        Some(index) => {
+            // Read-after-write across the cluster: whatever was committed before this search
+            // started is found. Usually the index is already there; else the indexer is woken.
+            let head = state.store.journal_head().await?;
+            if !state
+                .search
+                .wait_until_searchable(head, SEARCH_CATCH_UP_PATIENCE)
+                .await
+            {
+                tracing::warn!(head, "search index behind the journal; answering from it anyway");
+            }
+            Some(index)
+        }
+        None => None,
+    };
+    let Some(index) = index else {
+        let (contents, total) = state
+            .store
+            .search_content(viewer, query, start, limit)
+            .await?;
+        return Ok(SearchOutcome {
+            contents,
+            total,
+            excerpts: Default::default(),
+            engine: "database",
+        });
+    };
+    let scope = state.store.viewer_scope(viewer).await?;
+    let visibility = Visibility {
+        all_spaces: scope.all_spaces,
+        spaces: scope.spaces,
+        hidden_roots: scope.hidden_roots,
+    };
+    let query = query.clone();
+    let start = usize::try_from(start).unwrap_or(0);
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let searched =
+        tokio::task::spawn_blocking(move || index.search(&query, &visibility, start, limit)).await;
+    let page = match searched {
+        Ok(Ok(page)) => page,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "search on the index failed");
+            return Err(ApiError::internal());
+        }
+        Err(error) => {
+            tracing::error!(%error, "search task failed");
+            return Err(ApiError::internal());
+        }
+    };
+    let ids: Vec<ContentId> = page.hits.iter().map(|hit| hit.id).collect();
+    // The database has the last word: content trashed a moment ago is left out even if the index
+    // has not caught up yet.
+    let contents = state.store.current_contents(&ids).await?;
+    let excerpts = page
+        .hits
+        .into_iter()
+        .map(|hit| (hit.id, hit.excerpt))
+        .collect();
+    Ok(SearchOutcome {
+        contents,
+        total: i64::try_from(page.total).unwrap_or(i64::MAX),
+        excerpts,
+        engine: "index",
+    })
+}
+
+/// The index's state for `/readyz`, the cluster view and metrics.
+pub fn status_json(state: &AppState) -> serde_json::Value {
+    let service = &state.search;
+    let head = state.cluster.journal.head.load(Ordering::Relaxed);
+    serde_json::json!({
+        "state": service.state().as_str(),
+        "preparedFrom": service.prepared_from(),
+        "position": service.position.load(Ordering::Relaxed),
+        "lag": service.lag(head),
+        "documents": service.index().map_or(0, |index| index.document_count()),
+        "rebuiltDocuments": service.rebuilt_documents.load(Ordering::Relaxed),
+        "appliedEntries": service.applied_entries.load(Ordering::Relaxed),
+        "snapshotsWritten": service.snapshots_written.load(Ordering::Relaxed),
+    })
+}
