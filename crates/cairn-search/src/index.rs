@@ -751,7 +751,8 @@ fn with_title_prefix(query: Box<dyn Query>, field: Field, term: &str) -> Box<dyn
     if !plain {
         return query;
     }
-    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word.to_lowercase()), 0, true);
+    let prefix =
+        FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word.to_lowercase()), 0, true);
     Box::new(BooleanQuery::new(vec![
         (Occur::Should, query),
         (

@@ -352,12 +352,16 @@ impl ParentMap {
     }
 }
 
-const SOURCE_COLUMNS: &str = "id, content_type, space_id, parent_id, title, body, creator_id, created_ms, last_modified_ms";
+const SOURCE_COLUMNS: &str =
+    "id, content_type, space_id, parent_id, title, body, creator_id, created_ms, last_modified_ms";
 
 impl Store {
     /// Current content with these ids, in the order given; ids that are not current content are
     /// left out.
-    pub async fn current_contents(&self, ids: &[ContentId]) -> StoreResult<Vec<cairn_core::Content>> {
+    pub async fn current_contents(
+        &self,
+        ids: &[ContentId],
+    ) -> StoreResult<Vec<cairn_core::Content>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -12,12 +12,12 @@ use serde_json::json;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
-use crate::search::search_content;
-use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
+use crate::search::search_content;
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
+use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 
 fn planned(query: &QueryPairs, caller: &Principal) -> Result<(String, ContentQuery), ApiError> {
     let cql = query
@@ -107,14 +107,8 @@ pub async fn search(
     let started = Instant::now();
     let (cql, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let outcome = search_content(
-        &state,
-        caller.user.id,
-        &planned,
-        paging.start,
-        paging.limit,
-    )
-    .await?;
+    let outcome =
+        search_content(&state, caller.user.id, &planned, paging.start, paging.limit).await?;
     let (contents, total) = (&outcome.contents, outcome.total);
     let expand = Expand::parse(query.get("expand")).below("content");
     let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
@@ -184,14 +178,8 @@ pub async fn content_search(
 ) -> Result<ApiJson, ApiError> {
     let (_, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let outcome = search_content(
-        &state,
-        caller.user.id,
-        &planned,
-        paging.start,
-        paging.limit,
-    )
-    .await?;
+    let outcome =
+        search_content(&state, caller.user.id, &planned, paging.start, paging.limit).await?;
     let (contents, total) = (outcome.contents, outcome.total);
     let expand = Expand::parse(query.get("expand"));
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);

@@ -166,7 +166,9 @@ pub(crate) async fn rebuild(
         let count = sources.len() as u64;
         let writer = index.clone();
         tokio::task::spawn_blocking(move || writer.write(&documents_of(sources), &[])).await??;
-        service.rebuilt_documents.fetch_add(count, Ordering::Relaxed);
+        service
+            .rebuilt_documents
+            .fetch_add(count, Ordering::Relaxed);
     }
     let position = cursor.position();
     {

@@ -240,7 +240,10 @@ pub async fn search_content(
                 .wait_until_searchable(head, SEARCH_CATCH_UP_PATIENCE)
                 .await
             {
-                tracing::warn!(head, "search index behind the journal; answering from it anyway");
+                tracing::warn!(
+                    head,
+                    "search index behind the journal; answering from it anyway"
+                );
             }
             Some(index)
         }

@@ -101,7 +101,9 @@ pub async fn write_if_newer(state: &AppState) -> Result<Option<i64>, IndexerErro
     let Some(index) = state.search.index() else {
         return Ok(None);
     };
-    let newest_position = newest(&state.blobs).await?.map_or(0, |found| found.position);
+    let newest_position = newest(&state.blobs)
+        .await?
+        .map_or(0, |found| found.position);
     if index.committed_position()? <= newest_position {
         return Ok(None);
     }

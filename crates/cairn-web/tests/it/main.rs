@@ -12,6 +12,7 @@ mod label;
 mod permission;
 mod reads;
 mod search;
+mod search_cluster;
 mod space;
 mod support;
 mod ui;
