@@ -394,3 +394,13 @@ impl Store {
         Ok(row.try_get("lowest")?)
     }
 }
+
+impl Store {
+    /// How many documents a full index holds (current pages, blog posts and comments).
+    pub async fn count_search_sources(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS documents FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment')")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("documents")?)
+    }
+}

@@ -40,6 +40,9 @@ enum Command {
     Cluster(ClusterArgs),
     /// Apply database migrations and exit.
     Migrate(HomeArgs),
+    /// Rebuild the search index from the database, with a progress bar, and write it to the blob
+    /// store as the newest snapshot (nodes that start next begin from it).
+    Reindex(HomeArgs),
     /// Administration tasks.
     Admin {
         #[command(subcommand)]
@@ -175,6 +178,7 @@ fn main() -> ExitCode {
             Some(Command::Serve(args)) => serve(args).await,
             Some(Command::Cluster(args)) => cluster(args).await,
             Some(Command::Migrate(home)) => migrate(home).await,
+            Some(Command::Reindex(home)) => reindex(home).await,
             Some(Command::Admin { task }) => admin(task).await,
             Some(Command::Bench { task }) => bench::bench(task).await,
         }
@@ -461,6 +465,75 @@ async fn migrate(home: HomeArgs) -> anyhow::Result<()> {
     );
     store.close().await;
     Ok(())
+}
+
+async fn reindex(home: HomeArgs) -> anyhow::Result<()> {
+    let settings = load_settings(&home, FlagValues::default())?;
+    init_logging("warn");
+    let store = connect(&settings).await?;
+    store.migrate().await.context("database migration failed")?;
+    let s3_settings = cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;
+    let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
+        .await
+        .context("cannot open the blob store")?;
+    let state = AppState::new(store.clone(), blobs, WebSettings::default());
+    let total = store.count_search_sources().await?.max(0) as u64;
+    let directory = match &settings.search_index_dir {
+        Some(directory) => directory.clone(),
+        None => std::env::temp_dir().join(format!("cairn-reindex-{}", std::process::id())),
+    };
+    let progress_state = state.clone();
+    let progress = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let done = progress_state
+                .search
+                .rebuilt_documents
+                .load(std::sync::atomic::Ordering::Relaxed);
+            eprint!("\r{}", progress_bar(done, total, started.elapsed()));
+        }
+    });
+    let started = std::time::Instant::now();
+    let rebuilt = cairn_web::search::indexer::reindex(&state, directory.clone()).await;
+    progress.abort();
+    let (position, documents) = rebuilt.context("reindexing failed")?;
+    let elapsed = started.elapsed();
+    eprintln!("\r{}", progress_bar(documents, documents, elapsed));
+    let snapshot = cairn_web::search::snapshot::write_if_newer(&state)
+        .await
+        .context("the snapshot could not be written to the blob store")?;
+    println!(
+        "{documents} documents indexed in {:.1} s ({:.0}/s), journal position {position}{}",
+        elapsed.as_secs_f64(),
+        documents as f64 / elapsed.as_secs_f64().max(0.001),
+        match snapshot {
+            Some(_) => "; snapshot written to the blob store",
+            None => "; the blob store already holds a snapshot this recent",
+        }
+    );
+    if settings.search_index_dir.is_none() {
+        drop(state);
+        let _ = std::fs::remove_dir_all(&directory);
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// `[#####.....] 1234/5000 documents (456/s)`.
+fn progress_bar(done: u64, total: u64, elapsed: std::time::Duration) -> String {
+    const WIDTH: u64 = 30;
+    let filled = if total == 0 {
+        WIDTH
+    } else {
+        (done.min(total) * WIDTH) / total
+    };
+    let rate = done as f64 / elapsed.as_secs_f64().max(0.001);
+    format!(
+        "[{}{}] {done}/{total} documents ({rate:.0}/s)",
+        "#".repeat(filled as usize),
+        ".".repeat((WIDTH - filled) as usize)
+    )
 }
 
 async fn admin(task: AdminTask) -> anyhow::Result<()> {

@@ -370,6 +370,21 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
     }
 }
 
+/// Rebuilds the index in `directory` from the database (what `cairn reindex` runs) and makes it
+/// this service's index. Progress is readable from `rebuilt_documents` meanwhile. Returns the
+/// journal position it includes and the number of documents.
+pub async fn reindex(state: &AppState, directory: PathBuf) -> Result<(i64, u64), IndexerError> {
+    let index = open_index(directory).await?;
+    let (index, cursor) = rebuild(state, index).await?;
+    let documents = index.document_count();
+    state
+        .search
+        .position
+        .store(cursor.position(), Ordering::Relaxed);
+    state.search.install(index);
+    Ok((cursor.position(), documents))
+}
+
 #[cfg(test)]
 mod tests {
     use super::replayable;

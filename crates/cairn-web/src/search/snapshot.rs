@@ -95,16 +95,15 @@ pub async fn restore(
     Ok(position)
 }
 
-/// Writes a snapshot of this node's index if it is current and newer than the newest snapshot;
-/// returns the position written.
+/// Writes a snapshot of this node's index if it is current and newer than the newest snapshot (or
+/// there is none); returns the position written.
 pub async fn write_if_newer(state: &AppState) -> Result<Option<i64>, IndexerError> {
     let Some(index) = state.search.index() else {
         return Ok(None);
     };
-    let newest_position = newest(&state.blobs)
-        .await?
-        .map_or(0, |found| found.position);
-    if index.committed_position()? <= newest_position {
+    if let Some(found) = newest(&state.blobs).await?
+        && index.committed_position()? <= found.position
+    {
         return Ok(None);
     }
     let local = tempfile::NamedTempFile::new()?;

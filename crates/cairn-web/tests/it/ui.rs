@@ -178,6 +178,28 @@ async fn write_and_read_pages_through_the_ui(db: TestDb) {
         found.contains("1 result for") && found.contains(&format!("pageId={page_id}")),
         "the restored draft is found"
     );
+    assert!(
+        found.contains("<mark>"),
+        "matched words are highlighted in the excerpt"
+    );
+    let (_, filtered_out) = page_text(
+        &browser,
+        app.url("/dosearchsite.action?queryString=draft&type=blogpost"),
+    )
+    .await;
+    assert!(
+        filtered_out.contains("0 results"),
+        "the type filter applies"
+    );
+    let (_, filtered_in) = page_text(
+        &browser,
+        app.url("/dosearchsite.action?queryString=draft&type=page&lastModified=day"),
+    )
+    .await;
+    assert!(
+        filtered_in.contains("1 result for"),
+        "page type and modified today keep the page"
+    );
     let (_, nothing) = page_text(
         &browser,
         app.url("/dosearchsite.action?queryString=zyzzyva"),
