@@ -30,6 +30,7 @@ mod sql;
 mod task;
 mod tree;
 mod user;
+mod wakeup;
 
 pub use attachment::{AttachmentListing, StoredFile};
 pub use comment::{CommentListing, NewComment};
@@ -45,6 +46,7 @@ pub use space::NewSpace;
 pub use task::LongTask;
 pub use tree::MovePosition;
 pub use user::NewUser;
+pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
 
 /// The result type of every store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -18,11 +18,11 @@ pub mod view;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use cairn_store::JournalEntry;
+use cairn_store::{JournalEntry, WakeupState, WakeupStatus};
 use rand::RngExt;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
@@ -37,7 +37,8 @@ pub struct ClusterSettings {
     pub heartbeat_interval: Duration,
     /// A node whose heartbeat is older than this (database time) is dead.
     pub dead_after: Duration,
-    /// Time between journal polls.
+    /// Time between journal polls. On PostgreSQL a commit wakes the tailer sooner (LISTEN/NOTIFY);
+    /// this interval is the fallback there and the rule elsewhere.
     pub journal_poll_interval: Duration,
     /// How long an id missing below the highest seen stays pending; longer than any write
     /// transaction may run.
@@ -93,6 +94,8 @@ pub struct JournalStatus {
     pub delivered_total: AtomicU64,
     /// Milliseconds since `ClusterNode::started` of the last successful poll; -1 before the first.
     pub last_poll_ok_ms: AtomicI64,
+    /// Polls started early by a PostgreSQL notification.
+    pub wakeups_total: AtomicU64,
 }
 
 /// This node in the cluster. Shared by handlers and background tasks; every field is safe to read
@@ -115,6 +118,8 @@ pub struct ClusterNode {
     job_runs: Mutex<BTreeMap<&'static str, u64>>,
     /// Journal entries as this node delivers them; see [`ClusterNode::subscribe`].
     events: broadcast::Sender<Arc<JournalEntry>>,
+    /// The tailer's LISTEN/NOTIFY state; set once when the tailer starts.
+    journal_wakeups: OnceLock<WakeupStatus>,
 }
 
 /// Entries buffered per subscriber before a slow one starts missing them.
@@ -135,6 +140,7 @@ impl ClusterNode {
             leases_held: Mutex::new(BTreeMap::new()),
             job_runs: Mutex::new(BTreeMap::new()),
             events,
+            journal_wakeups: OnceLock::new(),
         };
         node.journal.last_poll_ok_ms.store(-1, Ordering::Relaxed);
         node
@@ -196,6 +202,14 @@ impl ClusterNode {
             Some(age) if age > self.settings.stalled_after => "stalled",
             Some(_) => "current",
         }
+    }
+
+    /// Whether commits wake the tailer: `listening` on PostgreSQL when all is well, `off` on the
+    /// other databases (polling only), `connecting` or `reconnecting` while the listener is down.
+    pub fn journal_wakeup_state(&self) -> WakeupState {
+        self.journal_wakeups
+            .get()
+            .map_or(WakeupState::Off, WakeupStatus::state)
     }
 
     /// Entries in the journal above this node's position.

@@ -68,6 +68,8 @@ pub fn journal_json(state: &AppState) -> Value {
         "lag": node.journal_lag(),
         "deliveredTotal": status.delivered_total.load(Ordering::Relaxed),
         "lastPollAgeMs": node.journal_poll_age().map(|age| age.as_millis() as u64),
+        "wakeUps": node.journal_wakeup_state().as_str(),
+        "wakeUpsTotal": status.wakeups_total.load(Ordering::Relaxed),
     })
 }
 
@@ -211,6 +213,11 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         out,
         "# HELP cairn_journal_delivered_entries_total Journal entries applied on this node.\n# TYPE cairn_journal_delivered_entries_total counter\ncairn_journal_delivered_entries_total {}",
         status.delivered_total.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP cairn_journal_wakeups_total Journal polls started early by a PostgreSQL notification.\n# TYPE cairn_journal_wakeups_total counter\ncairn_journal_wakeups_total {}",
+        status.wakeups_total.load(Ordering::Relaxed)
     );
     gauge(
         &mut out,

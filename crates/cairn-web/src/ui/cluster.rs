@@ -86,6 +86,7 @@ pub async fn clustering(
                             tr { th { "Lag" } td { (node.journal_lag()) " entries" } }
                             tr { th { "Pending ids (gap rule)" } td { (journal.pending_ids.load(Ordering::Relaxed)) } }
                             tr { th { "Entries applied" } td { (journal.delivered_total.load(Ordering::Relaxed)) } }
+                            tr { th { "Wake-ups on commit (PostgreSQL)" } td { (node.journal_wakeup_state().as_str()) ", " (journal.wakeups_total.load(Ordering::Relaxed)) " so far" } }
                         }
                     }
                 }
