@@ -489,7 +489,7 @@ impl Store {
         Ok(head.unwrap_or(0))
     }
 
-    /// Deletes entries every live node has passed (its heartbeat is younger than `dead_after`) and
+    /// Deletes entries every live node (running or draining) has passed (its heartbeat is younger than `dead_after`) and
     /// that are older than `keep_for`. With no live node nothing is deleted. Returns how many.
     pub async fn prune_journal(
         &self,
@@ -498,7 +498,7 @@ impl Store {
     ) -> StoreResult<u64> {
         let now = now_ms_expression(self.dialect());
         let statement = format!(
-            "DELETE FROM cluster_journal WHERE id <= (SELECT MIN(n.journal_position) FROM cluster_node n WHERE n.state = 'running' AND n.heartbeat_ms > {now} - ?) AND created_ms < {now} - ?"
+            "DELETE FROM cluster_journal WHERE id <= (SELECT MIN(n.journal_position) FROM cluster_node n WHERE n.state IN ('running', 'draining') AND n.heartbeat_ms > {now} - ?) AND created_ms < {now} - ?"
         );
         let result = sqlx::query(owned_for_dialect(self.dialect(), statement))
             .bind(duration_ms(dead_after))

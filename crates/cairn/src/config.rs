@@ -84,6 +84,8 @@ pub struct Settings {
     pub cluster_balancer_url: Option<String>,
     /// A node without a heartbeat for this long is shown dead and stops holding back pruning.
     pub cluster_dead_after: Duration,
+    /// Longest a stopping node keeps serving (not ready) while its requests in flight finish.
+    pub drain_timeout: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -170,6 +172,10 @@ const KEYS: &[Key] = &[
     Key {
         name: "cluster_balancer_url",
         environment: "CAIRN_CLUSTER_BALANCER_URL",
+    },
+    Key {
+        name: "drain_timeout_seconds",
+        environment: "CAIRN_DRAIN_TIMEOUT_SECONDS",
     },
     Key {
         name: "admin_user",
@@ -390,6 +396,11 @@ pub fn load(
             10,
             parse_number_in(3..=3600),
         )?),
+        drain_timeout: Duration::from_secs(layers.get(
+            "drain_timeout_seconds",
+            30,
+            parse_number_in(0..=3600),
+        )?),
     })
 }
 
@@ -435,6 +446,10 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 
 # Seconds without a heartbeat after which a node counts as dead (CAIRN_CLUSTER_DEAD_AFTER_SECONDS).
 # cluster_dead_after_seconds = 10
+
+# Longest time in seconds a stopping node (SIGTERM, Ctrl-C) keeps serving while it reports not
+# ready and waits for its requests in flight to finish (CAIRN_DRAIN_TIMEOUT_SECONDS).
+# drain_timeout_seconds = 30
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

@@ -273,17 +273,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             balancer_url: settings.cluster_balancer_url.clone(),
             ..cairn_web::cluster::ClusterSettings::default()
         },
+        drain_timeout: settings.drain_timeout,
     };
     let state = AppState::new(store.clone(), blobs, web_settings);
     let address = listener.local_addr().context("listener has no address")?;
-    // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases.
+    // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases. They
+    // outlive the server's drain: the node stays registered (draining) until its requests are done.
+    let cluster_stop = CancellationToken::new();
     let mut cluster_tasks =
-        cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
+        cairn_web::cluster::spawn(&state, address.to_string(), cluster_stop.clone());
     tracing::info!(node = %state.cluster.node_id, "cluster node registered");
     // Supervisors and tests read the address from the end of this line: keep it last.
     tracing::info!("Cairn is serving on http://{address}");
     let served = cairn_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
+    cluster_stop.cancel();
     while cluster_tasks.join_next().await.is_some() {}
     served.context("server failed")?;
     store.close().await;
@@ -393,7 +397,7 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: draining, then finishing requests in flight");
     shutdown.cancel();
 }
 

@@ -18,13 +18,13 @@ pub mod view;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use cairn_store::{JournalEntry, WakeupState, WakeupStatus};
 use rand::RngExt;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -120,6 +120,10 @@ pub struct ClusterNode {
     events: broadcast::Sender<Arc<JournalEntry>>,
     /// The tailer's LISTEN/NOTIFY state; set once when the tailer starts.
     journal_wakeups: OnceLock<WakeupStatus>,
+    /// Set once when the node begins shutting down; never cleared.
+    draining: AtomicBool,
+    /// Wakes the heartbeat so a change of state reaches the database at once.
+    state_changed: Notify,
 }
 
 /// Entries buffered per subscriber before a slow one starts missing them.
@@ -141,6 +145,8 @@ impl ClusterNode {
             job_runs: Mutex::new(BTreeMap::new()),
             events,
             journal_wakeups: OnceLock::new(),
+            draining: AtomicBool::new(false),
+            state_changed: Notify::new(),
         };
         node.journal.last_poll_ok_ms.store(-1, Ordering::Relaxed);
         node
@@ -152,6 +158,28 @@ impl ClusterNode {
     /// must treat everything it holds as stale (rebuild or re-read), then continue.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<JournalEntry>> {
         self.events.subscribe()
+    }
+
+    /// The node begins shutting down: it reports not ready and `draining` in its `cluster_node`
+    /// row (written at once) while it finishes its requests.
+    pub fn begin_draining(&self) {
+        if !self.draining.swap(true, Ordering::SeqCst) {
+            self.state_changed.notify_one();
+        }
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// The state this node writes into its `cluster_node` row while it serves: `running` or
+    /// `draining`.
+    pub fn serving_state(&self) -> &'static str {
+        if self.is_draining() {
+            "draining"
+        } else {
+            "running"
+        }
     }
 
     pub fn address(&self) -> String {
@@ -248,7 +276,9 @@ impl ClusterNode {
 
 /// Starts heartbeat, journal tailer and singleton jobs for `state`'s node, listening on `address`.
 /// They stop when `shutdown` is cancelled; await the returned set to wait for them (the node then
-/// marks itself stopped and releases its leases).
+/// marks itself stopped and releases its leases). Cancel `shutdown` after the server has finished
+/// its requests ([`crate::serve`] returned): until then the node keeps its row `draining` and its
+/// caches current.
 pub fn spawn(state: &AppState, address: String, shutdown: CancellationToken) -> JoinSet<()> {
     state.cluster.set_address(address);
     let mut tasks = JoinSet::new();

@@ -42,10 +42,22 @@ impl ClusterOverview {
         })
     }
 
-    /// Whether `node` beat recently enough to count as alive.
+    /// Whether `node` serves (running or draining) and beat recently enough to count as alive.
     pub fn is_alive(state: &AppState, node: &NodeRecord) -> bool {
         let dead_after = i64::try_from(state.cluster.settings.dead_after.as_millis()).unwrap_or(0);
-        node.state == "running" && node.heartbeat_age_ms <= dead_after
+        matches!(node.state.as_str(), "running" | "draining") && node.heartbeat_age_ms <= dead_after
+    }
+
+    /// What an operator should read for `node`: `alive`, `draining` (shutting down, finishing its
+    /// requests), `dead` (no heartbeat for `dead_after` while it claimed to serve) or `stopped`.
+    pub fn condition(state: &AppState, node: &NodeRecord) -> &'static str {
+        match (node.state.as_str(), ClusterOverview::is_alive(state, node)) {
+            ("running", true) => "alive",
+            ("draining", true) => "draining",
+            ("running" | "draining", false) => "dead",
+            ("stopped", _) => "stopped",
+            _ => "unknown",
+        }
     }
 
     /// The holder of `lease` now, if it has a live one.
@@ -85,6 +97,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
                 "version": record.version,
                 "state": record.state,
                 "alive": ClusterOverview::is_alive(state, record),
+                "condition": ClusterOverview::condition(state, record),
                 "thisNode": record.node_id == node.node_id,
                 "startedMs": record.started_ms,
                 "heartbeatMs": record.heartbeat_ms,
@@ -119,6 +132,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
             "id": node.node_id,
             "address": node.address(),
             "version": node.version,
+            "state": node.serving_state(),
             "uptimeSeconds": node.uptime().as_secs(),
             "heartbeatAgeMs": node.heartbeat_age().map(|age| age.as_millis() as u64),
             "leasesHeld": held,

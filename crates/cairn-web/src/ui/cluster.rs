@@ -60,12 +60,12 @@ pub async fn clustering(
                         } }
                         tbody {
                             @for record in &overview.nodes {
-                                @let is_alive = ClusterOverview::is_alive(&state, record);
+                                @let condition = ClusterOverview::condition(&state, record);
                                 tr {
                                     td { code { (record.node_id) } @if record.node_id == node.node_id { " (this node)" } }
                                     td { (record.address) }
                                     td { (record.version) }
-                                    td { @if is_alive { "alive" } @else if record.state == "running" { strong { "dead" } } @else { (record.state) } }
+                                    td.node-condition { @if condition == "alive" { (condition) } @else { strong { (condition) } } }
                                     td { (age(record.heartbeat_age_ms)) " ago" }
                                     td { (human_from_ms(record.started_ms)) }
                                     td { (record.requests_in_flight) }

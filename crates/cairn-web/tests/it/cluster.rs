@@ -17,7 +17,8 @@ every_dialect!(
     the_cluster_is_visible_to_administrators_and_prometheus,
     a_node_without_its_database_is_not_ready,
     the_cluster_view_includes_the_balancer_state,
-    with_a_slow_poll_a_commit_wakes_the_other_node_on_postgresql
+    with_a_slow_poll_a_commit_wakes_the_other_node_on_postgresql,
+    a_stopping_node_drains_then_deregisters
 );
 
 /// Longest wait for something that should take at most a few seconds.
@@ -483,4 +484,137 @@ async fn with_a_slow_poll_a_commit_wakes_the_other_node_on_postgresql(db: TestDb
     }
     node_b.stop().await;
     node_a.stop().await;
+}
+
+/// The condition of node `id` in a `/rest/cairn/1/cluster` document.
+fn condition_of(cluster: &Value, id: &str) -> Option<String> {
+    cluster["nodes"]
+        .as_array()?
+        .iter()
+        .find(|node| node["id"] == id)?["condition"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Polls node `observer`'s cluster view until node `id` is in `condition`.
+async fn wait_for_condition(observer: &TestApp, id: &str, condition: &str) -> Value {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let cluster = admin_json(observer, "/rest/cairn/1/cluster").await;
+        if condition_of(&cluster, id).as_deref() == Some(condition) {
+            return cluster;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{id} never {condition}: {cluster:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A node told to stop while a save is still arriving: it reports not ready and `draining` (in
+/// the database, so the other node and its Clustering page show it), keeps serving, completes the
+/// save, and only then closes and marks itself stopped.
+async fn a_stopping_node_drains_then_deregisters(db: TestDb) {
+    // Node B owns the database and outlives node A.
+    let (node_b, node_a) = two_nodes(db).await;
+    let node_a_id = node_a.state.cluster.node_id.clone();
+    wait_for_condition(&node_b, &node_a_id, "alive").await;
+    let (status, _) = call(
+        node_a
+            .admin()
+            .post(node_a.url("/rest/api/space"))
+            .json(&new_space("DRAIN")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A save whose body has only half arrived when the stop begins.
+    let body = serde_json::to_vec(&new_page("DRAIN", "Saved while draining", None)).expect("json");
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    chunks.send(Ok(first_half.to_vec())).await.expect("queued");
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    let save = tokio::spawn(
+        node_a
+            .admin()
+            .post(node_a.url("/rest/api/content"))
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(stream))
+            .send(),
+    );
+    let deadline = Instant::now() + DEADLINE;
+    while node_a.state.http_metrics.in_flight() < 1 {
+        assert!(Instant::now() < deadline, "the save never arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    node_a.begin_stop();
+    let deadline = Instant::now() + DEADLINE;
+    let readiness = loop {
+        let (status, body) =
+            call(cairn_testkit::anonymous_client().get(node_a.url("/readyz"))).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            break body;
+        }
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(Instant::now() < deadline, "still ready: {body}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(readiness["ready"], false);
+    assert_eq!(readiness["state"], "draining", "{readiness}");
+    assert_eq!(
+        readiness["checks"]["database"], "ok",
+        "only the drain makes it unready"
+    );
+
+    let cluster = wait_for_condition(&node_b, &node_a_id, "draining").await;
+    let row = cluster["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|node| node["id"] == node_a_id.as_str())
+        .expect("node A listed");
+    assert_eq!(row["state"], "draining");
+    assert_eq!(row["alive"], true, "draining nodes still serve");
+    let page = node_b
+        .admin()
+        .get(node_b.url("/admin/cluster.action"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    let row_html = page
+        .split("<tr>")
+        .find(|row| row.contains(&node_a_id))
+        .expect("node A on the Clustering page");
+    assert!(row_html.contains("draining"), "{row_html}");
+    let own_view = admin_json(&node_a, "/rest/cairn/1/cluster").await;
+    assert_eq!(
+        own_view["thisNode"]["state"], "draining",
+        "a draining node still answers"
+    );
+    assert!(!node_a.server_finished(), "closed with a save in flight");
+
+    chunks.send(Ok(second_half.to_vec())).await.expect("queued");
+    drop(chunks);
+    let saved = save.await.expect("joined").expect("the save completes");
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.expect("json");
+    let page_id = saved["id"].as_str().expect("id").to_string();
+    let (status, _) = call(
+        node_b
+            .admin()
+            .get(node_b.url(&format!("/rest/api/content/{page_id}"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the save committed");
+
+    node_a.stop().await;
+    wait_for_condition(&node_b, &node_a_id, "stopped").await;
+    node_b.stop().await;
 }
