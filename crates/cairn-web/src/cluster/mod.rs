@@ -5,12 +5,14 @@
 //! - [`tailer`]: tails `cluster_journal` with the gap rule, invalidates this node's caches, and
 //!   publishes every entry to subscribers ([`ClusterNode::subscribe`]).
 //! - [`singleton`]: jobs that run on one node of the cluster at a time, under a lease.
+//! - [`balancer`]: the state of the `cairn cluster` balancer in front of this node, if any.
 //! - [`view`]: what an operator sees (`GET /rest/cairn/1/cluster`, `GET /metrics`, the Clustering
 //!   admin page).
 //!
 //! Main types: [`ClusterSettings`], [`ClusterNode`] (shared, in `AppState`), and [`spawn`], which
 //! starts the background tasks and returns their owner handle.
 
+pub mod balancer;
 mod heartbeat;
 pub mod singleton;
 pub mod tailer;

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::cluster::balancer::BalancerState;
 use crate::error::{ApiError, ApiJson};
 use crate::metrics::gauge;
 
@@ -155,41 +156,10 @@ async fn cluster_json(
     }
     let overview = ClusterOverview::read(&state).await?;
     let mut body = overview_json(&state, &overview);
-    if let Some(balancer) = balancer_state(&state).await {
+    if let Some(balancer) = BalancerState::fetch(&state).await.to_json() {
         body["balancer"] = balancer;
     }
     Ok(ApiJson(body))
-}
-
-/// The state of the `cairn cluster` balancer in front of this node (nodes it routes to, the
-/// autoscaler's settings, load and recent decisions), when there is one; an `error` entry when it
-/// does not answer within a second.
-async fn balancer_state(state: &AppState) -> Option<Value> {
-    let base = state.settings.cluster.balancer_url.as_deref()?;
-    let url = format!("{base}/_cluster/state");
-    let fetched = async {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(1))
-            .build()
-            .map_err(|error| error.to_string())?;
-        let response = client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|error| error.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("the balancer answered {}", response.status()));
-        }
-        response
-            .json::<Value>()
-            .await
-            .map_err(|error| error.to_string())
-    }
-    .await;
-    Some(match fetched {
-        Ok(value) => value,
-        Err(error) => json!({"url": base, "error": error}),
-    })
 }
 
 /// This node's metrics in Prometheus text format. Reads no database: a scrape works during an
