@@ -128,6 +128,9 @@ struct StoreInner {
     ids: IdAllocator,
     /// SQLite only: the database file, beside which migrations take their lock file.
     sqlite_path: Option<std::path::PathBuf>,
+    /// The URL the pool connects to, for connections outside the pool (the PostgreSQL journal
+    /// listener). May hold a password: never logged, and `Store` has no `Debug`.
+    url: String,
 }
 
 /// The file path of a `sqlite://path?params` URL; `None` for in-memory databases.
@@ -202,6 +205,7 @@ impl Store {
                 dialect,
                 ids: IdAllocator::default(),
                 sqlite_path,
+                url: options.url.clone(),
             }),
         })
     }
@@ -212,6 +216,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.inner.pool
+    }
+
+    /// The database URL (with its password, if any): for connections outside the pool only.
+    pub(crate) fn url(&self) -> &str {
+        &self.inner.url
     }
 
     pub(crate) fn ids(&self) -> &IdAllocator {

@@ -31,6 +31,7 @@ mod sql;
 mod task;
 mod tree;
 mod user;
+mod wakeup;
 
 pub use attachment::{AttachmentListing, StoredFile};
 pub use comment::{CommentListing, NewComment};
@@ -47,6 +48,7 @@ pub use space::NewSpace;
 pub use task::LongTask;
 pub use tree::MovePosition;
 pub use user::NewUser;
+pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
 
 /// The result type of every store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

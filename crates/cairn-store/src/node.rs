@@ -18,7 +18,7 @@ pub struct NodeHeartbeat {
     /// Where the node listens (`host:port`), for operators.
     pub address: String,
     pub version: String,
-    /// `running`, `stopping` or `stopped`.
+    /// `running`, `draining` (shutting down: not ready, finishing its requests) or `stopped`.
     pub state: String,
     pub requests_in_flight: i64,
     pub requests_total: i64,

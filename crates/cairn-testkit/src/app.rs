@@ -18,7 +18,10 @@ pub struct TestApp {
     pub base_url: String,
     /// The node's shared state (its cluster handle, caches, metrics), for tests that look inside.
     pub state: AppState,
+    /// Cancelled to stop serving: the server drains, then closes.
     shutdown: CancellationToken,
+    /// Cancelled after the server has finished, to stop the cluster tasks.
+    cluster_stop: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// Heartbeat, journal tailer and singleton jobs of this node.
     cluster_tasks: tokio::task::JoinSet<()>,
@@ -76,8 +79,9 @@ impl TestApp {
                 .expect("blob store"),
         };
         let state = AppState::new(store.clone(), blobs, settings);
+        let cluster_stop = CancellationToken::new();
         let cluster_tasks =
-            cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
+            cairn_web::cluster::spawn(&state, address.to_string(), cluster_stop.clone());
         let server = tokio::spawn(cairn_web::serve(listener, state.clone(), shutdown.clone()));
         wait_for_search_index(&state).await;
         TestApp {
@@ -86,6 +90,7 @@ impl TestApp {
             cluster_tasks,
             base_url: format!("http://{address}"),
             shutdown,
+            cluster_stop,
             server: Some(server),
             _blob_directory: blob_directory,
             db,
@@ -127,12 +132,27 @@ impl TestApp {
         self._blob_directory.path()
     }
 
-    /// Stops the server and waits for it to finish.
+    /// Begins a graceful stop as SIGTERM does: the node drains (not ready, finishing its requests
+    /// in flight) and then closes. [`TestApp::stop`] waits for the end.
+    pub fn begin_stop(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Whether the server has closed (after a stop, once drained).
+    pub fn server_finished(&self) -> bool {
+        self.server
+            .as_ref()
+            .is_none_or(tokio::task::JoinHandle::is_finished)
+    }
+
+    /// Stops the server, waits for it to drain and finish, then stops the cluster tasks (the node
+    /// marks itself stopped).
     pub async fn stop(mut self) {
         self.shutdown.cancel();
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        self.cluster_stop.cancel();
         while self.cluster_tasks.join_next().await.is_some() {}
         self.store.close().await;
     }
@@ -141,6 +161,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        self.cluster_stop.cancel();
     }
 }
 

@@ -1,6 +1,6 @@
 //! Health endpoints: `/status` (Confluence's), `/healthz` (the process is alive) and `/readyz` (the
-//! database answers within two seconds, the schema is current, the journal tailer is not stalled
-//! and the search index is current within a bounded lag: send traffic here).
+//! database answers within two seconds, the schema is current, the journal tailer is not stalled,
+//! the search index is current within a bounded lag, and the node is not draining: send traffic here).
 
 use axum::Router;
 use axum::extract::State;
@@ -55,10 +55,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
         .head
         .load(std::sync::atomic::Ordering::Relaxed);
     let search_ok = state.search.ready(journal_head);
-    let ready = database_ok && migrations_ok && journal_ok && search_ok;
+
+    // A node shutting down finishes its requests but should get no new ones.
+    let draining = state.cluster.is_draining();
+    let ready = database_ok && migrations_ok && journal_ok && search_ok && !draining;
     let body = json!({
         "ready": ready,
         "node": state.cluster.node_id,
+        "state": state.cluster.serving_state(),
         "checks": {
             "database": if database_ok { "ok" } else { "unreachable" },
             "migrations": if migrations_ok { "current" } else if database_ok { "pending" } else { "unknown" },

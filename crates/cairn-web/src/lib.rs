@@ -68,6 +68,9 @@ pub struct WebSettings {
     pub cluster: cluster::ClusterSettings,
     /// The search index: on or off, where, how often snapshots are written.
     pub search: search::SearchSettings,
+    /// Longest a stopping node keeps accepting requests, reporting not ready, while it waits for
+    /// those in flight to finish; then it stops accepting and completes what it has.
+    pub drain_timeout: Duration,
 }
 
 impl Default for WebSettings {
@@ -80,6 +83,7 @@ impl Default for WebSettings {
             rate_limit_per_minute: 0,
             cluster: cluster::ClusterSettings::default(),
             search: search::SearchSettings::default(),
+            drain_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -163,7 +167,10 @@ async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> axum::res
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` is cancelled, then finishes in-flight requests.
+/// Serves `state` on `listener` until `shutdown` is cancelled, then drains: the node reports
+/// `draining` (in `cluster_node` and on `/readyz`, which answers 503) and goes on serving until no
+/// request is in flight or `drain_timeout` has passed; then it stops accepting connections,
+/// completes the requests it has, and returns. Stop the cluster tasks after this returns.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -171,13 +178,47 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Clients post to `/rest/api/content/` as well as `/rest/api/content`, and some address
     // `/rest/api/latest/...`: paths are normalised before routing, so every route answers all forms.
-    let app = tower::util::MapRequestLayer::new(normalise_path).layer(router(state));
+    let app = tower::util::MapRequestLayer::new(normalise_path).layer(router(state.clone()));
     axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service(app),
     )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .with_graceful_shutdown(async move {
+        shutdown.cancelled().await;
+        drain(&state).await;
+    })
     .await
+}
+
+/// How often a draining node looks at its requests in flight.
+const DRAIN_CHECK_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Marks the node draining and waits until it has no request in flight (or the drain timeout).
+/// The listener stays open meanwhile, so balancers still reach `/readyz` and learn to stop
+/// sending requests, and a request that arrives anyway is served rather than refused.
+async fn drain(state: &AppState) {
+    state.cluster.begin_draining();
+    let started = std::time::Instant::now();
+    let timeout = state.settings.drain_timeout;
+    tracing::info!(
+        in_flight = state.http_metrics.in_flight(),
+        "draining: not ready, finishing requests in flight"
+    );
+    loop {
+        let in_flight = state.http_metrics.in_flight();
+        if in_flight <= 0 {
+            break;
+        }
+        if started.elapsed() >= timeout {
+            tracing::warn!(
+                in_flight,
+                "drain timeout passed; closing the listener and completing what is in flight"
+            );
+            break;
+        }
+        tokio::time::sleep(DRAIN_CHECK_INTERVAL).await;
+    }
+    tracing::info!(drained_in = ?started.elapsed(), "drained; no longer accepting connections");
 }
 
 /// Removes trailing slashes and maps `/rest/api/latest/...` to `/rest/api/...`.

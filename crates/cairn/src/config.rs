@@ -91,6 +91,8 @@ pub struct Settings {
     pub search_index_dir: Option<PathBuf>,
     /// Time between search index snapshots in the blob store.
     pub search_snapshot_interval: Duration,
+    /// Longest a stopping node keeps serving (not ready) while its requests in flight finish.
+    pub drain_timeout: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -189,6 +191,10 @@ const KEYS: &[Key] = &[
     Key {
         name: "search_snapshot_minutes",
         environment: "CAIRN_SEARCH_SNAPSHOT_MINUTES",
+    },
+    Key {
+        name: "drain_timeout_seconds",
+        environment: "CAIRN_DRAIN_TIMEOUT_SECONDS",
     },
     Key {
         name: "admin_user",
@@ -424,6 +430,11 @@ pub fn load(
         search_snapshot_interval: Duration::from_secs(
             60 * layers.get("search_snapshot_minutes", 5, parse_number_in(1..=1440))?,
         ),
+        drain_timeout: Duration::from_secs(layers.get(
+            "drain_timeout_seconds",
+            30,
+            parse_number_in(0..=3600),
+        )?),
     })
 }
 
@@ -480,6 +491,9 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 # Minutes between search index snapshots in the blob store (CAIRN_SEARCH_SNAPSHOT_MINUTES); new nodes
 # start from the newest. Keep it well under the 10 minutes the cluster journal is kept.
 # search_snapshot_minutes = 5
+# Longest time in seconds a stopping node (SIGTERM, Ctrl-C) keeps serving while it reports not
+# ready and waits for its requests in flight to finish (CAIRN_DRAIN_TIMEOUT_SECONDS).
+# drain_timeout_seconds = 30
 
 # First administrator, created at start when there are no users (CAIRN_ADMIN_USER, CAIRN_ADMIN_PASSWORD).
 # admin_user = "admin"

@@ -283,17 +283,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             snapshot_interval: settings.search_snapshot_interval,
             ..cairn_web::search::SearchSettings::default()
         },
+        drain_timeout: settings.drain_timeout,
     };
     let state = AppState::new(store.clone(), blobs, web_settings);
     let address = listener.local_addr().context("listener has no address")?;
-    // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases.
+    // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases. They
+    // outlive the server's drain: the node stays registered (draining) until its requests are done.
+    let cluster_stop = CancellationToken::new();
     let mut cluster_tasks =
-        cairn_web::cluster::spawn(&state, address.to_string(), shutdown.clone());
+        cairn_web::cluster::spawn(&state, address.to_string(), cluster_stop.clone());
     tracing::info!(node = %state.cluster.node_id, "cluster node registered");
     // Supervisors and tests read the address from the end of this line: keep it last.
     tracing::info!("Cairn is serving on http://{address}");
     let served = cairn_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
+    cluster_stop.cancel();
     while cluster_tasks.join_next().await.is_some() {}
     served.context("server failed")?;
     store.close().await;
@@ -403,7 +407,7 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: draining, then finishing requests in flight");
     shutdown.cancel();
 }
 
@@ -523,11 +527,9 @@ async fn reindex(home: HomeArgs) -> anyhow::Result<()> {
 /// `[#####.....] 1234/5000 documents (456/s)`.
 fn progress_bar(done: u64, total: u64, elapsed: std::time::Duration) -> String {
     const WIDTH: u64 = 30;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        (done.min(total) * WIDTH) / total
-    };
+    let filled = (done.min(total) * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
     let rate = done as f64 / elapsed.as_secs_f64().max(0.001);
     format!(
         "[{}{}] {done}/{total} documents ({rate:.0}/s)",

@@ -17,6 +17,7 @@ every_dialect!(
     a_rolled_back_entry_is_given_up_after_the_grace_period,
     a_lease_has_one_holder_until_it_expires,
     heartbeats_register_nodes_and_pruning_waits_for_live_nodes,
+    commits_wake_listeners_on_postgresql_even_after_a_lost_connection,
 );
 
 /// Polls until `cursor` has delivered something, or the deadline passes.
@@ -309,5 +310,91 @@ async fn heartbeats_register_nodes_and_pruning_waits_for_live_nodes(db: TestDb) 
             .await
             .expect("forget"),
         0
+    );
+}
+
+/// Waits for a wake-up for at most `limit`; true when one came.
+async fn woken_within(wakeups: &mut cairn_store::JournalWakeups, limit: Duration) -> bool {
+    tokio::time::timeout(limit, wakeups.wait()).await.is_ok()
+}
+
+/// The process id of the session listening for journal notifications on `db`, once there is one.
+async fn listening_backend(admin: &mut sqlx::PgConnection) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pid: Option<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        )
+        .fetch_optional(&mut *admin)
+        .await
+        .expect("pg_stat_activity");
+        if let Some(pid) = pid {
+            return pid;
+        }
+        assert!(Instant::now() < deadline, "nobody listens");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn commits_wake_listeners_on_postgresql_even_after_a_lost_connection(db: TestDb) {
+    use cairn_store::WakeupState;
+    use sqlx::Connection;
+
+    let store = db.store().await;
+    let mut wakeups = store.journal_wakeups();
+    let change = Change::of_content_id(ChangeKind::ContentUpdated, ContentId(7));
+    if db.dialect != TestDialect::Postgres {
+        assert_eq!(wakeups.status().state(), WakeupState::Off);
+        store.record_change(&change).await.expect("recorded");
+        assert!(
+            !woken_within(&mut wakeups, Duration::from_millis(300)).await,
+            "no notifications here: the tailer polls"
+        );
+        return;
+    }
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    let first_backend = listening_backend(&mut admin).await;
+    // Connecting announces itself once, for commits made while nobody listened.
+    assert!(woken_within(&mut wakeups, Duration::from_secs(30)).await);
+    assert_eq!(wakeups.status().state(), WakeupState::Listening);
+    assert!(
+        !woken_within(&mut wakeups, Duration::from_millis(300)).await,
+        "nothing committed, nothing to wake for"
+    );
+    store.record_change(&change).await.expect("recorded");
+    assert!(
+        woken_within(&mut wakeups, Duration::from_secs(5)).await,
+        "a commit wakes"
+    );
+
+    // The listening session is killed: the listener connects again by itself.
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(first_backend)
+        .execute(&mut admin)
+        .await
+        .expect("terminate the listener's session");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let second_backend = loop {
+        let backend = listening_backend(&mut admin).await;
+        if backend != first_backend {
+            break backend;
+        }
+        assert!(Instant::now() < deadline, "the listener never reconnected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_ne!(second_backend, first_backend);
+    while wakeups.status().state() != WakeupState::Listening {
+        assert!(
+            Instant::now() < deadline,
+            "the listener never listened again"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The reconnection's own wake-up, if it has not been taken yet; then a commit wakes again.
+    let _ = woken_within(&mut wakeups, Duration::from_millis(300)).await;
+    store.record_change(&change).await.expect("recorded");
+    assert!(
+        woken_within(&mut wakeups, Duration::from_secs(5)).await,
+        "a commit wakes after the reconnection"
     );
 }

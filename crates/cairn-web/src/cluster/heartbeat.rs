@@ -1,4 +1,5 @@
-//! The heartbeat: this node's row in `cluster_node`, rewritten every `heartbeat_interval`.
+//! The heartbeat: this node's row in `cluster_node`, rewritten every `heartbeat_interval` (and at
+//! once when the node begins draining), marked `stopped` when the node has finished.
 
 use std::sync::atomic::Ordering;
 
@@ -37,8 +38,13 @@ pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = ticker.tick() => {}
+            // Draining began: say so now, not at the next tick.
+            _ = node.state_changed.notified() => {}
         }
-        let written = state.store.heartbeat(&beat(&state, "running")).await;
+        let written = state
+            .store
+            .heartbeat(&beat(&state, node.serving_state()))
+            .await;
         let head = match &written {
             Ok(()) => state.store.journal_head().await,
             Err(_) => Ok(node.journal.head.load(Ordering::Relaxed)),

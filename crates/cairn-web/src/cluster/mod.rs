@@ -5,12 +5,14 @@
 //! - [`tailer`]: tails `cluster_journal` with the gap rule, invalidates this node's caches, and
 //!   publishes every entry to subscribers ([`ClusterNode::subscribe`]).
 //! - [`singleton`]: jobs that run on one node of the cluster at a time, under a lease.
+//! - [`balancer`]: the state of the `cairn cluster` balancer in front of this node, if any.
 //! - [`view`]: what an operator sees (`GET /rest/cairn/1/cluster`, `GET /metrics`, the Clustering
 //!   admin page).
 //!
 //! Main types: [`ClusterSettings`], [`ClusterNode`] (shared, in `AppState`), and [`spawn`], which
 //! starts the background tasks and returns their owner handle.
 
+pub mod balancer;
 mod heartbeat;
 pub mod singleton;
 pub mod tailer;
@@ -18,13 +20,13 @@ pub mod view;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use cairn_store::JournalEntry;
+use cairn_store::{JournalEntry, WakeupState, WakeupStatus};
 use rand::RngExt;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -37,7 +39,8 @@ pub struct ClusterSettings {
     pub heartbeat_interval: Duration,
     /// A node whose heartbeat is older than this (database time) is dead.
     pub dead_after: Duration,
-    /// Time between journal polls.
+    /// Time between journal polls. On PostgreSQL a commit wakes the tailer sooner (LISTEN/NOTIFY);
+    /// this interval is the fallback there and the rule elsewhere.
     pub journal_poll_interval: Duration,
     /// How long an id missing below the highest seen stays pending; longer than any write
     /// transaction may run.
@@ -94,6 +97,8 @@ pub struct JournalStatus {
     pub delivered_total: AtomicU64,
     /// Milliseconds since `ClusterNode::started` of the last successful poll; -1 before the first.
     pub last_poll_ok_ms: AtomicI64,
+    /// Polls started early by a PostgreSQL notification.
+    pub wakeups_total: AtomicU64,
 }
 
 /// This node in the cluster. Shared by handlers and background tasks; every field is safe to read
@@ -116,6 +121,12 @@ pub struct ClusterNode {
     job_runs: Mutex<BTreeMap<&'static str, u64>>,
     /// Journal entries as this node delivers them; see [`ClusterNode::subscribe`].
     events: broadcast::Sender<Arc<JournalEntry>>,
+    /// The tailer's LISTEN/NOTIFY state; set once when the tailer starts.
+    journal_wakeups: OnceLock<WakeupStatus>,
+    /// Set once when the node begins shutting down; never cleared.
+    draining: AtomicBool,
+    /// Wakes the heartbeat so a change of state reaches the database at once.
+    state_changed: Notify,
 }
 
 /// Entries buffered per subscriber before a slow one starts missing them.
@@ -136,6 +147,9 @@ impl ClusterNode {
             leases_held: Mutex::new(BTreeMap::new()),
             job_runs: Mutex::new(BTreeMap::new()),
             events,
+            journal_wakeups: OnceLock::new(),
+            draining: AtomicBool::new(false),
+            state_changed: Notify::new(),
         };
         node.journal.last_poll_ok_ms.store(-1, Ordering::Relaxed);
         node
@@ -147,6 +161,28 @@ impl ClusterNode {
     /// must treat everything it holds as stale (rebuild or re-read), then continue.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<JournalEntry>> {
         self.events.subscribe()
+    }
+
+    /// The node begins shutting down: it reports not ready and `draining` in its `cluster_node`
+    /// row (written at once) while it finishes its requests.
+    pub fn begin_draining(&self) {
+        if !self.draining.swap(true, Ordering::SeqCst) {
+            self.state_changed.notify_one();
+        }
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// The state this node writes into its `cluster_node` row while it serves: `running` or
+    /// `draining`.
+    pub fn serving_state(&self) -> &'static str {
+        if self.is_draining() {
+            "draining"
+        } else {
+            "running"
+        }
     }
 
     pub fn address(&self) -> String {
@@ -199,6 +235,14 @@ impl ClusterNode {
         }
     }
 
+    /// Whether commits wake the tailer: `listening` on PostgreSQL when all is well, `off` on the
+    /// other databases (polling only), `connecting` or `reconnecting` while the listener is down.
+    pub fn journal_wakeup_state(&self) -> WakeupState {
+        self.journal_wakeups
+            .get()
+            .map_or(WakeupState::Off, WakeupStatus::state)
+    }
+
     /// Entries in the journal above this node's position.
     pub fn journal_lag(&self) -> i64 {
         let head = self.journal.head.load(Ordering::Relaxed);
@@ -235,7 +279,9 @@ impl ClusterNode {
 
 /// Starts heartbeat, journal tailer and singleton jobs for `state`'s node, listening on `address`.
 /// They stop when `shutdown` is cancelled; await the returned set to wait for them (the node then
-/// marks itself stopped and releases its leases).
+/// marks itself stopped and releases its leases). Cancel `shutdown` after the server has finished
+/// its requests ([`crate::serve`] returned): until then the node keeps its row `draining` and its
+/// caches current.
 pub fn spawn(state: &AppState, address: String, shutdown: CancellationToken) -> JoinSet<()> {
     state.cluster.set_address(address);
     let mut tasks = JoinSet::new();

@@ -2,7 +2,9 @@
 //! caches, then publishes it to subscribers.
 //!
 //! Polling (every `journal_poll_interval`, immediately again after a full batch) works the same on
-//! every dialect; a database outage only delays it, and the cursor survives it.
+//! every dialect; a database outage only delays it, and the cursor survives it. On PostgreSQL a
+//! commit that wrote journal entries also wakes the tailer through LISTEN/NOTIFY
+//! ([`cairn_store::JournalWakeups`]), so it polls at once; the interval stays the fallback.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -51,6 +53,9 @@ async fn start_cursor(state: &AppState, shutdown: &CancellationToken) -> Option<
 /// Tails the journal until `shutdown`.
 pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
     let node = state.cluster.clone();
+    // Listening before the first poll: nothing committed after that poll goes unannounced.
+    let mut wakeups = state.store.journal_wakeups();
+    let _ = node.journal_wakeups.set(wakeups.status());
     let Some(mut cursor) = start_cursor(&state, &shutdown).await else {
         return;
     };
@@ -99,6 +104,9 @@ pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(node.settings.journal_poll_interval) => {}
+            _ = wakeups.wait() => {
+                node.journal.wakeups_total.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }

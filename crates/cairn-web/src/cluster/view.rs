@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::cluster::balancer::BalancerState;
 use crate::error::{ApiError, ApiJson};
 use crate::metrics::gauge;
 
@@ -42,10 +43,22 @@ impl ClusterOverview {
         })
     }
 
-    /// Whether `node` beat recently enough to count as alive.
+    /// Whether `node` serves (running or draining) and beat recently enough to count as alive.
     pub fn is_alive(state: &AppState, node: &NodeRecord) -> bool {
         let dead_after = i64::try_from(state.cluster.settings.dead_after.as_millis()).unwrap_or(0);
-        node.state == "running" && node.heartbeat_age_ms <= dead_after
+        matches!(node.state.as_str(), "running" | "draining") && node.heartbeat_age_ms <= dead_after
+    }
+
+    /// What an operator should read for `node`: `alive`, `draining` (shutting down, finishing its
+    /// requests), `dead` (no heartbeat for `dead_after` while it claimed to serve) or `stopped`.
+    pub fn condition(state: &AppState, node: &NodeRecord) -> &'static str {
+        match (node.state.as_str(), ClusterOverview::is_alive(state, node)) {
+            ("running", true) => "alive",
+            ("draining", true) => "draining",
+            ("running" | "draining", false) => "dead",
+            ("stopped", _) => "stopped",
+            _ => "unknown",
+        }
     }
 
     /// The holder of `lease` now, if it has a live one.
@@ -68,6 +81,8 @@ pub fn journal_json(state: &AppState) -> Value {
         "lag": node.journal_lag(),
         "deliveredTotal": status.delivered_total.load(Ordering::Relaxed),
         "lastPollAgeMs": node.journal_poll_age().map(|age| age.as_millis() as u64),
+        "wakeUps": node.journal_wakeup_state().as_str(),
+        "wakeUpsTotal": status.wakeups_total.load(Ordering::Relaxed),
     })
 }
 
@@ -83,6 +98,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
                 "version": record.version,
                 "state": record.state,
                 "alive": ClusterOverview::is_alive(state, record),
+                "condition": ClusterOverview::condition(state, record),
                 "thisNode": record.node_id == node.node_id,
                 "startedMs": record.started_ms,
                 "heartbeatMs": record.heartbeat_ms,
@@ -117,6 +133,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
             "id": node.node_id,
             "address": node.address(),
             "version": node.version,
+            "state": node.serving_state(),
             "uptimeSeconds": node.uptime().as_secs(),
             "heartbeatAgeMs": node.heartbeat_age().map(|age| age.as_millis() as u64),
             "leasesHeld": held,
@@ -139,41 +156,10 @@ async fn cluster_json(
     }
     let overview = ClusterOverview::read(&state).await?;
     let mut body = overview_json(&state, &overview);
-    if let Some(balancer) = balancer_state(&state).await {
+    if let Some(balancer) = BalancerState::fetch(&state).await.to_json() {
         body["balancer"] = balancer;
     }
     Ok(ApiJson(body))
-}
-
-/// The state of the `cairn cluster` balancer in front of this node (nodes it routes to, the
-/// autoscaler's settings, load and recent decisions), when there is one; an `error` entry when it
-/// does not answer within a second.
-async fn balancer_state(state: &AppState) -> Option<Value> {
-    let base = state.settings.cluster.balancer_url.as_deref()?;
-    let url = format!("{base}/_cluster/state");
-    let fetched = async {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(1))
-            .build()
-            .map_err(|error| error.to_string())?;
-        let response = client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|error| error.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("the balancer answered {}", response.status()));
-        }
-        response
-            .json::<Value>()
-            .await
-            .map_err(|error| error.to_string())
-    }
-    .await;
-    Some(match fetched {
-        Ok(value) => value,
-        Err(error) => json!({"url": base, "error": error}),
-    })
 }
 
 /// This node's metrics in Prometheus text format. Reads no database: a scrape works during an
@@ -211,6 +197,11 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         out,
         "# HELP cairn_journal_delivered_entries_total Journal entries applied on this node.\n# TYPE cairn_journal_delivered_entries_total counter\ncairn_journal_delivered_entries_total {}",
         status.delivered_total.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP cairn_journal_wakeups_total Journal polls started early by a PostgreSQL notification.\n# TYPE cairn_journal_wakeups_total counter\ncairn_journal_wakeups_total {}",
+        status.wakeups_total.load(Ordering::Relaxed)
     );
     gauge(
         &mut out,

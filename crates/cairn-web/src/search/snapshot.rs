@@ -62,7 +62,7 @@ pub async fn list(blobs: &BlobStore) -> Result<Vec<SnapshotRef>, BlobError> {
             })
         })
         .collect();
-    found.sort_by(|left, right| right.position.cmp(&left.position));
+    found.sort_by_key(|snapshot| std::cmp::Reverse(snapshot.position));
     Ok(found)
 }
 

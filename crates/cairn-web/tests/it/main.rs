@@ -4,6 +4,7 @@ mod attachment;
 mod auth;
 mod client_quirks;
 mod cluster;
+mod cluster_balancer;
 mod comment;
 mod content;
 mod convert;

@@ -193,7 +193,10 @@ async fn a_node_reopens_its_own_index_and_catches_up(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::OK);
     let kept = create_page(&first, "KEEP", "Kept", "<p>nebula kept</p>").await;
-    assert_eq!(found_ids(&first, "text ~ nebula").await, [kept.clone()]);
+    assert_eq!(
+        found_ids(&first, "text ~ nebula").await,
+        std::slice::from_ref(&kept)
+    );
     first.stop().await;
 
     // While the node is down, another node writes.
