@@ -110,11 +110,24 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.evaluate("() => document.querySelector('article img').naturalWidth") == 8, "the attachment is served"
     kept.append(visit_and_keep(page, artifacts, "10-attachments"))
 
+    # Quick search: typing the start of a title suggests it; the suggestion is a link to the page.
+    page.locator("header form.search input").press_sequentially("relea", delay=40)
+    suggestion = page.locator("ul.quick-results li a", has_text="Release Process")
+    suggestion.wait_for(state="visible", timeout=5000)
+    kept.append(visit_and_keep(page, artifacts, "11-quick-search"))
+    suggestion.click()
+    page.wait_for_url("**/display/**")
+    assert page.inner_text("h1") == "Release Process"
+
     page.fill("header form.search input", "picture")
     page.press("header form.search input", "Enter")
     assert page.inner_text("h1") == "Search"
     assert page.locator("ol.search-results li").all_inner_texts()[0].startswith("Release Process")
-    kept.append(visit_and_keep(page, artifacts, "11-search"))
+    assert page.locator("ol.search-results mark").count() >= 1, "matched words are highlighted"
+    page.select_option("select[name=type]", "blogpost")
+    page.click("form.search-form button[type=submit]")
+    assert page.locator("ol.search-results li").count() == 0, "the type filter applies"
+    kept.append(visit_and_keep(page, artifacts, "12-search"))
 
     page.goto(node.base_url + "/")
     assert page.locator("text=Release Process").count() >= 1

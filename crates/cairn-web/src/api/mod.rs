@@ -89,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/rest/api/search", get(search::search))
         .route("/rest/api/content/search", get(search::content_search))
+        .route("/rest/quicknav/1/search", get(search::quick_navigation))
         .route(
             "/rest/api/content/{id}",
             get(content::get_content)

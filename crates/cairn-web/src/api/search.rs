@@ -146,7 +146,7 @@ pub async fn search(
             "iconCssClass": format!("aui-icon content-type-{kind}"),
             "lastModified": iso_from_ms(content.last_modified_ms),
             "friendlyLastModified": friendly_from_ms(content.last_modified_ms, now_ms()),
-            "score": 0.0,
+            "score": outcome.scores.get(&content.id).copied().unwrap_or(0.0),
         }));
     }
     let has_more = paging.start + (results.len() as i64) < total;
@@ -197,6 +197,57 @@ pub async fn content_search(
         object.insert("totalSize".into(), json!(total));
     }
     Ok(ApiJson(page))
+}
+
+/// Most titles the quick navigation suggests.
+const QUICK_NAVIGATION_LIMIT: i64 = 8;
+
+/// `GET /rest/quicknav/1/search?query=…`: titles that match what was typed so far (each word whole,
+/// stemmed, or as the start of a title word), for the header's suggestions, in Confluence's shape:
+/// `contentNameMatches` holds one group of content matches.
+pub async fn quick_navigation(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    query: QueryPairs,
+) -> Result<ApiJson, ApiError> {
+    let typed = query.get("query").unwrap_or("").trim().to_string();
+    let words: Vec<String> = typed
+        .split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Ok(ApiJson(json!({
+            "query": typed, "totalSize": 0, "contentNameMatches": [], "queryTokens": [],
+        })));
+    }
+    let planned = ContentQuery {
+        predicate: Predicate::And(vec![
+            Predicate::TitleContains(words.clone()),
+            Predicate::ContentTypeIn(vec![ContentType::Page, ContentType::BlogPost]),
+        ]),
+        order: Vec::new(),
+    };
+    let outcome = search_content(&state, caller.user.id, &planned, 0, QUICK_NAVIGATION_LIMIT).await?;
+    let builder = JsonBuilder::new(&state, String::new(), caller.user.id);
+    let mut matches = Vec::with_capacity(outcome.contents.len());
+    for content in &outcome.contents {
+        let space = builder.space_of(content.space_id).await?;
+        matches.push(json!({
+            "id": content.id.0.to_string(),
+            "name": content.title,
+            "href": crate::links::view_path(content.id),
+            "className": format!("content-type-{}", content.content_type.as_str()),
+            "spaceKey": space.key.as_str(),
+            "spaceName": space.name,
+        }));
+    }
+    Ok(ApiJson(json!({
+        "query": typed,
+        "totalSize": outcome.total,
+        "contentNameMatches": [matches],
+        "queryTokens": words,
+    })))
 }
 
 #[cfg(test)]

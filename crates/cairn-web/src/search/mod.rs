@@ -215,6 +215,8 @@ pub struct SearchOutcome {
     pub total: i64,
     /// Excerpts from the index, by content id; absent when the search ran on the database.
     pub excerpts: std::collections::HashMap<ContentId, String>,
+    /// Relevance scores from the index (0 when results are ordered by a field), by content id.
+    pub scores: std::collections::HashMap<ContentId, f32>,
     /// `index` or `database`.
     pub engine: &'static str,
 }
@@ -258,6 +260,7 @@ pub async fn search_content(
             contents,
             total,
             excerpts: Default::default(),
+            scores: Default::default(),
             engine: "database",
         });
     };
@@ -287,6 +290,7 @@ pub async fn search_content(
     // The database has the last word: content trashed a moment ago is left out even if the index
     // has not caught up yet.
     let contents = state.store.current_contents(&ids).await?;
+    let scores = page.hits.iter().map(|hit| (hit.id, hit.score)).collect();
     let excerpts = page
         .hits
         .into_iter()
@@ -296,6 +300,7 @@ pub async fn search_content(
         contents,
         total: i64::try_from(page.total).unwrap_or(i64::MAX),
         excerpts,
+        scores,
         engine: "index",
     })
 }

@@ -63,6 +63,7 @@ fn head(title: &str) -> Markup {
             title { (title) " - Cairn" }
             link rel="stylesheet" href="/static/cairn.css";
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+            script src="/static/cairn.js" defer {}
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/spaces/{key}/pages/{id}", get(cloud_style_link))
         .route("/spaces/{key}/pages/{id}/{*title}", get(cloud_style_link))
         .route("/static/cairn.css", get(stylesheet))
+        .route("/static/cairn.js", get(script))
         .route("/images/icons/profilepics/default.svg", get(default_avatar))
         .route("/favicon.ico", get(favicon))
         .route("/static/favicon.svg", get(favicon))
@@ -202,6 +203,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/cairn.css"),
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/cairn.js"),
     )
         .into_response()
 }

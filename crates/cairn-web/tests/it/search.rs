@@ -9,7 +9,9 @@ use crate::support::{call, new_page, new_space};
 every_dialect!(
     cql_finds_what_clients_ask_for,
     search_results_have_the_wrapper_shape,
-    bad_cql_is_a_400
+    bad_cql_is_a_400,
+    quick_navigation_suggests_titles_as_they_are_typed,
+    text_search_stems_ranks_titles_first_and_highlights
 );
 
 async fn create(
@@ -286,5 +288,81 @@ async fn bad_cql_is_a_400(db: TestDb) {
     }
     let (status, _) = call(admin.get(app.url("/rest/api/search"))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "cql is required");
+    app.stop().await;
+}
+
+async fn quick_navigation_suggests_titles_as_they_are_typed(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(admin.post(app.url("/rest/api/space")).json(&new_space("DEV"))).await;
+    let wanted = create(&app, "DEV", "Release checklist", "<p>x</p>", None).await;
+    create(&app, "DEV", "Holiday rota", "<p>release mentioned in the body only</p>", None).await;
+    let suggest = |typed: &'static str| {
+        let request = admin
+            .get(app.url("/rest/quicknav/1/search"))
+            .query(&[("query", typed)]);
+        async move {
+            let (status, found) = call(request).await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            found
+        }
+    };
+    for typed in ["rel", "Release che", "checklist"] {
+        let found = suggest(typed).await;
+        let matches = found["contentNameMatches"][0].as_array().expect("matches");
+        let names: Vec<&str> = matches.iter().map(|m| m["name"].as_str().expect("name")).collect();
+        assert_eq!(names, ["Release checklist"], "{typed}: {found}");
+        assert_eq!(matches[0]["id"], json!(wanted));
+        assert_eq!(matches[0]["spaceKey"], "DEV");
+        assert!(matches[0]["href"].as_str().expect("href").starts_with("/display/DEV/"));
+    }
+    let nothing = suggest("zzz").await;
+    assert_eq!(nothing["contentNameMatches"][0], json!([]));
+    let empty = suggest("  ").await;
+    assert_eq!(empty["totalSize"], 0);
+    app.stop().await;
+}
+
+async fn text_search_stems_ranks_titles_first_and_highlights(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(admin.post(app.url("/rest/api/space")).json(&new_space("DEV"))).await;
+    create(
+        &app,
+        "DEV",
+        "Notes",
+        "<p>We talked about deployments, deployments and more deployments.</p>",
+        None,
+    )
+    .await;
+    create(&app, "DEV", "Deployment runbook", "<p>Steps.</p>", None).await;
+    create(&app, "DEV", "Lunch", "<p>Nothing here.</p>", None).await;
+    let (status, found) = call(
+        admin
+            .get(app.url("/rest/api/search"))
+            .query(&[("cql", "text ~ deploying")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let titles: Vec<&str> = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| result["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        ["Deployment runbook", "Notes"],
+        "stemmed matches, the title match first"
+    );
+    let notes = &found["results"][1];
+    assert!(
+        notes["excerpt"]
+            .as_str()
+            .expect("excerpt")
+            .contains("@@@hl@@@deployments@@@endhl@@@"),
+        "{notes}"
+    );
+    assert!(notes["score"].as_f64().expect("score") > 0.0);
     app.stop().await;
 }
