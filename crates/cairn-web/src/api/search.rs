@@ -213,7 +213,10 @@ pub async fn quick_navigation(
     let typed = query.get("query").unwrap_or("").trim().to_string();
     let words: Vec<String> = typed
         .split_whitespace()
-        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|word| !word.is_empty())
         .collect();
     if words.is_empty() {
@@ -228,7 +231,8 @@ pub async fn quick_navigation(
         ]),
         order: Vec::new(),
     };
-    let outcome = search_content(&state, caller.user.id, &planned, 0, QUICK_NAVIGATION_LIMIT).await?;
+    let outcome =
+        search_content(&state, caller.user.id, &planned, 0, QUICK_NAVIGATION_LIMIT).await?;
     let builder = JsonBuilder::new(&state, String::new(), caller.user.id);
     let mut matches = Vec::with_capacity(outcome.contents.len());
     for content in &outcome.contents {
@@ -236,7 +240,7 @@ pub async fn quick_navigation(
         matches.push(json!({
             "id": content.id.0.to_string(),
             "name": content.title,
-            "href": crate::links::view_path(content.id),
+            "href": crate::links::webui_path(&space.key, content),
             "className": format!("content-type-{}", content.content_type.as_str()),
             "spaceKey": space.key.as_str(),
             "spaceName": space.name,

@@ -294,9 +294,21 @@ async fn bad_cql_is_a_400(db: TestDb) {
 async fn quick_navigation_suggests_titles_as_they_are_typed(db: TestDb) {
     let app = TestApp::start(db).await;
     let admin = app.admin();
-    call(admin.post(app.url("/rest/api/space")).json(&new_space("DEV"))).await;
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
     let wanted = create(&app, "DEV", "Release checklist", "<p>x</p>", None).await;
-    create(&app, "DEV", "Holiday rota", "<p>release mentioned in the body only</p>", None).await;
+    create(
+        &app,
+        "DEV",
+        "Holiday rota",
+        "<p>release mentioned in the body only</p>",
+        None,
+    )
+    .await;
     let suggest = |typed: &'static str| {
         let request = admin
             .get(app.url("/rest/quicknav/1/search"))
@@ -310,11 +322,19 @@ async fn quick_navigation_suggests_titles_as_they_are_typed(db: TestDb) {
     for typed in ["rel", "Release che", "checklist"] {
         let found = suggest(typed).await;
         let matches = found["contentNameMatches"][0].as_array().expect("matches");
-        let names: Vec<&str> = matches.iter().map(|m| m["name"].as_str().expect("name")).collect();
+        let names: Vec<&str> = matches
+            .iter()
+            .map(|m| m["name"].as_str().expect("name"))
+            .collect();
         assert_eq!(names, ["Release checklist"], "{typed}: {found}");
         assert_eq!(matches[0]["id"], json!(wanted));
         assert_eq!(matches[0]["spaceKey"], "DEV");
-        assert!(matches[0]["href"].as_str().expect("href").starts_with("/display/DEV/"));
+        assert!(
+            matches[0]["href"]
+                .as_str()
+                .expect("href")
+                .starts_with("/display/DEV/")
+        );
     }
     let nothing = suggest("zzz").await;
     assert_eq!(nothing["contentNameMatches"][0], json!([]));
@@ -326,7 +346,12 @@ async fn quick_navigation_suggests_titles_as_they_are_typed(db: TestDb) {
 async fn text_search_stems_ranks_titles_first_and_highlights(db: TestDb) {
     let app = TestApp::start(db).await;
     let admin = app.admin();
-    call(admin.post(app.url("/rest/api/space")).json(&new_space("DEV"))).await;
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
     create(
         &app,
         "DEV",
