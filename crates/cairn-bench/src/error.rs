@@ -19,10 +19,18 @@ pub enum BenchError {
     Manifest(#[from] serde_json::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error("search index: {0}")]
+    Search(String),
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl BenchError {
     pub fn invalid(message: impl Into<String>) -> BenchError {
         BenchError::Invalid(message.into())
+    }
+
+    pub fn search(error: cairn_search::index::IndexError) -> BenchError {
+        BenchError::Search(error.to_string())
     }
 }

@@ -22,6 +22,7 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod schedule;
+pub mod search;
 pub mod text;
 
 pub use dataset::{DatasetPlan, Tier};

@@ -22,6 +22,24 @@ pub enum BenchTask {
     Run(RunArgs),
     /// Fetch one URL back to back (closed loop) and report fetches per second.
     PageRate(PageRateArgs),
+    /// Index a generated corpus (100,000 pages by default) and measure indexing, queries and
+    /// snapshots, without the database.
+    Search(SearchArgs),
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Documents in the corpus.
+    #[arg(long, default_value_t = 100_000)]
+    documents: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Queries of each kind.
+    #[arg(long, default_value_t = 200)]
+    queries: usize,
+    /// Working directory for the index and its snapshot (default: a temporary directory).
+    #[arg(long)]
+    directory: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -115,7 +133,25 @@ pub async fn bench(task: BenchTask) -> anyhow::Result<()> {
         BenchTask::Generate(args) => generate(args).await,
         BenchTask::Run(args) => run(args).await,
         BenchTask::PageRate(args) => page_rate(args).await,
+        BenchTask::Search(args) => search(args).await,
     }
+}
+
+async fn search(args: SearchArgs) -> anyhow::Result<()> {
+    let temporary = tempfile::tempdir().context("no temporary directory")?;
+    let options = cairn_bench::search::SearchBenchOptions {
+        documents: args.documents,
+        seed: args.seed,
+        queries: args.queries.max(1),
+        directory: args
+            .directory
+            .unwrap_or_else(|| temporary.path().to_path_buf()),
+    };
+    let report =
+        tokio::task::spawn_blocking(move || cairn_bench::search::run_search_bench(&options))
+            .await??;
+    print!("{}", report.render());
+    Ok(())
 }
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
