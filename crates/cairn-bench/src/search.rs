@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cairn_core::{ContentId, ContentQuery, ContentType, Predicate, SearchDocument, SpaceId};
+use cairn_core::{
+    ContentId, ContentQuery, ContentType, Predicate, SearchDocument, SearchKind, SpaceId,
+};
 use cairn_search::index::{SearchIndex, Visibility};
 use cairn_search::plan::{PlanContext, plan_cql};
 
@@ -109,11 +111,11 @@ fn document(rng: &mut SeededRng, id: i64, vocabulary: &[String]) -> SearchDocume
         .collect();
     SearchDocument {
         id: ContentId(id),
-        content_type: if blog {
+        kind: SearchKind::Content(if blog {
             ContentType::BlogPost
         } else {
             ContentType::Page
-        },
+        }),
         space_id: SpaceId(space),
         space_key: format!("S{space}"),
         title,

@@ -22,7 +22,7 @@ pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersi
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
 pub use permission::{Restriction, RestrictionOperation, SpacePermission, Subject};
-pub use query::{Comparison, ContentQuery, OrderField, Predicate, SearchDocument};
+pub use query::{Comparison, ContentQuery, OrderField, Predicate, SearchDocument, SearchKind};
 pub use space::Space;
 pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
 pub use validate::{

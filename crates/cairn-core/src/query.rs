@@ -45,8 +45,10 @@ pub enum Predicate {
     CreatorIn(Vec<String>),
     /// Edited (any version) by one of these users.
     ContributorIn(Vec<String>),
-    /// Comments on this container.
+    /// Comments and attachments on this container.
     ContainerIs(ContentId),
+    /// Attachments (they are not content rows; `type = attachment`).
+    IsAttachment,
     Created(Comparison, i64),
     LastModified(Comparison, i64),
 }
@@ -72,13 +74,15 @@ pub struct ContentQuery {
 /// filter on, plus the plain text it matches words against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchDocument {
+    /// A content id, or an attachment id (both come from the content sequence).
     pub id: ContentId,
-    pub content_type: ContentType,
+    pub kind: SearchKind,
     pub space_id: SpaceId,
     /// The space key as stored (upper case for global spaces, `~name` for personal ones).
     pub space_key: String,
     pub title: String,
-    /// Plain text of the body (storage-format markup removed).
+    /// Plain text of the body (storage-format markup removed), or of an attachment's file (text,
+    /// Markdown, PDF; empty for other files).
     pub text: String,
     /// Label names, lower case.
     pub labels: Vec<String>,
@@ -86,7 +90,7 @@ pub struct SearchDocument {
     pub parent_id: Option<ContentId>,
     /// Pages above this one, nearest first (pages only; `ancestor = N`).
     pub ancestors: Vec<ContentId>,
-    /// The page or blog post a comment is on.
+    /// The page or blog post a comment or an attachment is on.
     pub container_id: Option<ContentId>,
     /// Every content id whose read restriction would hide this one: its page ancestors, and for a
     /// comment its container and the container's ancestors. Visibility is decided against it at
@@ -98,4 +102,21 @@ pub struct SearchDocument {
     pub contributors: Vec<String>,
     pub created_ms: i64,
     pub last_modified_ms: i64,
+}
+
+/// What a search document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SearchKind {
+    Content(ContentType),
+    Attachment,
+}
+
+impl SearchKind {
+    /// The CQL type name: `page`, `blogpost`, `comment`, `attachment`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Content(content_type) => content_type.as_str(),
+            SearchKind::Attachment => "attachment",
+        }
+    }
 }

@@ -233,7 +233,7 @@ impl SearchIndex {
         let fields = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_u64(fields.id, as_u64(document.id.0));
-        doc.add_text(fields.kind, document.content_type.as_str());
+        doc.add_text(fields.kind, document.kind.as_str());
         doc.add_u64(fields.space_id, as_u64(document.space_id.0));
         doc.add_text(fields.space_key, document.space_key.to_lowercase());
         doc.add_text(fields.title, &document.title);
@@ -573,6 +573,10 @@ impl SearchIndex {
                 names.iter().map(|name| name.to_lowercase()),
             ),
             Predicate::ContainerIs(container) => self.id_term(fields.container, *container),
+            Predicate::IsAttachment => self.term_set(
+                fields.kind,
+                [cairn_core::SearchKind::Attachment.as_str().to_string()],
+            ),
             Predicate::Created(comparison, at) => time_range(fields.created, *comparison, *at),
             Predicate::LastModified(comparison, at) => {
                 time_range(fields.modified, *comparison, *at)

@@ -111,20 +111,26 @@ fn equality(field: &str, values: Vec<String>) -> Result<Predicate, String> {
     match field {
         "type" => {
             let mut types = Vec::new();
+            let mut attachments = false;
             for value in &values {
                 match value.to_lowercase().as_str() {
                     "page" => types.push(ContentType::Page),
                     "blogpost" | "blog" => types.push(ContentType::BlogPost),
                     "comment" => types.push(ContentType::Comment),
-                    // Attachments and spaces are not content rows (yet): they match nothing.
-                    "attachment" | "space" => {}
+                    "attachment" => attachments = true,
+                    // Spaces are not searched as results: they match nothing.
+                    "space" => {}
                     other => return Err(format!("unknown content type {other}")),
                 }
             }
-            Ok(if types.is_empty() {
-                Predicate::Nothing
-            } else {
-                Predicate::ContentTypeIn(types)
+            Ok(match (types.is_empty(), attachments) {
+                (true, false) => Predicate::Nothing,
+                (true, true) => Predicate::IsAttachment,
+                (false, false) => Predicate::ContentTypeIn(types),
+                (false, true) => Predicate::Or(vec![
+                    Predicate::ContentTypeIn(types),
+                    Predicate::IsAttachment,
+                ]),
             })
         }
         "space" | "space.key" => Ok(Predicate::SpaceKeyIn(values)),
@@ -433,7 +439,18 @@ mod tests {
             planned(r#"title !~ "draft""#).predicate,
             Predicate::Not(Box::new(Predicate::TitleContains(vec!["draft".into()])))
         );
-        assert_eq!(planned("type = attachment").predicate, Predicate::Nothing);
+        assert_eq!(
+            planned("type = attachment").predicate,
+            Predicate::IsAttachment
+        );
+        assert_eq!(
+            planned("type IN (page, attachment)").predicate,
+            Predicate::Or(vec![
+                Predicate::ContentTypeIn(vec![ContentType::Page]),
+                Predicate::IsAttachment
+            ])
+        );
+        assert_eq!(planned("type = space").predicate, Predicate::Nothing);
         assert_eq!(planned("watcher = bob").predicate, Predicate::Nothing);
         assert_eq!(planned("").predicate, Predicate::All);
         assert_eq!(

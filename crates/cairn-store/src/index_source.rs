@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use cairn_core::{ContentId, ContentType, SearchDocument, SpaceId, UserId};
+use cairn_core::{ContentId, ContentType, SearchDocument, SearchKind, SpaceId, UserId};
 use sqlx::Row;
 
 use crate::permission::{SPACE_BINDS, bind_viewer, viewable_space};
@@ -14,9 +14,20 @@ use crate::{Store, StoreResult};
 /// (the store does not know the storage format).
 #[derive(Debug, Clone)]
 pub struct SearchSource {
-    /// `text` is empty until the caller fills it from `body`.
+    /// `text` is empty until the caller fills it from `body` or `file`.
     pub document: SearchDocument,
+    /// Storage-format body (empty for attachments).
     pub body: String,
+    /// An attachment's current file, whose text the caller may extract.
+    pub file: Option<SourceFile>,
+}
+
+/// Where an attachment's current bytes are, and what they are.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub blob_key: String,
+    pub media_type: String,
+    pub size_bytes: i64,
 }
 
 /// What a viewer may see: every space (site administrators) or these, minus content under read
@@ -211,7 +222,7 @@ impl Store {
             sources.push(SearchSource {
                 document: SearchDocument {
                     id: ContentId(base.id),
-                    content_type,
+                    kind: SearchKind::Content(content_type),
                     space_id: SpaceId(base.space_id),
                     space_key: space_keys.get(&base.space_id).cloned().unwrap_or_default(),
                     title: base.title,
@@ -236,6 +247,7 @@ impl Store {
                     last_modified_ms: base.modified_ms,
                 },
                 body: base.body,
+                file: None,
             });
         }
         Ok(sources)
@@ -396,11 +408,197 @@ impl Store {
 }
 
 impl Store {
-    /// How many documents a full index holds (current pages, blog posts and comments).
+    /// How many documents a full index holds (current pages, blog posts, comments, and
+    /// attachments of current content).
     pub async fn count_search_sources(&self) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS documents FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment')")
             .fetch_one(self.pool())
             .await?;
-        Ok(row.try_get("documents")?)
+        let content: i64 = row.try_get("documents")?;
+        let row = sqlx::query("SELECT COUNT(*) AS documents FROM attachment a JOIN content c ON c.id = a.container_id AND c.status = 'current' WHERE a.status = 'current'")
+            .fetch_one(self.pool())
+            .await?;
+        let attachments: i64 = row.try_get("documents")?;
+        Ok(content + attachments)
+    }
+}
+
+const ATTACHMENT_SOURCE_SELECT: &str = "SELECT a.id, a.container_id, a.space_id, a.title, a.media_type, a.size_bytes, a.creator_id, a.created_ms, a.last_modified_ms, v.blob_key FROM attachment a JOIN content c ON c.id = a.container_id AND c.status = 'current' JOIN attachment_version v ON v.attachment_id = a.id AND v.number = a.version WHERE a.status = 'current'";
+
+impl Store {
+    /// Current attachments of current content with an id above `after`, in id order, at most
+    /// `limit`.
+    pub async fn search_attachment_sources_after(
+        &self,
+        after: ContentId,
+        limit: i64,
+        parents: &mut ParentMap,
+    ) -> StoreResult<Vec<SearchSource>> {
+        let statement = format!("{ATTACHMENT_SOURCE_SELECT} AND a.id > ? ORDER BY a.id LIMIT ?");
+        let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        self.assemble_attachment_sources(rows, parents).await
+    }
+
+    /// The sources of these ids that are current attachments of current content.
+    pub async fn search_attachment_sources(
+        &self,
+        ids: &[ContentId],
+    ) -> StoreResult<Vec<SearchSource>> {
+        let mut parents = ParentMap::default();
+        let mut sources = Vec::new();
+        let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        for chunk in raw.chunks(ID_CHUNK) {
+            let statement = format!(
+                "{ATTACHMENT_SOURCE_SELECT} AND a.id IN ({})",
+                id_list(chunk)
+            );
+            let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+                .fetch_all(self.pool())
+                .await?;
+            sources.extend(self.assemble_attachment_sources(rows, &mut parents).await?);
+        }
+        Ok(sources)
+    }
+
+    async fn assemble_attachment_sources(
+        &self,
+        rows: Vec<sqlx::any::AnyRow>,
+        parents: &mut ParentMap,
+    ) -> StoreResult<Vec<SearchSource>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sources = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let container = ContentId(row.try_get("container_id")?);
+            sources.push(SearchSource {
+                document: SearchDocument {
+                    id: ContentId(row.try_get("id")?),
+                    kind: SearchKind::Attachment,
+                    space_id: SpaceId(row.try_get("space_id")?),
+                    space_key: String::new(),
+                    title: row.try_get("title")?,
+                    text: String::new(),
+                    labels: Vec::new(),
+                    parent_id: None,
+                    ancestors: Vec::new(),
+                    container_id: Some(container),
+                    lineage: vec![container],
+                    creator: row.try_get::<i64, _>("creator_id")?.to_string(),
+                    contributors: Vec::new(),
+                    created_ms: row.try_get("created_ms")?,
+                    last_modified_ms: row.try_get("last_modified_ms")?,
+                },
+                body: String::new(),
+                file: Some(SourceFile {
+                    blob_key: row.try_get("blob_key")?,
+                    media_type: row.try_get("media_type")?,
+                    size_bytes: row.try_get("size_bytes")?,
+                }),
+            });
+        }
+        let ids: Vec<i64> = sources.iter().map(|source| source.document.id.0).collect();
+        let listed = id_list(&ids);
+        let space_ids: BTreeSet<i64> = sources
+            .iter()
+            .map(|source| source.document.space_id.0)
+            .collect();
+        let space_keys: HashMap<i64, String> = self
+            .pairs(
+                format!(
+                    "SELECT id AS k, space_key AS v FROM space WHERE id IN ({})",
+                    id_list(&space_ids.into_iter().collect::<Vec<_>>())
+                ),
+                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let mut labels: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in self
+            .pairs(
+                format!(
+                    "SELECT cl.content_id AS k, l.name AS v FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE cl.content_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
+            )
+            .await?
+        {
+            labels.entry(id).or_default().push(name);
+        }
+        let mut contributors: HashMap<i64, BTreeSet<String>> = HashMap::new();
+        for (id, name) in self
+            .pairs(
+                format!(
+                    "SELECT DISTINCT v.attachment_id AS k, u.username AS v FROM attachment_version v JOIN app_user u ON u.id = v.author_id WHERE v.attachment_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
+            )
+            .await?
+        {
+            contributors.entry(id).or_default().insert(name.to_lowercase());
+        }
+        let creator_ids: BTreeSet<String> = sources
+            .iter()
+            .map(|source| source.document.creator.clone())
+            .collect();
+        let usernames: HashMap<String, String> = self
+            .pairs(
+                format!(
+                    "SELECT id AS k, username AS v FROM app_user WHERE id IN ({})",
+                    creator_ids.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+                |row| Ok((row.try_get::<i64, _>("k")?.to_string(), row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let mut containers: Vec<i64> = sources
+            .iter()
+            .filter_map(|source| source.document.container_id.map(|id| id.0))
+            .collect();
+        self.load_parents(&mut containers, parents).await?;
+        for source in &mut sources {
+            let document = &mut source.document;
+            document.space_key = space_keys
+                .get(&document.space_id.0)
+                .cloned()
+                .unwrap_or_default();
+            let mut found = labels.remove(&document.id.0).unwrap_or_default();
+            found.sort();
+            document.labels = found;
+            document.contributors = contributors
+                .remove(&document.id.0)
+                .map(|names| names.into_iter().collect())
+                .unwrap_or_default();
+            document.creator = usernames
+                .get(&document.creator)
+                .map(|name| name.to_lowercase())
+                .unwrap_or_default();
+            if let Some(container) = document.container_id {
+                document.lineage.extend(parents.chain_above(container.0));
+            }
+        }
+        Ok(sources)
+    }
+
+    /// Current attachments of current content with these ids, in the order given.
+    pub async fn current_attachments(
+        &self,
+        ids: &[ContentId],
+    ) -> StoreResult<Vec<cairn_core::Attachment>> {
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(attachment) = self.find_attachment(*id).await?
+                && attachment.status == "current"
+            {
+                found.push(attachment);
+            }
+        }
+        Ok(found)
     }
 }

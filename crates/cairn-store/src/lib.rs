@@ -38,7 +38,7 @@ pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;
-pub use index_source::{ParentMap, SearchSource, ViewerScope};
+pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};
 pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};
 pub use lease::LeaseRecord;
 pub use node::{NodeHeartbeat, NodeRecord};

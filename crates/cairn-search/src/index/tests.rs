@@ -1,6 +1,6 @@
 use cairn_core::{
     Comparison, ContentId, ContentQuery, ContentType, OrderField, Predicate, SearchDocument,
-    SpaceId,
+    SearchKind, SpaceId,
 };
 
 use super::{HIGHLIGHT_END, HIGHLIGHT_START, SearchIndex, Visibility};
@@ -8,7 +8,7 @@ use super::{HIGHLIGHT_END, HIGHLIGHT_START, SearchIndex, Visibility};
 fn document(id: i64, title: &str, text: &str) -> SearchDocument {
     SearchDocument {
         id: ContentId(id),
-        content_type: ContentType::Page,
+        kind: SearchKind::Content(ContentType::Page),
         space_id: SpaceId(1),
         space_key: "DEV".into(),
         title: title.into(),
@@ -160,7 +160,7 @@ fn visibility_hides_spaces_restricted_pages_and_everything_below_them() {
     below.ancestors = vec![ContentId(2), ContentId(1)];
     below.lineage = vec![ContentId(2), ContentId(1)];
     let mut comment = document(4, "Re: Secret plan", "plan comment");
-    comment.content_type = ContentType::Comment;
+    comment.kind = SearchKind::Content(ContentType::Comment);
     comment.container_id = Some(ContentId(2));
     comment.lineage = vec![ContentId(2), ContentId(1)];
     let mut elsewhere = document(5, "Other space plan", "plan");
@@ -204,9 +204,9 @@ fn every_predicate_filters() {
     second.contributors = vec!["bob".into(), "carol".into()];
     second.space_key = "~bob".into();
     let mut third = document(3, "Gamma", "three");
-    third.content_type = ContentType::BlogPost;
+    third.kind = SearchKind::Content(ContentType::BlogPost);
     let mut comment = document(4, "Re: Alpha", "a comment");
-    comment.content_type = ContentType::Comment;
+    comment.kind = SearchKind::Content(ContentType::Comment);
     comment.container_id = Some(ContentId(1));
     comment.lineage = vec![ContentId(1)];
     let fixture = indexed(&[first, second, third, comment]);

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
-use crate::search::search_content;
+use crate::search::{Found, search_content};
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 
@@ -109,44 +109,46 @@ pub async fn search(
     let paging = Paging::from_query(&query, 25, 1000)?;
     let outcome =
         search_content(&state, caller.user.id, &planned, paging.start, paging.limit).await?;
-    let (contents, total) = (&outcome.contents, outcome.total);
+    let total = outcome.total;
     let expand = Expand::parse(query.get("expand")).below("content");
     let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
     let mut terms = Vec::new();
     searched_terms(&planned.predicate, &mut terms);
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
-    let mut results = Vec::with_capacity(contents.len());
-    for content in contents {
-        let space = builder.space_of(content.space_id).await?;
-        let content_json = builder.content_json(content, &expand).await?;
-        let url = content_json["_links"]["webui"].clone();
-        let indexed = outcome.excerpts.get(&content.id);
+    let mut results = Vec::with_capacity(outcome.hits.len());
+    for hit in &outcome.hits {
+        let space = builder.space_of(hit.space_id()).await?;
+        let hit_json = match hit {
+            Found::Content(content) => builder.content_json(content, &expand).await?,
+            Found::Attachment(attachment) => builder.attachment_json(attachment, &expand).await?,
+        };
+        let url = hit_json["_links"]["webui"].clone();
+        let indexed = outcome.excerpts.get(&hit.id());
+        let stored_excerpt = || match hit {
+            Found::Content(content) => excerpt_of(content),
+            Found::Attachment(_) => String::new(),
+        };
         let excerpt = match (excerpt_mode, indexed) {
             ("none", _) => String::new(),
             ("indexed", Some(excerpt)) => excerpt
                 .replace(HIGHLIGHT_START, "")
                 .replace(HIGHLIGHT_END, ""),
-            ("indexed", None) => excerpt_of(content),
+            ("indexed", None) => stored_excerpt(),
             (_, Some(excerpt)) => excerpt.clone(),
-            (_, None) => highlight(&excerpt_of(content), &terms),
-        };
-        let kind = match content.content_type {
-            ContentType::Page => "page",
-            ContentType::BlogPost => "blogpost",
-            ContentType::Comment => "comment",
+            (_, None) => highlight(&stored_excerpt(), &terms),
         };
         results.push(json!({
-            "content": content_json,
-            "title": highlight(&content.title, &terms).replace("@@@hl@@@", "").replace("@@@endhl@@@", ""),
+            "content": hit_json,
+            "title": hit.title(),
             "excerpt": excerpt,
             "url": url,
             "resultGlobalContainer": {"title": space.name, "displayUrl": format!("/display/{}", encode_component(space.key.as_str()))},
             "breadcrumbs": [],
             "entityType": "content",
-            "iconCssClass": format!("aui-icon content-type-{kind}"),
-            "lastModified": iso_from_ms(content.last_modified_ms),
-            "friendlyLastModified": friendly_from_ms(content.last_modified_ms, now_ms()),
-            "score": outcome.scores.get(&content.id).copied().unwrap_or(0.0),
+            "iconCssClass": format!("aui-icon content-type-{}", hit.type_name()),
+            "lastModified": iso_from_ms(hit.last_modified_ms()),
+            "friendlyLastModified": friendly_from_ms(hit.last_modified_ms(), now_ms()),
+            "score": outcome.scores.get(&hit.id()).copied().unwrap_or(0.0),
         }));
     }
     let has_more = paging.start + (results.len() as i64) < total;
@@ -180,10 +182,16 @@ pub async fn content_search(
     let paging = Paging::from_query(&query, 25, 1000)?;
     let outcome =
         search_content(&state, caller.user.id, &planned, paging.start, paging.limit).await?;
-    let (contents, total) = (outcome.contents, outcome.total);
+    let total = outcome.total;
     let expand = Expand::parse(query.get("expand"));
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
-    let results = builder.contents_json(&contents, &expand).await?;
+    let mut results = Vec::with_capacity(outcome.hits.len());
+    for hit in &outcome.hits {
+        results.push(match hit {
+            Found::Content(content) => builder.content_json(content, &expand).await?,
+            Found::Attachment(attachment) => builder.attachment_json(attachment, &expand).await?,
+        });
+    }
     let has_more = paging.start + (results.len() as i64) < total;
     let mut page = paged_list(
         results,
@@ -234,8 +242,11 @@ pub async fn quick_navigation(
     let outcome =
         search_content(&state, caller.user.id, &planned, 0, QUICK_NAVIGATION_LIMIT).await?;
     let builder = JsonBuilder::new(&state, String::new(), caller.user.id);
-    let mut matches = Vec::with_capacity(outcome.contents.len());
-    for content in &outcome.contents {
+    let mut matches = Vec::with_capacity(outcome.hits.len());
+    for hit in &outcome.hits {
+        let Found::Content(content) = hit else {
+            continue;
+        };
         let space = builder.space_of(content.space_id).await?;
         matches.push(json!({
             "id": content.id.0.to_string(),

@@ -48,14 +48,75 @@ fn body_text(body: &str) -> String {
     }
 }
 
-fn documents_of(sources: Vec<SearchSource>) -> Vec<SearchDocument> {
-    sources
-        .into_iter()
-        .map(|source| SearchDocument {
-            text: body_text(&source.body),
-            ..source.document
-        })
-        .collect()
+/// Largest attachment whose text is indexed.
+const MAX_INDEXED_FILE_BYTES: i64 = 10 * 1024 * 1024;
+
+/// Whether an attachment's text is worth reading: text, Markdown, JSON, XML and PDF files.
+fn has_indexable_text(media_type: &str) -> bool {
+    let media_type = media_type.to_ascii_lowercase();
+    media_type.starts_with("text/")
+        || media_type == "application/pdf"
+        || media_type.contains("markdown")
+        || media_type == "application/json"
+        || media_type == "application/xml"
+}
+
+/// Plain text of an attachment's bytes.
+fn file_text(media_type: &str, bytes: &[u8]) -> String {
+    if media_type.eq_ignore_ascii_case("application/pdf") {
+        cairn_format::pdf_text(bytes)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// The documents of `sources`, with their text: extracted from the storage-format body, or read
+/// from the attachment's file (a file that cannot be read is indexed by name only).
+async fn documents_of(
+    state: &AppState,
+    sources: Vec<SearchSource>,
+) -> Result<Vec<SearchDocument>, IndexerError> {
+    let mut files = Vec::with_capacity(sources.len());
+    for source in &sources {
+        let bytes = match &source.file {
+            Some(file)
+                if has_indexable_text(&file.media_type)
+                    && file.size_bytes <= MAX_INDEXED_FILE_BYTES =>
+            {
+                let read = match cairn_blob::BlobKey::new(file.blob_key.clone()) {
+                    Ok(key) => state.blobs.get_bytes(&key).await.ok(),
+                    Err(_) => None,
+                };
+                if read.is_none() {
+                    tracing::warn!(
+                        attachment = source.document.id.0,
+                        "attachment bytes unreadable; indexed by name only"
+                    );
+                }
+                read
+            }
+            _ => None,
+        };
+        files.push(bytes);
+    }
+    Ok(tokio::task::spawn_blocking(move || {
+        sources
+            .into_iter()
+            .zip(files)
+            .map(|(source, bytes)| {
+                let text = match (&source.file, bytes) {
+                    (Some(file), Some(bytes)) => file_text(&file.media_type, &bytes),
+                    (Some(_), None) => String::new(),
+                    (None, _) => body_text(&source.body),
+                };
+                SearchDocument {
+                    text,
+                    ..source.document
+                }
+            })
+            .collect()
+    })
+    .await?)
 }
 
 /// The directory this node's index lives in.
@@ -153,22 +214,32 @@ pub(crate) async fn rebuild(
         tokio::task::spawn_blocking(move || index.clear()).await??;
     }
     let mut parents = ParentMap::default();
-    let mut after = ContentId(0);
-    loop {
-        let sources = state
-            .store
-            .search_sources_after(after, REBUILD_BATCH, &mut parents)
-            .await?;
-        let Some(last) = sources.last() else {
-            break;
-        };
-        after = last.document.id;
-        let count = sources.len() as u64;
-        let writer = index.clone();
-        tokio::task::spawn_blocking(move || writer.write(&documents_of(sources), &[])).await??;
-        service
-            .rebuilt_documents
-            .fetch_add(count, Ordering::Relaxed);
+    for attachments in [false, true] {
+        let mut after = ContentId(0);
+        loop {
+            let sources = if attachments {
+                state
+                    .store
+                    .search_attachment_sources_after(after, REBUILD_BATCH, &mut parents)
+                    .await?
+            } else {
+                state
+                    .store
+                    .search_sources_after(after, REBUILD_BATCH, &mut parents)
+                    .await?
+            };
+            let Some(last) = sources.last() else {
+                break;
+            };
+            after = last.document.id;
+            let count = sources.len() as u64;
+            let documents = documents_of(state, sources).await?;
+            let writer = index.clone();
+            tokio::task::spawn_blocking(move || writer.write(&documents, &[])).await??;
+            service
+                .rebuilt_documents
+                .fetch_add(count, Ordering::Relaxed);
+        }
     }
     let position = cursor.position();
     {
@@ -209,7 +280,11 @@ impl Work {
             ChangeKind::ContentCreated
             | ChangeKind::ContentUpdated
             | ChangeKind::ContentVersionDeleted
-            | ChangeKind::LabelsChanged => self.content.extend(content),
+            | ChangeKind::LabelsChanged
+            | ChangeKind::AttachmentCreated
+            | ChangeKind::AttachmentUpdated
+            | ChangeKind::AttachmentTrashed
+            | ChangeKind::AttachmentPurged => self.content.extend(content),
             ChangeKind::ContentMoved
             | ChangeKind::ContentTrashed
             | ChangeKind::ContentRestored
@@ -236,20 +311,23 @@ async fn apply(state: &AppState, index: &Arc<SearchIndex>, work: Work) -> Result
         ids.extend(tokio::task::spawn_blocking(move || reader.ids_below(root)).await??);
     }
     let ids: Vec<ContentId> = ids.into_iter().collect();
-    let sources = state.store.search_sources(&ids).await?;
+    // Content and attachment ids come from one sequence: an id is found in one table at most.
+    let mut sources = state.store.search_sources(&ids).await?;
+    sources.extend(state.store.search_attachment_sources(&ids).await?);
     let present: BTreeSet<ContentId> = sources.iter().map(|source| source.document.id).collect();
     let removed: Vec<ContentId> = ids
         .iter()
         .filter(|id| !present.contains(id))
         .copied()
         .collect();
+    let documents = documents_of(state, sources).await?;
     let writer = index.clone();
     let spaces = work.spaces_removed;
     tokio::task::spawn_blocking(move || {
         for space in spaces {
             writer.remove_space(space)?;
         }
-        writer.write(&documents_of(sources), &removed)
+        writer.write(&documents, &removed)
     })
     .await??;
     Ok(())

@@ -208,10 +208,55 @@ impl SearchService {
     }
 }
 
+/// One result: content, or an attachment.
+pub enum Found {
+    Content(Content),
+    Attachment(cairn_core::Attachment),
+}
+
+impl Found {
+    pub fn id(&self) -> ContentId {
+        match self {
+            Found::Content(content) => content.id,
+            Found::Attachment(attachment) => attachment.id,
+        }
+    }
+
+    pub fn space_id(&self) -> cairn_core::SpaceId {
+        match self {
+            Found::Content(content) => content.space_id,
+            Found::Attachment(attachment) => attachment.space_id,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Found::Content(content) => &content.title,
+            Found::Attachment(attachment) => &attachment.title,
+        }
+    }
+
+    pub fn last_modified_ms(&self) -> i64 {
+        match self {
+            Found::Content(content) => content.last_modified_ms,
+            Found::Attachment(attachment) => attachment.last_modified_ms,
+        }
+    }
+
+    /// `page`, `blogpost`, `comment` or `attachment`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Found::Content(content) => content.content_type.as_str(),
+            Found::Attachment(_) => "attachment",
+        }
+    }
+}
+
 /// What a search found: content the viewer may see, in order, the total, and an excerpt per
 /// content (highlighted where words matched).
 pub struct SearchOutcome {
-    pub contents: Vec<Content>,
+    /// What was found, in order.
+    pub hits: Vec<Found>,
     pub total: i64,
     /// Excerpts from the index, by content id; absent when the search ran on the database.
     pub excerpts: std::collections::HashMap<ContentId, String>,
@@ -257,7 +302,7 @@ pub async fn search_content(
             .search_content(viewer, query, start, limit)
             .await?;
         return Ok(SearchOutcome {
-            contents,
+            hits: contents.into_iter().map(Found::Content).collect(),
             total,
             excerpts: Default::default(),
             scores: Default::default(),
@@ -289,7 +334,34 @@ pub async fn search_content(
     let ids: Vec<ContentId> = page.hits.iter().map(|hit| hit.id).collect();
     // The database has the last word: content trashed a moment ago is left out even if the index
     // has not caught up yet.
-    let contents = state.store.current_contents(&ids).await?;
+    let mut contents: std::collections::HashMap<ContentId, Content> = state
+        .store
+        .current_contents(&ids)
+        .await?
+        .into_iter()
+        .map(|content| (content.id, content))
+        .collect();
+    let attachment_ids: Vec<ContentId> = ids
+        .iter()
+        .filter(|id| !contents.contains_key(id))
+        .copied()
+        .collect();
+    let mut attachments: std::collections::HashMap<ContentId, cairn_core::Attachment> = state
+        .store
+        .current_attachments(&attachment_ids)
+        .await?
+        .into_iter()
+        .map(|attachment| (attachment.id, attachment))
+        .collect();
+    let hits = ids
+        .iter()
+        .filter_map(|id| {
+            contents
+                .remove(id)
+                .map(Found::Content)
+                .or_else(|| attachments.remove(id).map(Found::Attachment))
+        })
+        .collect();
     let scores = page.hits.iter().map(|hit| (hit.id, hit.score)).collect();
     let excerpts = page
         .hits
@@ -297,7 +369,7 @@ pub async fn search_content(
         .map(|hit| (hit.id, hit.excerpt))
         .collect();
     Ok(SearchOutcome {
-        contents,
+        hits,
         total: i64::try_from(page.total).unwrap_or(i64::MAX),
         excerpts,
         scores,

@@ -11,6 +11,7 @@ use super::{UiError, UiUser};
 use crate::AppState;
 use crate::api::json::QueryPairs;
 use crate::links::{encode_component, view_path};
+use crate::search::Found;
 use crate::time_format::{friendly_from_ms, now_ms};
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 
@@ -56,6 +57,8 @@ impl Filters {
         }
         if let Some(kind) = ContentType::parse(&self.kind) {
             found.push(Predicate::ContentTypeIn(vec![kind]));
+        } else if self.kind == "attachment" {
+            found.push(Predicate::IsAttachment);
         }
         if !self.label.is_empty() {
             found.push(Predicate::LabelIn(vec![self.label.to_lowercase()]));
@@ -143,28 +146,31 @@ pub async fn search(
         };
         let outcome =
             crate::search::search_content(&state, user.user.id, &query, start, PAGE_SIZE).await?;
-        (outcome.contents, outcome.total, outcome.excerpts)
+        (outcome.hits, outcome.total, outcome.excerpts)
     };
     let mut spaces = std::collections::HashMap::new();
-    for content in &results {
-        if let std::collections::hash_map::Entry::Vacant(slot) = spaces.entry(content.space_id) {
+    for hit in &results {
+        if let std::collections::hash_map::Entry::Vacant(slot) = spaces.entry(hit.space_id()) {
             let name = state
                 .store
-                .find_space_by_id(content.space_id)
+                .find_space_by_id(hit.space_id())
                 .await?
                 .map(|space| space.name);
             slot.insert(name.unwrap_or_default());
         }
     }
-    // Comments are shown on their page.
+    // Comments are shown on their page; attachments open from the page they are on.
     let mut links = Vec::with_capacity(results.len());
-    for content in &results {
-        let link = match content.content_type {
-            cairn_core::ContentType::Comment => match state.store.comment_meta(content.id).await? {
-                Some(meta) => crate::links::comment_webui_path(meta.container_id, content.id),
-                None => view_path(content.id),
-            },
-            _ => view_path(content.id),
+    for hit in &results {
+        let link = match hit {
+            Found::Content(content) if content.content_type == ContentType::Comment => {
+                match state.store.comment_meta(content.id).await? {
+                    Some(meta) => crate::links::comment_webui_path(meta.container_id, content.id),
+                    None => view_path(content.id),
+                }
+            }
+            Found::Content(content) => view_path(content.id),
+            Found::Attachment(attachment) => crate::api::attachment::download_path(attachment),
         };
         links.push(link);
     }
@@ -181,7 +187,7 @@ pub async fn search(
             main.content {
                 h1.title { "Search" }
                 form.card.search-form method="get" action="/dosearchsite.action" {
-                    label for="queryString" { "Find pages, blog posts and comments containing" }
+                    label for="queryString" { "Find pages, blog posts, comments and attachments containing" }
                     input type="text" id="queryString" name="queryString" value=(text) autofocus;
                     div.filters {
                         label { "Space key " input type="text" name="where" value=(filters.space) size="8"; }
@@ -191,6 +197,7 @@ pub async fn search(
                                 option value="page" selected[filters.kind == "page"] { "Pages" }
                                 option value="blogpost" selected[filters.kind == "blogpost"] { "Blog posts" }
                                 option value="comment" selected[filters.kind == "comment"] { "Comments" }
+                                option value="attachment" selected[filters.kind == "attachment"] { "Attachments" }
                             }
                         }
                         label { "Label " input type="text" name="label" value=(filters.label) size="10"; }
@@ -210,15 +217,15 @@ pub async fn search(
                 @if searched {
                     p.muted { (total) " result" @if total != 1 { "s" } @if !text.is_empty() { " for “" (text) "”" } }
                     ol.search-results {
-                        @for (content, link) in results.iter().zip(&links) {
+                        @for (hit, link) in results.iter().zip(&links) {
                             li {
-                                a href=(link) { (content.title) }
-                                @if let Some(excerpt) = excerpts.get(&content.id).filter(|excerpt| !excerpt.is_empty()) {
+                                a href=(link) { (hit.title()) }
+                                @if let Some(excerpt) = excerpts.get(&hit.id()).filter(|excerpt| !excerpt.is_empty()) {
                                     p.excerpt { (highlighted(excerpt)) }
                                 }
                                 div.muted {
-                                    (content.content_type.as_str()) " in " (spaces.get(&content.space_id).map(String::as_str).unwrap_or(""))
-                                    " · updated " (friendly_from_ms(content.last_modified_ms, now))
+                                    (hit.type_name()) " in " (spaces.get(&hit.space_id()).map(String::as_str).unwrap_or(""))
+                                    " · updated " (friendly_from_ms(hit.last_modified_ms(), now))
                                 }
                             }
                         }

@@ -75,6 +75,19 @@ async fn read_restrictions_hide_a_subtree_everywhere(db: TestDb) {
             .json(&json!({"name": "hush"})),
     )
     .await;
+    // A file below the secret page, whose text is indexed.
+    let file = reqwest::multipart::Part::bytes(b"the secret figures".to_vec())
+        .file_name("figures.txt")
+        .mime_str("text/plain")
+        .expect("media type");
+    let (status, uploaded) = call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{below}/child/attachment")))
+            .header("X-Atlassian-Token", "nocheck")
+            .multipart(reqwest::multipart::Form::new().part("file", file)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
 
     let (status, list) = call(
         admin
@@ -156,6 +169,8 @@ async fn read_restrictions_hide_a_subtree_everywhere(db: TestDb) {
         "text ~ \"secret\"",
         "label = \"hush\"",
         &format!("ancestor = {secret}"),
+        "type = attachment",
+        "text ~ figures",
     ] {
         let (status, found) =
             call(bob.get(app.url("/rest/api/search")).query(&[("cql", cql)])).await;
@@ -169,7 +184,10 @@ async fn read_restrictions_hide_a_subtree_everywhere(db: TestDb) {
             .query(&[("cql", "text ~ \"secret\"")]),
     )
     .await;
-    assert_eq!(alice_found["totalSize"], 2, "{alice_found}");
+    assert_eq!(
+        alice_found["totalSize"], 3,
+        "the two pages and the file: {alice_found}"
+    );
     let (_, everything) = call(
         bob.get(app.url("/rest/api/content/search"))
             .query(&[("cql", "space = DEV and type = page")]),

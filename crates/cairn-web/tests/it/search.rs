@@ -11,7 +11,8 @@ every_dialect!(
     search_results_have_the_wrapper_shape,
     bad_cql_is_a_400,
     quick_navigation_suggests_titles_as_they_are_typed,
-    text_search_stems_ranks_titles_first_and_highlights
+    text_search_stems_ranks_titles_first_and_highlights,
+    attachments_are_found_by_name_and_by_the_text_of_their_files
 );
 
 async fn create(
@@ -389,5 +390,131 @@ async fn text_search_stems_ranks_titles_first_and_highlights(db: TestDb) {
         "{notes}"
     );
     assert!(notes["score"].as_f64().expect("score") > 0.0);
+    app.stop().await;
+}
+
+async fn upload(app: &TestApp, page_id: &str, name: &str, media_type: &str, bytes: Vec<u8>) {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str(media_type)
+        .expect("media type");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let (status, uploaded) = call(
+        app.admin()
+            .post(app.url(&format!("/rest/api/content/{page_id}/child/attachment")))
+            .header("X-Atlassian-Token", "nocheck")
+            .multipart(form),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+}
+
+async fn found(app: &TestApp, cql: &str) -> Vec<(String, String)> {
+    let (status, page) = call(
+        app.admin()
+            .get(app.url("/rest/api/search"))
+            .query(&[("cql", cql), ("limit", "50")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cql}: {page}");
+    let mut results: Vec<(String, String)> = page["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| {
+            (
+                result["content"]["type"]
+                    .as_str()
+                    .expect("type")
+                    .to_string(),
+                result["title"].as_str().expect("title").to_string(),
+            )
+        })
+        .collect();
+    results.sort();
+    results
+}
+
+async fn attachments_are_found_by_name_and_by_the_text_of_their_files(db: TestDb) {
+    let app = TestApp::start(db).await;
+    call(
+        app.admin()
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let page_id = create(&app, "DEV", "Files", "<p>The page itself.</p>", None).await;
+    upload(
+        &app,
+        &page_id,
+        "notes.txt",
+        "text/plain",
+        b"Remember the heliotrope meeting.".to_vec(),
+    )
+    .await;
+    upload(
+        &app,
+        &page_id,
+        "guide.md",
+        "text/markdown",
+        b"# Guide\n\nPlant **heliotrope** in spring.".to_vec(),
+    )
+    .await;
+    let document = cairn_format::parse("<p>Quarterly heliotrope figures.</p>").expect("parse");
+    let pdf = cairn_format::storage_to_pdf("Report", "by admin", &document);
+    upload(&app, &page_id, "report.pdf", "application/pdf", pdf).await;
+    upload(
+        &app,
+        &page_id,
+        "photo.png",
+        "image/png",
+        b"\x89PNG heliotrope-not-text".to_vec(),
+    )
+    .await;
+
+    let attachment = |title: &str| ("attachment".to_string(), title.to_string());
+    assert_eq!(
+        found(&app, "text ~ heliotrope").await,
+        [
+            attachment("guide.md"),
+            attachment("notes.txt"),
+            attachment("report.pdf")
+        ],
+        "text, Markdown and PDF files are searched; images are not read"
+    );
+    assert_eq!(
+        found(&app, "type = attachment").await,
+        [
+            attachment("guide.md"),
+            attachment("notes.txt"),
+            attachment("photo.png"),
+            attachment("report.pdf")
+        ]
+    );
+    assert_eq!(
+        found(&app, "title ~ photo").await,
+        [attachment("photo.png")]
+    );
+    assert_eq!(
+        found(
+            &app,
+            &format!("container = {page_id} AND type = attachment AND text ~ meeting")
+        )
+        .await,
+        [attachment("notes.txt")]
+    );
+    assert_eq!(
+        found(&app, "type = page AND text ~ heliotrope").await,
+        Vec::<(String, String)>::new()
+    );
+
+    // Trashing the page takes its attachments out of the results.
+    let (status, _) = call(
+        app.admin()
+            .delete(app.url(&format!("/rest/api/content/{page_id}"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(found(&app, "type = attachment").await.is_empty());
     app.stop().await;
 }
