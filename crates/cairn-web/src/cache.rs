@@ -1,5 +1,6 @@
-//! Per-node caches of what authentication asks the database on every request: sessions and
-//! personal access tokens (with their user), and who is a site administrator.
+//! Per-node caches of what authentication asks the database on every request (sessions and
+//! personal access tokens with their user, and who is a site administrator), and of rendered page
+//! versions.
 //!
 //! They are accelerators only (architecture invariant: losing them costs nothing). Every entry lives
 //! a short time, and the journal tailer drops entries the moment another node records a change that
@@ -176,5 +177,114 @@ mod tests {
         assert!(cache.get(CredentialKind::Session, "c", 0).is_some());
         cache.forget(CredentialKind::Session, "c");
         assert!(cache.get(CredentialKind::Session, "c", 0).is_none());
+    }
+}
+
+/// Most bytes of rendered HTML kept; a full cache is emptied.
+const RENDERED_CAPACITY_BYTES: usize = 64 * 1024 * 1024;
+
+/// View HTML of page and blog post versions, by content id, version number, the version's save time
+/// and space key (what the rendering depends on: a saved version's title and body never change, and
+/// a renumbered version has another save time). A purge or a space deletion drops the entries
+/// concerned from the journal, so nothing removed stays in memory.
+#[derive(Default)]
+pub struct RenderedPageCache {
+    /// Std mutex held for one map operation, never across `.await`; the second value is the total
+    /// size of the HTML held.
+    entries: Mutex<(HashMap<(i64, i32, i64, String), std::sync::Arc<str>>, usize)>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl RenderedPageCache {
+    /// The HTML of version `version` of `id` in space `space_key`, rendering it with `render` when
+    /// it is not cached.
+    pub fn get_or_render(
+        &self,
+        id: cairn_core::ContentId,
+        version: i32,
+        saved_ms: i64,
+        space_key: &str,
+        render: impl FnOnce() -> String,
+    ) -> std::sync::Arc<str> {
+        let key = (id.0, version, saved_ms, space_key.to_string());
+        let cached = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|entries| entries.0.get(&key).cloned());
+        if let Some(html) = cached {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return html;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let html: std::sync::Arc<str> = render().into();
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.1 + html.len() > RENDERED_CAPACITY_BYTES {
+                entries.0.clear();
+                entries.1 = 0;
+            }
+            entries.1 += html.len();
+            if let Some(replaced) = entries.0.insert(key, html.clone()) {
+                entries.1 -= replaced.len();
+            }
+        }
+        html
+    }
+
+    /// Drops every version of `id`.
+    pub fn forget_content(&self, id: cairn_core::ContentId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            let (map, size) = &mut *entries;
+            map.retain(|(entry_id, _, _, _), html| {
+                let keep = *entry_id != id.0;
+                if !keep {
+                    *size -= html.len();
+                }
+                keep
+            });
+        }
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.0.clear();
+            entries.1 = 0;
+        }
+    }
+
+    /// `(hits, misses)` since start.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
+    }
+}
+
+#[cfg(test)]
+mod rendered_tests {
+    use super::RenderedPageCache;
+    use cairn_core::ContentId;
+
+    #[test]
+    fn a_version_renders_once_and_a_purge_forgets_it() {
+        let cache = RenderedPageCache::default();
+        let mut renders = 0;
+        for _ in 0..3 {
+            let html = cache.get_or_render(ContentId(7), 2, 100, "DEV", || {
+                renders += 1;
+                "<p>v2</p>".to_string()
+            });
+            assert_eq!(&*html, "<p>v2</p>");
+        }
+        assert_eq!(renders, 1);
+        assert_eq!(cache.counts(), (2, 1));
+        let other = cache.get_or_render(ContentId(7), 3, 200, "DEV", || "<p>v3</p>".to_string());
+        assert_eq!(&*other, "<p>v3</p>", "a new version is rendered anew");
+        cache.forget_content(ContentId(7));
+        let again = cache.get_or_render(ContentId(7), 2, 100, "DEV", || "<p>again</p>".to_string());
+        assert_eq!(&*again, "<p>again</p>");
     }
 }

@@ -103,6 +103,9 @@ pub struct AppState {
     pub credential_lookups: Arc<cache::CredentialLookupCache>,
     /// Per-node cache of who is a site administrator, invalidated through the journal.
     pub administrators: Arc<cache::AdministratorCache>,
+    /// Per-node cache of rendered page versions; purges and space deletions in the journal drop
+    /// their entries.
+    pub rendered_pages: Arc<cache::RenderedPageCache>,
     /// This node in the cluster: identity, journal position, leases held.
     pub cluster: Arc<cluster::ClusterNode>,
     /// Request counters and latencies of this node.
@@ -117,6 +120,7 @@ impl AppState {
         AppState {
             credential_lookups: Arc::new(cache::CredentialLookupCache::default()),
             administrators: Arc::new(cache::AdministratorCache::default()),
+            rendered_pages: Arc::new(cache::RenderedPageCache::default()),
             cluster,
             http_metrics: Arc::new(metrics::HttpMetrics::default()),
             search: Arc::new(search::SearchService::new(settings.search.clone())),

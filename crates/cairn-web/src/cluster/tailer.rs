@@ -32,6 +32,14 @@ pub fn apply_to_caches(state: &AppState, entry: &JournalEntry) {
         ChangeKind::GroupMembersChanged | ChangeKind::GroupDeleted => {
             state.administrators.clear();
         }
+        ChangeKind::ContentPurged | ChangeKind::ContentVersionDeleted => {
+            if let Some(id) = entry.entity_id {
+                state
+                    .rendered_pages
+                    .forget_content(cairn_core::ContentId(id));
+            }
+        }
+        ChangeKind::SpaceDeleted | ChangeKind::SpaceUpdated => state.rendered_pages.clear(),
         _ => {}
     }
 }

@@ -171,12 +171,17 @@ pub async fn render_view(
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
     let sidebar = sidebar(state, user.user.id, &space, &content, &ancestors).await?;
-    let body_html = storage_to_view_of_page(
-        body,
-        Some(space.key.as_str()),
-        Some(title),
-        Some(content.id),
-    );
+    let body_html =
+        state
+            .rendered_pages
+            .get_or_render(content.id, number, when_ms, space.key.as_str(), || {
+                storage_to_view_of_page(
+                    body,
+                    Some(space.key.as_str()),
+                    Some(title),
+                    Some(content.id),
+                )
+            });
     let labels = state.store.labels_of(content.id).await?;
     let attachments = match old_version {
         None => Some(super::attachment::section(state, &content).await?),
