@@ -180,6 +180,9 @@ mod tests {
     }
 }
 
+/// Content id, version number, the version's save time (epoch ms), space key.
+type RenderKey = (i64, i32, i64, String);
+
 /// Most bytes of rendered HTML kept; a full cache is emptied.
 const RENDERED_CAPACITY_BYTES: usize = 64 * 1024 * 1024;
 
@@ -191,7 +194,7 @@ const RENDERED_CAPACITY_BYTES: usize = 64 * 1024 * 1024;
 pub struct RenderedPageCache {
     /// Std mutex held for one map operation, never across `.await`; the second value is the total
     /// size of the HTML held.
-    entries: Mutex<(HashMap<(i64, i32, i64, String), std::sync::Arc<str>>, usize)>,
+    entries: Mutex<(HashMap<RenderKey, std::sync::Arc<str>>, usize)>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
