@@ -127,6 +127,7 @@ fn document(rng: &mut SeededRng, id: i64, vocabulary: &[String]) -> SearchDocume
         lineage: parent.into_iter().collect(),
         creator: format!("user{}", rng.below(500)),
         contributors: vec![format!("user{}", rng.below(500))],
+        mentions: Vec::new(),
         created_ms: 1_700_000_000_000 + id * 60_000,
         last_modified_ms: 1_700_000_000_000 + id * 90_000,
     }

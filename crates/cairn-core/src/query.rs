@@ -49,6 +49,8 @@ pub enum Predicate {
     ContainerIs(ContentId),
     /// Attachments (they are not content rows; `type = attachment`).
     IsAttachment,
+    /// Mentions one of these users (usernames or user keys, lower case).
+    MentionIn(Vec<String>),
     Created(Comparison, i64),
     LastModified(Comparison, i64),
 }
@@ -100,6 +102,9 @@ pub struct SearchDocument {
     pub creator: String,
     /// Usernames of everyone who saved a version, lower case.
     pub contributors: Vec<String>,
+    /// Users the body mentions (`<ri:user …/>`), as written there (username or user key), lower
+    /// case.
+    pub mentions: Vec<String>,
     pub created_ms: i64,
     pub last_modified_ms: i64,
 }

@@ -111,6 +111,7 @@ struct Fields {
     lineage: Field,
     creator: Field,
     contributor: Field,
+    mention: Field,
     created: Field,
     modified: Field,
 }
@@ -137,6 +138,7 @@ fn schema() -> (Schema, Fields) {
         lineage: builder.add_u64_field("lineage", INDEXED),
         creator: builder.add_text_field("creator", STRING),
         contributor: builder.add_text_field("contributor", STRING),
+        mention: builder.add_text_field("mention", STRING),
         created: builder.add_i64_field("created", INDEXED | FAST),
         modified: builder.add_i64_field("modified", INDEXED | FAST),
     };
@@ -257,6 +259,9 @@ impl SearchIndex {
         doc.add_text(fields.creator, document.creator.to_lowercase());
         for contributor in &document.contributors {
             doc.add_text(fields.contributor, contributor.to_lowercase());
+        }
+        for mentioned in &document.mentions {
+            doc.add_text(fields.mention, mentioned.to_lowercase());
         }
         doc.add_i64(fields.created, document.created_ms);
         doc.add_i64(fields.modified, document.last_modified_ms);
@@ -573,6 +578,9 @@ impl SearchIndex {
                 names.iter().map(|name| name.to_lowercase()),
             ),
             Predicate::ContainerIs(container) => self.id_term(fields.container, *container),
+            Predicate::MentionIn(names) => {
+                self.term_set(fields.mention, names.iter().map(|name| name.to_lowercase()))
+            }
             Predicate::IsAttachment => self.term_set(
                 fields.kind,
                 [cairn_core::SearchKind::Attachment.as_str().to_string()],

@@ -160,7 +160,14 @@ fn equality(field: &str, values: Vec<String>) -> Result<Predicate, String> {
                 .collect(),
         )),
         // Nothing is watched, favourited or mentioned-indexed yet: these match no content.
-        "watcher" | "favourite" | "favorite" | "mention" => Ok(Predicate::Nothing),
+        "mention" => Ok(Predicate::MentionIn(
+            values
+                .iter()
+                .map(|name| name.trim().to_lowercase())
+                .collect(),
+        )),
+        // Nothing is watched or favourited yet: these match no content.
+        "watcher" | "favourite" | "favorite" => Ok(Predicate::Nothing),
         "created" | "lastmodified" | "modified" => {
             Err(format!("use a comparison such as >= with {field}"))
         }

@@ -243,6 +243,7 @@ impl Store {
                         .remove(&base.id)
                         .map(|names| names.into_iter().collect())
                         .unwrap_or_default(),
+                    mentions: Vec::new(),
                     created_ms: base.created_ms,
                     last_modified_ms: base.modified_ms,
                 },
@@ -490,6 +491,7 @@ impl Store {
                     lineage: vec![container],
                     creator: row.try_get::<i64, _>("creator_id")?.to_string(),
                     contributors: Vec::new(),
+                    mentions: Vec::new(),
                     created_ms: row.try_get("created_ms")?,
                     last_modified_ms: row.try_get("last_modified_ms")?,
                 },

@@ -158,6 +158,21 @@ impl Filter {
                 "id IN (SELECT v.content_id FROM content_version v JOIN app_user u ON u.id = v.author_id WHERE u.username IN ({}))",
                 self.texts(usernames)
             ),
+            Predicate::MentionIn(names) => {
+                let clauses: Vec<String> = names
+                    .iter()
+                    .map(|name| {
+                        let pattern = like_pattern(&format!("=\"{name}\""));
+                        self.binds.push(Bind::Text(pattern));
+                        "LOWER(body) LIKE ? ESCAPE '!'".to_string()
+                    })
+                    .collect();
+                if clauses.is_empty() {
+                    "1 = 0".to_string()
+                } else {
+                    format!("(body LIKE '%<ri:user %' AND ({}))", clauses.join(" OR "))
+                }
+            }
             Predicate::ContainerIs(container) => {
                 self.binds.push(Bind::Int(container.0));
                 "id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)".to_string()

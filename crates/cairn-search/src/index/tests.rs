@@ -20,6 +20,7 @@ fn document(id: i64, title: &str, text: &str) -> SearchDocument {
         lineage: Vec::new(),
         creator: "alice".into(),
         contributors: vec!["alice".into()],
+        mentions: Vec::new(),
         created_ms: id * 1000,
         last_modified_ms: id * 1000,
     }

@@ -40,11 +40,23 @@ pub enum IndexerError {
     Io(#[from] std::io::Error),
 }
 
-/// Plain text of a storage-format body (unparseable bodies are indexed by title only).
-fn body_text(body: &str) -> String {
+/// Plain text of a storage-format body and the users it mentions (unparseable bodies are indexed
+/// by title only).
+fn body_text(body: &str) -> (String, Vec<String>) {
     match cairn_format::parse(body) {
-        Ok(document) => cairn_format::extract_text(&document),
-        Err(_) => String::new(),
+        Ok(document) => {
+            let mut mentions: Vec<String> = cairn_format::outgoing_links(&document)
+                .into_iter()
+                .filter_map(|resource| match resource {
+                    cairn_format::Resource::User(user) => Some(user.value().to_lowercase()),
+                    _ => None,
+                })
+                .collect();
+            mentions.sort();
+            mentions.dedup();
+            (cairn_format::extract_text(&document), mentions)
+        }
+        Err(_) => (String::new(), Vec::new()),
     }
 }
 
@@ -104,13 +116,14 @@ async fn documents_of(
             .into_iter()
             .zip(files)
             .map(|(source, bytes)| {
-                let text = match (&source.file, bytes) {
-                    (Some(file), Some(bytes)) => file_text(&file.media_type, &bytes),
-                    (Some(_), None) => String::new(),
+                let (text, mentions) = match (&source.file, bytes) {
+                    (Some(file), Some(bytes)) => (file_text(&file.media_type, &bytes), Vec::new()),
+                    (Some(_), None) => (String::new(), Vec::new()),
                     (None, _) => body_text(&source.body),
                 };
                 SearchDocument {
                     text,
+                    mentions,
                     ..source.document
                 }
             })

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use cairn_core::{Content, ContentId, ContentQuery, UserId};
+use cairn_core::{Content, ContentId, ContentQuery, Predicate, UserId};
 use cairn_search::index::{SearchIndex, Visibility};
 
 use crate::AppState;
@@ -269,6 +269,37 @@ pub struct SearchOutcome {
 /// Longest a search waits for the index to include changes committed before it started.
 const SEARCH_CATCH_UP_PATIENCE: Duration = Duration::from_secs(2);
 
+/// `mention = NAME` matches bodies that name the user by username or by user key: adds each named
+/// user's key to the names.
+async fn with_user_keys(state: &AppState, predicate: &Predicate) -> Result<Predicate, ApiError> {
+    Ok(match predicate {
+        Predicate::MentionIn(names) => {
+            let mut all = names.clone();
+            for name in names {
+                if let Some(user) = state.store.find_user_by_username(name).await? {
+                    all.push(user.user_key.to_lowercase());
+                }
+            }
+            Predicate::MentionIn(all)
+        }
+        Predicate::And(parts) | Predicate::Or(parts) => {
+            let mut rewritten = Vec::with_capacity(parts.len());
+            for part in parts {
+                rewritten.push(Box::pin(with_user_keys(state, part)).await?);
+            }
+            if matches!(predicate, Predicate::And(_)) {
+                Predicate::And(rewritten)
+            } else {
+                Predicate::Or(rewritten)
+            }
+        }
+        Predicate::Not(inner) => {
+            Predicate::Not(Box::new(Box::pin(with_user_keys(state, inner)).await?))
+        }
+        other => other.clone(),
+    })
+}
+
 /// Runs `query` for `viewer`: on the index when it is current, else on the database.
 pub async fn search_content(
     state: &AppState,
@@ -277,6 +308,10 @@ pub async fn search_content(
     start: i64,
     limit: i64,
 ) -> Result<SearchOutcome, ApiError> {
+    let query = &ContentQuery {
+        predicate: with_user_keys(state, &query.predicate).await?,
+        order: query.order.clone(),
+    };
     let index = match state.search.index() {
         Some(index) => {
             // Read-after-write across the cluster: whatever was committed before this search

@@ -12,7 +12,8 @@ every_dialect!(
     bad_cql_is_a_400,
     quick_navigation_suggests_titles_as_they_are_typed,
     text_search_stems_ranks_titles_first_and_highlights,
-    attachments_are_found_by_name_and_by_the_text_of_their_files
+    attachments_are_found_by_name_and_by_the_text_of_their_files,
+    mentions_are_found_by_username_and_by_user_key
 );
 
 async fn create(
@@ -516,5 +517,66 @@ async fn attachments_are_found_by_name_and_by_the_text_of_their_files(db: TestDb
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(found(&app, "type = attachment").await.is_empty());
+    app.stop().await;
+}
+
+async fn mentions_are_found_by_username_and_by_user_key(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("alice", "alice-password").await;
+    app.create_user("bob", "bob-password").await;
+    call(
+        app.admin()
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let (status, bob) = call(
+        app.admin()
+            .get(app.url("/rest/api/user"))
+            .query(&[("username", "bob")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{bob}");
+    let bob_key = bob["userKey"].as_str().expect("user key").to_string();
+    let by_name = create(
+        &app,
+        "DEV",
+        "Ask Alice",
+        r#"<p>Ask <ac:link><ri:user ri:username="alice" /></ac:link>.</p>"#,
+        None,
+    )
+    .await;
+    let by_key = create(
+        &app,
+        "DEV",
+        "Ask Bob",
+        &format!(r#"<p>Ask <ac:link><ri:user ri:userkey="{bob_key}" /></ac:link>.</p>"#),
+        None,
+    )
+    .await;
+    let ids = |cql: &'static str| {
+        let request = app
+            .admin()
+            .get(app.url("/rest/api/content/search"))
+            .query(&[("cql", cql)]);
+        async move {
+            let (status, found) = call(request).await;
+            assert_eq!(status, StatusCode::OK, "{cql}: {found}");
+            found["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .map(|result| result["id"].as_str().expect("id").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids("mention = alice").await, [by_name.clone()]);
+    assert_eq!(ids("mention = bob").await, [by_key.clone()]);
+    let mut both = ids("mention IN (alice, bob)").await;
+    both.sort();
+    let mut expected = vec![by_name, by_key];
+    expected.sort();
+    assert_eq!(both, expected);
+    assert!(ids("mention = admin").await.is_empty());
     app.stop().await;
 }
