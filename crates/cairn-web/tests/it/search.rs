@@ -570,8 +570,8 @@ async fn mentions_are_found_by_username_and_by_user_key(db: TestDb) {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(ids("mention = alice").await, [by_name.clone()]);
-    assert_eq!(ids("mention = bob").await, [by_key.clone()]);
+    assert_eq!(ids("mention = alice").await, std::slice::from_ref(&by_name));
+    assert_eq!(ids("mention = bob").await, std::slice::from_ref(&by_key));
     let mut both = ids("mention IN (alice, bob)").await;
     both.sort();
     let mut expected = vec![by_name, by_key];
