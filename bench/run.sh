@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Cairn's end-to-end benchmark on this host: builds the release binary, generates a tier (S by
 # default) into a fresh home, then measures and writes bench-results.md in the work directory:
+#   - the search index rebuilt by `cairn reindex` (its rate), which also writes the snapshot nodes
+#     start from;
 #   - time until a node is ready (start to /readyz 200) and its resident memory idle and under load;
 #   - the toolkit action mix at a fixed rate (open model) and a step-up search for the highest rate
 #     keeping every action's p95 under the target, with CPU milliseconds per action;
@@ -58,6 +60,9 @@ wait_ready() { # url, deadline seconds
 echo "== generating tier $TIER"
 "$BIN" bench generate --home "$HOME_DIR" "${DB_ARGS[@]}" --tier "$TIER" --seed 1 | tee "$WORK/generate.txt"
 MANIFEST=$HOME_DIR/bench-manifest.json
+
+echo "== search index: rebuilt from the database and written as a snapshot (nodes start from it)"
+"$BIN" reindex --home "$HOME_DIR" "${DB_ARGS[@]}" 2>/dev/null | tee "$WORK/reindex.txt"
 # A leaf page of the last space: a typical page view (the first page is a hub with ~600 children).
 PAGE_ID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['pages'][-1]['id'])" "$MANIFEST")
 
@@ -65,7 +70,7 @@ echo "== single node: readiness, memory, action mix"
 START=$(now_ms)
 "$BIN" serve --home "$HOME_DIR" "${DB_ARGS[@]}" --listen 127.0.0.1:$NODE_PORT --log warn > "$WORK/node.log" 2>&1 &
 NODE=$!; PIDS+=("$NODE")
-wait_ready "http://127.0.0.1:$NODE_PORT/readyz" 60
+wait_ready "http://127.0.0.1:$NODE_PORT/readyz" 600
 READY_MS=$(( $(now_ms) - START ))
 sleep 5 # settle before reading idle memory
 IDLE_RSS_KB=$(rss_kb "$NODE")
@@ -189,7 +194,8 @@ for n, page, mix, cpu in ((1, c1, m1, cpu1), (2, c2, m2, cpu2)):
     out.append(f"| {n} | {page['per_second']:.0f} | {worst:.1f} | {mix['total_errors']} | {int(cpu[0])*ms_per_tick/max(mix['total_actions'],1):.1f} | {rss} |")
 out.append(f"\nTwo nodes / one node, page views: {c2['per_second']/c1['per_second']:.2f}.\n")
 out.append("### Node\n")
-out.append(f"- ready after {ready_ms} ms (process start to /readyz 200)")
+out.append(f"- ready after {ready_ms} ms (process start to /readyz 200, search index restored from the snapshot)")
+out.append(f"- search index: {open(f'{work}/reindex.txt').read().strip()} (`cairn reindex`)")
 out.append(f"- resident memory idle {int(idle_kb)/1024:.1f} MB; after the fixed-rate mix {int(load_kb)/1024:.1f} MB; peak {int(peak_kb)/1024:.1f} MB")
 open(f"{work}/bench-results.md", "w").write("\n".join(out) + "\n")
 print("\n".join(out))
