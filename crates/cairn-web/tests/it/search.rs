@@ -13,7 +13,8 @@ every_dialect!(
     quick_navigation_suggests_titles_as_they_are_typed,
     text_search_stems_ranks_titles_first_and_highlights,
     attachments_are_found_by_name_and_by_the_text_of_their_files,
-    mentions_are_found_by_username_and_by_user_key
+    mentions_are_found_by_username_and_by_user_key,
+    every_operator_and_time_function_over_http
 );
 
 async fn create(
@@ -578,5 +579,135 @@ async fn mentions_are_found_by_username_and_by_user_key(db: TestDb) {
     expected.sort();
     assert_eq!(both, expected);
     assert!(ids("mention = admin").await.is_empty());
+    app.stop().await;
+}
+
+/// Titles in the order the server gave them.
+async fn ordered_titles(app: &TestApp, cql: &str) -> Vec<String> {
+    let (status, found) = call(
+        app.admin()
+            .get(app.url("/rest/api/content/search"))
+            .query(&[("cql", cql), ("limit", "100")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cql}: {found}");
+    found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| result["title"].as_str().expect("title").to_string())
+        .collect()
+}
+
+async fn every_operator_and_time_function_over_http(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("OPS")),
+    )
+    .await;
+    let alpha = create(&app, "OPS", "Alpha", "<p>first</p>", None).await;
+    let beta = create(&app, "OPS", "Beta", "<p>second</p>", None).await;
+    create(&app, "OPS", "Gamma", "<p>third</p>", None).await;
+    call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{alpha}/label")))
+            .json(&json!({"name": "red"})),
+    )
+    .await;
+    call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{beta}/label")))
+            .json(&json!({"name": "blue"})),
+    )
+    .await;
+    let pages = "space = OPS AND type = page AND title !~ home";
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            format!("{pages} AND title != \"Alpha\""),
+            vec!["Beta", "Gamma"],
+        ),
+        (format!("{pages} AND title !~ alp"), vec!["Beta", "Gamma"]),
+        (format!("{pages} AND title = 'Alpha'"), vec!["Alpha"]),
+        (format!("{pages} AND id = {beta}"), vec!["Beta"]),
+        (
+            format!("{pages} AND content IN ({alpha}, {beta})"),
+            vec!["Alpha", "Beta"],
+        ),
+        (
+            format!("{pages} AND content NOT IN ({alpha}, {beta})"),
+            vec!["Gamma"],
+        ),
+        (
+            format!("{pages} AND NOT label = red"),
+            vec!["Beta", "Gamma"],
+        ),
+        (
+            format!("{pages} AND (label = red OR label = blue)"),
+            vec!["Alpha", "Beta"],
+        ),
+        (
+            format!("{pages} AND label IN (red, blue) AND NOT title ~ beta"),
+            vec!["Alpha"],
+        ),
+        (
+            format!("{pages} AND type != blogpost AND label != red"),
+            vec!["Beta", "Gamma"],
+        ),
+        (
+            format!("{pages} and contributor = currentUser() and label = blue"),
+            vec!["Beta"],
+        ),
+        (
+            format!("{pages} AND created >= startOfDay() AND created <= endOfDay()"),
+            vec!["Alpha", "Beta", "Gamma"],
+        ),
+        (format!("{pages} AND created < startOfDay()"), vec![]),
+        (format!("{pages} AND created > endOfDay()"), vec![]),
+        (
+            format!("{pages} AND lastModified >= startOfWeek() AND lastModified <= endOfWeek()"),
+            vec!["Alpha", "Beta", "Gamma"],
+        ),
+        (
+            format!("{pages} AND lastmodified >= startOfMonth() AND lastmodified <= endOfMonth()"),
+            vec!["Alpha", "Beta", "Gamma"],
+        ),
+        (
+            format!("{pages} AND created >= startOfYear() AND created <= endOfYear()"),
+            vec!["Alpha", "Beta", "Gamma"],
+        ),
+        (
+            format!("{pages} AND created > now(\"-1h\") AND created <= now()"),
+            vec!["Alpha", "Beta", "Gamma"],
+        ),
+        (format!("{pages} AND created < now(\"-1h\")"), vec![]),
+        (
+            format!("{pages} AND created > startOfMonth(\"+1M\")"),
+            vec![],
+        ),
+    ];
+    for (cql, expected) in &cases {
+        let mut found = ordered_titles(&app, cql).await;
+        found.sort();
+        assert_eq!(&found, expected, "{cql}");
+    }
+    assert_eq!(
+        ordered_titles(&app, &format!("{pages} ORDER BY title DESC")).await,
+        ["Gamma", "Beta", "Alpha"]
+    );
+    assert_eq!(
+        ordered_titles(&app, &format!("{pages} order by created asc, id desc")).await,
+        ["Alpha", "Beta", "Gamma"]
+    );
+    assert_eq!(
+        ordered_titles(&app, &format!("{pages} ORDER BY id DESC")).await,
+        ["Gamma", "Beta", "Alpha"]
+    );
+    assert_eq!(
+        ordered_titles(&app, &format!("{pages} ORDER BY lastmodified")).await,
+        ["Alpha", "Beta", "Gamma"]
+    );
     app.stop().await;
 }
