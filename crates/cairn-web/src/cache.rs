@@ -180,7 +180,8 @@ mod tests {
     }
 }
 
-/// Content id, version number, the version's save time (epoch ms), space key.
+/// Content id, version number, the version's save time (epoch ms), rendering context (the space
+/// key; for comments also their page's title).
 type RenderKey = (i64, i32, i64, String);
 
 /// Most bytes of rendered HTML kept; a full cache is emptied.
@@ -200,17 +201,18 @@ pub struct RenderedPageCache {
 }
 
 impl RenderedPageCache {
-    /// The HTML of version `version` of `id` in space `space_key`, rendering it with `render` when
-    /// it is not cached.
+    /// The HTML of version `version` (saved at `saved_ms`) of `id` rendered in `context` (what
+    /// else the rendering reads: the space key, and a comment's page title), rendering it with
+    /// `render` when it is not cached.
     pub fn get_or_render(
         &self,
         id: cairn_core::ContentId,
         version: i32,
         saved_ms: i64,
-        space_key: &str,
+        context: &str,
         render: impl FnOnce() -> String,
     ) -> std::sync::Arc<str> {
-        let key = (id.0, version, saved_ms, space_key.to_string());
+        let key = (id.0, version, saved_ms, context.to_string());
         let cached = self
             .entries
             .lock()

@@ -63,15 +63,23 @@ pub async fn thread(
             .get(&comment.creator_id)
             .map(String::as_str)
             .unwrap_or("");
-        (
-            author.to_string(),
-            storage_to_view_of_page(
-                &comment.body,
-                Some(space_key),
-                Some(&container.title),
-                Some(container.id),
-            ),
-        )
+        // A comment renders in its page's context: the space and the page's current title.
+        let context = format!("{space_key}\u{0}{}", container.title);
+        let html = state.rendered_pages.get_or_render(
+            comment.id,
+            comment.version,
+            comment.last_modified_ms,
+            &context,
+            || {
+                storage_to_view_of_page(
+                    &comment.body,
+                    Some(space_key),
+                    Some(&container.title),
+                    Some(container.id),
+                )
+            },
+        );
+        (author.to_string(), html.to_string())
     };
     Ok(html! {
         section.card.comments id="comments" {
