@@ -22,7 +22,10 @@ pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersi
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
 pub use permission::{Restriction, RestrictionOperation, SpacePermission, Subject};
-pub use query::{Comparison, ContentQuery, OrderField, Predicate, SearchDocument, SearchKind};
+pub use query::{
+    Comparison, ContentQuery, OrderField, Predicate, SPACE_DOCUMENT_ID_OFFSET, SearchDocument,
+    SearchKind,
+};
 pub use space::Space;
 pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
 pub use validate::{

@@ -49,6 +49,8 @@ pub enum Predicate {
     ContainerIs(ContentId),
     /// Attachments (they are not content rows; `type = attachment`).
     IsAttachment,
+    /// Spaces themselves (`type = space`); without it, searches find no spaces.
+    IsSpace,
     /// Mentions one of these users (usernames or user keys, lower case).
     MentionIn(Vec<String>),
     Created(Comparison, i64),
@@ -114,6 +116,8 @@ pub struct SearchDocument {
 pub enum SearchKind {
     Content(ContentType),
     Attachment,
+    /// A space: its name and description.
+    Space,
 }
 
 impl SearchKind {
@@ -122,6 +126,22 @@ impl SearchKind {
         match self {
             SearchKind::Content(content_type) => content_type.as_str(),
             SearchKind::Attachment => "attachment",
+            SearchKind::Space => "space",
         }
+    }
+}
+
+/// Space documents take ids above this (content and space ids come from different sequences).
+pub const SPACE_DOCUMENT_ID_OFFSET: i64 = 1 << 50;
+
+impl SearchDocument {
+    /// The document id of a space.
+    pub fn space_document_id(space: SpaceId) -> ContentId {
+        ContentId(SPACE_DOCUMENT_ID_OFFSET + space.0)
+    }
+
+    /// The space a document id names, if it is a space's.
+    pub fn space_of_document_id(id: ContentId) -> Option<SpaceId> {
+        (id.0 > SPACE_DOCUMENT_ID_OFFSET).then(|| SpaceId(id.0 - SPACE_DOCUMENT_ID_OFFSET))
     }
 }

@@ -345,7 +345,19 @@ impl SearchIndex {
     ) -> Result<SearchPage, IndexError> {
         let searcher = self.reader.searcher();
         let matching = self.to_query(&query.predicate);
-        let visible = self.visible(matching.box_clone(), visibility);
+        let mut visible = self.visible(matching.box_clone(), visibility);
+        if !asks_for_spaces(&query.predicate) {
+            visible = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(visible) as Box<dyn Query>),
+                (
+                    Occur::MustNot,
+                    self.term_set(
+                        self.fields.kind,
+                        [cairn_core::SearchKind::Space.as_str().to_string()],
+                    ),
+                ),
+            ]);
+        }
         let by_relevance = query.order.is_empty() && has_text(&query.predicate);
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = if by_relevance {
             searcher.search(
@@ -579,6 +591,10 @@ impl SearchIndex {
             Predicate::MentionIn(names) => {
                 self.term_set(fields.mention, names.iter().map(|name| name.to_lowercase()))
             }
+            Predicate::IsSpace => self.term_set(
+                fields.kind,
+                [cairn_core::SearchKind::Space.as_str().to_string()],
+            ),
             Predicate::IsAttachment => self.term_set(
                 fields.kind,
                 [cairn_core::SearchKind::Attachment.as_str().to_string()],
@@ -624,6 +640,16 @@ impl SearchIndex {
             return Box::new(AllQuery);
         }
         Box::new(BooleanQuery::new(required))
+    }
+}
+
+/// Whether a predicate names `type = space` anywhere: only then are spaces among the results.
+fn asks_for_spaces(predicate: &Predicate) -> bool {
+    match predicate {
+        Predicate::IsSpace => true,
+        Predicate::And(parts) | Predicate::Or(parts) => parts.iter().any(asks_for_spaces),
+        Predicate::Not(inner) => asks_for_spaces(inner),
+        _ => false,
     }
 }
 

@@ -112,25 +112,31 @@ fn equality(field: &str, values: Vec<String>) -> Result<Predicate, String> {
         "type" => {
             let mut types = Vec::new();
             let mut attachments = false;
+            let mut spaces = false;
             for value in &values {
                 match value.to_lowercase().as_str() {
                     "page" => types.push(ContentType::Page),
                     "blogpost" | "blog" => types.push(ContentType::BlogPost),
                     "comment" => types.push(ContentType::Comment),
                     "attachment" => attachments = true,
-                    // Spaces are not searched as results: they match nothing.
-                    "space" => {}
+                    "space" => spaces = true,
                     other => return Err(format!("unknown content type {other}")),
                 }
             }
-            Ok(match (types.is_empty(), attachments) {
-                (true, false) => Predicate::Nothing,
-                (true, true) => Predicate::IsAttachment,
-                (false, false) => Predicate::ContentTypeIn(types),
-                (false, true) => Predicate::Or(vec![
-                    Predicate::ContentTypeIn(types),
-                    Predicate::IsAttachment,
-                ]),
+            let mut kinds = Vec::new();
+            if !types.is_empty() {
+                kinds.push(Predicate::ContentTypeIn(types));
+            }
+            if attachments {
+                kinds.push(Predicate::IsAttachment);
+            }
+            if spaces {
+                kinds.push(Predicate::IsSpace);
+            }
+            Ok(match kinds.len() {
+                0 => Predicate::Nothing,
+                1 => kinds.remove(0),
+                _ => Predicate::Or(kinds),
             })
         }
         "space" | "space.key" => Ok(Predicate::SpaceKeyIn(values)),
@@ -457,7 +463,7 @@ mod tests {
                 Predicate::IsAttachment
             ])
         );
-        assert_eq!(planned("type = space").predicate, Predicate::Nothing);
+        assert_eq!(planned("type = space").predicate, Predicate::IsSpace);
         assert_eq!(planned("watcher = bob").predicate, Predicate::Nothing);
         assert_eq!(planned("").predicate, Predicate::All);
         assert_eq!(

@@ -604,3 +604,56 @@ impl Store {
         Ok(found)
     }
 }
+
+impl Store {
+    /// Search sources of these spaces (every space when `None`): name as title, description as
+    /// text.
+    pub async fn search_space_sources(
+        &self,
+        ids: Option<&[SpaceId]>,
+    ) -> StoreResult<Vec<SearchSource>> {
+        let filter = match ids {
+            Some([]) => return Ok(Vec::new()),
+            Some(ids) => format!(
+                " WHERE s.id IN ({})",
+                id_list(&ids.iter().map(|id| id.0).collect::<Vec<_>>())
+            ),
+            None => String::new(),
+        };
+        let statement = format!(
+            "SELECT s.id, s.space_key, s.name, s.description, s.created_ms, u.username FROM space s LEFT JOIN app_user u ON u.id = s.creator_id{filter} ORDER BY s.id"
+        );
+        let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let space = SpaceId(row.try_get("id")?);
+                let creator: Option<String> = row.try_get("username")?;
+                let created_ms: i64 = row.try_get("created_ms")?;
+                Ok(SearchSource {
+                    document: SearchDocument {
+                        id: SearchDocument::space_document_id(space),
+                        kind: SearchKind::Space,
+                        space_id: space,
+                        space_key: row.try_get("space_key")?,
+                        title: row.try_get("name")?,
+                        text: row.try_get("description")?,
+                        labels: Vec::new(),
+                        parent_id: None,
+                        ancestors: Vec::new(),
+                        container_id: None,
+                        lineage: Vec::new(),
+                        creator: creator.unwrap_or_default().to_lowercase(),
+                        contributors: Vec::new(),
+                        mentions: Vec::new(),
+                        created_ms,
+                        last_modified_ms: created_ms,
+                    },
+                    body: String::new(),
+                    file: None,
+                })
+            })
+            .collect()
+    }
+}

@@ -71,7 +71,9 @@ impl Filter {
         match predicate {
             Predicate::All => "1 = 1".to_string(),
             // Attachments are not content rows: on the database, `type = attachment` finds nothing.
-            Predicate::Nothing | Predicate::IsAttachment => "1 = 0".to_string(),
+            Predicate::Nothing | Predicate::IsAttachment | Predicate::IsSpace => {
+                "1 = 0".to_string()
+            }
             Predicate::And(parts) | Predicate::Or(parts) => {
                 let joiner = if matches!(predicate, Predicate::And(_)) {
                     " AND "

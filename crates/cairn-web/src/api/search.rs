@@ -121,12 +121,14 @@ pub async fn search(
         let hit_json = match hit {
             Found::Content(content) => builder.content_json(content, &expand).await?,
             Found::Attachment(attachment) => builder.attachment_json(attachment, &expand).await?,
+            Found::Space(found) => builder.space_json(found, &Expand::default()).await?,
         };
         let url = hit_json["_links"]["webui"].clone();
         let indexed = outcome.excerpts.get(&hit.id());
         let stored_excerpt = || match hit {
             Found::Content(content) => excerpt_of(content),
             Found::Attachment(_) => String::new(),
+            Found::Space(found) => found.description.clone(),
         };
         let excerpt = match (excerpt_mode, indexed) {
             ("none", _) => String::new(),
@@ -137,15 +139,24 @@ pub async fn search(
             (_, Some(excerpt)) => excerpt.clone(),
             (_, None) => highlight(&stored_excerpt(), &terms),
         };
+        // Space results carry the space under `space`, as Confluence's do.
+        let (entity, entity_type, icon) = match hit {
+            Found::Space(_) => ("space", "space", "aui-icon space-avatar".to_string()),
+            _ => (
+                "content",
+                "content",
+                format!("aui-icon content-type-{}", hit.type_name()),
+            ),
+        };
         results.push(json!({
-            "content": hit_json,
+            entity: hit_json,
             "title": hit.title(),
             "excerpt": excerpt,
             "url": url,
             "resultGlobalContainer": {"title": space.name, "displayUrl": format!("/display/{}", encode_component(space.key.as_str()))},
             "breadcrumbs": [],
-            "entityType": "content",
-            "iconCssClass": format!("aui-icon content-type-{}", hit.type_name()),
+            "entityType": entity_type,
+            "iconCssClass": icon,
             "lastModified": iso_from_ms(hit.last_modified_ms()),
             "friendlyLastModified": friendly_from_ms(hit.last_modified_ms(), now_ms()),
             "score": outcome.scores.get(&hit.id()).copied().unwrap_or(0.0),
@@ -187,10 +198,14 @@ pub async fn content_search(
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let mut results = Vec::with_capacity(outcome.hits.len());
     for hit in &outcome.hits {
-        results.push(match hit {
-            Found::Content(content) => builder.content_json(content, &expand).await?,
-            Found::Attachment(attachment) => builder.attachment_json(attachment, &expand).await?,
-        });
+        // Spaces are not content: this list leaves them out.
+        match hit {
+            Found::Content(content) => results.push(builder.content_json(content, &expand).await?),
+            Found::Attachment(attachment) => {
+                results.push(builder.attachment_json(attachment, &expand).await?)
+            }
+            Found::Space(_) => {}
+        }
     }
     let has_more = paging.start + (results.len() as i64) < total;
     let mut page = paged_list(

@@ -119,6 +119,10 @@ async fn documents_of(
                 let (text, mentions) = match (&source.file, bytes) {
                     (Some(file), Some(bytes)) => (file_text(&file.media_type, &bytes), Vec::new()),
                     (Some(_), None) => (String::new(), Vec::new()),
+                    // Spaces come with their text (the description) and no body.
+                    (None, _) if source.body.is_empty() => {
+                        (source.document.text.clone(), Vec::new())
+                    }
                     (None, _) => body_text(&source.body),
                 };
                 SearchDocument {
@@ -254,6 +258,16 @@ pub(crate) async fn rebuild(
                 .fetch_add(count, Ordering::Relaxed);
         }
     }
+    let spaces = state.store.search_space_sources(None).await?;
+    let count = spaces.len() as u64;
+    let documents = documents_of(state, spaces).await?;
+    {
+        let writer = index.clone();
+        tokio::task::spawn_blocking(move || writer.write(&documents, &[])).await??;
+    }
+    service
+        .rebuilt_documents
+        .fetch_add(count, Ordering::Relaxed);
     let position = cursor.position();
     {
         let index = index.clone();
@@ -276,12 +290,17 @@ struct Work {
     content: BTreeSet<ContentId>,
     /// Content whose documents below it (pages, comments) must be re-read too.
     subtrees: BTreeSet<ContentId>,
+    /// Spaces whose own document (name, description) is re-read.
+    spaces_changed: BTreeSet<SpaceId>,
     spaces_removed: BTreeSet<SpaceId>,
 }
 
 impl Work {
     fn is_empty(&self) -> bool {
-        self.content.is_empty() && self.subtrees.is_empty() && self.spaces_removed.is_empty()
+        self.content.is_empty()
+            && self.subtrees.is_empty()
+            && self.spaces_changed.is_empty()
+            && self.spaces_removed.is_empty()
     }
 
     fn add(&mut self, entry: &JournalEntry) {
@@ -305,6 +324,11 @@ impl Work {
                 self.content.extend(content);
                 self.subtrees.extend(content);
             }
+            ChangeKind::SpaceCreated | ChangeKind::SpaceUpdated => {
+                if let Some(space) = entry.entity_id.or(entry.space_id) {
+                    self.spaces_changed.insert(SpaceId(space));
+                }
+            }
             ChangeKind::SpaceDeleted => {
                 if let Some(space) = entry.entity_id.or(entry.space_id) {
                     self.spaces_removed.insert(SpaceId(space));
@@ -327,6 +351,18 @@ async fn apply(state: &AppState, index: &Arc<SearchIndex>, work: Work) -> Result
     // Content and attachment ids come from one sequence: an id is found in one table at most.
     let mut sources = state.store.search_sources(&ids).await?;
     sources.extend(state.store.search_attachment_sources(&ids).await?);
+    let changed_spaces: Vec<SpaceId> = work
+        .spaces_changed
+        .iter()
+        .filter(|space| !work.spaces_removed.contains(space))
+        .copied()
+        .collect();
+    sources.extend(
+        state
+            .store
+            .search_space_sources(Some(&changed_spaces))
+            .await?,
+    );
     let present: BTreeSet<ContentId> = sources.iter().map(|source| source.document.id).collect();
     let removed: Vec<ContentId> = ids
         .iter()

@@ -212,6 +212,8 @@ impl SearchService {
 pub enum Found {
     Content(Content),
     Attachment(cairn_core::Attachment),
+    /// Only when the query asks for `type = space`.
+    Space(cairn_core::Space),
 }
 
 impl Found {
@@ -219,6 +221,7 @@ impl Found {
         match self {
             Found::Content(content) => content.id,
             Found::Attachment(attachment) => attachment.id,
+            Found::Space(space) => cairn_core::SearchDocument::space_document_id(space.id),
         }
     }
 
@@ -226,6 +229,7 @@ impl Found {
         match self {
             Found::Content(content) => content.space_id,
             Found::Attachment(attachment) => attachment.space_id,
+            Found::Space(space) => space.id,
         }
     }
 
@@ -233,6 +237,7 @@ impl Found {
         match self {
             Found::Content(content) => &content.title,
             Found::Attachment(attachment) => &attachment.title,
+            Found::Space(space) => &space.name,
         }
     }
 
@@ -240,6 +245,7 @@ impl Found {
         match self {
             Found::Content(content) => content.last_modified_ms,
             Found::Attachment(attachment) => attachment.last_modified_ms,
+            Found::Space(space) => space.created_ms,
         }
     }
 
@@ -248,6 +254,7 @@ impl Found {
         match self {
             Found::Content(content) => content.content_type.as_str(),
             Found::Attachment(_) => "attachment",
+            Found::Space(_) => "space",
         }
     }
 }
@@ -379,8 +386,17 @@ pub async fn search_content(
     let attachment_ids: Vec<ContentId> = ids
         .iter()
         .filter(|id| !contents.contains_key(id))
+        .filter(|id| cairn_core::SearchDocument::space_of_document_id(**id).is_none())
         .copied()
         .collect();
+    let mut spaces = std::collections::HashMap::new();
+    for id in &ids {
+        if let Some(space_id) = cairn_core::SearchDocument::space_of_document_id(*id)
+            && let Some(space) = state.store.find_space_by_id(space_id).await?
+        {
+            spaces.insert(*id, space);
+        }
+    }
     let mut attachments: std::collections::HashMap<ContentId, cairn_core::Attachment> = state
         .store
         .current_attachments(&attachment_ids)
@@ -395,6 +411,7 @@ pub async fn search_content(
                 .remove(id)
                 .map(Found::Content)
                 .or_else(|| attachments.remove(id).map(Found::Attachment))
+                .or_else(|| spaces.remove(id).map(Found::Space))
         })
         .collect();
     let scores = page.hits.iter().map(|hit| (hit.id, hit.score)).collect();

@@ -59,6 +59,8 @@ impl Filters {
             found.push(Predicate::ContentTypeIn(vec![kind]));
         } else if self.kind == "attachment" {
             found.push(Predicate::IsAttachment);
+        } else if self.kind == "space" {
+            found.push(Predicate::IsSpace);
         }
         if !self.label.is_empty() {
             found.push(Predicate::LabelIn(vec![self.label.to_lowercase()]));
@@ -171,6 +173,7 @@ pub async fn search(
             }
             Found::Content(content) => view_path(content.id),
             Found::Attachment(attachment) => crate::api::attachment::download_path(attachment),
+            Found::Space(space) => format!("/display/{}", encode_component(space.key.as_str())),
         };
         links.push(link);
     }
@@ -198,6 +201,7 @@ pub async fn search(
                                 option value="blogpost" selected[filters.kind == "blogpost"] { "Blog posts" }
                                 option value="comment" selected[filters.kind == "comment"] { "Comments" }
                                 option value="attachment" selected[filters.kind == "attachment"] { "Attachments" }
+                                option value="space" selected[filters.kind == "space"] { "Spaces" }
                             }
                         }
                         label { "Label " input type="text" name="label" value=(filters.label) size="10"; }

@@ -14,7 +14,8 @@ every_dialect!(
     text_search_stems_ranks_titles_first_and_highlights,
     attachments_are_found_by_name_and_by_the_text_of_their_files,
     mentions_are_found_by_username_and_by_user_key,
-    every_operator_and_time_function_over_http
+    every_operator_and_time_function_over_http,
+    spaces_are_found_when_asked_for
 );
 
 async fn create(
@@ -709,5 +710,73 @@ async fn every_operator_and_time_function_over_http(db: TestDb) {
         ordered_titles(&app, &format!("{pages} ORDER BY lastmodified")).await,
         ["Alpha", "Beta", "Gamma"]
     );
+    app.stop().await;
+}
+
+async fn spaces_are_found_when_asked_for(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    let (status, created) = call(admin.post(app.url("/rest/api/space")).json(&json!({
+        "key": "PLAT",
+        "name": "Platform Engineering",
+        "description": {"plain": {"value": "Runbooks for the heliotrope cluster", "representation": "plain"}},
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    create(&app, "PLAT", "Heliotrope notes", "<p>heliotrope</p>", None).await;
+    let search = |cql: &'static str| {
+        let request = admin
+            .get(app.url("/rest/api/search"))
+            .query(&[("cql", cql)]);
+        async move {
+            let (status, found) = call(request).await;
+            assert_eq!(status, StatusCode::OK, "{cql}: {found}");
+            found
+        }
+    };
+    for cql in [
+        "type = space AND text ~ heliotrope",
+        "type = space AND title ~ platform",
+    ] {
+        let found = search(cql).await;
+        assert_eq!(found["totalSize"], 1, "{cql}: {found}");
+        let result = &found["results"][0];
+        assert_eq!(result["entityType"], "space", "{cql}: {found}");
+        assert_eq!(result["space"]["key"], "PLAT");
+        assert_eq!(result["title"], "Platform Engineering");
+    }
+    let mixed = search("type IN (space, page) AND space = PLAT AND title ~ engineering").await;
+    let mut kinds: Vec<&str> = mixed["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| result["entityType"].as_str().expect("entity type"))
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        ["content", "space"],
+        "the space and its home page: {mixed}"
+    );
+    let words = search("text ~ heliotrope").await;
+    let types: Vec<&str> = words["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| result["entityType"].as_str().expect("entity type"))
+        .collect();
+    assert_eq!(
+        types,
+        ["content"],
+        "without type = space, spaces stay out: {words}"
+    );
+    let (status, content_only) = call(
+        admin
+            .get(app.url("/rest/api/content/search"))
+            .query(&[("cql", "type = space")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_only["results"], json!([]), "spaces are not content");
     app.stop().await;
 }
