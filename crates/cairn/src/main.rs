@@ -473,7 +473,8 @@ async fn migrate(home: HomeArgs) -> anyhow::Result<()> {
 
 async fn reindex(home: HomeArgs) -> anyhow::Result<()> {
     let settings = load_settings(&home, FlagValues::default())?;
-    init_logging("warn");
+    // Logs share standard output with the summary line: only errors are worth it here.
+    init_logging("error");
     let store = connect(&settings).await?;
     store.migrate().await.context("database migration failed")?;
     let s3_settings = cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;
