@@ -56,23 +56,50 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 impl Store {
-    /// Current pages, blog posts and comments with an id above `after`, in id order, at most
-    /// `limit`.
+    /// The next `limit` content ids above `after` (whatever their status), then the current
+    /// pages, blog posts and comments among them. Returns the sources and the last id looked at
+    /// (`None` when there was nothing above `after`: the end).
+    ///
+    /// Two statements on purpose: paging on the id alone walks the primary key on every database,
+    /// where one statement that also filters on status lets SQLite choose the status index and sort
+    /// the whole table for every batch.
     pub async fn search_sources_after(
         &self,
         after: ContentId,
         limit: i64,
         parents: &mut ParentMap,
-    ) -> StoreResult<Vec<SearchSource>> {
+    ) -> StoreResult<(Vec<SearchSource>, Option<ContentId>)> {
+        let Some((ids, last)) = self.ids_after("content", after, limit).await? else {
+            return Ok((Vec::new(), None));
+        };
         let statement = format!(
-            "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id > ? ORDER BY id LIMIT ?"
+            "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id IN ({}) ORDER BY id",
+            id_list(&ids)
         );
+        let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .fetch_all(self.pool())
+            .await?;
+        Ok((self.assemble_sources(rows, parents).await?, Some(last)))
+    }
+
+    /// The next `limit` ids of `table` above `after`, and the last of them; `None` at the end.
+    async fn ids_after(
+        &self,
+        table: &'static str,
+        after: ContentId,
+        limit: i64,
+    ) -> StoreResult<Option<(Vec<i64>, ContentId)>> {
+        let statement = format!("SELECT id FROM {table} WHERE id > ? ORDER BY id LIMIT ?");
         let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
             .bind(after.0)
             .bind(limit)
             .fetch_all(self.pool())
             .await?;
-        self.assemble_sources(rows, parents).await
+        let ids = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>("id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids.last().map(|last| (ids.clone(), ContentId(*last))))
     }
 
     /// The sources of these ids that are current content; ids missing from the answer are gone
@@ -427,21 +454,28 @@ impl Store {
 const ATTACHMENT_SOURCE_SELECT: &str = "SELECT a.id, a.container_id, a.space_id, a.title, a.media_type, a.size_bytes, a.creator_id, a.created_ms, a.last_modified_ms, v.blob_key FROM attachment a JOIN content c ON c.id = a.container_id AND c.status = 'current' JOIN attachment_version v ON v.attachment_id = a.id AND v.number = a.version WHERE a.status = 'current'";
 
 impl Store {
-    /// Current attachments of current content with an id above `after`, in id order, at most
-    /// `limit`.
+    /// As [`Store::search_sources_after`] for attachments: the next `limit` attachment ids above
+    /// `after`, then the current attachments of current content among them.
     pub async fn search_attachment_sources_after(
         &self,
         after: ContentId,
         limit: i64,
         parents: &mut ParentMap,
-    ) -> StoreResult<Vec<SearchSource>> {
-        let statement = format!("{ATTACHMENT_SOURCE_SELECT} AND a.id > ? ORDER BY a.id LIMIT ?");
+    ) -> StoreResult<(Vec<SearchSource>, Option<ContentId>)> {
+        let Some((ids, last)) = self.ids_after("attachment", after, limit).await? else {
+            return Ok((Vec::new(), None));
+        };
+        let statement = format!(
+            "{ATTACHMENT_SOURCE_SELECT} AND a.id IN ({}) ORDER BY a.id",
+            id_list(&ids)
+        );
         let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
-            .bind(after.0)
-            .bind(limit)
             .fetch_all(self.pool())
             .await?;
-        self.assemble_attachment_sources(rows, parents).await
+        Ok((
+            self.assemble_attachment_sources(rows, parents).await?,
+            Some(last),
+        ))
     }
 
     /// The sources of these ids that are current attachments of current content.

@@ -234,7 +234,7 @@ pub(crate) async fn rebuild(
     for attachments in [false, true] {
         let mut after = ContentId(0);
         loop {
-            let sources = if attachments {
+            let (sources, last) = if attachments {
                 state
                     .store
                     .search_attachment_sources_after(after, REBUILD_BATCH, &mut parents)
@@ -245,10 +245,10 @@ pub(crate) async fn rebuild(
                     .search_sources_after(after, REBUILD_BATCH, &mut parents)
                     .await?
             };
-            let Some(last) = sources.last() else {
+            let Some(last) = last else {
                 break;
             };
-            after = last.document.id;
+            after = last;
             let count = sources.len() as u64;
             let documents = documents_of(state, sources).await?;
             let writer = index.clone();
