@@ -4,6 +4,7 @@ mod comment;
 mod concurrency;
 mod content;
 mod fixtures;
+mod index_source;
 mod journal;
 mod label;
 mod schema;
