@@ -60,9 +60,10 @@ impl Store {
     /// pages, blog posts and comments among them. Returns the sources and the last id looked at
     /// (`None` when there was nothing above `after`: the end).
     ///
-    /// Two statements on purpose: paging on the id alone walks the primary key on every database,
-    /// where one statement that also filters on status lets SQLite choose the status index and sort
-    /// the whole table for every batch.
+    /// Ids only, on purpose, here and wherever content is read by id for the index: with a status
+    /// condition in the statement SQLite chooses the status index and reads the whole table for
+    /// every batch; by id alone every database walks the primary key, and status and type are
+    /// checked on the rows.
     pub async fn search_sources_after(
         &self,
         after: ContentId,
@@ -73,7 +74,7 @@ impl Store {
             return Ok((Vec::new(), None));
         };
         let statement = format!(
-            "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id IN ({}) ORDER BY id",
+            "SELECT {SOURCE_COLUMNS} FROM content WHERE id IN ({}) ORDER BY id",
             id_list(&ids)
         );
         let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
@@ -110,7 +111,7 @@ impl Store {
         let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
         for chunk in raw.chunks(ID_CHUNK) {
             let statement = format!(
-                "SELECT {SOURCE_COLUMNS} FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost', 'comment') AND id IN ({})",
+                "SELECT {SOURCE_COLUMNS} FROM content WHERE id IN ({})",
                 id_list(chunk)
             );
             let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
@@ -126,6 +127,17 @@ impl Store {
         rows: Vec<sqlx::any::AnyRow>,
         parents: &mut ParentMap,
     ) -> StoreResult<Vec<SearchSource>> {
+        let mut rows = rows;
+        let mut indexable = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let status: String = row.try_get("status")?;
+            let kind: String = row.try_get("content_type")?;
+            indexable.push(
+                status == "current" && matches!(kind.as_str(), "page" | "blogpost" | "comment"),
+            );
+        }
+        let mut keep = indexable.into_iter();
+        rows.retain(|_| keep.next().unwrap_or(false));
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -392,8 +404,7 @@ impl ParentMap {
     }
 }
 
-const SOURCE_COLUMNS: &str =
-    "id, content_type, space_id, parent_id, title, body, creator_id, created_ms, last_modified_ms";
+const SOURCE_COLUMNS: &str = "id, content_type, status, space_id, parent_id, title, body, creator_id, created_ms, last_modified_ms";
 
 impl Store {
     /// Current content with these ids, in the order given; ids that are not current content are
@@ -409,15 +420,18 @@ impl Store {
         let mut found: HashMap<ContentId, cairn_core::Content> = HashMap::new();
         for chunk in raw.chunks(ID_CHUNK) {
             let statement = format!(
-                "SELECT {} FROM content WHERE status = 'current' AND id IN ({})",
+                "SELECT {} FROM content WHERE id IN ({})",
                 crate::row::content_columns!(),
                 id_list(chunk)
             );
             let rows = sqlx::query(owned_for_dialect(self.dialect(), statement))
                 .fetch_all(self.pool())
                 .await?;
+            // Status is checked here, not in the statement (see `search_sources_after`).
             for content in crate::row::contents(&rows)? {
-                found.insert(content.id, content);
+                if content.status == cairn_core::ContentStatus::Current {
+                    found.insert(content.id, content);
+                }
             }
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
@@ -451,7 +465,10 @@ impl Store {
     }
 }
 
-const ATTACHMENT_SOURCE_SELECT: &str = "SELECT a.id, a.container_id, a.space_id, a.title, a.media_type, a.size_bytes, a.creator_id, a.created_ms, a.last_modified_ms, v.blob_key FROM attachment a JOIN content c ON c.id = a.container_id AND c.status = 'current' JOIN attachment_version v ON v.attachment_id = a.id AND v.number = a.version WHERE a.status = 'current'";
+/// Attachments with their container's status and their current version's bytes; callers add
+/// `AND a.id IN (…)` and keep only current attachments of current content (checked on the rows,
+/// see `search_sources_after`).
+const ATTACHMENT_SOURCE_SELECT: &str = "SELECT a.id, a.container_id, a.space_id, a.title, a.media_type, a.size_bytes, a.creator_id, a.created_ms, a.last_modified_ms, a.status AS attachment_status, c.status AS container_status, v.blob_key FROM attachment a JOIN content c ON c.id = a.container_id JOIN attachment_version v ON v.attachment_id = a.id AND v.number = a.version WHERE 1 = 1";
 
 impl Store {
     /// As [`Store::search_sources_after`] for attachments: the next `limit` attachment ids above
@@ -509,6 +526,11 @@ impl Store {
         }
         let mut sources = Vec::with_capacity(rows.len());
         for row in &rows {
+            let attachment_status: String = row.try_get("attachment_status")?;
+            let container_status: String = row.try_get("container_status")?;
+            if attachment_status != "current" || container_status != "current" {
+                continue;
+            }
             let container = ContentId(row.try_get("container_id")?);
             sources.push(SearchSource {
                 document: SearchDocument {
@@ -536,6 +558,9 @@ impl Store {
                     size_bytes: row.try_get("size_bytes")?,
                 }),
             });
+        }
+        if sources.is_empty() {
+            return Ok(sources);
         }
         let ids: Vec<i64> = sources.iter().map(|source| source.document.id.0).collect();
         let listed = id_list(&ids);
