@@ -169,54 +169,18 @@ impl Store {
         let ids: Vec<i64> = bases.iter().map(|base| base.id).collect();
         let listed = id_list(&ids);
 
-        let space_ids: BTreeSet<i64> = bases.iter().map(|base| base.space_id).collect();
-        let space_keys: HashMap<i64, String> = self
-            .pairs(
-                format!(
-                    "SELECT id AS k, space_key AS v FROM space WHERE id IN ({})",
-                    id_list(&space_ids.into_iter().collect::<Vec<_>>())
-                ),
-                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
-            )
-            .await?
-            .into_iter()
-            .collect();
-        let mut labels: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, name) in self
-            .pairs(
-                format!(
-                    "SELECT cl.content_id AS k, l.name AS v FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE cl.content_id IN ({listed})"
-                ),
-                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
-            )
-            .await?
-        {
-            labels.entry(id).or_default().push(name);
-        }
-        let mut contributors: HashMap<i64, BTreeSet<String>> = HashMap::new();
-        for (id, name) in self
-            .pairs(
-                format!(
-                    "SELECT DISTINCT v.content_id AS k, u.username AS v FROM content_version v JOIN app_user u ON u.id = v.author_id WHERE v.content_id IN ({listed})"
-                ),
-                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
-            )
-            .await?
-        {
-            contributors.entry(id).or_default().insert(name.to_lowercase());
-        }
-        let creator_ids: BTreeSet<i64> = bases.iter().map(|base| base.creator_id).collect();
-        let usernames: HashMap<i64, String> = self
-            .pairs(
-                format!(
-                    "SELECT id AS k, username AS v FROM app_user WHERE id IN ({})",
-                    id_list(&creator_ids.into_iter().collect::<Vec<_>>())
-                ),
-                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
-            )
-            .await?
-            .into_iter()
-            .collect();
+        let space_keys = self
+            .space_keys(bases.iter().map(|base| base.space_id))
+            .await?;
+        let mut labels = self.label_names(&listed).await?;
+        let mut contributors = self
+            .usernames_by_entity(format!(
+                "SELECT DISTINCT v.content_id AS k, u.username AS v FROM content_version v JOIN app_user u ON u.id = v.author_id WHERE v.content_id IN ({listed})"
+            ))
+            .await?;
+        let usernames = self
+            .usernames(bases.iter().map(|base| base.creator_id))
+            .await?;
         let containers: HashMap<i64, i64> = self
             .pairs(
                 format!(
@@ -521,10 +485,8 @@ impl Store {
         rows: Vec<sqlx::any::AnyRow>,
         parents: &mut ParentMap,
     ) -> StoreResult<Vec<SearchSource>> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut sources = Vec::with_capacity(rows.len());
+        let mut creators = Vec::with_capacity(rows.len());
         for row in &rows {
             let attachment_status: String = row.try_get("attachment_status")?;
             let container_status: String = row.try_get("container_status")?;
@@ -532,6 +494,7 @@ impl Store {
                 continue;
             }
             let container = ContentId(row.try_get("container_id")?);
+            creators.push(row.try_get::<i64, _>("creator_id")?);
             sources.push(SearchSource {
                 document: SearchDocument {
                     id: ContentId(row.try_get("id")?),
@@ -545,7 +508,7 @@ impl Store {
                     ancestors: Vec::new(),
                     container_id: Some(container),
                     lineage: vec![container],
-                    creator: row.try_get::<i64, _>("creator_id")?.to_string(),
+                    creator: String::new(),
                     contributors: Vec::new(),
                     mentions: Vec::new(),
                     created_ms: row.try_get("created_ms")?,
@@ -564,66 +527,22 @@ impl Store {
         }
         let ids: Vec<i64> = sources.iter().map(|source| source.document.id.0).collect();
         let listed = id_list(&ids);
-        let space_ids: BTreeSet<i64> = sources
-            .iter()
-            .map(|source| source.document.space_id.0)
-            .collect();
-        let space_keys: HashMap<i64, String> = self
-            .pairs(
-                format!(
-                    "SELECT id AS k, space_key AS v FROM space WHERE id IN ({})",
-                    id_list(&space_ids.into_iter().collect::<Vec<_>>())
-                ),
-                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
-            )
-            .await?
-            .into_iter()
-            .collect();
-        let mut labels: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, name) in self
-            .pairs(
-                format!(
-                    "SELECT cl.content_id AS k, l.name AS v FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE cl.content_id IN ({listed})"
-                ),
-                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
-            )
-            .await?
-        {
-            labels.entry(id).or_default().push(name);
-        }
-        let mut contributors: HashMap<i64, BTreeSet<String>> = HashMap::new();
-        for (id, name) in self
-            .pairs(
-                format!(
-                    "SELECT DISTINCT v.attachment_id AS k, u.username AS v FROM attachment_version v JOIN app_user u ON u.id = v.author_id WHERE v.attachment_id IN ({listed})"
-                ),
-                |row| Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?)),
-            )
-            .await?
-        {
-            contributors.entry(id).or_default().insert(name.to_lowercase());
-        }
-        let creator_ids: BTreeSet<String> = sources
-            .iter()
-            .map(|source| source.document.creator.clone())
-            .collect();
-        let usernames: HashMap<String, String> = self
-            .pairs(
-                format!(
-                    "SELECT id AS k, username AS v FROM app_user WHERE id IN ({})",
-                    creator_ids.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-                |row| Ok((row.try_get::<i64, _>("k")?.to_string(), row.try_get("v")?)),
-            )
-            .await?
-            .into_iter()
-            .collect();
+        let space_keys = self
+            .space_keys(sources.iter().map(|source| source.document.space_id.0))
+            .await?;
+        let mut labels = self.label_names(&listed).await?;
+        let mut contributors = self
+            .usernames_by_entity(format!(
+                "SELECT DISTINCT v.attachment_id AS k, u.username AS v FROM attachment_version v JOIN app_user u ON u.id = v.author_id WHERE v.attachment_id IN ({listed})"
+            ))
+            .await?;
+        let usernames = self.usernames(creators.iter().copied()).await?;
         let mut containers: Vec<i64> = sources
             .iter()
             .filter_map(|source| source.document.container_id.map(|id| id.0))
             .collect();
         self.load_parents(&mut containers, parents).await?;
-        for source in &mut sources {
+        for (source, creator) in sources.iter_mut().zip(creators) {
             let document = &mut source.document;
             document.space_key = space_keys
                 .get(&document.space_id.0)
@@ -637,7 +556,7 @@ impl Store {
                 .map(|names| names.into_iter().collect())
                 .unwrap_or_default();
             document.creator = usernames
-                .get(&document.creator)
+                .get(&creator)
                 .map(|name| name.to_lowercase())
                 .unwrap_or_default();
             if let Some(container) = document.container_id {
@@ -645,6 +564,81 @@ impl Store {
             }
         }
         Ok(sources)
+    }
+
+    /// Space keys by space id.
+    async fn space_keys(
+        &self,
+        spaces: impl IntoIterator<Item = i64>,
+    ) -> StoreResult<HashMap<i64, String>> {
+        let spaces: BTreeSet<i64> = spaces.into_iter().collect();
+        if spaces.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let statement = format!(
+            "SELECT id AS k, space_key AS v FROM space WHERE id IN ({})",
+            id_list(&spaces.into_iter().collect::<Vec<_>>())
+        );
+        Ok(self
+            .pairs(statement, |row| Ok((row.try_get("k")?, row.try_get("v")?)))
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Label names by content or attachment id, for the ids in `listed` (an `IN` list).
+    async fn label_names(&self, listed: &str) -> StoreResult<HashMap<i64, Vec<String>>> {
+        let mut labels: HashMap<i64, Vec<String>> = HashMap::new();
+        let statement = format!(
+            "SELECT cl.content_id AS k, l.name AS v FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE cl.content_id IN ({listed})"
+        );
+        for (id, name) in self
+            .pairs(statement, |row| {
+                Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?))
+            })
+            .await?
+        {
+            labels.entry(id).or_default().push(name);
+        }
+        Ok(labels)
+    }
+
+    /// Lower-case usernames by entity, from a statement answering `k` (entity id) and `v`
+    /// (username).
+    async fn usernames_by_entity(
+        &self,
+        statement: String,
+    ) -> StoreResult<HashMap<i64, BTreeSet<String>>> {
+        let mut found: HashMap<i64, BTreeSet<String>> = HashMap::new();
+        for (id, name) in self
+            .pairs(statement, |row| {
+                Ok((row.try_get::<i64, _>("k")?, row.try_get::<String, _>("v")?))
+            })
+            .await?
+        {
+            found.entry(id).or_default().insert(name.to_lowercase());
+        }
+        Ok(found)
+    }
+
+    /// Usernames by user id.
+    async fn usernames(
+        &self,
+        users: impl IntoIterator<Item = i64>,
+    ) -> StoreResult<HashMap<i64, String>> {
+        let users: BTreeSet<i64> = users.into_iter().collect();
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let statement = format!(
+            "SELECT id AS k, username AS v FROM app_user WHERE id IN ({})",
+            id_list(&users.into_iter().collect::<Vec<_>>())
+        );
+        Ok(self
+            .pairs(statement, |row| Ok((row.try_get("k")?, row.try_get("v")?)))
+            .await?
+            .into_iter()
+            .collect())
     }
 
     /// Current attachments of current content with these ids, in the order given.
