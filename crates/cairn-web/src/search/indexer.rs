@@ -394,6 +394,13 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
     if !service.settings.use_index {
         return;
     }
+    follow(state, shutdown).await;
+    // A temporary index is this process's alone: remove it rather than leave a copy per start.
+    service.remove_temporary_directory();
+}
+
+async fn follow(state: AppState, shutdown: CancellationToken) {
+    let service = state.search.clone();
     let poll_interval = state.cluster.settings.journal_poll_interval;
     let directory = match index_directory(&service) {
         Ok(directory) => directory,

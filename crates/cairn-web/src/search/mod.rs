@@ -148,6 +148,30 @@ impl SearchService {
             .is_ok_and(|waited| waited.is_ok())
     }
 
+    /// The temporary directory holding this node's index, when no `index_dir` is configured.
+    pub fn temporary_directory(&self) -> Option<PathBuf> {
+        self.temporary_directory.lock().ok().and_then(|slot| {
+            slot.as_ref()
+                .map(|directory| directory.path().to_path_buf())
+        })
+    }
+
+    /// Deletes the temporary index directory (at shutdown; searches still open on it keep their
+    /// files until they finish).
+    pub(crate) fn remove_temporary_directory(&self) {
+        let taken = self
+            .temporary_directory
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take());
+        if let Some(directory) = taken {
+            let path = directory.path().to_path_buf();
+            if let Err(error) = directory.close() {
+                tracing::warn!(%error, path = %path.display(), "temporary search index not removed");
+            }
+        }
+    }
+
     /// The index, when it is current.
     pub fn index(&self) -> Option<Arc<SearchIndex>> {
         self.index.read().ok().and_then(|index| index.clone())

@@ -168,7 +168,17 @@ async fn a_new_node_starts_from_the_newest_snapshot_and_replays_the_journal(db: 
     let (status, ready) = call(cairn_testkit::anonymous_client().get(node_b.url("/readyz"))).await;
     assert_eq!(status, StatusCode::OK, "{ready}");
     assert_eq!(ready["checks"]["search"]["state"], "current");
+    let temporary = node_b
+        .state
+        .search
+        .temporary_directory()
+        .expect("a temporary index directory");
+    assert!(temporary.exists());
     node_b.stop().await;
+    assert!(
+        !temporary.exists(),
+        "a stopped node removes its temporary index"
+    );
     node_a.stop().await;
 }
 
