@@ -21,7 +21,9 @@ pub use attachment::{Attachment, AttachmentVersion};
 pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
-pub use permission::{Restriction, RestrictionOperation, SpacePermission, Subject};
+pub use permission::{
+    NOBODY, Restriction, RestrictionOperation, SpacePermission, Subject, narrow_read_subjects,
+};
 pub use query::{
     Comparison, ContentQuery, OrderField, Predicate, SPACE_DOCUMENT_ID_OFFSET, SearchDocument,
     SearchKind,

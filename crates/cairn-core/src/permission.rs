@@ -6,6 +6,8 @@
 //! only them edit it and is not inherited. Site administrators hold every space permission, but
 //! restrictions apply to them as to anyone.
 
+use std::collections::BTreeSet;
+
 use crate::id::{GroupId, UserId};
 
 /// A space permission, named as Confluence's `getSpacePermissionSets` names it.
@@ -184,9 +186,147 @@ pub struct Restriction {
     pub subject: Subject,
 }
 
+/// A user id no account has: a read restriction naming it lets nobody in (see
+/// [`narrow_read_subjects`]).
+pub const NOBODY: UserId = UserId(-1);
+
+/// The read restriction a page must carry of its own when it leaves a restricted page above it (a
+/// move out of the subtree, the parent's trash or purge, a restore to the space root), so that who
+/// may read it does not widen.
+///
+/// Read restrictions along a page's ancestry combine with AND (every restricted page on the way
+/// must let the viewer in), the subjects of one page with OR. `own` are the page's own read subjects
+/// (empty when it has none), `inherited` those of the page it leaves (non-empty). The answer lets in
+/// exactly who both let in today: subjects both name, users of one that are members of a group of
+/// the other, and the common members of two different groups, named one by one (later changes to
+/// those groups' membership do not reach the copy). When nobody passes both, the answer names
+/// [`NOBODY`], so the page stays shut rather than opening up. `memberships` holds `(group, user)`
+/// for every group either list names.
+pub fn narrow_read_subjects(
+    own: &[Subject],
+    inherited: &[Subject],
+    memberships: &BTreeSet<(GroupId, UserId)>,
+) -> Vec<Subject> {
+    if own.is_empty() {
+        let mut kept = inherited.to_vec();
+        kept.sort();
+        kept.dedup();
+        return kept;
+    }
+    let member = |group: GroupId, user: UserId| memberships.contains(&(group, user));
+    let members_of = |group: GroupId| {
+        memberships
+            .iter()
+            .filter(move |(of, _)| *of == group)
+            .map(|(_, user)| *user)
+    };
+    let mut kept = BTreeSet::new();
+    for subject in own {
+        if inherited.contains(subject) {
+            kept.insert(*subject);
+            continue;
+        }
+        match *subject {
+            Subject::User(user) => {
+                let admitted = inherited
+                    .iter()
+                    .any(|other| matches!(*other, Subject::Group(group) if member(group, user)));
+                if admitted {
+                    kept.insert(*subject);
+                }
+            }
+            Subject::Group(group) => {
+                for other in inherited {
+                    match *other {
+                        Subject::User(user) if member(group, user) => {
+                            kept.insert(Subject::User(user));
+                        }
+                        Subject::Group(other_group) if other_group != group => {
+                            for user in members_of(group).filter(|user| member(other_group, *user))
+                            {
+                                kept.insert(Subject::User(user));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // Read restrictions name users and groups; anonymous never passes one.
+            Subject::Anonymous => {}
+        }
+    }
+    if kept.is_empty() {
+        kept.insert(Subject::User(NOBODY));
+    }
+    kept.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(id: i64) -> Subject {
+        Subject::User(UserId(id))
+    }
+
+    fn group(id: i64) -> Subject {
+        Subject::Group(GroupId(id))
+    }
+
+    #[test]
+    fn narrowing_keeps_exactly_who_passed_both() {
+        let none = BTreeSet::new();
+        // No own restriction: the inherited one is copied.
+        assert_eq!(
+            narrow_read_subjects(&[], &[user(2), user(1)], &none),
+            vec![user(1), user(2)]
+        );
+        // Both name the same subjects: kept; one only one side names: dropped.
+        assert_eq!(
+            narrow_read_subjects(&[user(1), user(3)], &[user(1), user(2)], &none),
+            vec![user(1)]
+        );
+        // A user of one side in a group of the other.
+        let memberships: BTreeSet<_> = [
+            (GroupId(10), UserId(1)),
+            (GroupId(10), UserId(2)),
+            (GroupId(11), UserId(2)),
+            (GroupId(11), UserId(3)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            narrow_read_subjects(&[user(1), user(4)], &[group(10)], &memberships),
+            vec![user(1)]
+        );
+        assert_eq!(
+            narrow_read_subjects(&[group(10)], &[user(2), user(3)], &memberships),
+            vec![user(2)]
+        );
+        // Two different groups: their common members, by name.
+        assert_eq!(
+            narrow_read_subjects(&[group(10)], &[group(11)], &memberships),
+            vec![user(2)]
+        );
+        // The same group on both sides stays a group.
+        assert_eq!(
+            narrow_read_subjects(&[group(10)], &[group(10)], &memberships),
+            vec![group(10)]
+        );
+    }
+
+    #[test]
+    fn nobody_in_common_stays_shut() {
+        let none = BTreeSet::new();
+        assert_eq!(
+            narrow_read_subjects(&[user(1)], &[user(2)], &none),
+            vec![Subject::User(NOBODY)]
+        );
+        assert_eq!(
+            narrow_read_subjects(&[Subject::Anonymous], &[user(2)], &none),
+            vec![Subject::User(NOBODY)]
+        );
+    }
 
     #[test]
     fn permission_names_round_trip() {

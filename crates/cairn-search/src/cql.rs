@@ -218,10 +218,22 @@ fn lex(cql: &str) -> Result<Vec<Lexed>, CqlError> {
     Ok(tokens)
 }
 
+/// Most clauses (comparisons and IN lists) one query may hold. Clients build queries of a few dozen;
+/// the bound keeps every recursive walk of the tree (planning, evaluation, dropping) shallow.
+pub const MAX_CLAUSES: usize = 100;
+
+/// Deepest nesting of parentheses and `NOT` one query may hold.
+pub const MAX_NESTING: usize = 32;
+
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+
 struct Parser<'a> {
     cql: &'a str,
     tokens: Vec<Lexed>,
     next: usize,
+    /// Clauses parsed so far, bounded by [`MAX_CLAUSES`].
+    clauses: usize,
 }
 
 impl Parser<'_> {
@@ -300,9 +312,6 @@ impl Parser<'_> {
 
     /// `depth` bounds nesting so hostile input cannot exhaust the stack.
     fn expr(&mut self, depth: usize) -> Result<Expr, CqlError> {
-        if depth > 64 {
-            return Err(self.error("query nests too deeply"));
-        }
         let mut left = self.term(depth)?;
         while self.peek_keyword("or") {
             self.advance();
@@ -341,6 +350,11 @@ impl Parser<'_> {
     }
 
     fn factor(&mut self, depth: usize) -> Result<Expr, CqlError> {
+        if depth > MAX_NESTING {
+            return Err(self.error(format!(
+                "query nests parentheses and NOT more than {MAX_NESTING} deep"
+            )));
+        }
         match self.peek() {
             Some(Token::OpenParen) => {
                 self.advance();
@@ -355,7 +369,13 @@ impl Parser<'_> {
                 self.advance();
                 Ok(Expr::Not(Box::new(self.factor(depth + 1)?)))
             }
-            Some(Token::Word(_)) => self.clause(),
+            Some(Token::Word(_)) => {
+                self.clauses += 1;
+                if self.clauses > MAX_CLAUSES {
+                    return Err(self.error(format!("query has more than {MAX_CLAUSES} clauses")));
+                }
+                self.clause()
+            }
             _ => Err(self.error("expected a field, NOT or '('")),
         }
     }
@@ -441,11 +461,19 @@ impl Parser<'_> {
 
 /// Parses a CQL query.
 pub fn parse(cql: &str) -> Result<Query, CqlError> {
+    if cql.len() > MAX_QUERY_BYTES {
+        return Err(CqlError {
+            cql: cql.chars().take(80).collect::<String>() + "…",
+            message: format!("query is longer than {MAX_QUERY_BYTES} bytes"),
+            position: 1,
+        });
+    }
     let tokens = lex(cql)?;
     Parser {
         cql,
         tokens,
         next: 0,
+        clauses: 0,
     }
     .query()
 }
@@ -547,5 +575,35 @@ mod tests {
             parse(&deep).is_err(),
             "deep nesting is refused, not a stack overflow"
         );
+    }
+
+    #[test]
+    fn clause_count_and_nesting_are_bounded() {
+        let clauses = |count: usize, joiner: &str| {
+            (0..count)
+                .map(|n| format!("title = t{n}"))
+                .collect::<Vec<_>>()
+                .join(joiner)
+        };
+        parse(&clauses(MAX_CLAUSES, " and ")).expect("the most clauses allowed");
+        parse(&clauses(MAX_CLAUSES, " or ")).expect("the most clauses allowed");
+        for joiner in [" and ", " or ", " and not ", " not "] {
+            let error = parse(&clauses(700, joiner)).expect_err("too many clauses");
+            assert!(error.message.contains("clauses"), "{error}");
+        }
+        let nots = format!("{}type = page", "not ".repeat(500));
+        let error = parse(&nots).expect_err("500 chained NOT");
+        assert!(error.message.contains("deep"), "{error}");
+        let allowed = format!("{}type = page", "not ".repeat(MAX_NESTING));
+        parse(&allowed).expect("NOT as deep as allowed");
+        let nested = format!(
+            "{}type = page{}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        assert!(parse(&nested).is_err());
+        let long = format!("text ~ \"{}\"", "a".repeat(MAX_QUERY_BYTES));
+        let error = parse(&long).expect_err("too long");
+        assert!(error.message.contains("longer"), "{error}");
     }
 }

@@ -346,6 +346,9 @@ fn add_months(date: Date, months: i64) -> Result<Date, String> {
         .map_err(|error| error.to_string())
 }
 
+/// The largest shift of a relative time, in years.
+const MAX_SHIFT_YEARS: i64 = 10_000;
+
 /// `-1d`, `+2w`, `3M`, `-1y`, `4h`, `30m`: `now` shifted; `None` when the text is not of that form.
 fn relative(now: OffsetDateTime, text: &str) -> Result<Option<OffsetDateTime>, String> {
     let text = text.trim();
@@ -361,18 +364,32 @@ fn relative(now: OffsetDateTime, text: &str) -> Result<Option<OffsetDateTime>, S
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
-    let amount: i64 = digits.parse().map_err(|_| format!("{text} is too large"))?;
-    let amount = sign * amount;
-    let shifted = match unit {
-        'y' => now.replace_date(add_months(now.date(), amount * 12)?),
-        'M' => now.replace_date(add_months(now.date(), amount)?),
-        'w' => now + Duration::weeks(amount),
-        'd' => now + Duration::days(amount),
-        'h' => now + Duration::hours(amount),
-        'm' => now + Duration::minutes(amount),
+    // Shifts reach at most 10,000 years either way, so no arithmetic below can overflow; the
+    // calendar's own range (years -9999 to 9999) is checked by `checked_add`.
+    let (most, unit_name) = match unit {
+        'y' => (MAX_SHIFT_YEARS, "years"),
+        'M' => (MAX_SHIFT_YEARS * 12, "months"),
+        'w' => (MAX_SHIFT_YEARS * 53, "weeks"),
+        'd' => (MAX_SHIFT_YEARS * 366, "days"),
+        'h' => (MAX_SHIFT_YEARS * 366 * 24, "hours"),
+        'm' => (MAX_SHIFT_YEARS * 366 * 24 * 60, "minutes"),
         _ => return Ok(None),
     };
-    Ok(Some(shifted))
+    let out_of_range = || format!("{text} is out of range (at most {most} {unit_name})");
+    let amount: i64 = digits.parse().map_err(|_| out_of_range())?;
+    if amount > most {
+        return Err(out_of_range());
+    }
+    let amount = sign * amount;
+    let shifted = match unit {
+        'y' => Some(now.replace_date(add_months(now.date(), amount * 12)?)),
+        'M' => Some(now.replace_date(add_months(now.date(), amount)?)),
+        'w' => now.checked_add(Duration::weeks(amount)),
+        'd' => now.checked_add(Duration::days(amount)),
+        'h' => now.checked_add(Duration::hours(amount)),
+        _ => now.checked_add(Duration::minutes(amount)),
+    };
+    shifted.map(Some).ok_or_else(out_of_range)
 }
 
 /// `yyyy-MM-dd` or `yyyy/MM/dd` (a day), optionally with ` HH:mm` (a minute).
@@ -533,8 +550,21 @@ mod tests {
             "parent = abc",
             "title > x",
             "order by colour",
+            r#"created > now("-99999999999999d")"#,
+            r#"created > now("+99999999999999999999m")"#,
+            r#"created > now("-9223372036854775807w")"#,
+            r#"created > startOfYear("10001y")"#,
+            r#"created > startOfWeek("-3660001d")"#,
+            r#"created > "-99999999999999h""#,
         ] {
             assert!(plan_cql(cql, &context).is_err(), "{cql} should be refused");
+        }
+        for cql in [
+            r#"created > now("-10000y")"#,
+            r#"created > startOfMonth("+7000y")"#,
+            r#"created > now("-3660000d")"#,
+        ] {
+            assert!(plan_cql(cql, &context).is_ok(), "{cql} is within range");
         }
     }
 }

@@ -14,12 +14,15 @@ use sqlx::{Any, Row, Transaction};
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
-use crate::permission::{OPEN_BINDS, VIEWABLE_BINDS, bind_viewer, open_content, viewable_content};
+use crate::permission::{
+    OPEN_BINDS, VIEWABLE_BINDS, bind_viewer, carry_read_restrictions, chain_from_in, open_content,
+    viewable_content,
+};
 use crate::row::{self, content_columns, version_columns};
 use crate::{Store, StoreResult};
 
 /// Deepest page tree walked when collecting ancestors; deeper means a corrupt tree.
-const MAX_TREE_DEPTH: usize = 1000;
+pub(crate) const MAX_TREE_DEPTH: usize = 1000;
 
 /// A new page or blog post.
 #[derive(Debug, Clone)]
@@ -700,6 +703,18 @@ impl Store {
         .bind(id.0)
         .execute(&mut *transaction)
         .await?;
+        // The children move up to the trashed page's parent; they keep out whoever its read
+        // restriction kept out.
+        let children = sqlx::query(
+            self.sql("SELECT id FROM content WHERE parent_id = ? AND status = 'current'"),
+        )
+        .bind(id.0)
+        .fetch_all(&mut *transaction)
+        .await?;
+        for child in &children {
+            let child_id = ContentId(child.try_get("id")?);
+            carry_read_restrictions(self, &mut transaction, child_id, &[id]).await?;
+        }
         sqlx::query(
             self.sql("UPDATE content SET parent_id = ? WHERE parent_id = ? AND status = 'current'"),
         )
@@ -729,6 +744,9 @@ impl Store {
         let parent_id = if parent_alive {
             content.parent_id
         } else {
+            // Back at the space root, it keeps out whoever the pages it was under kept out.
+            let left_behind = chain_from_in(self, &mut transaction, content.parent_id).await?;
+            carry_read_restrictions(self, &mut transaction, id, &left_behind).await?;
             None
         };
         let space_key = self
@@ -768,6 +786,21 @@ impl Store {
             .await?
             .filter(|content| content.status != ContentStatus::Current)
             .ok_or(StoreError::ContentNotFound(id))?;
+        // Trashed pages that were below it take its place under its parent, and keep out whoever
+        // its read restriction kept out (a later restore must not open them up).
+        let orphans = sqlx::query(self.sql("SELECT id FROM content WHERE parent_id = ?"))
+            .bind(id.0)
+            .fetch_all(&mut *transaction)
+            .await?;
+        for orphan in &orphans {
+            let orphan_id = ContentId(orphan.try_get("id")?);
+            carry_read_restrictions(self, &mut transaction, orphan_id, &[id]).await?;
+        }
+        sqlx::query(self.sql("UPDATE content SET parent_id = ? WHERE parent_id = ?"))
+            .bind(purged.parent_id.map(|parent| parent.0))
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
         // The content's comments go with it (their versions, labels and properties first).
         for statement in [
             "DELETE FROM content_version WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",

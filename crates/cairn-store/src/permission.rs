@@ -31,11 +31,14 @@ macro_rules! viewable_space {
 pub(crate) use viewable_space;
 
 /// SQL subquery: ids of content the viewer may not read, because it or a page above it carries a read
-/// restriction that does not name the viewer or one of their groups. Binds the viewer 2 times. The set
-/// is small (restricted pages and their subtrees), so it is computed per statement.
+/// restriction that does not name the viewer or one of their groups, and of every comment on such a
+/// page (a comment's `parent_id` is the comment it replies to, so the tree walk alone would miss it).
+/// This is the one visibility rule: a comment is visible exactly when its container is. Binds the
+/// viewer 2 times. The set is small (restricted pages, their subtrees and their comments), so it is
+/// computed per statement.
 macro_rules! hidden_content {
     () => {
-        "WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content"
+        "WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content UNION ALL SELECT hcm.content_id FROM comment_meta hcm JOIN hidden_content hcp ON hcm.container_id = hcp.id"
     };
 }
 pub(crate) use hidden_content;
@@ -304,6 +307,25 @@ impl Store {
         Ok(closed == 0)
     }
 
+    /// How many pages below `page_id` (at any depth, in any status) `viewer` may not read because of
+    /// a read restriction between them and `page_id`. For a page the viewer can read, zero means
+    /// they can read its whole subtree.
+    pub async fn pages_below_hidden_from(
+        &self,
+        viewer: UserId,
+        page_id: ContentId,
+    ) -> StoreResult<i64> {
+        let row = sqlx::query(self.sql(
+            "WITH RECURSIVE subtree (id, depth) AS (SELECT id, 0 FROM content WHERE parent_id = ? AND content_type = 'page' UNION ALL SELECT c.id, subtree.depth + 1 FROM content c JOIN subtree ON c.parent_id = subtree.id WHERE subtree.depth < 1000 AND c.content_type = 'page') SELECT COUNT(*) AS hidden FROM subtree WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read' AND ((r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?))))",
+        ))
+        .bind(page_id.0)
+        .bind(viewer.0)
+        .bind(viewer.0)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("hidden")?)
+    }
+
     /// Whether `viewer` passes the update restrictions of `content_id` (none, or one names them or a
     /// group of theirs). Update restrictions are not inherited.
     pub async fn update_restrictions_allow(
@@ -417,5 +439,122 @@ pub(crate) async fn grant_new_space_defaults(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The read subjects `content_id` names of its own (empty when it has no read restriction).
+async fn read_subjects_in(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    content_id: ContentId,
+) -> StoreResult<Vec<Subject>> {
+    let rows = sqlx::query(store.sql(
+        "SELECT subject_type, subject_id FROM content_restriction WHERE content_id = ? AND operation = 'read'",
+    ))
+    .bind(content_id.0)
+    .fetch_all(&mut **transaction)
+    .await?;
+    let mut subjects = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let subject_type: String = row.try_get("subject_type")?;
+        let subject_id: i64 = row.try_get("subject_id")?;
+        if let Some(subject) = Subject::from_stored(&subject_type, subject_id) {
+            subjects.push(subject);
+        }
+    }
+    subjects.sort();
+    subjects.dedup();
+    Ok(subjects)
+}
+
+/// `(group, user)` for every member of the groups among `subjects`.
+async fn memberships_in(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    subjects: &[Subject],
+) -> StoreResult<BTreeSet<(GroupId, UserId)>> {
+    let mut memberships = BTreeSet::new();
+    for subject in subjects {
+        let Subject::Group(group) = *subject else {
+            continue;
+        };
+        let rows = sqlx::query(store.sql("SELECT user_id FROM group_member WHERE group_id = ?"))
+            .bind(group.0)
+            .fetch_all(&mut **transaction)
+            .await?;
+        for row in &rows {
+            memberships.insert((group, UserId(row.try_get("user_id")?)));
+        }
+    }
+    Ok(memberships)
+}
+
+/// The ids above `start` (itself first), up the `parent_id` chain, whatever their status.
+pub(crate) async fn chain_from_in(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    start: Option<ContentId>,
+) -> StoreResult<Vec<ContentId>> {
+    let mut chain = Vec::new();
+    let mut cursor = start;
+    while let Some(id) = cursor {
+        if chain.len() >= crate::content::MAX_TREE_DEPTH || chain.contains(&id) {
+            break;
+        }
+        let row = sqlx::query(store.sql("SELECT parent_id FROM content WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&mut **transaction)
+            .await?;
+        let Some(row) = row else { break };
+        chain.push(id);
+        cursor = row.try_get::<Option<i64>, _>("parent_id")?.map(ContentId);
+    }
+    Ok(chain)
+}
+
+/// Gives `page_id` a read restriction of its own that keeps out everyone the read restrictions of
+/// `left_behind` kept out (pages it no longer lies below after a move, trash, purge or restore), so a
+/// structure change never widens who may read it or anything below it. See
+/// [`cairn_core::narrow_read_subjects`]. Records the restriction change when there was
+/// one. Runs inside the transaction of the structure change.
+pub(crate) async fn carry_read_restrictions(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, Any>,
+    page_id: ContentId,
+    left_behind: &[ContentId],
+) -> StoreResult<()> {
+    let original = read_subjects_in(store, transaction, page_id).await?;
+    let mut own = original.clone();
+    for level in left_behind {
+        let inherited = read_subjects_in(store, transaction, *level).await?;
+        if inherited.is_empty() {
+            continue;
+        }
+        let involved: Vec<Subject> = own.iter().chain(&inherited).copied().collect();
+        let memberships = memberships_in(store, transaction, &involved).await?;
+        own = cairn_core::narrow_read_subjects(&own, &inherited, &memberships);
+    }
+    if own == original {
+        return Ok(());
+    }
+    sqlx::query(
+        store.sql("DELETE FROM content_restriction WHERE content_id = ? AND operation = 'read'"),
+    )
+    .bind(page_id.0)
+    .execute(&mut **transaction)
+    .await?;
+    for subject in &own {
+        sqlx::query(store.sql(
+            "INSERT INTO content_restriction (content_id, operation, subject_type, subject_id) VALUES (?, 'read', ?, ?)",
+        ))
+        .bind(page_id.0)
+        .bind(subject.type_name())
+        .bind(subject.id_value())
+        .execute(&mut **transaction)
+        .await?;
+    }
+    let change = Change::of_content_id(ChangeKind::RestrictionsChanged, page_id);
+    record(store, transaction, &change).await?;
+    tracing::info!(content_id = %page_id, "read restriction carried over a structure change");
     Ok(())
 }

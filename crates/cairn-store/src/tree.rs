@@ -46,6 +46,18 @@ impl Store {
             ))
             .into());
         }
+        // Leaving a restricted page above must not open the page (and its subtree) to anyone that
+        // page kept out.
+        let old_chain =
+            crate::permission::chain_from_in(self, &mut transaction, page.parent_id).await?;
+        let new_chain =
+            crate::permission::chain_from_in(self, &mut transaction, new_parent).await?;
+        let left_behind: Vec<ContentId> = old_chain
+            .into_iter()
+            .filter(|ancestor| !new_chain.contains(ancestor))
+            .collect();
+        crate::permission::carry_read_restrictions(self, &mut transaction, id, &left_behind)
+            .await?;
         let new_position = match position {
             MovePosition::Append | MovePosition::TopLevel => {
                 next_sibling_position(self, &mut transaction, space_id, new_parent).await?

@@ -143,6 +143,32 @@ pub async fn require_space_permission(
     }
 }
 
+/// The space permission that adding content of `content_type` needs, as Confluence names it.
+pub fn permission_to_add(content_type: ContentType) -> SpacePermission {
+    match content_type {
+        ContentType::BlogPost => SpacePermission::EditBlog,
+        ContentType::Comment => SpacePermission::Comment,
+        _ => SpacePermission::EditSpace,
+    }
+}
+
+/// The check before a page or blog post is added to `space`, for the REST API and the UI alike: 404
+/// unless `viewer` may view the space, 403 unless they may add that type there; a parent must be a
+/// page `viewer` may view (404 otherwise, as if it did not exist). Returns the parent.
+pub async fn require_create(
+    state: &AppState,
+    viewer: UserId,
+    space: &Space,
+    content_type: ContentType,
+    parent_id: Option<cairn_core::ContentId>,
+) -> Result<Option<Content>, ApiError> {
+    require_space_permission(state, viewer, space, permission_to_add(content_type)).await?;
+    match parent_id {
+        Some(parent_id) => Ok(Some(viewable_content(state, viewer, parent_id).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Whether `viewer`, who can view `content`, may also do `action` with it.
 pub async fn can_do(
     state: &AppState,

@@ -19,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod cluster;
+mod edge;
 mod error;
 pub mod health;
 mod links;
@@ -144,6 +145,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .fallback(fallback)
+        // Innermost, so a panic becomes a 500 that the layers outside still count and dress.
+        .layer(axum::middleware::from_fn(edge::catch_panics))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit_rest_requests,
@@ -153,6 +156,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .with_state(state)
 }

@@ -5,9 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cairn_core::{
-    Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey, SpacePermission,
-};
+use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
 use cairn_store::{CommentListing, ContentListing, NewComment, NewContent, UpdateContent};
 use serde_json::Value;
 
@@ -167,13 +165,8 @@ pub async fn create_content(
         .find_space_by_key(&SpaceKey::from_stored(space_key))
         .await?
     {
-        let needed = match content_type {
-            ContentType::BlogPost => SpacePermission::EditBlog,
-            _ => SpacePermission::EditSpace,
-        };
-        access::require_space_permission(&state, caller.user.id, &space, needed).await?;
-    }
-    if let Some(parent_id) = parent_id {
+        access::require_create(&state, caller.user.id, &space, content_type, parent_id).await?;
+    } else if let Some(parent_id) = parent_id {
         access::viewable_content(&state, caller.user.id, parent_id).await?;
     }
     let new_content = NewContent {

@@ -60,23 +60,44 @@ pub struct Paging {
     pub limit: i64,
 }
 
+/// The furthest offset a listing serves. Far beyond any real listing, and small enough that no sum
+/// of a start and a limit can overflow.
+pub const MAX_START: i64 = 1_000_000_000;
+
 impl Paging {
     pub fn from_query(
         query: &QueryPairs,
         default_limit: i64,
         max_limit: i64,
     ) -> Result<Paging, ApiError> {
-        let number = |name: &str, default: i64| -> Result<i64, ApiError> {
-            match query.get(name) {
-                None | Some("") => Ok(default),
-                Some(text) => text.parse::<i64>().map_err(|_| {
-                    ApiError::bad_request(format!("{name} must be a whole number, got {text:?}"))
-                }),
-            }
+        let start = Paging::start_from(query, "start")?;
+        let limit = match query.get("limit") {
+            None | Some("") => default_limit,
+            Some(text) => text.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(format!("limit must be a whole number, got {text:?}"))
+            })?,
         };
-        let start = number("start", 0)?.max(0);
-        let limit = number("limit", default_limit)?.clamp(0, max_limit);
-        Ok(Paging { start, limit })
+        Ok(Paging {
+            start,
+            limit: limit.clamp(0, max_limit),
+        })
+    }
+
+    /// The offset named `name` (`start`, or `startIndex` in the UI): 0 when absent, refused when it
+    /// is not a number or lies past [`MAX_START`].
+    pub fn start_from(query: &QueryPairs, name: &str) -> Result<i64, ApiError> {
+        let start = match query.get(name) {
+            None | Some("") => 0,
+            Some(text) => text.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(format!("{name} must be a whole number, got {text:?}"))
+            })?,
+        };
+        if start > MAX_START {
+            return Err(ApiError::bad_request(format!(
+                "{name} must be at most {MAX_START}, got {start}"
+            )));
+        }
+        Ok(start.max(0))
     }
 }
 
@@ -507,10 +528,19 @@ impl<'a> JsonBuilder<'a> {
             // A comment's container is the page or blog post it is on.
             Some(meta) => {
                 let container_id = meta.container_id;
-                let container = if expand.has("container") {
-                    self.state.store.find_content(container_id).await?
-                } else {
-                    None
+                // The comment is visible only when its container is (the store's rule); the check
+                // is repeated here so no expansion can ever carry content past it.
+                let container = match expand.has("container") {
+                    true => match self.state.store.find_content(container_id).await? {
+                        Some(container)
+                            if crate::access::can_view(self.state, self.viewer, &container)
+                                .await? =>
+                        {
+                            Some(container)
+                        }
+                        _ => None,
+                    },
+                    false => None,
                 };
                 match container {
                     Some(container) => {

@@ -16,16 +16,43 @@ fn moved(id: ContentId) -> ApiJson {
     ApiJson(json!({"pageId": id.to_string(), "id": id.to_string()}))
 }
 
-/// The page must be editable by the caller and the target visible to them.
+/// What a move needs, as Confluence has it: edit on the page, a target the caller can see, the right
+/// to add pages in the target's space and, when the page leaves its space, to delete it there. A
+/// subtree holding pages the caller cannot see is not theirs to carry anywhere.
 async fn check_move(
     state: &AppState,
     viewer: cairn_core::UserId,
     id: ContentId,
     target: ContentId,
 ) -> Result<(), ApiError> {
-    let page = crate::access::viewable_content(state, viewer, id).await?;
-    crate::access::require(state, viewer, &page, crate::access::ContentAction::Edit).await?;
-    crate::access::viewable_content(state, viewer, target).await?;
+    use crate::access::{self, ContentAction};
+    let page = access::viewable_content(state, viewer, id).await?;
+    access::require(state, viewer, &page, ContentAction::Edit).await?;
+    let target_page = access::viewable_content(state, viewer, target).await?;
+    let target_space = state
+        .store
+        .find_space_by_id(target_page.space_id)
+        .await?
+        .ok_or_else(|| ApiError::content_not_found(target))?;
+    access::require_space_permission(
+        state,
+        viewer,
+        &target_space,
+        access::permission_to_add(ContentType::Page),
+    )
+    .await?;
+    if target_page.space_id != page.space_id
+        && !access::can_do(state, viewer, &page, ContentAction::Delete).await?
+    {
+        return Err(ApiError::forbidden(format!(
+            "Not permitted to move content with id: ContentId{{id={id}}} out of its space (deleting it there is needed)"
+        )));
+    }
+    if state.store.pages_below_hidden_from(viewer, id).await? > 0 {
+        return Err(ApiError::forbidden(format!(
+            "Not permitted to move content with id: ContentId{{id={id}}}: pages below it are restricted"
+        )));
+    }
     Ok(())
 }
 

@@ -56,6 +56,9 @@ impl BalancerState {
 }
 
 async fn fetch_document(url: &str) -> Result<Value, String> {
+    // reqwest's rustls needs a process-wide crypto provider; whoever embeds this crate may not
+    // have installed one, and building the client without it panics.
+    cairn_blob::install_ring_as_tls_provider();
     let client = reqwest::Client::builder()
         .timeout(FETCH_TIMEOUT)
         .build()

@@ -331,6 +331,10 @@ async fn with_user_keys(state: &AppState, predicate: &Predicate) -> Result<Predi
     })
 }
 
+/// How far into the ranked results a search reaches (`start` + `limit`). Ranking keeps that many hits
+/// in memory, so the window is bounded before the index is asked; past it, narrow the query.
+pub const MAX_SEARCH_WINDOW: i64 = 10_000;
+
 /// Runs `query` for `viewer`: on the index when it is current, else on the database.
 pub async fn search_content(
     state: &AppState,
@@ -339,6 +343,11 @@ pub async fn search_content(
     start: i64,
     limit: i64,
 ) -> Result<SearchOutcome, ApiError> {
+    if start < 0 || limit < 0 || start.saturating_add(limit) > MAX_SEARCH_WINDOW {
+        return Err(ApiError::bad_request(format!(
+            "search results are served up to the {MAX_SEARCH_WINDOW}th; start {start} with limit {limit} is past that (narrow the query)"
+        )));
+    }
     let query = &ContentQuery {
         predicate: with_user_keys(state, &query.predicate).await?,
         order: query.order.clone(),

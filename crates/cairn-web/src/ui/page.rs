@@ -385,12 +385,12 @@ async fn create_form_for(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
-    let parent = match query.get("fromPageId").and_then(ContentId::parse) {
-        Some(parent_id) if content_type == ContentType::Page => {
-            Some(current_content(state, user, parent_id).await?)
-        }
+    let parent_id = match content_type {
+        ContentType::Page => query.get("fromPageId").and_then(ContentId::parse),
         _ => None,
     };
+    let parent =
+        crate::access::require_create(state, user.user.id, &space, content_type, parent_id).await?;
     let draft = Draft {
         title: "",
         body: "<p></p>",
@@ -434,9 +434,15 @@ pub async fn create(
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
-    let content_type =
-        ContentType::parse(form.get("type").unwrap_or("page")).unwrap_or(ContentType::Page);
+    // The form adds pages and blog posts only; comments have their own form.
+    let content_type = match form.get("type") {
+        Some("blogpost") => ContentType::BlogPost,
+        _ => ContentType::Page,
+    };
     let parent_id = form.get("parentId").and_then(ContentId::parse);
+    let parent =
+        crate::access::require_create(&state, user.user.id, &space, content_type, parent_id)
+            .await?;
     let draft = Draft {
         title: form.get("title").unwrap_or(""),
         body: form.get("body").unwrap_or(""),
@@ -467,10 +473,6 @@ pub async fn create(
     match created {
         Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
         Err(error) => {
-            let parent = match parent_id {
-                Some(parent_id) => state.store.find_content(parent_id).await?,
-                None => None,
-            };
             let markup = create_page_markup(
                 &user,
                 &space,
@@ -609,11 +611,7 @@ pub async fn history(
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
-    let start: i64 = query
-        .get("start")
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(0)
-        .max(0);
+    let start = crate::api::json::Paging::start_from(&query, "start")?;
     let limit = 50;
     let (versions, more) = state.store.list_versions(content.id, start, limit).await?;
     let mut authors = HashMap::new();

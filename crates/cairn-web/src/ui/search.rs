@@ -127,11 +127,7 @@ pub async fn search(
 ) -> Result<Markup, UiError> {
     let text = query.get("queryString").unwrap_or("").trim().to_string();
     let filters = Filters::from_query(&query);
-    let start: i64 = query
-        .get("startIndex")
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0)
-        .max(0);
+    let start = crate::api::json::Paging::start_from(&query, "startIndex")?;
     let now = now_ms();
     let terms: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
     let searched = !terms.is_empty() || !filters.is_empty();

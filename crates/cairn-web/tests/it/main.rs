@@ -14,6 +14,7 @@ mod permission;
 mod reads;
 mod search;
 mod search_cluster;
+mod security;
 mod space;
 mod support;
 mod ui;
