@@ -11,6 +11,7 @@ mod attachment;
 mod content;
 mod id;
 mod label;
+pub mod limits;
 mod permission;
 mod query;
 mod space;

@@ -1,9 +1,7 @@
 //! Attachment rows. The bytes live in the blob store: callers store them first and then record the
 //! version here, so a row never points at bytes that are not there.
 
-use cairn_core::{
-    Attachment, AttachmentVersion, ContentId, ContentStatus, SpaceId, UserId, ValidationError,
-};
+use cairn_core::{Attachment, AttachmentVersion, ContentId, SpaceId, UserId, ValidationError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -185,48 +183,51 @@ impl Store {
         title: &str,
         file: &StoredFile,
     ) -> StoreResult<Attachment> {
-        let container = self
-            .find_content(container_id)
-            .await?
-            .filter(|content| content.status == ContentStatus::Current)
-            .ok_or(StoreError::ContentNotFound(container_id))?;
-        let mut transaction = self.begin_write().await?;
-        let inserted = sqlx::query(self.sql(
-            "INSERT INTO attachment (id, container_id, space_id, title, live_title, status, version, media_type, size_bytes, comment, creator_id, created_ms, last_modifier_id, last_modified_ms) VALUES (?, ?, ?, ?, ?, 'current', 1, ?, ?, ?, ?, ?, ?, ?)",
-        ))
-        .bind(id.0)
-        .bind(container_id.0)
-        .bind(container.space_id.0)
-        .bind(title)
-        .bind(title)
-        .bind(&file.media_type)
-        .bind(file.size_bytes)
-        .bind(&file.comment)
-        .bind(file.author_id.0)
-        .bind(file.now_ms)
-        .bind(file.author_id.0)
-        .bind(file.now_ms)
-        .execute(&mut *transaction)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(error) if is_unique_violation(&error) => {
-                return Err(StoreError::AttachmentNameTaken(title.to_string()));
-            }
-            Err(error) => return Err(error.into()),
-        }
-        insert_attachment_version(self, &mut transaction, id, 1, file).await?;
-        let change = Change {
-            kind: ChangeKind::AttachmentCreated,
-            entity_id: Some(id.0),
-            space_id: Some(container.space_id.0),
-            payload: format!("container={}", container_id.0),
+        let write = AttachmentWrite::New {
+            id,
+            container_id,
+            title: title.to_string(),
+            file: file.clone(),
         };
-        record(self, &mut transaction, &change).await?;
+        let mut recorded = self
+            .record_attachments(std::slice::from_ref(&write))
+            .await?;
+        recorded.pop().ok_or(StoreError::ContentNotFound(id))
+    }
+
+    /// Records every write of one upload in one transaction: all of them, or (on any error) none.
+    pub async fn record_attachments(
+        &self,
+        writes: &[AttachmentWrite],
+    ) -> StoreResult<Vec<Attachment>> {
+        let mut transaction = self.begin_write().await?;
+        for write in writes {
+            match write {
+                AttachmentWrite::New {
+                    id,
+                    container_id,
+                    title,
+                    file,
+                } => {
+                    create_attachment_in(self, &mut transaction, *id, *container_id, title, file)
+                        .await?
+                }
+                AttachmentWrite::NewVersion { id, current, file } => {
+                    add_attachment_version_in(self, &mut transaction, *id, *current, file).await?
+                }
+            }
+        }
         transaction.commit().await?;
-        self.find_attachment(id)
-            .await?
-            .ok_or(StoreError::ContentNotFound(id))
+        let mut recorded = Vec::with_capacity(writes.len());
+        for write in writes {
+            let id = write.id();
+            recorded.push(
+                self.find_attachment(id)
+                    .await?
+                    .ok_or(StoreError::ContentNotFound(id))?,
+            );
+        }
+        Ok(recorded)
     }
 
     /// Renames attachment `id` and/or changes its media type (its bytes and version stay). A name
@@ -244,9 +245,8 @@ impl Store {
             .await?
             .filter(|attachment| attachment.status == "current")
             .ok_or(StoreError::ContentNotFound(id))?;
-        let title = match title.map(str::trim) {
-            Some(title) if !title.is_empty() => title.to_string(),
-            Some(_) => return Err(ValidationError::new("an attachment needs a file name").into()),
+        let title = match title {
+            Some(title) => cairn_core::limits::check_file_name(title)?,
             None => existing.title.clone(),
         };
         let media_type = media_type
@@ -293,38 +293,15 @@ impl Store {
         current: i32,
         file: &StoredFile,
     ) -> StoreResult<Attachment> {
-        let mut transaction = self.begin_write().await?;
-        let updated = sqlx::query(self.sql(
-            "UPDATE attachment SET version = ?, media_type = ?, size_bytes = ?, comment = ?, last_modifier_id = ?, last_modified_ms = ? WHERE id = ? AND version = ? AND status = 'current'",
-        ))
-        .bind(current + 1)
-        .bind(&file.media_type)
-        .bind(file.size_bytes)
-        .bind(&file.comment)
-        .bind(file.author_id.0)
-        .bind(file.now_ms)
-        .bind(id.0)
-        .bind(current)
-        .execute(&mut *transaction)
-        .await?;
-        if updated.rows_affected() != 1 {
-            drop(transaction);
-            let latest = self
-                .find_attachment(id)
-                .await?
-                .ok_or(StoreError::ContentNotFound(id))?;
-            return Err(StoreError::StaleVersion {
-                id,
-                current: latest.version,
-            });
-        }
-        insert_attachment_version(self, &mut transaction, id, current + 1, file).await?;
-        let change = Change::of_content_id(ChangeKind::AttachmentUpdated, id);
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
-        self.find_attachment(id)
-            .await?
-            .ok_or(StoreError::ContentNotFound(id))
+        let write = AttachmentWrite::NewVersion {
+            id,
+            current,
+            file: file.clone(),
+        };
+        let mut recorded = self
+            .record_attachments(std::slice::from_ref(&write))
+            .await?;
+        recorded.pop().ok_or(StoreError::ContentNotFound(id))
     }
 
     /// Moves an attachment to the trash (its name becomes free).
@@ -448,5 +425,119 @@ async fn insert_attachment_version(
     .bind(file.now_ms)
     .execute(&mut **transaction)
     .await?;
+    Ok(())
+}
+
+/// One attachment row to write for an upload (see [`Store::record_attachments`]).
+#[derive(Debug, Clone)]
+pub enum AttachmentWrite {
+    /// A new attachment `id` (from [`Store::allocate_content_id`]) on `container_id`.
+    New {
+        id: ContentId,
+        container_id: ContentId,
+        title: String,
+        file: StoredFile,
+    },
+    /// Version `current + 1` of attachment `id`, if it is still at `current`.
+    NewVersion {
+        id: ContentId,
+        current: i32,
+        file: StoredFile,
+    },
+}
+
+impl AttachmentWrite {
+    pub fn id(&self) -> ContentId {
+        match self {
+            AttachmentWrite::New { id, .. } | AttachmentWrite::NewVersion { id, .. } => *id,
+        }
+    }
+}
+
+async fn create_attachment_in(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: ContentId,
+    container_id: ContentId,
+    title: &str,
+    file: &StoredFile,
+) -> StoreResult<()> {
+    let title = &cairn_core::limits::check_file_name(title)?;
+    let container =
+        sqlx::query(store.sql("SELECT space_id FROM content WHERE id = ? AND status = 'current'"))
+            .bind(container_id.0)
+            .fetch_optional(&mut **transaction)
+            .await?
+            .ok_or(StoreError::ContentNotFound(container_id))?;
+    let space_id: i64 = container.try_get("space_id")?;
+    let inserted = sqlx::query(store.sql(
+        "INSERT INTO attachment (id, container_id, space_id, title, live_title, status, version, media_type, size_bytes, comment, creator_id, created_ms, last_modifier_id, last_modified_ms) VALUES (?, ?, ?, ?, ?, 'current', 1, ?, ?, ?, ?, ?, ?, ?)",
+    ))
+    .bind(id.0)
+    .bind(container_id.0)
+    .bind(space_id)
+    .bind(title)
+    .bind(title)
+    .bind(&file.media_type)
+    .bind(file.size_bytes)
+    .bind(&file.comment)
+    .bind(file.author_id.0)
+    .bind(file.now_ms)
+    .bind(file.author_id.0)
+    .bind(file.now_ms)
+    .execute(&mut **transaction)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(error) if is_unique_violation(&error) => {
+            return Err(StoreError::AttachmentNameTaken(title.to_string()));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    insert_attachment_version(store, transaction, id, 1, file).await?;
+    let change = Change {
+        kind: ChangeKind::AttachmentCreated,
+        entity_id: Some(id.0),
+        space_id: Some(space_id),
+        payload: format!("container={}", container_id.0),
+    };
+    record(store, transaction, &change).await?;
+    Ok(())
+}
+
+async fn add_attachment_version_in(
+    store: &Store,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: ContentId,
+    current: i32,
+    file: &StoredFile,
+) -> StoreResult<()> {
+    let updated = sqlx::query(store.sql(
+        "UPDATE attachment SET version = ?, media_type = ?, size_bytes = ?, comment = ?, last_modifier_id = ?, last_modified_ms = ? WHERE id = ? AND version = ? AND status = 'current'",
+    ))
+    .bind(current + 1)
+    .bind(&file.media_type)
+    .bind(file.size_bytes)
+    .bind(&file.comment)
+    .bind(file.author_id.0)
+    .bind(file.now_ms)
+    .bind(id.0)
+    .bind(current)
+    .execute(&mut **transaction)
+    .await?;
+    if updated.rows_affected() != 1 {
+        let latest = sqlx::query(store.sql("SELECT version FROM attachment WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&mut **transaction)
+            .await?
+            .ok_or(StoreError::ContentNotFound(id))?;
+        return Err(StoreError::StaleVersion {
+            id,
+            current: latest.try_get("version")?,
+        });
+    }
+    insert_attachment_version(store, transaction, id, current + 1, file).await?;
+    let change = Change::of_content_id(ChangeKind::AttachmentUpdated, id);
+    record(store, transaction, &change).await?;
     Ok(())
 }

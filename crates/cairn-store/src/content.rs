@@ -656,7 +656,7 @@ impl Store {
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE status = 'current' AND ",
+            " FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost') AND ",
             viewable_content!("content.id", "content.space_id"),
             " ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
         )));

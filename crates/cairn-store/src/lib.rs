@@ -33,7 +33,7 @@ mod tree;
 mod user;
 mod wakeup;
 
-pub use attachment::{AttachmentListing, StoredFile};
+pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};

@@ -109,6 +109,7 @@ impl Store {
     }
 
     pub async fn create_access_token(&self, token: NewAccessToken) -> StoreResult<AccessTokenInfo> {
+        cairn_core::limits::check_name("token name", &token.name)?;
         let id = self.next_id(Sequence::Token).await?;
         sqlx::query(self.sql(
             "INSERT INTO access_token (id, user_id, name, token_hash, created_ms, expires_ms, last_used_ms) VALUES (?, ?, ?, ?, ?, ?, NULL)",

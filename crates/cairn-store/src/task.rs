@@ -83,11 +83,19 @@ impl Store {
         row.as_ref().map(task_from_row).transpose()
     }
 
-    /// Tasks, newest first; the flag says whether more follow.
-    pub async fn list_tasks(&self, start: i64, limit: i64) -> StoreResult<(Vec<LongTask>, bool)> {
+    /// Tasks newest first, every one or only those `creator` started; the flag says whether more
+    /// follow.
+    pub async fn list_tasks(
+        &self,
+        creator: Option<UserId>,
+        start: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<LongTask>, bool)> {
         let rows = sqlx::query(self.sql(
-            "SELECT id, name, status, percent, message, creator_id, created_ms, finished_ms FROM long_task ORDER BY id DESC LIMIT ? OFFSET ?",
+            "SELECT id, name, status, percent, message, creator_id, created_ms, finished_ms FROM long_task WHERE (? IS NULL OR creator_id = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
         ))
+        .bind(creator.map(|user| user.0))
+        .bind(creator.map(|user| user.0))
         .bind(limit + 1)
         .bind(start)
         .fetch_all(self.pool())

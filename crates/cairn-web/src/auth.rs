@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::cache::CredentialKind;
 use crate::error::ApiError;
 use crate::links::request_scheme;
+use crate::throttle::Attempt;
 use crate::time_format::now_ms;
 use crate::{AppState, CookieSecurity};
 
@@ -141,6 +142,22 @@ pub async fn check_password(
     state: &AppState,
     username: &str,
     password: &str,
+    attempt: &Attempt,
+) -> Result<Option<User>, ApiError> {
+    let throttle = &state.login_throttle;
+    throttle.check(attempt, Instant::now())?;
+    let checked = check_password_unthrottled(state, username, password).await?;
+    match &checked {
+        Some(_) => throttle.record_success(attempt),
+        None => throttle.record_failure(attempt, Instant::now()),
+    }
+    Ok(checked)
+}
+
+async fn check_password_unthrottled(
+    state: &AppState,
+    username: &str,
+    password: &str,
 ) -> Result<Option<User>, ApiError> {
     if let Some(user_id) = state
         .credential_cache
@@ -154,10 +171,12 @@ pub async fn check_password(
     {
         return Ok(Some(user));
     }
+    let turn = state.login_throttle.hashing_turn().await?;
     let Some((user, stored_hash)) = state.store.find_login(username).await? else {
         // Spend the same time as a real check, so response times do not reveal which usernames exist.
         let password = password.to_string();
         let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+        drop(turn);
         return Ok(None);
     };
     let password_owned = password.to_string();
@@ -165,6 +184,7 @@ pub async fn check_password(
         tokio::task::spawn_blocking(move || verify_password(&stored_hash, &password_owned))
             .await
             .map_err(|_| ApiError::internal())?;
+    drop(turn);
     if !matches || !user.active {
         return Ok(None);
     }
@@ -202,15 +222,22 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
             let (username, password) = decoded
                 .split_once(':')
                 .ok_or_else(ApiError::bad_credentials)?;
-            let user = check_password(state, username, password)
+            let attempt = Attempt::of(parts, Some(username));
+            let user = check_password(state, username, password, &attempt)
                 .await?
                 .ok_or_else(ApiError::bad_credentials)?;
             return Ok(Some(principal(state, user, AuthMethod::Basic).await?));
         }
         if scheme.eq_ignore_ascii_case("bearer") {
-            let user = token_user(state, &secret_hash(credentials.trim()))
-                .await?
-                .ok_or_else(ApiError::bad_credentials)?;
+            // A wrong token counts against the client address, as a wrong password does.
+            let attempt = Attempt::of(parts, None);
+            state.login_throttle.check(&attempt, Instant::now())?;
+            let Some(user) = token_user(state, &secret_hash(credentials.trim())).await? else {
+                state
+                    .login_throttle
+                    .record_failure(&attempt, Instant::now());
+                return Err(ApiError::bad_credentials());
+            };
             return Ok(Some(principal(state, user, AuthMethod::Token).await?));
         }
         return Err(ApiError::bad_credentials());

@@ -1,5 +1,6 @@
-//! What every response passes through on its way out: a panic in a handler becomes a 500 (the node
-//! keeps serving), and every response carries the security headers.
+//! What every request and response passes through: input with control characters is refused before
+//! any handler sees it, a panic in a handler becomes a 500 (the node keeps serving), and every
+//! response carries the security headers.
 //!
 //! The headers, and why:
 //! - `Content-Security-Policy`: scripts only from this origin (the UI's one script file; no inline
@@ -20,9 +21,53 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cairn_core::limits::check_percent_encoded;
 use futures_util::FutureExt;
 
 use crate::error::ApiError;
+
+/// Refuses, with 400 and before any handler runs, a request whose path, query or form body holds a
+/// control character (see `cairn_core::limits`); JSON bodies are checked where they are parsed.
+pub async fn refuse_bad_input(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/rest/");
+    let refuse = |message: String| -> Response {
+        if is_api {
+            ApiError::bad_request(message).into_response()
+        } else {
+            crate::ui::UiError::new(axum::http::StatusCode::BAD_REQUEST, message).into_response()
+        }
+    };
+    let uri = request.uri();
+    if let Err(error) = check_percent_encoded(uri.path().as_bytes(), "path")
+        .and_then(|()| check_percent_encoded(uri.query().unwrap_or("").as_bytes(), "query"))
+    {
+        return refuse(error.message);
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| {
+            value
+                .as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_REQUEST_BODY_BYTES).await else {
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "the form is larger than the request limit",
+        )
+            .into_response();
+    };
+    if let Err(error) = check_percent_encoded(&bytes, "form") {
+        return refuse(error.message);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
 
 /// The policy of every response. `img-src` is open because page bodies show images by URL.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";

@@ -28,6 +28,7 @@ pub mod metrics;
 mod rate_limit;
 mod render;
 pub mod search;
+pub mod throttle;
 mod time_format;
 pub mod ui;
 
@@ -100,6 +101,8 @@ pub struct AppState {
     pub credential_cache: Arc<auth::CredentialCache>,
     /// Per-node request rate buckets.
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
+    /// Per-node counts of failed sign-ins and the password hashing queue.
+    pub login_throttle: Arc<throttle::LoginThrottle>,
     /// Per-node cache of session and token lookups, invalidated through the journal.
     pub credential_lookups: Arc<cache::CredentialLookupCache>,
     /// Per-node cache of who is a site administrator, invalidated through the journal.
@@ -130,6 +133,7 @@ impl AppState {
             settings: Arc::new(settings),
             credential_cache: Arc::new(auth::CredentialCache::default()),
             rate_limiter: Arc::new(rate_limit::RateLimiter::default()),
+            login_throttle: Arc::new(throttle::LoginThrottle::default()),
         }
     }
 }
@@ -147,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         // Innermost, so a panic becomes a 500 that the layers outside still count and dress.
         .layer(axum::middleware::from_fn(edge::catch_panics))
+        .layer(axum::middleware::from_fn(edge::refuse_bad_input))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit_rest_requests,
@@ -189,7 +194,10 @@ pub async fn serve(
     let app = tower::util::MapRequestLayer::new(normalise_path).layer(router(state.clone()));
     axum::serve(
         listener,
-        axum::ServiceExt::<Request>::into_make_service(app),
+        // The peer address feeds the login throttle (`throttle.rs`).
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<std::net::SocketAddr>(
+            app,
+        ),
     )
     .with_graceful_shutdown(async move {
         shutdown.cancelled().await;

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_blob::{BlobError, BlobKey, ByteRange};
 use cairn_core::{Attachment, AttachmentVersion, Content, ContentId, ContentStatus, ContentType};
-use cairn_store::{AttachmentListing, StoredFile};
+use cairn_store::{AttachmentListing, AttachmentWrite, StoredFile};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
@@ -301,6 +301,25 @@ pub(crate) async fn receive_files(
             cleanup(&received).await;
             return Err(ApiError::bad_request("a file part needs a filename"));
         };
+        let filename = match cairn_core::limits::check_file_name(&filename) {
+            Ok(checked) => checked,
+            Err(error) => {
+                cleanup(&received).await;
+                return Err(ApiError::bad_request(error.message));
+            }
+        };
+        // Two parts of one name would make the second overwrite the first within one request.
+        if received
+            .iter()
+            .any(|file| file.title.to_lowercase() == filename.to_lowercase())
+        {
+            cleanup(&received).await;
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "attachment_name_taken",
+                format!("the upload holds two files named {filename}; nothing was stored"),
+            ));
+        }
         let existing = match new_version_of {
             Some(target) => Some(target.clone()),
             None => {
@@ -375,9 +394,8 @@ pub(crate) async fn record(
     minor_edit: bool,
     caller: &Principal,
 ) -> Result<Vec<Attachment>, ApiError> {
-    let mut recorded = Vec::with_capacity(received.len());
-    let mut pending = received.into_iter();
-    while let Some(file) = pending.next() {
+    let mut writes = Vec::with_capacity(received.len());
+    for file in &received {
         let stored = StoredFile {
             media_type: file.media_type.clone(),
             size_bytes: i64::try_from(file.size_bytes).unwrap_or(i64::MAX),
@@ -388,32 +406,30 @@ pub(crate) async fn record(
             author_id: caller.user.id,
             now_ms: now_ms(),
         };
-        let outcome = match &file.existing {
-            Some(existing) => {
-                state
-                    .store
-                    .add_attachment_version(existing.id, existing.version, &stored)
-                    .await
-            }
-            None => {
-                state
-                    .store
-                    .create_attachment(file.id, container.id, &file.title, &stored)
-                    .await
-            }
-        };
-        match outcome {
-            Ok(attachment) => recorded.push(attachment),
-            Err(error) => {
+        writes.push(match &file.existing {
+            Some(existing) => AttachmentWrite::NewVersion {
+                id: existing.id,
+                current: existing.version,
+                file: stored,
+            },
+            None => AttachmentWrite::New {
+                id: file.id,
+                container_id: container.id,
+                title: file.title.clone(),
+                file: stored,
+            },
+        });
+    }
+    // One transaction for the whole upload: every file is recorded, or none is.
+    match state.store.record_attachments(&writes).await {
+        Ok(recorded) => Ok(recorded),
+        Err(error) => {
+            for file in &received {
                 let _ = state.blobs.delete(&file.key).await;
-                for rest in pending {
-                    let _ = state.blobs.delete(&rest.key).await;
-                }
-                return Err(error.into());
             }
+            Err(error.into())
         }
     }
-    Ok(recorded)
 }
 
 /// `POST /rest/api/content/{id}/child/attachment`: one or more `file` parts; answers a paged list.

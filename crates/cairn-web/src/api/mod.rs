@@ -12,7 +12,7 @@ pub(crate) mod permission;
 mod property;
 mod search;
 mod space;
-mod token;
+pub(crate) mod token;
 mod user;
 mod version;
 
@@ -257,6 +257,7 @@ pub fn parse_json_body(body: &Bytes) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request("a JSON request body is required"));
     }
+    cairn_core::limits::check_json(body).map_err(|error| ApiError::bad_request(error.message))?;
     serde_json::from_slice(body)
         .map_err(|error| ApiError::bad_request(format!("request body is not valid JSON: {error}")))
 }

@@ -346,7 +346,7 @@ fn task_json(task: &cairn_store::LongTask, base: &str) -> serde_json::Value {
 /// `GET /rest/api/longtask/{id}`.
 pub async fn get_task(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<ApiJson, ApiError> {
@@ -354,21 +354,27 @@ pub async fn get_task(
         Ok(id) => state.store.find_task(id).await?,
         Err(_) => None,
     };
+    // A task is its creator's and the administrators' to see (its name says what was done where).
+    let task = task.filter(|task| caller.administrator || task.creator_id == caller.user.id);
     let task = task.ok_or_else(|| {
         ApiError::not_found("task_not_found", format!("No long task with id: {id}"))
     })?;
     Ok(ApiJson(task_json(&task, &request_base(&state, &headers))))
 }
 
-/// `GET /rest/api/longtask`, newest first.
+/// `GET /rest/api/longtask`, newest first: the caller's own, or every one for administrators.
 pub async fn list_tasks(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
     headers: HeaderMap,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 100, 1000)?;
-    let (tasks, has_more) = state.store.list_tasks(paging.start, paging.limit).await?;
+    let creator = (!caller.administrator).then_some(caller.user.id);
+    let (tasks, has_more) = state
+        .store
+        .list_tasks(creator, paging.start, paging.limit)
+        .await?;
     let base = request_base(&state, &headers);
     let results = tasks.iter().map(|task| task_json(task, &base)).collect();
     Ok(ApiJson(paged_list(

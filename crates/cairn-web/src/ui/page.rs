@@ -35,7 +35,8 @@ fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
     })
 }
 
-/// Current content the user may view; anything else is the same "not found".
+/// A current page or blog post the user may view; anything else (a comment included: it is shown
+/// on its page, never as one) is the same "not found".
 async fn current_content(
     state: &AppState,
     user: &Principal,
@@ -50,7 +51,9 @@ async fn current_content(
         .store
         .find_content(id)
         .await?
-        .filter(|content| content.status == ContentStatus::Current)
+        .filter(|content| {
+            content.status == ContentStatus::Current && content.content_type != ContentType::Comment
+        })
         .ok_or_else(not_found)?;
     if !access::can_view(state, user.user.id, &content).await? {
         return Err(not_found());

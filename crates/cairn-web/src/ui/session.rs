@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
@@ -13,14 +13,24 @@ use crate::AppState;
 use crate::api::json::QueryPairs;
 use crate::api::parse_query;
 use crate::auth::{
-    check_password, secret_hash, session_clear_cookie, session_cookie, session_set_cookie,
-    start_session,
+    check_password, is_same_origin, secret_hash, session_clear_cookie, session_cookie,
+    session_set_cookie, start_session,
 };
+use crate::throttle::Attempt;
 
-/// Only local paths are followed after login, so the login page cannot be used to send people elsewhere.
+/// Only paths of this site are followed after login, so the login page cannot send people elsewhere.
+/// Browsers drop tabs and line breaks from a URL (`/\t/evil.example` becomes `//evil.example`) and
+/// read `\` as `/`, so a destination must be printable ASCII without either, start with one `/`,
+/// and not a second one.
 fn safe_destination(destination: Option<&str>) -> String {
     match destination {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path
+                    .bytes()
+                    .all(|byte| byte.is_ascii_graphic() && byte != b'\\') =>
+        {
             path.to_string()
         }
         _ => "/".to_string(),
@@ -55,14 +65,30 @@ pub async fn login_form(query: QueryPairs) -> Markup {
 
 pub async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     body: Bytes,
 ) -> Result<Response, UiError> {
+    refuse_cross_site(&parts)?;
+    let headers = &parts.headers;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let destination = safe_destination(form.get("os_destination"));
     let username = form.get("os_username").unwrap_or("");
     let password = form.get("os_password").unwrap_or("");
-    let Some(user) = check_password(&state, username, password).await? else {
+    let attempt = Attempt::of(&parts, Some(username));
+    let checked = match check_password(&state, username, password, &attempt).await {
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let mut page =
+                (error.status, login_page(&destination, Some(&error.message))).into_response();
+            if let Some(seconds) = error.retry_after
+                && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+            {
+                page.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Ok(page);
+        }
+        other => other?,
+    };
+    let Some(user) = checked else {
         tracing::info!(username, "login failed");
         let page = login_page(
             &destination,
@@ -73,11 +99,25 @@ pub async fn login(
     };
     let secret = start_session(&state, user.id).await?;
     tracing::info!(user = %user.username, "logged in");
-    let cookie = session_set_cookie(&state, &headers, &secret);
+    let cookie = session_set_cookie(&state, headers, &secret);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&destination)).into_response())
 }
 
+/// Login and logout change who the browser is signed in as: another site may not post them (login
+/// CSRF would sign a victim into the attacker's account; a forced logout is a nuisance).
+fn refuse_cross_site(parts: &Parts) -> Result<(), UiError> {
+    if is_same_origin(parts) {
+        Ok(())
+    } else {
+        Err(UiError::new(
+            StatusCode::FORBIDDEN,
+            "cross-site form submission refused",
+        ))
+    }
+}
+
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, UiError> {
+    refuse_cross_site(&parts)?;
     if let Some(secret) = session_cookie(&parts.headers) {
         let hash = secret_hash(&secret);
         state.store.delete_session(&hash).await?;
@@ -103,6 +143,16 @@ mod tests {
         assert_eq!(safe_destination(Some("//evil.example")), "/");
         assert_eq!(safe_destination(Some("https://evil.example")), "/");
         assert_eq!(safe_destination(Some("/\\evil")), "/");
+        assert_eq!(safe_destination(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_destination(Some("/\n/evil.example/")), "/");
+        assert_eq!(safe_destination(Some("/x\r\ny")), "/");
+        assert_eq!(safe_destination(Some("/x\u{7f}")), "/");
+        assert_eq!(safe_destination(Some("/ /evil.example")), "/");
+        assert_eq!(safe_destination(Some("/caf\u{e9}")), "/");
+        assert_eq!(
+            safe_destination(Some("/pages/viewpage.action?pageId=1&x=%2F")),
+            "/pages/viewpage.action?pageId=1&x=%2F"
+        );
         assert_eq!(safe_destination(None), "/");
     }
 }

@@ -86,6 +86,7 @@ pub async fn tokens_action(
     let form = parse_query(&String::from_utf8_lossy(&body));
     match form.get("action") {
         Some("create") => {
+            crate::api::token::refuse_token_minting(&user)?;
             let name = form.get("name").map(str::trim).unwrap_or("");
             if name.is_empty() {
                 return Ok(

@@ -15,6 +15,7 @@ mod reads;
 mod search;
 mod search_cluster;
 mod security;
+mod security_edge;
 mod space;
 mod support;
 mod ui;
