@@ -161,6 +161,10 @@ enum AdminTask {
 }
 
 fn main() -> ExitCode {
+    // reqwest (S3, a node fetching its balancer's state) is built on rustls without a bundled
+    // provider, and building a client with none installed panics. Ring is the binary's one
+    // provider; an error only means that one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -305,10 +309,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How nodes on this host reach the balancer listening on `listen`: its port on 127.0.0.1 (`None`
-/// for port 0, which is only known after binding).
-fn balancer_url_for_nodes(listen: &std::net::SocketAddr) -> Option<String> {
-    (listen.port() != 0).then(|| format!("http://127.0.0.1:{}", listen.port()))
+/// How nodes on this host reach the balancer bound to `listen`: its port on 127.0.0.1.
+fn balancer_url_for_nodes(listen: &std::net::SocketAddr) -> String {
+    format!("http://127.0.0.1:{}", listen.port())
 }
 
 /// Runs the balancer on the listen address and `cairn serve` nodes of this same executable, all on
@@ -323,6 +326,13 @@ async fn cluster(args: ClusterArgs) -> anyhow::Result<()> {
     init_logging(&settings.log);
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    // Bound first, so the nodes learn the balancer's real port even for `--listen …:0`.
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listen = listener
+        .local_addr()
+        .context("the balancer's listener has no address")?;
     if settings.database_url.is_none() {
         tracing::warn!(
             "the nodes share the embedded SQLite database: fine for trying a cluster on one host; \
@@ -340,9 +350,10 @@ async fn cluster(args: ClusterArgs) -> anyhow::Result<()> {
         env.push(("CAIRN_LOG".into(), log.into()));
     }
     // Nodes show the balancer's state in their cluster view; they reach it on the loopback.
-    if let Some(balancer) = balancer_url_for_nodes(&settings.listen) {
-        env.push(("CAIRN_CLUSTER_BALANCER_URL".into(), balancer.into()));
-    }
+    env.push((
+        "CAIRN_CLUSTER_BALANCER_URL".into(),
+        balancer_url_for_nodes(&listen).into(),
+    ));
     let node_command = cairn_cluster::NodeCommand {
         program,
         args: vec![
@@ -378,9 +389,6 @@ async fn cluster(args: ClusterArgs) -> anyhow::Result<()> {
         },
     };
     options.validate()?;
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     cairn_cluster::run(listener, options, shutdown).await?;
     Ok(())
 }

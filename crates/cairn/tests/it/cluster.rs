@@ -12,17 +12,17 @@ use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestDb, every_dialect};
 use serde_json::{Value, json};
 
 /// Longest wait for anything a test waits for (nodes ready, a restart, a scaling decision).
-const DEADLINE: Duration = Duration::from_secs(90);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(90);
 /// Longest time one HTTP request of a test may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running `cairn cluster` and everything it printed.
-struct Cluster {
-    child: Child,
+pub(crate) struct Cluster {
+    pub(crate) child: Child,
     /// `http://127.0.0.1:PORT` of the balancer.
-    base: String,
+    pub(crate) base: String,
     log: Arc<Mutex<Vec<String>>>,
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     _home: tempfile::TempDir,
 }
 
@@ -30,14 +30,23 @@ impl Cluster {
     /// Starts `cairn cluster` on `db` with `args` (sizes, autoscaler settings) and waits until it
     /// prints the balancer's address.
     fn start(db: &TestDb, args: &[&str]) -> Cluster {
+        Cluster::start_on(Some(&db.url), args)
+    }
+
+    /// Starts `cairn cluster` on `database_url`, or on the embedded SQLite database of a fresh
+    /// home as a first run does, and waits until it prints the balancer's address.
+    pub(crate) fn start_on(database_url: Option<&str>, args: &[&str]) -> Cluster {
         let home = tempfile::tempdir().expect("temp dir");
-        let mut child = crate::cairn()
+        let mut command = crate::cairn();
+        if let Some(url) = database_url {
+            command.env("CAIRN_DATABASE_URL", url);
+        }
+        let mut child = command
             .arg("cluster")
             .arg("--home")
             .arg(home.path())
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
-            .env("CAIRN_DATABASE_URL", &db.url)
             .env("CAIRN_ADMIN_USER", ADMIN_USERNAME)
             .env("CAIRN_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("NO_COLOR", "1")
@@ -74,7 +83,7 @@ impl Cluster {
         cluster
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         self.log.lock().expect("log").join("\n")
     }
 
@@ -105,7 +114,7 @@ impl Cluster {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
@@ -117,7 +126,7 @@ impl Cluster {
             .timeout(REQUEST_TIMEOUT)
     }
 
-    async fn state(&self) -> Value {
+    pub(crate) async fn state(&self) -> Value {
         let response = self
             .client
             .get(self.url("/_cluster/state"))
@@ -146,7 +155,7 @@ impl Cluster {
         }
     }
 
-    async fn wait_for_ready_nodes(&self, count: usize) -> Value {
+    pub(crate) async fn wait_for_ready_nodes(&self, count: usize) -> Value {
         self.wait_for_state(&format!("{count} nodes are ready"), |state| {
             ready_nodes(state).len() == count && nodes(state).len() == count
         })
@@ -154,7 +163,7 @@ impl Cluster {
     }
 
     /// SIGTERM, then a clean exit within the deadline, with every node process gone.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         signal(self.child.id(), "-TERM");
         let deadline = Instant::now() + DEADLINE;
         let status = loop {
@@ -193,7 +202,7 @@ impl Drop for Cluster {
     }
 }
 
-fn signal(pid: u32, which: &str) {
+pub(crate) fn signal(pid: u32, which: &str) {
     let _ = std::process::Command::new("kill")
         .arg(which)
         .arg(pid.to_string())
@@ -223,7 +232,7 @@ fn ready_nodes(state: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn pids(state: &Value) -> Vec<u64> {
+pub(crate) fn pids(state: &Value) -> Vec<u64> {
     nodes(state)
         .iter()
         .filter_map(|node| node["pid"].as_u64())
