@@ -17,4 +17,11 @@ pub enum ClusterError {
     InvalidSize(String),
     #[error("the balancer cannot accept connections")]
     Accept(#[source] std::io::Error),
+    #[error("{variable} must be the supervisor's process id, got {value:?}")]
+    InvalidSupervisorPid {
+        variable: &'static str,
+        value: String,
+    },
+    #[error("cannot watch the supervisor")]
+    WatchSupervisor(#[source] std::io::Error),
 }

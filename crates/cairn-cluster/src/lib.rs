@@ -7,6 +7,7 @@
 //! - [`registry`]: the nodes and their routing state (starting, ready, draining, ejected).
 //! - [`supervisor`]: node processes: start, readiness checks, restart after a crash with backoff,
 //!   drain then SIGTERM, rolling restart.
+//! - [`supervision`]: the node's side of it: a node stops when its supervisor is gone.
 //! - [`autoscaler`] (the pure decision) and [`scaler`] (its loop).
 //!
 //! Entry point: [`run`] with a bound listener, [`ClusterOptions`] and a shutdown token.
@@ -23,6 +24,7 @@ pub mod registry;
 pub mod scaler;
 pub mod server;
 pub mod status;
+pub mod supervision;
 pub mod supervisor;
 
 use std::sync::{Arc, Mutex};

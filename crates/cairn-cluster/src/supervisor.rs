@@ -28,9 +28,11 @@ use crate::error::ClusterError;
 use crate::metrics::{Metrics, increment};
 use crate::proxy::{NodeClient, empty_body};
 use crate::registry::{HealthChange, Node, NodeId, NodeState, Registry};
+use crate::supervision::SUPERVISOR_PID_VARIABLE;
 
 /// How to run one node: the program and its arguments; the supervisor appends
-/// `--listen 127.0.0.1:PORT`.
+/// `--listen 127.0.0.1:PORT`, sets [`SUPERVISOR_PID_VARIABLE`] and gives the node a pipe as its
+/// standard input (see [`crate::supervision`]).
 #[derive(Debug, Clone)]
 pub struct NodeCommand {
     pub program: PathBuf,
@@ -257,7 +259,12 @@ impl Supervisor {
             .arg("--listen")
             .arg(address.to_string())
             .envs(self.command.env.iter().map(|(name, value)| (name, value)))
-            .stdin(Stdio::null())
+            // The node stops when this process is gone (`supervision`): its parent dies, or its
+            // standard input, a pipe only this process writes to, reaches end of file. For
+            // PR_SET_PDEATHSIG the parent is the spawning thread, a runtime worker that lives as
+            // long as the process (nothing here calls `block_in_place`, which could retire it).
+            .env(SUPERVISOR_PID_VARIABLE, std::process::id().to_string())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
@@ -270,6 +277,8 @@ impl Supervisor {
             source,
         })?;
         let pid = child.id().unwrap_or(0);
+        // Held open until the node has exited; the kernel closes it if this process dies.
+        let supervisor_pipe = child.stdin.take();
         if let Some(stdout) = child.stdout.take() {
             tokio::spawn(relay_output(id, stdout));
         }
@@ -307,6 +316,7 @@ impl Supervisor {
                 status = child.wait() => status,
                 () = stop.cancelled() => supervisor.terminate(&watched, &mut child).await,
             };
+            drop(supervisor_pipe);
             health_stop.cancel();
             supervisor.registry.remove(watched.id);
             lock(&supervisor.processes).remove(&watched.id);
@@ -540,13 +550,22 @@ fn free_port() -> Result<u16, ClusterError> {
         .port())
 }
 
-/// Copies a node's output lines to the cluster's standard error, prefixed with the node id.
+/// Copies a node's output lines to the cluster's standard error, prefixed with the node id, until
+/// the node closes the stream. Stopping earlier would close the pipe under the node, whose writes
+/// would then fail: so a line that is not UTF-8 is relayed lossily, and a closed standard error
+/// here is ignored (not eprintln!, which panics).
 async fn relay_output(id: NodeId, stream: impl tokio::io::AsyncRead + Unpin) {
-    let mut lines = tokio::io::BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        // Not eprintln!: a closed standard error must not end the relay (the node would then
-        // fail to write its own log).
-        let _ = writeln!(std::io::stderr().lock(), "{id} | {line}");
+    let mut reader = tokio::io::BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let decoded = String::from_utf8_lossy(&line);
+        let text = decoded.trim_end_matches(['\r', '\n']);
+        let _ = writeln!(std::io::stderr().lock(), "{id} | {text}");
     }
 }
 

@@ -6,7 +6,7 @@
 mod bench;
 mod config;
 
-use std::io::BufRead;
+use std::io::{BufRead, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -172,7 +172,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            report_error(&format!("cannot start the async runtime: {error}"));
             return ExitCode::FAILURE;
         }
     };
@@ -190,10 +190,15 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            report_error(&format!("{error:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints `message` on standard error; a closed standard error is no reason to panic.
+fn report_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
 }
 
 /// Creates the home if needed (with a commented settings file) and loads settings.
@@ -223,10 +228,15 @@ fn init_logging(filter: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colours only on a terminal: files and log collectors get plain text.
     let colours = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    // A log line that cannot be written is dropped. Standard output can close under a running
+    // process (its supervisor died, a log collector went away); tracing's default would report the
+    // failure with eprintln!, which panics when standard error is closed too, ending whichever task
+    // was logging: once that was the SIGTERM handler, and the node never stopped.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(colours)
+        .log_internal_errors(false)
         .try_init();
 }
 
@@ -256,6 +266,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Signals are handled from the start, so a stop during start-up is graceful too.
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    // Under `cairn cluster`, a node stops with its supervisor, as on SIGTERM.
+    if let Some(supervisor_pid) = cairn_cluster::supervision::supervisor_pid_from_environment()? {
+        let stop = shutdown.clone();
+        cairn_cluster::supervision::watch_supervisor(supervisor_pid, move || {
+            stop.cancel();
+            tracing::warn!(
+                supervisor_pid,
+                "the supervisor is gone: draining, then stopping"
+            );
+        })?;
+    }
     tracing::info!(home = %settings.home.display(), "starting Cairn {}", env!("CARGO_PKG_VERSION"));
     let store = connect(&settings).await?;
     tracing::info!(dialect = store.dialect().name(), "database connected");
@@ -415,8 +436,9 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-    tracing::info!("shutting down: draining, then finishing requests in flight");
+    // Stopping comes first: nothing that happens to the log may keep the process running.
     shutdown.cancel();
+    tracing::info!("shutting down: draining, then finishing requests in flight");
 }
 
 /// With no users at all, creates the administrator from settings, or says exactly how to.

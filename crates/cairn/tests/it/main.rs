@@ -3,6 +3,7 @@
 mod bench;
 mod cluster;
 mod cluster_state;
+mod cluster_supervision;
 mod cluster_surfaces;
 
 use std::io::{BufRead, BufReader};
