@@ -10,5 +10,6 @@
 //! Main types: [`cql::Query`], [`cql::CqlError`], [`plan::plan`], [`index::SearchIndex`].
 
 pub mod cql;
+#[cfg(feature = "index")]
 pub mod index;
 pub mod plan;

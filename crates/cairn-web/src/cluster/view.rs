@@ -164,7 +164,22 @@ async fn cluster_json(
 
 /// This node's metrics in Prometheus text format. Reads no database: a scrape works during an
 /// outage and shows it.
-async fn metrics_text(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: this node's Prometheus text, for site administrators (a scraper signs in with an
+/// administrator's personal access token); what it tells (routes, load, versions) is no one else's
+/// business.
+async fn metrics_text(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> Result<Response, ApiError> {
+    if !caller.administrator {
+        return Err(ApiError::forbidden(
+            "the metrics are for site administrators",
+        ));
+    }
+    Ok(metrics_document(&state))
+}
+
+fn metrics_document(state: &AppState) -> Response {
     let mut out = String::with_capacity(8192);
     state.http_metrics.render(&mut out);
     let node = &state.cluster;

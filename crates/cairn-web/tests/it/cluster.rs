@@ -278,7 +278,29 @@ async fn the_cluster_is_visible_to_administrators_and_prometheus(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "administrators only");
 
-    let metrics = cairn_testkit::anonymous_client()
+    let anonymous = cairn_testkit::anonymous_client()
+        .get(node_b.url("/metrics"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::UNAUTHORIZED,
+        "administrators only"
+    );
+    let reader = node_b
+        .client_as("reader", "reader-password")
+        .get(node_b.url("/metrics"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        reader.status(),
+        StatusCode::FORBIDDEN,
+        "administrators only"
+    );
+    let metrics = node_b
+        .admin()
         .get(node_b.url("/metrics"))
         .send()
         .await

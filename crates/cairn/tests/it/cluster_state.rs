@@ -66,6 +66,7 @@ fn holder(cluster: &Value, lease: &str) -> Option<String> {
 async fn metrics_say_held(client: &reqwest::Client, node: &Node, lease: &str) -> bool {
     let Ok(response) = client
         .get(format!("{}/metrics", base(node)))
+        .basic_auth(ADMIN_USERNAME, Some(ADMIN_PASSWORD))
         .timeout(REQUEST_TIMEOUT)
         .send()
         .await
