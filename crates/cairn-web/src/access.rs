@@ -239,6 +239,37 @@ pub async fn require(
     )))
 }
 
+/// 404 unless `viewer` may view `container`, then 403 unless they may remove `attachment` (a file or
+/// one of its versions) from it: REMOVEATTACHMENT in the space, or REMOVEOWNCONTENT for a file they
+/// added, as Confluence has it; the page's update restrictions apply too.
+pub async fn require_remove_attachment(
+    state: &AppState,
+    viewer: UserId,
+    container: &Content,
+    attachment: &Attachment,
+) -> Result<(), ApiError> {
+    require_view(state, viewer, container).await?;
+    let held = state
+        .store
+        .space_permissions_of(viewer, container.space_id)
+        .await?;
+    let own = attachment.creator_id == viewer;
+    let space_allows = held.contains(&SpacePermission::RemoveAttachment)
+        || (own && held.contains(&SpacePermission::RemoveOwnContent));
+    if space_allows
+        && state
+            .store
+            .update_restrictions_allow(viewer, container.id)
+            .await?
+    {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "Not permitted to remove attachment {} from content with id: ContentId{{id={}}}",
+        attachment.id, container.id
+    )))
+}
+
 /// Loads content by id for a read: 404 when it does not exist or `viewer` may not view it.
 pub async fn viewable_content(
     state: &AppState,

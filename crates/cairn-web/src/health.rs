@@ -2,7 +2,6 @@
 //! database answers within two seconds, the schema is current, the journal tailer is not stalled,
 //! the search index is current within a bounded lag, and the node is not draining: send traffic here).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,8 +11,8 @@ use serde_json::json;
 use crate::AppState;
 use crate::error::json_body;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::RouteTable {
+    crate::routes::RouteTable::new()
         .route("/status", get(status))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -27,6 +27,7 @@ pub mod maintenance;
 pub mod metrics;
 mod rate_limit;
 mod render;
+pub mod routes;
 pub mod search;
 pub mod throttle;
 mod time_format;
@@ -143,11 +144,8 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// Every route of a node.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(health::routes())
-        .merge(cluster::view::routes())
-        .merge(api::routes())
-        .merge(ui::routes())
+    routes::every_route()
+        .into_router()
         .fallback(fallback)
         // Innermost, so a panic becomes a 500 that the layers outside still count and dress.
         .layer(axum::middleware::from_fn(edge::catch_panics))

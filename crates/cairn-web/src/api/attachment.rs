@@ -766,7 +766,6 @@ pub async fn remove_by_action(
         .filter(|name| !name.is_empty())
         .ok_or_else(|| ApiError::bad_request("fileName is required"))?;
     let container = current_container(&state, &caller, page_text).await?;
-    access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
     let attachment = state
         .store
         .find_attachment_by_title(container.id, filename)
@@ -777,6 +776,7 @@ pub async fn remove_by_action(
                 format!("No attachment {filename} on content {}", container.id),
             )
         })?;
+    access::require_remove_attachment(&state, caller.user.id, &container, &attachment).await?;
     match query.get("version").filter(|text| !text.is_empty()) {
         Some(text) => {
             let number: i32 = text

@@ -574,7 +574,7 @@ pub async fn delete_content(
             .ok_or_else(|| ApiError::content_not_found(id))?;
         let container =
             access::require_view_attachment(&state, caller.user.id, &attachment).await?;
-        access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
+        access::require_remove_attachment(&state, caller.user.id, &container, &attachment).await?;
         let purge = query.get("status") == Some("trashed");
         tracing::info!(attachment = %id, purge, user = %caller.user.username, "attachment deleted");
         return super::attachment::delete_attachment(&state, &attachment, purge).await;

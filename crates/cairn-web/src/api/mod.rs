@@ -18,7 +18,6 @@ mod version;
 
 use std::convert::Infallible;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -30,8 +29,8 @@ use crate::AppState;
 use crate::error::ApiError;
 use json::QueryPairs;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::RouteTable {
+    crate::routes::RouteTable::new()
         .route(
             "/rest/api/space",
             get(space::list_spaces).post(space::create_space),

@@ -421,7 +421,7 @@ fn grant_json(builder: &JsonBuilder<'_>, space: &Space, grant: &SpaceGrant) -> V
     })
 }
 
-/// `GET /rest/api/space/{key}/permissions`: every grant, as a JSON array.
+/// `GET /rest/api/space/{key}/permissions`: every grant, as a JSON array (space administrators).
 pub async fn space_permissions(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
@@ -429,6 +429,14 @@ pub async fn space_permissions(
     Path(key): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
+    // Who holds what in a space is for its administrators, as on Confluence's permissions page.
+    crate::access::require_space_permission(
+        &state,
+        caller.user.id,
+        &space,
+        cairn_core::SpacePermission::SetSpacePermissions,
+    )
+    .await?;
     let grants = state.store.space_grants(space.id).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(Value::Array(
@@ -447,6 +455,14 @@ pub async fn space_permission_page(
     Path(key): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
+    // Who holds what in a space is for its administrators, as on Confluence's permissions page.
+    crate::access::require_space_permission(
+        &state,
+        caller.user.id,
+        &space,
+        cairn_core::SpacePermission::SetSpacePermissions,
+    )
+    .await?;
     let grants = state.store.space_grants(space.id).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let results: Vec<Value> = grants

@@ -135,13 +135,8 @@ pub async fn delete_version(
     if let Some(attachment) = attachment_of(&state, &caller, &id_text).await? {
         let container =
             crate::access::require_view_attachment(&state, caller.user.id, &attachment).await?;
-        crate::access::require(
-            &state,
-            caller.user.id,
-            &container,
-            crate::access::ContentAction::Attach,
-        )
-        .await?;
+        crate::access::require_remove_attachment(&state, caller.user.id, &container, &attachment)
+            .await?;
         let number = version_number(&number_text)?;
         return match state
             .store
@@ -160,11 +155,12 @@ pub async fn delete_version(
         };
     }
     let content = content_of(&state, &caller, &id_text).await?;
+    // Removing history is deleting part of the page: it takes the right to delete the page.
     crate::access::require(
         &state,
         caller.user.id,
         &content,
-        crate::access::ContentAction::Edit,
+        crate::access::ContentAction::Delete,
     )
     .await?;
     let number = version_number(&number_text)?;

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -18,8 +17,8 @@ use crate::cluster::balancer::BalancerState;
 use crate::error::{ApiError, ApiJson};
 use crate::metrics::gauge;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::RouteTable {
+    crate::routes::RouteTable::new()
         .route("/rest/cairn/1/cluster", get(cluster_json))
         .route("/metrics", get(metrics_text))
 }

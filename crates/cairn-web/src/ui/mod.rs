@@ -13,7 +13,6 @@ mod session;
 mod space;
 mod token;
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -26,8 +25,8 @@ use crate::auth::{Principal, authenticate, is_same_origin};
 use crate::error::ApiError;
 use crate::links::{encode_component, id_from_tiny, view_path};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::RouteTable {
+    crate::routes::RouteTable::new()
         .route("/", get(space::dashboard))
         .route("/dashboard.action", get(space::dashboard))
         .route(
