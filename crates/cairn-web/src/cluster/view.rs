@@ -258,7 +258,7 @@ fn metrics_document(state: &AppState) -> Response {
         out,
         "# HELP cairn_cache_rendered_pages_total Page version renders asked for, by cache result.\n# TYPE cairn_cache_rendered_pages_total counter\ncairn_cache_rendered_pages_total{{result=\"hit\"}} {hits}\ncairn_cache_rendered_pages_total{{result=\"miss\"}} {misses}"
     );
-    let search = crate::search::status_json(&state);
+    let search = crate::search::status_json(state);
     let _ = writeln!(
         out,
         "# HELP cairn_search_index_lag_entries Journal entries the search index is behind.\n# TYPE cairn_search_index_lag_entries gauge\ncairn_search_index_lag_entries {}\n# HELP cairn_search_index_documents Documents in this node's search index.\n# TYPE cairn_search_index_documents gauge\ncairn_search_index_documents {}",
