@@ -168,6 +168,44 @@ mod tests {
         assert!(carries_credentials(&basic));
     }
 
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_router_serves_on() {
+        use tower::ServiceExt;
+        async fn explode() -> &'static str {
+            panic!("handler bug")
+        }
+        async fn fine() -> &'static str {
+            "fine"
+        }
+        let router = axum::Router::new()
+            .route("/explode", axum::routing::get(explode))
+            .route("/fine", axum::routing::get(fine))
+            .layer(axum::middleware::from_fn(catch_panics));
+        let request = |path: &str| {
+            axum::http::Request::builder()
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .expect("request")
+        };
+        for _ in 0..3 {
+            let exploded = router
+                .clone()
+                .oneshot(request("/explode"))
+                .await
+                .expect("a response, not a dropped connection");
+            assert_eq!(
+                exploded.status(),
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            );
+            let fine = router
+                .clone()
+                .oneshot(request("/fine"))
+                .await
+                .expect("response");
+            assert_eq!(fine.status(), axum::http::StatusCode::OK);
+        }
+    }
+
     #[test]
     fn the_policy_allows_no_inline_script_and_no_foreign_frame() {
         let script = CONTENT_SECURITY_POLICY
