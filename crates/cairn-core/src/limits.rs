@@ -101,6 +101,12 @@ pub fn check_json(body: &[u8]) -> Result<(), InputError> {
             match byte {
                 b'"' => in_string = false,
                 b'\\' => {
+                    // `\b` and `\f` are escapes of control characters too (found by fuzzing).
+                    match body.get(index + 1) {
+                        Some(b'b') => return Err(refused(0x08, "JSON body")),
+                        Some(b'f') => return Err(refused(0x0C, "JSON body")),
+                        _ => {}
+                    }
                     if body.get(index + 1) == Some(&b'u') {
                         let digits = body.get(index + 2..index + 6);
                         let value = digits.and_then(|digits| {
@@ -206,6 +212,9 @@ mod tests {
         assert!(check_json(br#"{"title":"a\u001Fb"}"#).is_err());
         assert!(check_json(b"{\"title\":\"a\x00b\"}").is_err());
         assert!(check_json(br#"{"ti\u0000tle":"x"}"#).is_err());
+        assert!(check_json(br#"{"a":"form\ffeed"}"#).is_err());
+        assert!(check_json(br#"{"a":"back\bspace"}"#).is_err());
+        assert!(check_json(br#"{"a":"not an escape: \\f \\b"}"#).is_ok());
         // An escaped backslash followed by the letters u0000 is text, not an escape.
         assert!(check_json(br#"{"title":"a\\u0000b"}"#).is_ok());
         assert!(check_json(br#"{"body":"line\nline\r\n\ttab \u000a \u00e9 \u2028"}"#).is_ok());

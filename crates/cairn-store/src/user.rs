@@ -328,6 +328,27 @@ impl Store {
     /// Removes a group with its memberships, space grants and content restrictions.
     pub async fn delete_group(&self, group: GroupId) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
+        // A restriction that named only this group must not open up when the group goes: it keeps
+        // naming no account (`cairn_core::NOBODY`) until someone with the right changes it.
+        let left_empty = sqlx::query(self.sql(
+            "SELECT r.content_id, r.operation FROM content_restriction r WHERE r.subject_type = 'group' AND r.subject_id = ? AND NOT EXISTS (SELECT 1 FROM content_restriction o WHERE o.content_id = r.content_id AND o.operation = r.operation AND NOT (o.subject_type = 'group' AND o.subject_id = ?))",
+        ))
+        .bind(group.0)
+        .bind(group.0)
+        .fetch_all(&mut *transaction)
+        .await?;
+        for row in &left_empty {
+            let content_id: i64 = row.try_get("content_id")?;
+            let operation: String = row.try_get("operation")?;
+            sqlx::query(self.sql(
+                "INSERT INTO content_restriction (content_id, operation, subject_type, subject_id) VALUES (?, ?, 'user', ?)",
+            ))
+            .bind(content_id)
+            .bind(operation)
+            .bind(cairn_core::NOBODY.0)
+            .execute(&mut *transaction)
+            .await?;
+        }
         for statement in [
             "DELETE FROM group_member WHERE group_id = ?",
             "DELETE FROM space_permission WHERE subject_type = 'group' AND subject_id = ?",

@@ -16,6 +16,7 @@ every_dialect!(
     the_create_form_checks_permissions,
     trash_restore_and_purge_keep_read_restrictions,
     moves_keep_restrictions_and_need_the_right_permissions,
+    deleting_a_group_keeps_its_pages_shut,
 );
 
 const PASSWORD: &str = "secret-pass-1";
@@ -479,4 +480,52 @@ async fn moves_keep_restrictions_and_need_the_right_permissions(db: TestDb) {
         call(carol.get(app.url(&format!("/rest/api/content/{carols}?expand=space")))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["space"]["key"], "DEV", "the page stayed where it was");
+}
+
+async fn deleting_a_group_keeps_its_pages_shut(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("bob", PASSWORD).await;
+    app.create_user("carol", PASSWORD).await;
+    let admin = app.admin();
+    create_space(&app, "DEV").await;
+    let page = create_page(&app, "DEV", "Team only", None).await;
+    let (status, group) = call(
+        admin
+            .post(app.url("/rest/api/admin/group"))
+            .json(&json!({"name": "team"})),
+    )
+    .await;
+    assert!(status.is_success(), "{group}");
+    let status = status_of(admin.put(app.url("/rest/api/user/bob/group/team"))).await;
+    assert!(status.is_success(), "{status}");
+    // Bob, a member, restricts it to the group (the lock-out guard wants the setter inside).
+    let (status, answer) = call(
+        app.client_as("bob", PASSWORD)
+            .put(app.url(&format!("/rest/api/content/{page}/restriction")))
+            .json(&json!([{"operation": "read", "restrictions": {"user": [],
+                "group": [{"type": "group", "name": "team"}]}}])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let read_as = |username: &'static str| {
+        let client = app.client_as(username, PASSWORD);
+        let url = app.url(&format!("/rest/api/content/{page}"));
+        async move { status_of(client.get(url)).await }
+    };
+    assert_eq!(read_as("bob").await, StatusCode::OK);
+    assert_eq!(read_as("carol").await, StatusCode::NOT_FOUND);
+    let status = status_of(admin.delete(app.url("/rest/api/admin/group/team"))).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(
+        read_as("carol").await,
+        StatusCode::NOT_FOUND,
+        "the page opened up"
+    );
+    assert_eq!(read_as("bob").await, StatusCode::NOT_FOUND);
+    let (_, found) = call(
+        app.client_as("carol", PASSWORD)
+            .get(app.url("/rest/api/search?cql=title~team")),
+    )
+    .await;
+    assert_eq!(found["size"], 0, "{found}");
 }
