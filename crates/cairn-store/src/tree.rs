@@ -90,7 +90,9 @@ impl Store {
         .await;
         self.title_clash_to_error(moved, &page, space_id).await?;
         if space_id != page.space_id {
-            // Everything below goes to the new space too (pages, their comments).
+            // Everything below goes to the new space too: pages, and the comments and attachments
+            // of each (a space's deletion removes what carries its id).
+            let mut moved_pages = vec![id];
             let mut level = vec![id];
             while !level.is_empty() {
                 let mut next = Vec::new();
@@ -114,15 +116,21 @@ impl Store {
                             .await;
                     self.title_clash_to_error(updated, &page, space_id).await?;
                 }
+                moved_pages.extend(next.iter().copied());
                 level = next;
             }
-            sqlx::query(self.sql(
-                "UPDATE content SET space_id = ? WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
-            ))
-            .bind(space_id.0)
-            .bind(id.0)
-            .execute(&mut *transaction)
-            .await?;
+            for moved in &moved_pages {
+                for statement in [
+                    "UPDATE content SET space_id = ? WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+                    "UPDATE attachment SET space_id = ? WHERE container_id = ?",
+                ] {
+                    sqlx::query(self.sql(statement))
+                        .bind(space_id.0)
+                        .bind(moved.0)
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+            }
         }
         let change = crate::journal::Change {
             kind: crate::journal::ChangeKind::ContentMoved,

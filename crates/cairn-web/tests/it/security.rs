@@ -17,6 +17,7 @@ every_dialect!(
     trash_restore_and_purge_keep_read_restrictions,
     moves_keep_restrictions_and_need_the_right_permissions,
     deleting_a_group_keeps_its_pages_shut,
+    a_page_moved_to_another_space_takes_its_comments_and_files,
 );
 
 const PASSWORD: &str = "secret-pass-1";
@@ -528,4 +529,55 @@ async fn deleting_a_group_keeps_its_pages_shut(db: TestDb) {
     )
     .await;
     assert_eq!(found["size"], 0, "{found}");
+}
+
+async fn a_page_moved_to_another_space_takes_its_comments_and_files(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    create_space(&app, "OLD").await;
+    create_space(&app, "NEW").await;
+    let parent = create_page(&app, "OLD", "Moving parent", None).await;
+    let child = create_page(&app, "OLD", "Moving child", Some(&parent)).await;
+    let on_parent = comment_on(&app, &parent, "on the parent").await;
+    let on_child = comment_on(&app, &child, "on the child").await;
+    for page in [&parent, &child] {
+        let file = reqwest::multipart::Part::bytes(b"bytes".to_vec())
+            .file_name("kept.txt")
+            .mime_str("text/plain")
+            .expect("media type");
+        let (status, uploaded) = call(
+            admin
+                .post(app.url(&format!("/rest/api/content/{page}/child/attachment")))
+                .header("X-Atlassian-Token", "nocheck")
+                .multipart(reqwest::multipart::Form::new().part("file", file)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{uploaded}");
+    }
+    let (status, moved) = call(admin.post(app.url(&format!(
+        "/pages/movepage.action?pageId={parent}&position=topLevel&spaceKey=NEW"
+    ))))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let (_, in_new) = call(admin.get(app.url("/rest/api/content?type=comment&spaceKey=NEW"))).await;
+    let mut listed = ids(&in_new);
+    listed.sort();
+    let mut expected = vec![on_parent, on_child];
+    expected.sort();
+    assert_eq!(listed, expected, "{in_new}");
+    // Deleting the old space takes nothing of what moved away.
+    let status = status_of(admin.delete(app.url("/rest/api/space/OLD"))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    for page in [&parent, &child] {
+        let (status, files) =
+            call(admin.get(app.url(&format!("/rest/api/content/{page}/child/attachment")))).await;
+        assert_eq!(status, StatusCode::OK, "{files}");
+        assert_eq!(
+            files["size"], 1,
+            "the file of {page} went with the old space: {files}"
+        );
+        let (_, comments) =
+            call(admin.get(app.url(&format!("/rest/api/content/{page}/child/comment")))).await;
+        assert_eq!(comments["size"], 1, "{comments}");
+    }
 }
