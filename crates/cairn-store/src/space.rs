@@ -1,7 +1,8 @@
 //! Spaces. A space is created together with its home page, in one transaction.
 
 use cairn_core::{
-    ContentType, NewVersion, Space, SpaceId, SpaceKey, UserId, home_page_title, validate_space_name,
+    ContentId, ContentType, NewVersion, Space, SpaceId, SpaceKey, UserId, home_page_title,
+    validate_space_name,
 };
 
 use sqlx::Row;
@@ -189,6 +190,7 @@ impl Store {
         key: &SpaceKey,
         name: Option<&str>,
         description: Option<&str>,
+        homepage: Option<ContentId>,
     ) -> StoreResult<Space> {
         let space = self.space_by_key(key).await?;
         let name = match name {
@@ -197,12 +199,32 @@ impl Store {
         };
         let description = description.map_or_else(|| space.description.clone(), str::to_string);
         let mut transaction = self.begin_write().await?;
-        sqlx::query(self.sql("UPDATE space SET name = ?, description = ? WHERE id = ?"))
-            .bind(&name)
-            .bind(&description)
+        if let Some(homepage) = homepage {
+            // The home page is a current page of this space.
+            let row = sqlx::query(self.sql(
+                "SELECT id FROM content WHERE id = ? AND space_id = ? AND content_type = 'page' AND status = 'current'",
+            ))
+            .bind(homepage.0)
             .bind(space.id.0)
-            .execute(&mut *transaction)
+            .fetch_optional(&mut *transaction)
             .await?;
+            if row.is_none() {
+                return Err(cairn_core::ValidationError::new(format!(
+                    "homepage {homepage} is not a current page of space {key}"
+                ))
+                .into());
+            }
+        }
+        let homepage_id = homepage.or(space.homepage_id);
+        sqlx::query(
+            self.sql("UPDATE space SET name = ?, description = ?, homepage_id = ? WHERE id = ?"),
+        )
+        .bind(&name)
+        .bind(&description)
+        .bind(homepage_id.map(|id| id.0))
+        .bind(space.id.0)
+        .execute(&mut *transaction)
+        .await?;
         let change =
             Change::of_space(ChangeKind::SpaceUpdated, space.id).with_payload(key.as_str());
         record(self, &mut transaction, &change).await?;
@@ -210,6 +232,7 @@ impl Store {
         Ok(Space {
             name,
             description,
+            homepage_id,
             ..space
         })
     }

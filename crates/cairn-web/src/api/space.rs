@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
+use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -245,12 +246,26 @@ pub async fn update_space(
         SpacePermission::SetSpacePermissions,
     )
     .await?;
+    // `homepage` comes as a whole content object or as `{"id": …}`; it must be a page the caller sees.
+    let homepage = match &request["homepage"] {
+        Value::Null => None,
+        homepage => {
+            let id = super::json_content_id(&homepage["id"])
+                .ok_or_else(|| ApiError::bad_request("homepage must name a page id"))?;
+            access::viewable_content(&state, caller.user.id, id).await?;
+            Some(id)
+        }
+    };
+    let description = request["description"]["plain"]["value"]
+        .as_str()
+        .or_else(|| request["description"]["storage"]["value"].as_str());
     let space = state
         .store
         .update_space(
             &SpaceKey::from_stored(key),
             request["name"].as_str(),
-            request["description"]["plain"]["value"].as_str(),
+            description,
+            homepage,
         )
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space updated");

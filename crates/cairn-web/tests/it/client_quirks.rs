@@ -11,7 +11,9 @@ every_dialect!(
     root_depth_target_less_moves_and_label_replacement,
     title_lookups_match_like_uniqueness,
     lists_and_errors_suit_the_clients,
-    display_links_decode_plus_signs
+    display_links_decode_plus_signs,
+    every_confluence_status_can_be_listed,
+    a_space_takes_a_new_home_page_and_description,
 );
 
 async fn title_lookups_match_like_uniqueness(db: TestDb) {
@@ -313,4 +315,101 @@ async fn busy_callers_are_told_when_to_retry(db: TestDb) {
         .expect("sent");
     assert_eq!(status_page.status(), StatusCode::OK);
     app.stop().await;
+}
+
+/// A publisher looks a title up under each status Confluence knows before it creates the page.
+async fn every_confluence_status_can_be_listed(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    let (status, _) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
+        "DEV",
+        "Published",
+        None,
+    )))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for (wanted, found) in [
+        ("current", 1),
+        ("trashed", 0),
+        ("draft", 0),
+        ("historical", 0),
+        ("archived", 0),
+        ("any", 1),
+    ] {
+        let (status, list) = call(admin.get(app.url(&format!(
+            "/rest/api/content?spaceKey=DEV&title=Published&status={wanted}&expand=version"
+        ))))
+        .await;
+        assert_eq!(status, StatusCode::OK, "{wanted}: {list}");
+        assert_eq!(list["size"], found, "{wanted}: {list}");
+    }
+    let (status, _) = call(admin.get(app.url("/rest/api/content?status=nonsense"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Publishers point a space at the page they made its home, as a whole content object or an id.
+async fn a_space_takes_a_new_home_page_and_description(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("DEV")),
+    )
+    .await;
+    call(
+        admin
+            .post(app.url("/rest/api/space"))
+            .json(&new_space("OTHER")),
+    )
+    .await;
+    let mut pages = Vec::new();
+    for (space, title) in [
+        ("DEV", "New home"),
+        ("DEV", "Newer home"),
+        ("OTHER", "Elsewhere"),
+    ] {
+        let (status, page) = call(
+            admin
+                .post(app.url("/rest/api/content"))
+                .json(&new_page(space, title, None)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        pages.push(page);
+    }
+    let home_of = || async {
+        let (_, space) =
+            call(admin.get(app.url("/rest/api/space/DEV?expand=homepage,description.plain"))).await;
+        space
+    };
+    let (status, updated) = call(admin.put(app.url("/rest/api/space/DEV")).json(&json!({
+        "key": "DEV", "name": "Development",
+        "description": {"plain": {"value": "what we build", "representation": "plain"}},
+        "homepage": pages[0],
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let space = home_of().await;
+    assert_eq!(space["homepage"]["id"], pages[0]["id"], "{space}");
+    assert_eq!(space["description"]["plain"]["value"], "what we build");
+    let (status, _) = call(admin.put(app.url("/rest/api/space/DEV")).json(&json!({
+        "homepage": {"id": pages[1]["id"]},
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(home_of().await["homepage"]["id"], pages[1]["id"]);
+    // A page of another space cannot be this one's home.
+    let (status, error) = call(admin.put(app.url("/rest/api/space/DEV")).json(&json!({
+        "homepage": {"id": pages[2]["id"]},
+    })))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(home_of().await["homepage"]["id"], pages[1]["id"]);
 }

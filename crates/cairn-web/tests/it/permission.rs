@@ -584,11 +584,31 @@ async fn groups_carry_restrictions_and_permissions(db: TestDb) {
     let (status, _) = call(carol.get(app.url(&format!("/rest/api/content/{page}")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // Removing the group removes its restriction with it: the page opens to every user again.
+    // Removing the group takes it out of the restriction, which then names no account: the page
+    // stays shut rather than opening to every user.
     let (status, _) = call(admin.delete(app.url("/rest/api/admin/group/confluence-users"))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "built-in groups stay");
     let status = status_of(admin.delete(app.url("/rest/api/admin/group/board"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(dave.get(app.url(&format!("/rest/api/content/{page}")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, by_operation) = call(admin.get(app.url(&format!(
+        "/rest/api/content/{page}/restriction/byOperation/read"
+    ))))
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "space administrators see the restrictions"
+    );
+    assert_eq!(
+        by_operation["restrictions"]["group"]["size"], 0,
+        "{by_operation}"
+    );
+    // And they can open it again.
+    let status =
+        status_of(admin.delete(app.url(&format!("/rest/api/content/{page}/restriction")))).await;
+    assert_eq!(status, StatusCode::OK);
     let (status, _) = call(dave.get(app.url(&format!("/rest/api/content/{page}")))).await;
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
