@@ -52,10 +52,11 @@ pub enum ChangeKind {
     GroupCreated,
     GroupDeleted,
     GroupMembersChanged,
+    WatchesChanged,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 25] = [
+    pub const ALL: [ChangeKind; 26] = [
         ChangeKind::ContentCreated,
         ChangeKind::ContentUpdated,
         ChangeKind::ContentTrashed,
@@ -81,6 +82,7 @@ impl ChangeKind {
         ChangeKind::GroupCreated,
         ChangeKind::GroupDeleted,
         ChangeKind::GroupMembersChanged,
+        ChangeKind::WatchesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +112,7 @@ impl ChangeKind {
             ChangeKind::GroupCreated => "group.created",
             ChangeKind::GroupDeleted => "group.deleted",
             ChangeKind::GroupMembersChanged => "group.members_changed",
+            ChangeKind::WatchesChanged => "user.watches_changed",
         }
     }
 

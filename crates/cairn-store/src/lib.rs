@@ -32,6 +32,7 @@ mod task;
 mod tree;
 mod user;
 mod wakeup;
+mod watch;
 
 pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
 pub use comment::{CommentListing, NewComment};
@@ -49,6 +50,7 @@ pub use task::LongTask;
 pub use tree::MovePosition;
 pub use user::NewUser;
 pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
+pub use watch::WatchTarget;
 
 /// The result type of every store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -251,6 +251,14 @@ impl Store {
             .map(|row| row.try_get("blob_key"))
             .collect::<Result<Vec<String>, _>>()?;
         let mut transaction = self.begin_write().await?;
+        // Watchers of the space let go of it: a new space may take the key later. (Watches of its
+        // content name ids, which are never given out again.)
+        sqlx::query(self.sql(
+            "DELETE FROM watch WHERE target_type = 'space' AND target_key IN (SELECT space_key FROM space WHERE id = ?)",
+        ))
+        .bind(space_id.0)
+        .execute(&mut *transaction)
+        .await?;
         for statement in [
             "DELETE FROM attachment_version WHERE attachment_id IN (SELECT id FROM attachment WHERE space_id = ?)",
             "DELETE FROM content_label WHERE content_id IN (SELECT id FROM attachment WHERE space_id = ?)",

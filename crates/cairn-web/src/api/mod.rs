@@ -15,6 +15,7 @@ mod space;
 pub(crate) mod token;
 mod user;
 mod version;
+mod watch;
 
 use std::convert::Infallible;
 
@@ -210,6 +211,24 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/rest/experimental/content/{id}/version/{number}",
             get(version::get_version).delete(version::delete_version),
+        )
+        .route(
+            "/rest/api/user/watch/content/{id}",
+            get(watch::is_watching_content)
+                .post(watch::watch_content)
+                .delete(watch::unwatch_content),
+        )
+        .route(
+            "/rest/api/user/watch/space/{key}",
+            get(watch::is_watching_space)
+                .post(watch::watch_space)
+                .delete(watch::unwatch_space),
+        )
+        .route(
+            "/rest/api/user/watch/label/{name}",
+            get(watch::is_watching_label)
+                .post(watch::watch_label)
+                .delete(watch::unwatch_label),
         )
         .route(
             "/rest/pat/latest/tokens",

@@ -20,3 +20,4 @@ mod security_edge;
 mod space;
 mod support;
 mod ui;
+mod watch;

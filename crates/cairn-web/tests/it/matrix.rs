@@ -573,6 +573,58 @@ fn rows(fixture: &Fixture) -> Vec<Row> {
             AdministerSite,
         ),
         get("/rest/api/accessmode", Public),
+        // Watches: whoever can see a thing may watch it.
+        get("/rest/api/user/watch/content/{id}", ViewPage),
+        row(
+            M::POST,
+            "/rest/api/user/watch/content/{id}",
+            at("/rest/api/user/watch/content/{id}"),
+            Body::None,
+            ViewPage,
+        ),
+        row(
+            M::DELETE,
+            "/rest/api/user/watch/content/{id}",
+            at("/rest/api/user/watch/content/{id}"),
+            Body::None,
+            ViewPage,
+        ),
+        get("/rest/api/user/watch/space/{key}", ViewSpace),
+        row(
+            M::POST,
+            "/rest/api/user/watch/space/{key}",
+            at("/rest/api/user/watch/space/{key}"),
+            Body::None,
+            ViewSpace,
+        ),
+        row(
+            M::DELETE,
+            "/rest/api/user/watch/space/{key}",
+            at("/rest/api/user/watch/space/{key}"),
+            Body::None,
+            ViewSpace,
+        ),
+        row(
+            M::GET,
+            "/rest/api/user/watch/label/{name}",
+            "/rest/api/user/watch/label/tag".into(),
+            Body::None,
+            SignedIn,
+        ),
+        row(
+            M::POST,
+            "/rest/api/user/watch/label/{name}",
+            "/rest/api/user/watch/label/tag".into(),
+            Body::None,
+            SignedIn,
+        ),
+        row(
+            M::DELETE,
+            "/rest/api/user/watch/label/{name}",
+            "/rest/api/user/watch/label/tag".into(),
+            Body::None,
+            SignedIn,
+        ),
         // Personal access tokens: everyone has their own.
         get("/rest/pat/latest/tokens", SignedIn),
         row(
