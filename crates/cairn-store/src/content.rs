@@ -340,9 +340,60 @@ impl Store {
 
     /// Saves a new version, if and only if the stored version is the one the edit was based on.
     pub async fn update_content(&self, update: UpdateContent) -> StoreResult<Content> {
-        let new_title = update.title.as_deref().map(validate_title).transpose()?;
+        let id = update.id;
         let mut transaction = self.begin_write().await?;
-        let current = content_in(self, &mut transaction, update.id)
+        let updated = self.update_in(&mut transaction, update).await;
+        self.commit_or_report_latest(transaction, id, updated).await
+    }
+
+    /// Brings trashed content back and saves a new version of it, in one transaction: when the
+    /// update fails (a stale version, a title taken meanwhile), the content stays in the trash.
+    pub async fn restore_and_update_content(&self, update: UpdateContent) -> StoreResult<Content> {
+        let id = update.id;
+        let mut transaction = self.begin_write().await?;
+        let updated = match self.restore_in(&mut transaction, id).await {
+            Ok(_) => self.update_in(&mut transaction, update).await,
+            Err(error) => Err(error),
+        };
+        self.commit_or_report_latest(transaction, id, updated).await
+    }
+
+    /// Commits when `outcome` succeeded; otherwise rolls back, and a stale version reports the
+    /// version committed now (another edit may have won the race meanwhile).
+    async fn commit_or_report_latest(
+        &self,
+        transaction: Transaction<'static, Any>,
+        id: ContentId,
+        outcome: StoreResult<Content>,
+    ) -> StoreResult<Content> {
+        match outcome {
+            Ok(content) => {
+                transaction.commit().await?;
+                Ok(content)
+            }
+            Err(StoreError::StaleVersion { .. }) => {
+                drop(transaction);
+                let latest = self
+                    .find_content(id)
+                    .await?
+                    .ok_or(StoreError::ContentNotFound(id))?;
+                Err(StoreError::StaleVersion {
+                    id,
+                    current: latest.version,
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// [`Store::update_content`] inside `transaction`.
+    async fn update_in(
+        &self,
+        transaction: &mut Transaction<'static, Any>,
+        update: UpdateContent,
+    ) -> StoreResult<Content> {
+        let new_title = update.title.as_deref().map(validate_title).transpose()?;
+        let current = content_in(self, transaction, update.id)
             .await?
             .filter(|content| content.status == ContentStatus::Current)
             .ok_or(StoreError::ContentNotFound(update.id))?;
@@ -352,27 +403,17 @@ impl Store {
                 current: current.version,
             });
         }
-        let space_key = self
-            .space_key_in(&mut transaction, current.space_id)
-            .await?;
+        let space_key = self.space_key_in(transaction, current.space_id).await?;
         let (parent_id, position) = match update.new_parent_id {
             Some(new_parent) if Some(new_parent) != current.parent_id => {
                 if current.content_type != ContentType::Page {
                     return Err(ValidationError::new("only pages have parents").into());
                 }
-                check_parent(
-                    self,
-                    &mut transaction,
-                    current.space_id,
-                    &space_key,
-                    new_parent,
-                )
-                .await?;
-                self.refuse_cycle(&mut transaction, update.id, new_parent)
+                check_parent(self, transaction, current.space_id, &space_key, new_parent).await?;
+                self.refuse_cycle(transaction, update.id, new_parent)
                     .await?;
                 let position =
-                    next_position(self, &mut transaction, current.space_id, Some(new_parent))
-                        .await?;
+                    next_position(self, transaction, current.space_id, Some(new_parent)).await?;
                 (Some(new_parent), Some(position))
             }
             _ => (current.parent_id, current.position),
@@ -395,7 +436,7 @@ impl Store {
         .bind(i16::from(version.minor_edit))
         .bind(update.id.0)
         .bind(current.version)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await;
         let updated = match updated {
             Ok(result) => result,
@@ -405,20 +446,15 @@ impl Store {
             Err(error) => return Err(error.into()),
         };
         if updated.rows_affected() != 1 {
-            // Another edit committed between our read and our write.
-            drop(transaction);
-            let latest = self
-                .find_content(update.id)
-                .await?
-                .ok_or(StoreError::ContentNotFound(update.id))?;
+            // Another edit committed between our read and our write; the caller reports which.
             return Err(StoreError::StaleVersion {
                 id: update.id,
-                current: latest.version,
+                current: current.version,
             });
         }
         insert_version(
             self,
-            &mut transaction,
+            transaction,
             update.id,
             update.new_version_number,
             &title,
@@ -427,8 +463,7 @@ impl Store {
         )
         .await?;
         let change = Change::of_content(ChangeKind::ContentUpdated, &current);
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
+        record(self, transaction, &change).await?;
         Ok(Content {
             title,
             body,
@@ -731,12 +766,23 @@ impl Store {
     /// Brings trashed content back. A page whose parent is gone returns to the space root.
     pub async fn restore_content(&self, id: ContentId) -> StoreResult<Content> {
         let mut transaction = self.begin_write().await?;
-        let content = content_in(self, &mut transaction, id)
+        let restored = self.restore_in(&mut transaction, id).await?;
+        transaction.commit().await?;
+        Ok(restored)
+    }
+
+    /// [`Store::restore_content`] inside `transaction`.
+    async fn restore_in(
+        &self,
+        transaction: &mut Transaction<'static, Any>,
+        id: ContentId,
+    ) -> StoreResult<Content> {
+        let content = content_in(self, transaction, id)
             .await?
             .filter(|content| content.status == ContentStatus::Trashed)
             .ok_or(StoreError::ContentNotFound(id))?;
         let parent_alive = match content.parent_id {
-            Some(parent_id) => content_in(self, &mut transaction, parent_id)
+            Some(parent_id) => content_in(self, transaction, parent_id)
                 .await?
                 .is_some_and(|parent| parent.status == ContentStatus::Current),
             None => false,
@@ -745,20 +791,18 @@ impl Store {
             content.parent_id
         } else {
             // Back at the space root, it keeps out whoever the pages it was under kept out.
-            let left_behind = chain_from_in(self, &mut transaction, content.parent_id).await?;
-            carry_read_restrictions(self, &mut transaction, id, &left_behind).await?;
+            let left_behind = chain_from_in(self, transaction, content.parent_id).await?;
+            carry_read_restrictions(self, transaction, id, &left_behind).await?;
             None
         };
-        let space_key = self
-            .space_key_in(&mut transaction, content.space_id)
-            .await?;
+        let space_key = self.space_key_in(transaction, content.space_id).await?;
         let restored = sqlx::query(self.sql(
             "UPDATE content SET status = 'current', live_title = ?, trashed_ms = NULL, parent_id = ? WHERE id = ?",
         ))
         .bind(live_title(content.content_type, &content.title))
         .bind(parent_id.map(|parent| parent.0))
         .bind(id.0)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await;
         if let Err(error) = restored {
             if is_unique_violation(&error) {
@@ -770,8 +814,7 @@ impl Store {
             return Err(error.into());
         }
         let change = Change::of_content(ChangeKind::ContentRestored, &content);
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
+        record(self, transaction, &change).await?;
         Ok(Content {
             status: ContentStatus::Current,
             parent_id,

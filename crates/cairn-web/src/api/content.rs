@@ -537,31 +537,24 @@ async fn update_content_json(
         access::viewable_content(&state, caller.user.id, parent_id).await?;
     }
     let metadata = RequestMetadata::from_request(&request)?;
-    if existing.status == ContentStatus::Trashed {
-        // Confluence restores trashed content through an update with status "current".
+    let update = UpdateContent {
+        id,
+        new_version_number,
+        title: request["title"].as_str().map(str::to_string),
+        body: storage,
+        new_parent_id: parent,
+        version: request_version(&request, &caller),
+    };
+    let updated = if existing.status == ContentStatus::Trashed {
+        // Confluence restores trashed content through an update with status "current"; the restore
+        // and the update commit together or not at all.
         if request["status"].as_str() != Some("current") {
             return Err(ApiError::content_not_found(id));
         }
-        if new_version_number != existing.version + 1 {
-            return Err(cairn_store::StoreError::StaleVersion {
-                id,
-                current: existing.version,
-            }
-            .into());
-        }
-        state.store.restore_content(id).await?;
-    }
-    let updated = state
-        .store
-        .update_content(UpdateContent {
-            id,
-            new_version_number,
-            title: request["title"].as_str().map(str::to_string),
-            body: storage,
-            new_parent_id: parent,
-            version: request_version(&request, &caller),
-        })
-        .await?;
+        state.store.restore_and_update_content(update).await?
+    } else {
+        state.store.update_content(update).await?
+    };
     metadata.apply(&state, id, &caller).await?;
     tracing::info!(content_id = %id, version = updated.version, user = %caller.user.username, "content updated");
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);

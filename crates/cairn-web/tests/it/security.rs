@@ -18,6 +18,7 @@ every_dialect!(
     moves_keep_restrictions_and_need_the_right_permissions,
     deleting_a_group_keeps_its_pages_shut,
     a_page_moved_to_another_space_takes_its_comments_and_files,
+    a_failed_update_rolls_its_restore_back,
 );
 
 const PASSWORD: &str = "secret-pass-1";
@@ -580,4 +581,38 @@ async fn a_page_moved_to_another_space_takes_its_comments_and_files(db: TestDb) 
             call(admin.get(app.url(&format!("/rest/api/content/{page}/child/comment")))).await;
         assert_eq!(comments["size"], 1, "{comments}");
     }
+}
+
+/// Restoring through `PUT` with `status: current` is one write with the update: when the update
+/// fails, the page is still in the trash.
+async fn a_failed_update_rolls_its_restore_back(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = app.admin();
+    create_space(&app, "DEV").await;
+    let page = create_page(&app, "DEV", "Comes back", None).await;
+    create_page(&app, "DEV", "Taken title", None).await;
+    let status = status_of(admin.delete(app.url(&format!("/rest/api/content/{page}")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let restore = |title: &str, number: i64| {
+        admin
+            .put(app.url(&format!("/rest/api/content/{page}")))
+            .json(&json!({"type": "page", "title": title, "status": "current",
+                "version": {"number": number},
+                "body": {"storage": {"value": "<p>back</p>", "representation": "storage"}}}))
+    };
+    let in_trash = || async {
+        let (status, trashed) =
+            call(admin.get(app.url(&format!("/rest/api/content/{page}?status=trashed")))).await;
+        status == StatusCode::OK && trashed["status"] == "trashed"
+    };
+    let (status, error) = call(restore("Taken title", 2)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert!(in_trash().await, "a taken title left the page restored");
+    let (status, error) = call(restore("Comes back", 7)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert!(in_trash().await, "a stale version left the page restored");
+    let (status, restored) = call(restore("Comes back", 2)).await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!(restored["status"], "current");
+    assert_eq!(restored["version"]["number"], 2);
 }
