@@ -8,7 +8,7 @@ use cairn_testkit::{TestApp, TestDb, every_dialect};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{call, new_page, new_space};
+use crate::support::{call, create_page, create_space, new_page, new_space};
 
 every_dialect!(
     comments_on_restricted_pages_stay_hidden_in_listings,
@@ -41,16 +41,6 @@ fn ui_client(username: &str) -> reqwest::Client {
         .expect("client")
 }
 
-async fn create_space(app: &TestApp, key: &str) {
-    let (status, space) = call(
-        app.admin()
-            .post(app.url("/rest/api/space"))
-            .json(&new_space(key)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{space}");
-}
-
 /// Leaves the users group only `kept` of its default permissions in space `key`.
 async fn limit_users_group(app: &TestApp, key: &str, kept: &[SpacePermission]) {
     let space = app
@@ -73,17 +63,6 @@ async fn limit_users_group(app: &TestApp, key: &str, kept: &[SpacePermission]) {
                 .expect("revoke");
         }
     }
-}
-
-async fn create_page(app: &TestApp, space: &str, title: &str, parent: Option<&str>) -> String {
-    let (status, page) = call(
-        app.admin()
-            .post(app.url("/rest/api/content"))
-            .json(&new_page(space, title, parent)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["id"].as_str().expect("id").to_string()
 }
 
 async fn comment_on(app: &TestApp, page: &str, text: &str) -> String {

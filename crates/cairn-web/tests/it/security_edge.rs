@@ -6,7 +6,7 @@ use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, TestDb, every_diale
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{call, new_page, new_space};
+use crate::support::{call, create_page, create_space, new_page, new_space};
 
 every_dialect!(
     login_redirects_stay_on_this_site_and_refuse_cross_site_posts,
@@ -173,19 +173,8 @@ async fn password_guessing_is_throttled(db: TestDb) {
 async fn control_characters_and_overlong_names_are_refused(db: TestDb) {
     let app = TestApp::start(db).await;
     let admin = app.admin();
-    call(
-        admin
-            .post(app.url("/rest/api/space"))
-            .json(&new_space("DEV")),
-    )
-    .await;
-    let (_, page) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
-        "DEV",
-        "Home of files",
-        None,
-    )))
-    .await;
-    let page_id = page["id"].as_str().expect("id").to_string();
+    create_space(&app, "DEV").await;
+    let page_id = create_page(&app, "DEV", "Home of files", None).await;
 
     let nul = "a\u{0}b";
     let label_path = format!("/rest/api/content/{page_id}/label");
@@ -263,19 +252,8 @@ async fn control_characters_and_overlong_names_are_refused(db: TestDb) {
 async fn uploads_are_all_or_nothing(db: TestDb) {
     let app = TestApp::start(db).await;
     let admin = app.admin();
-    call(
-        admin
-            .post(app.url("/rest/api/space"))
-            .json(&new_space("DEV")),
-    )
-    .await;
-    let (_, page) = call(
-        admin
-            .post(app.url("/rest/api/content"))
-            .json(&new_page("DEV", "Files", None)),
-    )
-    .await;
-    let page_id = page["id"].as_str().expect("id").to_string();
+    create_space(&app, "DEV").await;
+    let page_id = create_page(&app, "DEV", "Files", None).await;
     let part = |bytes: &'static [u8], name: &str| {
         reqwest::multipart::Part::bytes(bytes)
             .file_name(name.to_string())
@@ -372,19 +350,8 @@ async fn the_dashboard_lists_pages_only_and_comments_are_not_pages(db: TestDb) {
     let app = TestApp::start(db).await;
     app.create_user("bob", PASSWORD).await;
     let admin = app.admin();
-    call(
-        admin
-            .post(app.url("/rest/api/space"))
-            .json(&new_space("DEV")),
-    )
-    .await;
-    let (_, secret) = call(admin.post(app.url("/rest/api/content")).json(&new_page(
-        "DEV",
-        "Hidden roadmap",
-        None,
-    )))
-    .await;
-    let secret = secret["id"].as_str().expect("id").to_string();
+    create_space(&app, "DEV").await;
+    let secret = create_page(&app, "DEV", "Hidden roadmap", None).await;
     let (_, comment) = call(admin.post(app.url("/rest/api/content")).json(&json!({
         "type": "comment", "container": {"id": secret},
         "body": {"storage": {"value": "<p>note</p>", "representation": "storage"}},

@@ -1,5 +1,6 @@
 //! Request helpers.
 
+use cairn_testkit::TestApp;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
@@ -41,4 +42,27 @@ pub fn new_page(space_key: &str, title: &str, parent: Option<&str>) -> Value {
         page["ancestors"] = json!([{"type": "page", "id": parent}]);
     }
     page
+}
+
+/// Creates space `key` as the administrator.
+pub async fn create_space(app: &TestApp, key: &str) {
+    let (status, space) = call(
+        app.admin()
+            .post(app.url("/rest/api/space"))
+            .json(&new_space(key)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{space}");
+}
+
+/// Creates a page as the administrator and returns its id.
+pub async fn create_page(app: &TestApp, space: &str, title: &str, parent: Option<&str>) -> String {
+    let (status, page) = call(
+        app.admin()
+            .post(app.url("/rest/api/content"))
+            .json(&new_page(space, title, parent)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["id"].as_str().expect("id").to_string()
 }

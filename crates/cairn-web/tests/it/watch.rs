@@ -5,7 +5,7 @@ use cairn_testkit::{TestApp, TestDb, every_dialect};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{call, new_page, new_space};
+use crate::support::{call, create_page, create_space};
 
 every_dialect!(watches_are_set_read_and_cleared);
 
@@ -16,19 +16,8 @@ async fn watches_are_set_read_and_cleared(db: TestDb) {
     app.create_user("bob", PASSWORD).await;
     let admin = app.admin();
     let bob = app.client_as("bob", PASSWORD);
-    call(
-        admin
-            .post(app.url("/rest/api/space"))
-            .json(&new_space("DEV")),
-    )
-    .await;
-    let (_, page) = call(
-        admin
-            .post(app.url("/rest/api/content"))
-            .json(&new_page("DEV", "Watched", None)),
-    )
-    .await;
-    let page = page["id"].as_str().expect("id").to_string();
+    create_space(&app, "DEV").await;
+    let page = create_page(&app, "DEV", "Watched", None).await;
     let send = |method: reqwest::Method, client: &reqwest::Client, path: String| {
         client
             .request(method, app.url(&path))
