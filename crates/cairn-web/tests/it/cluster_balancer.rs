@@ -168,7 +168,7 @@ async fn the_clustering_page_shows_the_balancer_and_autoscaler(db: TestDb) {
 
     let page = clustering_page(&app).await;
     let card = balancer_card(&page);
-    let ready_row = row_with(card, "node-7");
+    let ready_row = row_with(card, "<td>node-7</td>");
     assert!(
         ready_row.contains(&app.state.cluster.node_id),
         "matched by port: {ready_row}"
@@ -179,7 +179,7 @@ async fn the_clustering_page_shows_the_balancer_and_autoscaler(db: TestDb) {
         "two requests in flight: {ready_row}"
     );
     assert!(ready_row.contains("4242"), "{ready_row}");
-    let draining_row = row_with(card, "node-8");
+    let draining_row = row_with(card, "<td>node-8</td>");
     assert!(
         draining_row.contains("<strong>draining</strong>"),
         "{draining_row}"
