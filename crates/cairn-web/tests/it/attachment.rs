@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::support::{call, new_page, new_space};
+use crate::support::{attachment_files_in, call, new_page, new_space};
 
 every_dialect!(
     attachments_upload_version_and_download,
@@ -43,21 +43,6 @@ fn file_form(name: &str, bytes: Vec<u8>, media_type: &str, comment: &str) -> For
         .part("file", part)
         .part("comment", comment_part)
         .text("minorEdit", "true")
-}
-
-fn files_in(directory: &std::path::Path) -> usize {
-    let mut count = 0;
-    let mut pending = vec![directory.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
-            if entry.path().is_dir() {
-                pending.push(entry.path());
-            } else {
-                count += 1;
-            }
-        }
-    }
-    count
 }
 
 async fn attachments_upload_version_and_download(db: TestDb) {
@@ -244,7 +229,7 @@ async fn attachments_upload_version_and_download(db: TestDb) {
     let (status, _) =
         call(admin.get(app.url(&format!("/download/attachments/{page_id}/notes.txt")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let files_before = files_in(app.blob_directory());
+    let files_before = attachment_files_in(app.blob_directory());
     let response = admin
         .delete(app.url(&format!("/rest/api/content/{attachment_id}?status=trashed")))
         .send()
@@ -252,7 +237,7 @@ async fn attachments_upload_version_and_download(db: TestDb) {
         .expect("sent");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        files_in(app.blob_directory()),
+        attachment_files_in(app.blob_directory()),
         files_before - 3,
         "purging removes every version's bytes"
     );
@@ -275,7 +260,11 @@ async fn failed_uploads_leave_nothing(db: TestDb) {
     assert_eq!(error["statusCode"], 413);
     let (_, listed) = call(admin.get(&url)).await;
     assert_eq!(listed["size"], 0, "no row");
-    assert_eq!(files_in(app.blob_directory()), 0, "no bytes left behind");
+    assert_eq!(
+        attachment_files_in(app.blob_directory()),
+        0,
+        "no bytes left behind"
+    );
     let (status, _) = call(
         admin
             .post(&url)
@@ -292,7 +281,7 @@ async fn failed_uploads_leave_nothing(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(files_in(app.blob_directory()), 0);
+    assert_eq!(attachment_files_in(app.blob_directory()), 0);
     app.stop().await;
 }
 
@@ -475,7 +464,7 @@ async fn orphaned_bytes_are_swept_and_recorded_ones_kept(db: TestDb) {
         .put_stream(&orphan, chunk, None)
         .await
         .expect("orphan stored");
-    assert_eq!(files_in(app.blob_directory()), 2);
+    assert_eq!(attachment_files_in(app.blob_directory()), 2);
 
     // Young bytes are left alone (an upload may still be committing)...
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -489,7 +478,7 @@ async fn orphaned_bytes_are_swept_and_recorded_ones_kept(db: TestDb) {
         .await
         .expect("sweep");
     assert_eq!((report.orphans_removed, report.referenced_kept), (1, 1));
-    assert_eq!(files_in(app.blob_directory()), 1);
+    assert_eq!(attachment_files_in(app.blob_directory()), 1);
     let kept = app
         .admin()
         .get(app.url(&format!("/download/attachments/{page_id}/kept.txt")))
@@ -609,7 +598,11 @@ async fn attachment_labels_properties_versions_and_removal(db: TestDb) {
     let (status, _) =
         call(admin.get(app.url(&format!("/rest/api/content/{attachment_id}/label")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(files_in(app.blob_directory()), 0, "no bytes left behind");
+    assert_eq!(
+        attachment_files_in(app.blob_directory()),
+        0,
+        "no bytes left behind"
+    );
     app.stop().await;
 }
 

@@ -2,7 +2,7 @@ use cairn_testkit::{TestApp, TestDb, every_dialect};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{call, new_space};
+use crate::support::{attachment_files_in, call, new_space};
 
 every_dialect!(
     spaces_are_updated_and_deleted_with_everything_in_them,
@@ -190,18 +190,11 @@ async fn spaces_are_updated_and_deleted_with_everything_in_them(db: TestDb) {
     let (status, _) =
         call(admin.get(app.url(&format!("/rest/api/content/{page_id}?status=any")))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the space's pages are gone");
-    let mut leftover = 0;
-    let mut pending = vec![app.blob_directory().to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
-            if entry.path().is_dir() {
-                pending.push(entry.path())
-            } else {
-                leftover += 1
-            }
-        }
-    }
-    assert_eq!(leftover, 0, "attachment bytes are deleted with the space");
+    assert_eq!(
+        attachment_files_in(app.blob_directory()),
+        0,
+        "attachment bytes are deleted with the space"
+    );
     let (status, _) = call(admin.get(app.url(&format!(
         "/rest/api/content/{}",
         survivor["id"].as_str().expect("id")

@@ -66,3 +66,24 @@ pub async fn create_page(app: &TestApp, space: &str, title: &str, parent: Option
     assert_eq!(status, StatusCode::OK, "{page}");
     page["id"].as_str().expect("id").to_string()
 }
+
+/// Attachment files in the blob directory. Search index snapshots share the directory (under
+/// `search-index/`) and are written whenever the snapshot job finds the index current, so they
+/// are not counted.
+pub fn attachment_files_in(directory: &std::path::Path) -> usize {
+    let mut count = 0;
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
+            if entry.file_name() == "search-index" {
+                continue;
+            }
+            if entry.path().is_dir() {
+                pending.push(entry.path());
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
+}
