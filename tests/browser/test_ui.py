@@ -49,12 +49,23 @@ def test_write_and_read_a_page(node, browser, artifacts):
     page.fill("#title", "Release Process")
     page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li></ol>"
                        "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>Ask first.</p>"
-                       "</ac:rich-text-body></ac:structured-macro>")
+                       "</ac:rich-text-body></ac:structured-macro>"
+                       "<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">bash</ac:parameter>"
+                       "<ac:parameter ac:name=\"linenumbers\">true</ac:parameter>"
+                       "<ac:parameter ac:name=\"collapse\">true</ac:parameter>"
+                       "<ac:plain-text-body><![CDATA[make\nmake install]]></ac:plain-text-body></ac:structured-macro>")
     kept.append(visit_and_keep(page, artifacts, "04-create-page"))
     page.click("main button[type=submit]")
     assert page.inner_text("h1") == "Release Process"
     assert page.inner_text("article ol").splitlines() == ["Tag", "Build"]
     assert page.locator("article .confluence-information-macro").count() == 1
+    # The code block comes in Confluence's markup; the page script folds it and numbers its lines.
+    code = page.locator("article .code.panel")
+    assert code.locator(".codeContent").is_hidden(), "a collapsed code block starts folded"
+    code.locator(".collapse-source").click()
+    assert code.locator(".codeContent").is_visible()
+    assert code.locator(".line-number").all_inner_texts() == ["1", "2"]
+    assert "make install" in code.locator("pre.syntaxhighlighter-pre").inner_text()
     assert page.locator("aside li.current >> text=Release Process").count() == 1
     kept.append(visit_and_keep(page, artifacts, "05-view-page"))
 

@@ -72,3 +72,81 @@
     }
   });
 })();
+
+// Code blocks: pages carry Confluence's markup, the code as plain text in pre.syntaxhighlighter-pre and
+// its options in data-syntaxhighlighter-params ("brush: java; gutter: true; first-line: 10; theme:
+// Confluence; collapse: true"). As Confluence does in the browser, number the lines when the gutter is
+// on and fold collapsed blocks behind their "Expand source" control. Without this script the code is
+// simply shown whole.
+(function () {
+  "use strict";
+
+  function options(pre) {
+    var found = {};
+    (pre.getAttribute("data-syntaxhighlighter-params") || "").split(";").forEach(function (option) {
+      var colon = option.indexOf(":");
+      if (colon > 0) {
+        found[option.slice(0, colon).trim()] = option.slice(colon + 1).trim();
+      }
+    });
+    return found;
+  }
+
+  // Line numbers are spans the reader cannot select, so copied code stays clean.
+  function numberLines(pre, firstLine) {
+    var lines = pre.textContent.replace(/\n$/, "").split("\n");
+    pre.textContent = "";
+    lines.forEach(function (line, index) {
+      if (index > 0) {
+        pre.appendChild(document.createTextNode("\n"));
+      }
+      var number = document.createElement("span");
+      number.className = "line-number";
+      number.setAttribute("aria-hidden", "true");
+      number.textContent = String(firstLine + index);
+      pre.appendChild(number);
+      pre.appendChild(document.createTextNode(line));
+    });
+  }
+
+  function makeFoldable(panel) {
+    var control = panel.querySelector(".codeHeader .collapse-source");
+    var content = panel.querySelector(".codeContent");
+    if (!control || !content) {
+      return;
+    }
+    var label = control.querySelector(".expand-control-text");
+    control.style.display = "";
+    control.setAttribute("role", "button");
+    control.tabIndex = 0;
+    function show(expanded) {
+      content.hidden = !expanded;
+      control.setAttribute("aria-expanded", String(expanded));
+      if (label) {
+        label.textContent = expanded ? "Collapse source" : "Expand source";
+      }
+    }
+    show(false);
+    control.addEventListener("click", function () {
+      show(content.hidden);
+    });
+    control.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        show(content.hidden);
+      }
+    });
+  }
+
+  document.querySelectorAll(".wiki-content pre.syntaxhighlighter-pre").forEach(function (pre) {
+    var found = options(pre);
+    if (found.gutter === "true") {
+      var firstLine = parseInt(found["first-line"], 10);
+      numberLines(pre, isNaN(firstLine) ? 1 : firstLine);
+    }
+    var panel = pre.closest(".code.panel");
+    if (found.collapse === "true" && panel) {
+      makeFoldable(panel);
+    }
+  });
+})();

@@ -1,10 +1,20 @@
-//! Macros (`ac:structured-macro` and legacy `ac:macro`).
+//! Macros (`ac:structured-macro` and legacy `ac:macro`), rendered in Confluence's markup.
+//!
+//! Tools that read Confluence's HTML (Markdown exporters, publishers) find macros by the markup
+//! Confluence gives them, so every macro's outermost element carries what Confluence puts there:
+//! `conf-macro output-block` (or `output-inline`), `data-hasbody` and `data-macro-name`, plus the
+//! macro's own classes. Code blocks and noformat live in [`code`], the macros that frame a body
+//! (information macros, panel, expand) in [`panel`].
 
+mod code;
+mod panel;
+
+use self::panel::InformationMacro;
 use super::Renderer;
 use crate::context::ChildPage;
 use crate::extract::{Heading, anchor_slug};
 use crate::parse::parse;
-use crate::policy::{filter_style, is_plain_token};
+use crate::policy::is_plain_token;
 use crate::resource::{PageTarget, Resource};
 use crate::tree::NodeRef;
 
@@ -79,6 +89,23 @@ impl<'a> MacroView<'a> {
             .child_element("ac:plain-text-body")
             .map(|body| body.text_content())
     }
+
+    /// Whether the macro has a body in storage, as Confluence's `data-hasbody` says.
+    pub(crate) fn has_body(&self) -> bool {
+        self.node.child_element("ac:rich-text-body").is_some()
+            || self.node.child_element("ac:plain-text-body").is_some()
+    }
+}
+
+/// Whether a macro name may go into `data-macro-name`: Confluence's names are lowercase ASCII words
+/// joined by `-`, `_` or `.` (`excerpt-include`, `ui-tabs`). Any other name is left out of the
+/// attribute (it is still shown, escaped, where the macro shows its name).
+fn is_safe_macro_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || b"-_.".contains(&byte)
+        })
 }
 
 impl Renderer<'_> {
@@ -87,13 +114,16 @@ impl Renderer<'_> {
         match view.name.as_str() {
             "code" => self.code_macro(&view),
             "noformat" => self.noformat_macro(&view),
-            "info" | "note" | "tip" | "warning" => self.admonition_macro(&view),
+            "info" => self.information_macro(&view, InformationMacro::Info),
+            "tip" => self.information_macro(&view, InformationMacro::Tip),
+            "note" => self.information_macro(&view, InformationMacro::Note),
+            "warning" => self.information_macro(&view, InformationMacro::Warning),
             "panel" => self.panel_macro(&view),
             "expand" => self.expand_macro(&view),
-            "quote" => self.body_in(&view, "<blockquote class=\"cairn-quote\">", "</blockquote>"),
+            "quote" => self.macro_around_body(&view, "blockquote", "cairn-quote"),
             "excerpt" => {
                 if !view.flag("hidden") {
-                    self.body_in(&view, "<div class=\"cairn-excerpt\">", "</div>");
+                    self.macro_around_body(&view, "div", "cairn-excerpt");
                 }
             }
             "toc" => self.toc_macro(&view),
@@ -110,6 +140,18 @@ impl Renderer<'_> {
         }
     }
 
+    /// Writes ` data-hasbody="…" data-macro-name="…"`, the attributes Confluence gives every
+    /// macro's outermost element after its class; the name only when [`is_safe_macro_name`].
+    fn macro_attributes(&mut self, view: &MacroView<'_>) {
+        self.attribute(
+            "data-hasbody",
+            if view.has_body() { "true" } else { "false" },
+        );
+        if is_safe_macro_name(&view.name) {
+            self.attribute("data-macro-name", &view.name);
+        }
+    }
+
     fn body_in(&mut self, view: &MacroView<'_>, open: &str, close: &str) {
         self.raw(open);
         if let Some(body) = view.rich_body() {
@@ -118,153 +160,40 @@ impl Renderer<'_> {
         self.raw(close);
     }
 
-    fn unknown_macro(&mut self, view: &MacroView<'_>) {
-        match view.rich_body() {
-            Some(body) => {
-                self.raw("<div class=\"cairn-macro-body\"");
-                self.attribute("data-macro-name", &view.name);
-                self.raw(">");
-                self.children(body);
-                self.raw("</div>");
-            }
-            None => {
-                self.raw("<span class=\"cairn-unknown-macro\">");
-                self.text(&view.name);
-                self.raw("</span>");
-            }
+    /// A block macro that is its rich body in one element of the given class.
+    fn macro_around_body(&mut self, view: &MacroView<'_>, element: &str, class: &str) {
+        self.raw("<");
+        self.raw(element);
+        self.attribute("class", &format!("{class} conf-macro output-block"));
+        self.macro_attributes(view);
+        self.raw(">");
+        if let Some(body) = view.rich_body() {
+            self.children(body);
         }
+        self.raw("</");
+        self.raw(element);
+        self.raw(">");
+    }
+
+    fn unknown_macro(&mut self, view: &MacroView<'_>) {
+        if view.rich_body().is_some() {
+            return self.macro_around_body(view, "div", "cairn-macro-body");
+        }
+        self.raw("<span class=\"cairn-unknown-macro conf-macro output-inline\"");
+        self.macro_attributes(view);
+        self.raw(">");
+        self.text(&view.name);
+        self.raw("</span>");
     }
 
     fn macro_error(&mut self, view: &MacroView<'_>, message: &str) {
-        self.raw("<div class=\"cairn-macro-error\">");
+        self.raw("<div class=\"cairn-macro-error conf-macro output-block\"");
+        self.macro_attributes(view);
+        self.raw(">");
         self.text(&view.name);
         self.text(": ");
         self.text(message);
         self.raw("</div>");
-    }
-
-    fn code_macro(&mut self, view: &MacroView<'_>) {
-        let code = view.plain_body().unwrap_or_default();
-        let language = view
-            .text("language")
-            .map(|language| language.to_ascii_lowercase());
-        let language = language.filter(|language| {
-            language
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b"+#-_.".contains(&byte))
-        });
-        let line_numbers = view.flag("linenumbers");
-        let collapse = view.flag("collapse");
-        if collapse {
-            self.raw("<details class=\"code-collapse\"><summary>");
-            self.text(view.text("title").as_deref().unwrap_or("Expand source"));
-            self.raw("</summary>");
-        }
-        self.raw("<div class=\"code panel\">");
-        if let Some(title) = view.text("title").filter(|_| !collapse) {
-            self.raw("<div class=\"codeHeader\"><b>");
-            self.text(&title);
-            self.raw("</b></div>");
-        }
-        self.raw("<pre class=\"code");
-        if line_numbers {
-            self.raw(" linenumbers");
-        }
-        self.raw("\"");
-        if let Some(language) = &language {
-            self.attribute("data-language", language);
-        }
-        self.raw("><code");
-        if let Some(language) = &language {
-            self.attribute("class", &format!("language-{language}"));
-        }
-        self.raw(">");
-        if line_numbers {
-            let first_line = view
-                .text("firstline")
-                .and_then(|line| line.parse::<u64>().ok())
-                .unwrap_or(1);
-            let code = code.strip_suffix('\n').unwrap_or(&code);
-            for (offset, line) in code.split('\n').enumerate() {
-                if offset > 0 {
-                    self.raw("\n");
-                }
-                self.raw("<span class=\"line-number\">");
-                self.raw(&(first_line + offset as u64).to_string());
-                self.raw("</span>");
-                self.text(line);
-            }
-        } else {
-            self.text(&code);
-        }
-        self.raw("</code></pre></div>");
-        if collapse {
-            self.raw("</details>");
-        }
-    }
-
-    fn noformat_macro(&mut self, view: &MacroView<'_>) {
-        self.raw("<div class=\"preformatted panel\"><pre class=\"noformat\">");
-        let text = match view.plain_body() {
-            Some(text) => text,
-            None => view
-                .rich_body()
-                .map(|body| body.text_content())
-                .unwrap_or_default(),
-        };
-        self.text(&text);
-        self.raw("</pre></div>");
-    }
-
-    fn admonition_macro(&mut self, view: &MacroView<'_>) {
-        self.raw("<div class=\"confluence-information-macro confluence-information-macro-");
-        self.raw(&view.name);
-        if view.text("icon").as_deref() != Some("false") {
-            self.raw(" has-icon");
-        }
-        self.raw("\">");
-        if let Some(title) = view.text("title") {
-            self.raw("<p class=\"title\">");
-            self.text(&title);
-            self.raw("</p>");
-        }
-        self.body_in(
-            view,
-            "<div class=\"confluence-information-macro-body\">",
-            "</div>",
-        );
-        self.raw("</div>");
-    }
-
-    fn panel_macro(&mut self, view: &MacroView<'_>) {
-        let mut panel_style = String::new();
-        if let Some(colour) = view.text("bgColor") {
-            panel_style.push_str(&format!("background-color: {colour};"));
-        }
-        self.raw("<div class=\"panel\"");
-        if let Some(style) = filter_style(&panel_style) {
-            self.attribute("style", &style);
-        }
-        self.raw(">");
-        if let Some(title) = view.text("title") {
-            self.raw("<div class=\"panelHeader\"><b>");
-            self.text(&title);
-            self.raw("</b></div>");
-        }
-        self.body_in(view, "<div class=\"panelContent\">", "</div>");
-        self.raw("</div>");
-    }
-
-    fn expand_macro(&mut self, view: &MacroView<'_>) {
-        self.raw("<details class=\"expand-container\"><summary class=\"expand-control\">");
-        self.text(
-            view.text("title")
-                .as_deref()
-                .unwrap_or("Click here to expand..."),
-        );
-        self.raw("</summary>");
-        self.body_in(view, "<div class=\"expand-content\">", "</div>");
-        self.raw("</details>");
     }
 
     fn toc_macro(&mut self, view: &MacroView<'_>) {
@@ -282,7 +211,9 @@ impl Renderer<'_> {
             .map(|(_, heading)| heading.clone())
             .filter(|heading| (min_level..=max_level).contains(&heading.level))
             .collect();
-        self.raw("<div class=\"toc-macro\">");
+        self.raw("<div class=\"toc-macro conf-macro output-block\"");
+        self.macro_attributes(view);
+        self.raw(">");
         if view.text("type").as_deref() == Some("flat") {
             let separator = view.text("separator").unwrap_or_else(|| " | ".to_string());
             for (index, heading) in entries.iter().enumerate() {
@@ -307,7 +238,7 @@ impl Renderer<'_> {
             if open_levels.last() == Some(&heading.level) {
                 self.raw("</li>");
             } else {
-                self.raw("<ul>");
+                self.raw("<ul class=\"toc-indentation\">");
                 open_levels.push(heading.level);
             }
             self.raw("<li>");
@@ -343,7 +274,9 @@ impl Renderer<'_> {
             )
         };
         let children = self.context.children(parent.as_ref(), depth);
-        self.raw("<div class=\"childpages-macro\">");
+        self.raw("<div class=\"childpages-macro conf-macro output-block\"");
+        self.macro_attributes(view);
+        self.raw(">");
         if children.is_empty() {
             self.raw("<p class=\"cairn-empty\">No child pages</p>");
         } else {
@@ -359,7 +292,7 @@ impl Renderer<'_> {
         self.raw("<ul>");
         for child in children {
             self.raw("<li>");
-            if self.href_link_start(&child.url) {
+            if self.href_link_start(&child.url, None) {
                 self.text(&child.title);
                 self.raw("</a>");
             } else {
@@ -373,13 +306,16 @@ impl Renderer<'_> {
         self.raw("</ul>");
     }
 
-    /// Opens `<a href>` if the URL is safe; returns whether it did.
-    fn href_link_start(&mut self, url: &str) -> bool {
+    /// Opens `<a href>` (with a class if given) if the URL is safe; returns whether it did.
+    fn href_link_start(&mut self, url: &str, class: Option<&str>) -> bool {
         if !crate::policy::is_safe_link_url(url) || self.inside_link {
             return false;
         }
         self.raw("<a");
         self.href(url);
+        if let Some(class) = class {
+            self.attribute("class", class);
+        }
         self.raw(">");
         true
     }
@@ -389,30 +325,41 @@ impl Renderer<'_> {
             .text("colour")
             .or_else(|| view.text("color"))
             .unwrap_or_else(|| "Grey".to_string());
-        let colour = match colour.to_ascii_lowercase().as_str() {
-            "red" => "red",
-            "yellow" => "yellow",
-            "green" => "green",
-            "blue" => "blue",
-            _ => "grey",
+        // Confluence's status colours are AUI lozenges named for what they mean; grey is the plain
+        // lozenge.
+        let (colour_name, lozenge) = match colour.to_ascii_lowercase().as_str() {
+            "red" => ("red", Some("aui-lozenge-error")),
+            "yellow" => ("yellow", Some("aui-lozenge-current")),
+            "green" => ("green", Some("aui-lozenge-success")),
+            "blue" => ("blue", Some("aui-lozenge-complete")),
+            "purple" => ("purple", Some("aui-lozenge-progress")),
+            _ => ("grey", None),
         };
-        self.raw("<span class=\"status-macro aui-lozenge aui-lozenge-");
-        self.raw(colour);
+        self.raw("<span class=\"status-macro aui-lozenge");
+        if let Some(lozenge) = lozenge {
+            self.raw(" ");
+            self.raw(lozenge);
+        }
         if view.flag("subtle") {
             self.raw(" aui-lozenge-subtle");
         }
-        self.raw("\">");
-        let title = view.text("title").unwrap_or_else(|| colour.to_string());
+        self.raw(" conf-macro output-inline\"");
+        self.macro_attributes(view);
+        self.raw(">");
+        let title = view
+            .text("title")
+            .unwrap_or_else(|| colour_name.to_string());
         self.text(&title.to_uppercase());
         self.raw("</span>");
     }
 
     fn anchor_macro(&mut self, view: &MacroView<'_>) {
+        self.raw("<span class=\"confluence-anchor-link conf-macro output-inline\"");
         if let Some(name) = view.text("") {
-            self.raw("<span class=\"confluence-anchor-link\"");
             self.attribute("id", &anchor_slug(&name));
-            self.raw("></span>");
         }
+        self.macro_attributes(view);
+        self.raw("></span>");
     }
 
     fn include_macro(&mut self, view: &MacroView<'_>, excerpt_only: bool) {
@@ -433,12 +380,13 @@ impl Renderer<'_> {
             return self.macro_error(view, &format!("page \"{}\" cannot be read", page.title));
         };
         let class = if excerpt_only {
-            "cairn-excerpt-include"
+            "cairn-excerpt-include conf-macro output-block"
         } else {
-            "cairn-include"
+            "cairn-include conf-macro output-block"
         };
         self.raw("<div");
         self.attribute("class", class);
+        self.macro_attributes(view);
         self.raw(">");
         self.included_document(page, &document, |nested| {
             if !excerpt_only {
@@ -463,14 +411,16 @@ impl Renderer<'_> {
             _ => None,
         };
         let attachments = self.context.attachments(owner.as_ref());
-        self.raw("<div class=\"cairn-attachments\">");
+        self.raw("<div class=\"cairn-attachments conf-macro output-block\"");
+        self.macro_attributes(view);
+        self.raw(">");
         if attachments.is_empty() {
             self.raw("<p class=\"cairn-empty\">No attachments</p>");
         } else {
             self.raw("<table class=\"attachments\"><thead><tr><th>File</th><th>Size</th><th>Comment</th></tr></thead><tbody>");
             for attachment in &attachments {
                 self.raw("<tr><td>");
-                if self.href_link_start(&attachment.url) {
+                if self.href_link_start(&attachment.url, None) {
                     self.text(&attachment.filename);
                     self.raw("</a>");
                 } else {
@@ -492,7 +442,9 @@ impl Renderer<'_> {
     fn view_file_macro(&mut self, view: &MacroView<'_>) {
         match view.resource("name") {
             Some(Resource::Attachment { filename, owner }) => {
-                self.raw("<span class=\"cairn-view-file\">");
+                self.raw("<span class=\"confluence-embedded-file-wrapper cairn-view-file conf-macro output-inline\"");
+                self.macro_attributes(view);
+                self.raw(">");
                 self.attachment_link(owner.as_ref(), &filename);
                 self.raw("</span>");
             }
@@ -503,7 +455,9 @@ impl Renderer<'_> {
     fn profile_macro(&mut self, view: &MacroView<'_>) {
         match view.resource("user") {
             Some(Resource::User(user)) => {
-                self.raw("<div class=\"cairn-profile\">");
+                self.raw("<div class=\"profile-macro cairn-profile conf-macro output-block\"");
+                self.macro_attributes(view);
+                self.raw(">");
                 self.user_link(&user);
                 self.raw("</div>");
             }
@@ -515,9 +469,12 @@ impl Renderer<'_> {
         if let Some(key) = view.text("key") {
             let server = view.text("server");
             let url = self.context.jira_issue_url(server.as_deref(), &key);
-            self.raw("<span class=\"jira-issue\">");
+            self.raw("<span class=\"confluence-jim-macro jira-issue conf-macro output-inline\"");
+            self.attribute("data-jira-key", &key);
+            self.macro_attributes(view);
+            self.raw(">");
             match url {
-                Some(url) if self.href_link_start(&url) => {
+                Some(url) if self.href_link_start(&url, Some("jira-issue-key")) => {
                     self.text(&key);
                     self.raw("</a>");
                 }
@@ -525,7 +482,9 @@ impl Renderer<'_> {
             }
             self.raw("</span>");
         } else if let Some(query) = view.text("jqlQuery") {
-            self.raw("<span class=\"jira-issues\">");
+            self.raw("<span class=\"jira-issues conf-macro output-inline\"");
+            self.macro_attributes(view);
+            self.raw(">");
             self.text("Jira issues: ");
             self.text(&query);
             self.raw("</span>");
@@ -540,5 +499,222 @@ fn human_size(bytes: u64) -> String {
         0..1024 => format!("{bytes} B"),
         1024..1_048_576 => format!("{:.1} kB", bytes as f64 / 1024.0),
         _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{NoContext, RenderContext};
+    use crate::render::render_storage;
+
+    /// Knows one page, "Shared", with an excerpt.
+    struct OnePage;
+
+    impl RenderContext for OnePage {
+        fn page_storage(&self, page: &PageTarget) -> Option<String> {
+            (page.title == "Shared").then(|| {
+                "<p>all</p><ac:structured-macro ac:name=\"excerpt\"><ac:rich-text-body><p>gist</p></ac:rich-text-body></ac:structured-macro>".to_string()
+            })
+        }
+    }
+
+    fn render(storage: &str) -> String {
+        render_storage(storage, &NoContext).unwrap()
+    }
+
+    fn macro_storage(name: &str, parameters: &[(&str, &str)], body: &str) -> String {
+        let mut storage = format!("<ac:structured-macro ac:name=\"{name}\">");
+        for (parameter, value) in parameters {
+            storage.push_str(&format!(
+                "<ac:parameter ac:name=\"{parameter}\">{value}</ac:parameter>"
+            ));
+        }
+        storage.push_str(body);
+        storage.push_str("</ac:structured-macro>");
+        storage
+    }
+
+    #[test]
+    fn macro_names_are_written_only_when_they_are_plain() {
+        assert!(is_safe_macro_name("excerpt-include"));
+        assert!(is_safe_macro_name("ui_tabs.v2"));
+        for unsafe_name in ["", "a\"b", "a<b", "a b", "a>b", "a'b", "café", "a=b"] {
+            assert!(!is_safe_macro_name(unsafe_name), "{unsafe_name:?}");
+        }
+        let quoted = render("<ac:structured-macro ac:name=\"x&quot; onclick=&quot;y\"/>");
+        assert_eq!(
+            quoted,
+            "<span class=\"cairn-unknown-macro conf-macro output-inline\" data-hasbody=\"false\">x\" onclick=\"y</span>"
+        );
+        let angled = render(
+            "<ac:structured-macro ac:name=\"&lt;img src=x onerror=alert(1)&gt;\"><ac:rich-text-body><p>b</p></ac:rich-text-body></ac:structured-macro>",
+        );
+        assert_eq!(
+            angled,
+            "<div class=\"cairn-macro-body conf-macro output-block\" data-hasbody=\"true\"><p>b</p></div>"
+        );
+    }
+
+    #[test]
+    fn unknown_macros_keep_their_name_in_data_macro_name() {
+        assert_eq!(
+            render(&macro_storage("Cheese", &[], "")),
+            "<span class=\"cairn-unknown-macro conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"cheese\">cheese</span>"
+        );
+        assert_eq!(
+            render(&macro_storage(
+                "details",
+                &[],
+                "<ac:rich-text-body><p>props</p></ac:rich-text-body>"
+            )),
+            "<div class=\"cairn-macro-body conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"details\"><p>props</p></div>"
+        );
+    }
+
+    #[test]
+    fn status_colours_are_confluence_s_lozenges() {
+        for (colour, lozenge) in [
+            ("Green", " aui-lozenge-success"),
+            ("Red", " aui-lozenge-error"),
+            ("Yellow", " aui-lozenge-current"),
+            ("Blue", " aui-lozenge-complete"),
+            ("Purple", " aui-lozenge-progress"),
+            ("Grey", ""),
+            ("Chartreuse\" x=\"", ""),
+        ] {
+            assert_eq!(
+                render(&macro_storage(
+                    "status",
+                    &[("title", "Done"), ("colour", colour)],
+                    ""
+                )),
+                format!(
+                    "<span class=\"status-macro aui-lozenge{lozenge} conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"status\">DONE</span>"
+                ),
+                "{colour}"
+            );
+        }
+        assert_eq!(
+            render(&macro_storage(
+                "status",
+                &[("color", "Blue"), ("subtle", "true")],
+                ""
+            )),
+            "<span class=\"status-macro aui-lozenge aui-lozenge-complete aui-lozenge-subtle conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"status\">BLUE</span>"
+        );
+    }
+
+    #[test]
+    fn anchors_are_confluence_s_empty_anchor_span() {
+        assert_eq!(
+            render(&macro_storage("anchor", &[("", "My Spot")], "")),
+            "<span class=\"confluence-anchor-link conf-macro output-inline\" id=\"my-spot\" data-hasbody=\"false\" data-macro-name=\"anchor\"></span>"
+        );
+        assert_eq!(
+            render(&macro_storage("anchor", &[], "")),
+            "<span class=\"confluence-anchor-link conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"anchor\"></span>"
+        );
+    }
+
+    #[test]
+    fn toc_is_a_toc_macro_with_indented_lists() {
+        let html = render(&format!(
+            "{}<h1>One</h1><h2>Two</h2>",
+            macro_storage("toc", &[], "")
+        ));
+        assert!(
+            html.starts_with(concat!(
+                "<div class=\"toc-macro conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"toc\">",
+                "<ul class=\"toc-indentation\"><li><a href=\"#one\">One</a><ul class=\"toc-indentation\"><li><a href=\"#two\">Two</a></li></ul></li></ul></div>"
+            )),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn children_attachments_and_profiles_name_their_macro() {
+        assert_eq!(
+            render(&macro_storage("children", &[], "")),
+            "<div class=\"childpages-macro conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"children\"><p class=\"cairn-empty\">No child pages</p></div>"
+        );
+        assert_eq!(
+            render(&macro_storage("attachments", &[], "")),
+            "<div class=\"cairn-attachments conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"attachments\"><p class=\"cairn-empty\">No attachments</p></div>"
+        );
+        let profile = render(&macro_storage(
+            "profile",
+            &[("user", "<ri:user ri:username=\"ada\"/>")],
+            "",
+        ));
+        assert!(
+            profile.starts_with("<div class=\"profile-macro cairn-profile conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"profile\">"),
+            "{profile}"
+        );
+        let view_file = render(&macro_storage(
+            "view-file",
+            &[("name", "<ri:attachment ri:filename=\"deck.pptx\"/>")],
+            "",
+        ));
+        assert!(
+            view_file.starts_with("<span class=\"confluence-embedded-file-wrapper cairn-view-file conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"view-file\">"),
+            "{view_file}"
+        );
+    }
+
+    #[test]
+    fn include_and_excerpt_include_name_their_macro() {
+        let include =
+            |name: &str| macro_storage(name, &[("", "<ri:page ri:content-title=\"Shared\"/>")], "");
+        assert_eq!(
+            render_storage(&include("include"), &OnePage).unwrap(),
+            concat!(
+                "<div class=\"cairn-include conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"include\"><p>all</p>",
+                "<div class=\"cairn-excerpt conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"excerpt\"><p>gist</p></div></div>"
+            )
+        );
+        assert_eq!(
+            render_storage(&include("excerpt-include"), &OnePage).unwrap(),
+            "<div class=\"cairn-excerpt-include conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"excerpt-include\"><p>gist</p></div>"
+        );
+        assert_eq!(
+            render(&include("include")),
+            "<div class=\"cairn-macro-error conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"include\">include: page \"Shared\" not found</div>"
+        );
+    }
+
+    #[test]
+    fn quotes_and_excerpts_wrap_their_body() {
+        let body = "<ac:rich-text-body><p>q</p></ac:rich-text-body>";
+        assert_eq!(
+            render(&macro_storage("quote", &[], body)),
+            "<blockquote class=\"cairn-quote conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"quote\"><p>q</p></blockquote>"
+        );
+        assert_eq!(
+            render(&macro_storage("excerpt", &[("hidden", "true")], body)),
+            ""
+        );
+    }
+
+    #[test]
+    fn jira_issues_carry_their_key() {
+        assert_eq!(
+            render(&macro_storage("jira", &[("key", "ABC-12")], "")),
+            "<span class=\"confluence-jim-macro jira-issue conf-macro output-inline\" data-jira-key=\"ABC-12\" data-hasbody=\"false\" data-macro-name=\"jira\">ABC-12</span>"
+        );
+        let hostile = render(&macro_storage(
+            "jira",
+            &[("key", "A\"&gt;&lt;script&gt;x&lt;/script&gt;")],
+            "",
+        ));
+        assert!(
+            hostile.contains("data-jira-key=\"A&quot;&gt;&lt;script&gt;x&lt;/script&gt;\"")
+                && !hostile.contains("<script"),
+            "{hostile}"
+        );
+        assert_eq!(
+            render(&macro_storage("jira", &[("jqlQuery", "project = A")], "")),
+            "<span class=\"jira-issues conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"jira\">Jira issues: project = A</span>"
+        );
     }
 }

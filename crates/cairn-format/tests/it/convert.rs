@@ -68,7 +68,8 @@ fn wiki_markup_renders_like_confluence() {
     assert_eq!(
         html,
         concat!(
-            "<h1 id=\"plan\">Plan</h1><div class=\"confluence-information-macro confluence-information-macro-info has-icon\">",
+            "<h1 id=\"plan\">Plan</h1><div class=\"confluence-information-macro confluence-information-macro-information conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"info\">",
+            "<span class=\"aui-icon aui-icon-small aui-iconfont-info confluence-information-macro-icon\"></span>",
             "<div class=\"confluence-information-macro-body\"><p>Be <strong>careful</strong></p></div></div>",
             "<ul><li>one</li><li><a href=\"/display/DEV/Home\" class=\"confluence-link\">Home</a></li></ul>"
         )
@@ -81,7 +82,7 @@ fn markdown_renders_with_code_and_tasks() {
     let html = render_storage(&storage, &NoContext).unwrap();
     assert!(html.contains("<h2 id=\"steps\">Steps</h2>"), "{html}");
     assert!(
-        html.contains("<code class=\"language-js\">let a = 1 &lt; 2;</code>"),
+        html.contains("data-syntaxhighlighter-params=\"brush: js; gutter: false; theme: Confluence\" data-theme=\"Confluence\">let a = 1 &lt; 2;</pre>"),
         "{html}"
     );
     assert!(

@@ -125,10 +125,20 @@ fn code_macro_escapes_code_and_keeps_language_and_title() {
     assert_eq!(
         html,
         concat!(
-            "<div class=\"code panel\"><div class=\"codeHeader\"><b>main.rs</b></div>",
-            "<pre class=\"code\" data-language=\"rust\"><code class=\"language-rust\">",
-            "if a &lt; b &amp;&amp; c { \"x\" }</code></pre></div>"
-        )
+            "<div class=\"code panel pdl conf-macro output-block\" style=\"border-width: 1px;\" data-hasbody=\"true\" data-macro-name=\"code\">",
+            "<div class=\"codeHeader panelHeader pdl\" style=\"border-bottom-width: 1px;\"><b>main.rs</b></div>",
+            "<div class=\"codeContent panelContent pdl\"><pre class=\"syntaxhighlighter-pre\" ",
+            "data-syntaxhighlighter-params=\"brush: java; gutter: false; theme: Confluence\" data-theme=\"Confluence\">",
+            "if a &lt; b &amp;&amp; c { \"x\" }</pre></div></div>"
+        ),
+        "Rust is not a language Confluence's code macro knows, so the brush is its default"
+    );
+    let python = site(&structured("code", &[("language", "Python")], &plain("x")));
+    assert!(
+        python.contains(
+            "data-syntaxhighlighter-params=\"brush: python; gutter: false; theme: Confluence\""
+        ),
+        "{python}"
     );
 }
 
@@ -140,9 +150,10 @@ fn code_macro_numbers_lines_from_firstline() {
         &plain("a\nb\n"),
     ));
     assert!(
-        html.contains(
-            "<span class=\"line-number\">10</span>a\n<span class=\"line-number\">11</span>b</code>"
-        ),
+        html.contains(concat!(
+            "data-syntaxhighlighter-params=\"brush: java; gutter: true; first-line: 10; theme: Confluence\" ",
+            "data-theme=\"Confluence\">a\nb\n</pre>"
+        )),
         "{html}"
     );
     let hostile_language = site(&structured(
@@ -157,13 +168,21 @@ fn code_macro_numbers_lines_from_firstline() {
 fn noformat_is_preformatted_text() {
     assert_eq!(
         site(&structured("noformat", &[], &plain("<b>not bold</b>"))),
-        "<div class=\"preformatted panel\"><pre class=\"noformat\">&lt;b&gt;not bold&lt;/b&gt;</pre></div>"
+        concat!(
+            "<div class=\"preformatted panel conf-macro output-block\" style=\"border-width: 1px;\" data-hasbody=\"true\" data-macro-name=\"noformat\">",
+            "<div class=\"preformattedContent panelContent\"><pre>&lt;b&gt;not bold&lt;/b&gt;</pre></div></div>"
+        )
     );
 }
 
 #[test]
 fn admonitions_have_their_class_title_and_body() {
-    for name in ["info", "note", "tip", "warning"] {
+    for (name, class, icon) in [
+        ("info", "information", "info"),
+        ("note", "note", "warning"),
+        ("tip", "tip", "approve"),
+        ("warning", "warning", "error"),
+    ] {
         let html = site(&structured(
             name,
             &[("title", "Heads up")],
@@ -172,7 +191,7 @@ fn admonitions_have_their_class_title_and_body() {
         assert_eq!(
             html,
             format!(
-                "<div class=\"confluence-information-macro confluence-information-macro-{name} has-icon\"><p class=\"title\">Heads up</p><div class=\"confluence-information-macro-body\"><p>Body</p></div></div>"
+                "<div class=\"confluence-information-macro confluence-information-macro-{class} conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"{name}\"><p class=\"title\">Heads up</p><span class=\"aui-icon aui-icon-small aui-iconfont-{icon} confluence-information-macro-icon\"></span><div class=\"confluence-information-macro-body\"><p>Body</p></div></div>"
             )
         );
     }
@@ -187,7 +206,11 @@ fn panel_expand_and_quote_wrap_their_bodies() {
     ));
     assert_eq!(
         panel,
-        "<div class=\"panel\" style=\"background-color: #ffeeee;\"><div class=\"panelHeader\"><b>P</b></div><div class=\"panelContent\"><p>x</p></div></div>"
+        concat!(
+            "<div class=\"panel conf-macro output-block\" style=\"background-color: #ffeeee; border-width: 1px;\" data-hasbody=\"true\" data-macro-name=\"panel\">",
+            "<div class=\"panelHeader\" style=\"border-bottom-width: 1px;\"><b>P</b></div>",
+            "<div class=\"panelContent\" style=\"background-color: #ffeeee;\"><p>x</p></div></div>"
+        )
     );
     let hostile_panel = site(&structured(
         "panel",
@@ -198,12 +221,16 @@ fn panel_expand_and_quote_wrap_their_bodies() {
     let expand = site(&structured("expand", &[], &rich("<p>hidden</p>")));
     assert_eq!(
         expand,
-        "<details class=\"expand-container\"><summary class=\"expand-control\">Click here to expand...</summary><div class=\"expand-content\"><p>hidden</p></div></details>"
+        concat!(
+            "<div class=\"expand-container conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"expand\"><details>",
+            "<summary class=\"expand-control\"><span class=\"expand-control-text\">Click here to expand...</span></summary>",
+            "<div class=\"expand-content\"><p>hidden</p></div></details></div>"
+        )
     );
     let quote = site(&structured("quote", &[], &rich("<p>q</p>")));
     assert_eq!(
         quote,
-        "<blockquote class=\"cairn-quote\"><p>q</p></blockquote>"
+        "<blockquote class=\"cairn-quote conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"quote\"><p>q</p></blockquote>"
     );
 }
 
@@ -215,7 +242,8 @@ fn toc_lists_headings_with_anchors_matching_heading_ids() {
     );
     let html = site(&storage);
     assert!(html.starts_with(concat!(
-        "<div class=\"toc-macro\"><ul><li><a href=\"#one\">One</a><ul><li><a href=\"#two\">Two</a></li>",
+        "<div class=\"toc-macro conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"toc\">",
+        "<ul class=\"toc-indentation\"><li><a href=\"#one\">One</a><ul class=\"toc-indentation\"><li><a href=\"#two\">Two</a></li>",
         "<li><a href=\"#three\">Three</a></li></ul></li><li><a href=\"#four\">Four</a></li></ul></div>"
     )), "{html}");
     assert!(html.contains("<h2 id=\"two\">Two</h2>") && html.contains("<h3 id=\"deep\">Deep</h3>"));
@@ -225,7 +253,7 @@ fn toc_lists_headings_with_anchors_matching_heading_ids() {
     ));
     assert!(
         flat.starts_with(
-            "<div class=\"toc-macro\"><a href=\"#a\">A</a> | <a href=\"#b\">B</a></div>"
+            "<div class=\"toc-macro conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"toc\"><a href=\"#a\">A</a> | <a href=\"#b\">B</a></div>"
         ),
         "{flat}"
     );
@@ -237,7 +265,8 @@ fn children_lists_pages_from_the_context() {
     assert_eq!(
         html,
         concat!(
-            "<div class=\"childpages-macro\"><ul><li><a href=\"/display/DEV/A\">Child A</a><ul><li>",
+            "<div class=\"childpages-macro conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"children\">",
+            "<ul><li><a href=\"/display/DEV/A\">Child A</a><ul><li>",
             "<a href=\"/display/DEV/Grandchild\">Grandchild</a></li></ul></li><li><a href=\"/display/DEV/B\">Child B</a></li></ul></div>"
         )
     );
@@ -262,19 +291,19 @@ fn status_anchor_and_excerpt() {
             &[("title", "Done"), ("colour", "Green")],
             ""
         )),
-        "<span class=\"status-macro aui-lozenge aui-lozenge-green\">DONE</span>"
+        "<span class=\"status-macro aui-lozenge aui-lozenge-success conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"status\">DONE</span>"
     );
     assert_eq!(
         site(&structured("status", &[("colour", "Purple\" x=\"")], "")),
-        "<span class=\"status-macro aui-lozenge aui-lozenge-grey\">GREY</span>"
+        "<span class=\"status-macro aui-lozenge conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"status\">GREY</span>"
     );
     assert_eq!(
         site(&structured("anchor", &[("", "here")], "")),
-        "<span class=\"confluence-anchor-link\" id=\"here\"></span>"
+        "<span class=\"confluence-anchor-link conf-macro output-inline\" id=\"here\" data-hasbody=\"false\" data-macro-name=\"anchor\"></span>"
     );
     assert_eq!(
         site(&structured("excerpt", &[], &rich("<p>e</p>"))),
-        "<div class=\"cairn-excerpt\"><p>e</p></div>"
+        "<div class=\"cairn-excerpt conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"excerpt\"><p>e</p></div>"
     );
     assert_eq!(
         site(&structured(
@@ -297,7 +326,10 @@ fn include_renders_other_pages_and_stops_cycles() {
     };
     assert_eq!(
         site(&include("Shared")),
-        "<div class=\"cairn-include\"><p>shared text</p><h2 id=\"inside\">Inside</h2></div>"
+        concat!(
+            "<div class=\"cairn-include conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"include\">",
+            "<p>shared text</p><h2 id=\"inside\">Inside</h2></div>"
+        )
     );
     let looped = site(&include("Loop"));
     assert!(
@@ -319,7 +351,7 @@ fn include_renders_other_pages_and_stops_cycles() {
     ));
     assert_eq!(
         excerpt,
-        "<div class=\"cairn-excerpt-include\"><p>the gist</p></div>"
+        "<div class=\"cairn-excerpt-include conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"excerpt-include\"><p>the gist</p></div>"
     );
 }
 
@@ -334,7 +366,10 @@ fn attachments_view_file_and_profile() {
     ));
     assert_eq!(
         view_file,
-        "<span class=\"cairn-view-file\"><a href=\"/download/attachments/1/deck.pptx\" class=\"confluence-attachment-link\">deck.pptx</a></span>"
+        concat!(
+            "<span class=\"confluence-embedded-file-wrapper cairn-view-file conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"view-file\">",
+            "<a href=\"/download/attachments/1/deck.pptx\" class=\"confluence-attachment-link\">deck.pptx</a></span>"
+        )
     );
     let profile = site(&structured(
         "profile",
@@ -343,7 +378,10 @@ fn attachments_view_file_and_profile() {
     ));
     assert_eq!(
         profile,
-        "<div class=\"cairn-profile\"><a href=\"/users/ada\" class=\"confluence-userlink user-mention\">Ada (k1)</a></div>"
+        concat!(
+            "<div class=\"profile-macro cairn-profile conf-macro output-block\" data-hasbody=\"false\" data-macro-name=\"profile\">",
+            "<a href=\"/users/ada\" class=\"confluence-userlink user-mention\">Ada (k1)</a></div>"
+        )
     );
 }
 
@@ -355,11 +393,14 @@ fn jira_renders_as_a_link() {
             &[("server", "JIRA"), ("key", "ABC-12")],
             ""
         )),
-        "<span class=\"jira-issue\"><a href=\"https://jira.example.com/browse/ABC-12\">ABC-12</a></span>"
+        concat!(
+            "<span class=\"confluence-jim-macro jira-issue conf-macro output-inline\" data-jira-key=\"ABC-12\" data-hasbody=\"false\" data-macro-name=\"jira\">",
+            "<a href=\"https://jira.example.com/browse/ABC-12\" class=\"jira-issue-key\">ABC-12</a></span>"
+        )
     );
     assert_eq!(
         render_storage(&structured("jira", &[("key", "ABC-12")], ""), &NoContext).unwrap(),
-        "<span class=\"jira-issue\">ABC-12</span>"
+        "<span class=\"confluence-jim-macro jira-issue conf-macro output-inline\" data-jira-key=\"ABC-12\" data-hasbody=\"false\" data-macro-name=\"jira\">ABC-12</span>"
     );
     assert!(
         site(&structured("jira", &[("jqlQuery", "project = ABC")], "")).contains("project = ABC")
@@ -370,17 +411,21 @@ fn jira_renders_as_a_link() {
 fn unknown_macros_show_their_body_or_their_name() {
     assert_eq!(
         site(&structured("cheese", &[], "")),
-        "<span class=\"cairn-unknown-macro\">cheese</span>"
+        "<span class=\"cairn-unknown-macro conf-macro output-inline\" data-hasbody=\"false\" data-macro-name=\"cheese\">cheese</span>"
     );
     assert_eq!(
         site(&structured("details", &[], &rich("<p>props</p>"))),
-        "<div class=\"cairn-macro-body\" data-macro-name=\"details\"><p>props</p></div>"
+        "<div class=\"cairn-macro-body conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"details\"><p>props</p></div>"
     );
     assert_eq!(
         site(
             "<ac:macro ac:name=\"info\"><ac:rich-text-body><p>legacy</p></ac:rich-text-body></ac:macro>"
         ),
-        "<div class=\"confluence-information-macro confluence-information-macro-info has-icon\"><div class=\"confluence-information-macro-body\"><p>legacy</p></div></div>"
+        concat!(
+            "<div class=\"confluence-information-macro confluence-information-macro-information conf-macro output-block\" data-hasbody=\"true\" data-macro-name=\"info\">",
+            "<span class=\"aui-icon aui-icon-small aui-iconfont-info confluence-information-macro-icon\"></span>",
+            "<div class=\"confluence-information-macro-body\"><p>legacy</p></div></div>"
+        )
     );
 }
 
@@ -404,7 +449,7 @@ fn links_to_anchors_meet_heading_and_anchor_ids() {
     ));
     assert!(html.contains("<h2 id=\"set-up-run\">"), "{html}");
     assert!(
-        html.contains("<span class=\"confluence-anchor-link\" id=\"my-spot\"></span>"),
+        html.contains("<span class=\"confluence-anchor-link conf-macro output-inline\" id=\"my-spot\" data-hasbody=\"false\" data-macro-name=\"anchor\"></span>"),
         "{html}"
     );
     assert!(

@@ -153,6 +153,21 @@ fn assert_harmless(html: &str, path: &str) {
                     "URL {value:?} survived via {path}: {html}"
                 );
             }
+            // Values the renderer builds itself from macro names and parameters: only plain words.
+            let plain_only = match attribute_name.as_str() {
+                "data-macro-name" => "-_.",
+                "data-theme" => "",
+                "data-syntaxhighlighter-params" => " :;-#",
+                _ => "*",
+            };
+            if plain_only != "*" {
+                assert!(
+                    value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || plain_only.contains(c)),
+                    "{attribute_name}={value:?} survived via {path}: {html}"
+                );
+            }
             if attribute_name == "style" {
                 let style = value.to_ascii_lowercase();
                 for bad in [
@@ -274,6 +289,18 @@ fn placements(vector: &str) -> Vec<(String, String)> {
             format!("<ac:structured-macro ac:name=\"{attribute}\"/>"),
         ),
         (
+            "macro name with a body",
+            format!(
+                "<ac:structured-macro ac:name=\"{attribute}\"><ac:rich-text-body><p>b</p></ac:rich-text-body></ac:structured-macro>"
+            ),
+        ),
+        (
+            "legacy macro name",
+            format!(
+                "<ac:macro ac:name=\"{attribute}\"><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:macro>"
+            ),
+        ),
+        (
             "emoticon",
             format!("<ac:emoticon ac:name=\"{attribute}\" ac:emoji-fallback=\"{attribute}\"/>"),
         ),
@@ -299,6 +326,12 @@ fn placements(vector: &str) -> Vec<(String, String)> {
         ("code", "language"),
         ("code", "title"),
         ("code", "firstline"),
+        ("code", "theme"),
+        ("code", "linenumbers"),
+        ("code", "collapse"),
+        ("noformat", "title"),
+        ("tip", "icon"),
+        ("status", "subtle"),
         ("info", "title"),
         ("warning", "icon"),
         ("panel", "title"),
@@ -322,6 +355,17 @@ fn placements(vector: &str) -> Vec<(String, String)> {
             macro_with(name, parameter, &text, ""),
         ));
     }
+    storages.push((
+        "collapsed code with line numbers".into(),
+        macro_with(
+            "code",
+            "title",
+            &text,
+            &format!(
+                "<ac:parameter ac:name=\"collapse\">true</ac:parameter><ac:parameter ac:name=\"linenumbers\">true</ac:parameter><ac:parameter ac:name=\"language\">{text}</ac:parameter><ac:parameter ac:name=\"theme\">{text}</ac:parameter>"
+            ),
+        ),
+    ));
     storages.push((
         "toc separator".into(),
         format!(
