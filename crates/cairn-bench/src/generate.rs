@@ -114,9 +114,9 @@ pub async fn generate(
             "this database already holds a generated dataset: generate into a fresh home or database",
         ));
     }
-    let password_hash = cairn_web::auth::hash_password_off_thread(USER_PASSWORD.to_string())
+    let password_hash = cairn_app::credentials::hash_password_off_thread(USER_PASSWORD.to_string())
         .await
-        .map_err(BenchError::Invalid)?;
+        .map_err(|error| BenchError::Invalid(error.to_string()))?;
     let user_ids = create_users(store, &plan, &password_hash).await?;
     for (index, space) in plan.spaces.iter().enumerate() {
         store

@@ -1,6 +1,7 @@
 //! A real Cairn server on `127.0.0.1:0` for HTTP tests.
 
 use base64::Engine;
+use cairn_app::{Node, NodeSettings};
 use cairn_store::{NewUser, Store};
 use cairn_web::{AppState, WebSettings};
 use tokio::task::JoinHandle;
@@ -50,19 +51,37 @@ impl TestApp {
         blobs: Option<cairn_blob::BlobStore>,
         attachment_max_bytes: u64,
     ) -> TestApp {
-        let settings = WebSettings {
+        let settings = NodeSettings {
             attachment_max_bytes,
-            ..WebSettings::default()
+            ..NodeSettings::default()
         };
         TestApp::start_with_settings(db, blobs, settings).await
     }
 
-    /// As [`TestApp::start`], with these web settings (attachment bytes in `blobs`, or a temporary
+    /// As [`TestApp::start`], with these node settings (attachment bytes in `blobs`, or a temporary
     /// directory when `None`).
     pub async fn start_with_settings(
         db: TestDb,
         blobs: Option<cairn_blob::BlobStore>,
-        settings: WebSettings,
+        settings: NodeSettings,
+    ) -> TestApp {
+        TestApp::start_configured(db, blobs, settings, WebSettings::default()).await
+    }
+
+    /// As [`TestApp::start`], with these HTTP settings.
+    pub async fn start_with_web_settings(db: TestDb, web_settings: WebSettings) -> TestApp {
+        let settings = NodeSettings {
+            attachment_max_bytes: 256 * 1024 * 1024,
+            ..NodeSettings::default()
+        };
+        TestApp::start_configured(db, None, settings, web_settings).await
+    }
+
+    async fn start_configured(
+        db: TestDb,
+        blobs: Option<cairn_blob::BlobStore>,
+        settings: NodeSettings,
+        web_settings: WebSettings,
     ) -> TestApp {
         let store = db.store().await;
         create_user(&store, ADMIN_USERNAME, ADMIN_PASSWORD, true).await;
@@ -78,10 +97,10 @@ impl TestApp {
                 .await
                 .expect("blob store"),
         };
-        let state = AppState::new(store.clone(), blobs, settings);
+        let state = AppState::new(Node::new(store.clone(), blobs, settings), web_settings);
         let cluster_stop = CancellationToken::new();
         let cluster_tasks =
-            cairn_web::cluster::spawn(&state, address.to_string(), cluster_stop.clone());
+            cairn_app::cluster::spawn(&state.node, address.to_string(), cluster_stop.clone());
         let server = tokio::spawn(cairn_web::serve(listener, state.clone(), shutdown.clone()));
         wait_for_search_index(&state).await;
         TestApp {
@@ -166,7 +185,7 @@ impl Drop for TestApp {
 }
 
 async fn create_user(store: &Store, username: &str, password: &str, administrator: bool) {
-    let password_hash = cairn_web::auth::hash_password_off_thread(password.to_string())
+    let password_hash = cairn_app::credentials::hash_password_off_thread(password.to_string())
         .await
         .expect("hash password");
     let created = store
@@ -217,7 +236,7 @@ pub async fn wait_for_search_index(state: &AppState) {
     loop {
         let prepared = matches!(
             state.search.state(),
-            cairn_web::search::IndexState::Current | cairn_web::search::IndexState::Off
+            cairn_app::search::IndexState::Current | cairn_app::search::IndexState::Off
         );
         if prepared {
             return;

@@ -4,6 +4,7 @@
 //!
 //! Listings never come here: the store leaves out what the viewer may not see in the same statement.
 
+use cairn_app::ErrorCode;
 use cairn_core::{Attachment, Content, ContentType, Space, SpaceId, SpacePermission, UserId};
 
 use crate::AppState;
@@ -112,7 +113,7 @@ pub async fn require_view_space(
         Ok(())
     } else {
         Err(ApiError::not_found(
-            "space_not_found",
+            ErrorCode::SpaceNotFound,
             format!("No space with key : {}", space.key.as_str()),
         ))
     }
@@ -128,7 +129,7 @@ pub async fn require_space_permission(
     let held = state.store.space_permissions_of(viewer, space.id).await?;
     if !held.contains(&SpacePermission::ViewSpace) {
         return Err(ApiError::not_found(
-            "space_not_found",
+            ErrorCode::SpaceNotFound,
             format!("No space with key : {}", space.key.as_str()),
         ));
     }

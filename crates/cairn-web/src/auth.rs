@@ -6,35 +6,25 @@
 //! Cookie-authenticated writes must come from our own pages: a browser sends `Origin` (or `Referer`)
 //! on such requests and it must name this host; the cookie is also `SameSite=Lax`.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use base64::Engine;
+use cairn_app::cache::CredentialKind;
+use cairn_app::credentials::{check_password, new_secret, secret_hash};
+use cairn_app::throttle::Attempt;
 use cairn_core::{User, UserId};
-use rand::RngExt;
-use sha2::{Digest, Sha256};
 
-use crate::cache::CredentialKind;
 use crate::error::ApiError;
 use crate::links::request_scheme;
-use crate::throttle::Attempt;
 use crate::time_format::now_ms;
 use crate::{AppState, CookieSecurity};
 
 /// Name of the login session cookie.
 pub const SESSION_COOKIE: &str = "cairn_session";
-
-/// How long verified Basic credentials are trusted on this node without re-running argon2.
-const CREDENTIAL_CACHE_TTL: Duration = Duration::from_secs(60);
-/// Most cached credentials kept per node.
-const CREDENTIAL_CACHE_CAPACITY: usize = 10_000;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,143 +43,28 @@ pub struct Principal {
     pub administrator: bool,
 }
 
-/// Hashes a password with argon2id (call from a blocking thread: it takes tens of milliseconds).
-pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|error| format!("password hashing failed: {error}"))
+/// The sign-in attempt of a request, for the login throttle: its client address and, when known,
+/// the username tried.
+pub fn login_attempt(parts: &Parts, username: Option<&str>) -> Attempt {
+    Attempt::new(username, client_address(parts))
 }
 
-/// Checks a password against a stored PHC string.
-pub fn verify_password(stored_hash: &str, password: &str) -> bool {
-    match PasswordHash::new(stored_hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
-}
-
-/// [`hash_password`] on the blocking pool.
-pub async fn hash_password_off_thread(password: String) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|error| format!("password hashing task failed: {error}"))?
-}
-
-/// SHA-256 of a secret, as lower-case hex: what the database stores for sessions and tokens.
-pub fn secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// A new random secret (256 bits, URL-safe base64).
-pub fn new_secret() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Verified Basic credentials on this node. Keyed by a hash of username and password, so the
-/// cache never holds a password.
-#[derive(Default)]
-pub struct CredentialCache {
-    /// Guarded by a std mutex: held only for a map lookup or insert, never across `.await`.
-    entries: Mutex<HashMap<String, (UserId, Instant)>>,
-}
-
-impl CredentialCache {
-    fn key(username: &str, password: &str) -> String {
-        secret_hash(&format!("{}\u{0}{password}", username.to_lowercase()))
-    }
-
-    fn get(&self, username: &str, password: &str) -> Option<UserId> {
-        let key = Self::key(username, password);
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(&key)
-            .filter(|(_, expires)| *expires > Instant::now())
-            .map(|(user, _)| *user)
-    }
-
-    /// Drops every cached credential of `user_id` (their password or status changed somewhere).
-    pub fn forget_user(&self, user_id: UserId) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|_, (user, _)| *user != user_id);
-        }
-    }
-
-    fn put(&self, username: &str, password: &str, user_id: UserId) {
-        let key = Self::key(username, password);
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CREDENTIAL_CACHE_CAPACITY {
-                let now = Instant::now();
-                entries.retain(|_, (_, expires)| *expires > now);
-                if entries.len() >= CREDENTIAL_CACHE_CAPACITY {
-                    entries.clear();
-                }
-            }
-            entries.insert(key, (user_id, Instant::now() + CREDENTIAL_CACHE_TTL));
-        }
-    }
-}
-
-/// Checks a username and password; `None` when they do not match an active user.
-pub async fn check_password(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    attempt: &Attempt,
-) -> Result<Option<User>, ApiError> {
-    let throttle = &state.login_throttle;
-    throttle.check(attempt, Instant::now())?;
-    let checked = check_password_unthrottled(state, username, password).await?;
-    match &checked {
-        Some(_) => throttle.record_success(attempt),
-        None => throttle.record_failure(attempt, Instant::now()),
-    }
-    Ok(checked)
-}
-
-async fn check_password_unthrottled(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> Result<Option<User>, ApiError> {
-    if let Some(user_id) = state
-        .credential_cache
-        .get(username, password)
-        .filter(|_| !state.cluster.journal_stalled())
-        && let Some(user) = state
-            .store
-            .find_user(user_id)
-            .await?
-            .filter(|user| user.active)
-    {
-        return Ok(Some(user));
-    }
-    let turn = state.login_throttle.hashing_turn().await?;
-    let Some((user, stored_hash)) = state.store.find_login(username).await? else {
-        // Spend the same time as a real check, so response times do not reveal which usernames exist.
-        let password = password.to_string();
-        let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
-        drop(turn);
-        return Ok(None);
-    };
-    let password_owned = password.to_string();
-    let matches =
-        tokio::task::spawn_blocking(move || verify_password(&stored_hash, &password_owned))
-            .await
-            .map_err(|_| ApiError::internal())?;
-    drop(turn);
-    if !matches || !user.active {
-        return Ok(None);
-    }
-    state.credential_cache.put(username, password, user.id);
-    Ok(Some(user))
+/// The client address of a request (see the module documentation).
+pub fn client_address(parts: &Parts) -> Option<IpAddr> {
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+        .next_back();
+    forwarded.or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip())
+    })
 }
 
 /// The value of the session cookie, if the request carries one.
@@ -222,15 +97,15 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
             let (username, password) = decoded
                 .split_once(':')
                 .ok_or_else(ApiError::bad_credentials)?;
-            let attempt = Attempt::of(parts, Some(username));
-            let user = check_password(state, username, password, &attempt)
+            let attempt = login_attempt(parts, Some(username));
+            let user = check_password(&state.node, username, password, &attempt)
                 .await?
                 .ok_or_else(ApiError::bad_credentials)?;
             return Ok(Some(principal(state, user, AuthMethod::Basic).await?));
         }
         if scheme.eq_ignore_ascii_case("bearer") {
             // A wrong token counts against the client address, as a wrong password does.
-            let attempt = Attempt::of(parts, None);
+            let attempt = login_attempt(parts, None);
             state.login_throttle.check(&attempt, Instant::now())?;
             let Some(user) = token_user(state, &secret_hash(credentials.trim())).await? else {
                 state
@@ -371,7 +246,7 @@ impl FromRequestParts<AppState> for ApiUser {
 
 /// The `Set-Cookie` value for a new session.
 pub fn session_set_cookie(state: &AppState, headers: &HeaderMap, secret: &str) -> String {
-    let max_age = state.settings.session_ttl.as_secs();
+    let max_age = state.node.settings.session_ttl.as_secs();
     let secure = cookie_is_secure(state, headers);
     format!(
         "{SESSION_COOKIE}={secret}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
@@ -403,7 +278,7 @@ fn cookie_is_secure(state: &AppState, headers: &HeaderMap) -> bool {
 pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, ApiError> {
     let secret = new_secret();
     let now = now_ms();
-    let ttl_ms = i64::try_from(state.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    let ttl_ms = i64::try_from(state.node.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     state
         .store
         .create_session(&secret_hash(&secret), user_id, now, now + ttl_ms)
@@ -414,22 +289,6 @@ pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let hash = hash_password("correct horse").expect("hashing works");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse"));
-        assert!(!verify_password(&hash, "wrong horse"));
-        assert!(!verify_password("not a hash", "correct horse"));
-    }
-
-    #[test]
-    fn secrets_are_random_and_hashes_stable() {
-        assert_ne!(new_secret(), new_secret());
-        assert_eq!(secret_hash("abc").len(), 64);
-        assert_eq!(secret_hash("abc"), secret_hash("abc"));
-    }
 
     #[test]
     fn session_cookie_is_found_among_others() {

@@ -6,6 +6,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cairn_app::{Error, ErrorCode, FailureKind};
 use cairn_store::StoreError;
 use serde_json::json;
 
@@ -15,158 +16,99 @@ pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
-    /// Seconds for `Retry-After`, on a 429.
+    /// Seconds for `Retry-After`, on a 429 or 503.
     pub retry_after: Option<u64>,
 }
 
+/// The HTTP status of each kind of failure: the one place a use case's answer becomes a status.
+pub fn status_of(kind: FailureKind) -> StatusCode {
+    match kind {
+        FailureKind::Invalid => StatusCode::BAD_REQUEST,
+        FailureKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        FailureKind::Forbidden => StatusCode::FORBIDDEN,
+        FailureKind::NotFound => StatusCode::NOT_FOUND,
+        FailureKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        FailureKind::Conflict => StatusCode::CONFLICT,
+        FailureKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        FailureKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        FailureKind::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
+        FailureKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        FailureKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        FailureKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error whose status follows from its code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::from(Error::new(code, message))
+    }
+
+    /// An error with a status the framework chose (see [`json_errors_under_rest`]).
+    fn with_status(status: StatusCode, code: ErrorCode, message: String) -> ApiError {
         ApiError {
             status,
             code,
-            message: message.into(),
+            message,
             retry_after: None,
         }
     }
 
-    /// 429 after repeated failed sign-ins (see `throttle.rs`).
-    pub fn too_many_login_failures(seconds: u64) -> ApiError {
-        ApiError {
-            retry_after: Some(seconds),
-            ..ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_login_failures",
-                format!("Too many failed sign-ins; try again in {seconds} s"),
-            )
-        }
-    }
-
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ApiError::new(ErrorCode::BadRequest, message)
     }
 
     pub fn unauthorized() -> ApiError {
         ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "not_authenticated",
+            ErrorCode::NotAuthenticated,
             "This request requires authentication: send HTTP Basic credentials or a Bearer personal access token",
         )
     }
 
     pub fn bad_credentials() -> ApiError {
         ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
+            ErrorCode::BadCredentials,
             "The credentials supplied are not valid",
         )
     }
 
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        ApiError::new(ErrorCode::Forbidden, message)
     }
 
     pub fn content_not_found(id: impl std::fmt::Display) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "content_not_found",
-            format!("No content found with id: ContentId{{id={id}}}"),
-        )
+        ApiError::from(Error::content_not_found(id))
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::new(code, message)
     }
 
     pub fn internal() -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "An internal error occurred; it has been logged",
-        )
+        ApiError::from(Error::internal())
     }
 
     pub fn unavailable() -> ApiError {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "The database cannot be reached right now; try again shortly",
-        )
+        ApiError::from(Error::unavailable())
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> ApiError {
+        ApiError {
+            status: status_of(error.code.kind()),
+            code: error.code,
+            message: error.message,
+            retry_after: error.retry_after,
+        }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
-        match error {
-            StoreError::ContentNotFound(id) => ApiError::content_not_found(id),
-            StoreError::SpaceNotFound(key) => {
-                ApiError::not_found("space_not_found", format!("No space with key : {key}"))
-            }
-            StoreError::SpaceKeyTaken(key) => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "space_key_taken",
-                format!("A space already exists with key {key}"),
-            ),
-            StoreError::TitleTaken { title, space_key } => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "duplicate_title",
-                format!(
-                    "A page with this title already exists: A page already exists with the title {title} in the space with key {space_key}"
-                ),
-            ),
-            StoreError::StaleVersion { current, .. } => ApiError::new(
-                StatusCode::CONFLICT,
-                "stale_version",
-                format!("Version must be incremented on update. Current version is: {current}"),
-            ),
-            StoreError::Invalid(validation) => ApiError::bad_request(validation.message),
-            StoreError::PropertyKeyTaken(key) => ApiError::new(
-                StatusCode::CONFLICT,
-                "property_key_taken",
-                format!("Cannot create property: a property with key {key} already exists"),
-            ),
-            StoreError::PropertyStale { key, current } => ApiError::new(
-                StatusCode::CONFLICT,
-                "stale_property_version",
-                format!(
-                    "Version must be incremented on update of property {key}. Current version is: {current}"
-                ),
-            ),
-            StoreError::PropertyNotFound(key) => ApiError::not_found(
-                "property_not_found",
-                format!("Cannot find property with key: {key}"),
-            ),
-            StoreError::AttachmentNameTaken(name) => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "attachment_name_taken",
-                format!(
-                    "Cannot add a new attachment with same file name as an existing attachment: {name}"
-                ),
-            ),
-            StoreError::GroupTaken(name) => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "group_taken",
-                format!("A group named {name} already exists"),
-            ),
-            StoreError::UsernameTaken(name) => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "username_taken",
-                format!("A user with username {name} already exists"),
-            ),
-            StoreError::UserNotFound(name) => ApiError::not_found(
-                "user_not_found",
-                format!("No user found with username: {name}"),
-            ),
-            other if other.is_unavailable() => {
-                tracing::warn!(error = %other, "database unavailable");
-                ApiError::unavailable()
-            }
-            other => {
-                tracing::error!(error = %other, "store error");
-                ApiError::internal()
-            }
-        }
+        ApiError::from(Error::from(error))
     }
 }
 
@@ -183,7 +125,7 @@ impl IntoResponse for ApiError {
             },
             "message": self.message,
             "reason": self.status.canonical_reason().unwrap_or("Error"),
-            "code": self.code,
+            "code": self.code.as_str(),
         });
         let mut response = (self.status, json_body(&body)).into_response();
         if let Some(seconds) = self.retry_after
@@ -242,23 +184,23 @@ pub async fn json_errors_under_rest(
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     let (code, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "request_too_large",
+            ErrorCode::RequestTooLarge,
             format!(
                 "The request body is larger than the limit of {} bytes",
                 crate::MAX_REQUEST_BODY_BYTES
             ),
         ),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "This endpoint does not accept that method".to_string(),
         ),
-        StatusCode::NOT_FOUND => ("not_found", "Not found".to_string()),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "Not found".to_string()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Unsupported content type".to_string(),
         ),
         _ => (
-            "bad_request",
+            ErrorCode::BadRequest,
             status.canonical_reason().unwrap_or("Error").to_string(),
         ),
     };
@@ -268,7 +210,7 @@ pub async fn json_errors_under_rest(
         }
         _ => message,
     };
-    let mut converted = ApiError::new(status, code, message).into_response();
+    let mut converted = ApiError::with_status(status, code, message).into_response();
     if let Some(allow) = parts.headers.get(header::ALLOW) {
         converted.headers_mut().insert(header::ALLOW, allow.clone());
     }

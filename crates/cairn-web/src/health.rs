@@ -65,8 +65,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "checks": {
             "database": if database_ok { "ok" } else { "unreachable" },
             "migrations": if migrations_ok { "current" } else if database_ok { "pending" } else { "unknown" },
-            "journal": crate::cluster::view::journal_json(&state),
-            "search": crate::search::status_json(&state),
+            "journal": crate::cluster::journal_json(&state),
+            "search": cairn_app::search::status_json(&state),
         },
     });
     let status = if ready {

@@ -5,40 +5,38 @@
 //!   `/pages/viewpage.action?pageId=N`), so old bookmarks keep working.
 //! - [`auth`]: HTTP Basic, Bearer personal access tokens and cookie sessions stored in the database.
 //! - [`health`]: `/status`, `/healthz`, `/readyz`.
-//! - [`search`]: the per-node search index, kept current from the cluster journal.
+//! - [`cluster`]: what an operator sees of the cluster (`/rest/cairn/1/cluster`, `/metrics`).
 //! - `access`: permission checks (404 for what a caller may not see, 403 for what they may not change).
 //!
-//! Main types: [`AppState`] (shared by every handler), [`WebSettings`], and [`serve`], which runs the
-//! server on a bound listener until a cancellation token fires.
+//! Main types: [`AppState`] (a [`cairn_app::Node`] plus what HTTP needs, shared by every handler),
+//! [`WebSettings`], and [`serve`], which runs the server on a bound listener until a cancellation
+//! token fires.
 //!
-//! Must not: hold SQL (that is `cairn-store`) or keep state a second node could not see; per-node
-//! caches are only accelerators.
+//! Must not: hold SQL (that is `cairn-store`), own a use case's rules or transaction (that is
+//! `cairn-app`), or keep state a second node could not see; per-node caches are only accelerators.
 
 mod access;
 pub mod api;
 pub mod auth;
-pub mod cache;
 pub mod cluster;
 mod edge;
 mod error;
 pub mod health;
 mod links;
-pub mod maintenance;
 pub mod metrics;
 mod rate_limit;
 mod render;
 pub mod routes;
-pub mod search;
-pub mod throttle;
 mod time_format;
 pub mod ui;
 
+use cairn_app::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use cairn_store::Store;
+use cairn_app::Node;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::Layer;
@@ -61,16 +59,8 @@ pub struct WebSettings {
     /// each request's `Host` and `X-Forwarded-Proto`.
     pub base_url: Option<String>,
     pub cookie_security: CookieSecurity,
-    /// How long a login session lasts.
-    pub session_ttl: Duration,
-    /// Largest attachment file accepted (413 above it).
-    pub attachment_max_bytes: u64,
     /// REST requests a minute per credential on this node; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
-    /// Heartbeat, journal and lease timing.
-    pub cluster: cluster::ClusterSettings,
-    /// The search index: on or off, where, how often snapshots are written.
-    pub search: search::SearchSettings,
     /// Longest a stopping node keeps accepting requests, reporting not ready, while it waits for
     /// those in flight to finish; then it stops accepting and completes what it has.
     pub drain_timeout: Duration,
@@ -81,61 +71,43 @@ impl Default for WebSettings {
         WebSettings {
             base_url: None,
             cookie_security: CookieSecurity::Auto,
-            session_ttl: Duration::from_secs(14 * 24 * 3600),
-            attachment_max_bytes: 100 * 1024 * 1024,
             rate_limit_per_minute: 0,
-            cluster: cluster::ClusterSettings::default(),
-            search: search::SearchSettings::default(),
             drain_timeout: Duration::from_secs(30),
         }
     }
 }
 
-/// What every handler shares. Cheap to clone.
+/// What every handler shares: the node, and what only HTTP needs. Cheap to clone.
+///
+/// It dereferences to the [`Node`], so handlers reach the store, caches and search as
+/// `state.store`, `state.search`; `state.settings` are the HTTP settings, `state.node.settings`
+/// the node's.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    /// Attachment bytes (a shared directory or S3).
-    pub blobs: cairn_blob::BlobStore,
+    pub node: Node,
     pub settings: Arc<WebSettings>,
-    /// Per-node cache of verified Basic credentials (argon2 is deliberately slow).
-    pub credential_cache: Arc<auth::CredentialCache>,
     /// Per-node request rate buckets.
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
-    /// Per-node counts of failed sign-ins and the password hashing queue.
-    pub login_throttle: Arc<throttle::LoginThrottle>,
-    /// Per-node cache of session and token lookups, invalidated through the journal.
-    pub credential_lookups: Arc<cache::CredentialLookupCache>,
-    /// Per-node cache of who is a site administrator, invalidated through the journal.
-    pub administrators: Arc<cache::AdministratorCache>,
-    /// Per-node cache of rendered page versions; purges and space deletions in the journal drop
-    /// their entries.
-    pub rendered_pages: Arc<cache::RenderedPageCache>,
-    /// This node in the cluster: identity, journal position, leases held.
-    pub cluster: Arc<cluster::ClusterNode>,
-    /// Request counters and latencies of this node.
+    /// Request counters and latencies of this node (the in-flight count is the node's load).
     pub http_metrics: Arc<metrics::HttpMetrics>,
-    /// This node's search index and where it stands.
-    pub search: Arc<search::SearchService>,
 }
 
 impl AppState {
-    pub fn new(store: Store, blobs: cairn_blob::BlobStore, settings: WebSettings) -> AppState {
-        let cluster = Arc::new(cluster::ClusterNode::new(settings.cluster.clone()));
+    pub fn new(node: Node, settings: WebSettings) -> AppState {
         AppState {
-            credential_lookups: Arc::new(cache::CredentialLookupCache::default()),
-            administrators: Arc::new(cache::AdministratorCache::default()),
-            rendered_pages: Arc::new(cache::RenderedPageCache::default()),
-            cluster,
-            http_metrics: Arc::new(metrics::HttpMetrics::default()),
-            search: Arc::new(search::SearchService::new(settings.search.clone())),
-            store,
-            blobs,
+            http_metrics: Arc::new(metrics::HttpMetrics::new(node.load.clone())),
+            node,
             settings: Arc::new(settings),
-            credential_cache: Arc::new(auth::CredentialCache::default()),
             rate_limiter: Arc::new(rate_limit::RateLimiter::default()),
-            login_throttle: Arc::new(throttle::LoginThrottle::default()),
         }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Node;
+
+    fn deref(&self) -> &Node {
+        &self.node
     }
 }
 
@@ -169,7 +141,7 @@ async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> axum::res
     use axum::response::IntoResponse;
     if uri.path().starts_with("/rest/") {
         ApiError::not_found(
-            "no_such_endpoint",
+            ErrorCode::NoSuchEndpoint,
             format!("No REST endpoint at {method} {}", uri.path()),
         )
         .into_response()

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use cairn_app::load::RequestLoad;
 
 use crate::AppState;
 
@@ -33,26 +34,32 @@ struct RouteFigures {
 /// Counters of one node.
 #[derive(Default)]
 pub struct HttpMetrics {
-    /// Requests being served now.
-    in_flight: AtomicI64,
-    /// Requests finished since start.
-    total: AtomicU64,
+    /// Requests being served now and served since start: the node's load, which its heartbeat
+    /// reports.
+    load: Arc<RequestLoad>,
     /// Per (route template, method). Guarded by a std mutex held for one update, never across
     /// `.await`.
     routes: Mutex<BTreeMap<(String, String), RouteFigures>>,
 }
 
 impl HttpMetrics {
+    /// Metrics counting requests into `load`.
+    pub fn new(load: Arc<RequestLoad>) -> HttpMetrics {
+        HttpMetrics {
+            load,
+            routes: Mutex::default(),
+        }
+    }
+
     pub fn in_flight(&self) -> i64 {
-        self.in_flight.load(Ordering::Relaxed)
+        self.load.in_flight()
     }
 
     pub fn total(&self) -> u64 {
-        self.total.load(Ordering::Relaxed)
+        self.load.total()
     }
 
     fn record(&self, route: String, method: String, status: u16, seconds: f64) {
-        self.total.fetch_add(1, Ordering::Relaxed);
         let Ok(mut routes) = self.routes.lock() else {
             return;
         };
@@ -138,15 +145,6 @@ fn escape_label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Decrements the in-flight gauge when the request ends, however it ends.
-struct InFlight<'a>(&'a AtomicI64);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// Middleware: counts and times every request.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let metrics = state.http_metrics.clone();
@@ -155,8 +153,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |path| path.as_str().to_string());
     let method = request.method().as_str().to_string();
-    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-    let guard = InFlight(&metrics.in_flight);
+    let guard = metrics.load.begin();
     let started = Instant::now();
     let response = next.run(request).await;
     drop(guard);

@@ -3,18 +3,20 @@
 //! gets 429 with an integer `Retry-After`, which atlassian-python-api honours by waiting and retrying.
 //! Limits are per node (a cluster of N nodes allows up to N times the rate).
 
+use cairn_app::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::auth::{secret_hash, session_cookie};
+use crate::auth::session_cookie;
 use crate::error::ApiError;
+use cairn_app::credentials::secret_hash;
 
 /// Buckets kept before idle ones are dropped.
 const MAX_BUCKETS: usize = 50_000;
@@ -86,8 +88,7 @@ pub async fn limit_rest_requests(
         Ok(()) => next.run(request).await,
         Err(seconds) => {
             let mut response = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 format!(
                     "Too many requests: the limit is {per_minute} a minute; retry in {seconds} s"
                 ),

@@ -53,7 +53,7 @@ impl Default for RouteTable {
 pub fn every_route() -> RouteTable {
     RouteTable::new()
         .merge(crate::health::routes())
-        .merge(crate::cluster::view::routes())
+        .merge(crate::cluster::routes())
         .merge(crate::api::routes())
         .merge(crate::ui::routes())
 }

@@ -3,11 +3,7 @@
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-/// Current time in epoch milliseconds.
-pub fn now_ms() -> i64 {
-    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
-    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
-}
+pub use cairn_app::clock::now_ms;
 
 /// `2024-05-01T12:34:56.789Z`.
 pub fn iso_from_ms(epoch_ms: i64) -> String {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use cairn_app::{Node, NodeSettings};
 use cairn_store::{NewUser, Store, StoreError, StoreOptions};
 use cairn_web::{AppState, WebSettings};
 use clap::{Args, Parser, Subcommand};
@@ -290,33 +291,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
         .await
         .context("cannot open the blob store")?;
-    let web_settings = WebSettings {
-        base_url: settings.base_url.clone(),
-        cookie_security: settings.cookie_security,
+    let node_settings = NodeSettings {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
-        rate_limit_per_minute: settings.rate_limit_per_minute,
-        cluster: cairn_web::cluster::ClusterSettings {
+        cluster: cairn_app::cluster::ClusterSettings {
             lease_ttl: settings.cluster_lease_ttl,
             dead_after: settings.cluster_dead_after,
             balancer_url: settings.cluster_balancer_url.clone(),
-            ..cairn_web::cluster::ClusterSettings::default()
+            ..cairn_app::cluster::ClusterSettings::default()
         },
-        search: cairn_web::search::SearchSettings {
+        search: cairn_app::search::SearchSettings {
             use_index: settings.search_index,
             index_dir: settings.search_index_dir.clone(),
             snapshot_interval: settings.search_snapshot_interval,
-            ..cairn_web::search::SearchSettings::default()
+            ..cairn_app::search::SearchSettings::default()
         },
+    };
+    let web_settings = WebSettings {
+        base_url: settings.base_url.clone(),
+        cookie_security: settings.cookie_security,
+        rate_limit_per_minute: settings.rate_limit_per_minute,
         drain_timeout: settings.drain_timeout,
     };
-    let state = AppState::new(store.clone(), blobs, web_settings);
+    let state = AppState::new(Node::new(store.clone(), blobs, node_settings), web_settings);
     let address = listener.local_addr().context("listener has no address")?;
     // Heartbeat, journal tailer and the singleton jobs (sweeps, journal pruning) under leases. They
     // outlive the server's drain: the node stays registered (draining) until its requests are done.
     let cluster_stop = CancellationToken::new();
     let mut cluster_tasks =
-        cairn_web::cluster::spawn(&state, address.to_string(), cluster_stop.clone());
+        cairn_app::cluster::spawn(&state.node, address.to_string(), cluster_stop.clone());
     tracing::info!(node = %state.cluster.node_id, "cluster node registered");
     // Supervisors and tests read the address from the end of this line: keep it last.
     tracing::info!("Cairn is serving on http://{address}");
@@ -448,7 +451,7 @@ async fn bootstrap_administrator(store: &Store, settings: &Settings) -> anyhow::
     }
     match (&settings.admin_user, &settings.admin_password) {
         (Some(username), Some(password)) => {
-            let password_hash = cairn_web::auth::hash_password_off_thread(password.clone())
+            let password_hash = cairn_app::credentials::hash_password_off_thread(password.clone())
                 .await
                 .map_err(|e| anyhow!(e))?;
             let created = store
@@ -511,7 +514,7 @@ async fn reindex(home: HomeArgs) -> anyhow::Result<()> {
     let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
         .await
         .context("cannot open the blob store")?;
-    let state = AppState::new(store.clone(), blobs, WebSettings::default());
+    let state = Node::new(store.clone(), blobs, NodeSettings::default());
     let total = store.count_search_sources().await?.max(0) as u64;
     let directory = match &settings.search_index_dir {
         Some(directory) => directory.clone(),
@@ -530,12 +533,12 @@ async fn reindex(home: HomeArgs) -> anyhow::Result<()> {
         }
     });
     let started = std::time::Instant::now();
-    let rebuilt = cairn_web::search::indexer::reindex(&state, directory.clone()).await;
+    let rebuilt = cairn_app::search::indexer::reindex(&state, directory.clone()).await;
     progress.abort();
     let (position, documents) = rebuilt.context("reindexing failed")?;
     let elapsed = started.elapsed();
     eprintln!("\r{}", progress_bar(documents, documents, elapsed));
-    let snapshot = cairn_web::search::snapshot::write_if_newer(&state)
+    let snapshot = cairn_app::search::snapshot::write_if_newer(&state)
         .await
         .context("the snapshot could not be written to the blob store")?;
     println!(
@@ -598,7 +601,7 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
             }
             let store = connect(&settings).await?;
             store.migrate().await.context("database migration failed")?;
-            let password_hash = cairn_web::auth::hash_password_off_thread(password)
+            let password_hash = cairn_app::credentials::hash_password_off_thread(password)
                 .await
                 .map_err(|e| anyhow!(e))?;
             let user = store
@@ -632,12 +635,12 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
                 .find_user_by_username(&username)
                 .await?
                 .ok_or_else(|| anyhow!("user {username} not found"))?;
-            let secret = cairn_web::auth::new_secret();
+            let secret = cairn_app::credentials::new_secret();
             store
                 .create_access_token(cairn_store::NewAccessToken {
                     user_id: user.id,
                     name,
-                    token_hash: cairn_web::auth::secret_hash(&secret),
+                    token_hash: cairn_app::credentials::secret_hash(&secret),
                     now_ms: now_ms(),
                     expires_ms: None,
                 })

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_blob::{BlobError, BlobKey, ByteRange};
 use cairn_core::{Attachment, AttachmentVersion, Content, ContentId, ContentStatus, ContentType};
 use cairn_store::{AttachmentListing, AttachmentWrite, StoredFile};
@@ -38,17 +39,15 @@ pub fn download_path(attachment: &Attachment) -> String {
 fn blob_error(error: BlobError) -> ApiError {
     match error {
         BlobError::TooLarge { limit, .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "attachment_too_large",
+            ErrorCode::AttachmentTooLarge,
             format!("The file is larger than the attachment limit of {limit} bytes"),
         ),
         BlobError::NotFound { .. } => ApiError::not_found(
-            "attachment_bytes_missing",
+            ErrorCode::AttachmentBytesMissing,
             "The attachment's bytes are missing",
         ),
         BlobError::RangeNotSatisfiable { .. } | BlobError::InvalidRange { .. } => ApiError::new(
-            StatusCode::RANGE_NOT_SATISFIABLE,
-            "range_not_satisfiable",
+            ErrorCode::RangeNotSatisfiable,
             "The requested range is not satisfiable",
         ),
         BlobError::Upload { .. } => ApiError::bad_request("the upload was interrupted"),
@@ -315,8 +314,7 @@ pub(crate) async fn receive_files(
         {
             cleanup(&received).await;
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "attachment_name_taken",
+                ErrorCode::AttachmentNameTaken,
                 format!("the upload holds two files named {filename}; nothing was stored"),
             ));
         }
@@ -332,8 +330,7 @@ pub(crate) async fn receive_files(
         if existing.is_some() && new_version_of.is_none() && !allow_duplicated {
             cleanup(&received).await;
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "attachment_name_taken",
+                ErrorCode::AttachmentNameTaken,
                 format!(
                     "Cannot add a new attachment with same file name as an existing attachment: {filename}"
                 ),
@@ -346,7 +343,7 @@ pub(crate) async fn receive_files(
         let version = existing
             .as_ref()
             .map_or(1, |attachment| attachment.version + 1);
-        let unique = crate::auth::new_secret()
+        let unique = cairn_app::credentials::new_secret()
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .take(10)
@@ -360,7 +357,7 @@ pub(crate) async fn receive_files(
         let stream = field.map_err(|error| std::io::Error::other(error.to_string()));
         let stored = match state
             .blobs
-            .put_stream(&key, stream, Some(state.settings.attachment_max_bytes))
+            .put_stream(&key, stream, Some(state.node.settings.attachment_max_bytes))
             .await
         {
             Ok(stored) => stored,
@@ -630,7 +627,7 @@ async fn serve_bytes(
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
-                "version_not_found",
+                ErrorCode::VersionNotFound,
                 format!("Attachment {} has no version {number}", attachment.id),
             )
         })?;
@@ -715,7 +712,7 @@ pub async fn download_by_name(
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
-                "attachment_not_found",
+                ErrorCode::AttachmentNotFound,
                 format!("No attachment {filename} on content {}", container.id),
             )
         })?;
@@ -772,7 +769,7 @@ pub async fn remove_by_action(
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
-                "attachment_not_found",
+                ErrorCode::AttachmentNotFound,
                 format!("No attachment {filename} on content {}", container.id),
             )
         })?;
@@ -788,7 +785,7 @@ pub async fn remove_by_action(
                 .await?
                 .ok_or_else(|| {
                     ApiError::not_found(
-                        "version_not_found",
+                        ErrorCode::VersionNotFound,
                         format!("Attachment {} has no version {number}", attachment.id),
                     )
                 })?;

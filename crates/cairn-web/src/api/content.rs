@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
 use cairn_store::{CommentListing, ContentListing, NewComment, NewContent, UpdateContent};
 use serde_json::Value;
@@ -442,8 +443,7 @@ pub async fn update_content(
         .await
         .map_err(|_| {
             ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request_too_large",
+                ErrorCode::RequestTooLarge,
                 format!(
                     "The request body is larger than the limit of {} bytes",
                     crate::MAX_REQUEST_BODY_BYTES

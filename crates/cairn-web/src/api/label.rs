@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_core::{ContentId, Label};
 use serde_json::{Value, json};
 
@@ -130,7 +131,7 @@ async fn remove(
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(
-            "label_not_found",
+            ErrorCode::LabelNotFound,
             format!("Label {name} is not on content {id}"),
         ))
     }

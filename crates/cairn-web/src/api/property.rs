@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_core::{ContentId, ContentProperty};
 use serde_json::{Value, json};
 
@@ -50,8 +51,7 @@ pub fn value_text(value: &Value) -> Result<String, ApiError> {
     let text = value.to_string();
     if text.len() > MAX_PROPERTY_BYTES {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "property_too_large",
+            ErrorCode::PropertyTooLarge,
             format!(
                 "property values are limited to {MAX_PROPERTY_BYTES} bytes; this one has {}",
                 text.len()
@@ -67,7 +67,7 @@ fn path_id(text: &str) -> Result<ContentId, ApiError> {
 
 fn property_not_found(key: &str) -> ApiError {
     ApiError::not_found(
-        "property_not_found",
+        ErrorCode::PropertyNotFound,
         format!("Cannot find property with key: {key}"),
     )
 }

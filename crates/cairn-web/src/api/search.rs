@@ -2,10 +2,11 @@
 //! content list), both driven by CQL, answered from this node's search index (or the database while
 //! the index is not ready).
 
+use cairn_app::ErrorCode;
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use cairn_core::{Content, ContentQuery, ContentType, Predicate};
 use cairn_search::plan::{PlanContext, plan_cql};
 use serde_json::json;
@@ -15,29 +16,22 @@ use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
-use crate::search::{Found, search_content};
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
+use cairn_app::search::{Found, search_content};
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 
 fn planned(query: &QueryPairs, caller: &Principal) -> Result<(String, ContentQuery), ApiError> {
     let cql = query
         .get("cql")
         .filter(|cql| !cql.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "cql_required",
-                "The cql parameter is required",
-            )
-        })?
+        .ok_or_else(|| ApiError::new(ErrorCode::CqlRequired, "The cql parameter is required"))?
         .to_string();
     let context = PlanContext {
         current_user: &caller.user.username,
         now_ms: now_ms(),
     };
-    let planned = plan_cql(&cql, &context).map_err(|error| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_cql", error.to_string())
-    })?;
+    let planned = plan_cql(&cql, &context)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidCql, error.to_string()))?;
     Ok((cql, planned))
 }
 

@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use cairn_app::ErrorCode;
 use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
 use serde_json::Value;
@@ -372,7 +373,10 @@ pub async fn get_task(
     // A task is its creator's and the administrators' to see (its name says what was done where).
     let task = task.filter(|task| caller.administrator || task.creator_id == caller.user.id);
     let task = task.ok_or_else(|| {
-        ApiError::not_found("task_not_found", format!("No long task with id: {id}"))
+        ApiError::not_found(
+            ErrorCode::TaskNotFound,
+            format!("No long task with id: {id}"),
+        )
     })?;
     Ok(ApiJson(task_json(&task, &request_base(&state, &headers))))
 }

@@ -5,14 +5,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_store::NewAccessToken;
 use serde_json::{Value, json};
 
 use super::parse_json_body;
 use crate::AppState;
-use crate::auth::{ApiUser, new_secret, secret_hash};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson, json_body};
 use crate::time_format::{iso_from_ms, now_ms};
+use cairn_app::credentials::{new_secret, secret_hash};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -99,7 +101,7 @@ pub async fn revoke_token(
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(
-            "token_not_found",
+            ErrorCode::TokenNotFound,
             format!("No token found with id: {id}"),
         ))
     }

@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use cairn_app::ErrorCode;
 use cairn_core::Group;
 use serde_json::{Value, json};
 
@@ -37,7 +38,7 @@ pub async fn find_user(
     };
     let user = user.ok_or_else(|| {
         ApiError::not_found(
-            "user_not_found",
+            ErrorCode::UserNotFound,
             "No user found with the given username or key",
         )
     })?;
@@ -135,7 +136,7 @@ async fn require_site_administrator(state: &AppState, caller: &Principal) -> Res
 async fn group_named(state: &AppState, name: &str) -> Result<Group, ApiError> {
     state.store.find_group(name).await?.ok_or_else(|| {
         ApiError::not_found(
-            "group_not_found",
+            ErrorCode::GroupNotFound,
             format!("No group found with name: {name}"),
         )
     })
@@ -210,7 +211,7 @@ async fn set_membership(
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
-                "user_not_found",
+                ErrorCode::UserNotFound,
                 format!("No user found with username: {username}"),
             )
         })?;

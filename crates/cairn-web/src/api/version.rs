@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -108,7 +109,7 @@ pub async fn get_version(
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
-                "version_not_found",
+                ErrorCode::VersionNotFound,
                 format!("Content {} has no version {number}", content.id),
             )
         })?;
@@ -149,7 +150,7 @@ pub async fn delete_version(
                 Ok(StatusCode::NO_CONTENT.into_response())
             }
             None => Err(ApiError::not_found(
-                "version_not_found",
+                ErrorCode::VersionNotFound,
                 format!("Attachment {} has no version {number}", attachment.id),
             )),
         };
@@ -169,7 +170,7 @@ pub async fn delete_version(
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(
-            "version_not_found",
+            ErrorCode::VersionNotFound,
             format!("Content {} has no version {number}", content.id),
         ))
     }

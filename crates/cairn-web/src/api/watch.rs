@@ -5,6 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cairn_app::ErrorCode;
 use cairn_core::{ContentId, SpaceKey, UserId};
 use cairn_store::WatchTarget;
 use serde_json::json;
@@ -35,7 +36,7 @@ async fn watcher(
     };
     let user = found.ok_or_else(|| {
         ApiError::not_found(
-            "user_not_found",
+            ErrorCode::UserNotFound,
             "No user found with the given username or key",
         )
     })?;

@@ -29,7 +29,7 @@ pub enum BalancerState {
 impl BalancerState {
     /// Asks the configured balancer for its state.
     pub async fn fetch(state: &AppState) -> BalancerState {
-        let Some(base) = state.settings.cluster.balancer_url.as_deref() else {
+        let Some(base) = state.node.settings.cluster.balancer_url.as_deref() else {
             return BalancerState::NotConfigured;
         };
         match fetch_document(&format!("{base}/_cluster/state")).await {

@@ -11,8 +11,8 @@ use maud::{Markup, html};
 use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
+use crate::cluster::ClusterOverview;
 use crate::cluster::balancer::{BalancerDocument, BalancerState};
-use crate::cluster::view::ClusterOverview;
 use crate::time_format::human_from_ms;
 
 /// Milliseconds as a short age: `850 ms`, `12.3 s`, `4 min`.

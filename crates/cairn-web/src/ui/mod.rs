@@ -154,6 +154,12 @@ impl From<ApiError> for UiError {
     }
 }
 
+impl From<cairn_app::Error> for UiError {
+    fn from(error: cairn_app::Error) -> UiError {
+        UiError::from(ApiError::from(error))
+    }
+}
+
 impl From<StoreError> for UiError {
     fn from(error: StoreError) -> UiError {
         UiError::from(ApiError::from(error))

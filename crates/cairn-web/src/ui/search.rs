@@ -11,8 +11,8 @@ use super::{UiError, UiUser};
 use crate::AppState;
 use crate::api::json::QueryPairs;
 use crate::links::{encode_component, view_path};
-use crate::search::Found;
 use crate::time_format::{friendly_from_ms, now_ms};
+use cairn_app::search::Found;
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
 
 /// Results shown on one page.
@@ -143,7 +143,8 @@ pub async fn search(
             order: Vec::new(),
         };
         let outcome =
-            crate::search::search_content(&state, user.user.id, &query, start, PAGE_SIZE).await?;
+            cairn_app::search::search_content(&state, user.user.id, &query, start, PAGE_SIZE)
+                .await?;
         (outcome.hits, outcome.total, outcome.excerpts)
     };
     let mut spaces = std::collections::HashMap::new();

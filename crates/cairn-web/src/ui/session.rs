@@ -13,10 +13,10 @@ use crate::AppState;
 use crate::api::json::QueryPairs;
 use crate::api::parse_query;
 use crate::auth::{
-    check_password, is_same_origin, secret_hash, session_clear_cookie, session_cookie,
-    session_set_cookie, start_session,
+    is_same_origin, login_attempt, session_clear_cookie, session_cookie, session_set_cookie,
+    start_session,
 };
-use crate::throttle::Attempt;
+use cairn_app::credentials::{check_password, secret_hash};
 
 /// Only paths of this site are followed after login, so the login page cannot send people elsewhere.
 /// Browsers drop tabs and line breaks from a URL (`/\t/evil.example` becomes `//evil.example`) and
@@ -74,11 +74,11 @@ pub async fn login(
     let destination = safe_destination(form.get("os_destination"));
     let username = form.get("os_username").unwrap_or("");
     let password = form.get("os_password").unwrap_or("");
-    let attempt = Attempt::of(&parts, Some(username));
-    let checked = match check_password(&state, username, password, &attempt).await {
-        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
-            let mut page =
-                (error.status, login_page(&destination, Some(&error.message))).into_response();
+    let attempt = login_attempt(&parts, Some(username));
+    let checked = match check_password(&state.node, username, password, &attempt).await {
+        Err(error) if error.code.kind() == cairn_app::FailureKind::TooMany => {
+            let status = crate::error::status_of(error.code.kind());
+            let mut page = (status, login_page(&destination, Some(&error.message))).into_response();
             if let Some(seconds) = error.retry_after
                 && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
             {
@@ -124,7 +124,7 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Respo
         // Other nodes drop it when the journal reaches them; this one at once.
         state
             .credential_lookups
-            .forget(crate::cache::CredentialKind::Session, &hash);
+            .forget(cairn_app::cache::CredentialKind::Session, &hash);
     }
     Ok((
         [(header::SET_COOKIE, session_clear_cookie())],

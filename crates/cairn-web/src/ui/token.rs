@@ -10,8 +10,9 @@ use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
 use crate::api::parse_query;
-use crate::auth::{Principal, new_secret, secret_hash};
+use crate::auth::Principal;
 use crate::time_format::{human_from_ms, now_ms};
+use cairn_app::credentials::{new_secret, secret_hash};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 

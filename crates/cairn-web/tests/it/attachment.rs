@@ -468,13 +468,13 @@ async fn orphaned_bytes_are_swept_and_recorded_ones_kept(db: TestDb) {
 
     // Young bytes are left alone (an upload may still be committing)...
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    let report = cairn_web::maintenance::sweep_orphaned_blobs_once(&app.store, &blobs, an_hour_ago)
+    let report = cairn_app::maintenance::sweep_orphaned_blobs_once(&app.store, &blobs, an_hour_ago)
         .await
         .expect("sweep");
     assert_eq!(report.orphans_removed, 0);
     // ...older ones without a row go; recorded ones stay.
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-    let report = cairn_web::maintenance::sweep_orphaned_blobs_once(&app.store, &blobs, later)
+    let report = cairn_app::maintenance::sweep_orphaned_blobs_once(&app.store, &blobs, later)
         .await
         .expect("sweep");
     assert_eq!((report.orphans_removed, report.referenced_kept), (1, 1));

@@ -278,7 +278,7 @@ async fn busy_callers_are_told_when_to_retry(db: TestDb) {
         rate_limit_per_minute: 5,
         ..cairn_web::WebSettings::default()
     };
-    let app = TestApp::start_with_settings(db, None, settings).await;
+    let app = TestApp::start_with_web_settings(db, settings).await;
     let admin = app.admin();
     for _ in 0..5 {
         let (status, _) = call(admin.get(app.url("/rest/api/space"))).await;

@@ -392,7 +392,7 @@ async fn the_cluster_view_includes_the_balancer_state(db: TestDb) {
     let balancer = tokio::spawn(async move {
         axum::serve(listener, router).await.expect("serve");
     });
-    let mut settings = cairn_web::WebSettings::default();
+    let mut settings = cairn_app::NodeSettings::default();
     settings.cluster.balancer_url = Some(format!("http://{balancer_address}"));
     let app = TestApp::start_with_settings(db, None, settings).await;
     let (status, view) = call(app.admin().get(app.url("/rest/cairn/1/cluster"))).await;
@@ -417,7 +417,7 @@ async fn the_cluster_view_includes_the_balancer_state(db: TestDb) {
 async fn with_a_slow_poll_a_commit_wakes_the_other_node_on_postgresql(db: TestDb) {
     let poll_interval = Duration::from_secs(4);
     let dialect = db.dialect;
-    let mut settings = cairn_web::WebSettings::default();
+    let mut settings = cairn_app::NodeSettings::default();
     settings.cluster.journal_poll_interval = poll_interval;
     let second = db.share();
     let node_a = TestApp::start_with_settings(db, None, settings.clone()).await;

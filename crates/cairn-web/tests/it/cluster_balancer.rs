@@ -133,7 +133,7 @@ async fn the_clustering_page_shows_the_balancer_and_autoscaler(db: TestDb) {
         .await
         .expect("bind");
     let balancer_address = listener.local_addr().expect("address");
-    let mut settings = cairn_web::WebSettings::default();
+    let mut settings = cairn_app::NodeSettings::default();
     settings.cluster.balancer_url = Some(format!("http://{balancer_address}"));
     let app = TestApp::start_with_settings(db, None, settings).await;
     let app_port: u16 = app

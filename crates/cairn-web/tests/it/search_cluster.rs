@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use cairn_app::NodeSettings;
+use cairn_app::search::SearchSettings;
 use cairn_testkit::{TestApp, TestDb, every_dialect};
-use cairn_web::WebSettings;
-use cairn_web::search::SearchSettings;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -109,13 +109,13 @@ async fn a_page_saved_through_one_node_is_found_through_the_other_within_a_secon
     node_a.stop().await;
 }
 
-fn snapshot_settings() -> WebSettings {
-    WebSettings {
+fn snapshot_settings() -> NodeSettings {
+    NodeSettings {
         search: SearchSettings {
             snapshot_interval: Duration::from_millis(200),
             ..SearchSettings::default()
         },
-        ..WebSettings::default()
+        ..NodeSettings::default()
     }
 }
 
@@ -141,7 +141,7 @@ async fn a_new_node_starts_from_the_newest_snapshot_and_replays_the_journal(db: 
     let head = node_a.store.journal_head().await.expect("head");
     let started = Instant::now();
     loop {
-        let newest = cairn_web::search::snapshot::newest(&node_a.state.blobs)
+        let newest = cairn_app::search::snapshot::newest(&node_a.state.blobs)
             .await
             .expect("list snapshots");
         if newest.is_some_and(|snapshot| snapshot.position >= head) {
@@ -157,7 +157,7 @@ async fn a_new_node_starts_from_the_newest_snapshot_and_replays_the_journal(db: 
         .expect("shared blob store");
     let joined = Instant::now();
     let node_b =
-        TestApp::start_with_settings(second, Some(shared_blobs), WebSettings::default()).await;
+        TestApp::start_with_settings(second, Some(shared_blobs), NodeSettings::default()).await;
     eprintln!("new node prepared its index in {:?}", joined.elapsed());
     assert_eq!(node_b.state.search.prepared_from(), "snapshot");
     let mut found = found_ids(&node_b, "text ~ quasar").await;
@@ -184,12 +184,12 @@ async fn a_new_node_starts_from_the_newest_snapshot_and_replays_the_journal(db: 
 
 async fn a_node_reopens_its_own_index_and_catches_up(db: TestDb) {
     let index_directory = tempfile::tempdir().expect("index directory");
-    let settings = || WebSettings {
+    let settings = || NodeSettings {
         search: SearchSettings {
             index_dir: Some(index_directory.path().to_path_buf()),
             ..SearchSettings::default()
         },
-        ..WebSettings::default()
+        ..NodeSettings::default()
     };
     // `db` owns the database and outlives every node below.
     let first = TestApp::start_with_settings(db.share(), None, settings()).await;

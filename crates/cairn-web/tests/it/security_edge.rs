@@ -126,7 +126,7 @@ async fn password_guessing_is_throttled(db: TestDb) {
             assert!(wait >= 1, "{wait}");
         }
     }
-    let free = cairn_web::throttle::FREE_FAILURES_PER_USERNAME_AND_ADDRESS as usize;
+    let free = cairn_app::throttle::FREE_FAILURES_PER_USERNAME_AND_ADDRESS as usize;
     assert!(
         statuses[..free]
             .iter()
@@ -154,7 +154,7 @@ async fn password_guessing_is_throttled(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     // Wrong tokens count against the address like wrong passwords.
     let mut token_statuses = Vec::new();
-    for _ in 0..cairn_web::throttle::FREE_FAILURES_PER_ADDRESS + 1 {
+    for _ in 0..cairn_app::throttle::FREE_FAILURES_PER_ADDRESS + 1 {
         let answer = cairn_testkit::anonymous_client()
             .get(app.url("/rest/api/space"))
             .bearer_auth("not-a-token")

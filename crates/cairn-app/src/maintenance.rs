@@ -6,7 +6,7 @@ use std::time::Duration;
 use cairn_store::Store;
 use tokio_util::sync::CancellationToken;
 
-use crate::time_format::now_ms;
+use crate::clock::now_ms;
 
 /// How often expired login sessions are deleted.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);

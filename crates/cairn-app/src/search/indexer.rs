@@ -18,7 +18,7 @@ use cairn_store::{ChangeKind, JournalCursor, JournalEntry, ParentMap, SearchSour
 use tokio_util::sync::CancellationToken;
 
 use super::{IndexState, SearchService, snapshot};
-use crate::AppState;
+use crate::Node;
 
 /// Content read per batch while rebuilding.
 const REBUILD_BATCH: i64 = 500;
@@ -85,7 +85,7 @@ fn file_text(media_type: &str, bytes: &[u8]) -> String {
 /// The documents of `sources`, with their text: extracted from the storage-format body, or read
 /// from the attachment's file (a file that cannot be read is indexed by name only).
 async fn documents_of(
-    state: &AppState,
+    state: &Node,
     sources: Vec<SearchSource>,
 ) -> Result<Vec<SearchDocument>, IndexerError> {
     let mut files = Vec::with_capacity(sources.len());
@@ -162,7 +162,7 @@ fn replayable(position: i64, oldest: Option<i64>, head: i64) -> bool {
 
 /// Opens, restores or rebuilds the index; returns it with the cursor to tail from.
 async fn prepare(
-    state: &AppState,
+    state: &Node,
     directory: PathBuf,
 ) -> Result<(Arc<SearchIndex>, JournalCursor), IndexerError> {
     let service = &state.search;
@@ -214,7 +214,7 @@ async fn prepare(
 
 /// Empties the index and fills it from the database.
 pub(crate) async fn rebuild(
-    state: &AppState,
+    state: &Node,
     index: Arc<SearchIndex>,
 ) -> Result<(Arc<SearchIndex>, JournalCursor), IndexerError> {
     let service = &state.search;
@@ -340,7 +340,7 @@ impl Work {
 }
 
 /// Applies `work` to the index (not committed).
-async fn apply(state: &AppState, index: &Arc<SearchIndex>, work: Work) -> Result<(), IndexerError> {
+async fn apply(state: &Node, index: &Arc<SearchIndex>, work: Work) -> Result<(), IndexerError> {
     let mut ids = work.content;
     for root in &work.subtrees {
         let reader = index.clone();
@@ -389,7 +389,7 @@ async fn commit(index: &Arc<SearchIndex>, position: i64) -> Result<(), IndexerEr
 }
 
 /// Prepares the index, then follows the journal until `shutdown`.
-pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
+pub(crate) async fn run(state: Node, shutdown: CancellationToken) {
     let service = state.search.clone();
     if !service.settings.use_index {
         return;
@@ -399,7 +399,7 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
     service.remove_temporary_directory();
 }
 
-async fn follow(state: AppState, shutdown: CancellationToken) {
+async fn follow(state: Node, shutdown: CancellationToken) {
     let service = state.search.clone();
     let poll_interval = state.cluster.settings.journal_poll_interval;
     let directory = match index_directory(&service) {
@@ -507,7 +507,7 @@ async fn follow(state: AppState, shutdown: CancellationToken) {
 /// Rebuilds the index in `directory` from the database (what `cairn reindex` runs) and makes it
 /// this service's index. Progress is readable from `rebuilt_documents` meanwhile. Returns the
 /// journal position it includes and the number of documents.
-pub async fn reindex(state: &AppState, directory: PathBuf) -> Result<(i64, u64), IndexerError> {
+pub async fn reindex(state: &Node, directory: PathBuf) -> Result<(i64, u64), IndexerError> {
     let index = open_index(directory).await?;
     let (index, cursor) = rebuild(state, index).await?;
     let documents = index.document_count();

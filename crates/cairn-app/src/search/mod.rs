@@ -20,8 +20,8 @@ use std::time::Duration;
 use cairn_core::{Content, ContentId, ContentQuery, Predicate, UserId};
 use cairn_search::index::{SearchIndex, Visibility};
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::Node;
+use crate::error::Error;
 
 /// How search runs on this node.
 #[derive(Debug, Clone)]
@@ -302,7 +302,7 @@ const SEARCH_CATCH_UP_PATIENCE: Duration = Duration::from_secs(2);
 
 /// `mention = NAME` matches bodies that name the user by username or by user key: adds each named
 /// user's key to the names.
-async fn with_user_keys(state: &AppState, predicate: &Predicate) -> Result<Predicate, ApiError> {
+async fn with_user_keys(state: &Node, predicate: &Predicate) -> Result<Predicate, Error> {
     Ok(match predicate {
         Predicate::MentionIn(names) => {
             let mut all = names.clone();
@@ -337,14 +337,14 @@ pub const MAX_SEARCH_WINDOW: i64 = 10_000;
 
 /// Runs `query` for `viewer`: on the index when it is current, else on the database.
 pub async fn search_content(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     query: &ContentQuery,
     start: i64,
     limit: i64,
-) -> Result<SearchOutcome, ApiError> {
+) -> Result<SearchOutcome, Error> {
     if start < 0 || limit < 0 || start.saturating_add(limit) > MAX_SEARCH_WINDOW {
-        return Err(ApiError::bad_request(format!(
+        return Err(Error::bad_request(format!(
             "search results are served up to the {MAX_SEARCH_WINDOW}th; start {start} with limit {limit} is past that (narrow the query)"
         )));
     }
@@ -399,11 +399,11 @@ pub async fn search_content(
         Ok(Ok(page)) => page,
         Ok(Err(error)) => {
             tracing::error!(%error, "search on the index failed");
-            return Err(ApiError::internal());
+            return Err(Error::internal());
         }
         Err(error) => {
             tracing::error!(%error, "search task failed");
-            return Err(ApiError::internal());
+            return Err(Error::internal());
         }
     };
     let ids: Vec<ContentId> = page.hits.iter().map(|hit| hit.id).collect();
@@ -463,7 +463,7 @@ pub async fn search_content(
 }
 
 /// The index's state for `/readyz`, the cluster view and metrics.
-pub fn status_json(state: &AppState) -> serde_json::Value {
+pub fn status_json(state: &Node) -> serde_json::Value {
     let service = &state.search;
     let head = state.cluster.journal.head.load(Ordering::Relaxed);
     serde_json::json!({

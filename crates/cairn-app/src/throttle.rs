@@ -9,18 +9,17 @@
 //!
 //! The counts are per node: behind a balancer spreading requests over N nodes a guesser gets at
 //! most N times the attempts, still a handful a minute. The client address is the last entry of
-//! `X-Forwarded-For` (the one the nearest proxy added) when present, else the peer address.
+//! `X-Forwarded-For` (the one the nearest proxy added) when present, else the peer address; the web
+//! layer determines it.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::ConnectInfo;
-use axum::http::request::Parts;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::error::ApiError;
+use crate::error::{Error, ErrorCode};
 
 /// Failures a username gets from one address before waits begin.
 pub const FREE_FAILURES_PER_USERNAME_AND_ADDRESS: u32 = 5;
@@ -72,11 +71,12 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// The attempt of a request: its client address and, when known, the username tried.
-    pub fn of(parts: &Parts, username: Option<&str>) -> Attempt {
+    /// An attempt from `address` (the client's, as the web layer determines it), for `username`
+    /// when one was given.
+    pub fn new(username: Option<&str>, address: Option<IpAddr>) -> Attempt {
         Attempt {
             username: username.map(str::to_string),
-            address: client_address(parts),
+            address,
         }
     }
 
@@ -98,24 +98,6 @@ impl Attempt {
     }
 }
 
-/// The client address of a request (see the module documentation).
-pub fn client_address(parts: &Parts) -> Option<IpAddr> {
-    let forwarded = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-        .next_back();
-    forwarded.or_else(|| {
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| peer.ip())
-    })
-}
-
 /// The failure counts and the hashing queue of one node.
 pub struct LoginThrottle {
     /// Guarded by a std mutex held only for a map update, never across `.await`.
@@ -135,7 +117,7 @@ impl Default for LoginThrottle {
 
 impl LoginThrottle {
     /// `Err` with the seconds to wait while any key of `attempt` is blocked.
-    pub fn check(&self, attempt: &Attempt, now: Instant) -> Result<(), ApiError> {
+    pub fn check(&self, attempt: &Attempt, now: Instant) -> Result<(), Error> {
         let Ok(failures) = self.failures.lock() else {
             return Ok(());
         };
@@ -151,7 +133,7 @@ impl LoginThrottle {
             return Ok(());
         }
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        Err(ApiError::too_many_login_failures(seconds))
+        Err(Error::too_many_login_failures(seconds))
     }
 
     /// Counts a failed check against every key of `attempt`.
@@ -195,10 +177,14 @@ impl LoginThrottle {
     }
 
     /// A turn to hash a password; 503 when the queue did not move for [`HASH_QUEUE_PATIENCE`].
-    pub async fn hashing_turn(&self) -> Result<SemaphorePermit<'_>, ApiError> {
+    pub async fn hashing_turn(&self) -> Result<SemaphorePermit<'_>, Error> {
         match tokio::time::timeout(HASH_QUEUE_PATIENCE, self.hashing.acquire()).await {
             Ok(Ok(permit)) => Ok(permit),
-            _ => Err(ApiError::unavailable()),
+            _ => Err(Error::new(
+                ErrorCode::Busy,
+                "This node is busy checking passwords; try again shortly",
+            )
+            .with_retry_after(1)),
         }
     }
 }
@@ -237,7 +223,7 @@ mod tests {
             .check(&attempt("alice", "10.0.0.1"), start)
             .expect_err("blocked");
         assert_eq!(error.retry_after, Some(1));
-        assert_eq!(error.status, axum::http::StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(error.code, ErrorCode::TooManyLoginFailures);
         // Alice at her own desk, and other users, are not held up by the guesser.
         assert!(throttle.check(&attempt("alice", "10.9.9.9"), start).is_ok());
         assert!(throttle.check(&attempt("bob", "10.0.0.1"), start).is_ok());

@@ -12,13 +12,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::{BLOB_SWEEP_LEASE, JOURNAL_PRUNE_LEASE, SEARCH_SNAPSHOT_LEASE, SESSION_SWEEP_LEASE};
-use crate::AppState;
+use crate::Node;
 
 /// Nodes that have not beaten for this long are removed from `cluster_node`.
 const FORGET_DEAD_NODES_AFTER: Duration = Duration::from_secs(3600);
 
 /// Starts every singleton job's lease loop and waits for them to end (on `shutdown`).
-pub(super) async fn run_jobs(state: AppState, shutdown: CancellationToken) {
+pub(super) async fn run_jobs(state: Node, shutdown: CancellationToken) {
     let prune_state = state.clone();
     let session_state = state.clone();
     let blob_state = state.clone();
@@ -61,7 +61,7 @@ pub(super) async fn run_jobs(state: AppState, shutdown: CancellationToken) {
 
 /// Deletes journal entries every live node has passed, and forgets long-dead nodes, every
 /// `journal_prune_interval` until `stop`.
-async fn prune_journal(state: AppState, stop: CancellationToken) {
+async fn prune_journal(state: Node, stop: CancellationToken) {
     let settings = state.cluster.settings.clone();
     let mut ticker = tokio::time::interval(settings.journal_prune_interval);
     loop {
@@ -100,7 +100,7 @@ impl RunningJob {
 
 /// Takes and renews `lease` for this node, running `job` while it is held, until `shutdown`.
 pub async fn hold_lease_and_run<Job, JobFuture>(
-    state: AppState,
+    state: Node,
     lease: &'static str,
     shutdown: CancellationToken,
     job: Job,

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::IndexState;
 use super::indexer::IndexerError;
-use crate::AppState;
+use crate::Node;
 
 /// The folder of snapshots in the blob store.
 pub const SNAPSHOT_PREFIX: &str = "search-index";
@@ -97,7 +97,7 @@ pub async fn restore(
 
 /// Writes a snapshot of this node's index if it is current and newer than the newest snapshot (or
 /// there is none); returns the position written.
-pub async fn write_if_newer(state: &AppState) -> Result<Option<i64>, IndexerError> {
+pub async fn write_if_newer(state: &Node) -> Result<Option<i64>, IndexerError> {
     let Some(index) = state.search.index() else {
         return Ok(None);
     };
@@ -137,7 +137,7 @@ pub async fn write_if_newer(state: &AppState) -> Result<Option<i64>, IndexerErro
 }
 
 /// The snapshot job: while this node holds the lease, a snapshot every `snapshot_interval`.
-pub async fn run(state: AppState, stop: CancellationToken) {
+pub async fn run(state: Node, stop: CancellationToken) {
     let mut ticker = tokio::time::interval(state.search.settings.snapshot_interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -13,10 +13,10 @@ use cairn_core::UserId;
 use cairn_store::{ChangeKind, JournalCursor, JournalEntry};
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
+use crate::Node;
 
 /// Drops what this node cached that `entry` makes stale.
-pub fn apply_to_caches(state: &AppState, entry: &JournalEntry) {
+pub fn apply_to_caches(state: &Node, entry: &JournalEntry) {
     let Some(kind) = entry.change_kind() else {
         return;
     };
@@ -44,7 +44,7 @@ pub fn apply_to_caches(state: &AppState, entry: &JournalEntry) {
     }
 }
 
-async fn start_cursor(state: &AppState, shutdown: &CancellationToken) -> Option<JournalCursor> {
+async fn start_cursor(state: &Node, shutdown: &CancellationToken) -> Option<JournalCursor> {
     let settings = &state.cluster.settings;
     loop {
         match state.store.journal_start(settings.journal_gap_grace).await {
@@ -59,7 +59,7 @@ async fn start_cursor(state: &AppState, shutdown: &CancellationToken) -> Option<
 }
 
 /// Tails the journal until `shutdown`.
-pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
+pub(super) async fn run(state: Node, shutdown: CancellationToken) {
     let node = state.cluster.clone();
     // Listening before the first poll: nothing committed after that poll goes unannounced.
     let mut wakeups = state.store.journal_wakeups();

@@ -6,17 +6,17 @@ use std::sync::atomic::Ordering;
 use cairn_store::NodeHeartbeat;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
+use crate::Node;
 
-fn beat(state: &AppState, node_state: &str) -> NodeHeartbeat {
+fn beat(state: &Node, node_state: &str) -> NodeHeartbeat {
     let node = &state.cluster;
     NodeHeartbeat {
         node_id: node.node_id.clone(),
         address: node.address(),
         version: node.version.to_string(),
         state: node_state.to_string(),
-        requests_in_flight: state.http_metrics.in_flight(),
-        requests_total: i64::try_from(state.http_metrics.total()).unwrap_or(i64::MAX),
+        requests_in_flight: state.load.in_flight(),
+        requests_total: i64::try_from(state.load.total()).unwrap_or(i64::MAX),
         // The journal must be kept for the laggard of this node's readers: the tailer, or the
         // search indexer replaying behind it.
         journal_position: state
@@ -29,7 +29,7 @@ fn beat(state: &AppState, node_state: &str) -> NodeHeartbeat {
 }
 
 /// Beats until `shutdown`, then records the node as stopped.
-pub(super) async fn run(state: AppState, shutdown: CancellationToken) {
+pub(super) async fn run(state: Node, shutdown: CancellationToken) {
     let node = state.cluster.clone();
     let mut ticker = tokio::time::interval(node.settings.heartbeat_interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -1,0 +1,104 @@
+//! Cairn's application layer: what a node is and does, whatever asks it.
+//!
+//! - [`Node`]: the state every request and background task shares (store, blobs, caches, the
+//!   node's place in the cluster, its search index), built once per process.
+//! - The node runtime: [`cluster`] (heartbeat, journal tailer, leases and singleton jobs),
+//!   [`search`] (the per-node index, its indexer and snapshots), [`cache`] (per-node caches the
+//!   journal invalidates), [`maintenance`] (sweeps).
+//! - [`credentials`]: password and secret hashing, and the throttled password check
+//!   ([`throttle`]).
+//! - The use cases, each a function of a caller and a typed command that runs in one store
+//!   transaction with its journal entries: [`page`] (saving a page), [`restriction`] (replacing a
+//!   page's restrictions), [`attachment`] (recording uploaded files, owning the blob key scheme).
+//! - [`Error`] with its stable [`ErrorCode`]: what a use case answers when it cannot do what was
+//!   asked.
+//!
+//! Must not: know HTTP (requests, statuses, headers, cookies are `cairn-web`'s), hold SQL (that is
+//! `cairn-store`), or decide access itself: decisions are pure functions in `cairn-core`; this
+//! crate gathers their inputs and applies their answers.
+
+pub mod cache;
+pub mod clock;
+pub mod cluster;
+pub mod credentials;
+pub mod error;
+pub mod load;
+pub mod maintenance;
+pub mod search;
+pub mod throttle;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_store::Store;
+
+pub use error::{Error, ErrorCode, FailureKind};
+
+/// Settings of a node that are not about HTTP.
+#[derive(Debug, Clone)]
+pub struct NodeSettings {
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Largest attachment file accepted.
+    pub attachment_max_bytes: u64,
+    /// Heartbeat, journal and lease timing.
+    pub cluster: cluster::ClusterSettings,
+    /// The search index: on or off, where, how often snapshots are written.
+    pub search: search::SearchSettings,
+}
+
+impl Default for NodeSettings {
+    fn default() -> Self {
+        NodeSettings {
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+            attachment_max_bytes: 100 * 1024 * 1024,
+            cluster: cluster::ClusterSettings::default(),
+            search: search::SearchSettings::default(),
+        }
+    }
+}
+
+/// What a node's requests and background tasks share. Cheap to clone: every field is shared.
+#[derive(Clone)]
+pub struct Node {
+    pub store: Store,
+    /// Attachment bytes and index snapshots (a shared directory or S3).
+    pub blobs: cairn_blob::BlobStore,
+    pub settings: Arc<NodeSettings>,
+    /// Per-node cache of verified Basic credentials (argon2 is deliberately slow); the journal
+    /// drops a user's entries when their password or status changes anywhere.
+    pub credential_cache: Arc<credentials::CredentialCache>,
+    /// Per-node counts of failed sign-ins and the password hashing queue.
+    pub login_throttle: Arc<throttle::LoginThrottle>,
+    /// Per-node cache of session and token lookups, invalidated through the journal.
+    pub credential_lookups: Arc<cache::CredentialLookupCache>,
+    /// Per-node cache of who is a site administrator, invalidated through the journal.
+    pub administrators: Arc<cache::AdministratorCache>,
+    /// Per-node cache of rendered page versions; purges and space deletions in the journal drop
+    /// their entries.
+    pub rendered_pages: Arc<cache::RenderedPageCache>,
+    /// This node in the cluster: identity, journal position, leases held.
+    pub cluster: Arc<cluster::ClusterNode>,
+    /// This node's search index and where it stands.
+    pub search: Arc<search::SearchService>,
+    /// Requests in flight and served, reported in the heartbeat.
+    pub load: Arc<load::RequestLoad>,
+}
+
+impl Node {
+    pub fn new(store: Store, blobs: cairn_blob::BlobStore, settings: NodeSettings) -> Node {
+        Node {
+            cluster: Arc::new(cluster::ClusterNode::new(settings.cluster.clone())),
+            search: Arc::new(search::SearchService::new(settings.search.clone())),
+            credential_cache: Arc::new(credentials::CredentialCache::default()),
+            login_throttle: Arc::new(throttle::LoginThrottle::default()),
+            credential_lookups: Arc::new(cache::CredentialLookupCache::default()),
+            administrators: Arc::new(cache::AdministratorCache::default()),
+            rendered_pages: Arc::new(cache::RenderedPageCache::default()),
+            load: Arc::new(load::RequestLoad::default()),
+            store,
+            blobs,
+            settings: Arc::new(settings),
+        }
+    }
+}
