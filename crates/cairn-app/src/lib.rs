@@ -5,6 +5,8 @@
 //! - The node runtime: [`cluster`] (heartbeat, journal tailer, leases and singleton jobs),
 //!   [`search`] (the per-node index, its indexer and snapshots), [`cache`] (per-node caches the
 //!   journal invalidates), [`maintenance`] (sweeps).
+//! - [`access`]: permission checks (what the caller may not see is not found; what they may see
+//!   but not change is forbidden), gathering the inputs of `cairn-core`'s decisions.
 //! - [`credentials`]: password and secret hashing, and the throttled password check
 //!   ([`throttle`]).
 //! - The use cases, each a function of a caller and a typed command that runs in one store
@@ -17,6 +19,7 @@
 //! `cairn-store`), or decide access itself: decisions are pure functions in `cairn-core`; this
 //! crate gathers their inputs and applies their answers.
 
+pub mod access;
 pub mod cache;
 pub mod clock;
 pub mod cluster;
@@ -24,6 +27,7 @@ pub mod credentials;
 pub mod error;
 pub mod load;
 pub mod maintenance;
+pub mod page;
 pub mod search;
 pub mod throttle;
 
@@ -33,6 +37,12 @@ use std::time::Duration;
 use cairn_store::Store;
 
 pub use error::{Error, ErrorCode, FailureKind};
+
+/// Who asks for a use case: a signed-in user (the web layer found out who, and how).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: cairn_core::User,
+}
 
 /// Settings of a node that are not about HTTP.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult};
+use crate::{Store, StoreResult, WriteTx};
 
 macro_rules! attachment_columns {
     () => {
@@ -405,7 +405,7 @@ impl Store {
 
 async fn insert_attachment_version(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
     number: i32,
     file: &StoredFile,
@@ -456,7 +456,7 @@ impl AttachmentWrite {
 
 async fn create_attachment_in(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
     container_id: ContentId,
     title: &str,
@@ -507,7 +507,7 @@ async fn create_attachment_in(
 
 async fn add_attachment_version_in(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
     current: i32,
     file: &StoredFile,

@@ -9,7 +9,7 @@ use cairn_core::{
     Content, ContentId, ContentStatus, ContentType, ContentVersion, NewVersion, SpaceId, SpaceKey,
     UserId, ValidationError, validate_title,
 };
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
@@ -19,7 +19,7 @@ use crate::permission::{
     viewable_content,
 };
 use crate::row::{self, content_columns, version_columns};
-use crate::{Store, StoreResult};
+use crate::{Store, StoreResult, WriteTx};
 
 /// Deepest page tree walked when collecting ancestors; deeper means a corrupt tree.
 pub(crate) const MAX_TREE_DEPTH: usize = 1000;
@@ -90,7 +90,7 @@ pub(crate) struct ContentInsert<'a> {
 /// Inserts a content row and its version 1 inside `transaction`.
 pub(crate) async fn insert_content(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     insert: ContentInsert<'_>,
 ) -> StoreResult<()> {
     let inserted = sqlx::query(store.sql(
@@ -140,7 +140,7 @@ pub(crate) async fn insert_content(
 
 async fn insert_version(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
     number: i32,
     title: &str,
@@ -171,7 +171,7 @@ fn live_title(content_type: ContentType, title: &str) -> Option<String> {
 
 async fn content_in(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
 ) -> StoreResult<Option<Content>> {
     let row = sqlx::query(store.sql(concat!(
@@ -188,7 +188,7 @@ async fn content_in(
 /// The next position among the children of `parent_id` (or the root pages of `space_id`).
 async fn next_position(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     space_id: SpaceId,
     parent_id: Option<ContentId>,
 ) -> StoreResult<i64> {
@@ -215,7 +215,7 @@ async fn next_position(
 /// Checks that `parent_id` can hold a child page of `space_id` and returns it.
 async fn check_parent(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     space_id: SpaceId,
     space_key: &SpaceKey,
     parent_id: ContentId,
@@ -340,30 +340,16 @@ impl Store {
 
     /// Saves a new version, if and only if the stored version is the one the edit was based on.
     pub async fn update_content(&self, update: UpdateContent) -> StoreResult<Content> {
-        let id = update.id;
         let mut transaction = self.begin_write().await?;
-        let updated = self.update_in(&mut transaction, update).await;
-        self.commit_or_report_latest(transaction, id, updated).await
-    }
-
-    /// Brings trashed content back and saves a new version of it, in one transaction: when the
-    /// update fails (a stale version, a title taken meanwhile), the content stays in the trash.
-    pub async fn restore_and_update_content(&self, update: UpdateContent) -> StoreResult<Content> {
-        let id = update.id;
-        let mut transaction = self.begin_write().await?;
-        let updated = match self.restore_in(&mut transaction, id).await {
-            Ok(_) => self.update_in(&mut transaction, update).await,
-            Err(error) => Err(error),
-        };
-        self.commit_or_report_latest(transaction, id, updated).await
+        let updated = self.update_content_in(&mut transaction, update).await;
+        self.commit_or_report_latest(transaction, updated).await
     }
 
     /// Commits when `outcome` succeeded; otherwise rolls back, and a stale version reports the
     /// version committed now (another edit may have won the race meanwhile).
     async fn commit_or_report_latest(
         &self,
-        transaction: Transaction<'static, Any>,
-        id: ContentId,
+        transaction: WriteTx,
         outcome: StoreResult<Content>,
     ) -> StoreResult<Content> {
         match outcome {
@@ -371,25 +357,35 @@ impl Store {
                 transaction.commit().await?;
                 Ok(content)
             }
-            Err(StoreError::StaleVersion { .. }) => {
+            Err(error) => {
                 drop(transaction);
-                let latest = self
-                    .find_content(id)
-                    .await?
-                    .ok_or(StoreError::ContentNotFound(id))?;
-                Err(StoreError::StaleVersion {
-                    id,
-                    current: latest.version,
-                })
+                Err(self.with_latest_version(error).await)
             }
-            Err(error) => Err(error),
         }
     }
 
-    /// [`Store::update_content`] inside `transaction`.
-    async fn update_in(
+    /// `error`, with a stale version naming the version committed now rather than the one an
+    /// aborted transaction read. Call it after the transaction is gone.
+    pub async fn with_latest_version(&self, error: StoreError) -> StoreError {
+        let StoreError::StaleVersion { id, current } = error else {
+            return error;
+        };
+        match self.find_content(id).await {
+            Ok(Some(latest)) => StoreError::StaleVersion {
+                id,
+                current: latest.version,
+            },
+            Ok(None) => StoreError::ContentNotFound(id),
+            Err(_) => StoreError::StaleVersion { id, current },
+        }
+    }
+
+    /// [`Store::update_content`] inside `transaction`, with its journal entry. A stale version is
+    /// reported with the version read in the transaction; [`Store::with_latest_version`] names
+    /// the one committed once the transaction is gone.
+    pub async fn update_content_in(
         &self,
-        transaction: &mut Transaction<'static, Any>,
+        transaction: &mut WriteTx,
         update: UpdateContent,
     ) -> StoreResult<Content> {
         let new_title = update.title.as_deref().map(validate_title).transpose()?;
@@ -480,7 +476,7 @@ impl Store {
 
     async fn space_key_in(
         &self,
-        transaction: &mut Transaction<'static, Any>,
+        transaction: &mut WriteTx,
         space_id: SpaceId,
     ) -> StoreResult<SpaceKey> {
         let row = sqlx::query(self.sql("SELECT space_key FROM space WHERE id = ?"))
@@ -495,7 +491,7 @@ impl Store {
     /// Refuses to move `id` under `new_parent` when `new_parent` is `id` itself or one of its descendants.
     async fn refuse_cycle(
         &self,
-        transaction: &mut Transaction<'static, Any>,
+        transaction: &mut WriteTx,
         id: ContentId,
         new_parent: ContentId,
     ) -> StoreResult<()> {
@@ -766,15 +762,15 @@ impl Store {
     /// Brings trashed content back. A page whose parent is gone returns to the space root.
     pub async fn restore_content(&self, id: ContentId) -> StoreResult<Content> {
         let mut transaction = self.begin_write().await?;
-        let restored = self.restore_in(&mut transaction, id).await?;
+        let restored = self.restore_content_in(&mut transaction, id).await?;
         transaction.commit().await?;
         Ok(restored)
     }
 
-    /// [`Store::restore_content`] inside `transaction`.
-    async fn restore_in(
+    /// [`Store::restore_content`] inside `transaction`, with its journal entry.
+    pub async fn restore_content_in(
         &self,
-        transaction: &mut Transaction<'static, Any>,
+        transaction: &mut WriteTx,
         id: ContentId,
     ) -> StoreResult<Content> {
         let content = content_in(self, transaction, id)
@@ -891,7 +887,24 @@ impl Store {
         publish: bool,
     ) -> StoreResult<Content> {
         let mut transaction = self.begin_write().await?;
-        let draft = content_in(self, &mut transaction, id)
+        let saved = self
+            .save_draft_in(&mut transaction, id, title, body, version, publish)
+            .await?;
+        transaction.commit().await?;
+        Ok(saved)
+    }
+
+    /// [`Store::save_draft`] inside `transaction`, with its journal entry.
+    pub async fn save_draft_in(
+        &self,
+        transaction: &mut WriteTx,
+        id: ContentId,
+        title: Option<String>,
+        body: Option<String>,
+        version: NewVersion,
+        publish: bool,
+    ) -> StoreResult<Content> {
+        let draft = content_in(self, transaction, id)
             .await?
             .filter(|content| content.status == ContentStatus::Draft)
             .ok_or(StoreError::ContentNotFound(id))?;
@@ -899,6 +912,8 @@ impl Store {
             Some(title) => validate_title(&title)?,
             None => draft.title.clone(),
         };
+        // Read before the update: after a failed statement PostgreSQL answers nothing more.
+        let space_key = self.space_key_in(transaction, draft.space_id).await?;
         let body = body.unwrap_or_else(|| draft.body.clone());
         let status = if publish {
             ContentStatus::Current
@@ -917,17 +932,10 @@ impl Store {
         .bind(&version.message)
         .bind(i16::from(version.minor_edit))
         .bind(id.0)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await;
         if let Err(error) = updated {
             if is_unique_violation(&error) {
-                // PostgreSQL has aborted the transaction: name the space outside it.
-                drop(transaction);
-                let space_key = self
-                    .find_space_by_id(draft.space_id)
-                    .await?
-                    .map(|space| space.key)
-                    .ok_or(StoreError::ContentNotFound(id))?;
                 return Err(StoreError::TitleTaken { title, space_key });
             }
             return Err(error.into());
@@ -942,15 +950,14 @@ impl Store {
         .bind(&version.message)
         .bind(i16::from(version.minor_edit))
         .bind(id.0)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         let kind = if publish {
             ChangeKind::ContentCreated
         } else {
             ChangeKind::ContentUpdated
         };
-        record(self, &mut transaction, &Change::of_content(kind, &draft)).await?;
-        transaction.commit().await?;
+        record(self, transaction, &Change::of_content(kind, &draft)).await?;
         Ok(Content {
             status,
             title,

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{Any, AnyPool, Executor, Row};
 
-use crate::StoreResult;
 use crate::error::StoreError;
 use crate::ids::IdAllocator;
 use crate::sql;
+use crate::{StoreResult, WriteTx};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -232,14 +232,15 @@ impl Store {
         sql::for_dialect(self.inner.dialect, statement)
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once, so a
-    /// transaction that reads first never fails to upgrade under concurrency.
-    pub(crate) async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+    /// Begins a transaction that will write, and commits only with its journal entries
+    /// ([`WriteTx`]). On SQLite it takes the write lock at once, so a transaction that reads first
+    /// never fails to upgrade under concurrency.
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
         let transaction = match self.inner.dialect {
             Dialect::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres | Dialect::Mysql => self.inner.pool.begin().await?,
         };
-        Ok(transaction)
+        Ok(WriteTx::new(self, transaction))
     }
 
     /// Applies pending migrations. Safe when several nodes start at once: PostgreSQL and MySQL hold a

@@ -10,6 +10,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A write transaction was about to commit without a journal entry; it was rolled back.
+    #[error("a write transaction recorded no journal entry and was rolled back")]
+    Unjournaled,
     #[error("{0}")]
     Invalid(#[from] ValidationError),
     #[error("no content found with id {0}")]

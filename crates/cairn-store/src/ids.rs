@@ -98,7 +98,9 @@ impl Store {
             .fetch_one(&mut *transaction)
             .await?;
         let end: i64 = row.try_get("next_value")?;
-        transaction.commit().await?;
+        transaction
+            .commit_unjournaled(crate::Unjournaled::IdAllocation)
+            .await?;
         Ok(end)
     }
 }

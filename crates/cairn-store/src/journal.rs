@@ -21,7 +21,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::sql::{now_ms_expression, owned_for_dialect};
 use crate::wakeup::JOURNAL_CHANNEL;
-use crate::{Dialect, Store, StoreResult};
+use crate::{Dialect, Store, StoreResult, WriteTx};
 
 /// What kind of change an entry describes. The stored text (`as_str`) is part of the schema:
 /// nodes of two adjacent releases read each other's entries during a rolling upgrade.
@@ -207,13 +207,22 @@ impl JournalEntry {
 /// Largest payload kept, in bytes (the column is VARCHAR(1024)).
 const MAX_PAYLOAD_BYTES: usize = 1024;
 
+/// Writes `change` inside `transaction` and counts it there (see [`WriteTx`]).
+pub(crate) async fn record(
+    _store: &Store,
+    transaction: &mut WriteTx,
+    change: &Change,
+) -> StoreResult<()> {
+    transaction.record(change).await
+}
+
 /// Writes `change` inside `transaction`, stamped with the database's clock.
 ///
 /// On PostgreSQL the same statement also notifies [`JOURNAL_CHANNEL`], which PostgreSQL delivers to
 /// listeners when (and only if) the transaction commits, and folds into one notification however
 /// many entries the transaction writes. Listeners use it only to poll at once
 /// ([`crate::JournalWakeups`]); what they read still comes from the table.
-pub(crate) async fn record(
+pub(crate) async fn insert_journal_entry(
     store: &Store,
     transaction: &mut Transaction<'static, Any>,
     change: &Change,

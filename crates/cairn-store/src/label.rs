@@ -10,7 +10,16 @@ use sqlx::any::AnyRow;
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult};
+use crate::{Store, StoreResult, WriteTx};
+
+/// A property to write with [`Store::put_properties_in`], from [`Store::prepare_properties`].
+#[derive(Debug, Clone)]
+pub struct PropertyWrite {
+    pub key: String,
+    pub value_json: String,
+    /// The id the property takes if it does not exist yet.
+    pub id_if_new: i64,
+}
 
 fn label_from_row(row: &AnyRow) -> StoreResult<Label> {
     Ok(Label {
@@ -136,7 +145,7 @@ impl Store {
                 .with_payload(format!("added={}", added.join(",")));
             record(self, &mut transaction, &change).await?;
         }
-        transaction.commit().await?;
+        transaction.commit_if_changed().await?;
         self.labels_of(content_id).await
     }
 
@@ -158,6 +167,86 @@ impl Store {
             }
         }
         self.add_labels(content_id, &wanted, now_ms).await
+    }
+
+    /// Validates `labels` (`(prefix, name)`) and makes sure each exists, so that
+    /// [`Store::set_labels_in`] can put them on content inside a write transaction. A label made
+    /// here and then not used is harmless: labels are a shared vocabulary.
+    pub async fn prepare_labels(
+        &self,
+        labels: &[(String, String)],
+        now_ms: i64,
+    ) -> StoreResult<Vec<Label>> {
+        let mut prepared: Vec<Label> = Vec::with_capacity(labels.len());
+        for (prefix, name) in labels {
+            let prefix = validate_label_prefix(prefix)?;
+            let name = validate_label_name(name)?;
+            if prepared
+                .iter()
+                .any(|label| label.prefix == prefix && label.name == name)
+            {
+                continue;
+            }
+            let id = self.label_id(&prefix, &name, now_ms).await?;
+            prepared.push(Label { id, prefix, name });
+        }
+        Ok(prepared)
+    }
+
+    /// Makes the labels of `content_id` exactly `labels` (from [`Store::prepare_labels`]) inside
+    /// `transaction`, recording the change when there is one.
+    pub async fn set_labels_in(
+        &self,
+        transaction: &mut WriteTx,
+        content_id: ContentId,
+        labels: &[Label],
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let rows = sqlx::query(self.sql(
+            "SELECT l.id, l.prefix, l.name FROM label l JOIN content_label cl ON cl.label_id = l.id WHERE cl.content_id = ?",
+        ))
+        .bind(content_id.0)
+        .fetch_all(&mut **transaction)
+        .await?;
+        let present = rows
+            .iter()
+            .map(label_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut removed = Vec::new();
+        for label in &present {
+            if !labels.iter().any(|wanted| wanted.id == label.id) {
+                sqlx::query(
+                    self.sql("DELETE FROM content_label WHERE content_id = ? AND label_id = ?"),
+                )
+                .bind(content_id.0)
+                .bind(label.id)
+                .execute(&mut **transaction)
+                .await?;
+                removed.push(label.name.as_str());
+            }
+        }
+        let mut added = Vec::new();
+        for label in labels {
+            if present.iter().any(|existing| existing.id == label.id) {
+                continue;
+            }
+            sqlx::query(self.sql(
+                "INSERT INTO content_label (content_id, label_id, created_ms) VALUES (?, ?, ?)",
+            ))
+            .bind(content_id.0)
+            .bind(label.id)
+            .bind(now_ms)
+            .execute(&mut **transaction)
+            .await?;
+            added.push(label.name.as_str());
+        }
+        if added.is_empty() && removed.is_empty() {
+            return Ok(());
+        }
+        let change = Change::of_content_id(ChangeKind::LabelsChanged, content_id).with_payload(
+            format!("added={};removed={}", added.join(","), removed.join(",")),
+        );
+        record(self, transaction, &change).await
     }
 
     /// Removes label `name` (any prefix unless one is given); false when it was not on the content.
@@ -192,7 +281,7 @@ impl Store {
                 .with_payload(format!("removed={name}"));
             record(self, &mut transaction, &change).await?;
         }
-        transaction.commit().await?;
+        transaction.commit_if_changed().await?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -330,6 +419,64 @@ impl Store {
         }
     }
 
+    /// Validates `properties` (`(key, value_json)`) and gives each an id to use if it is new, so
+    /// that [`Store::put_properties_in`] can write them inside a write transaction.
+    pub async fn prepare_properties(
+        &self,
+        properties: &[(String, String)],
+    ) -> StoreResult<Vec<PropertyWrite>> {
+        let mut prepared = Vec::with_capacity(properties.len());
+        for (key, value_json) in properties {
+            prepared.push(PropertyWrite {
+                key: validate_property_key(key)?,
+                value_json: value_json.clone(),
+                id_if_new: self.next_id(Sequence::Property).await?,
+            });
+        }
+        Ok(prepared)
+    }
+
+    /// Sets each property on `content_id` inside `transaction`: an existing key takes the next
+    /// version, a new one is created at version 1. Records one change per key.
+    pub async fn put_properties_in(
+        &self,
+        transaction: &mut WriteTx,
+        content_id: ContentId,
+        properties: &[PropertyWrite],
+        author_id: UserId,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        for property in properties {
+            let updated = sqlx::query(self.sql(
+                "UPDATE content_property SET value_json = ?, version = version + 1, modifier_id = ?, modified_ms = ? WHERE content_id = ? AND property_key = ?",
+            ))
+            .bind(&property.value_json)
+            .bind(author_id.0)
+            .bind(now_ms)
+            .bind(content_id.0)
+            .bind(&property.key)
+            .execute(&mut **transaction)
+            .await?;
+            if updated.rows_affected() == 0 {
+                sqlx::query(self.sql(
+                    "INSERT INTO content_property (id, content_id, property_key, value_json, version, modifier_id, modified_ms) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                ))
+                .bind(property.id_if_new)
+                .bind(content_id.0)
+                .bind(&property.key)
+                .bind(&property.value_json)
+                .bind(author_id.0)
+                .bind(now_ms)
+                .execute(&mut **transaction)
+                .await?;
+            }
+            let change = Change::of_content_id(ChangeKind::PropertiesChanged, content_id)
+                .with_payload(property.key.as_str());
+            record(self, transaction, &change).await?;
+        }
+        Ok(())
+    }
+
     /// Deletes property `key`; false when there was none.
     pub async fn delete_property(&self, content_id: ContentId, key: &str) -> StoreResult<bool> {
         self.require_current(content_id).await?;
@@ -346,7 +493,7 @@ impl Store {
                 Change::of_content_id(ChangeKind::PropertiesChanged, content_id).with_payload(key);
             record(self, &mut transaction, &change).await?;
         }
-        transaction.commit().await?;
+        transaction.commit_if_changed().await?;
         Ok(result.rows_affected() > 0)
     }
 }

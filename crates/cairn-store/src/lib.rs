@@ -33,6 +33,7 @@ mod tree;
 mod user;
 mod wakeup;
 mod watch;
+mod write;
 
 pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
 pub use comment::{CommentListing, NewComment};
@@ -41,6 +42,7 @@ pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;
 pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};
 pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};
+pub use label::PropertyWrite;
 pub use lease::LeaseRecord;
 pub use node::{NodeHeartbeat, NodeRecord};
 pub use permission::{NamedRestriction, SpaceGrant};
@@ -51,6 +53,7 @@ pub use tree::MovePosition;
 pub use user::NewUser;
 pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
 pub use watch::WatchTarget;
+pub use write::{Unjournaled, WriteTx};
 
 /// The result type of every store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

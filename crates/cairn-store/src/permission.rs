@@ -16,7 +16,7 @@ use sqlx::query::Query;
 use sqlx::{Any, Row};
 
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult};
+use crate::{Store, StoreResult, WriteTx};
 
 /// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
 macro_rules! viewable_space {
@@ -374,7 +374,7 @@ impl Store {
 /// Grants each of `permissions` to `subject`, skipping those it already holds.
 pub(crate) async fn insert_grants(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     space_id: SpaceId,
     permissions: &[SpacePermission],
     subject: Subject,
@@ -412,7 +412,7 @@ pub(crate) async fn insert_grants(
 /// The grants a new space starts with: its creator holds every permission, every user the defaults.
 pub(crate) async fn grant_new_space_defaults(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     space_id: SpaceId,
     creator: UserId,
 ) -> StoreResult<()> {
@@ -445,7 +445,7 @@ pub(crate) async fn grant_new_space_defaults(
 /// The read subjects `content_id` names of its own (empty when it has no read restriction).
 async fn read_subjects_in(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     content_id: ContentId,
 ) -> StoreResult<Vec<Subject>> {
     let rows = sqlx::query(store.sql(
@@ -470,7 +470,7 @@ async fn read_subjects_in(
 /// `(group, user)` for every member of the groups among `subjects`.
 async fn memberships_in(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     subjects: &[Subject],
 ) -> StoreResult<BTreeSet<(GroupId, UserId)>> {
     let mut memberships = BTreeSet::new();
@@ -492,7 +492,7 @@ async fn memberships_in(
 /// The ids above `start` (itself first), up the `parent_id` chain, whatever their status.
 pub(crate) async fn chain_from_in(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     start: Option<ContentId>,
 ) -> StoreResult<Vec<ContentId>> {
     let mut chain = Vec::new();
@@ -519,7 +519,7 @@ pub(crate) async fn chain_from_in(
 /// one. Runs inside the transaction of the structure change.
 pub(crate) async fn carry_read_restrictions(
     store: &Store,
-    transaction: &mut sqlx::Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     page_id: ContentId,
     left_behind: &[ContentId],
 ) -> StoreResult<()> {

@@ -1,10 +1,10 @@
 //! Moving pages within and between page trees.
 
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, SpaceId, ValidationError};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use crate::error::{StoreError, is_unique_violation};
-use crate::{Store, StoreResult};
+use crate::{Store, StoreResult, WriteTx};
 
 /// Where a moved page goes, relative to the target page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +174,7 @@ impl Store {
     /// True when `candidate` lies below `ancestor`.
     async fn is_descendant(
         &self,
-        transaction: &mut Transaction<'static, Any>,
+        transaction: &mut WriteTx,
         candidate: ContentId,
         ancestor: ContentId,
     ) -> StoreResult<bool> {
@@ -199,7 +199,7 @@ impl Store {
 
 async fn current_page(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     id: ContentId,
 ) -> StoreResult<Content> {
     let row = sqlx::query(store.sql(concat!(
@@ -220,7 +220,7 @@ async fn current_page(
 
 async fn next_sibling_position(
     store: &Store,
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut WriteTx,
     space_id: SpaceId,
     parent: Option<ContentId>,
 ) -> StoreResult<i64> {

@@ -305,7 +305,7 @@ impl Store {
                 .with_payload(format!("added={}", user.0));
             record(self, &mut transaction, &change).await?;
         }
-        transaction.commit().await?;
+        transaction.commit_if_changed().await?;
         Ok(())
     }
 

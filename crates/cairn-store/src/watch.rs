@@ -84,7 +84,7 @@ impl Store {
         if removed.rows_affected() > 0 {
             record(self, &mut transaction, &watch_change(user, kind, &key)).await?;
         }
-        transaction.commit().await?;
+        transaction.commit_if_changed().await?;
         Ok(())
     }
 }

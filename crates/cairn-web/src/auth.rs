@@ -43,6 +43,15 @@ pub struct Principal {
     pub administrator: bool,
 }
 
+impl Principal {
+    /// The caller of a use case.
+    pub fn as_caller(&self) -> cairn_app::Caller {
+        cairn_app::Caller {
+            user: self.user.clone(),
+        }
+    }
+}
+
 /// The sign-in attempt of a request, for the login throttle: its client address and, when known,
 /// the username tried.
 pub fn login_attempt(parts: &Parts, username: Option<&str>) -> Attempt {

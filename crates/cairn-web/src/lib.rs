@@ -6,7 +6,6 @@
 //! - [`auth`]: HTTP Basic, Bearer personal access tokens and cookie sessions stored in the database.
 //! - [`health`]: `/status`, `/healthz`, `/readyz`.
 //! - [`cluster`]: what an operator sees of the cluster (`/rest/cairn/1/cluster`, `/metrics`).
-//! - `access`: permission checks (404 for what a caller may not see, 403 for what they may not change).
 //!
 //! Main types: [`AppState`] (a [`cairn_app::Node`] plus what HTTP needs, shared by every handler),
 //! [`WebSettings`], and [`serve`], which runs the server on a bound listener until a cancellation
@@ -15,7 +14,7 @@
 //! Must not: hold SQL (that is `cairn-store`), own a use case's rules or transaction (that is
 //! `cairn-app`), or keep state a second node could not see; per-node caches are only accelerators.
 
-mod access;
+use cairn_app::access;
 pub mod api;
 pub mod auth;
 pub mod cluster;

@@ -13,12 +13,52 @@ use crate::fixtures::{NOW, new_page, space, user, version_by};
 
 every_dialect!(
     changes_are_journaled_with_their_transaction,
+    a_write_without_its_journal_entry_cannot_commit,
     the_gap_rule_delivers_a_late_commit_once,
     a_rolled_back_entry_is_given_up_after_the_grace_period,
     a_lease_has_one_holder_until_it_expires,
     heartbeats_register_nodes_and_pruning_waits_for_live_nodes,
     commits_wake_listeners_on_postgresql_even_after_a_lost_connection,
 );
+
+/// A write transaction that recorded no change is rolled back and refused: a write path that
+/// forgets its journal entry fails here and in every test that takes it.
+async fn a_write_without_its_journal_entry_cannot_commit(db: TestDb) {
+    let store = db.store().await;
+    let writer = user(&store, "writer").await;
+    let dev = space(&store, "DEV", &writer).await;
+    let home = dev.homepage_id.expect("home page");
+    let forgetful = store.begin_write().await.expect("begin");
+    assert_eq!(forgetful.recorded_changes(), 0);
+    let outcome = forgetful.commit().await;
+    assert!(
+        matches!(outcome, Err(cairn_store::StoreError::Unjournaled)),
+        "{outcome:?}"
+    );
+
+    // Through the store's own operations: what they write commits only with their entries.
+    let mut cursor = store
+        .journal_start(Duration::from_secs(5))
+        .await
+        .expect("start");
+    let labels = store
+        .prepare_labels(&[("global".into(), "kept".into())], NOW)
+        .await
+        .expect("labels prepared");
+    let mut together = store.begin_write().await.expect("begin");
+    store
+        .set_labels_in(&mut together, home, &labels, NOW)
+        .await
+        .expect("labels");
+    assert_eq!(together.recorded_changes(), 1);
+    together.commit().await.expect("commit");
+    let entries = poll_all(&store, &mut cursor).await;
+    let last = entries.last().expect("an entry");
+    assert_eq!(
+        (last.kind.as_str(), last.entity_id),
+        ("content.labels_changed", Some(home.0))
+    );
+}
 
 /// Polls until `cursor` has delivered something, or the deadline passes.
 async fn poll_all(store: &Store, cursor: &mut JournalCursor) -> Vec<JournalEntry> {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
-use cairn_store::{CommentListing, ContentListing, NewComment, NewContent, UpdateContent};
+use cairn_store::{CommentListing, ContentListing, NewComment, NewContent};
 use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -17,6 +17,8 @@ use super::{json_content_id, parse_json_body};
 use crate::AppState;
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
+use cairn_app::page;
+
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
 use crate::render::{check_storage, wiki_to_storage};
@@ -477,90 +479,33 @@ async fn update_content_json(
                 "Must supply an incremented version when updating Content. No version supplied.",
             )
         })?;
-    let new_version_number = i32::try_from(number)
+    let version_number = i32::try_from(number)
         .map_err(|_| ApiError::bad_request(format!("version {number} is out of range")))?;
-    let existing = state
-        .store
-        .find_content(id)
-        .await?
-        .ok_or_else(|| ApiError::content_not_found(id))?;
-    access::require(&state, caller.user.id, &existing, ContentAction::Edit).await?;
-    if let Some(space_key) = request["space"]["key"]
-        .as_str()
-        .filter(|key| !key.is_empty())
-    {
-        let space = JsonBuilder::new(&state, String::new(), caller.user.id)
-            .space_of(existing.space_id)
-            .await?;
-        if space.key.as_str() != space_key {
-            return Err(ApiError::bad_request(
-                "moving content to another space is not supported yet",
-            ));
-        }
-    }
-    let storage = request_body_storage(&request)?;
-    if existing.status == ContentStatus::Draft {
-        // A draft is saved in place (status draft) or published (status current) as version 1.
-        let publish = match request["status"].as_str() {
-            None | Some("current") => true,
-            Some("draft") => false,
-            Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "a draft can be saved as draft or published as current, not {other}"
-                )));
-            }
-        };
-        let metadata = RequestMetadata::from_request(&request)?;
-        let saved = state
-            .store
-            .save_draft(
-                id,
-                request["title"].as_str().map(str::to_string),
-                storage,
-                request_version(&request, &caller),
-                publish,
-            )
-            .await?;
-        if publish {
-            metadata.apply(&state, id, &caller).await?;
-        }
-        tracing::info!(content_id = %id, publish, user = %caller.user.username, "draft saved");
-        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
-        return Ok(ApiJson(
-            builder
-                .content_json(&saved, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
-                .await?,
-        ));
-    }
-    let parent = request_parent(&request)?;
-    if let Some(parent_id) = parent {
-        access::viewable_content(&state, caller.user.id, parent_id).await?;
-    }
     let metadata = RequestMetadata::from_request(&request)?;
-    let update = UpdateContent {
+    let version = request_version(&request, &caller);
+    let command = page::SavePage {
         id,
-        new_version_number,
+        version_number,
         title: request["title"].as_str().map(str::to_string),
-        body: storage,
-        new_parent_id: parent,
-        version: request_version(&request, &caller),
+        body: request_body_storage(&request)?,
+        parent_id: request_parent(&request)?,
+        space_key: request["space"]["key"].as_str().map(str::to_string),
+        status: match request["status"].as_str() {
+            None => page::WantedStatus::Unnamed,
+            Some("current") => page::WantedStatus::Current,
+            Some("draft") => page::WantedStatus::Draft,
+            Some(other) => page::WantedStatus::Other(other.to_string()),
+        },
+        message: version.message,
+        minor_edit: version.minor_edit,
+        labels: metadata.labels,
+        properties: metadata.properties,
     };
-    let updated = if existing.status == ContentStatus::Trashed {
-        // Confluence restores trashed content through an update with status "current"; the restore
-        // and the update commit together or not at all.
-        if request["status"].as_str() != Some("current") {
-            return Err(ApiError::content_not_found(id));
-        }
-        state.store.restore_and_update_content(update).await?
-    } else {
-        state.store.update_content(update).await?
-    };
-    metadata.apply(&state, id, &caller).await?;
-    tracing::info!(content_id = %id, version = updated.version, user = %caller.user.username, "content updated");
+    let saved = page::save(&state, &caller.as_caller(), command).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
-            .content_json(&updated, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+            .content_json(&saved.content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
             .await?,
     ))
 }

@@ -56,7 +56,7 @@ async fn restricted_content(
             {
                 content
             }
-            _ => return Err(not_visible),
+            _ => return Err(not_visible.into()),
         },
     };
     if content.content_type == ContentType::Comment {
@@ -319,7 +319,8 @@ async fn require_restrict(
         &space,
         SpacePermission::SetPagePermissions,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Makes `wanted` the restrictions of `content` for each of `operations` (others stay), after checking
@@ -791,8 +792,10 @@ async fn rpc_content(
     match access::viewable_content(state, caller.user.id, id).await {
         Ok(content) if content.content_type != ContentType::Comment => Ok(Ok(content)),
         Ok(_) => Ok(Err("restrictions apply to pages and blog posts".to_string())),
-        Err(error) if error.status == StatusCode::NOT_FOUND => Ok(Err(error.message)),
-        Err(error) => Err(error),
+        Err(error) if error.code.kind() == cairn_app::FailureKind::NotFound => {
+            Ok(Err(error.message))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

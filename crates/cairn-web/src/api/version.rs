@@ -19,7 +19,7 @@ async fn content_of(
     id_text: &str,
 ) -> Result<Content, ApiError> {
     let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
-    crate::access::viewable_content(state, caller.user.id, id).await
+    Ok(crate::access::viewable_content(state, caller.user.id, id).await?)
 }
 
 /// The attachment `id_text` names, when it is one the caller may view (`None`: not an attachment).

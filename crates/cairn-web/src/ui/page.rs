@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, Space, SpaceKey};
-use cairn_store::{ContentListing, NewContent, StoreError, UpdateContent};
+use cairn_store::{ContentListing, NewContent, UpdateContent};
 use maud::{Markup, PreEscaped, html};
 use percent_encoding::percent_decode_str;
 
@@ -15,6 +15,8 @@ use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
 use crate::access::{self, ContentAction};
+use cairn_app::{ErrorCode, page};
+
 use crate::api::json::QueryPairs;
 use crate::api::parse_query;
 use crate::auth::Principal;
@@ -559,28 +561,27 @@ pub async fn edit(
         )
             .into_response());
     }
-    let saved = state
-        .store
-        .update_content(UpdateContent {
-            id,
-            new_version_number: based_on + 1,
-            title: Some(draft.title.to_string()),
-            body: Some(draft.body.to_string()),
-            new_parent_id: None,
-            version: NewVersion {
-                author_id: user.user.id,
-                now_ms: now_ms(),
-                message: draft.message.to_string(),
-                minor_edit: draft.minor_edit,
-            },
-        })
-        .await;
+    let command = page::SavePage {
+        id,
+        version_number: based_on + 1,
+        title: Some(draft.title.to_string()),
+        body: Some(draft.body.to_string()),
+        parent_id: None,
+        space_key: None,
+        status: page::WantedStatus::Unnamed,
+        message: draft.message.to_string(),
+        minor_edit: draft.minor_edit,
+        labels: None,
+        properties: Vec::new(),
+    };
+    let saved = page::save(&state, &user.as_caller(), command).await;
     match saved {
-        Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
-        Err(StoreError::StaleVersion { current, .. }) => {
+        Ok(saved) => Ok(Redirect::to(&view_path(saved.content.id)).into_response()),
+        Err(error) if error.code == ErrorCode::StaleVersion => {
             // Nothing is lost: the author's text comes back, and saving again (deliberately) builds
             // on the version that is there now.
             let content = current_content(&state, &user, id).await?;
+            let current = content.version;
             let notice = html! {
                 div.notice.error {
                     "Someone else saved version " (current) " while you were editing (you started from version " (based_on) "). "
@@ -595,11 +596,10 @@ pub async fn edit(
                 .into_response())
         }
         Err(error) => {
-            let error = ApiError::from(error);
             let content = current_content(&state, &user, id).await?;
             let notice = html! { p.notice.error { (error.message) } };
             Ok((
-                error.status,
+                crate::error::status_of(error.code.kind()),
                 edit_markup(&user, &content, based_on, &draft, Some(notice)),
             )
                 .into_response())

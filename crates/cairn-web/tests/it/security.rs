@@ -577,7 +577,9 @@ async fn a_failed_update_rolls_its_restore_back(db: TestDb) {
             .put(app.url(&format!("/rest/api/content/{page}")))
             .json(&json!({"type": "page", "title": title, "status": "current",
                 "version": {"number": number},
-                "body": {"storage": {"value": "<p>back</p>", "representation": "storage"}}}))
+                "body": {"storage": {"value": "<p>back</p>", "representation": "storage"}},
+                "metadata": {"labels": [{"prefix": "global", "name": "restored"}],
+                    "properties": {"restored-by": {"value": {"who": "admin"}}}}}))
     };
     let in_trash = || async {
         let (status, trashed) =
@@ -594,4 +596,30 @@ async fn a_failed_update_rolls_its_restore_back(db: TestDb) {
     assert_eq!(status, StatusCode::OK, "{restored}");
     assert_eq!(restored["status"], "current");
     assert_eq!(restored["version"]["number"], 2);
+    // The labels and properties of the request came with the one save that succeeded.
+    let (_, labels) = call(admin.get(app.url(&format!("/rest/api/content/{page}/label")))).await;
+    assert_eq!(labels["size"], 1, "{labels}");
+    assert_eq!(labels["results"][0]["name"], "restored");
+    let (status, property) =
+        call(admin.get(app.url(&format!("/rest/api/content/{page}/property/restored-by")))).await;
+    assert_eq!(status, StatusCode::OK, "{property}");
+    assert_eq!(property["value"], json!({"who": "admin"}));
+    assert_eq!(
+        property["version"]["number"], 1,
+        "written once, by the save that committed"
+    );
+
+    // A stale save of current content changes nothing, labels included.
+    let (status, _) = call(
+        admin
+            .put(app.url(&format!("/rest/api/content/{page}")))
+            .json(
+                &json!({"type": "page", "title": "Comes back", "version": {"number": 2},
+                "metadata": {"labels": []}}),
+            ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, labels) = call(admin.get(app.url(&format!("/rest/api/content/{page}/label")))).await;
+    assert_eq!(labels["size"], 1, "{labels}");
 }

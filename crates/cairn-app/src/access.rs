@@ -1,14 +1,13 @@
-//! Permission checks for handlers, answered as Confluence answers them: what the caller may not see
-//! is not found (404, the same message as for content that does not exist); what they may see but
-//! not change is forbidden (403).
+//! Permission checks of the use cases and of every read, answered as Confluence answers them: what
+//! the caller may not see is not found (the same answer as for content that does not exist); what
+//! they may see but not change is forbidden.
 //!
 //! Listings never come here: the store leaves out what the viewer may not see in the same statement.
 
-use cairn_app::ErrorCode;
 use cairn_core::{Attachment, Content, ContentType, Space, SpaceId, SpacePermission, UserId};
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::Node;
+use crate::error::{Error, ErrorCode};
 
 /// What a caller wants to do with content they can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +23,7 @@ pub enum ContentAction {
 }
 
 /// The content whose restrictions govern `content`: a comment follows the page it is on.
-async fn governing_id(
-    state: &AppState,
-    content: &Content,
-) -> Result<cairn_core::ContentId, ApiError> {
+async fn governing_id(state: &Node, content: &Content) -> Result<cairn_core::ContentId, Error> {
     if content.content_type != ContentType::Comment {
         return Ok(content.id);
     }
@@ -35,16 +31,16 @@ async fn governing_id(
         .store
         .comment_meta(content.id)
         .await?
-        .ok_or_else(|| ApiError::content_not_found(content.id))?;
+        .ok_or_else(|| Error::content_not_found(content.id))?;
     Ok(meta.container_id)
 }
 
 /// Whether `viewer` may view space `space_id`.
 pub async fn can_view_space(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     space_id: SpaceId,
-) -> Result<bool, ApiError> {
+) -> Result<bool, Error> {
     Ok(state
         .store
         .space_permissions_of(viewer, space_id)
@@ -53,11 +49,7 @@ pub async fn can_view_space(
 }
 
 /// Whether `viewer` may view `content` (a page, blog post or comment).
-pub async fn can_view(
-    state: &AppState,
-    viewer: UserId,
-    content: &Content,
-) -> Result<bool, ApiError> {
+pub async fn can_view(state: &Node, viewer: UserId, content: &Content) -> Result<bool, Error> {
     // A draft is its creator's alone until it is published.
     if content.status == cairn_core::ContentStatus::Draft && content.creator_id != viewer {
         return Ok(false);
@@ -73,46 +65,38 @@ pub async fn can_view(
 }
 
 /// 404 unless `viewer` may view `content`.
-pub async fn require_view(
-    state: &AppState,
-    viewer: UserId,
-    content: &Content,
-) -> Result<(), ApiError> {
+pub async fn require_view(state: &Node, viewer: UserId, content: &Content) -> Result<(), Error> {
     if can_view(state, viewer, content).await? {
         Ok(())
     } else {
-        Err(ApiError::content_not_found(content.id))
+        Err(Error::content_not_found(content.id))
     }
 }
 
 /// 404 unless `viewer` may view the content `attachment` is on.
 pub async fn require_view_attachment(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     attachment: &Attachment,
-) -> Result<Content, ApiError> {
+) -> Result<Content, Error> {
     let container = state
         .store
         .find_content(attachment.container_id)
         .await?
-        .ok_or_else(|| ApiError::content_not_found(attachment.id))?;
+        .ok_or_else(|| Error::content_not_found(attachment.id))?;
     if can_view(state, viewer, &container).await? {
         Ok(container)
     } else {
-        Err(ApiError::content_not_found(attachment.id))
+        Err(Error::content_not_found(attachment.id))
     }
 }
 
 /// 404 unless `viewer` may view `space`, with Confluence's message for a missing space.
-pub async fn require_view_space(
-    state: &AppState,
-    viewer: UserId,
-    space: &Space,
-) -> Result<(), ApiError> {
+pub async fn require_view_space(state: &Node, viewer: UserId, space: &Space) -> Result<(), Error> {
     if can_view_space(state, viewer, space.id).await? {
         Ok(())
     } else {
-        Err(ApiError::not_found(
+        Err(Error::not_found(
             ErrorCode::SpaceNotFound,
             format!("No space with key : {}", space.key.as_str()),
         ))
@@ -121,14 +105,14 @@ pub async fn require_view_space(
 
 /// 404 unless `viewer` may view `space`, then 403 unless they hold `permission` in it.
 pub async fn require_space_permission(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     space: &Space,
     permission: SpacePermission,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let held = state.store.space_permissions_of(viewer, space.id).await?;
     if !held.contains(&SpacePermission::ViewSpace) {
-        return Err(ApiError::not_found(
+        return Err(Error::not_found(
             ErrorCode::SpaceNotFound,
             format!("No space with key : {}", space.key.as_str()),
         ));
@@ -136,7 +120,7 @@ pub async fn require_space_permission(
     if held.contains(&permission) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
+        Err(Error::forbidden(format!(
             "not permitted: {} in space {} is needed",
             permission.as_str(),
             space.key.as_str()
@@ -157,12 +141,12 @@ pub fn permission_to_add(content_type: ContentType) -> SpacePermission {
 /// unless `viewer` may view the space, 403 unless they may add that type there; a parent must be a
 /// page `viewer` may view (404 otherwise, as if it did not exist). Returns the parent.
 pub async fn require_create(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     space: &Space,
     content_type: ContentType,
     parent_id: Option<cairn_core::ContentId>,
-) -> Result<Option<Content>, ApiError> {
+) -> Result<Option<Content>, Error> {
     require_space_permission(state, viewer, space, permission_to_add(content_type)).await?;
     match parent_id {
         Some(parent_id) => Ok(Some(viewable_content(state, viewer, parent_id).await?)),
@@ -172,11 +156,11 @@ pub async fn require_create(
 
 /// Whether `viewer`, who can view `content`, may also do `action` with it.
 pub async fn can_do(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     content: &Content,
     action: ContentAction,
-) -> Result<bool, ApiError> {
+) -> Result<bool, Error> {
     let held = state
         .store
         .space_permissions_of(viewer, content.space_id)
@@ -219,11 +203,11 @@ pub async fn can_do(
 
 /// 404 unless `viewer` may view `content`, then 403 unless they may do `action` with it.
 pub async fn require(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     content: &Content,
     action: ContentAction,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     require_view(state, viewer, content).await?;
     if can_do(state, viewer, content, action).await? {
         return Ok(());
@@ -234,7 +218,7 @@ pub async fn require(
         ContentAction::Comment => "comment on",
         ContentAction::Attach => "attach files to",
     };
-    Err(ApiError::forbidden(format!(
+    Err(Error::forbidden(format!(
         "Not permitted to {verb} content with id: ContentId{{id={}}}",
         content.id
     )))
@@ -244,11 +228,11 @@ pub async fn require(
 /// one of its versions) from it: REMOVEATTACHMENT in the space, or REMOVEOWNCONTENT for a file they
 /// added, as Confluence has it; the page's update restrictions apply too.
 pub async fn require_remove_attachment(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     container: &Content,
     attachment: &Attachment,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     require_view(state, viewer, container).await?;
     let held = state
         .store
@@ -265,7 +249,7 @@ pub async fn require_remove_attachment(
     {
         return Ok(());
     }
-    Err(ApiError::forbidden(format!(
+    Err(Error::forbidden(format!(
         "Not permitted to remove attachment {} from content with id: ContentId{{id={}}}",
         attachment.id, container.id
     )))
@@ -273,15 +257,15 @@ pub async fn require_remove_attachment(
 
 /// Loads content by id for a read: 404 when it does not exist or `viewer` may not view it.
 pub async fn viewable_content(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     id: cairn_core::ContentId,
-) -> Result<Content, ApiError> {
+) -> Result<Content, Error> {
     let content = state
         .store
         .find_content(id)
         .await?
-        .ok_or_else(|| ApiError::content_not_found(id))?;
+        .ok_or_else(|| Error::content_not_found(id))?;
     require_view(state, viewer, &content).await?;
     Ok(content)
 }
@@ -292,10 +276,10 @@ enum Target {
     Attachment(Content),
 }
 
-async fn current_target(state: &AppState, id: cairn_core::ContentId) -> Result<Target, ApiError> {
+async fn current_target(state: &Node, id: cairn_core::ContentId) -> Result<Target, Error> {
     if let Some(content) = state.store.find_content(id).await? {
         if content.status != cairn_core::ContentStatus::Current {
-            return Err(ApiError::content_not_found(id));
+            return Err(Error::content_not_found(id));
         }
         return Ok(Target::Content(content));
     }
@@ -304,21 +288,21 @@ async fn current_target(state: &AppState, id: cairn_core::ContentId) -> Result<T
         .find_attachment(id)
         .await?
         .filter(|attachment| attachment.status == "current")
-        .ok_or_else(|| ApiError::content_not_found(id))?;
+        .ok_or_else(|| Error::content_not_found(id))?;
     let container = state
         .store
         .find_content(attachment.container_id)
         .await?
-        .ok_or_else(|| ApiError::content_not_found(id))?;
+        .ok_or_else(|| Error::content_not_found(id))?;
     Ok(Target::Attachment(container))
 }
 
 /// 404 unless `id` is current content or a current attachment that `viewer` may view.
 pub async fn require_view_target(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     id: cairn_core::ContentId,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let visible = match current_target(state, id).await? {
         Target::Content(content) | Target::Attachment(content) => {
             can_view(state, viewer, &content).await?
@@ -327,22 +311,22 @@ pub async fn require_view_target(
     if visible {
         Ok(())
     } else {
-        Err(ApiError::content_not_found(id))
+        Err(Error::content_not_found(id))
     }
 }
 
 /// 404 unless `viewer` may view `id` (content or attachment), then 403 unless they may edit it (an
 /// attachment is edited by those who may attach files to its page).
 pub async fn require_edit_target(
-    state: &AppState,
+    state: &Node,
     viewer: UserId,
     id: cairn_core::ContentId,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     match current_target(state, id).await? {
         Target::Content(content) => require(state, viewer, &content, ContentAction::Edit).await,
         Target::Attachment(container) => {
             if !can_view(state, viewer, &container).await? {
-                return Err(ApiError::content_not_found(id));
+                return Err(Error::content_not_found(id));
             }
             require(state, viewer, &container, ContentAction::Attach).await
         }
