@@ -20,6 +20,7 @@
 //! crate gathers their inputs and applies their answers.
 
 pub mod access;
+pub mod attachment;
 pub mod cache;
 pub mod clock;
 pub mod cluster;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod load;
 pub mod maintenance;
 pub mod page;
+pub mod restriction;
 pub mod search;
 pub mod throttle;
 

@@ -261,6 +261,31 @@ pub fn narrow_read_subjects(
     kept.into_iter().collect()
 }
 
+/// The operation whose restrictions would shut out the user making them, if any: someone who
+/// restricts a page must stay among those each restricted operation lets in (themselves, or a
+/// group they belong to), or nobody they could ask would be left to lift it. Operations without
+/// restrictions are open to everyone and cannot lock anybody out. `caller_groups` are the groups
+/// the caller belongs to.
+pub fn restrictions_lock_out(
+    caller: UserId,
+    caller_groups: &[GroupId],
+    restrictions: &[Restriction],
+) -> Option<RestrictionOperation> {
+    let lets_in = |subject: Subject| match subject {
+        Subject::User(user) => user == caller,
+        Subject::Group(group) => caller_groups.contains(&group),
+        Subject::Anonymous => true,
+    };
+    RestrictionOperation::ALL.into_iter().find(|operation| {
+        let mut of_operation = restrictions
+            .iter()
+            .filter(|restriction| restriction.operation == *operation)
+            .peekable();
+        of_operation.peek().is_some()
+            && !of_operation.any(|restriction| lets_in(restriction.subject))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,5 +408,56 @@ mod tests {
             Some(RestrictionOperation::Update)
         );
         assert_eq!(RestrictionOperation::parse("delete"), None);
+    }
+
+    fn restriction(operation: RestrictionOperation, subject: Subject) -> Restriction {
+        Restriction { operation, subject }
+    }
+
+    #[test]
+    fn no_restrictions_lock_nobody_out() {
+        assert_eq!(restrictions_lock_out(UserId(1), &[], &[]), None);
+    }
+
+    #[test]
+    fn restricting_to_oneself_or_ones_group_is_allowed() {
+        let me = UserId(1);
+        let team = GroupId(7);
+        let mine = [
+            restriction(RestrictionOperation::Read, Subject::User(me)),
+            restriction(RestrictionOperation::Update, Subject::Group(team)),
+        ];
+        assert_eq!(restrictions_lock_out(me, &[team], &mine), None);
+    }
+
+    #[test]
+    fn restricting_to_others_only_is_refused_per_operation() {
+        let me = UserId(1);
+        let others = [
+            restriction(RestrictionOperation::Read, Subject::User(me)),
+            restriction(RestrictionOperation::Update, Subject::User(UserId(2))),
+            restriction(RestrictionOperation::Update, Subject::Group(GroupId(9))),
+        ];
+        assert_eq!(
+            restrictions_lock_out(me, &[GroupId(7)], &others),
+            Some(RestrictionOperation::Update)
+        );
+        assert_eq!(
+            restrictions_lock_out(me, &[GroupId(9)], &others),
+            None,
+            "a member of the named group stays in"
+        );
+    }
+
+    #[test]
+    fn a_read_restriction_naming_only_others_is_refused() {
+        let others = [restriction(
+            RestrictionOperation::Read,
+            Subject::User(UserId(2)),
+        )];
+        assert_eq!(
+            restrictions_lock_out(UserId(1), &[], &others),
+            Some(RestrictionOperation::Read)
+        );
     }
 }

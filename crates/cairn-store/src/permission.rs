@@ -16,7 +16,7 @@ use sqlx::query::Query;
 use sqlx::{Any, Row};
 
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult, WriteTx};
+use crate::{Store, StoreError, StoreResult, WriteTx};
 
 /// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
 macro_rules! viewable_space {
@@ -255,13 +255,31 @@ impl Store {
         restrictions: &[Restriction],
     ) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
+        self.replace_content_restrictions_in(
+            &mut transaction,
+            content_id,
+            operations,
+            restrictions,
+        )
+        .await?;
+        transaction.commit().await
+    }
+
+    /// [`Store::replace_content_restrictions`] inside `transaction`, with its journal entry.
+    pub async fn replace_content_restrictions_in(
+        &self,
+        transaction: &mut WriteTx,
+        content_id: ContentId,
+        operations: &[RestrictionOperation],
+        restrictions: &[Restriction],
+    ) -> StoreResult<()> {
         for operation in operations {
             sqlx::query(
                 self.sql("DELETE FROM content_restriction WHERE content_id = ? AND operation = ?"),
             )
             .bind(content_id.0)
             .bind(operation.as_str())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         let mut unique: Vec<Restriction> = restrictions
@@ -279,13 +297,65 @@ impl Store {
             .bind(restriction.operation.as_str())
             .bind(restriction.subject.type_name())
             .bind(restriction.subject.id_value())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         let change = Change::of_content_id(ChangeKind::RestrictionsChanged, content_id);
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
-        Ok(())
+        record(self, transaction, &change).await
+    }
+
+    /// The restrictions of `content_id` as `transaction` sees them, after taking the content's row
+    /// lock: concurrent changes of the same content's restrictions wait for each other, so each
+    /// decides on what the other committed.
+    pub async fn lock_content_restrictions_in(
+        &self,
+        transaction: &mut WriteTx,
+        content_id: ContentId,
+    ) -> StoreResult<Vec<Restriction>> {
+        // A no-op update: the one row lock every dialect takes the same way (SQLite's write lock
+        // is already held by the transaction).
+        let locked = sqlx::query(self.sql("UPDATE content SET id = id WHERE id = ?"))
+            .bind(content_id.0)
+            .execute(&mut **transaction)
+            .await?;
+        if locked.rows_affected() == 0 {
+            return Err(StoreError::ContentNotFound(content_id));
+        }
+        let rows = sqlx::query(self.sql(
+            "SELECT operation, subject_type, subject_id FROM content_restriction WHERE content_id = ?",
+        ))
+        .bind(content_id.0)
+        .fetch_all(&mut **transaction)
+        .await?;
+        let mut restrictions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let operation: String = row.try_get("operation")?;
+            let subject_type: String = row.try_get("subject_type")?;
+            let subject_id: i64 = row.try_get("subject_id")?;
+            if let (Some(operation), Some(subject)) = (
+                RestrictionOperation::parse(&operation),
+                Subject::from_stored(&subject_type, subject_id),
+            ) {
+                restrictions.push(Restriction { operation, subject });
+            }
+        }
+        restrictions.sort();
+        Ok(restrictions)
+    }
+
+    /// The groups `user_id` belongs to, as `transaction` sees them.
+    pub async fn group_ids_of_in(
+        &self,
+        transaction: &mut WriteTx,
+        user_id: UserId,
+    ) -> StoreResult<Vec<GroupId>> {
+        let rows = sqlx::query(self.sql("SELECT group_id FROM group_member WHERE user_id = ?"))
+            .bind(user_id.0)
+            .fetch_all(&mut **transaction)
+            .await?;
+        rows.iter()
+            .map(|row| Ok(GroupId(row.try_get("group_id")?)))
+            .collect()
     }
 
     /// Whether `viewer` may read `content_id` (a page or blog post): no read restriction on it or on a

@@ -28,6 +28,7 @@ mod render;
 pub mod routes;
 mod time_format;
 pub mod ui;
+mod upload;
 
 use cairn_app::ErrorCode;
 use std::sync::Arc;

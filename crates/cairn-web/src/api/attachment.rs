@@ -4,21 +4,24 @@
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use cairn_app::ErrorCode;
 use cairn_blob::{BlobError, BlobKey, ByteRange};
 use cairn_core::{Attachment, AttachmentVersion, Content, ContentId, ContentStatus, ContentType};
-use cairn_store::{AttachmentListing, AttachmentWrite, StoredFile};
-use futures_util::{StreamExt, TryStreamExt};
+use cairn_store::AttachmentListing;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
+use cairn_app::attachment::{self, Upload, UploadTarget};
+
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
 use crate::time_format::now_ms;
+use crate::upload::receive_form;
 
 /// The attachment id as clients see it.
 pub fn attachment_id_text(id: ContentId) -> String {
@@ -37,59 +40,7 @@ pub fn download_path(attachment: &Attachment) -> String {
 }
 
 fn blob_error(error: BlobError) -> ApiError {
-    match error {
-        BlobError::TooLarge { limit, .. } => ApiError::new(
-            ErrorCode::AttachmentTooLarge,
-            format!("The file is larger than the attachment limit of {limit} bytes"),
-        ),
-        BlobError::NotFound { .. } => ApiError::not_found(
-            ErrorCode::AttachmentBytesMissing,
-            "The attachment's bytes are missing",
-        ),
-        BlobError::RangeNotSatisfiable { .. } | BlobError::InvalidRange { .. } => ApiError::new(
-            ErrorCode::RangeNotSatisfiable,
-            "The requested range is not satisfiable",
-        ),
-        BlobError::Upload { .. } => ApiError::bad_request("the upload was interrupted"),
-        other => {
-            tracing::error!(error = %other, "blob store error");
-            ApiError::internal()
-        }
-    }
-}
-
-/// A media type for a file: the part's own, unless it is a generic binary type; then one guessed
-/// from the file name.
-pub fn media_type_for(part_type: Option<&str>, filename: &str) -> String {
-    if let Some(given) = part_type.map(str::trim).filter(|t| !t.is_empty())
-        && !matches!(given, "application/octet-stream" | "application/binary")
-    {
-        return given.to_string();
-    }
-    let extension = filename
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        "txt" | "log" => "text/plain",
-        "md" => "text/markdown",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "zip" => "application/zip",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        _ => "application/octet-stream",
-    }
-    .to_string()
+    ApiError::from(attachment::blob_error(error))
 }
 
 impl JsonBuilder<'_> {
@@ -237,198 +188,6 @@ pub async fn list_attachments(
     )))
 }
 
-/// A file part streamed into the blob store, not yet recorded.
-pub(crate) struct Received {
-    /// `Some` when the upload is a new version of this attachment.
-    existing: Option<Attachment>,
-    id: ContentId,
-    title: String,
-    key: BlobKey,
-    media_type: String,
-    size_bytes: u64,
-    sha256: String,
-}
-
-/// Reads the multipart body: streams every `file` part to the blob store and collects `comment` and
-/// `minorEdit`. `new_version_of` forces every file to become a new version of that attachment.
-pub(crate) async fn receive_files(
-    state: &AppState,
-    container: &Content,
-    multipart: &mut Multipart,
-    allow_duplicated: bool,
-    new_version_of: Option<&Attachment>,
-) -> Result<(Vec<Received>, String, bool), ApiError> {
-    let mut received: Vec<Received> = Vec::new();
-    let mut comment = String::new();
-    let mut minor_edit = false;
-    let cleanup = |received: &Vec<Received>| {
-        let blobs = state.blobs.clone();
-        let keys: Vec<BlobKey> = received.iter().map(|file| file.key.clone()).collect();
-        async move {
-            for key in keys {
-                let _ = blobs.delete(&key).await;
-            }
-        }
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => {
-                cleanup(&received).await;
-                return Err(ApiError::bad_request(format!(
-                    "the multipart body could not be read: {error}"
-                )));
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        // md2cf sends `comment` as a file part: named parts other than `file` are text.
-        if name != "file" {
-            let text = field.text().await.unwrap_or_default();
-            match name.as_str() {
-                "comment" => comment = text,
-                "minorEdit" => minor_edit = text.trim().eq_ignore_ascii_case("true"),
-                _ => {}
-            }
-            continue;
-        }
-        let Some(filename) = field
-            .file_name()
-            .map(str::to_string)
-            .filter(|name| !name.trim().is_empty())
-        else {
-            cleanup(&received).await;
-            return Err(ApiError::bad_request("a file part needs a filename"));
-        };
-        let filename = match cairn_core::limits::check_file_name(&filename) {
-            Ok(checked) => checked,
-            Err(error) => {
-                cleanup(&received).await;
-                return Err(ApiError::bad_request(error.message));
-            }
-        };
-        // Two parts of one name would make the second overwrite the first within one request.
-        if received
-            .iter()
-            .any(|file| file.title.to_lowercase() == filename.to_lowercase())
-        {
-            cleanup(&received).await;
-            return Err(ApiError::new(
-                ErrorCode::AttachmentNameTaken,
-                format!("the upload holds two files named {filename}; nothing was stored"),
-            ));
-        }
-        let existing = match new_version_of {
-            Some(target) => Some(target.clone()),
-            None => {
-                state
-                    .store
-                    .find_attachment_by_title(container.id, &filename)
-                    .await?
-            }
-        };
-        if existing.is_some() && new_version_of.is_none() && !allow_duplicated {
-            cleanup(&received).await;
-            return Err(ApiError::new(
-                ErrorCode::AttachmentNameTaken,
-                format!(
-                    "Cannot add a new attachment with same file name as an existing attachment: {filename}"
-                ),
-            ));
-        }
-        let id = match &existing {
-            Some(attachment) => attachment.id,
-            None => state.store.allocate_content_id().await?,
-        };
-        let version = existing
-            .as_ref()
-            .map_or(1, |attachment| attachment.version + 1);
-        let unique = cairn_app::credentials::new_secret()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(10)
-            .collect::<String>();
-        let key = BlobKey::new(format!(
-            "attachments/{}/{}/v{version}-{unique}",
-            container.id, id
-        ))
-        .map_err(|_| ApiError::internal())?;
-        let media_type = media_type_for(field.content_type(), &filename);
-        let stream = field.map_err(|error| std::io::Error::other(error.to_string()));
-        let stored = match state
-            .blobs
-            .put_stream(&key, stream, Some(state.node.settings.attachment_max_bytes))
-            .await
-        {
-            Ok(stored) => stored,
-            Err(error) => {
-                cleanup(&received).await;
-                return Err(blob_error(error));
-            }
-        };
-        received.push(Received {
-            existing,
-            id,
-            title: filename,
-            key,
-            media_type,
-            size_bytes: stored.size_bytes,
-            sha256: stored.sha256_hex,
-        });
-    }
-    if received.is_empty() {
-        return Err(ApiError::bad_request("the request has no part named file"));
-    }
-    Ok((received, comment, minor_edit))
-}
-
-/// Records received files as attachments or new versions; on failure removes bytes not yet recorded.
-pub(crate) async fn record(
-    state: &AppState,
-    container: &Content,
-    received: Vec<Received>,
-    comment: &str,
-    minor_edit: bool,
-    caller: &Principal,
-) -> Result<Vec<Attachment>, ApiError> {
-    let mut writes = Vec::with_capacity(received.len());
-    for file in &received {
-        let stored = StoredFile {
-            media_type: file.media_type.clone(),
-            size_bytes: i64::try_from(file.size_bytes).unwrap_or(i64::MAX),
-            sha256: file.sha256.clone(),
-            blob_key: file.key.as_str().to_string(),
-            comment: comment.to_string(),
-            minor_edit,
-            author_id: caller.user.id,
-            now_ms: now_ms(),
-        };
-        writes.push(match &file.existing {
-            Some(existing) => AttachmentWrite::NewVersion {
-                id: existing.id,
-                current: existing.version,
-                file: stored,
-            },
-            None => AttachmentWrite::New {
-                id: file.id,
-                container_id: container.id,
-                title: file.title.clone(),
-                file: stored,
-            },
-        });
-    }
-    // One transaction for the whole upload: every file is recorded, or none is.
-    match state.store.record_attachments(&writes).await {
-        Ok(recorded) => Ok(recorded),
-        Err(error) => {
-            for file in &received {
-                let _ = state.blobs.delete(&file.key).await;
-            }
-            Err(error.into())
-        }
-    }
-}
-
 /// `POST /rest/api/content/{id}/child/attachment`: one or more `file` parts; answers a paged list.
 pub async fn upload(
     State(state): State<AppState>,
@@ -439,12 +198,13 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
     let container = current_container(&state, &caller, &id_text).await?;
-    access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
     let allow_duplicated = query.get("allowDuplicated") == Some("true");
-    let (received, comment, minor_edit) =
-        receive_files(&state, &container, &mut multipart, allow_duplicated, None).await?;
-    let attachments = record(&state, &container, received, &comment, minor_edit, &caller).await?;
-    tracing::info!(container = %container.id, files = attachments.len(), user = %caller.user.username, "attachments uploaded");
+    let target = UploadTarget::Files { allow_duplicated };
+    let upload = Upload::start(&state, &caller.as_caller(), container.clone(), target).await?;
+    let (upload, form) = receive_form(upload, &mut multipart).await?;
+    let attachments = upload
+        .record(&caller.as_caller(), &form.comment, form.minor_edit)
+        .await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     let expand = Expand::parse(Some("version,container"));
     let mut results = Vec::with_capacity(attachments.len());
@@ -557,18 +317,12 @@ async fn new_version(
     attachment: &Attachment,
     mut multipart: Multipart,
 ) -> Result<ApiJson, ApiError> {
-    access::require(state, caller.user.id, container, ContentAction::Attach).await?;
-    let (received, comment, minor_edit) =
-        receive_files(state, container, &mut multipart, true, Some(attachment)).await?;
-    if received.len() != 1 {
-        for file in &received {
-            let _ = state.blobs.delete(&file.key).await;
-        }
-        return Err(ApiError::bad_request(
-            "a new version takes exactly one file part",
-        ));
-    }
-    let updated = record(state, container, received, &comment, minor_edit, caller).await?;
+    let target = UploadTarget::NewVersionOf(attachment.clone());
+    let upload = Upload::start(state, &caller.as_caller(), container.clone(), target).await?;
+    let (upload, form) = receive_form(upload, &mut multipart).await?;
+    let updated = upload
+        .record(&caller.as_caller(), &form.comment, form.minor_edit)
+        .await?;
     let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
     let attachment = updated.first().ok_or_else(ApiError::internal)?;
     Ok(ApiJson(
@@ -732,20 +486,6 @@ pub async fn download_by_id(
     serve_bytes(&state, &headers, &attachment, version_parameter(&query)?).await
 }
 
-/// `DELETE /rest/api/content/{attId}`: to the trash; with `status=trashed`, purged with its bytes.
-/// Deletes bytes that no attachment version records any more (a failure is left to the sweeper).
-pub(crate) async fn delete_unreferenced_blob(state: &AppState, blob_key: String) {
-    match state.store.blob_key_is_referenced(&blob_key).await {
-        Ok(false) => {
-            if let Ok(key) = BlobKey::new(blob_key) {
-                let _ = state.blobs.delete(&key).await;
-            }
-        }
-        Ok(true) => {}
-        Err(error) => tracing::warn!(%error, "could not check a blob before deleting it"),
-    }
-}
-
 /// `POST /json/removeattachment.action?pageId=N&fileName=x[&version=n]` (atlassian-python-api 4.x
 /// `delete_attachment`): without a version the attachment goes for good, with one that version.
 pub async fn remove_by_action(
@@ -789,51 +529,19 @@ pub async fn remove_by_action(
                         format!("Attachment {} has no version {number}", attachment.id),
                     )
                 })?;
-            delete_unreferenced_blob(&state, blob_key).await;
+            attachment::delete_unreferenced_blob(&state, blob_key).await;
         }
         None => {
-            delete_attachment(&state, &attachment, true).await?;
+            attachment::delete_attachment(&state, &attachment, true).await?;
         }
     }
     tracing::info!(attachment = %attachment.id, user = %caller.user.username, "attachment removed by action");
     Ok(ApiJson(json!({"success": true})))
 }
 
-pub async fn delete_attachment(
-    state: &AppState,
-    attachment: &Attachment,
-    purge: bool,
-) -> Result<Response, ApiError> {
-    if purge || attachment.status == "trashed" {
-        let keys = state.store.purge_attachment(attachment.id).await?;
-        for key in keys {
-            if let Ok(key) = BlobKey::new(key) {
-                let _ = state.blobs.delete(&key).await;
-            }
-        }
-    } else {
-        state.store.trash_attachment(attachment.id).await?;
-    }
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn media_types_come_from_the_part_or_the_name() {
-        assert_eq!(media_type_for(Some("image/png"), "x.bin"), "image/png");
-        assert_eq!(
-            media_type_for(Some("application/binary"), "diagram.PNG"),
-            "image/png"
-        );
-        assert_eq!(media_type_for(None, "notes.md"), "text/markdown");
-        assert_eq!(
-            media_type_for(Some("application/octet-stream"), "blob"),
-            "application/octet-stream"
-        );
-    }
 
     #[test]
     fn single_ranges_are_understood() {

@@ -528,7 +528,8 @@ pub async fn delete_content(
         access::require_remove_attachment(&state, caller.user.id, &container, &attachment).await?;
         let purge = query.get("status") == Some("trashed");
         tracing::info!(attachment = %id, purge, user = %caller.user.username, "attachment deleted");
-        return super::attachment::delete_attachment(&state, &attachment, purge).await;
+        cairn_app::attachment::delete_attachment(&state, &attachment, purge).await?;
+        return Ok(StatusCode::NO_CONTENT.into_response());
     };
     access::require(&state, caller.user.id, &content, ContentAction::Delete).await?;
     if content.content_type == ContentType::Comment {

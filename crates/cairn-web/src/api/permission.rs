@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use cairn_core::{
     Content, ContentId, ContentType, Restriction, RestrictionOperation, Space, SpaceKey,
-    SpacePermission, Subject, UserId,
+    SpacePermission, Subject,
 };
 use cairn_store::{NamedRestriction, SpaceGrant};
 use serde_json::{Value, json};
@@ -15,57 +15,25 @@ use serde_json::{Value, json};
 use super::json::JsonBuilder;
 use super::parse_json_body;
 use crate::AppState;
-use crate::access::{self, ContentAction};
+use crate::access;
 use crate::auth::{ApiUser, Principal};
+use cairn_app::restriction::{self, RestrictionChange};
+
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
 
-/// How many users or groups one restriction listing shows.
-const RESTRICTION_LIST_LIMIT: usize = 200;
-
-/// Whether `caller` administers the space `content` is in. Space administrators manage the
-/// restrictions of every page of their space, also of pages a restriction shuts them out of, as in
-/// Confluence's "Restricted pages" screen: otherwise a page whose restriction names nobody left (its
-/// only group deleted, or narrowed by a move) could never be opened again.
-async fn administers_space_of(
-    state: &AppState,
-    caller: &Principal,
-    content: &Content,
-) -> Result<bool, ApiError> {
-    Ok(state
-        .store
-        .space_permissions_of(caller.user.id, content.space_id)
-        .await?
-        .contains(&SpacePermission::SetSpacePermissions))
-}
-
-/// A page or blog post whose restrictions the caller may see: one they may view, or any current
-/// one of a space they administer.
+/// The content of a restriction request by its path id (see [`restriction::restricted_content`]).
 async fn restricted_content(
     state: &AppState,
     caller: &Principal,
     id_text: &str,
 ) -> Result<Content, ApiError> {
     let id = ContentId::parse(id_text).ok_or_else(|| ApiError::content_not_found(id_text))?;
-    let content = match access::viewable_content(state, caller.user.id, id).await {
-        Ok(content) => content,
-        Err(not_visible) => match state.store.find_content(id).await? {
-            Some(content)
-                if content.status == cairn_core::ContentStatus::Current
-                    && administers_space_of(state, caller, &content).await? =>
-            {
-                content
-            }
-            _ => return Err(not_visible.into()),
-        },
-    };
-    if content.content_type == ContentType::Comment {
-        return Err(ApiError::bad_request(
-            "restrictions apply to pages and blog posts, not to comments",
-        ));
-    }
-    Ok(content)
+    Ok(restriction::restricted_content(state, caller.user.id, id).await?)
 }
+
+/// How many users or groups one restriction listing shows.
+const RESTRICTION_LIST_LIMIT: usize = 200;
 
 /// One operation's restrictions in Confluence's shape.
 async fn operation_json(
@@ -264,92 +232,6 @@ async fn requested_restrictions(
     Ok((operations, restrictions))
 }
 
-/// Refuses restrictions that would shut the caller out of the content they are changing.
-async fn refuse_lock_out(
-    state: &AppState,
-    caller: UserId,
-    restrictions: &[Restriction],
-) -> Result<(), ApiError> {
-    for operation in RestrictionOperation::ALL {
-        let of_operation: Vec<&Restriction> = restrictions
-            .iter()
-            .filter(|restriction| restriction.operation == operation)
-            .collect();
-        if of_operation.is_empty() {
-            continue;
-        }
-        let mut included = false;
-        for restriction in of_operation {
-            if state
-                .store
-                .subject_includes(restriction.subject, caller)
-                .await?
-            {
-                included = true;
-                break;
-            }
-        }
-        if !included {
-            return Err(ApiError::bad_request(format!(
-                "these {} restrictions would lock you out: include yourself or a group you belong to",
-                operation.as_str()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Space administrators may; anyone else needs to view the content (404), to edit it and to set
-/// restrictions in its space (403).
-async fn require_restrict(
-    state: &AppState,
-    caller: &Principal,
-    content: &Content,
-) -> Result<(), ApiError> {
-    if administers_space_of(state, caller, content).await? {
-        return Ok(());
-    }
-    access::require(state, caller.user.id, content, ContentAction::Edit).await?;
-    let space = JsonBuilder::new(state, String::new(), caller.user.id)
-        .space_of(content.space_id)
-        .await?;
-    access::require_space_permission(
-        state,
-        caller.user.id,
-        &space,
-        SpacePermission::SetPagePermissions,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Makes `wanted` the restrictions of `content` for each of `operations` (others stay), after checking
-/// the caller may restrict it and would not shut themselves out.
-pub(crate) async fn apply_restrictions(
-    state: &AppState,
-    caller: &Principal,
-    content: &Content,
-    operations: &[RestrictionOperation],
-    wanted: &[Restriction],
-) -> Result<(), ApiError> {
-    require_restrict(state, caller, content).await?;
-    let mut combined: Vec<Restriction> = state
-        .store
-        .content_restrictions(content.id)
-        .await?
-        .into_iter()
-        .map(|named| named.restriction)
-        .filter(|restriction| !operations.contains(&restriction.operation))
-        .collect();
-    combined.extend(wanted.iter().copied());
-    refuse_lock_out(state, caller.user.id, &combined).await?;
-    state
-        .store
-        .replace_content_restrictions(content.id, operations, wanted)
-        .await?;
-    Ok(())
-}
-
 /// `PUT /rest/api/content/{id}/restriction`: the body's restrictions replace all there were.
 pub async fn replace(
     State(state): State<AppState>,
@@ -361,14 +243,11 @@ pub async fn replace(
     let content = restricted_content(&state, &caller, &id_text).await?;
     let request = parse_json_body(&body)?;
     let (_, restrictions) = requested_restrictions(&state, &request).await?;
-    apply_restrictions(
-        &state,
-        &caller,
-        &content,
-        &RestrictionOperation::ALL,
-        &restrictions,
-    )
-    .await?;
+    let change = RestrictionChange::Replace {
+        operations: RestrictionOperation::ALL.to_vec(),
+        restrictions: restrictions.clone(),
+    };
+    restriction::change(&state, &caller.as_caller(), &content, change).await?;
     tracing::info!(content_id = %content.id, restrictions = restrictions.len(), user = %caller.user.username, "restrictions replaced");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -384,23 +263,8 @@ pub async fn add(
     let content = restricted_content(&state, &caller, &id_text).await?;
     let request = parse_json_body(&body)?;
     let (_, added) = requested_restrictions(&state, &request).await?;
-    require_restrict(&state, &caller, &content).await?;
-    let mut combined: Vec<Restriction> = state
-        .store
-        .content_restrictions(content.id)
-        .await?
-        .into_iter()
-        .map(|named| named.restriction)
-        .collect();
-    combined.extend(added);
-    apply_restrictions(
-        &state,
-        &caller,
-        &content,
-        &RestrictionOperation::ALL,
-        &combined,
-    )
-    .await?;
+    let change = RestrictionChange::Add(added);
+    restriction::change(&state, &caller.as_caller(), &content, change).await?;
     tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions added");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -413,7 +277,8 @@ pub async fn remove_all(
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
-    apply_restrictions(&state, &caller, &content, &RestrictionOperation::ALL, &[]).await?;
+    let change = RestrictionChange::remove_all();
+    restriction::change(&state, &caller.as_caller(), &content, change).await?;
     tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions removed");
     restriction_list(&state, &caller, &headers, content.id).await
 }
@@ -511,32 +376,6 @@ pub async fn space_permission_page(
     })))
 }
 
-/// A user or group named in a permission request.
-pub(crate) async fn subject_by_name(
-    state: &AppState,
-    kind: &str,
-    name: &str,
-) -> Result<Subject, ApiError> {
-    match kind {
-        "user" => state
-            .store
-            .find_user_by_username(name)
-            .await?
-            .map(|user| Subject::User(user.id))
-            .ok_or_else(|| ApiError::bad_request(format!("no user {name}"))),
-        "group" => state
-            .store
-            .group_id_by_name(name)
-            .await?
-            .map(Subject::Group)
-            .ok_or_else(|| ApiError::bad_request(format!("no group {name}"))),
-        "anonymous" => Ok(Subject::Anonymous),
-        other => Err(ApiError::bad_request(format!(
-            "subject type {other} is not user, group or anonymous"
-        ))),
-    }
-}
-
 /// `POST /rest/api/space/{key}/permission`: grants one permission,
 /// `{"subject":{"type":"user|group","identifier":"name"},"operation":{"key":"read","target":"space"}}`.
 pub async fn grant_space_permission(
@@ -560,7 +399,7 @@ pub async fn grant_space_permission(
         .as_str()
         .or_else(|| request["subject"]["name"].as_str())
         .unwrap_or("");
-    let subject = subject_by_name(&state, kind, name).await?;
+    let subject = restriction::subject_by_name(&state, kind, name).await?;
     let operation = request["operation"]["key"]
         .as_str()
         .or_else(|| request["operation"]["operationKey"].as_str())
@@ -813,8 +652,12 @@ async fn rpc_set_content_permissions(
     let mut wanted: Vec<Restriction> = Vec::new();
     for entry in entries.as_array().map(Vec::as_slice).unwrap_or_default() {
         let subject = match (entry["userName"].as_str(), entry["groupName"].as_str()) {
-            (Some(user), _) if !user.is_empty() => subject_by_name(state, "user", user).await?,
-            (_, Some(group)) if !group.is_empty() => subject_by_name(state, "group", group).await?,
+            (Some(user), _) if !user.is_empty() => {
+                restriction::subject_by_name(state, "user", user).await?
+            }
+            (_, Some(group)) if !group.is_empty() => {
+                restriction::subject_by_name(state, "group", group).await?
+            }
             _ => {
                 return Err(ApiError::bad_request(
                     "every entry needs a userName or groupName",
@@ -823,5 +666,9 @@ async fn rpc_set_content_permissions(
         };
         wanted.push(Restriction { operation, subject });
     }
-    apply_restrictions(state, caller, content, &[operation], &wanted).await
+    let change = RestrictionChange::Replace {
+        operations: vec![operation],
+        restrictions: wanted,
+    };
+    Ok(restriction::change(state, &caller.as_caller(), content, change).await?)
 }

@@ -145,7 +145,7 @@ pub async fn delete_version(
             .await?
         {
             Some(blob_key) => {
-                super::attachment::delete_unreferenced_blob(&state, blob_key).await;
+                cairn_app::attachment::delete_unreferenced_blob(&state, blob_key).await;
                 tracing::info!(attachment = %attachment.id, version = number, user = %caller.user.username, "attachment version removed");
                 Ok(StatusCode::NO_CONTENT.into_response())
             }

@@ -10,10 +10,13 @@ use maud::{Markup, html};
 
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::attachment::{download_path, receive_files, record};
+use cairn_app::attachment::{Upload, UploadTarget};
+
+use crate::api::attachment::download_path;
 use crate::api::json::QueryPairs;
 use crate::links::view_path;
 use crate::time_format::human_from_ms;
+use crate::upload::receive_form;
 
 /// Most attachments listed on a page view.
 const SHOWN_ATTACHMENTS: i64 = 200;
@@ -84,16 +87,14 @@ pub async fn upload(
             content.status == ContentStatus::Current && content.content_type != ContentType::Comment
         })
         .ok_or_else(|| UiError::not_found(format!("page {id} does not exist")))?;
-    crate::access::require(
-        &state,
-        user.user.id,
-        &container,
-        crate::access::ContentAction::Attach,
-    )
-    .await?;
-    let (received, comment, minor_edit) =
-        receive_files(&state, &container, &mut multipart, true, None).await?;
-    record(&state, &container, received, &comment, minor_edit, &user).await?;
+    let target = UploadTarget::Files {
+        allow_duplicated: true,
+    };
+    let upload = Upload::start(&state, &user.as_caller(), container.clone(), target).await?;
+    let (upload, form) = receive_form(upload, &mut multipart).await?;
+    upload
+        .record(&user.as_caller(), &form.comment, form.minor_edit)
+        .await?;
     Ok(Redirect::to(&format!("{}#attachments", view_path(container.id))).into_response())
 }
 

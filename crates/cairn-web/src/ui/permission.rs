@@ -17,10 +17,10 @@ use crate::AppState;
 use crate::access;
 use crate::api::json::QueryPairs;
 use crate::api::parse_query;
-use crate::api::permission::{apply_restrictions, subject_by_name};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
+use cairn_app::restriction::{self, RestrictionChange, subject_by_name};
 
 fn page_id(query: &QueryPairs) -> Result<ContentId, UiError> {
     query
@@ -135,7 +135,7 @@ pub async fn save_restrictions(
             match subject_by_name(&state, kind, name).await {
                 Ok(subject) => wanted.push(Restriction { operation, subject }),
                 Err(error) => {
-                    problem = Some(error);
+                    problem = Some(ApiError::from(error));
                     break 'lists;
                 }
             }
@@ -144,7 +144,13 @@ pub async fn save_restrictions(
     let outcome = match problem {
         Some(error) => Err(error),
         None => {
-            apply_restrictions(&state, &user, &content, &RestrictionOperation::ALL, &wanted).await
+            let change = RestrictionChange::Replace {
+                operations: RestrictionOperation::ALL.to_vec(),
+                restrictions: wanted.clone(),
+            };
+            restriction::change(&state, &user.as_caller(), &content, change)
+                .await
+                .map_err(ApiError::from)
         }
     };
     match outcome {
