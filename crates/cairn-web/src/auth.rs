@@ -295,6 +295,17 @@ pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, 
     Ok(secret)
 }
 
+/// A token cannot create tokens: whoever holds a stolen one would otherwise make it permanent. A new
+/// token needs the password or a signed-in session.
+pub fn refuse_token_minting(caller: &Principal) -> Result<(), ApiError> {
+    if caller.method == AuthMethod::Token {
+        return Err(ApiError::forbidden(
+            "a personal access token cannot create tokens; sign in with your password",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@ mod links;
 pub mod metrics;
 mod rate_limit;
 mod render;
+mod request;
 pub mod routes;
 mod time_format;
 pub mod ui;

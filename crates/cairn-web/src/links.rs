@@ -2,7 +2,7 @@
 
 use axum::http::HeaderMap;
 use base64::Engine;
-use cairn_core::{Content, ContentId, ContentType, SpaceKey};
+use cairn_core::{Attachment, Content, ContentId, ContentType, SpaceKey};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::AppState;
@@ -105,6 +105,17 @@ pub fn request_scheme(headers: &HeaderMap) -> &'static str {
         Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     }
+}
+
+/// `/download/attachments/{pageId}/{file}?version=N&modificationDate=…&api=v2`.
+pub fn download_path(attachment: &Attachment) -> String {
+    format!(
+        "/download/attachments/{}/{}?version={}&modificationDate={}&api=v2",
+        attachment.container_id,
+        encode_component(&attachment.title),
+        attachment.version,
+        attachment.last_modified_ms
+    )
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use cairn_app::attachment::{self, Upload, UploadTarget};
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
+pub use crate::links::download_path;
 use crate::links::{encode_component, request_base};
 use crate::time_format::now_ms;
 use crate::upload::receive_form;
@@ -26,17 +27,6 @@ use crate::upload::receive_form;
 /// The attachment id as clients see it.
 pub fn attachment_id_text(id: ContentId) -> String {
     format!("att{id}")
-}
-
-/// `/download/attachments/{pageId}/{file}?version=N&modificationDate=…&api=v2`.
-pub fn download_path(attachment: &Attachment) -> String {
-    format!(
-        "/download/attachments/{}/{}?version={}&modificationDate={}&api=v2",
-        attachment.container_id,
-        encode_component(&attachment.title),
-        attachment.version,
-        attachment.last_modified_ms
-    )
 }
 
 fn blob_error(error: BlobError) -> ApiError {

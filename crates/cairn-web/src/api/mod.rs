@@ -17,18 +17,11 @@ mod user;
 mod version;
 mod watch;
 
-use std::convert::Infallible;
-
 use axum::body::Bytes;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::routing::get;
-use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::AppState;
 use crate::error::ApiError;
-use json::QueryPairs;
 
 pub fn routes() -> crate::routes::RouteTable {
     crate::routes::RouteTable::new()
@@ -240,35 +233,7 @@ pub fn routes() -> crate::routes::RouteTable {
         )
 }
 
-impl FromRequestParts<AppState> for QueryPairs {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(parse_query(parts.uri.query().unwrap_or("")))
-    }
-}
-
-/// Parses `a=1&b=x+y` into ordered pairs, decoding `+` and percent escapes.
-pub fn parse_query(query: &str) -> QueryPairs {
-    let decode = |text: &str| {
-        percent_decode_str(&text.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    QueryPairs(
-        query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| match pair.split_once('=') {
-                Some((key, value)) => (decode(key), decode(value)),
-                None => (decode(pair), String::new()),
-            })
-            .collect(),
-    )
-}
+pub use crate::request::parse_query;
 
 /// Reads a JSON request body; malformed JSON is a 400 in Confluence's error shape.
 pub fn parse_json_body(body: &Bytes) -> Result<Value, ApiError> {

@@ -28,23 +28,12 @@ fn token_json(token: &cairn_store::AccessTokenInfo) -> Value {
     })
 }
 
-/// A token cannot create tokens: whoever holds a stolen one would otherwise make it permanent. A new
-/// token needs the password or a signed-in session.
-pub fn refuse_token_minting(caller: &crate::auth::Principal) -> Result<(), ApiError> {
-    if caller.method == crate::auth::AuthMethod::Token {
-        return Err(ApiError::forbidden(
-            "a personal access token cannot create tokens; sign in with your password",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create_token(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    refuse_token_minting(&caller)?;
+    crate::auth::refuse_token_minting(&caller)?;
     let request = parse_json_body(&body)?;
     let name = request["name"]
         .as_str()

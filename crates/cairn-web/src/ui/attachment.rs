@@ -12,9 +12,9 @@ use super::{UiError, UiUser};
 use crate::AppState;
 use cairn_app::attachment::{Upload, UploadTarget};
 
-use crate::api::attachment::download_path;
-use crate::api::json::QueryPairs;
+use crate::links::download_path;
 use crate::links::view_path;
+use crate::request::QueryPairs;
 use crate::time_format::human_from_ms;
 use crate::upload::receive_form;
 

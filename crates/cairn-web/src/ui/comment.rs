@@ -12,9 +12,9 @@ use maud::{Markup, PreEscaped, html};
 
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::parse_query;
 use crate::links::view_path;
 use crate::render::{escape_html, storage_to_view_of_page};
+use crate::request::parse_query;
 use crate::time_format::{human_from_ms, now_ms};
 
 /// Most comments shown under a page.
@@ -133,7 +133,7 @@ fn comment_list(
 pub async fn add(
     State(state): State<AppState>,
     UiUser(user): UiUser,
-    query: crate::api::json::QueryPairs,
+    query: crate::request::QueryPairs,
     body: Bytes,
 ) -> Result<Response, UiError> {
     let container_id = query

@@ -9,9 +9,9 @@ use maud::{Markup, html};
 
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::json::QueryPairs;
-use crate::api::parse_query;
 use crate::links::{encode_component, view_path};
+use crate::request::QueryPairs;
+use crate::request::parse_query;
 use crate::time_format::now_ms;
 
 /// The labels of a page, each removable, and a field to add more (several, separated by spaces).

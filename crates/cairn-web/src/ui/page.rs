@@ -17,12 +17,12 @@ use crate::AppState;
 use crate::access::{self, ContentAction};
 use cairn_app::{ErrorCode, page};
 
-use crate::api::json::QueryPairs;
-use crate::api::parse_query;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
 use crate::render::storage_to_view_of_page;
+use crate::request::QueryPairs;
+use crate::request::parse_query;
 use crate::time_format::{human_from_ms, now_ms};
 
 /// Most entries shown in one level of the sidebar tree.
@@ -614,7 +614,7 @@ pub async fn history(
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
-    let start = crate::api::json::Paging::start_from(&query, "start")?;
+    let start = crate::request::Paging::start_from(&query, "start")?;
     let limit = 50;
     let (versions, more) = state.store.list_versions(content.id, start, limit).await?;
     let mut authors = HashMap::new();

@@ -15,11 +15,11 @@ use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
 use crate::access;
-use crate::api::json::QueryPairs;
-use crate::api::parse_query;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
+use crate::request::QueryPairs;
+use crate::request::parse_query;
 use cairn_app::restriction::{self, RestrictionChange, subject_by_name};
 
 fn page_id(query: &QueryPairs) -> Result<ContentId, UiError> {

@@ -9,8 +9,8 @@ use maud::{Markup, PreEscaped, html};
 use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::json::QueryPairs;
 use crate::links::{encode_component, view_path};
+use crate::request::QueryPairs;
 use crate::time_format::{friendly_from_ms, now_ms};
 use cairn_app::search::Found;
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
@@ -127,7 +127,7 @@ pub async fn search(
 ) -> Result<Markup, UiError> {
     let text = query.get("queryString").unwrap_or("").trim().to_string();
     let filters = Filters::from_query(&query);
-    let start = crate::api::json::Paging::start_from(&query, "startIndex")?;
+    let start = crate::request::Paging::start_from(&query, "startIndex")?;
     let now = now_ms();
     let terms: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
     let searched = !terms.is_empty() || !filters.is_empty();
@@ -169,7 +169,7 @@ pub async fn search(
                 }
             }
             Found::Content(content) => view_path(content.id),
-            Found::Attachment(attachment) => crate::api::attachment::download_path(attachment),
+            Found::Attachment(attachment) => crate::links::download_path(attachment),
             Found::Space(space) => format!("/display/{}", encode_component(space.key.as_str())),
         };
         links.push(link);

@@ -10,12 +10,12 @@ use maud::{Markup, html};
 use super::UiError;
 use super::layout::bare_page;
 use crate::AppState;
-use crate::api::json::QueryPairs;
-use crate::api::parse_query;
 use crate::auth::{
     is_same_origin, login_attempt, session_clear_cookie, session_cookie, session_set_cookie,
     start_session,
 };
+use crate::request::QueryPairs;
+use crate::request::parse_query;
 use cairn_app::credentials::{check_password, secret_hash};
 
 /// Only paths of this site are followed after login, so the login page cannot send people elsewhere.

@@ -10,8 +10,8 @@ use maud::{Markup, html};
 use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::parse_query;
 use crate::links::{encode_component, view_path};
+use crate::request::parse_query;
 use crate::time_format::{friendly_from_ms, now_ms};
 
 pub async fn dashboard(

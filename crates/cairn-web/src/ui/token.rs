@@ -9,8 +9,8 @@ use maud::{Markup, html};
 use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
-use crate::api::parse_query;
 use crate::auth::Principal;
+use crate::request::parse_query;
 use crate::time_format::{human_from_ms, now_ms};
 use cairn_app::credentials::{new_secret, secret_hash};
 
@@ -87,7 +87,7 @@ pub async fn tokens_action(
     let form = parse_query(&String::from_utf8_lossy(&body));
     match form.get("action") {
         Some("create") => {
-            crate::api::token::refuse_token_minting(&user)?;
+            crate::auth::refuse_token_minting(&user)?;
             let name = form.get("name").map(str::trim).unwrap_or("");
             if name.is_empty() {
                 return Ok(

@@ -10,6 +10,7 @@ mod content;
 mod convert;
 mod health;
 mod label;
+mod layering;
 mod matrix;
 mod permission;
 mod reads;
