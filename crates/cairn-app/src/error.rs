@@ -367,6 +367,24 @@ mod tests {
     }
 
     #[test]
+    fn every_code_is_listed_in_the_compatibility_notes() {
+        let notes = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/confluence-compat.md"
+        ))
+        .expect("docs/confluence-compat.md");
+        let missing: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .filter(|code| !notes.contains(&format!("| `{code}` |")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "not in the Error codes table: {missing:?}"
+        );
+    }
+
+    #[test]
     fn store_conflicts_keep_confluence_wording() {
         let error = Error::from(StoreError::StaleVersion {
             id: cairn_core::ContentId(7),

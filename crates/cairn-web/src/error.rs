@@ -216,3 +216,37 @@ pub async fn json_errors_under_rest(
     }
     converted
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compatibility notes list each code with the status Cairn answers it with.
+    #[test]
+    fn documented_statuses_are_the_ones_served() {
+        let notes = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/confluence-compat.md"
+        ))
+        .expect("docs/confluence-compat.md");
+        for code in ErrorCode::ALL {
+            let row = format!(
+                "| `{}` | {} |",
+                code.as_str(),
+                status_of(code.kind()).as_u16()
+            );
+            assert!(
+                notes.contains(&row),
+                "docs/confluence-compat.md lacks {row}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_answers_with_its_code_status_and_retry_after() {
+        let error = ApiError::from(Error::too_many_login_failures(7));
+        assert_eq!(error.status, StatusCode::TOO_MANY_REQUESTS);
+        let response = error.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+    }
+}
