@@ -24,7 +24,6 @@ mod lease;
 mod node;
 mod permission;
 mod row;
-mod search;
 mod session;
 mod space;
 mod sql;

@@ -234,10 +234,7 @@ pub fn anonymous_client() -> reqwest::Client {
 pub async fn wait_for_search_index(state: &AppState) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let prepared = matches!(
-            state.search.state(),
-            cairn_app::search::IndexState::Current | cairn_app::search::IndexState::Off
-        );
+        let prepared = matches!(state.search.state(), cairn_app::search::IndexState::Current);
         if prepared {
             return;
         }

@@ -84,8 +84,6 @@ pub struct Settings {
     pub cluster_balancer_url: Option<String>,
     /// A node without a heartbeat for this long is shown dead and stops holding back pruning.
     pub cluster_dead_after: Duration,
-    /// `false`: every search runs on the database, no index is kept.
-    pub search_index: bool,
     /// Where this node keeps its search index; `None`: a temporary directory (restored from a
     /// snapshot or rebuilt at every start).
     pub search_index_dir: Option<PathBuf>,
@@ -325,6 +323,18 @@ fn parse_base_url(text: &str) -> Result<Option<String>, String> {
     Ok(Some(url.trim_end_matches('/').to_string()))
 }
 
+/// Every node keeps a search index: it is the one evaluator of searches. `on` is accepted for
+/// files written for older releases; `off` is refused rather than silently ignored.
+fn parse_index_setting(text: &str) -> Result<(), String> {
+    match parse_on_off(text)? {
+        true => Ok(()),
+        false => Err(
+            "off is no longer supported: every node keeps a search index; remove the setting"
+                .to_string(),
+        ),
+    }
+}
+
 fn parse_on_off(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "on" | "true" | "yes" => Ok(true),
@@ -370,6 +380,8 @@ pub fn load(
     let default_listen = SocketAddr::from(([127, 0, 0, 1], 8090));
     let pool_size = layers.get("database_pool_size", 10, parse_number_in(1..=500))?;
     let session_hours = layers.get("session_hours", 14 * 24, parse_number_in(1..=24 * 365))?;
+    // Kept so a file that says `on` still loads; `off` is refused (see parse_index_setting).
+    layers.get("search_index", (), parse_index_setting)?;
     Ok(Settings {
         home: home.to_path_buf(),
         listen: layers.get("listen", default_listen, |text| {
@@ -423,7 +435,6 @@ pub fn load(
             10,
             parse_number_in(3..=3600),
         )?),
-        search_index: layers.get("search_index", true, parse_on_off)?,
         search_index_dir: layers.get("search_index_dir", None, |text| {
             Ok(parse_optional_text(text)?.map(PathBuf::from))
         })?,
@@ -481,8 +492,6 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 # Seconds without a heartbeat after which a node counts as dead (CAIRN_CLUSTER_DEAD_AFTER_SECONDS).
 # cluster_dead_after_seconds = 10
 
-# The search index of each node (CAIRN_SEARCH_INDEX): on, or off to run every search on the database.
-# search_index = "on"
 
 # Where each node keeps its search index (CAIRN_SEARCH_INDEX_DIR): a local directory, never one shared
 # between nodes. Unset: a temporary directory, restored from the newest snapshot (or rebuilt) at start.
@@ -585,6 +594,18 @@ mod tests {
         let error =
             load(home.path(), &env_from(&[]), &FlagValues::default()).expect_err("typo fails");
         assert!(matches!(error, ConfigError::UnknownKey { .. }), "{error}");
+    }
+
+    #[test]
+    fn the_search_index_cannot_be_turned_off() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let on = env_from(&[("CAIRN_SEARCH_INDEX", "on")]);
+        assert!(load(home.path(), &on, &FlagValues::default()).is_ok());
+        let off = env_from(&[("CAIRN_SEARCH_INDEX", "off")]);
+        let message = load(home.path(), &off, &FlagValues::default())
+            .expect_err("off is refused")
+            .to_string();
+        assert!(message.contains("no longer supported"), "{message}");
     }
 
     #[test]

@@ -301,7 +301,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..cairn_app::cluster::ClusterSettings::default()
         },
         search: cairn_app::search::SearchSettings {
-            use_index: settings.search_index,
             index_dir: settings.search_index_dir.clone(),
             snapshot_interval: settings.search_snapshot_interval,
             ..cairn_app::search::SearchSettings::default()

@@ -391,9 +391,6 @@ async fn commit(index: &Arc<SearchIndex>, position: i64) -> Result<(), IndexerEr
 /// Prepares the index, then follows the journal until `shutdown`.
 pub(crate) async fn run(state: Node, shutdown: CancellationToken) {
     let service = state.search.clone();
-    if !service.settings.use_index {
-        return;
-    }
     follow(state, shutdown).await;
     // A temporary index is this process's alone: remove it rather than leave a copy per start.
     service.remove_temporary_directory();
@@ -405,8 +402,8 @@ async fn follow(state: Node, shutdown: CancellationToken) {
     let directory = match index_directory(&service) {
         Ok(directory) => directory,
         Err(error) => {
-            tracing::error!(%error, "no directory for the search index; searches run on the database");
-            service.set_state(IndexState::Off);
+            tracing::error!(%error, "no directory for the search index; searches are refused until the node restarts");
+            service.set_state(IndexState::Failed);
             return;
         }
     };

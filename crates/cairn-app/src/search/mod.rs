@@ -6,8 +6,9 @@
 //! - [`snapshot`]: writes and reads index snapshots in the blob store; one node writes them, under a
 //!   lease.
 //!
-//! Until the index is ready, searches run on the database (same results, slower, no stemming), so
-//! a single node answers searches while it builds; a node in a cluster reports not ready meanwhile.
+//! There is one evaluator of queries, the index: while a node prepares its index, its searches wait
+//! for it (up to [`SEARCH_PREPARATION_PATIENCE`], then they are refused as busy), and the node
+//! reports not ready, so a balancer sends searches to nodes that have one.
 
 pub mod indexer;
 pub mod snapshot;
@@ -21,13 +22,11 @@ use cairn_core::{Content, ContentId, ContentQuery, Predicate, UserId};
 use cairn_search::index::{SearchIndex, Visibility};
 
 use crate::Node;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 /// How search runs on this node.
 #[derive(Debug, Clone)]
 pub struct SearchSettings {
-    /// `false` runs every search on the database (no index is built).
-    pub use_index: bool,
     /// Where this node keeps its index; `None` for a temporary directory removed at exit (the
     /// index is then restored from a snapshot or rebuilt at every start).
     pub index_dir: Option<PathBuf>,
@@ -41,7 +40,6 @@ pub struct SearchSettings {
 impl Default for SearchSettings {
     fn default() -> Self {
         SearchSettings {
-            use_index: true,
             index_dir: None,
             snapshot_interval: Duration::from_secs(300),
             max_ready_lag: 1000,
@@ -60,8 +58,8 @@ pub enum IndexState {
     Rebuilding,
     /// Open and following the journal.
     Current,
-    /// Turned off in the settings: searches run on the database.
-    Off,
+    /// No index could be opened (no usable directory); searches are refused until a restart.
+    Failed,
 }
 
 impl IndexState {
@@ -71,7 +69,7 @@ impl IndexState {
             IndexState::Restoring => "restoring",
             IndexState::Rebuilding => "rebuilding",
             IndexState::Current => "current",
-            IndexState::Off => "off",
+            IndexState::Failed => "failed",
         }
     }
 }
@@ -104,15 +102,10 @@ pub struct SearchService {
 
 impl SearchService {
     pub fn new(settings: SearchSettings) -> SearchService {
-        let initial = if settings.use_index {
-            IndexState::Starting
-        } else {
-            IndexState::Off
-        };
         SearchService {
             settings,
             index: RwLock::new(None),
-            state: Mutex::new(initial),
+            state: Mutex::new(IndexState::Starting),
             position: AtomicI64::new(0),
             rebuilt_documents: AtomicU64::new(0),
             applied_entries: AtomicU64::new(0),
@@ -191,7 +184,7 @@ impl SearchService {
             .unwrap_or(IndexState::Starting)
     }
 
-    fn set_state(&self, state: IndexState) {
+    pub(crate) fn set_state(&self, state: IndexState) {
         if let Ok(mut current) = self.state.lock() {
             *current = state;
         }
@@ -213,21 +206,32 @@ impl SearchService {
     }
 
     /// Whether search on this node is fit to serve: the index is current and at most
-    /// `max_ready_lag` entries behind `head` (always true when the index is off).
+    /// `max_ready_lag` entries behind `head`.
     pub fn ready(&self, head: i64) -> bool {
+        self.state() == IndexState::Current && self.lag(head) <= self.settings.max_ready_lag
+    }
+
+    /// The lowest journal position this node still needs (for journal pruning): the index's,
+    /// unless it has none.
+    pub fn needs_journal_from(&self) -> Option<i64> {
         match self.state() {
-            IndexState::Off => true,
-            IndexState::Current => self.lag(head) <= self.settings.max_ready_lag,
-            _ => false,
+            IndexState::Failed => None,
+            _ => Some(self.position.load(Ordering::Relaxed)),
         }
     }
 
-    /// The lowest journal position this node still needs (for journal pruning): the index's
-    /// while it is in use.
-    pub fn needs_journal_from(&self) -> Option<i64> {
-        match self.state() {
-            IndexState::Off => None,
-            _ => Some(self.position.load(Ordering::Relaxed)),
+    /// Waits (at most `patience`) until the index is open, then returns it; `None` when it is not
+    /// open by then or could not be opened at all.
+    pub async fn wait_for_index(&self, patience: Duration) -> Option<Arc<SearchIndex>> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            if let Some(index) = self.index() {
+                return Some(index);
+            }
+            if self.state() == IndexState::Failed || tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(INDEX_POLL_INTERVAL).await;
         }
     }
 }
@@ -293,9 +297,13 @@ pub struct SearchOutcome {
     pub excerpts: std::collections::HashMap<ContentId, String>,
     /// Relevance scores from the index (0 when results are ordered by a field), by content id.
     pub scores: std::collections::HashMap<ContentId, f32>,
-    /// `index` or `database`.
-    pub engine: &'static str,
 }
+
+/// Longest a search waits for the node's index to be prepared (restored, reopened or rebuilt at
+/// start) before it is refused as busy.
+pub const SEARCH_PREPARATION_PATIENCE: Duration = Duration::from_secs(10);
+/// How often a waiting search looks whether the index is open.
+const INDEX_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Longest a search waits for the index to include changes committed before it started.
 const SEARCH_CATCH_UP_PATIENCE: Duration = Duration::from_secs(2);
@@ -335,7 +343,7 @@ async fn with_user_keys(state: &Node, predicate: &Predicate) -> Result<Predicate
 /// in memory, so the window is bounded before the index is asked; past it, narrow the query.
 pub const MAX_SEARCH_WINDOW: i64 = 10_000;
 
-/// Runs `query` for `viewer`: on the index when it is current, else on the database.
+/// Runs `query` for `viewer` on this node's index.
 pub async fn search_content(
     state: &Node,
     viewer: UserId,
@@ -352,38 +360,34 @@ pub async fn search_content(
         predicate: with_user_keys(state, &query.predicate).await?,
         order: query.order.clone(),
     };
-    let index = match state.search.index() {
-        Some(index) => {
-            // Read-after-write across the cluster: whatever was committed before this search
-            // started is found. Usually the index is already there; else the indexer is woken.
-            let head = state.store.journal_head().await?;
-            if !state
-                .search
-                .wait_until_searchable(head, SEARCH_CATCH_UP_PATIENCE)
-                .await
-            {
-                tracing::warn!(
-                    head,
-                    "search index behind the journal; answering from it anyway"
-                );
-            }
-            Some(index)
-        }
-        None => None,
+    let Some(index) = state
+        .search
+        .wait_for_index(SEARCH_PREPARATION_PATIENCE)
+        .await
+    else {
+        return Err(Error::new(
+            ErrorCode::Busy,
+            format!(
+                "the search index of this node is {} ({} documents so far); try again shortly",
+                state.search.state().as_str(),
+                state.search.rebuilt_documents.load(Ordering::Relaxed)
+            ),
+        )
+        .with_retry_after(5));
     };
-    let Some(index) = index else {
-        let (contents, total) = state
-            .store
-            .search_content(viewer, query, start, limit)
-            .await?;
-        return Ok(SearchOutcome {
-            hits: contents.into_iter().map(Found::Content).collect(),
-            total,
-            excerpts: Default::default(),
-            scores: Default::default(),
-            engine: "database",
-        });
-    };
+    // Read-after-write across the cluster: whatever was committed before this search started is
+    // found. Usually the index is already there; else the indexer is woken.
+    let head = state.store.journal_head().await?;
+    if !state
+        .search
+        .wait_until_searchable(head, SEARCH_CATCH_UP_PATIENCE)
+        .await
+    {
+        tracing::warn!(
+            head,
+            "search index behind the journal; answering from it anyway"
+        );
+    }
     let scope = state.store.viewer_scope(viewer).await?;
     let visibility = Visibility {
         all_spaces: scope.all_spaces,
@@ -458,7 +462,6 @@ pub async fn search_content(
         total: i64::try_from(page.total).unwrap_or(i64::MAX),
         excerpts,
         scores,
-        engine: "index",
     })
 }
 
