@@ -5,6 +5,7 @@ mod cluster;
 mod cluster_state;
 mod cluster_supervision;
 mod cluster_surfaces;
+mod layering;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
