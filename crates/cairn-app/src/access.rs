@@ -287,7 +287,7 @@ async fn current_target(state: &Node, id: cairn_core::ContentId) -> Result<Targe
         .store
         .find_attachment(id)
         .await?
-        .filter(|attachment| attachment.status == "current")
+        .filter(|attachment| attachment.status == cairn_core::ContentStatus::Current)
         .ok_or_else(|| Error::content_not_found(id))?;
     let container = state
         .store

@@ -328,7 +328,7 @@ pub async fn delete_attachment(
     attachment: &Attachment,
     purge: bool,
 ) -> Result<(), Error> {
-    if purge || attachment.status == "trashed" {
+    if purge || attachment.status == cairn_core::ContentStatus::Trashed {
         let keys = node.store.purge_attachment(attachment.id).await?;
         for key in keys {
             if let Ok(key) = BlobKey::new(key) {

@@ -335,7 +335,7 @@ async fn create_page(
                 container_id: id,
                 parent_comment_id: comment.reply_to.map(|reply_to| comment_ids[reply_to]),
                 body: format!("<p>{}</p>", crate::text::escape_xml(&comment.text)),
-                location: "footer".to_string(),
+                location: cairn_core::CommentLocation::Footer,
                 inline_properties: None,
                 version: version_by(
                     user_ids[comment.author],

@@ -1,5 +1,6 @@
 //! Attachments: versioned files on a page or blog post.
 
+use crate::content::ContentStatus;
 use crate::id::{ContentId, SpaceId, UserId};
 
 /// An attachment as it is now (its latest version).
@@ -11,8 +12,8 @@ pub struct Attachment {
     pub space_id: SpaceId,
     /// The file name; unique among the container's current attachments.
     pub title: String,
-    /// `current` or `trashed`.
-    pub status: String,
+    /// Current or trashed (attachments have no drafts).
+    pub status: ContentStatus,
     pub version: i32,
     pub media_type: String,
     pub size_bytes: i64,

@@ -107,6 +107,30 @@ pub struct NewVersion {
     pub minor_edit: bool,
 }
 
+/// Where a comment sits: under the page, or on a marked passage of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentLocation {
+    Footer,
+    Inline,
+}
+
+impl CommentLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentLocation::Footer => "footer",
+            CommentLocation::Inline => "inline",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CommentLocation> {
+        match text {
+            "footer" => Some(CommentLocation::Footer),
+            "inline" => Some(CommentLocation::Inline),
+            _ => None,
+        }
+    }
+}
+
 /// What makes a comment a comment: the content it is on, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentMeta {
@@ -114,7 +138,7 @@ pub struct CommentMeta {
     /// The page or blog post the comment is on.
     pub container_id: ContentId,
     /// `footer` or `inline`.
-    pub location: String,
+    pub location: CommentLocation,
     /// For inline comments: the client's JSON (selection, match index…), kept as sent.
     pub inline_properties: Option<String>,
 }

@@ -19,7 +19,9 @@ mod user;
 mod validate;
 
 pub use attachment::{Attachment, AttachmentVersion};
-pub use content::{CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion};
+pub use content::{
+    CommentLocation, CommentMeta, Content, ContentStatus, ContentType, ContentVersion, NewVersion,
+};
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
 pub use permission::{
@@ -30,7 +32,7 @@ pub use query::{
     Comparison, ContentQuery, OrderField, Predicate, SPACE_DOCUMENT_ID_OFFSET, SearchDocument,
     SearchKind,
 };
-pub use space::Space;
+pub use space::{Space, SpaceStatus, SpaceType};
 pub use user::{ADMINISTRATORS_GROUP, Group, USERS_GROUP, User};
 pub use validate::{
     MAX_TITLE_CHARS, ValidationError, validate_group_name, validate_label_name,

@@ -4,8 +4,17 @@ use crate::id::{GroupId, UserId};
 
 /// The group every user belongs to, as in Confluence.
 pub const USERS_GROUP: &str = "confluence-users";
+/// The name of the group whose members administer the whole site, as a literal, for SQL text
+/// assembled at compile time (`concat!`) in the store.
+#[macro_export]
+macro_rules! administrators_group {
+    () => {
+        "confluence-administrators"
+    };
+}
+
 /// The group whose members administer the whole site.
-pub const ADMINISTRATORS_GROUP: &str = "confluence-administrators";
+pub const ADMINISTRATORS_GROUP: &str = administrators_group!();
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {

@@ -1,7 +1,9 @@
 //! Attachment rows. The bytes live in the blob store: callers store them first and then record the
 //! version here, so a row never points at bytes that are not there.
 
-use cairn_core::{Attachment, AttachmentVersion, ContentId, SpaceId, UserId, ValidationError};
+use cairn_core::{
+    Attachment, AttachmentVersion, ContentId, ContentStatus, SpaceId, UserId, ValidationError,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -28,7 +30,7 @@ fn attachment_from_row(row: &AnyRow) -> StoreResult<Attachment> {
         container_id: ContentId(row.try_get("container_id")?),
         space_id: SpaceId(row.try_get("space_id")?),
         title: row.try_get("title")?,
-        status: row.try_get("status")?,
+        status: crate::row::parsed(row, "status", ContentStatus::parse)?,
         version: i32::try_from(version).unwrap_or(i32::MAX),
         media_type: row.try_get("media_type")?,
         size_bytes: row.try_get("size_bytes")?,
@@ -243,7 +245,7 @@ impl Store {
         let existing = self
             .find_attachment(id)
             .await?
-            .filter(|attachment| attachment.status == "current")
+            .filter(|attachment| attachment.status == ContentStatus::Current)
             .ok_or(StoreError::ContentNotFound(id))?;
         let title = match title {
             Some(title) => cairn_core::limits::check_file_name(title)?,

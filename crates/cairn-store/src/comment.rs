@@ -2,7 +2,8 @@
 //! (`parent_id` is the parent comment) and a location (`footer` or `inline`).
 
 use cairn_core::{
-    CommentMeta, Content, ContentId, ContentStatus, ContentType, NewVersion, ValidationError,
+    CommentLocation, CommentMeta, Content, ContentId, ContentStatus, ContentType, NewVersion,
+    ValidationError,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -19,8 +20,7 @@ pub struct NewComment {
     /// The comment this one replies to.
     pub parent_comment_id: Option<ContentId>,
     pub body: String,
-    /// `footer` (the default) or `inline`.
-    pub location: String,
+    pub location: CommentLocation,
     /// Inline comments: the client's JSON describing the highlighted text.
     pub inline_properties: Option<String>,
     pub version: NewVersion,
@@ -33,7 +33,7 @@ pub struct CommentListing {
     /// Replies too (`depth=all`), not only top-level comments.
     pub include_replies: bool,
     /// `None`: every location.
-    pub location: Option<&'static str>,
+    pub location: Option<CommentLocation>,
     pub start: i64,
     pub limit: i64,
 }
@@ -42,7 +42,7 @@ fn meta_from_row(row: &AnyRow) -> StoreResult<CommentMeta> {
     Ok(CommentMeta {
         content_id: ContentId(row.try_get("content_id")?),
         container_id: ContentId(row.try_get("container_id")?),
-        location: row.try_get("location")?,
+        location: crate::row::parsed(row, "location", CommentLocation::parse)?,
         inline_properties: row.try_get("inline_properties")?,
     })
 }
@@ -53,16 +53,7 @@ impl Store {
         &self,
         new_comment: NewComment,
     ) -> StoreResult<(Content, CommentMeta)> {
-        let location = match new_comment.location.as_str() {
-            "" | "footer" => "footer",
-            "inline" => "inline",
-            other => {
-                return Err(ValidationError::new(format!(
-                    "comment location {other} is not footer or inline"
-                ))
-                .into());
-            }
-        };
+        let location = new_comment.location;
         let container = self
             .find_content(new_comment.container_id)
             .await?
@@ -113,7 +104,7 @@ impl Store {
         ))
         .bind(id.0)
         .bind(container.id.0)
-        .bind(location)
+        .bind(location.as_str())
         .bind(new_comment.inline_properties.as_deref())
         .execute(&mut *transaction)
         .await?;
@@ -146,7 +137,7 @@ impl Store {
         let meta = CommentMeta {
             content_id: id,
             container_id: container.id,
-            location: location.to_string(),
+            location,
             inline_properties: new_comment.inline_properties,
         };
         Ok((content, meta))
@@ -175,8 +166,8 @@ impl Store {
         )))
         .bind(listing.container_id.0)
         .bind(i16::from(listing.include_replies))
-        .bind(listing.location)
-        .bind(listing.location)
+        .bind(listing.location.map(CommentLocation::as_str))
+        .bind(listing.location.map(CommentLocation::as_str))
         .bind(listing.limit + 1)
         .bind(listing.start)
         .fetch_all(self.pool())

@@ -649,7 +649,7 @@ impl Store {
         let mut found = Vec::new();
         for id in ids {
             if let Some(attachment) = self.find_attachment(*id).await?
-                && attachment.status == "current"
+                && attachment.status == cairn_core::ContentStatus::Current
             {
                 found.push(attachment);
             }

@@ -51,7 +51,7 @@ impl Store {
             Some(content) if content.status != ContentStatus::Trashed => Ok(()),
             Some(_) => Err(StoreError::ContentNotFound(id)),
             None => match self.find_attachment(id).await? {
-                Some(attachment) if attachment.status == "current" => Ok(()),
+                Some(attachment) if attachment.status == ContentStatus::Current => Ok(()),
                 _ => Err(StoreError::ContentNotFound(id)),
             },
         }

@@ -43,7 +43,7 @@ pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};
 pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};
 pub use label::PropertyWrite;
 pub use lease::LeaseRecord;
-pub use node::{NodeHeartbeat, NodeRecord};
+pub use node::{NodeHeartbeat, NodeRecord, NodeState};
 pub use permission::{NamedRestriction, SpaceGrant};
 pub use session::{AccessTokenInfo, NewAccessToken};
 pub use space::NewSpace;

@@ -11,6 +11,37 @@ use crate::journal::duration_ms;
 use crate::sql::{now_ms_expression, owned_for_dialect};
 use crate::{Store, StoreResult};
 
+/// Where a node is in its life, as its row says. (The comment in migration 0007 predates
+/// `draining`; applied migrations are checksummed, so it stays as it was written.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    /// Serving.
+    Running,
+    /// Shutting down: not ready, finishing its requests.
+    Draining,
+    /// Finished; its row stays until pruning forgets it.
+    Stopped,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Running => "running",
+            NodeState::Draining => "draining",
+            NodeState::Stopped => "stopped",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NodeState> {
+        match text {
+            "running" => Some(NodeState::Running),
+            "draining" => Some(NodeState::Draining),
+            "stopped" => Some(NodeState::Stopped),
+            _ => None,
+        }
+    }
+}
+
 /// What a node reports about itself on each heartbeat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeHeartbeat {
@@ -18,8 +49,7 @@ pub struct NodeHeartbeat {
     /// Where the node listens (`host:port`), for operators.
     pub address: String,
     pub version: String,
-    /// `running`, `draining` (shutting down: not ready, finishing its requests) or `stopped`.
-    pub state: String,
+    pub state: NodeState,
     pub requests_in_flight: i64,
     pub requests_total: i64,
     /// The node's journal low-water mark.
@@ -32,7 +62,8 @@ pub struct NodeRecord {
     pub node_id: String,
     pub address: String,
     pub version: String,
-    pub state: String,
+    /// `None` for a state this release does not know (a newer node's row).
+    pub state: Option<NodeState>,
     pub started_ms: i64,
     pub heartbeat_ms: i64,
     /// Database time now minus `heartbeat_ms`.
@@ -62,7 +93,7 @@ impl Store {
         let updated = sqlx::query(owned_for_dialect(self.dialect(), statement))
             .bind(&beat.address)
             .bind(&beat.version)
-            .bind(&beat.state)
+            .bind(beat.state.as_str())
             .bind(beat.requests_in_flight)
             .bind(beat.requests_total)
             .bind(beat.journal_position)
@@ -79,7 +110,7 @@ impl Store {
             .bind(&beat.node_id)
             .bind(&beat.address)
             .bind(&beat.version)
-            .bind(&beat.state)
+            .bind(beat.state.as_str())
             .bind(beat.requests_in_flight)
             .bind(beat.requests_total)
             .bind(beat.journal_position)
@@ -105,7 +136,7 @@ impl Store {
                     node_id: row.try_get("node_id")?,
                     address: row.try_get("address")?,
                     version: row.try_get("version")?,
-                    state: row.try_get("state")?,
+                    state: NodeState::parse(&row.try_get::<String, _>("state")?),
                     started_ms: row.try_get("started_ms")?,
                     heartbeat_ms,
                     heartbeat_age_ms: now - heartbeat_ms,

@@ -22,7 +22,9 @@ use crate::{Store, StoreError, StoreResult, WriteTx};
 macro_rules! viewable_space {
     ($space:literal) => {
         concat!(
-            "(EXISTS (SELECT 1 FROM group_member am JOIN user_group ag ON ag.id = am.group_id WHERE am.user_id = ? AND ag.name = 'confluence-administrators') OR ",
+            "(EXISTS (SELECT 1 FROM group_member am JOIN user_group ag ON ag.id = am.group_id WHERE am.user_id = ? AND ag.name = '",
+            cairn_core::administrators_group!(),
+            "') OR ",
             $space,
             " IN (SELECT sp.space_id FROM space_permission sp WHERE sp.permission = 'VIEWSPACE' AND (sp.subject_type = 'anonymous' OR (sp.subject_type = 'user' AND sp.subject_id = ?) OR (sp.subject_type = 'group' AND sp.subject_id IN (SELECT vm.group_id FROM group_member vm WHERE vm.user_id = ?)))))"
         )

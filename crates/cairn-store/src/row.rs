@@ -2,8 +2,8 @@
 //! they are macros so statements can be assembled with `concat!` and stay `&'static str`.
 
 use cairn_core::{
-    Content, ContentId, ContentStatus, ContentType, ContentVersion, Space, SpaceId, SpaceKey, User,
-    UserId,
+    Content, ContentId, ContentStatus, ContentType, ContentVersion, Space, SpaceId, SpaceKey,
+    SpaceStatus, SpaceType, User, UserId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -38,6 +38,17 @@ macro_rules! user_columns {
     };
 }
 pub(crate) use user_columns;
+
+/// Column `column` of `row`, read as text and parsed into a domain value; text that is no such
+/// value is a corrupt row, not a panic.
+pub(crate) fn parsed<T>(
+    row: &AnyRow,
+    column: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> StoreResult<T> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| corrupt(column, &text))
+}
 
 fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Decode(
@@ -100,8 +111,8 @@ pub(crate) fn space(row: &AnyRow) -> StoreResult<Space> {
         key: SpaceKey::from_stored(row.try_get::<String, _>("space_key")?),
         name: row.try_get("name")?,
         description: row.try_get("description")?,
-        space_type: row.try_get("space_type")?,
-        status: row.try_get("status")?,
+        space_type: parsed(row, "space_type", SpaceType::parse)?,
+        status: parsed(row, "status", SpaceStatus::parse)?,
         homepage_id: row.try_get::<Option<i64>, _>("homepage_id")?.map(ContentId),
         creator_id: UserId(row.try_get("creator_id")?),
         created_ms: row.try_get("created_ms")?,

@@ -61,7 +61,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let body = json!({
         "ready": ready,
         "node": state.cluster.node_id,
-        "state": state.cluster.serving_state(),
+        "state": state.cluster.serving_state().as_str(),
         "checks": {
             "database": if database_ok { "ok" } else { "unreachable" },
             "migrations": if migrations_ok { "current" } else if database_ok { "pending" } else { "unknown" },

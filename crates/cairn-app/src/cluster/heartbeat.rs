@@ -3,18 +3,18 @@
 
 use std::sync::atomic::Ordering;
 
-use cairn_store::NodeHeartbeat;
+use cairn_store::{NodeHeartbeat, NodeState};
 use tokio_util::sync::CancellationToken;
 
 use crate::Node;
 
-fn beat(state: &Node, node_state: &str) -> NodeHeartbeat {
+fn beat(state: &Node, node_state: NodeState) -> NodeHeartbeat {
     let node = &state.cluster;
     NodeHeartbeat {
         node_id: node.node_id.clone(),
         address: node.address(),
         version: node.version.to_string(),
-        state: node_state.to_string(),
+        state: node_state,
         requests_in_flight: state.load.in_flight(),
         requests_total: i64::try_from(state.load.total()).unwrap_or(i64::MAX),
         // The journal must be kept for the laggard of this node's readers: the tailer, or the
@@ -67,7 +67,11 @@ pub(super) async fn run(state: Node, shutdown: CancellationToken) {
             }
         }
     }
-    if let Err(error) = state.store.heartbeat(&beat(&state, "stopped")).await {
+    if let Err(error) = state
+        .store
+        .heartbeat(&beat(&state, NodeState::Stopped))
+        .await
+    {
         tracing::debug!(%error, "could not record the node as stopped");
     }
 }

@@ -173,13 +173,12 @@ impl ClusterNode {
         self.draining.load(Ordering::SeqCst)
     }
 
-    /// The state this node writes into its `cluster_node` row while it serves: `running` or
-    /// `draining`.
-    pub fn serving_state(&self) -> &'static str {
+    /// The state this node writes into its `cluster_node` row while it serves.
+    pub fn serving_state(&self) -> cairn_store::NodeState {
         if self.is_draining() {
-            "draining"
+            cairn_store::NodeState::Draining
         } else {
-            "running"
+            cairn_store::NodeState::Running
         }
     }
 

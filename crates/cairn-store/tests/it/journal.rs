@@ -289,7 +289,7 @@ fn beat(node_id: &str, position: i64) -> NodeHeartbeat {
         node_id: node_id.into(),
         address: "127.0.0.1:1".into(),
         version: "test".into(),
-        state: "running".into(),
+        state: cairn_store::NodeState::Running,
         requests_in_flight: 2,
         requests_total: 10,
         journal_position: position,

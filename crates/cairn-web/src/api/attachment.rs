@@ -47,7 +47,7 @@ impl JsonBuilder<'_> {
         let mut object = json!({
             "id": id,
             "type": "attachment",
-            "status": attachment.status,
+            "status": attachment.status.as_str(),
             "title": attachment.title,
             "metadata": {
                 "mediaType": attachment.media_type,
@@ -293,7 +293,8 @@ async fn current_attachment_of(
         .find_attachment(attachment_id)
         .await?
         .filter(|attachment| {
-            attachment.container_id == container.id && attachment.status == "current"
+            attachment.container_id == container.id
+                && attachment.status == cairn_core::ContentStatus::Current
         })
         .ok_or_else(|| ApiError::content_not_found(attachment_id))
 }
@@ -335,7 +336,7 @@ pub async fn new_version_by_content_put(
         .store
         .find_attachment(attachment_id)
         .await?
-        .filter(|attachment| attachment.status == "current")
+        .filter(|attachment| attachment.status == cairn_core::ContentStatus::Current)
         .ok_or_else(|| ApiError::content_not_found(attachment_id))?;
     let container = current_container(state, caller, &attachment.container_id.to_string()).await?;
     new_version(state, caller, headers, &container, &attachment, multipart).await

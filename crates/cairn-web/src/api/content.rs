@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use cairn_app::page;
+use cairn_core::CommentLocation;
 
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
@@ -219,10 +220,15 @@ async fn create_comment(
             container_id,
             parent_comment_id: request_parent(request)?,
             body,
-            location: request["extensions"]["location"]
-                .as_str()
-                .unwrap_or("footer")
-                .to_string(),
+            location: match request["extensions"]["location"].as_str() {
+                None | Some("") | Some("footer") => CommentLocation::Footer,
+                Some("inline") => CommentLocation::Inline,
+                Some(other) => {
+                    return Err(ApiError::bad_request(format!(
+                        "comment location {other} is not footer or inline"
+                    )));
+                }
+            },
             inline_properties,
             version: request_version(request, caller),
         })
@@ -372,7 +378,7 @@ pub async fn get_content(
             .ok_or_else(|| ApiError::content_not_found(id))?;
         access::require_view_attachment(&state, caller.user.id, &attachment).await?;
         let wanted = query.get("status").unwrap_or("current");
-        if wanted != "any" && wanted != attachment.status {
+        if wanted != "any" && wanted != attachment.status.as_str() {
             return Err(ApiError::content_not_found(id));
         }
         let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
@@ -624,8 +630,8 @@ pub async fn list_child_comments(
     let locations = query.list("location");
     let wants = |name: &str| locations.iter().any(|location| location == name);
     let location = match (wants("footer"), wants("inline")) {
-        (true, false) => Some("footer"),
-        (false, true) => Some("inline"),
+        (true, false) => Some(CommentLocation::Footer),
+        (false, true) => Some(CommentLocation::Inline),
         _ => None,
     };
     let listing = CommentListing {

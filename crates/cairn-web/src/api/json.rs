@@ -197,8 +197,8 @@ impl<'a> JsonBuilder<'a> {
         object.insert("id".into(), json!(space.id.0));
         object.insert("key".into(), json!(key));
         object.insert("name".into(), json!(space.name));
-        object.insert("type".into(), json!(space.space_type));
-        object.insert("status".into(), json!(space.status));
+        object.insert("type".into(), json!(space.space_type.as_str()));
+        object.insert("status".into(), json!(space.status.as_str()));
         let mut expandable = Map::new();
         for name in [
             "metadata",
@@ -567,7 +567,7 @@ impl<'a> JsonBuilder<'a> {
         let extensions = match &comment {
             Some(meta) => {
                 let mut extensions =
-                    json!({"location": meta.location, "_expandable": {"resolution": ""}});
+                    json!({"location": meta.location.as_str(), "_expandable": {"resolution": ""}});
                 if let Some(properties) = &meta.inline_properties {
                     extensions["inlineProperties"] =
                         serde_json::from_str(properties).unwrap_or(Value::Null);

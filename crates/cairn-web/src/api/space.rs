@@ -56,8 +56,8 @@ pub async fn list_spaces(
                 visible
             };
             matching.retain(|space| {
-                wanted_type.is_none_or(|kind| space.space_type == kind)
-                    && wanted_status.is_none_or(|status| space.status == status)
+                wanted_type.is_none_or(|kind| space.space_type.as_str() == kind)
+                    && wanted_status.is_none_or(|status| space.status.as_str() == status)
             });
             let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
             let limit = usize::try_from(paging.limit).unwrap_or(0);

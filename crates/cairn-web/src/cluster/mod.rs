@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use cairn_store::{LeaseRecord, NodeRecord, StoreError};
+use cairn_store::{LeaseRecord, NodeRecord, NodeState, StoreError};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -50,18 +50,19 @@ impl ClusterOverview {
     /// Whether `node` serves (running or draining) and beat recently enough to count as alive.
     pub fn is_alive(state: &AppState, node: &NodeRecord) -> bool {
         let dead_after = i64::try_from(state.cluster.settings.dead_after.as_millis()).unwrap_or(0);
-        matches!(node.state.as_str(), "running" | "draining") && node.heartbeat_age_ms <= dead_after
+        matches!(node.state, Some(NodeState::Running | NodeState::Draining))
+            && node.heartbeat_age_ms <= dead_after
     }
 
     /// What an operator should read for `node`: `alive`, `draining` (shutting down, finishing its
     /// requests), `dead` (no heartbeat for `dead_after` while it claimed to serve) or `stopped`.
     pub fn condition(state: &AppState, node: &NodeRecord) -> &'static str {
-        match (node.state.as_str(), ClusterOverview::is_alive(state, node)) {
-            ("running", true) => "alive",
-            ("draining", true) => "draining",
-            ("running" | "draining", false) => "dead",
-            ("stopped", _) => "stopped",
-            _ => "unknown",
+        match (node.state, ClusterOverview::is_alive(state, node)) {
+            (Some(NodeState::Running), true) => "alive",
+            (Some(NodeState::Draining), true) => "draining",
+            (Some(NodeState::Running | NodeState::Draining), false) => "dead",
+            (Some(NodeState::Stopped), _) => "stopped",
+            (None, _) => "unknown",
         }
     }
 
@@ -100,7 +101,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
                 "id": record.node_id,
                 "address": record.address,
                 "version": record.version,
-                "state": record.state,
+                "state": record.state.map_or("unknown", NodeState::as_str),
                 "alive": ClusterOverview::is_alive(state, record),
                 "condition": ClusterOverview::condition(state, record),
                 "thisNode": record.node_id == node.node_id,
@@ -137,7 +138,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
             "id": node.node_id,
             "address": node.address(),
             "version": node.version,
-            "state": node.serving_state(),
+            "state": node.serving_state().as_str(),
             "uptimeSeconds": node.uptime().as_secs(),
             "heartbeatAgeMs": node.heartbeat_age().map(|age| age.as_millis() as u64),
             "leasesHeld": held,

@@ -151,7 +151,7 @@ fn answered_balancer(url: &str, balancer: &BalancerDocument, overview: &ClusterO
         overview
             .nodes
             .iter()
-            .filter(|record| record.state != "stopped")
+            .filter(|record| record.state != Some(cairn_store::NodeState::Stopped))
             .find(|record| record.address.ends_with(&suffix))
             .map(|record| record.node_id.clone())
     };

@@ -110,7 +110,7 @@ fn comment_list(
                     @let (author, body) = render(comment);
                     div.byline {
                         strong { (author) } " · " (human_from_ms(comment.created_ms))
-                        @if meta.location == "inline" { " · inline comment" }
+                        @if meta.location == cairn_core::CommentLocation::Inline { " · inline comment" }
                         @if comment.version > 1 { " · edited" }
                     }
                     div.wiki-content { (PreEscaped(body)) }
@@ -162,7 +162,7 @@ pub async fn add(
             container_id,
             parent_comment_id: query.get("parentId").and_then(ContentId::parse),
             body: storage,
-            location: "footer".to_string(),
+            location: cairn_core::CommentLocation::Footer,
             inline_properties: None,
             version: NewVersion {
                 author_id: user.user.id,

@@ -354,6 +354,17 @@ async fn bad_content_requests_get_clear_errors(db: TestDb) {
     )
     .await;
     let id = page["id"].as_str().expect("id").to_string();
+    let (status, error) = call(admin.post(app.url("/rest/api/content")).json(&json!({
+        "type": "comment", "container": {"id": id, "type": "page"},
+        "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}},
+        "extensions": {"location": "sideways"}
+    })))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(
+        error["message"],
+        "comment location sideways is not footer or inline"
+    );
     let (status, error) = call(
         admin
             .post(app.url("/rest/api/content"))
