@@ -177,6 +177,11 @@ impl Cluster {
             );
             std::thread::sleep(Duration::from_millis(50));
         };
+        // The process has exited; its last lines may still be on their way through the readers.
+        let drained_by = Instant::now() + Duration::from_secs(5);
+        while !self.log_text().contains("cluster stopped") && Instant::now() < drained_by {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let log = self.log_text();
         assert!(status.success(), "cluster exit status {status}:\n{log}");
         assert!(log.contains("cluster stopped"), "{log}");
