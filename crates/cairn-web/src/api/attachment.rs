@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::request::{AttachmentUpdateRequest, decode};
 use crate::AppState;
 use cairn_app::attachment::{self, Upload, UploadTarget};
 
@@ -247,11 +248,12 @@ pub async fn update_metadata(
     Path((id_text, attachment_text)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = super::parse_json_body(&body)?;
+    let request: AttachmentUpdateRequest =
+        decode(&super::parse_json_body(&body)?, "an attachment object")?;
     let container = current_container(&state, &caller, &id_text).await?;
     access::require(&state, caller.user.id, &container, ContentAction::Attach).await?;
     let attachment = current_attachment_of(&state, &container, &attachment_text).await?;
-    if let Some(number) = request["version"]["number"].as_i64()
+    if let Some(number) = request.version.as_ref().and_then(|version| version.number)
         && number != i64::from(attachment.version)
         && number != i64::from(attachment.version) + 1
     {
@@ -265,8 +267,11 @@ pub async fn update_metadata(
         .store
         .update_attachment_metadata(
             attachment.id,
-            request["title"].as_str(),
-            request["metadata"]["mediaType"].as_str(),
+            request.title.as_deref(),
+            request
+                .metadata
+                .as_ref()
+                .and_then(|metadata| metadata.media_type.as_deref()),
             caller.user.id,
             now_ms(),
         )

@@ -12,14 +12,15 @@ use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::label::requested_labels;
+use super::parse_json_body;
 use super::property::value_text;
-use super::{json_content_id, parse_json_body};
 use crate::AppState;
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
 use cairn_app::page;
 use cairn_core::CommentLocation;
 
+use super::request::{BodyRequest, ContentRequest, Representation, decode};
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
 use crate::render::{check_storage, wiki_to_storage};
@@ -33,19 +34,22 @@ fn path_id(text: &str) -> Result<ContentId, ApiError> {
 }
 
 /// The storage body of a create or update request; `None` when the request has no body.
-fn request_body_storage(request: &Value) -> Result<Option<String>, ApiError> {
-    let body = &request["body"];
-    if body.is_null() {
+fn request_body_storage(request: &ContentRequest) -> Result<Option<String>, ApiError> {
+    let Some(body) = &request.body else {
         return Ok(None);
+    };
+    let body: BodyRequest = serde_json::from_value(body.clone()).unwrap_or_default();
+    let value_of = |representation: &Option<Representation>| {
+        representation
+            .as_ref()
+            .and_then(|representation| representation.value.clone())
+    };
+    if let Some(value) = value_of(&body.storage).or_else(|| value_of(&body.editor)) {
+        check_storage(&value).map_err(ApiError::bad_request)?;
+        return Ok(Some(value));
     }
-    for representation in ["storage", "editor"] {
-        if let Some(value) = body[representation]["value"].as_str() {
-            check_storage(value).map_err(ApiError::bad_request)?;
-            return Ok(Some(value.to_string()));
-        }
-    }
-    if let Some(wiki) = body["wiki"]["value"].as_str() {
-        return Ok(Some(wiki_to_storage(wiki)));
+    if let Some(wiki) = value_of(&body.wiki) {
+        return Ok(Some(wiki_to_storage(&wiki)));
     }
     Err(ApiError::bad_request(
         "body must have a storage or wiki representation: {\"storage\":{\"value\":\"…\",\"representation\":\"storage\"}}",
@@ -60,19 +64,18 @@ struct RequestMetadata {
 }
 
 impl RequestMetadata {
-    fn from_request(request: &Value) -> Result<RequestMetadata, ApiError> {
-        let metadata = &request["metadata"];
-        let labels = match &metadata["labels"] {
-            Value::Null => None,
-            labels => Some(requested_labels(labels)?),
+    fn from_request(request: &ContentRequest) -> Result<RequestMetadata, ApiError> {
+        let metadata = request.metadata();
+        let labels = match &metadata.labels {
+            None => None,
+            Some(labels) => Some(requested_labels(labels)?),
         };
         let mut properties = Vec::new();
-        if let Some(map) = metadata["properties"].as_object() {
-            for (key, entry) in map {
-                cairn_core::validate_property_key(key)
-                    .map_err(|error| ApiError::bad_request(error.message))?;
-                properties.push((key.clone(), value_text(&entry["value"])?));
-            }
+        for (key, entry) in metadata.properties.unwrap_or_default() {
+            cairn_core::validate_property_key(&key)
+                .map_err(|error| ApiError::bad_request(error.message))?;
+            let value = entry.get("value").cloned().unwrap_or(Value::Null);
+            properties.push((key, value_text(&value)?));
         }
         Ok(RequestMetadata { labels, properties })
     }
@@ -102,28 +105,25 @@ impl RequestMetadata {
     }
 }
 
-fn request_version(request: &Value, caller: &Principal) -> NewVersion {
-    let version = &request["version"];
-    let minor_edit = match &version["minorEdit"] {
-        Value::Bool(flag) => *flag,
-        Value::String(text) => text.eq_ignore_ascii_case("true"),
-        _ => false,
-    };
+fn request_version(request: &ContentRequest, caller: &Principal) -> NewVersion {
+    let version = request.version();
     NewVersion {
         author_id: caller.user.id,
         now_ms: now_ms(),
-        message: version["message"].as_str().unwrap_or("").to_string(),
-        minor_edit,
+        message: version.message.unwrap_or_default(),
+        minor_edit: version.minor_edit.unwrap_or(false),
     }
 }
 
 /// The parent named by `ancestors` (the last element is the direct parent).
-fn request_parent(request: &Value) -> Result<Option<ContentId>, ApiError> {
-    match request["ancestors"]
-        .as_array()
+fn request_parent(request: &ContentRequest) -> Result<Option<ContentId>, ApiError> {
+    match request
+        .ancestors
+        .as_ref()
         .and_then(|ancestors| ancestors.last())
     {
-        Some(last) => json_content_id(&last["id"])
+        Some(last) => last
+            .id
             .map(Some)
             .ok_or_else(|| ApiError::bad_request("ancestors must name a page id")),
         None => Ok(None),
@@ -136,9 +136,10 @@ pub async fn create_content(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
-    let type_text = request["type"]
-        .as_str()
+    let request: ContentRequest = decode(&parse_json_body(&body)?, "a content object")?;
+    let type_text = request
+        .content_type
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("content type is required"))?;
     let content_type = ContentType::parse(type_text).ok_or_else(|| {
         ApiError::bad_request(format!("content type {type_text} cannot be created here"))
@@ -146,14 +147,15 @@ pub async fn create_content(
     if content_type == ContentType::Comment {
         return create_comment(&state, &caller, &headers, &request).await;
     }
-    let title = request["title"]
-        .as_str()
+    let title = request
+        .title
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("title is required"))?;
-    let space_key = request["space"]["key"]
-        .as_str()
+    let space_key = request
+        .space_key()
         .filter(|key| !key.is_empty())
         .ok_or_else(|| ApiError::bad_request("space key is required"))?;
-    let draft = match request["status"].as_str() {
+    let draft = match request.status.as_deref() {
         None | Some("current") => false,
         Some("draft") => true,
         Some(other) => {
@@ -202,25 +204,29 @@ async fn create_comment(
     state: &AppState,
     caller: &Principal,
     headers: &HeaderMap,
-    request: &Value,
+    request: &ContentRequest,
 ) -> Result<ApiJson, ApiError> {
-    let container_id = json_content_id(&request["container"]["id"])
+    let container_id = request
+        .container
+        .as_ref()
+        .and_then(|container| container.id)
         .ok_or_else(|| ApiError::bad_request("a comment needs container.id (the page it is on)"))?;
     let body = request_body_storage(request)?
         .ok_or_else(|| ApiError::bad_request("a comment needs a body"))?;
     let container = access::viewable_content(state, caller.user.id, container_id).await?;
     access::require(state, caller.user.id, &container, ContentAction::Comment).await?;
-    let inline_properties = match &request["extensions"]["inlineProperties"] {
-        Value::Null => None,
-        properties => Some(properties.to_string()),
-    };
+    let extensions = request.extensions.clone().unwrap_or_default();
+    let inline_properties = extensions
+        .inline_properties
+        .filter(|properties| !properties.is_null())
+        .map(|properties| properties.to_string());
     let (comment, _) = state
         .store
         .create_comment(NewComment {
             container_id,
             parent_comment_id: request_parent(request)?,
             body,
-            location: match request["extensions"]["location"].as_str() {
+            location: match extensions.location.as_deref() {
                 None | Some("") | Some("footer") => CommentLocation::Footer,
                 Some("inline") => CommentLocation::Inline,
                 Some(other) => {
@@ -469,22 +475,15 @@ async fn update_content_json(
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let request = parse_json_body(&body)?;
-    if request["type"].as_str().is_none() {
+    let request: ContentRequest = decode(&parse_json_body(&body)?, "a content object")?;
+    if request.content_type.is_none() {
         return Err(ApiError::bad_request("content type is required"));
     }
-    let number = request["version"]["number"]
-        .as_i64()
-        .or_else(|| {
-            request["version"]["number"]
-                .as_str()
-                .and_then(|text| text.parse().ok())
-        })
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Must supply an incremented version when updating Content. No version supplied.",
-            )
-        })?;
+    let number = request.version().number.ok_or_else(|| {
+        ApiError::bad_request(
+            "Must supply an incremented version when updating Content. No version supplied.",
+        )
+    })?;
     let version_number = i32::try_from(number)
         .map_err(|_| ApiError::bad_request(format!("version {number} is out of range")))?;
     let metadata = RequestMetadata::from_request(&request)?;
@@ -492,11 +491,11 @@ async fn update_content_json(
     let command = page::SavePage {
         id,
         version_number,
-        title: request["title"].as_str().map(str::to_string),
+        title: request.title.clone(),
         body: request_body_storage(&request)?,
         parent_id: request_parent(&request)?,
-        space_key: request["space"]["key"].as_str().map(str::to_string),
-        status: match request["status"].as_str() {
+        space_key: request.space_key().map(str::to_string),
+        status: match request.status.as_deref() {
             None => page::WantedStatus::Unnamed,
             Some("current") => page::WantedStatus::Current,
             Some("draft") => page::WantedStatus::Draft,

@@ -8,6 +8,7 @@ use cairn_format::NoContext;
 use serde_json::json;
 
 use super::parse_json_body;
+use super::request::{ConvertRequest, decode};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
@@ -37,11 +38,12 @@ pub async fn convert(
     Path(target): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
-    let value = request["value"]
-        .as_str()
+    let request: ConvertRequest = decode(&parse_json_body(&body)?, "a body to convert")?;
+    let value = request
+        .value
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("value is required"))?;
-    let representation = request["representation"].as_str().unwrap_or("storage");
+    let representation = request.representation.as_deref().unwrap_or("storage");
     let storage = to_storage(value, representation)?;
     let converted = match target.as_str() {
         "storage" => storage,

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
+use super::request::LabelsRequest;
 use crate::AppState;
 use crate::access;
 use crate::auth::ApiUser;
@@ -23,26 +24,20 @@ pub fn label_json(label: &Label) -> Value {
 
 /// The labels of a write request: `[{"prefix","name"}]` or a single object; prefix defaults to global.
 pub fn requested_labels(value: &Value) -> Result<Vec<(String, String)>, ApiError> {
-    let items: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(_) => vec![value],
-        _ => {
-            return Err(ApiError::bad_request(
-                "labels must be an object or an array of {\"prefix\",\"name\"}",
-            ));
-        }
-    };
-    let mut labels = Vec::with_capacity(items.len());
-    for item in items {
-        let name = item["name"]
-            .as_str()
+    let requested: LabelsRequest = serde_json::from_value(value.clone()).map_err(|_| {
+        ApiError::bad_request("labels must be an object or an array of {\"prefix\",\"name\"}")
+    })?;
+    let mut labels = Vec::new();
+    for label in requested.into_vec() {
+        let name = label
+            .name
             .ok_or_else(|| ApiError::bad_request("every label needs a name"))?;
-        let prefix = item["prefix"].as_str().unwrap_or("global");
-        cairn_core::validate_label_name(name)
+        let prefix = label.prefix.unwrap_or_else(|| "global".to_string());
+        cairn_core::validate_label_name(&name)
             .map_err(|error| ApiError::bad_request(error.message))?;
-        cairn_core::validate_label_prefix(prefix)
+        cairn_core::validate_label_prefix(&prefix)
             .map_err(|error| ApiError::bad_request(error.message))?;
-        labels.push((prefix.to_string(), name.to_string()));
+        labels.push((prefix, name));
     }
     Ok(labels)
 }

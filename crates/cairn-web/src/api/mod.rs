@@ -10,6 +10,7 @@ mod label;
 mod movement;
 pub(crate) mod permission;
 mod property;
+pub mod request;
 mod search;
 mod space;
 pub(crate) mod token;

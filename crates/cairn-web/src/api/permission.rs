@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::json::JsonBuilder;
 use super::parse_json_body;
+use super::request::{GrantRequest, RpcRequest, decode};
 use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
@@ -385,7 +386,7 @@ pub async fn grant_space_permission(
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
+    let request: GrantRequest = decode(&parse_json_body(&body)?, "a space permission")?;
     let space = viewable_space(&state, &caller, &key).await?;
     access::require_space_permission(
         &state,
@@ -394,20 +395,20 @@ pub async fn grant_space_permission(
         SpacePermission::SetSpacePermissions,
     )
     .await?;
-    let kind = request["subject"]["type"].as_str().unwrap_or("");
-    let name = request["subject"]["identifier"]
-        .as_str()
-        .or_else(|| request["subject"]["name"].as_str())
-        .unwrap_or("");
-    let subject = restriction::subject_by_name(&state, kind, name).await?;
-    let operation = request["operation"]["key"]
-        .as_str()
-        .or_else(|| request["operation"]["operationKey"].as_str())
-        .unwrap_or("");
-    let target = request["operation"]["target"]
-        .as_str()
-        .or_else(|| request["operation"]["targetType"].as_str())
-        .unwrap_or("space");
+    let named = request.subject.unwrap_or_default();
+    let kind = named.subject_type.as_deref().unwrap_or("");
+    let name = named.identifier.or(named.name).unwrap_or_default();
+    let subject = restriction::subject_by_name(&state, kind, &name).await?;
+    let operation_request = request.operation.unwrap_or_default();
+    let operation = operation_request
+        .key
+        .or(operation_request.operation_key)
+        .unwrap_or_default();
+    let target = operation_request
+        .target
+        .or(operation_request.target_type)
+        .unwrap_or_else(|| "space".to_string());
+    let (operation, target) = (operation.as_str(), target.as_str());
     let permission = SpacePermission::from_rest_operation(operation, target).ok_or_else(|| {
         ApiError::bad_request(format!(
             "operation {operation} on {target} is not a space permission"
@@ -459,10 +460,10 @@ pub async fn json_rpc(
     ApiUser(caller): ApiUser,
     body: Bytes,
 ) -> Result<(StatusCode, ApiJson), ApiError> {
-    let request = parse_json_body(&body)?;
-    let id = request.get("id").cloned().unwrap_or(Value::Null);
-    let method = request["method"].as_str().unwrap_or("");
-    let params = request["params"].as_array().cloned().unwrap_or_default();
+    let request: RpcRequest = decode(&parse_json_body(&body)?, "a JSON-RPC call")?;
+    let id = request.id;
+    let method = request.method.as_deref().unwrap_or("");
+    let params = request.params.unwrap_or_default();
     let text = |index: usize| params.get(index).and_then(Value::as_str).unwrap_or("");
     let answer = match method {
         "getSpacePermissionSets" => match rpc_space(&state, &caller, text(0)).await? {

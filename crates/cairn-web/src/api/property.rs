@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
+use super::request::{PropertyRequest, decode};
 use crate::AppState;
 use crate::access;
 use crate::auth::ApiUser;
@@ -128,12 +129,13 @@ pub async fn create_property(
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let request = parse_json_body(&body)?;
+    let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
     access::require_edit_target(&state, caller.user.id, id).await?;
-    let key = request["key"]
-        .as_str()
+    let key = request
+        .key
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
-    let value = value_text(&request["value"])?;
+    let value = value_text(&request.value)?;
     let property = state
         .store
         .create_property(id, key, &value, caller.user.id, now_ms())
@@ -152,21 +154,24 @@ pub async fn update_property(
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
-    let request = parse_json_body(&body)?;
+    let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
     access::require_edit_target(&state, caller.user.id, id).await?;
-    if let Some(body_key) = request["key"].as_str()
+    if let Some(body_key) = request.key.as_deref()
         && body_key != key
     {
         return Err(ApiError::bad_request(format!(
             "the key in the body ({body_key}) differs from the key in the path ({key})"
         )));
     }
-    let value = value_text(&request["value"])?;
-    let number = request["version"]["number"].as_i64().ok_or_else(|| {
-        ApiError::bad_request(
-            "a property update needs version.number (the current version plus one)",
-        )
-    })?;
+    let value = value_text(&request.value)?;
+    let number = request
+        .version
+        .and_then(|version| version.number)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "a property update needs version.number (the current version plus one)",
+            )
+        })?;
     let new_version = i32::try_from(number)
         .map_err(|_| ApiError::bad_request("version.number is out of range"))?;
     let property = state

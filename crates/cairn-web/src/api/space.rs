@@ -1,12 +1,12 @@
 //! `/rest/api/space`: list, create, get.
 
+use super::request::{SpaceRequest, decode};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_app::ErrorCode;
 use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
-use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -88,18 +88,21 @@ pub async fn create_space(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
-    let key_text = request["key"]
-        .as_str()
+    let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
+    let key_text = request
+        .key
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("space key is required"))?;
     let key =
         SpaceKey::new_global(key_text).map_err(|error| ApiError::bad_request(error.message))?;
-    let name = request["name"].as_str().unwrap_or(key_text).to_string();
-    let description = request["description"]["plain"]["value"]
-        .as_str()
+    let name = request.name.clone().unwrap_or_else(|| key_text.to_string());
+    let description = request
+        .description
+        .as_ref()
+        .and_then(|description| description.text())
         .unwrap_or("")
         .to_string();
-    if let Some(kind) = request["type"].as_str()
+    if let Some(kind) = request.space_type.as_deref()
         && kind != "global"
     {
         return Err(ApiError::bad_request(format!(
@@ -235,7 +238,7 @@ pub async fn update_space(
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
+    let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
     let existing = state
         .store
         .space_by_key(&SpaceKey::from_stored(&key))
@@ -248,23 +251,25 @@ pub async fn update_space(
     )
     .await?;
     // `homepage` comes as a whole content object or as `{"id": …}`; it must be a page the caller sees.
-    let homepage = match &request["homepage"] {
-        Value::Null => None,
-        homepage => {
-            let id = super::json_content_id(&homepage["id"])
+    let homepage = match &request.homepage {
+        None => None,
+        Some(homepage) => {
+            let id = homepage
+                .id
                 .ok_or_else(|| ApiError::bad_request("homepage must name a page id"))?;
             access::viewable_content(&state, caller.user.id, id).await?;
             Some(id)
         }
     };
-    let description = request["description"]["plain"]["value"]
-        .as_str()
-        .or_else(|| request["description"]["storage"]["value"].as_str());
+    let description = request
+        .description
+        .as_ref()
+        .and_then(|description| description.text());
     let space = state
         .store
         .update_space(
             &SpaceKey::from_stored(key),
-            request["name"].as_str(),
+            request.name.as_deref(),
             description,
             homepage,
         )

@@ -10,6 +10,7 @@ use cairn_store::NewAccessToken;
 use serde_json::{Value, json};
 
 use super::parse_json_body;
+use super::request::{TokenRequest, decode};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson, json_body};
@@ -34,13 +35,14 @@ pub async fn create_token(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     crate::auth::refuse_token_minting(&caller)?;
-    let request = parse_json_body(&body)?;
-    let name = request["name"]
-        .as_str()
+    let request: TokenRequest = decode(&parse_json_body(&body)?, "a token request")?;
+    let name = request
+        .name
+        .as_deref()
         .map(str::trim)
         .filter(|name| !name.is_empty());
     let name = name.ok_or_else(|| ApiError::bad_request("token name is required"))?;
-    let expires_in_days = match &request["expirationDuration"] {
+    let expires_in_days = match &request.expiration_duration {
         Value::Null => None,
         value => Some(
             value

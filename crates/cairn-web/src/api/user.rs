@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
+use super::request::{NameRequest, decode};
 use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
@@ -149,10 +150,11 @@ pub async fn create_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
-    let request = parse_json_body(&body)?;
+    let request: NameRequest = decode(&parse_json_body(&body)?, "a group")?;
     require_site_administrator(&state, &caller).await?;
-    let name = request["name"]
-        .as_str()
+    let name = request
+        .name
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("a group needs a name"))?;
     let group = state.store.create_group(name).await?;
     tracing::info!(group = %group.name, user = %caller.user.username, "group created");
@@ -178,10 +180,11 @@ pub async fn add_member_by_body(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<axum::response::Response, ApiError> {
-    let request = parse_json_body(&body)?;
-    let username = request["name"]
-        .as_str()
-        .or_else(|| request["username"].as_str())
+    let request: NameRequest = decode(&parse_json_body(&body)?, "a member")?;
+    let username = request
+        .name
+        .as_deref()
+        .or(request.username.as_deref())
         .ok_or_else(|| ApiError::bad_request("name the user to add: {\"name\": \"username\"}"))?;
     set_membership(&state, &caller, &name, username, true).await
 }
