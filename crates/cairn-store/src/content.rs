@@ -256,12 +256,28 @@ impl Store {
         new_content: NewContent,
         draft: bool,
     ) -> StoreResult<Content> {
-        let title = validate_title(&new_content.title)?;
         let id = self.next_content_id().await?;
         let mut transaction = self.begin_write().await?;
+        let created = self
+            .create_content_in(&mut transaction, id, new_content, draft)
+            .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    /// Creates a page or blog post (a draft when `draft`) under `id` (from
+    /// [`Store::allocate_content_id`]) inside `transaction`, with its journal entry.
+    pub async fn create_content_in(
+        &self,
+        transaction: &mut WriteTx,
+        id: ContentId,
+        new_content: NewContent,
+        draft: bool,
+    ) -> StoreResult<Content> {
+        let title = validate_title(&new_content.title)?;
         let space_row = sqlx::query(self.sql("SELECT id FROM space WHERE space_key = ?"))
             .bind(new_content.space_key.as_str())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?
             .ok_or_else(|| StoreError::SpaceNotFound(new_content.space_key.clone()))?;
         let space_id = SpaceId(space_row.try_get("id")?);
@@ -277,7 +293,7 @@ impl Store {
                 if let Some(parent_id) = new_content.parent_id {
                     check_parent(
                         self,
-                        &mut transaction,
+                        transaction,
                         space_id,
                         &new_content.space_key,
                         parent_id,
@@ -285,13 +301,13 @@ impl Store {
                     .await?;
                 }
                 let position =
-                    next_position(self, &mut transaction, space_id, new_content.parent_id).await?;
+                    next_position(self, transaction, space_id, new_content.parent_id).await?;
                 (new_content.parent_id, Some(position))
             }
         };
         insert_content(
             self,
-            &mut transaction,
+            transaction,
             ContentInsert {
                 draft,
                 id,
@@ -312,8 +328,7 @@ impl Store {
             space_id: Some(space_id.0),
             payload: new_content.content_type.as_str().to_string(),
         };
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
+        record(self, transaction, &change).await?;
         let version = new_content.version;
         Ok(Content {
             id,

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
-use cairn_store::{CommentListing, ContentListing, NewComment, NewContent};
+use cairn_store::{CommentListing, ContentListing, NewComment};
 use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -79,30 +79,6 @@ impl RequestMetadata {
         }
         Ok(RequestMetadata { labels, properties })
     }
-
-    /// Sets the labels and upserts the properties on `id`.
-    async fn apply(
-        &self,
-        state: &AppState,
-        id: ContentId,
-        caller: &Principal,
-    ) -> Result<(), ApiError> {
-        // The labels sent become the content's labels (md2cf's --replace-all-labels relies on it).
-        if let Some(labels) = &self.labels {
-            state.store.set_labels(id, labels, now_ms()).await?;
-        }
-        for (key, value) in &self.properties {
-            let next_version = match state.store.find_property(id, key).await? {
-                Some(existing) => existing.version + 1,
-                None => 1,
-            };
-            state
-                .store
-                .update_property(id, key, value, next_version, caller.user.id, now_ms())
-                .await?;
-        }
-        Ok(())
-    }
 }
 
 fn request_version(request: &ContentRequest, caller: &Principal) -> NewVersion {
@@ -165,31 +141,20 @@ pub async fn create_content(
         }
     };
     let metadata = RequestMetadata::from_request(&request)?;
-    let parent_id = request_parent(&request)?;
-    if let Some(space) = state
-        .store
-        .find_space_by_key(&SpaceKey::from_stored(space_key))
-        .await?
-    {
-        access::require_create(&state, caller.user.id, &space, content_type, parent_id).await?;
-    } else if let Some(parent_id) = parent_id {
-        access::viewable_content(&state, caller.user.id, parent_id).await?;
-    }
-    let new_content = NewContent {
+    let version = request_version(&request, &caller);
+    let command = page::CreatePage {
         content_type,
         space_key: SpaceKey::from_stored(space_key),
-        parent_id,
+        parent_id: request_parent(&request)?,
         title: title.to_string(),
         body: request_body_storage(&request)?.unwrap_or_default(),
-        version: request_version(&request, &caller),
+        draft,
+        message: version.message,
+        minor_edit: version.minor_edit,
+        labels: metadata.labels.unwrap_or_default(),
+        properties: metadata.properties,
     };
-    let content = if draft {
-        state.store.create_draft(new_content).await?
-    } else {
-        state.store.create_content(new_content).await?
-    };
-    metadata.apply(&state, content.id, &caller).await?;
-    tracing::info!(content_id = %content.id, space = space_key, user = %caller.user.username, "content created");
+    let content = page::create(&state, &caller.as_caller(), command).await?;
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder

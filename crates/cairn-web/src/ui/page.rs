@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, Space, SpaceKey};
-use cairn_store::{ContentListing, NewContent, UpdateContent};
+use cairn_core::{Content, ContentId, ContentStatus, ContentType, Space, SpaceKey};
+use cairn_store::ContentListing;
 use maud::{Markup, PreEscaped, html};
 use percent_encoding::percent_decode_str;
 
@@ -457,23 +457,23 @@ pub async fn create(
     let check = crate::render::check_storage(draft.body);
     let created = match check {
         Err(message) => Err(ApiError::bad_request(message)),
-        Ok(()) => state
-            .store
-            .create_content(NewContent {
+        Ok(()) => {
+            let command = page::CreatePage {
                 content_type,
                 space_key: space.key.clone(),
                 parent_id,
                 title: draft.title.to_string(),
                 body: draft.body.to_string(),
-                version: NewVersion {
-                    author_id: user.user.id,
-                    now_ms: now_ms(),
-                    message: String::new(),
-                    minor_edit: false,
-                },
-            })
-            .await
-            .map_err(ApiError::from),
+                draft: false,
+                message: String::new(),
+                minor_edit: false,
+                labels: Vec::new(),
+                properties: Vec::new(),
+            };
+            page::create(&state, &user.as_caller(), command)
+                .await
+                .map_err(ApiError::from)
+        }
     };
     match created {
         Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
@@ -687,22 +687,20 @@ pub async fn revert(
         .ok_or_else(|| {
             UiError::not_found(format!("page {} has no version {number}", content.id))
         })?;
-    state
-        .store
-        .update_content(UpdateContent {
-            id: content.id,
-            new_version_number: content.version + 1,
-            title: Some(old.title),
-            body: Some(old.body),
-            new_parent_id: None,
-            version: NewVersion {
-                author_id: user.user.id,
-                now_ms: now_ms(),
-                message: format!("Restored from v{number}"),
-                minor_edit: false,
-            },
-        })
-        .await?;
+    let command = page::SavePage {
+        id: content.id,
+        version_number: content.version + 1,
+        title: Some(old.title),
+        body: Some(old.body),
+        parent_id: None,
+        space_key: None,
+        status: page::WantedStatus::Unnamed,
+        message: format!("Restored from v{number}"),
+        minor_edit: false,
+        labels: None,
+        properties: Vec::new(),
+    };
+    page::save(&state, &user.as_caller(), command).await?;
     Ok(Redirect::to(&view_path(content.id)).into_response())
 }
 
