@@ -18,6 +18,7 @@ mod search;
 mod search_cluster;
 mod security;
 mod security_edge;
+mod shapes;
 mod space;
 mod support;
 mod ui;

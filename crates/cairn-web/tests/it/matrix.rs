@@ -37,7 +37,7 @@ const API_OUTSIDE_REST: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Caller {
+pub(crate) enum Caller {
     Anonymous,
     Outsider,
     Viewer,
@@ -141,7 +141,7 @@ fn expected(rule: Rule, caller: Caller, is_ui: bool) -> Expected {
 
 /// The body a request carries.
 #[derive(Debug, Clone)]
-enum Body {
+pub(crate) enum Body {
     None,
     Json(Value),
     Form(Vec<(&'static str, String)>),
@@ -149,16 +149,16 @@ enum Body {
 }
 
 /// One row of the matrix: a route template and method, the concrete request, and its rule.
-struct Row {
-    method: Method,
-    template: &'static str,
-    url: String,
-    body: Body,
+pub(crate) struct Row {
+    pub(crate) method: Method,
+    pub(crate) template: &'static str,
+    pub(crate) url: String,
+    pub(crate) body: Body,
     rule: Rule,
 }
 
 /// The ids the rows point at.
-struct Fixture {
+pub(crate) struct Fixture {
     page: String,
     /// A page in the trash of SEC.
     trashed: String,
@@ -167,7 +167,7 @@ struct Fixture {
     task: String,
 }
 
-fn rows(fixture: &Fixture) -> Vec<Row> {
+pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
     let page = &fixture.page;
     let attachment = &fixture.attachment;
     let page_update = json!({"type": "page", "title": "Restricted page", "version": {"number": 3},
@@ -868,7 +868,7 @@ fn rows(fixture: &Fixture) -> Vec<Row> {
     ]
 }
 
-fn client_for(caller: Caller) -> reqwest::Client {
+pub(crate) fn client_for(caller: Caller) -> reqwest::Client {
     cairn_blob::install_ring_as_tls_provider();
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(username) = caller.username() {
@@ -892,7 +892,7 @@ fn client_for(caller: Caller) -> reqwest::Client {
         .expect("client")
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let admin = app.admin();
     for name in ["outsider", "viewer", "editor", "spaceadmin", "excluded"] {
         app.create_user(name, PASSWORD).await;
@@ -1047,7 +1047,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
-fn file_part() -> reqwest::multipart::Part {
+pub(crate) fn file_part() -> reqwest::multipart::Part {
     reqwest::multipart::Part::bytes(b"matrix bytes".to_vec())
         .file_name("file.txt")
         .mime_str("text/plain")
