@@ -26,6 +26,7 @@ pub mod clock;
 pub mod cluster;
 pub mod credentials;
 pub mod error;
+pub mod label;
 pub mod load;
 pub mod maintenance;
 pub mod page;

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cairn_app::ErrorCode;
+use cairn_app::label;
 use cairn_core::{ContentId, Label};
 use serde_json::{Value, json};
 
@@ -16,7 +16,6 @@ use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
-use crate::time_format::now_ms;
 
 pub fn label_json(label: &Label) -> Value {
     json!({"prefix": label.prefix, "name": label.name, "id": label.id.to_string(), "label": label.name})
@@ -104,9 +103,7 @@ pub async fn add_labels(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let labels = requested_labels(&parse_json_body(&body)?)?;
-    access::require_edit_target(&state, caller.user.id, id).await?;
-    let now_on_content = state.store.add_labels(id, &labels, now_ms()).await?;
-    tracing::info!(content_id = %id, user = %caller.user.username, added = labels.len(), "labels added");
+    let now_on_content = label::add(&state, &caller.as_caller(), id, &labels).await?;
     Ok(ApiJson(labels_page(
         &now_on_content,
         &QueryPairs::default(),
@@ -121,15 +118,8 @@ async fn remove(
     id: ContentId,
     name: &str,
 ) -> Result<Response, ApiError> {
-    access::require_edit_target(state, caller.user.id, id).await?;
-    if state.store.remove_label(id, name, None).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found(
-            ErrorCode::LabelNotFound,
-            format!("Label {name} is not on content {id}"),
-        ))
-    }
+    label::remove(state, &caller.as_caller(), id, name).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `DELETE /label?name=x` (clients also send a stray `id=`).

@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use cairn_app::label;
 use cairn_core::{ContentId, Label};
 use maud::{Markup, html};
 
@@ -12,7 +13,6 @@ use crate::AppState;
 use crate::links::{encode_component, view_path};
 use crate::request::QueryPairs;
 use crate::request::parse_query;
-use crate::time_format::now_ms;
 
 /// The labels of a page, each removable, and a field to add more (several, separated by spaces).
 pub fn labels_bar(id: ContentId, labels: &[Label]) -> Markup {
@@ -47,7 +47,6 @@ pub async fn add(
     body: Bytes,
 ) -> Result<Response, UiError> {
     let id = page_id(&query)?;
-    crate::access::require_edit_target(&state, user.user.id, id).await?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let names: Vec<(String, String)> = form
         .get("labels")
@@ -56,9 +55,7 @@ pub async fn add(
         .filter(|name| !name.is_empty())
         .map(|name| ("global".to_string(), name.to_string()))
         .collect();
-    if !names.is_empty() {
-        state.store.add_labels(id, &names, now_ms()).await?;
-    }
+    label::add(&state, &user.as_caller(), id, &names).await?;
     Ok(Redirect::to(&view_path(id)).into_response())
 }
 
@@ -69,8 +66,11 @@ pub async fn remove(
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = page_id(&query)?;
-    crate::access::require_edit_target(&state, user.user.id, id).await?;
     let name = query.get("name").unwrap_or("");
-    state.store.remove_label(id, name, None).await?;
+    // Removing a label that is not there leaves the page as the person sees it.
+    match label::remove(&state, &user.as_caller(), id, name).await {
+        Err(error) if error.code == cairn_app::ErrorCode::LabelNotFound => {}
+        other => other?,
+    }
     Ok(Redirect::to(&view_path(id)).into_response())
 }
