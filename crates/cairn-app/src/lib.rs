@@ -30,6 +30,7 @@ pub mod label;
 pub mod load;
 pub mod maintenance;
 pub mod page;
+pub mod property;
 pub mod restriction;
 pub mod search;
 pub mod throttle;

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
+use cairn_app::property;
 use cairn_core::{ContentId, ContentProperty};
 use serde_json::{Value, json};
 
@@ -16,7 +17,7 @@ use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::links::{encode_component, request_base};
-use crate::time_format::{iso_from_ms, now_ms};
+use crate::time_format::iso_from_ms;
 
 /// Largest property value accepted, in bytes of JSON (Confluence's limit is 32 KB).
 pub const MAX_PROPERTY_BYTES: usize = 32 * 1024;
@@ -130,16 +131,12 @@ pub async fn create_property(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
-    access::require_edit_target(&state, caller.user.id, id).await?;
     let key = request
         .key
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
     let value = value_text(&request.value)?;
-    let property = state
-        .store
-        .create_property(id, key, &value, caller.user.id, now_ms())
-        .await?;
+    let property = property::create(&state, &caller.as_caller(), id, key, &value).await?;
     Ok(ApiJson(property_json(
         &property,
         &request_base(&state, &headers),
@@ -155,7 +152,6 @@ pub async fn update_property(
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
-    access::require_edit_target(&state, caller.user.id, id).await?;
     if let Some(body_key) = request.key.as_deref()
         && body_key != key
     {
@@ -174,10 +170,8 @@ pub async fn update_property(
         })?;
     let new_version = i32::try_from(number)
         .map_err(|_| ApiError::bad_request("version.number is out of range"))?;
-    let property = state
-        .store
-        .update_property(id, &key, &value, new_version, caller.user.id, now_ms())
-        .await?;
+    let property =
+        property::update(&state, &caller.as_caller(), id, &key, &value, new_version).await?;
     Ok(ApiJson(property_json(
         &property,
         &request_base(&state, &headers),
@@ -190,10 +184,6 @@ pub async fn delete_property(
     Path((id_text, key)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id_text)?;
-    access::require_edit_target(&state, caller.user.id, id).await?;
-    if state.store.delete_property(id, &key).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(property_not_found(&key))
-    }
+    property::delete(&state, &caller.as_caller(), id, &key).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
