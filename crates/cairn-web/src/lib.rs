@@ -26,6 +26,7 @@ pub mod metrics;
 mod rate_limit;
 mod render;
 mod request;
+mod request_context;
 pub mod routes;
 mod time_format;
 pub mod ui;

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::request::{AttachmentUpdateRequest, decode};
 use crate::AppState;
+use crate::request_context::ApiContext;
 use cairn_app::attachment::{self, Upload, UploadTarget};
 
 use crate::access::{self, ContentAction};
@@ -140,9 +141,11 @@ async fn current_container(
 }
 
 pub async fn list_attachments(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -162,7 +165,7 @@ pub async fn list_attachments(
         limit: paging.limit,
     };
     let (attachments, has_more) = state.store.list_attachments(&listing).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
     let mut results = Vec::with_capacity(attachments.len());
     for attachment in &attachments {
@@ -181,9 +184,11 @@ pub async fn list_attachments(
 
 /// `POST /rest/api/content/{id}/child/attachment`: one or more `file` parts; answers a paged list.
 pub async fn upload(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
     mut multipart: Multipart,
@@ -196,7 +201,7 @@ pub async fn upload(
     let attachments = upload
         .record(&caller.as_caller(), &form.comment, form.minor_edit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(Some("version,container"));
     let mut results = Vec::with_capacity(attachments.len());
     for attachment in &attachments {
@@ -219,8 +224,11 @@ pub async fn upload(
 
 /// `POST /rest/api/content/{id}/child/attachment/{attId}/data`: a new version of one attachment.
 pub async fn upload_new_version(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path((id_text, attachment_text)): Path<(String, String)>,
     multipart: Multipart,
@@ -242,9 +250,11 @@ pub async fn upload_new_version(
 /// (`title`) and/or changes `metadata.mediaType`; the bytes and the version stay. `version.number` may
 /// be the current number or the next one.
 pub async fn update_metadata(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((id_text, attachment_text)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -277,7 +287,7 @@ pub async fn update_metadata(
         )
         .await?;
     tracing::info!(attachment = %updated.id, user = %caller.user.username, "attachment properties changed");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
             .attachment_json(&updated, &Expand::parse(Some("version,container")))
@@ -449,8 +459,11 @@ fn version_parameter(query: &QueryPairs) -> Result<Option<i32>, ApiError> {
 
 /// `GET /download/attachments/{pageId}/{filename}[?version=N]`.
 pub async fn download_by_name(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path((page_text, filename)): Path<(String, String)>,
     query: QueryPairs,
@@ -471,8 +484,11 @@ pub async fn download_by_name(
 
 /// `GET /rest/api/content/{pageId}/child/attachment/{attId}/download[?version=N]`.
 pub async fn download_by_id(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path((page_text, attachment_text)): Path<(String, String)>,
     query: QueryPairs,

@@ -17,6 +17,7 @@ use super::property::value_text;
 use crate::AppState;
 use crate::access::{self, ContentAction};
 use crate::auth::{ApiUser, Principal};
+use crate::request_context::ApiContext;
 use cairn_app::page;
 use cairn_core::CommentLocation;
 
@@ -107,8 +108,11 @@ fn request_parent(request: &ContentRequest) -> Result<Option<ContentId>, ApiErro
 }
 
 pub async fn create_content(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -155,7 +159,7 @@ pub async fn create_content(
         properties: metadata.properties,
     };
     let content = page::create(&state, &caller.as_caller(), command).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
             .content_json(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
@@ -238,9 +242,11 @@ fn posting_day(text: &str) -> Result<(i64, i64), ApiError> {
 }
 
 pub async fn list_content(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
@@ -255,7 +261,7 @@ pub async fn list_content(
         .get("status")
         .filter(|status| !status.is_empty())
         .unwrap_or("current");
-    let base = request_base(&state, &headers);
+    let base = base.clone();
     // Confluence also lists `archived` and `historical` content; Cairn archives nothing and keeps
     // history as versions, so those lists are empty (publishers look a title up under every status
     // before creating it).
@@ -329,9 +335,11 @@ pub async fn list_content(
 }
 
 pub async fn get_content(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -352,7 +360,7 @@ pub async fn get_content(
         if wanted != "any" && wanted != attachment.status.as_str() {
             return Err(ApiError::content_not_found(id));
         }
-        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+        let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
         return Ok(ApiJson(
             builder.attachment_json(&attachment, &expand).await?,
         ));
@@ -367,7 +375,7 @@ pub async fn get_content(
         return Err(ApiError::content_not_found(id));
     }
     access::require_view(&state, caller.user.id, &content).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let wanted_version = match query.get("version").filter(|text| !text.is_empty()) {
         Some(text) => Some(
             text.parse::<i32>()
@@ -395,8 +403,11 @@ pub async fn get_content(
 /// `PUT /rest/api/content/{id}`: a JSON update, or (atlassian-python-api 5.x) a multipart body that
 /// is a new version of an attachment. The route has no body limit, so JSON bodies are limited here.
 pub async fn update_content(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     request: axum::extract::Request,
@@ -545,9 +556,11 @@ async fn current_content(
 }
 
 pub async fn list_child_pages(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -559,7 +572,7 @@ pub async fn list_child_pages(
         .store
         .list_children(caller.user.id, parent.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let path = format!("/rest/api/content/{}/child/page", parent.id);
     Ok(ApiJson(
         builder
@@ -569,22 +582,26 @@ pub async fn list_child_pages(
 }
 
 pub async fn get_history(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let content = current_content(&state, &caller, &id_text).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(builder.history_json(&content, true).await?))
 }
 
 /// `GET /rest/api/content/{id}/child/comment`: top-level comments, or all with `depth=all`;
 /// `location` filters to footer or inline comments.
 pub async fn list_child_comments(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -606,7 +623,7 @@ pub async fn list_child_comments(
         limit: paging.limit,
     };
     let (comments, has_more) = state.store.list_comments(listing).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
     let results = builder.contents_json(comment_contents, &expand).await?;
     let path = format!("/rest/api/content/{}/child/comment", container.id);
@@ -622,9 +639,11 @@ pub async fn list_child_comments(
 
 /// `GET /rest/api/content/{id}/descendant/page`: every page below, level by level.
 pub async fn list_descendant_pages(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -634,7 +653,7 @@ pub async fn list_descendant_pages(
         .store
         .list_descendants(caller.user.id, root.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let path = format!("/rest/api/content/{}/descendant/page", root.id);
     Ok(ApiJson(
         builder
@@ -645,14 +664,16 @@ pub async fn list_descendant_pages(
 
 /// `GET /rest/api/content/{id}/child`: the children of every kind, each kind as asked in `expand`.
 pub async fn list_children_by_kind(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let content = current_content(&state, &caller, &id_text).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
     Ok(ApiJson(builder.children_json(&content, &expand).await?))
 }

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_app::label;
 use cairn_core::{ContentId, Label};
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::links::request_base;
+use crate::request_context::ApiContext;
 
 pub fn label_json(label: &Label) -> Value {
     json!({"prefix": label.prefix, "name": label.name, "id": label.id.to_string(), "label": label.name})
@@ -77,27 +77,26 @@ fn labels_page(
 }
 
 pub async fn list_labels(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
     access::require_view_target(&state, caller.user.id, id).await?;
     let labels = state.store.labels_of(id).await?;
-    Ok(ApiJson(labels_page(
-        &labels,
-        &query,
-        &request_base(&state, &headers),
-        id,
-    )?))
+    Ok(ApiJson(labels_page(&labels, &query, &base.clone(), id)?))
 }
 
 pub async fn add_labels(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -107,7 +106,7 @@ pub async fn add_labels(
     Ok(ApiJson(labels_page(
         &now_on_content,
         &QueryPairs::default(),
-        &request_base(&state, &headers),
+        &base.clone(),
         id,
     )?))
 }

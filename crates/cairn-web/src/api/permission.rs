@@ -18,6 +18,7 @@ use super::request::{GrantRequest, RpcRequest, decode};
 use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
+use crate::request_context::ApiContext;
 use cairn_app::restriction::{self, RestrictionChange};
 
 use crate::error::{ApiError, ApiJson};
@@ -78,14 +79,16 @@ async fn operation_json(
 
 /// `GET /rest/api/content/{id}/restriction/byOperation`: `{"read": …, "update": …}`.
 pub async fn by_operation(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let restrictions = state.store.content_restrictions(content.id).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut body = serde_json::Map::new();
     for operation in RestrictionOperation::ALL {
         body.insert(
@@ -102,9 +105,11 @@ pub async fn by_operation(
 
 /// `GET /rest/api/content/{id}/restriction/byOperation/{operation}`.
 pub async fn for_operation(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((id_text, operation_text)): Path<(String, String)>,
 ) -> Result<ApiJson, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
@@ -112,7 +117,7 @@ pub async fn for_operation(
         ApiError::bad_request(format!("operation {operation_text} is not read or update"))
     })?;
     let restrictions = state.store.content_restrictions(content.id).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         operation_json(&builder, content.id, operation, &restrictions).await?,
     ))
@@ -142,8 +147,11 @@ async fn restriction_list(
 
 /// `GET /rest/api/content/{id}/restriction`.
 pub async fn list(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
@@ -235,8 +243,11 @@ async fn requested_restrictions(
 
 /// `PUT /rest/api/content/{id}/restriction`: the body's restrictions replace all there were.
 pub async fn replace(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     body: Bytes,
@@ -255,8 +266,11 @@ pub async fn replace(
 
 /// `POST /rest/api/content/{id}/restriction`: the body's restrictions are added to those there are.
 pub async fn add(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
     body: Bytes,
@@ -272,8 +286,11 @@ pub async fn add(
 
 /// `DELETE /rest/api/content/{id}/restriction`: every restriction goes.
 pub async fn remove_all(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
+    ApiContext {
+        state,
+        caller,
+        base: _,
+    }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson, ApiError> {
@@ -321,9 +338,11 @@ fn grant_json(builder: &JsonBuilder<'_>, space: &Space, grant: &SpaceGrant) -> V
 
 /// `GET /rest/api/space/{key}/permissions`: every grant, as a JSON array (space administrators).
 pub async fn space_permissions(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
@@ -336,7 +355,7 @@ pub async fn space_permissions(
     )
     .await?;
     let grants = state.store.space_grants(space.id).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(Value::Array(
         grants
             .iter()
@@ -347,9 +366,11 @@ pub async fn space_permissions(
 
 /// `GET /rest/api/space/{key}/permission` (the singular, Cloud-style path): the grants in a page.
 pub async fn space_permission_page(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
@@ -362,7 +383,7 @@ pub async fn space_permission_page(
     )
     .await?;
     let grants = state.store.space_grants(space.id).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let results: Vec<Value> = grants
         .iter()
         .map(|grant| grant_json(&builder, &space, grant))
@@ -380,9 +401,11 @@ pub async fn space_permission_page(
 /// `POST /rest/api/space/{key}/permission`: grants one permission,
 /// `{"subject":{"type":"user|group","identifier":"name"},"operation":{"key":"read","target":"space"}}`.
 pub async fn grant_space_permission(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -419,7 +442,7 @@ pub async fn grant_space_permission(
         .grant_space_permission(space.id, permission, subject)
         .await?;
     tracing::info!(space = %space.key, permission = permission.as_str(), user = %caller.user.username, "space permission granted");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let grant = SpaceGrant {
         permission,
         subject,

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_app::property;
@@ -16,7 +16,8 @@ use crate::AppState;
 use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::links::{encode_component, request_base};
+use crate::links::encode_component;
+use crate::request_context::ApiContext;
 use crate::time_format::iso_from_ms;
 
 /// Largest property value accepted, in bytes of JSON (Confluence's limit is 32 KB).
@@ -75,9 +76,11 @@ fn property_not_found(key: &str) -> ApiError {
 }
 
 pub async fn list_properties(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -88,7 +91,7 @@ pub async fn list_properties(
         .store
         .list_properties(id, paging.start, paging.limit)
         .await?;
-    let base = request_base(&state, &headers);
+    let base = base.clone();
     let results = properties
         .iter()
         .map(|property| property_json(property, &base))
@@ -104,9 +107,11 @@ pub async fn list_properties(
 }
 
 pub async fn get_property(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((id_text, key)): Path<(String, String)>,
 ) -> Result<ApiJson, ApiError> {
     let id = path_id(&id_text)?;
@@ -116,16 +121,15 @@ pub async fn get_property(
         .find_property(id, &key)
         .await?
         .ok_or_else(|| property_not_found(&key))?;
-    Ok(ApiJson(property_json(
-        &property,
-        &request_base(&state, &headers),
-    )))
+    Ok(ApiJson(property_json(&property, &base.clone())))
 }
 
 pub async fn create_property(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id_text): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -137,16 +141,15 @@ pub async fn create_property(
         .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
     let value = value_text(&request.value)?;
     let property = property::create(&state, &caller.as_caller(), id, key, &value).await?;
-    Ok(ApiJson(property_json(
-        &property,
-        &request_base(&state, &headers),
-    )))
+    Ok(ApiJson(property_json(&property, &base.clone())))
 }
 
 pub async fn update_property(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((id_text, key)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -172,10 +175,7 @@ pub async fn update_property(
         .map_err(|_| ApiError::bad_request("version.number is out of range"))?;
     let property =
         property::update(&state, &caller.as_caller(), id, &key, &value, new_version).await?;
-    Ok(ApiJson(property_json(
-        &property,
-        &request_base(&state, &headers),
-    )))
+    Ok(ApiJson(property_json(&property, &base.clone())))
 }
 
 pub async fn delete_property(

@@ -6,7 +6,6 @@ use cairn_app::ErrorCode;
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use cairn_core::{Content, ContentQuery, ContentType, Predicate};
 use cairn_search::plan::{PlanContext, plan_cql};
 use serde_json::json;
@@ -15,7 +14,8 @@ use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
-use crate::links::{encode_component, request_base};
+use crate::links::encode_component;
+use crate::request_context::ApiContext;
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
 use cairn_app::search::{Found, search_content};
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
@@ -93,9 +93,11 @@ fn excerpt_of(content: &Content) -> String {
 
 /// `GET /rest/api/search?cql=…`: results wrapped with title, excerpt, url and container.
 pub async fn search(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let started = Instant::now();
@@ -108,7 +110,7 @@ pub async fn search(
     let excerpt_mode = query.get("excerpt").unwrap_or("highlight");
     let mut terms = Vec::new();
     searched_terms(&planned.predicate, &mut terms);
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(outcome.hits.len());
     for hit in &outcome.hits {
         let space = builder.space_of(hit.space_id()).await?;
@@ -178,9 +180,11 @@ pub async fn search(
 
 /// `GET /rest/api/content/search?cql=…`: a plain paged list of content.
 pub async fn content_search(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let (_, planned) = planned(&query, &caller)?;
@@ -189,7 +193,7 @@ pub async fn content_search(
         search_content(&state, caller.user.id, &planned, paging.start, paging.limit).await?;
     let total = outcome.total;
     let expand = Expand::parse(query.get("expand"));
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(outcome.hits.len());
     for hit in &outcome.hits {
         // Spaces are not content: this list leaves them out.

@@ -3,7 +3,6 @@
 use super::request::{SpaceRequest, decode};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use cairn_app::ErrorCode;
 use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
@@ -14,13 +13,15 @@ use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
-use crate::links::request_base;
+use crate::request_context::ApiContext;
 use crate::time_format::now_ms;
 
 pub async fn list_spaces(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
@@ -67,7 +68,7 @@ pub async fn list_spaces(
                 has_more,
             )
         };
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(spaces.len());
     for space in &spaces {
         results.push(builder.space_json(space, &expand).await?);
@@ -83,9 +84,11 @@ pub async fn list_spaces(
 }
 
 pub async fn create_space(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
@@ -120,7 +123,7 @@ pub async fn create_space(
         })
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space created");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(Some("description.plain")))
@@ -129,9 +132,11 @@ pub async fn create_space(
 }
 
 pub async fn get_space(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -140,7 +145,7 @@ pub async fn get_space(
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
     access::require_view_space(&state, caller.user.id, &space).await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(query.get("expand")))
@@ -150,9 +155,11 @@ pub async fn get_space(
 
 /// `GET /rest/api/space/{key}/content`: `{"page": …, "blogpost": …}`, `depth=root` for root pages only.
 pub async fn space_content(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -161,7 +168,7 @@ pub async fn space_content(
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
     access::require_view_space(&state, caller.user.id, &space).await?;
-    let base = request_base(&state, &headers);
+    let base = base.clone();
     let mut body = serde_json::Map::new();
     for content_type in [ContentType::Page, ContentType::BlogPost] {
         let list = space_content_list(&state, &caller, &space, content_type, &query, &base).await?;
@@ -176,9 +183,11 @@ pub async fn space_content(
 
 /// `GET /rest/api/space/{key}/content/{type}` (page or blogpost).
 pub async fn space_content_of_type(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((key, type_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -192,7 +201,7 @@ pub async fn space_content_of_type(
         .ok_or_else(|| {
             ApiError::bad_request(format!("content type {type_text} is not page or blogpost"))
         })?;
-    let base = request_base(&state, &headers);
+    let base = base.clone();
     Ok(ApiJson(
         space_content_list(&state, &caller, &space, content_type, &query, &base).await?,
     ))
@@ -232,9 +241,11 @@ async fn space_content_list(
 
 /// `PUT /rest/api/space/{key}`: `name` and `description.plain.value`.
 pub async fn update_space(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
@@ -275,7 +286,7 @@ pub async fn update_space(
         )
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space updated");
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
             .space_json(&space, &Expand::parse(Some("description.plain")))
@@ -366,9 +377,11 @@ fn task_json(task: &cairn_store::LongTask, base: &str) -> serde_json::Value {
 
 /// `GET /rest/api/longtask/{id}`.
 pub async fn get_task(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(id): Path<String>,
 ) -> Result<ApiJson, ApiError> {
     let task = match id.parse::<i64>() {
@@ -383,14 +396,16 @@ pub async fn get_task(
             format!("No long task with id: {id}"),
         )
     })?;
-    Ok(ApiJson(task_json(&task, &request_base(&state, &headers))))
+    Ok(ApiJson(task_json(&task, &base.clone())))
 }
 
 /// `GET /rest/api/longtask`, newest first: the caller's own, or every one for administrators.
 pub async fn list_tasks(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 100, 1000)?;
@@ -399,7 +414,7 @@ pub async fn list_tasks(
         .store
         .list_tasks(creator, paging.start, paging.limit)
         .await?;
-    let base = request_base(&state, &headers);
+    let base = base.clone();
     let results = tasks.iter().map(|task| task_json(task, &base)).collect();
     Ok(ApiJson(paged_list(
         results,

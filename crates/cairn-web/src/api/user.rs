@@ -15,21 +15,26 @@ use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::encode_component;
 use crate::links::request_base;
+use crate::request_context::ApiContext;
 
 pub async fn current_user(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
 ) -> Result<ApiJson, ApiError> {
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(builder.user_json(Some(&caller.user))))
 }
 
 /// `GET /rest/api/user?username=…` or `?key=…`.
 pub async fn find_user(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let user = match (query.get("username"), query.get("key")) {
@@ -43,7 +48,7 @@ pub async fn find_user(
             "No user found with the given username or key",
         )
     })?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut body = builder.user_json(Some(&user));
     if Expand::parse(query.get("expand")).has("status") {
         body["status"] = json!(if user.active { "Active" } else { "Deactivated" });
@@ -95,9 +100,11 @@ pub async fn list_groups(
 
 /// `GET /rest/api/group/{name}/member` (default limit 200).
 pub async fn group_members(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path(name): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -107,7 +114,7 @@ pub async fn group_members(
         .store
         .group_members(group.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let results = members
         .iter()
         .map(|member| builder.user_json(Some(member)))
@@ -145,9 +152,11 @@ async fn group_named(state: &AppState, name: &str) -> Result<Group, ApiError> {
 
 /// `POST /rest/api/admin/group` with `{"name": "…"}`: creates a group (site administrators).
 pub async fn create_group(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     body: Bytes,
 ) -> Result<ApiJson, ApiError> {
     let request: NameRequest = decode(&parse_json_body(&body)?, "a group")?;
@@ -158,7 +167,7 @@ pub async fn create_group(
         .ok_or_else(|| ApiError::bad_request("a group needs a name"))?;
     let group = state.store.create_group(name).await?;
     tracing::info!(group = %group.name, user = %caller.user.username, "group created");
-    Ok(ApiJson(group_json(&group, &request_base(&state, &headers))))
+    Ok(ApiJson(group_json(&group, &base.clone())))
 }
 
 /// `PUT` / `DELETE /rest/api/user/{username}/group/{name}` (atlassian-python-api 4.x): adds or

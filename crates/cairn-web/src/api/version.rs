@@ -2,7 +2,7 @@
 //! `/rest/api/content/{id}/version` (5.x), a single version, and removal of a historical version.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId};
@@ -11,7 +11,7 @@ use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::links::request_base;
+use crate::request_context::ApiContext;
 
 async fn content_of(
     state: &AppState,
@@ -45,9 +45,11 @@ fn version_number(text: &str) -> Result<i32, ApiError> {
 
 /// Versions, newest first (default limit 200).
 pub async fn list_versions(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Path(id_text): Path<String>,
     query: QueryPairs,
@@ -56,7 +58,7 @@ pub async fn list_versions(
     if let Some(attachment) = attachment_of(&state, &caller, &id_text).await? {
         // Attachments share the id space: their versions are listed here too, newest first.
         let versions = state.store.attachment_versions(attachment.id).await?;
-        let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+        let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
         let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
         let limit = usize::try_from(paging.limit).unwrap_or(0);
         let mut results = Vec::new();
@@ -78,7 +80,7 @@ pub async fn list_versions(
         .store
         .list_versions(content.id, paging.start, paging.limit)
         .await?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(versions.len());
     for version in &versions {
         results.push(builder.stored_version_json(version).await?);
@@ -95,9 +97,11 @@ pub async fn list_versions(
 
 /// One version; `expand=content` adds the content as it was then.
 pub async fn get_version(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    headers: HeaderMap,
+    ApiContext {
+        state,
+        caller,
+        base,
+    }: ApiContext,
     Path((id_text, number_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
@@ -113,7 +117,7 @@ pub async fn get_version(
                 format!("Content {} has no version {number}", content.id),
             )
         })?;
-    let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
+    let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut body = builder.stored_version_json(&version).await?;
     let expand = Expand::parse(query.get("expand"));
     if expand.has("content") {
