@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
-use cairn_store::{CommentListing, ContentListing, NewComment};
+use cairn_store::{CommentListing, ContentListing};
 use serde_json::Value;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -15,7 +15,7 @@ use super::label::requested_labels;
 use super::parse_json_body;
 use super::property::value_text;
 use crate::AppState;
-use crate::access::{self, ContentAction};
+use crate::access::{self};
 use crate::auth::{ApiUser, Principal};
 use crate::request_context::ApiContext;
 use cairn_app::page;
@@ -182,33 +182,30 @@ async fn create_comment(
         .ok_or_else(|| ApiError::bad_request("a comment needs container.id (the page it is on)"))?;
     let body = request_body_storage(request)?
         .ok_or_else(|| ApiError::bad_request("a comment needs a body"))?;
-    let container = access::viewable_content(state, caller.user.id, container_id).await?;
-    access::require(state, caller.user.id, &container, ContentAction::Comment).await?;
     let extensions = request.extensions.clone().unwrap_or_default();
     let inline_properties = extensions
         .inline_properties
         .filter(|properties| !properties.is_null())
         .map(|properties| properties.to_string());
-    let (comment, _) = state
-        .store
-        .create_comment(NewComment {
-            container_id,
-            parent_comment_id: request_parent(request)?,
-            body,
-            location: match extensions.location.as_deref() {
-                None | Some("") | Some("footer") => CommentLocation::Footer,
-                Some("inline") => CommentLocation::Inline,
-                Some(other) => {
-                    return Err(ApiError::bad_request(format!(
-                        "comment location {other} is not footer or inline"
-                    )));
-                }
-            },
-            inline_properties,
-            version: request_version(request, caller),
-        })
-        .await?;
-    tracing::info!(content_id = %comment.id, container = %container_id, user = %caller.user.username, "comment added");
+    let version = request_version(request, caller);
+    let command = cairn_app::comment::AddComment {
+        container_id,
+        reply_to: request_parent(request)?,
+        body,
+        location: match extensions.location.as_deref() {
+            None | Some("") | Some("footer") => CommentLocation::Footer,
+            Some("inline") => CommentLocation::Inline,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "comment location {other} is not footer or inline"
+                )));
+            }
+        },
+        inline_properties,
+        message: version.message,
+        minor_edit: version.minor_edit,
+    };
+    let (comment, _) = cairn_app::comment::add(state, &caller.as_caller(), command).await?;
     let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
     let expand = Expand::parse(Some(
         "space,version,history,ancestors,body.storage,container,extensions.inlineProperties",
@@ -512,28 +509,8 @@ pub async fn delete_content(
         cairn_app::attachment::delete_attachment(&state, &attachment, purge).await?;
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    access::require(&state, caller.user.id, &content, ContentAction::Delete).await?;
-    if content.content_type == ContentType::Comment {
-        // Comments have no trash: deleting one removes it.
-        state.store.delete_comment(id).await?;
-        tracing::info!(content_id = %id, user = %caller.user.username, "comment deleted");
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    }
-    match (query.get("status"), content.status) {
-        (Some("draft") | None, ContentStatus::Draft) => {
-            state.store.purge_content(id).await?;
-            tracing::info!(content_id = %id, user = %caller.user.username, "draft deleted");
-        }
-        (Some("trashed"), ContentStatus::Trashed) | (None, ContentStatus::Trashed) => {
-            state.store.purge_content(id).await?;
-            tracing::info!(content_id = %id, user = %caller.user.username, "content purged");
-        }
-        (None | Some("current"), ContentStatus::Current) => {
-            state.store.trash_content(id, now_ms()).await?;
-            tracing::info!(content_id = %id, user = %caller.user.username, "content trashed");
-        }
-        _ => return Err(ApiError::content_not_found(id)),
-    }
+    cairn_app::lifecycle::remove(&state, &caller.as_caller(), &content, query.get("status"))
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

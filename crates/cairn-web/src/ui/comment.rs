@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cairn_core::{CommentMeta, Content, ContentId, NewVersion};
-use cairn_store::{CommentListing, NewComment};
+use cairn_core::{CommentMeta, Content, ContentId};
+use cairn_store::CommentListing;
 use maud::{Markup, PreEscaped, html};
 
 use super::{UiError, UiUser};
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::links::view_path;
 use crate::render::{escape_html, storage_to_view_of_page};
 use crate::request::parse_query;
-use crate::time_format::{human_from_ms, now_ms};
+use crate::time_format::human_from_ms;
 
 /// Most comments shown under a page.
 const SHOWN_COMMENTS: i64 = 500;
@@ -148,30 +148,16 @@ pub async fn add(
             "a comment needs some text",
         ));
     }
-    let container = crate::access::viewable_content(&state, user.user.id, container_id).await?;
-    crate::access::require(
-        &state,
-        user.user.id,
-        &container,
-        crate::access::ContentAction::Comment,
-    )
-    .await?;
-    let (comment, _) = state
-        .store
-        .create_comment(NewComment {
-            container_id,
-            parent_comment_id: query.get("parentId").and_then(ContentId::parse),
-            body: storage,
-            location: cairn_core::CommentLocation::Footer,
-            inline_properties: None,
-            version: NewVersion {
-                author_id: user.user.id,
-                now_ms: now_ms(),
-                message: String::new(),
-                minor_edit: false,
-            },
-        })
-        .await?;
+    let command = cairn_app::comment::AddComment {
+        container_id,
+        reply_to: query.get("parentId").and_then(ContentId::parse),
+        body: storage,
+        location: cairn_core::CommentLocation::Footer,
+        inline_properties: None,
+        message: String::new(),
+        minor_edit: false,
+    };
+    let (comment, _) = cairn_app::comment::add(&state, &user.as_caller(), command).await?;
     Ok(Redirect::to(&format!(
         "{}#comment-{}",
         view_path(container_id),

@@ -23,7 +23,7 @@ use crate::links::{encode_component, view_path};
 use crate::render::storage_to_view_of_page;
 use crate::request::QueryPairs;
 use crate::request::parse_query;
-use crate::time_format::{human_from_ms, now_ms};
+use crate::time_format::human_from_ms;
 
 /// Most entries shown in one level of the sidebar tree.
 const TREE_LEVEL_LIMIT: i64 = 200;
@@ -710,9 +710,8 @@ pub async fn remove(
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
-    access::require(&state, user.user.id, &content, ContentAction::Delete).await?;
     let space = space_of(&state, &content).await?;
-    state.store.trash_content(content.id, now_ms()).await?;
+    cairn_app::lifecycle::remove(&state, &user.as_caller(), &content, Some("current")).await?;
     let destination = match content.parent_id {
         Some(parent) => view_path(parent),
         None => format!("/display/{}", encode_component(space.key.as_str())),
