@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult, WriteTx};
+use crate::{Listed, Store, StoreResult, Window, WriteTx};
 
 macro_rules! attachment_columns {
     () => {
@@ -78,8 +78,7 @@ pub struct AttachmentListing {
     pub container_id: ContentId,
     pub filename: Option<String>,
     pub media_type: Option<String>,
-    pub start: i64,
-    pub limit: i64,
+    pub window: Window,
 }
 
 impl Store {
@@ -122,7 +121,7 @@ impl Store {
     pub async fn list_attachments(
         &self,
         listing: &AttachmentListing,
-    ) -> StoreResult<(Vec<Attachment>, bool)> {
+    ) -> StoreResult<Listed<Attachment>> {
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             attachment_columns!(),
@@ -133,17 +132,15 @@ impl Store {
         .bind(listing.filename.as_deref())
         .bind(listing.media_type.as_deref())
         .bind(listing.media_type.as_deref())
-        .bind(listing.limit + 1)
-        .bind(listing.start)
+        .bind(listing.window.fetch_limit())
+        .bind(listing.window.start)
         .fetch_all(self.pool())
         .await?;
-        let mut attachments = rows
+        let attachments = rows
             .iter()
             .map(attachment_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        let has_more = attachments.len() as i64 > listing.limit;
-        attachments.truncate(usize::try_from(listing.limit).unwrap_or(0));
-        Ok((attachments, has_more))
+        Ok(Listed::from_fetched(attachments, listing.window))
     }
 
     pub async fn attachment_version(

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use crate::content::{ContentInsert, insert_content};
 use crate::error::StoreError;
 use crate::row::{self, content_columns};
-use crate::{Store, StoreResult};
+use crate::{Listed, Store, StoreResult, Window};
 
 /// A new comment.
 #[derive(Debug, Clone)]
@@ -34,8 +34,7 @@ pub struct CommentListing {
     pub include_replies: bool,
     /// `None`: every location.
     pub location: Option<CommentLocation>,
-    pub start: i64,
-    pub limit: i64,
+    pub window: Window,
 }
 
 fn meta_from_row(row: &AnyRow) -> StoreResult<CommentMeta> {
@@ -158,7 +157,7 @@ impl Store {
     pub async fn list_comments(
         &self,
         listing: CommentListing,
-    ) -> StoreResult<(Vec<(Content, CommentMeta)>, bool)> {
+    ) -> StoreResult<Listed<(Content, CommentMeta)>> {
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
@@ -168,17 +167,15 @@ impl Store {
         .bind(i16::from(listing.include_replies))
         .bind(listing.location.map(CommentLocation::as_str))
         .bind(listing.location.map(CommentLocation::as_str))
-        .bind(listing.limit + 1)
-        .bind(listing.start)
+        .bind(listing.window.fetch_limit())
+        .bind(listing.window.start)
         .fetch_all(self.pool())
         .await?;
-        let mut comments = rows
+        let comments = rows
             .iter()
             .map(|row| Ok((row::content(row)?, meta_from_row(row)?)))
             .collect::<StoreResult<Vec<_>>>()?;
-        let has_more = comments.len() as i64 > listing.limit;
-        comments.truncate(usize::try_from(listing.limit).unwrap_or(0));
-        Ok((comments, has_more))
+        Ok(Listed::from_fetched(comments, listing.window))
     }
 
     /// Deletes a comment for good (comments have no trash). Its replies move up to its parent.

@@ -19,7 +19,7 @@ use crate::permission::{
     viewable_content,
 };
 use crate::row::{self, content_columns, version_columns};
-use crate::{Store, StoreResult, WriteTx};
+use crate::{Listed, Store, StoreResult, Window, WriteTx};
 
 /// Deepest page tree walked when collecting ancestors; deeper means a corrupt tree.
 pub(crate) const MAX_TREE_DEPTH: usize = 1000;
@@ -68,8 +68,7 @@ pub struct ContentListing {
     pub viewer: UserId,
     /// Only content created within `[from, to)` (epoch ms): blog posts of one posting day.
     pub created_between: Option<(i64, i64)>,
-    pub start: i64,
-    pub limit: i64,
+    pub window: Window,
 }
 
 /// Everything an insert of a content row with its first version needs.
@@ -566,9 +565,9 @@ impl Store {
     pub async fn list_versions(
         &self,
         id: ContentId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<ContentVersion>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<ContentVersion>> {
+        let Window { start, limit } = window;
         let rows = sqlx::query(self.sql(concat!(
             "SELECT ",
             version_columns!(),
@@ -591,9 +590,9 @@ impl Store {
         &self,
         viewer: UserId,
         parent_id: ContentId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<Content>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<Content>> {
+        let Window { start, limit } = window;
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
@@ -616,9 +615,9 @@ impl Store {
         &self,
         viewer: UserId,
         space_id: SpaceId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<Content>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<Content>> {
+        let Window { start, limit } = window;
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
@@ -655,10 +654,7 @@ impl Store {
     }
 
     /// Content matching `listing`, ordered by id.
-    pub async fn list_content(
-        &self,
-        listing: &ContentListing,
-    ) -> StoreResult<(Vec<Content>, bool)> {
+    pub async fn list_content(&self, listing: &ContentListing) -> StoreResult<Listed<Content>> {
         // Titles match as uniqueness is decided: trimmed and case-insensitive (trashed content,
         // which holds no unique title, matches exactly after trimming). Each filter is optional.
         let wanted_title = listing
@@ -689,12 +685,12 @@ impl Store {
         .bind(listing.created_between.map(|(from, _)| from))
         .bind(listing.created_between.map(|(_, to)| to));
         let rows = bind_viewer(select, listing.viewer, VIEWABLE_BINDS)
-            .bind(listing.limit + 1)
-            .bind(listing.start)
+            .bind(listing.window.fetch_limit())
+            .bind(listing.window.start)
             .fetch_all(self.pool())
             .await?;
         let contents = row::contents(&rows)?;
-        Ok(split_page(contents, listing.limit))
+        Ok(Listed::from_fetched(contents, listing.window))
     }
 
     /// The most recently changed current pages and blog posts.
@@ -1001,11 +997,8 @@ impl Store {
 }
 
 /// Splits a fetch of `limit + 1` rows into the page and whether more follow.
-fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let has_more = rows.len() > limit;
-    rows.truncate(limit);
-    (rows, has_more)
+fn split_page<T>(rows: Vec<T>, limit: i64) -> Listed<T> {
+    Listed::from_fetched(rows, Window::first(limit))
 }
 
 impl Store {
@@ -1043,9 +1036,9 @@ impl Store {
         space_id: SpaceId,
         content_type: ContentType,
         root_only: bool,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<Content>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<Content>> {
+        let Window { start, limit } = window;
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             content_columns!(),
@@ -1071,9 +1064,9 @@ impl Store {
         &self,
         viewer: UserId,
         id: ContentId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<Content>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<Content>> {
+        let Window { start, limit } = window;
         let wanted =
             usize::try_from(start.saturating_add(limit).saturating_add(1)).unwrap_or(usize::MAX);
         let mut found: Vec<Content> = Vec::new();
@@ -1086,7 +1079,10 @@ impl Store {
                 if room == 0 {
                     break;
                 }
-                let (children, _) = self.list_children(viewer, parent, 0, room).await?;
+                let children = self
+                    .list_children(viewer, parent, Window::first(room))
+                    .await?
+                    .items;
                 next_level.extend(children.iter().map(|child| child.id));
                 found.extend(children);
             }

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
-use crate::{Store, StoreResult, WriteTx};
+use crate::{Listed, Store, StoreResult, Window, WriteTx};
 
 /// A property to write with [`Store::put_properties_in`], from [`Store::prepare_properties`].
 #[derive(Debug, Clone)]
@@ -289,9 +289,9 @@ impl Store {
     pub async fn list_properties(
         &self,
         content_id: ContentId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<ContentProperty>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<ContentProperty>> {
+        let Window { start, limit } = window;
         self.require_current(content_id).await?;
         let rows = sqlx::query(self.sql(
             "SELECT id, content_id, property_key, value_json, version, modifier_id, modified_ms FROM content_property WHERE content_id = ? ORDER BY property_key LIMIT ? OFFSET ?",
@@ -307,7 +307,10 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         let has_more = properties.len() as i64 > limit;
         properties.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((properties, has_more))
+        Ok(Listed {
+            items: properties,
+            has_more,
+        })
     }
 
     pub async fn find_property(

@@ -32,6 +32,7 @@ mod tree;
 mod user;
 mod wakeup;
 mod watch;
+mod window;
 mod write;
 
 pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
@@ -52,6 +53,7 @@ pub use tree::MovePosition;
 pub use user::NewUser;
 pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
 pub use watch::WatchTarget;
+pub use window::{Listed, Window};
 pub use write::{Unjournaled, WriteTx};
 
 /// The result type of every store operation.

@@ -12,7 +12,7 @@ use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
 use crate::row::{self, space_columns};
-use crate::{Store, StoreResult};
+use crate::{Listed, Store, StoreResult, Window};
 
 /// What a new space is made of.
 #[derive(Debug, Clone)]
@@ -142,12 +142,8 @@ impl Store {
     }
 
     /// Spaces `viewer` may view, ordered by key, `limit` at most, after skipping `start`; the flag says whether more follow.
-    pub async fn list_spaces(
-        &self,
-        viewer: UserId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<Space>, bool)> {
+    pub async fn list_spaces(&self, viewer: UserId, window: Window) -> StoreResult<Listed<Space>> {
+        let Window { start, limit } = window;
         let select = sqlx::query(self.sql(concat!(
             "SELECT ",
             space_columns!(),
@@ -166,7 +162,10 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         let has_more = spaces.len() as i64 > limit;
         spaces.truncate(limit as usize);
-        Ok((spaces, has_more))
+        Ok(Listed {
+            items: spaces,
+            has_more,
+        })
     }
 
     /// The spaces with the given keys (unknown keys are skipped), ordered by key.

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use cairn_core::UserId;
 
 use crate::ids::Sequence;
-use crate::{Store, StoreResult};
+use crate::{Listed, Store, StoreResult, Window};
 
 /// A long task as `/rest/api/longtask/{id}` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +88,9 @@ impl Store {
     pub async fn list_tasks(
         &self,
         creator: Option<UserId>,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<LongTask>, bool)> {
+        window: Window,
+    ) -> StoreResult<Listed<LongTask>> {
+        let Window { start, limit } = window;
         let rows = sqlx::query(self.sql(
             "SELECT id, name, status, percent, message, creator_id, created_ms, finished_ms FROM long_task WHERE (? IS NULL OR creator_id = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
         ))
@@ -106,6 +106,9 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         let has_more = tasks.len() as i64 > limit;
         tasks.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((tasks, has_more))
+        Ok(Listed {
+            items: tasks,
+            has_more,
+        })
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
 use crate::row::{self, user_columns};
-use crate::{Store, StoreResult};
+use crate::{Listed, Store, StoreResult, Window};
 
 /// A new account.
 #[derive(Clone)]
@@ -202,7 +202,8 @@ fn random_user_key() -> String {
 
 impl Store {
     /// Groups ordered by name; the flag says whether more follow.
-    pub async fn list_groups(&self, start: i64, limit: i64) -> StoreResult<(Vec<Group>, bool)> {
+    pub async fn list_groups(&self, window: Window) -> StoreResult<Listed<Group>> {
+        let Window { start, limit } = window;
         let rows =
             sqlx::query(self.sql("SELECT id, name FROM user_group ORDER BY name LIMIT ? OFFSET ?"))
                 .bind(limit + 1)
@@ -220,7 +221,10 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         let has_more = groups.len() as i64 > limit;
         groups.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((groups, has_more))
+        Ok(Listed {
+            items: groups,
+            has_more,
+        })
     }
 
     pub async fn find_group(&self, name: &str) -> StoreResult<Option<Group>> {
@@ -238,12 +242,8 @@ impl Store {
     }
 
     /// Members of a group ordered by username; the flag says whether more follow.
-    pub async fn group_members(
-        &self,
-        group: GroupId,
-        start: i64,
-        limit: i64,
-    ) -> StoreResult<(Vec<User>, bool)> {
+    pub async fn group_members(&self, group: GroupId, window: Window) -> StoreResult<Listed<User>> {
+        let Window { start, limit } = window;
         let rows = sqlx::query(self.sql(
             "SELECT u.id, u.username, u.user_key, u.display_name, u.email, u.active, u.created_ms FROM app_user u JOIN group_member m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.username LIMIT ? OFFSET ?",
         ))
@@ -258,7 +258,10 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         let has_more = users.len() as i64 > limit;
         users.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((users, has_more))
+        Ok(Listed {
+            items: users,
+            has_more,
+        })
     }
 
     /// Creates a group; names are lower-case and unique.

@@ -23,6 +23,11 @@ pub struct Paging {
 pub const MAX_START: i64 = 1_000_000_000;
 
 impl Paging {
+    /// The store's window for this page of a list.
+    pub fn window(self) -> cairn_store::Window {
+        cairn_store::Window::new(self.start, self.limit)
+    }
+
     pub fn from_query(
         query: &QueryPairs,
         default_limit: i64,

@@ -38,8 +38,7 @@ fn listing(
         container_id: container,
         include_replies,
         location,
-        start: 0,
-        limit: 50,
+        window: cairn_store::Window::first(50),
     }
 }
 
@@ -84,12 +83,12 @@ async fn comments_and_replies_list_in_order(db: TestDb) {
     let ids = |comments: Vec<(cairn_core::Content, cairn_core::CommentMeta)>| {
         comments.into_iter().map(|(c, _)| c.id).collect::<Vec<_>>()
     };
-    let (top, _) = store
+    let cairn_store::Listed { items: top, .. } = store
         .list_comments(listing(page.id, false, None))
         .await
         .expect("list");
     assert_eq!(ids(top), [first.id, inline.id], "top level only");
-    let (all, _) = store
+    let cairn_store::Listed { items: all, .. } = store
         .list_comments(listing(page.id, true, None))
         .await
         .expect("list");
@@ -98,7 +97,9 @@ async fn comments_and_replies_list_in_order(db: TestDb) {
         [first.id, reply.id, inline.id],
         "depth=all, oldest first"
     );
-    let (inline_only, _) = store
+    let cairn_store::Listed {
+        items: inline_only, ..
+    } = store
         .list_comments(listing(
             page.id,
             true,

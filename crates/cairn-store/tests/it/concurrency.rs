@@ -58,8 +58,10 @@ async fn twenty_concurrent_updates_one_winner(db: TestDb) {
     let (winning_body, saved) = &winners[0];
     assert_eq!(saved.version, 2);
 
-    let (versions, _) = store
-        .list_versions(page.id, 0, 100)
+    let cairn_store::Listed {
+        items: versions, ..
+    } = store
+        .list_versions(page.id, cairn_store::Window::new(0, 100))
         .await
         .expect("versions");
     let numbers: Vec<i32> = versions.iter().map(|v| v.number).collect();

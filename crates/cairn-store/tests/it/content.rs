@@ -58,7 +58,13 @@ async fn every_edit_keeps_a_full_version(db: TestDb) {
     renamed.version.minor_edit = true;
     store.update_content(renamed).await.expect("v3");
 
-    let (versions, more) = store.list_versions(page.id, 0, 10).await.expect("versions");
+    let cairn_store::Listed {
+        items: versions,
+        has_more: more,
+    } = store
+        .list_versions(page.id, cairn_store::Window::new(0, 10))
+        .await
+        .expect("versions");
     assert!(!more);
     let numbers: Vec<i32> = versions.iter().map(|v| v.number).collect();
     assert_eq!(numbers, [3, 2, 1], "newest first");
@@ -205,8 +211,11 @@ async fn children_keep_position_order_and_page(db: TestDb) {
     let mut seen = Vec::new();
     let mut start = 0;
     loop {
-        let (page, more) = store
-            .list_children(alice.id, parent.id, start, 3)
+        let cairn_store::Listed {
+            items: page,
+            has_more: more,
+        } = store
+            .list_children(alice.id, parent.id, cairn_store::Window::new(start, 3))
             .await
             .expect("children");
         seen.extend(page.iter().map(|c| c.id));
@@ -216,8 +225,8 @@ async fn children_keep_position_order_and_page(db: TestDb) {
         start += 3;
     }
     assert_eq!(seen, ids);
-    let (roots, _) = store
-        .list_root_pages(alice.id, space.id, 0, 10)
+    let cairn_store::Listed { items: roots, .. } = store
+        .list_root_pages(alice.id, space.id, cairn_store::Window::new(0, 10))
         .await
         .expect("roots");
     assert_eq!(
@@ -280,8 +289,10 @@ async fn ancestors_and_moves_respect_the_tree(db: TestDb) {
     move_c.new_parent_id = Some(a.id);
     let moved = store.update_content(move_c).await.expect("move");
     assert_eq!(moved.parent_id, Some(a.id));
-    let (children, _) = store
-        .list_children(alice.id, a.id, 0, 10)
+    let cairn_store::Listed {
+        items: children, ..
+    } = store
+        .list_children(alice.id, a.id, cairn_store::Window::new(0, 10))
         .await
         .expect("children");
     assert_eq!(
@@ -418,10 +429,9 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         root_only: false,
         viewer: alice.id,
         created_between: None,
-        start: 0,
-        limit: 50,
+        window: cairn_store::Window::first(50),
     };
-    let (found, _) = store
+    let cairn_store::Listed { items: found, .. } = store
         .list_content(&listing(
             Some(dev.id),
             Some("Same"),
@@ -433,7 +443,9 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         found.iter().map(|c| c.id).collect::<Vec<_>>(),
         [dev_page.id]
     );
-    let (other_case, _) = store
+    let cairn_store::Listed {
+        items: other_case, ..
+    } = store
         .list_content(&listing(
             Some(dev.id),
             Some("  same "),
@@ -449,7 +461,7 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         ["Same"],
         "titles match trimmed and case-insensitively, as uniqueness is decided"
     );
-    let (none, _) = store
+    let cairn_store::Listed { items: none, .. } = store
         .list_content(&listing(
             Some(dev.id),
             Some("Sam"),
@@ -458,17 +470,19 @@ async fn listings_filter_by_space_title_and_status(db: TestDb) {
         .await
         .expect("list");
     assert!(none.is_empty(), "no prefix matching");
-    let (all_same, _) = store
+    let cairn_store::Listed {
+        items: all_same, ..
+    } = store
         .list_content(&listing(None, Some("Same"), Some(ContentStatus::Current)))
         .await
         .expect("list");
     assert_eq!(all_same.len(), 2);
-    let (trashed, _) = store
+    let cairn_store::Listed { items: trashed, .. } = store
         .list_content(&listing(Some(dev.id), None, Some(ContentStatus::Trashed)))
         .await
         .expect("list");
     assert_eq!(trashed.iter().map(|c| c.id).collect::<Vec<_>>(), [gone.id]);
-    let (any, _) = store
+    let cairn_store::Listed { items: any, .. } = store
         .list_content(&listing(Some(dev.id), None, None))
         .await
         .expect("list");

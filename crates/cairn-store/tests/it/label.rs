@@ -78,10 +78,10 @@ async fn labels_are_normalised_shared_and_removable(db: TestDb) {
         root_only: false,
         viewer: alice.id,
         created_between: None,
-        start: 0,
-        limit: 10,
+        window: cairn_store::Window::first(10),
     };
-    let (tagged, _) = store.list_content(&listing).await.expect("list");
+    let cairn_store::Listed { items: tagged, .. } =
+        store.list_content(&listing).await.expect("list");
     assert_eq!(
         tagged.iter().map(|c| c.id).collect::<Vec<_>>(),
         [first.id, second.id]
@@ -152,7 +152,13 @@ async fn properties_are_versioned(db: TestDb) {
         .await
         .expect("absent key is created");
     assert_eq!(upserted.version, 1);
-    let (all, more) = store.list_properties(page.id, 0, 10).await.expect("list");
+    let cairn_store::Listed {
+        items: all,
+        has_more: more,
+    } = store
+        .list_properties(page.id, cairn_store::Window::new(0, 10))
+        .await
+        .expect("list");
     assert!(!more);
     assert_eq!(
         all.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(),

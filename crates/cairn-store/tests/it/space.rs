@@ -54,10 +54,13 @@ async fn space_keys_are_unique(db: TestDb) {
         "{again:?}"
     );
     // Nothing of the failed attempt is left behind: still one space, one home page.
-    let (spaces, _) = store.list_spaces(alice.id, 0, 10).await.expect("list");
+    let cairn_store::Listed { items: spaces, .. } = store
+        .list_spaces(alice.id, cairn_store::Window::new(0, 10))
+        .await
+        .expect("list");
     assert_eq!(spaces.len(), 1);
-    let (roots, _) = store
-        .list_root_pages(alice.id, spaces[0].id, 0, 10)
+    let cairn_store::Listed { items: roots, .. } = store
+        .list_root_pages(alice.id, spaces[0].id, cairn_store::Window::new(0, 10))
         .await
         .expect("roots");
     assert_eq!(roots.len(), 1);
@@ -69,13 +72,25 @@ async fn spaces_list_in_key_order(db: TestDb) {
     for key in ["ZED", "ALPHA", "MID"] {
         fixtures::space(&store, key, &alice).await;
     }
-    let (first, more) = store.list_spaces(alice.id, 0, 2).await.expect("list");
+    let cairn_store::Listed {
+        items: first,
+        has_more: more,
+    } = store
+        .list_spaces(alice.id, cairn_store::Window::new(0, 2))
+        .await
+        .expect("list");
     assert_eq!(
         first.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
         ["ALPHA", "MID"]
     );
     assert!(more);
-    let (rest, more) = store.list_spaces(alice.id, 2, 2).await.expect("list");
+    let cairn_store::Listed {
+        items: rest,
+        has_more: more,
+    } = store
+        .list_spaces(alice.id, cairn_store::Window::new(2, 2))
+        .await
+        .expect("list");
     assert_eq!(
         rest.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
         ["ZED"]

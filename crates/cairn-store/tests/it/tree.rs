@@ -12,8 +12,14 @@ every_dialect!(
 
 async fn order(store: &cairn_store::Store, parent: cairn_core::ContentId) -> Vec<String> {
     // Nobody in particular (id 0): no restriction is involved in these tests.
-    let (children, _) = store
-        .list_children(cairn_core::UserId(0), parent, 0, 100)
+    let cairn_store::Listed {
+        items: children, ..
+    } = store
+        .list_children(
+            cairn_core::UserId(0),
+            parent,
+            cairn_store::Window::new(0, 100),
+        )
         .await
         .expect("children");
     children.into_iter().map(|child| child.title).collect()

@@ -9,6 +9,7 @@ use cairn_app::ErrorCode;
 use cairn_blob::{BlobError, BlobKey, ByteRange};
 use cairn_core::{Attachment, AttachmentVersion, Content, ContentId, ContentStatus, ContentType};
 use cairn_store::AttachmentListing;
+use cairn_store::Listed;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -161,10 +162,12 @@ pub async fn list_attachments(
             .get("mediaType")
             .filter(|kind| !kind.is_empty())
             .map(str::to_string),
-        start: paging.start,
-        limit: paging.limit,
+        window: paging.window(),
     };
-    let (attachments, has_more) = state.store.list_attachments(&listing).await?;
+    let Listed {
+        items: attachments,
+        has_more,
+    } = state.store.list_attachments(&listing).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
     let mut results = Vec::with_capacity(attachments.len());

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, NewVersion, SpaceKey};
+use cairn_store::Listed;
 use cairn_store::{CommentListing, ContentListing};
 use serde_json::Value;
 
@@ -315,10 +316,12 @@ pub async fn list_content(
             Some(day) => Some(posting_day(day)?),
             None => None,
         },
-        start: paging.start,
-        limit: paging.limit,
+        window: paging.window(),
     };
-    let (contents, has_more) = state.store.list_content(&listing).await?;
+    let Listed {
+        items: contents,
+        has_more,
+    } = state.store.list_content(&listing).await?;
     let builder = JsonBuilder::new(&state, base, caller.user.id);
     let results = builder.contents_json(&contents, &expand).await?;
     Ok(ApiJson(paged_list(
@@ -545,9 +548,12 @@ pub async fn list_child_pages(
     // 200 when no limit is asked (Confluence's site default), so clients that delete children while
     // paging through them lazily do not skip any.
     let paging = Paging::from_query(&query, 200, 1000)?;
-    let (children, has_more) = state
+    let Listed {
+        items: children,
+        has_more,
+    } = state
         .store
-        .list_children(caller.user.id, parent.id, paging.start, paging.limit)
+        .list_children(caller.user.id, parent.id, paging.window())
         .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let path = format!("/rest/api/content/{}/child/page", parent.id);
@@ -596,10 +602,12 @@ pub async fn list_child_comments(
         container_id: container.id,
         include_replies: query.get("depth") == Some("all"),
         location,
-        start: paging.start,
-        limit: paging.limit,
+        window: paging.window(),
     };
-    let (comments, has_more) = state.store.list_comments(listing).await?;
+    let Listed {
+        items: comments,
+        has_more,
+    } = state.store.list_comments(listing).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
     let results = builder.contents_json(comment_contents, &expand).await?;
@@ -626,9 +634,12 @@ pub async fn list_descendant_pages(
 ) -> Result<ApiJson, ApiError> {
     let root = current_content(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
-    let (pages, has_more) = state
+    let Listed {
+        items: pages,
+        has_more,
+    } = state
         .store
-        .list_descendants(caller.user.id, root.id, paging.start, paging.limit)
+        .list_descendants(caller.user.id, root.id, paging.window())
         .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let path = format!("/rest/api/content/{}/descendant/page", root.id);

@@ -1,6 +1,7 @@
 //! JSON shapes of the REST API: content, spaces, users, versions, history and paged lists, built as
 //! Confluence Server builds them (see docs/confluence-compat.md), with `expand` and `_expandable`.
 
+use cairn_store::{Listed, Window};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
@@ -626,7 +627,13 @@ impl<'a> JsonBuilder<'a> {
             expandable.insert(name.into(), json!(""));
         }
         if expand.has("properties") && content.status == cairn_core::ContentStatus::Current {
-            let (properties, _) = self.state.store.list_properties(id, 0, 1000).await?;
+            let Listed {
+                items: properties, ..
+            } = self
+                .state
+                .store
+                .list_properties(id, Window::first(1000))
+                .await?;
             let mut by_key = Map::new();
             for property in &properties {
                 by_key.insert(
@@ -709,10 +716,13 @@ impl<'a> JsonBuilder<'a> {
                 start: 0,
                 limit: 200,
             };
-            let (pages, has_more) = self
+            let Listed {
+                items: pages,
+                has_more,
+            } = self
                 .state
                 .store
-                .list_children(self.viewer, content.id, paging.start, paging.limit)
+                .list_children(self.viewer, content.id, paging.window())
                 .await?;
             let mut results = Vec::with_capacity(pages.len());
             for page in &pages {
@@ -741,10 +751,12 @@ impl<'a> JsonBuilder<'a> {
                 container_id: content.id,
                 filename: None,
                 media_type: None,
-                start: 0,
-                limit: 200,
+                window: Window::first(200),
             };
-            let (attachments, has_more) = self.state.store.list_attachments(&listing).await?;
+            let Listed {
+                items: attachments,
+                has_more,
+            } = self.state.store.list_attachments(&listing).await?;
             let mut results = Vec::with_capacity(attachments.len());
             for attachment in &attachments {
                 results.push(

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use cairn_core::{ContentId, ContentStatus, ContentType, SpaceKey};
 use cairn_store::{ContentListing, MovePosition};
+use cairn_store::{Listed, Window};
 use serde_json::json;
 
 use super::json::QueryPairs;
@@ -133,10 +134,9 @@ pub async fn move_by_action(
                 root_only: false,
                 viewer: caller.user.id,
                 created_between: None,
-                start: 0,
-                limit: 1,
+                window: Window::first(1),
             };
-            let (found, _) = state.store.list_content(&listing).await?;
+            let Listed { items: found, .. } = state.store.list_content(&listing).await?;
             found
                 .first()
                 .map(|page| page.id)

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_app::property;
 use cairn_core::{ContentId, ContentProperty};
+use cairn_store::Listed;
 use serde_json::{Value, json};
 
 use super::json::{Paging, QueryPairs, paged_list};
@@ -87,10 +88,10 @@ pub async fn list_properties(
     let id = path_id(&id_text)?;
     access::require_view_target(&state, caller.user.id, id).await?;
     let paging = Paging::from_query(&query, 25, 500)?;
-    let (properties, has_more) = state
-        .store
-        .list_properties(id, paging.start, paging.limit)
-        .await?;
+    let Listed {
+        items: properties,
+        has_more,
+    } = state.store.list_properties(id, paging.window()).await?;
     let base = base.clone();
     let results = properties
         .iter()

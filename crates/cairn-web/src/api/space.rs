@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use cairn_app::ErrorCode;
 use cairn_core::{ContentType, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
+use cairn_store::{Listed, Window};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -33,41 +34,43 @@ pub async fn list_spaces(
         .collect();
     let wanted_type = query.get("type").filter(|kind| !kind.is_empty());
     let wanted_status = query.get("status").filter(|status| !status.is_empty());
-    let (spaces, has_more) =
-        if wanted_keys.is_empty() && wanted_type.is_none() && wanted_status.is_none() {
+    let Listed {
+        items: spaces,
+        has_more,
+    } = if wanted_keys.is_empty() && wanted_type.is_none() && wanted_status.is_none() {
+        state
+            .store
+            .list_spaces(caller.user.id, paging.window())
+            .await?
+    } else {
+        // Filtered listings are small (explicit keys) or rare; filter after an ordered fetch.
+        let mut matching = if wanted_keys.is_empty() {
             state
                 .store
-                .list_spaces(caller.user.id, paging.start, paging.limit)
+                .list_spaces(caller.user.id, Window::first(i64::from(u16::MAX)))
                 .await?
+                .items
         } else {
-            // Filtered listings are small (explicit keys) or rare; filter after an ordered fetch.
-            let mut matching = if wanted_keys.is_empty() {
-                state
-                    .store
-                    .list_spaces(caller.user.id, 0, i64::from(u16::MAX))
-                    .await?
-                    .0
-            } else {
-                let mut visible = Vec::new();
-                for space in state.store.spaces_by_keys(&wanted_keys).await? {
-                    if access::can_view_space(&state, caller.user.id, space.id).await? {
-                        visible.push(space);
-                    }
+            let mut visible = Vec::new();
+            for space in state.store.spaces_by_keys(&wanted_keys).await? {
+                if access::can_view_space(&state, caller.user.id, space.id).await? {
+                    visible.push(space);
                 }
-                visible
-            };
-            matching.retain(|space| {
-                wanted_type.is_none_or(|kind| space.space_type.as_str() == kind)
-                    && wanted_status.is_none_or(|status| space.status.as_str() == status)
-            });
-            let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
-            let limit = usize::try_from(paging.limit).unwrap_or(0);
-            let has_more = matching.len() > start.saturating_add(limit);
-            (
-                matching.into_iter().skip(start).take(limit).collect(),
-                has_more,
-            )
+            }
+            visible
         };
+        matching.retain(|space| {
+            wanted_type.is_none_or(|kind| space.space_type.as_str() == kind)
+                && wanted_status.is_none_or(|status| space.status.as_str() == status)
+        });
+        let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
+        let limit = usize::try_from(paging.limit).unwrap_or(0);
+        let has_more = matching.len() > start.saturating_add(limit);
+        Listed {
+            items: matching.into_iter().skip(start).take(limit).collect(),
+            has_more,
+        }
+    };
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(spaces.len());
     for space in &spaces {
@@ -218,15 +221,17 @@ async fn space_content_list(
     let paging = Paging::from_query(query, 25, 500)?;
     let expand = Expand::parse(query.get("expand"));
     let root_only = query.get("depth") == Some("root");
-    let (contents, has_more) = state
+    let Listed {
+        items: contents,
+        has_more,
+    } = state
         .store
         .list_space_content(
             caller.user.id,
             space.id,
             content_type,
             root_only,
-            paging.start,
-            paging.limit,
+            paging.window(),
         )
         .await?;
     let builder = JsonBuilder::new(state, base.to_string(), caller.user.id);
@@ -410,10 +415,10 @@ pub async fn list_tasks(
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 100, 1000)?;
     let creator = (!caller.administrator).then_some(caller.user.id);
-    let (tasks, has_more) = state
-        .store
-        .list_tasks(creator, paging.start, paging.limit)
-        .await?;
+    let Listed {
+        items: tasks,
+        has_more,
+    } = state.store.list_tasks(creator, paging.window()).await?;
     let base = base.clone();
     let results = tasks.iter().map(|task| task_json(task, &base)).collect();
     Ok(ApiJson(paged_list(

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_app::ErrorCode;
 use cairn_core::Group;
+use cairn_store::Listed;
 use serde_json::{Value, json};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
@@ -82,7 +83,10 @@ pub async fn list_groups(
     query: QueryPairs,
 ) -> Result<ApiJson, ApiError> {
     let paging = Paging::from_query(&query, 200, 1000)?;
-    let (groups, has_more) = state.store.list_groups(paging.start, paging.limit).await?;
+    let Listed {
+        items: groups,
+        has_more,
+    } = state.store.list_groups(paging.window()).await?;
     let base = request_base(&state, &headers);
     let results = groups
         .iter()
@@ -110,10 +114,10 @@ pub async fn group_members(
 ) -> Result<ApiJson, ApiError> {
     let group = group_named(&state, &name).await?;
     let paging = Paging::from_query(&query, 200, 1000)?;
-    let (members, has_more) = state
-        .store
-        .group_members(group.id, paging.start, paging.limit)
-        .await?;
+    let Listed {
+        items: members,
+        has_more,
+    } = state.store.group_members(group.id, paging.window()).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let results = members
         .iter()

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_app::ErrorCode;
 use cairn_core::{Content, ContentId};
+use cairn_store::Listed;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use crate::AppState;
@@ -76,9 +77,12 @@ pub async fn list_versions(
         )));
     }
     let content = content_of(&state, &caller, &id_text).await?;
-    let (versions, has_more) = state
+    let Listed {
+        items: versions,
+        has_more,
+    } = state
         .store
-        .list_versions(content.id, paging.start, paging.limit)
+        .list_versions(content.id, paging.window())
         .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(versions.len());

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_core::{Content, ContentId, ContentStatus, ContentType};
 use cairn_store::AttachmentListing;
+use cairn_store::{Listed, Window};
 use maud::{Markup, html};
 
 use super::{UiError, UiUser};
@@ -35,10 +36,12 @@ pub async fn section(state: &AppState, container: &Content) -> Result<Markup, Ui
         container_id: container.id,
         filename: None,
         media_type: None,
-        start: 0,
-        limit: SHOWN_ATTACHMENTS,
+        window: Window::first(SHOWN_ATTACHMENTS),
     };
-    let (attachments, more) = state.store.list_attachments(&listing).await?;
+    let Listed {
+        items: attachments,
+        has_more: more,
+    } = state.store.list_attachments(&listing).await?;
     Ok(html! {
         section.card.attachments id="attachments" {
             h2 { "Attachments (" (attachments.len()) @if more { "+" } ")" }

@@ -1,5 +1,6 @@
 //! Comments under a page in the UI: the thread, and a form to add a comment or a reply.
 
+use cairn_store::{Listed, Window};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -39,10 +40,12 @@ pub async fn thread(
         container_id: container.id,
         include_replies: true,
         location: None,
-        start: 0,
-        limit: SHOWN_COMMENTS,
+        window: Window::first(SHOWN_COMMENTS),
     };
-    let (comments, more) = state.store.list_comments(listing).await?;
+    let Listed {
+        items: comments,
+        has_more: more,
+    } = state.store.list_comments(listing).await?;
     let mut authors = HashMap::new();
     for (comment, _) in &comments {
         if let std::collections::hash_map::Entry::Vacant(slot) = authors.entry(comment.creator_id) {

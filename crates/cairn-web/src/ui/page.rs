@@ -1,5 +1,6 @@
 //! Pages and blog posts in the UI: view (any version), create, edit, history, trash and restore.
 
+use cairn_store::{Listed, Window};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -107,10 +108,9 @@ pub async fn display(
         root_only: false,
         viewer: user.user.id,
         created_between: None,
-        start: 0,
-        limit: 1,
+        window: Window::first(1),
     };
-    let (found, _) = state.store.list_content(&listing).await?;
+    let Listed { items: found, .. } = state.store.list_content(&listing).await?;
     let content = found.into_iter().next().ok_or_else(|| {
         UiError::not_found(format!("no page titled {title:?} in space {}", space.key))
     })?;
@@ -250,18 +250,21 @@ async fn sidebar(
     current: &Content,
     ancestors: &[Content],
 ) -> Result<Markup, UiError> {
-    let (roots, more_roots) = state
+    let Listed {
+        items: roots,
+        has_more: more_roots,
+    } = state
         .store
-        .list_root_pages(viewer, space.id, 0, TREE_LEVEL_LIMIT)
+        .list_root_pages(viewer, space.id, Window::first(TREE_LEVEL_LIMIT))
         .await?;
-    let mut children_of: HashMap<ContentId, (Vec<Content>, bool)> = HashMap::new();
+    let mut children_of: HashMap<ContentId, Listed<Content>> = HashMap::new();
     for open in ancestors.iter().chain(std::iter::once(current)) {
         if open.content_type == ContentType::Page {
             children_of.insert(
                 open.id,
                 state
                     .store
-                    .list_children(viewer, open.id, 0, TREE_LEVEL_LIMIT)
+                    .list_children(viewer, open.id, Window::first(TREE_LEVEL_LIMIT))
                     .await?,
             );
         }
@@ -295,15 +298,15 @@ fn tree_level(
     pages: &[Content],
     more: bool,
     current: ContentId,
-    children_of: &HashMap<ContentId, (Vec<Content>, bool)>,
+    children_of: &HashMap<ContentId, Listed<Content>>,
 ) -> Markup {
     html! {
         ul {
             @for page in pages {
                 li class=[(page.id == current).then_some("current")] {
                     a href=(view_path(page.id)) { (page.title) }
-                    @if let Some((children, more_children)) = children_of.get(&page.id) {
-                        @if !children.is_empty() { (tree_level(children, *more_children, current, children_of)) }
+                    @if let Some(children) = children_of.get(&page.id) {
+                        @if !children.items.is_empty() { (tree_level(&children.items, children.has_more, current, children_of)) }
                     }
                 }
             }
@@ -616,7 +619,13 @@ pub async fn history(
     let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
     let start = crate::request::Paging::start_from(&query, "start")?;
     let limit = 50;
-    let (versions, more) = state.store.list_versions(content.id, start, limit).await?;
+    let Listed {
+        items: versions,
+        has_more: more,
+    } = state
+        .store
+        .list_versions(content.id, Window::new(start, limit))
+        .await?;
     let mut authors = HashMap::new();
     for version in &versions {
         if let std::collections::hash_map::Entry::Vacant(slot) = authors.entry(version.author_id) {

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_core::SpaceKey;
 use cairn_store::NewSpace;
+use cairn_store::{Listed, Window};
 use maud::{Markup, html};
 
 use super::layout::page;
@@ -18,7 +19,13 @@ pub async fn dashboard(
     State(state): State<AppState>,
     UiUser(user): UiUser,
 ) -> Result<Markup, UiError> {
-    let (spaces, more_spaces) = state.store.list_spaces(user.user.id, 0, 100).await?;
+    let Listed {
+        items: spaces,
+        has_more: more_spaces,
+    } = state
+        .store
+        .list_spaces(user.user.id, Window::first(100))
+        .await?;
     let recent = state.store.recently_updated(user.user.id, 20).await?;
     let space_names: std::collections::HashMap<_, _> = spaces
         .iter()
