@@ -332,7 +332,11 @@ impl Store {
                 .map(|row| Ok(SpaceId(row.try_get("id")?)))
                 .collect::<StoreResult<Vec<_>>>()?
         };
-        let statement = "SELECT r.content_id AS id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0";
+        let statement = concat!(
+            "SELECT r.content_id AS id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN ",
+            crate::permission::names_viewer!("r"),
+            " THEN 1 END) = 0"
+        );
         let rows = bind_viewer(
             sqlx::query(owned_for_dialect(self.dialect(), statement.to_string())),
             viewer,

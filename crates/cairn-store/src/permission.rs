@@ -18,6 +18,31 @@ use sqlx::{Any, Row};
 use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreError, StoreResult, WriteTx};
 
+/// SQL condition: the subject in the row aliased `$row` (`subject_type`, `subject_id`) names the
+/// viewer or one of their groups. The one place that rule is written; binds the viewer 2 times.
+macro_rules! names_viewer {
+    ($row:literal) => {
+        concat!(
+            "((",
+            $row,
+            ".subject_type = 'user' AND ",
+            $row,
+            ".subject_id = ?) OR (",
+            $row,
+            ".subject_type = 'group' AND ",
+            $row,
+            ".subject_id IN (SELECT ",
+            $row,
+            "_member.group_id FROM group_member ",
+            $row,
+            "_member WHERE ",
+            $row,
+            "_member.user_id = ?)))"
+        )
+    };
+}
+pub(crate) use names_viewer;
+
 /// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
 macro_rules! viewable_space {
     ($space:literal) => {
@@ -26,7 +51,7 @@ macro_rules! viewable_space {
             cairn_core::administrators_group!(),
             "') OR ",
             $space,
-            " IN (SELECT sp.space_id FROM space_permission sp WHERE sp.permission = 'VIEWSPACE' AND (sp.subject_type = 'anonymous' OR (sp.subject_type = 'user' AND sp.subject_id = ?) OR (sp.subject_type = 'group' AND sp.subject_id IN (SELECT vm.group_id FROM group_member vm WHERE vm.user_id = ?)))))"
+            " IN (SELECT sp.space_id FROM space_permission sp WHERE sp.permission = 'VIEWSPACE' AND (sp.subject_type = 'anonymous' OR ", crate::permission::names_viewer!("sp"), ")))"
         )
     };
 }
@@ -40,7 +65,7 @@ pub(crate) use viewable_space;
 /// computed per statement.
 macro_rules! hidden_content {
     () => {
-        "WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT hm.group_id FROM group_member hm WHERE hm.user_id = ?)) THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content UNION ALL SELECT hcm.content_id FROM comment_meta hcm JOIN hidden_content hcp ON hcm.container_id = hcp.id"
+        concat!("WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN ", crate::permission::names_viewer!("r"), " THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content UNION ALL SELECT hcm.content_id FROM comment_meta hcm JOIN hidden_content hcp ON hcm.container_id = hcp.id")
     };
 }
 pub(crate) use hidden_content;
@@ -72,7 +97,7 @@ macro_rules! open_content {
             $id,
             " AND r0.operation = 'read') OR EXISTS (SELECT 1 FROM content_restriction r1 WHERE r1.content_id = ",
             $id,
-            " AND r1.operation = 'read' AND ((r1.subject_type = 'user' AND r1.subject_id = ?) OR (r1.subject_type = 'group' AND r1.subject_id IN (SELECT om.group_id FROM group_member om WHERE om.user_id = ?)))))"
+            " AND r1.operation = 'read' AND (", crate::permission::names_viewer!("r1"), ")))"
         )
     };
 }
@@ -131,7 +156,7 @@ impl Store {
             return Ok(SpacePermission::ALL.into_iter().collect());
         }
         let rows = sqlx::query(self.sql(
-            "SELECT DISTINCT sp.permission FROM space_permission sp WHERE sp.space_id = ? AND (sp.subject_type = 'anonymous' OR (sp.subject_type = 'user' AND sp.subject_id = ?) OR (sp.subject_type = 'group' AND sp.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?)))",
+            concat!("SELECT DISTINCT sp.permission FROM space_permission sp WHERE sp.space_id = ? AND (sp.subject_type = 'anonymous' OR ", crate::permission::names_viewer!("sp"), ")"),
         ))
         .bind(space_id.0)
         .bind(viewer.0)
@@ -368,7 +393,7 @@ impl Store {
         content_id: ContentId,
     ) -> StoreResult<bool> {
         let row = sqlx::query(self.sql(
-            "WITH RECURSIVE chain (id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM content WHERE id = ? UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM content c JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 1000) SELECT COUNT(*) AS closed FROM chain WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read' AND ((r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?))))",
+            concat!("WITH RECURSIVE chain (id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM content WHERE id = ? UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM content c JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 1000) SELECT COUNT(*) AS closed FROM chain WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read' AND (", crate::permission::names_viewer!("r"), "))"),
         ))
         .bind(content_id.0)
         .bind(viewer.0)
@@ -388,7 +413,7 @@ impl Store {
         page_id: ContentId,
     ) -> StoreResult<i64> {
         let row = sqlx::query(self.sql(
-            "WITH RECURSIVE subtree (id, depth) AS (SELECT id, 0 FROM content WHERE parent_id = ? AND content_type = 'page' UNION ALL SELECT c.id, subtree.depth + 1 FROM content c JOIN subtree ON c.parent_id = subtree.id WHERE subtree.depth < 1000 AND c.content_type = 'page') SELECT COUNT(*) AS hidden FROM subtree WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read' AND ((r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?))))",
+            concat!("WITH RECURSIVE subtree (id, depth) AS (SELECT id, 0 FROM content WHERE parent_id = ? AND content_type = 'page' UNION ALL SELECT c.id, subtree.depth + 1 FROM content c JOIN subtree ON c.parent_id = subtree.id WHERE subtree.depth < 1000 AND c.content_type = 'page') SELECT COUNT(*) AS hidden FROM subtree WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read' AND (", crate::permission::names_viewer!("r"), "))"),
         ))
         .bind(page_id.0)
         .bind(viewer.0)
@@ -406,7 +431,7 @@ impl Store {
         content_id: ContentId,
     ) -> StoreResult<bool> {
         let row = sqlx::query(self.sql(
-            "SELECT COUNT(*) AS total, COUNT(CASE WHEN (r.subject_type = 'user' AND r.subject_id = ?) OR (r.subject_type = 'group' AND r.subject_id IN (SELECT m.group_id FROM group_member m WHERE m.user_id = ?)) THEN 1 END) AS matching FROM content_restriction r WHERE r.content_id = ? AND r.operation = 'update'",
+            concat!("SELECT COUNT(*) AS total, COUNT(CASE WHEN ", crate::permission::names_viewer!("r"), " THEN 1 END) AS matching FROM content_restriction r WHERE r.content_id = ? AND r.operation = 'update'"),
         ))
         .bind(viewer.0)
         .bind(viewer.0)
