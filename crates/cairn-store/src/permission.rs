@@ -255,17 +255,11 @@ impl Store {
         .await?;
         let mut restrictions = Vec::with_capacity(rows.len());
         for row in &rows {
-            let operation: String = row.try_get("operation")?;
-            let subject_type: String = row.try_get("subject_type")?;
-            let subject_id: i64 = row.try_get("subject_id")?;
-            let (Some(operation), Some(subject)) = (
-                RestrictionOperation::parse(&operation),
-                Subject::from_stored(&subject_type, subject_id),
-            ) else {
+            let Some(restriction) = restriction_from_row(row)? else {
                 continue;
             };
             restrictions.push(NamedRestriction {
-                restriction: Restriction { operation, subject },
+                restriction,
                 subject_name: row.try_get("subject_name")?,
             });
         }
@@ -356,15 +350,7 @@ impl Store {
         .await?;
         let mut restrictions = Vec::with_capacity(rows.len());
         for row in &rows {
-            let operation: String = row.try_get("operation")?;
-            let subject_type: String = row.try_get("subject_type")?;
-            let subject_id: i64 = row.try_get("subject_id")?;
-            if let (Some(operation), Some(subject)) = (
-                RestrictionOperation::parse(&operation),
-                Subject::from_stored(&subject_type, subject_id),
-            ) {
-                restrictions.push(Restriction { operation, subject });
-            }
+            restrictions.extend(restriction_from_row(row)?);
         }
         restrictions.sort();
         Ok(restrictions)
@@ -466,6 +452,17 @@ impl Store {
     pub async fn group_id_by_name(&self, name: &str) -> StoreResult<Option<GroupId>> {
         Ok(self.find_group(name).await?.map(|group| group.id))
     }
+}
+
+/// The restriction in a `content_restriction` row (`operation`, `subject_type`, `subject_id`);
+/// `None` for an operation or subject type this release does not know.
+fn restriction_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Option<Restriction>> {
+    let operation: String = row.try_get("operation")?;
+    let subject_type: String = row.try_get("subject_type")?;
+    let subject_id: i64 = row.try_get("subject_id")?;
+    Ok(RestrictionOperation::parse(&operation)
+        .zip(Subject::from_stored(&subject_type, subject_id))
+        .map(|(operation, subject)| Restriction { operation, subject }))
 }
 
 /// Grants each of `permissions` to `subject`, skipping those it already holds.
