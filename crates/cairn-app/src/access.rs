@@ -2,25 +2,16 @@
 //! the caller may not see is not found (the same answer as for content that does not exist); what
 //! they may see but not change is forbidden.
 //!
+//! The decisions themselves are pure functions in `cairn_core::access`; this module gathers their
+//! inputs (permissions held, restrictions) from the store and turns a refusal into an [`Error`].
 //! Listings never come here: the store leaves out what the viewer may not see in the same statement.
 
+use cairn_core::access::{self as rules, HeldPermissions};
+pub use cairn_core::access::{ContentAction, permission_to_add};
 use cairn_core::{Attachment, Content, ContentType, Space, SpaceId, SpacePermission, UserId};
 
 use crate::Node;
 use crate::error::{Error, ErrorCode};
-
-/// What a caller wants to do with content they can see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContentAction {
-    /// Change the body, title, labels, properties, place in the tree or restrictions.
-    Edit,
-    /// Move to the trash, purge, or (for comments) remove.
-    Delete,
-    /// Add a comment.
-    Comment,
-    /// Add an attachment or a new version of one.
-    Attach,
-}
 
 /// The content whose restrictions govern `content`: a comment follows the page it is on.
 async fn governing_id(state: &Node, content: &Content) -> Result<cairn_core::ContentId, Error> {
@@ -48,20 +39,38 @@ pub async fn can_view_space(
         .contains(&SpacePermission::ViewSpace))
 }
 
+/// The space permissions `viewer` holds in `space_id`.
+pub async fn held_permissions(
+    state: &Node,
+    viewer: UserId,
+    space_id: SpaceId,
+) -> Result<HeldPermissions, Error> {
+    Ok(state.store.space_permissions_of(viewer, space_id).await?)
+}
+
 /// Whether `viewer` may view `content` (a page, blog post or comment).
 pub async fn can_view(state: &Node, viewer: UserId, content: &Content) -> Result<bool, Error> {
-    // A draft is its creator's alone until it is published.
-    if content.status == cairn_core::ContentStatus::Draft && content.creator_id != viewer {
+    // Each fact is gathered only when the rule still needs it: a draft of someone else's, or a
+    // space the viewer may not see, ends the question before the restriction query.
+    if !rules::draft_visible_to(content.status, content.creator_id, viewer) {
         return Ok(false);
     }
-    if !can_view_space(state, viewer, content.space_id).await? {
+    let held = held_permissions(state, viewer, content.space_id).await?;
+    if !held.contains(&SpacePermission::ViewSpace) {
         return Ok(false);
     }
     let governing = governing_id(state, content).await?;
-    Ok(state
+    let read_restrictions_allow = state
         .store
         .read_restrictions_allow(viewer, governing)
-        .await?)
+        .await?;
+    Ok(rules::may_view(
+        content.status,
+        content.creator_id,
+        viewer,
+        &held,
+        read_restrictions_allow,
+    ))
 }
 
 /// 404 unless `viewer` may view `content`.
@@ -128,15 +137,6 @@ pub async fn require_space_permission(
     }
 }
 
-/// The space permission that adding content of `content_type` needs, as Confluence names it.
-pub fn permission_to_add(content_type: ContentType) -> SpacePermission {
-    match content_type {
-        ContentType::BlogPost => SpacePermission::EditBlog,
-        ContentType::Comment => SpacePermission::Comment,
-        _ => SpacePermission::EditSpace,
-    }
-}
-
 /// The check before a page or blog post is added to `space`, for the REST API and the UI alike: 404
 /// unless `viewer` may view the space, 403 unless they may add that type there; a parent must be a
 /// page `viewer` may view (404 otherwise, as if it did not exist). Returns the parent.
@@ -161,44 +161,27 @@ pub async fn can_do(
     content: &Content,
     action: ContentAction,
 ) -> Result<bool, Error> {
-    let held = state
-        .store
-        .space_permissions_of(viewer, content.space_id)
-        .await?;
+    let held = held_permissions(state, viewer, content.space_id).await?;
     let own = content.creator_id == viewer;
-    let space_allows = match (action, content.content_type) {
-        (ContentAction::Edit, ContentType::Page) => held.contains(&SpacePermission::EditSpace),
-        (ContentAction::Edit, ContentType::BlogPost) => held.contains(&SpacePermission::EditBlog),
-        // Comments are edited by their authors (and removed by moderators).
-        (ContentAction::Edit, ContentType::Comment) => {
-            own && held.contains(&SpacePermission::Comment)
-        }
-        (ContentAction::Delete, ContentType::Page) => {
-            held.contains(&SpacePermission::RemovePage)
-                || (own && held.contains(&SpacePermission::RemoveOwnContent))
-        }
-        (ContentAction::Delete, ContentType::BlogPost) => {
-            held.contains(&SpacePermission::RemoveBlog)
-                || (own && held.contains(&SpacePermission::RemoveOwnContent))
-        }
-        (ContentAction::Delete, ContentType::Comment) => {
-            held.contains(&SpacePermission::RemoveComment)
-                || (own && held.contains(&SpacePermission::RemoveOwnContent))
-        }
-        (ContentAction::Comment, _) => held.contains(&SpacePermission::Comment),
-        (ContentAction::Attach, _) => held.contains(&SpacePermission::CreateAttachment),
-    };
-    if !space_allows {
+    if !rules::space_allows(action, content.content_type, &held, own) {
         return Ok(false);
     }
-    // Commenting needs only the right to view; everything else respects update restrictions.
-    if action == ContentAction::Comment || content.content_type == ContentType::Comment {
-        return Ok(true);
-    }
-    Ok(state
-        .store
-        .update_restrictions_allow(viewer, content.id)
-        .await?)
+    let update_restrictions_allow =
+        if rules::update_restrictions_govern(action, content.content_type) {
+            state
+                .store
+                .update_restrictions_allow(viewer, content.id)
+                .await?
+        } else {
+            true
+        };
+    Ok(rules::may_act(
+        action,
+        content.content_type,
+        &held,
+        own,
+        update_restrictions_allow,
+    ))
 }
 
 /// 404 unless `viewer` may view `content`, then 403 unless they may do `action` with it.
@@ -212,12 +195,7 @@ pub async fn require(
     if can_do(state, viewer, content, action).await? {
         return Ok(());
     }
-    let verb = match action {
-        ContentAction::Edit => "edit",
-        ContentAction::Delete => "delete",
-        ContentAction::Comment => "comment on",
-        ContentAction::Attach => "attach files to",
-    };
+    let verb = action.verb();
     Err(Error::forbidden(format!(
         "Not permitted to {verb} content with id: ContentId{{id={}}}",
         content.id
@@ -234,19 +212,13 @@ pub async fn require_remove_attachment(
     attachment: &Attachment,
 ) -> Result<(), Error> {
     require_view(state, viewer, container).await?;
-    let held = state
-        .store
-        .space_permissions_of(viewer, container.space_id)
-        .await?;
+    let held = held_permissions(state, viewer, container.space_id).await?;
     let own = attachment.creator_id == viewer;
-    let space_allows = held.contains(&SpacePermission::RemoveAttachment)
-        || (own && held.contains(&SpacePermission::RemoveOwnContent));
-    if space_allows
-        && state
-            .store
-            .update_restrictions_allow(viewer, container.id)
-            .await?
-    {
+    let update_restrictions_allow = state
+        .store
+        .update_restrictions_allow(viewer, container.id)
+        .await?;
+    if rules::may_remove_attachment(&held, own, update_restrictions_allow) {
         return Ok(());
     }
     Err(Error::forbidden(format!(

@@ -173,6 +173,31 @@ async fn check_password_unthrottled(
     Ok(Some(user))
 }
 
+/// Ends the session whose cookie secret is `secret` (signing out): its row goes, with a journal
+/// entry that makes every node forget it; this node forgets it at once.
+pub async fn end_session(node: &crate::Node, secret: &str) -> Result<(), crate::Error> {
+    let hash = secret_hash(secret);
+    node.store.delete_session(&hash).await?;
+    node.credential_lookups
+        .forget(crate::cache::CredentialKind::Session, &hash);
+    Ok(())
+}
+
+/// Starts a login session for `user_id` (signing in) and returns the cookie secret; only its hash
+/// is stored. The session lasts the node's `session_ttl`.
+pub async fn start_session(
+    node: &crate::Node,
+    user_id: cairn_core::UserId,
+) -> Result<String, crate::Error> {
+    let secret = new_secret();
+    let now = crate::clock::now_ms();
+    let ttl_ms = i64::try_from(node.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    node.store
+        .create_session(&secret_hash(&secret), user_id, now, now + ttl_ms)
+        .await?;
+    Ok(secret)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

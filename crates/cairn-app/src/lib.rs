@@ -10,8 +10,12 @@
 //! - [`credentials`]: password and secret hashing, and the throttled password check
 //!   ([`throttle`]).
 //! - The use cases, each a function of a caller and a typed command that runs in one store
-//!   transaction with its journal entries: [`page`] (saving a page), [`restriction`] (replacing a
-//!   page's restrictions), [`attachment`] (recording uploaded files, owning the blob key scheme).
+//!   transaction with its journal entries: [`page`] (creating and saving a page), [`movement`]
+//!   (moving a page), [`lifecycle`] (trashing, purging, removing comments and versions),
+//!   [`trash`] (a space's trash), [`restriction`] (replacing a page's restrictions),
+//!   [`attachment`] (recording uploaded files, owning the blob key scheme), [`comment`],
+//!   [`label`], [`property`], [`space`], [`space_permission`], [`group`] (groups and their
+//!   members), [`token`] (personal access tokens), [`watch`].
 //! - [`Error`] with its stable [`ErrorCode`]: what a use case answers when it cannot do what was
 //!   asked.
 //!
@@ -27,15 +31,22 @@ pub mod cluster;
 pub mod comment;
 pub mod credentials;
 pub mod error;
+pub mod group;
 pub mod label;
 pub mod lifecycle;
 pub mod load;
 pub mod maintenance;
+pub mod movement;
 pub mod page;
 pub mod property;
 pub mod restriction;
 pub mod search;
+pub mod space;
+pub mod space_permission;
 pub mod throttle;
+pub mod token;
+pub mod trash;
+pub mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +59,11 @@ pub use error::{Error, ErrorCode, FailureKind};
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: cairn_core::User,
+    /// Whether the user is a site administrator (member of confluence-administrators).
+    pub site_administrator: bool,
+    /// Whether the request was signed with a personal access token rather than a password or a
+    /// session: a token may not mint more tokens.
+    pub signed_in_with_token: bool,
 }
 
 /// Settings of a node that are not about HTTP.

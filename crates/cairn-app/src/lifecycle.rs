@@ -51,3 +51,22 @@ pub async fn remove(
     tracing::info!(content_id = %id, ?removed, user = %caller.user.username, "content removed");
     Ok(removed)
 }
+
+/// Deletes stored version `number` of `content` (not the current one); removing history is deleting
+/// part of the page, so it takes the right to delete it. Not found when there is no such version.
+pub async fn delete_version(
+    node: &Node,
+    caller: &Caller,
+    content: &Content,
+    number: i32,
+) -> Result<(), Error> {
+    access::require(node, caller.user.id, content, ContentAction::Delete).await?;
+    if !node.store.delete_version(content.id, number).await? {
+        return Err(Error::new(
+            crate::error::ErrorCode::VersionNotFound,
+            format!("Content {} has no version {number}", content.id),
+        ));
+    }
+    tracing::info!(content_id = %content.id, version = number, user = %caller.user.username, "version removed");
+    Ok(())
+}

@@ -3,10 +3,11 @@
 //! What lives here: id newtypes ([`ContentId`], [`SpaceId`], [`UserId`], [`GroupId`], [`SpaceKey`]),
 //! the content model ([`Content`], [`ContentVersion`], [`ContentType`], [`ContentStatus`]), spaces
 //! ([`Space`]), users and groups ([`User`], [`Group`]), and validation of what people type (space keys,
-//! titles, usernames).
+//! titles, usernames), and every access decision as a pure function of gathered facts ([`access`]).
 //!
 //! What must not live here: SQL, HTTP, files, clocks or async. Callers pass the current time in.
 
+pub mod access;
 mod attachment;
 mod content;
 mod id;

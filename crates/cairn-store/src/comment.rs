@@ -37,7 +37,7 @@ pub struct CommentListing {
     pub window: Window,
 }
 
-fn meta_from_row(row: &AnyRow) -> StoreResult<CommentMeta> {
+pub(crate) fn meta_from_row(row: &AnyRow) -> StoreResult<CommentMeta> {
     Ok(CommentMeta {
         content_id: ContentId(row.try_get("content_id")?),
         container_id: ContentId(row.try_get("container_id")?),

@@ -14,15 +14,13 @@ use sqlx::Row;
 use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
-use crate::permission::{
-    OPEN_BINDS, VIEWABLE_BINDS, bind_viewer, carry_read_restrictions, chain_from_in, open_content,
-    viewable_content,
-};
+use crate::permission::{carry_read_restrictions, chain_from_in, open_content, viewable_content};
 use crate::row::{self, content_columns, version_columns};
+use crate::statement::Statement;
 use crate::{Listed, Store, StoreResult, Window, WriteTx};
 
 /// Deepest page tree walked when collecting ancestors; deeper means a corrupt tree.
-pub(crate) const MAX_TREE_DEPTH: usize = 1000;
+pub const MAX_TREE_DEPTH: usize = 1000;
 
 /// A new page or blog post.
 #[derive(Debug, Clone)]
@@ -593,17 +591,19 @@ impl Store {
         window: Window,
     ) -> StoreResult<Listed<Content>> {
         let Window { start, limit } = window;
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE parent_id = ? AND status = 'current' AND content_type = 'page' AND ",
-            open_content!("content.id"),
-            " ORDER BY position, id LIMIT ? OFFSET ?"
-        )))
-        .bind(parent_id.0);
-        let rows = bind_viewer(select, viewer, OPEN_BINDS)
-            .bind(limit + 1)
-            .bind(start)
+            " FROM content WHERE parent_id = "
+        ));
+        statement
+            .push_bind(parent_id.0)
+            .push(" AND status = 'current' AND content_type = 'page' AND ")
+            .push_each_bound_to(open_content!("content.id"), viewer.0)
+            .push_compare(" ORDER BY position, id LIMIT ", limit + 1)
+            .push_compare(" OFFSET ", start);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         let children = row::contents(&rows)?;
@@ -618,17 +618,22 @@ impl Store {
         window: Window,
     ) -> StoreResult<Listed<Content>> {
         let Window { start, limit } = window;
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = 'page' AND status = 'current' AND parent_id IS NULL AND ",
-            open_content!("content.id"),
-            " ORDER BY CASE WHEN position IS NULL THEN 0 ELSE 1 END, position, id LIMIT ? OFFSET ?"
-        )))
-        .bind(space_id.0);
-        let rows = bind_viewer(select, viewer, OPEN_BINDS)
-            .bind(limit + 1)
-            .bind(start)
+            " FROM content WHERE space_id = "
+        ));
+        statement
+            .push_bind(space_id.0)
+            .push(" AND content_type = 'page' AND status = 'current' AND parent_id IS NULL AND ")
+            .push_each_bound_to(open_content!("content.id"), viewer.0)
+            .push_compare(
+                " ORDER BY CASE WHEN position IS NULL THEN 0 ELSE 1 END, position, id LIMIT ",
+                limit + 1,
+            )
+            .push_compare(" OFFSET ", start);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         let pages = row::contents(&rows)?;
@@ -661,32 +666,50 @@ impl Store {
             .title
             .as_deref()
             .map(|title| title.trim().to_string());
-        let status = listing.status.map(ContentStatus::as_str);
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE content_type = ? AND (? IS NULL OR space_id = ?) AND (? IS NULL OR live_title = ? OR (status <> 'current' AND title = ?)) AND (? IS NULL OR status = ?) AND (? IS NULL OR id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ?)) AND (? = 0 OR parent_id IS NULL) AND (status <> 'draft' OR creator_id = ?) AND (? IS NULL OR (created_ms >= ? AND created_ms < ?)) AND ",
-            viewable_content!("content.id", "content.space_id"),
-            " ORDER BY id LIMIT ? OFFSET ?"
-        )))
-        .bind(listing.content_type.as_str())
-        .bind(listing.space_id.map(|id| id.0))
-        .bind(listing.space_id.map(|id| id.0))
-        .bind(wanted_title.as_deref())
-        .bind(wanted_title.as_deref().map(str::to_lowercase))
-        .bind(wanted_title.as_deref())
-        .bind(status)
-        .bind(status)
-        .bind(listing.label.as_deref())
-        .bind(listing.label.as_deref())
-        .bind(i16::from(listing.root_only))
-        .bind(listing.viewer.0)
-        .bind(listing.created_between.map(|(from, _)| from))
-        .bind(listing.created_between.map(|(from, _)| from))
-        .bind(listing.created_between.map(|(_, to)| to));
-        let rows = bind_viewer(select, listing.viewer, VIEWABLE_BINDS)
-            .bind(listing.window.fetch_limit())
-            .bind(listing.window.start)
+            " FROM content WHERE content_type = "
+        ));
+        statement.push_bind(listing.content_type.as_str());
+        if let Some(space_id) = listing.space_id {
+            statement.push_compare(" AND space_id = ", space_id.0);
+        }
+        if let Some(title) = &wanted_title {
+            statement
+                .push_compare(" AND (live_title = ", title.to_lowercase())
+                .push_compare(" OR (status <> 'current' AND title = ", title.as_str())
+                .push("))");
+        }
+        if let Some(status) = listing.status {
+            statement.push_compare(" AND status = ", status.as_str());
+        }
+        if let Some(label) = &listing.label {
+            statement
+                .push(" AND id IN (SELECT cl.content_id FROM content_label cl JOIN label l ON l.id = cl.label_id WHERE l.name = ")
+                .push_bind(label.as_str())
+                .push(")");
+        }
+        if listing.root_only {
+            statement.push(" AND parent_id IS NULL");
+        }
+        statement.push_compare(" AND (status <> 'draft' OR creator_id = ", listing.viewer.0);
+        statement.push(")");
+        if let Some((from, to)) = listing.created_between {
+            statement
+                .push_compare(" AND created_ms >= ", from)
+                .push_compare(" AND created_ms < ", to);
+        }
+        statement
+            .push(" AND ")
+            .push_each_bound_to(
+                viewable_content!("content.id", "content.space_id"),
+                listing.viewer.0,
+            )
+            .push_compare(" ORDER BY id LIMIT ", listing.window.fetch_limit())
+            .push_compare(" OFFSET ", listing.window.start);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         let contents = row::contents(&rows)?;
@@ -695,15 +718,19 @@ impl Store {
 
     /// The most recently changed current pages and blog posts.
     pub async fn recently_updated(&self, viewer: UserId, limit: i64) -> StoreResult<Vec<Content>> {
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost') AND ",
-            viewable_content!("content.id", "content.space_id"),
-            " ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
-        )));
-        let rows = bind_viewer(select, viewer, VIEWABLE_BINDS)
-            .bind(limit)
+            " FROM content WHERE status = 'current' AND content_type IN ('page', 'blogpost') AND "
+        ));
+        statement
+            .push_each_bound_to(
+                viewable_content!("content.id", "content.space_id"),
+                viewer.0,
+            )
+            .push_compare(" ORDER BY last_modified_ms DESC, id DESC LIMIT ", limit);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         row::contents(&rows)
@@ -716,16 +743,18 @@ impl Store {
         space_id: SpaceId,
         limit: i64,
     ) -> StoreResult<Vec<Content>> {
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = 'blogpost' AND status = 'current' AND ",
-            open_content!("content.id"),
-            " ORDER BY created_ms DESC, id DESC LIMIT ?"
-        )))
-        .bind(space_id.0);
-        let rows = bind_viewer(select, viewer, OPEN_BINDS)
-            .bind(limit)
+            " FROM content WHERE space_id = "
+        ));
+        statement
+            .push_bind(space_id.0)
+            .push(" AND content_type = 'blogpost' AND status = 'current' AND ")
+            .push_each_bound_to(open_content!("content.id"), viewer.0)
+            .push_compare(" ORDER BY created_ms DESC, id DESC LIMIT ", limit);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         row::contents(&rows)
@@ -1039,19 +1068,28 @@ impl Store {
         window: Window,
     ) -> StoreResult<Listed<Content>> {
         let Window { start, limit } = window;
-        let select = sqlx::query(self.sql(concat!(
+        let mut statement = Statement::new(concat!(
             "SELECT ",
             content_columns!(),
-            " FROM content WHERE space_id = ? AND content_type = ? AND status = 'current' AND (? = 0 OR parent_id IS NULL) AND ",
-            viewable_content!("content.id", "content.space_id"),
-            " ORDER BY id LIMIT ? OFFSET ?"
-        )))
-        .bind(space_id.0)
-        .bind(content_type.as_str())
-        .bind(i16::from(root_only));
-        let rows = bind_viewer(select, viewer, VIEWABLE_BINDS)
-            .bind(limit + 1)
-            .bind(start)
+            " FROM content WHERE space_id = "
+        ));
+        statement
+            .push_bind(space_id.0)
+            .push_compare(" AND content_type = ", content_type.as_str())
+            .push(" AND status = 'current'");
+        if root_only {
+            statement.push(" AND parent_id IS NULL");
+        }
+        statement
+            .push(" AND ")
+            .push_each_bound_to(
+                viewable_content!("content.id", "content.space_id"),
+                viewer.0,
+            )
+            .push_compare(" ORDER BY id LIMIT ", limit + 1)
+            .push_compare(" OFFSET ", start);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         let contents = row::contents(&rows)?;

@@ -6,8 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use cairn_core::{ContentId, ContentType, SearchDocument, SearchKind, SpaceId, UserId};
 use sqlx::Row;
 
-use crate::permission::{SPACE_BINDS, bind_viewer, viewable_space};
+use crate::permission::viewable_space;
 use crate::sql::owned_for_dialect;
+use crate::statement::Statement;
 use crate::{Store, StoreResult};
 
 /// A document for the index, with the storage-format body its text is still to be extracted from
@@ -320,30 +321,26 @@ impl Store {
         let spaces = if all_spaces {
             Vec::new()
         } else {
-            let statement = format!("SELECT id FROM space WHERE {}", viewable_space!("id"));
-            let rows = bind_viewer(
-                sqlx::query(owned_for_dialect(self.dialect(), statement)),
-                viewer,
-                SPACE_BINDS,
-            )
-            .fetch_all(self.pool())
-            .await?;
+            let mut statement = Statement::new("SELECT id FROM space WHERE ");
+            statement.push_each_bound_to(viewable_space!("id"), viewer.0);
+            let rows = statement
+                .query(self.dialect())
+                .fetch_all(self.pool())
+                .await?;
             rows.iter()
                 .map(|row| Ok(SpaceId(row.try_get("id")?)))
                 .collect::<StoreResult<Vec<_>>>()?
         };
-        let statement = concat!(
+        let mut statement = Statement::new(
             "SELECT r.content_id AS id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN ",
-            crate::permission::names_viewer!("r"),
-            " THEN 1 END) = 0"
         );
-        let rows = bind_viewer(
-            sqlx::query(owned_for_dialect(self.dialect(), statement.to_string())),
-            viewer,
-            2,
-        )
-        .fetch_all(self.pool())
-        .await?;
+        statement
+            .push_each_bound_to(crate::permission::names_viewer!("r"), viewer.0)
+            .push(" THEN 1 END) = 0");
+        let rows = statement
+            .query(self.dialect())
+            .fetch_all(self.pool())
+            .await?;
         let hidden_roots = rows
             .iter()
             .map(|row| Ok(ContentId(row.try_get("id")?)))

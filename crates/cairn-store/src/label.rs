@@ -21,7 +21,7 @@ pub struct PropertyWrite {
     pub id_if_new: i64,
 }
 
-fn label_from_row(row: &AnyRow) -> StoreResult<Label> {
+pub(crate) fn label_from_row(row: &AnyRow) -> StoreResult<Label> {
     Ok(Label {
         id: row.try_get("id")?,
         prefix: row.try_get("prefix")?,

@@ -12,6 +12,7 @@
 //! Must not: speak HTTP, render HTML, or hold a transaction across anything but SQL.
 
 mod attachment;
+mod batch;
 mod comment;
 mod content;
 mod db;
@@ -27,6 +28,7 @@ mod row;
 mod session;
 mod space;
 mod sql;
+mod statement;
 mod task;
 mod tree;
 mod user;
@@ -45,7 +47,7 @@ pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};
 pub use label::PropertyWrite;
 pub use lease::LeaseRecord;
 pub use node::{NodeHeartbeat, NodeRecord, NodeState};
-pub use permission::{NamedRestriction, SpaceGrant};
+pub use permission::{NamedRestriction, SpaceGrant, SpacePermissionChange};
 pub use session::{AccessTokenInfo, NewAccessToken};
 pub use space::NewSpace;
 pub use task::LongTask;
@@ -54,6 +56,9 @@ pub use user::NewUser;
 pub use wakeup::{JOURNAL_CHANNEL, JournalWakeups, WakeupState, WakeupStatus};
 pub use watch::WatchTarget;
 pub use window::{Listed, Window};
+
+/// The deepest page tree Cairn walks; deeper chains are cut there.
+pub use content::MAX_TREE_DEPTH;
 pub use write::{Unjournaled, WriteTx};
 
 /// The result type of every store operation.

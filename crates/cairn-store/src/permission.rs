@@ -11,15 +11,15 @@ use cairn_core::{
     ContentId, GroupId, Restriction, RestrictionOperation, SpaceId, SpacePermission, Subject,
     UserId,
 };
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::Row;
+
+use crate::statement::Statement;
 
 use crate::journal::{Change, ChangeKind, record};
 use crate::{Store, StoreError, StoreResult, WriteTx};
 
 /// SQL condition: the subject in the row aliased `$row` (`subject_type`, `subject_id`) names the
-/// viewer or one of their groups. The one place that rule is written; binds the viewer 2 times.
+/// viewer or one of their groups. The one place that rule is written; every `?` in it is the viewer.
 macro_rules! names_viewer {
     ($row:literal) => {
         concat!(
@@ -43,7 +43,7 @@ macro_rules! names_viewer {
 }
 pub(crate) use names_viewer;
 
-/// SQL condition: the viewer may view space `$space` (a column). Binds the viewer 3 times.
+/// SQL condition: the viewer may view space `$space` (a column). Every `?` in it is the viewer.
 macro_rules! viewable_space {
     ($space:literal) => {
         concat!(
@@ -60,8 +60,8 @@ pub(crate) use viewable_space;
 /// SQL subquery: ids of content the viewer may not read, because it or a page above it carries a read
 /// restriction that does not name the viewer or one of their groups, and of every comment on such a
 /// page (a comment's `parent_id` is the comment it replies to, so the tree walk alone would miss it).
-/// This is the one visibility rule: a comment is visible exactly when its container is. Binds the
-/// viewer 2 times. The set is small (restricted pages, their subtrees and their comments), so it is
+/// This is the one visibility rule: a comment is visible exactly when its container is. Every `?`
+/// in it is the viewer. The set is small (restricted pages, their subtrees and their comments), so it is
 /// computed per statement.
 macro_rules! hidden_content {
     () => {
@@ -71,7 +71,7 @@ macro_rules! hidden_content {
 pub(crate) use hidden_content;
 
 /// SQL condition: the viewer may view the content whose id column is `$id` in space column `$space`.
-/// Binds the viewer 5 times ([`VIEWABLE_BINDS`]).
+/// Every `?` in it is the viewer: bind it with `Statement::push_each_bound_to`.
 macro_rules! viewable_content {
     ($id:literal, $space:literal) => {
         concat!(
@@ -88,8 +88,8 @@ macro_rules! viewable_content {
 pub(crate) use viewable_content;
 
 /// SQL condition: the content row `$id` itself carries no read restriction that shuts the viewer out
-/// (its ancestors are not looked at: for children of content already known to be viewable). Binds the
-/// viewer 2 times ([`OPEN_BINDS`]).
+/// (its ancestors are not looked at: for children of content already known to be viewable). Every `?`
+/// in it is the viewer.
 macro_rules! open_content {
     ($id:literal) => {
         concat!(
@@ -102,25 +102,6 @@ macro_rules! open_content {
     };
 }
 pub(crate) use open_content;
-
-/// How many times [`viewable_content!`] binds the viewer.
-pub(crate) const VIEWABLE_BINDS: usize = 5;
-/// How many times [`viewable_space!`] binds the viewer.
-pub(crate) const SPACE_BINDS: usize = 3;
-/// How many times [`open_content!`] binds the viewer.
-pub(crate) const OPEN_BINDS: usize = 2;
-
-/// Binds the viewer's id `times` times, for the conditions above.
-pub(crate) fn bind_viewer(
-    mut query: Query<'_, Any, AnyArguments>,
-    viewer: UserId,
-    times: usize,
-) -> Query<'_, Any, AnyArguments> {
-    for _ in 0..times {
-        query = query.bind(viewer.0);
-    }
-    query
-}
 
 /// One grant of a space, with the name of whom it is granted to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +120,13 @@ pub struct NamedRestriction {
     pub subject_name: String,
 }
 
+/// One change to a space's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpacePermissionChange {
+    Grant(SpacePermission, Subject),
+    Revoke(SpacePermission, Subject),
+}
+
 impl Store {
     /// Whether `viewer` is a site administrator.
     pub async fn is_site_administrator(&self, viewer: UserId) -> StoreResult<bool> {
@@ -155,14 +143,18 @@ impl Store {
         if self.is_administrator(viewer).await? {
             return Ok(SpacePermission::ALL.into_iter().collect());
         }
-        let rows = sqlx::query(self.sql(
-            concat!("SELECT DISTINCT sp.permission FROM space_permission sp WHERE sp.space_id = ? AND (sp.subject_type = 'anonymous' OR ", crate::permission::names_viewer!("sp"), ")"),
-        ))
-        .bind(space_id.0)
-        .bind(viewer.0)
-        .bind(viewer.0)
-        .fetch_all(self.pool())
-        .await?;
+        let mut statement = Statement::new(
+            "SELECT DISTINCT sp.permission FROM space_permission sp WHERE sp.space_id = ",
+        );
+        statement
+            .push_bind(space_id.0)
+            .push(" AND (sp.subject_type = 'anonymous' OR ")
+            .push_each_bound_to(names_viewer!("sp"), viewer.0)
+            .push(")");
+        let rows = statement
+            .query(self.dialect())
+            .fetch_all(self.pool())
+            .await?;
         let mut permissions = BTreeSet::new();
         for row in &rows {
             let name: String = row.try_get("permission")?;
@@ -202,44 +194,68 @@ impl Store {
         Ok(grants)
     }
 
-    /// Grants `permission` in `space_id` to `subject` (nothing changes when it is already granted).
+    /// Grants `permission` in `space_id` to `subject` (nothing changes when it is granted already).
     pub async fn grant_space_permission(
         &self,
         space_id: SpaceId,
         permission: SpacePermission,
         subject: Subject,
     ) -> StoreResult<()> {
-        let mut transaction = self.begin_write().await?;
-        insert_grants(self, &mut transaction, space_id, &[permission], subject).await?;
-        let change = Change::of_space(ChangeKind::SpacePermissionsChanged, space_id)
-            .with_payload(permission.as_str());
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
-        Ok(())
+        self.change_space_permissions(
+            space_id,
+            &[SpacePermissionChange::Grant(permission, subject)],
+        )
+        .await
     }
 
-    /// Takes `permission` in `space_id` away from `subject`. Returns false when it was not granted.
+    /// Takes `permission` in `space_id` away from `subject` (nothing changes when it was not
+    /// granted).
     pub async fn revoke_space_permission(
         &self,
         space_id: SpaceId,
         permission: SpacePermission,
         subject: Subject,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<()> {
+        self.change_space_permissions(
+            space_id,
+            &[SpacePermissionChange::Revoke(permission, subject)],
+        )
+        .await
+    }
+
+    /// Applies `changes` to the permissions of `space_id` in one transaction, in order, each with
+    /// its journal entry: all of them or none. Revoking what is not granted changes nothing.
+    pub async fn change_space_permissions(
+        &self,
+        space_id: SpaceId,
+        changes: &[SpacePermissionChange],
+    ) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
-        let result = sqlx::query(self.sql(
-            "DELETE FROM space_permission WHERE space_id = ? AND permission = ? AND subject_type = ? AND subject_id = ?",
-        ))
-        .bind(space_id.0)
-        .bind(permission.as_str())
-        .bind(subject.type_name())
-        .bind(subject.id_value())
-        .execute(&mut *transaction)
-        .await?;
-        let change = Change::of_space(ChangeKind::SpacePermissionsChanged, space_id)
-            .with_payload(permission.as_str());
-        record(self, &mut transaction, &change).await?;
-        transaction.commit().await?;
-        Ok(result.rows_affected() > 0)
+        for change in changes {
+            let permission = match *change {
+                SpacePermissionChange::Grant(permission, subject) => {
+                    insert_grants(self, &mut transaction, space_id, &[permission], subject).await?;
+                    permission
+                }
+                SpacePermissionChange::Revoke(permission, subject) => {
+                    sqlx::query(self.sql(
+                        "DELETE FROM space_permission WHERE space_id = ? AND permission = ? AND subject_type = ? AND subject_id = ?",
+                    ))
+                    .bind(space_id.0)
+                    .bind(permission.as_str())
+                    .bind(subject.type_name())
+                    .bind(subject.id_value())
+                    .execute(&mut *transaction)
+                    .await?;
+                    permission
+                }
+            };
+            let entry = Change::of_space(ChangeKind::SpacePermissionsChanged, space_id)
+                .with_payload(permission.as_str());
+            record(self, &mut transaction, &entry).await?;
+        }
+        transaction.commit_if_changed().await?;
+        Ok(())
     }
 
     /// The restrictions on one content, with names, ordered by operation then subject.
@@ -378,14 +394,18 @@ impl Store {
         viewer: UserId,
         content_id: ContentId,
     ) -> StoreResult<bool> {
-        let row = sqlx::query(self.sql(
-            concat!("WITH RECURSIVE chain (id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM content WHERE id = ? UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM content c JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 1000) SELECT COUNT(*) AS closed FROM chain WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read' AND (", crate::permission::names_viewer!("r"), "))"),
-        ))
-        .bind(content_id.0)
-        .bind(viewer.0)
-        .bind(viewer.0)
-        .fetch_one(self.pool())
-        .await?;
+        let mut statement = Statement::new(
+            "WITH RECURSIVE chain (id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM content WHERE id = ",
+        );
+        statement
+            .push_bind(content_id.0)
+            .push(" UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM content c JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 1000) SELECT COUNT(*) AS closed FROM chain WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = chain.id AND r.operation = 'read' AND (")
+            .push_each_bound_to(names_viewer!("r"), viewer.0)
+            .push("))");
+        let row = statement
+            .query(self.dialect())
+            .fetch_one(self.pool())
+            .await?;
         let closed: i64 = row.try_get("closed")?;
         Ok(closed == 0)
     }
@@ -398,14 +418,18 @@ impl Store {
         viewer: UserId,
         page_id: ContentId,
     ) -> StoreResult<i64> {
-        let row = sqlx::query(self.sql(
-            concat!("WITH RECURSIVE subtree (id, depth) AS (SELECT id, 0 FROM content WHERE parent_id = ? AND content_type = 'page' UNION ALL SELECT c.id, subtree.depth + 1 FROM content c JOIN subtree ON c.parent_id = subtree.id WHERE subtree.depth < 1000 AND c.content_type = 'page') SELECT COUNT(*) AS hidden FROM subtree WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read' AND (", crate::permission::names_viewer!("r"), "))"),
-        ))
-        .bind(page_id.0)
-        .bind(viewer.0)
-        .bind(viewer.0)
-        .fetch_one(self.pool())
-        .await?;
+        let mut statement = Statement::new(
+            "WITH RECURSIVE subtree (id, depth) AS (SELECT id, 0 FROM content WHERE parent_id = ",
+        );
+        statement
+            .push_bind(page_id.0)
+            .push(" AND content_type = 'page' UNION ALL SELECT c.id, subtree.depth + 1 FROM content c JOIN subtree ON c.parent_id = subtree.id WHERE subtree.depth < 1000 AND c.content_type = 'page') SELECT COUNT(*) AS hidden FROM subtree WHERE EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read') AND NOT EXISTS (SELECT 1 FROM content_restriction r WHERE r.content_id = subtree.id AND r.operation = 'read' AND (")
+            .push_each_bound_to(names_viewer!("r"), viewer.0)
+            .push("))");
+        let row = statement
+            .query(self.dialect())
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.try_get("hidden")?)
     }
 
@@ -416,14 +440,16 @@ impl Store {
         viewer: UserId,
         content_id: ContentId,
     ) -> StoreResult<bool> {
-        let row = sqlx::query(self.sql(
-            concat!("SELECT COUNT(*) AS total, COUNT(CASE WHEN ", crate::permission::names_viewer!("r"), " THEN 1 END) AS matching FROM content_restriction r WHERE r.content_id = ? AND r.operation = 'update'"),
-        ))
-        .bind(viewer.0)
-        .bind(viewer.0)
-        .bind(content_id.0)
-        .fetch_one(self.pool())
-        .await?;
+        let mut statement = Statement::new("SELECT COUNT(*) AS total, COUNT(CASE WHEN ");
+        statement
+            .push_each_bound_to(names_viewer!("r"), viewer.0)
+            .push(" THEN 1 END) AS matching FROM content_restriction r WHERE r.content_id = ")
+            .push_bind(content_id.0)
+            .push(" AND r.operation = 'update'");
+        let row = statement
+            .query(self.dialect())
+            .fetch_one(self.pool())
+            .await?;
         let total: i64 = row.try_get("total")?;
         let matching: i64 = row.try_get("matching")?;
         Ok(total == 0 || matching > 0)

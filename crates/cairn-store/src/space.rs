@@ -12,6 +12,7 @@ use crate::error::{StoreError, is_unique_violation};
 use crate::ids::Sequence;
 use crate::journal::{Change, ChangeKind, record};
 use crate::row::{self, space_columns};
+use crate::statement::Statement;
 use crate::{Listed, Store, StoreResult, Window};
 
 /// What a new space is made of.
@@ -144,16 +145,14 @@ impl Store {
     /// Spaces `viewer` may view, ordered by key, `limit` at most, after skipping `start`; the flag says whether more follow.
     pub async fn list_spaces(&self, viewer: UserId, window: Window) -> StoreResult<Listed<Space>> {
         let Window { start, limit } = window;
-        let select = sqlx::query(self.sql(concat!(
-            "SELECT ",
-            space_columns!(),
-            " FROM space WHERE ",
-            crate::permission::viewable_space!("space.id"),
-            " ORDER BY space_key LIMIT ? OFFSET ?"
-        )));
-        let rows = crate::permission::bind_viewer(select, viewer, crate::permission::SPACE_BINDS)
-            .bind(limit + 1)
-            .bind(start)
+        let mut statement =
+            Statement::new(concat!("SELECT ", space_columns!(), " FROM space WHERE "));
+        statement
+            .push_each_bound_to(crate::permission::viewable_space!("space.id"), viewer.0)
+            .push_compare(" ORDER BY space_key LIMIT ", limit + 1)
+            .push_compare(" OFFSET ", start);
+        let rows = statement
+            .query(self.dialect())
             .fetch_all(self.pool())
             .await?;
         let mut spaces = rows

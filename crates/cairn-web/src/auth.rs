@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use base64::Engine;
 use cairn_app::cache::CredentialKind;
-use cairn_app::credentials::{check_password, new_secret, secret_hash};
+use cairn_app::credentials::{check_password, secret_hash};
 use cairn_app::throttle::Attempt;
 use cairn_core::{User, UserId};
 
@@ -48,6 +48,8 @@ impl Principal {
     pub fn as_caller(&self) -> cairn_app::Caller {
         cairn_app::Caller {
             user: self.user.clone(),
+            site_administrator: self.administrator,
+            signed_in_with_token: self.method == AuthMethod::Token,
         }
     }
 }
@@ -285,25 +287,7 @@ fn cookie_is_secure(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// Starts a session for `user_id` and returns the cookie secret.
 pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, ApiError> {
-    let secret = new_secret();
-    let now = now_ms();
-    let ttl_ms = i64::try_from(state.node.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    state
-        .store
-        .create_session(&secret_hash(&secret), user_id, now, now + ttl_ms)
-        .await?;
-    Ok(secret)
-}
-
-/// A token cannot create tokens: whoever holds a stolen one would otherwise make it permanent. A new
-/// token needs the password or a signed-in session.
-pub fn refuse_token_minting(caller: &Principal) -> Result<(), ApiError> {
-    if caller.method == AuthMethod::Token {
-        return Err(ApiError::forbidden(
-            "a personal access token cannot create tokens; sign in with your password",
-        ));
-    }
-    Ok(())
+    Ok(cairn_app::credentials::start_session(state, user_id).await?)
 }
 
 #[cfg(test)]

@@ -8,10 +8,33 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_app::{Error, ErrorCode, FailureKind};
 use cairn_store::StoreError;
-use serde_json::json;
 
 /// The one content type of every JSON response.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// Confluence's error body, with Cairn's stable `code`.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    #[serde(rename = "statusCode")]
+    pub status_code: u16,
+    pub data: ErrorData,
+    pub message: String,
+    /// The status's reason phrase (`Not Found`).
+    pub reason: &'static str,
+    /// Cairn's stable snake_case name of the failure (docs/confluence-compat.md lists them).
+    pub code: &'static str,
+}
+
+/// The `data` of an error body.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorData {
+    pub authorized: bool,
+    pub valid: bool,
+    #[serde(rename = "allowedInReadOnlyMode")]
+    pub allowed_in_read_only_mode: bool,
+    pub errors: Vec<String>,
+    pub successful: bool,
+}
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -114,19 +137,20 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "statusCode": self.status.as_u16(),
-            "data": {
-                "authorized": self.status != StatusCode::UNAUTHORIZED && self.status != StatusCode::FORBIDDEN,
-                "valid": self.status != StatusCode::BAD_REQUEST,
-                "allowedInReadOnlyMode": true,
-                "errors": [],
-                "successful": false,
+        let body = ErrorBody {
+            status_code: self.status.as_u16(),
+            data: ErrorData {
+                authorized: self.status != StatusCode::UNAUTHORIZED
+                    && self.status != StatusCode::FORBIDDEN,
+                valid: self.status != StatusCode::BAD_REQUEST,
+                allowed_in_read_only_mode: true,
+                errors: Vec::new(),
+                successful: false,
             },
-            "message": self.message,
-            "reason": self.status.canonical_reason().unwrap_or("Error"),
-            "code": self.code.as_str(),
-        });
+            message: self.message,
+            reason: self.status.canonical_reason().unwrap_or("Error"),
+            code: self.code.as_str(),
+        };
         let mut response = (self.status, json_body(&body)).into_response();
         if let Some(seconds) = self.retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
@@ -144,8 +168,16 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON body with Confluence's exact content type.
-pub fn json_body(value: &serde_json::Value) -> Response {
-    let mut response = value.to_string().into_response();
+pub fn json_body<T: serde::Serialize + ?Sized>(value: &T) -> Response {
+    let text = match serde_json::to_string(value) {
+        Ok(text) => text,
+        Err(error) => {
+            // Only a map with non-string keys can fail here, and no response type has one.
+            tracing::error!(%error, "a response could not be serialised");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(JSON_CONTENT_TYPE),
@@ -153,10 +185,10 @@ pub fn json_body(value: &serde_json::Value) -> Response {
     response
 }
 
-/// A JSON response with status 200.
-pub struct ApiJson(pub serde_json::Value);
+/// A JSON response with status 200: one of the typed bodies of `api/view`.
+pub struct ApiJson<T = serde_json::Value>(pub T);
 
-impl IntoResponse for ApiJson {
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         json_body(&self.0)
     }

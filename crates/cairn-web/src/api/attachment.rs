@@ -11,7 +11,11 @@ use cairn_core::{Attachment, AttachmentVersion, Content, ContentId, ContentStatu
 use cairn_store::AttachmentListing;
 use cairn_store::Listed;
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+
+use super::view::{
+    ActionDone, AttachmentExtensions, AttachmentMetadata, AttachmentView, Links, PagedList,
+    VersionView, links,
+};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::request::{AttachmentUpdateRequest, decode};
@@ -39,86 +43,133 @@ fn blob_error(error: BlobError) -> ApiError {
 impl JsonBuilder<'_> {
     /// The attachment object (§3.1.5): `metadata` and `extensions` always, `version` and `container`
     /// when asked for (uploads always include `version`).
-    pub async fn attachment_json(
+    pub async fn attachment_view(
         &self,
         attachment: &Attachment,
         expand: &Expand,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<AttachmentView, ApiError> {
         let space = self.space_of(attachment.space_id).await?;
         let id = attachment_id_text(attachment.id);
         let container = attachment.container_id;
-        let mut object = json!({
-            "id": id,
-            "type": "attachment",
-            "status": attachment.status.as_str(),
-            "title": attachment.title,
-            "metadata": {
-                "mediaType": attachment.media_type,
-                "comment": attachment.comment,
-                "labels": {"results": [], "start": 0, "limit": 200, "size": 0, "_links": {}},
-                "_expandable": {"currentuser": "", "properties": "", "frontend": "", "editorHtml": ""},
-            },
-            "extensions": {"mediaType": attachment.media_type, "fileSize": attachment.size_bytes, "comment": attachment.comment},
-            "_links": {
-                "download": download_path(attachment),
-                "webui": format!("/pages/viewpageattachments.action?pageId={container}&preview={}",
-                                 encode_component(&format!("/{container}/{}/{}", attachment.id, attachment.title))),
-                "self": format!("{}/rest/api/content/{id}", self.base),
-                "base": self.base,
-                "context": "",
-            },
-            "_expandable": {
-                "container": format!("/rest/api/content/{container}"),
-                "space": format!("/rest/api/space/{}", space.key),
-                "history": format!("/rest/api/content/{id}/history"),
-                "operations": "",
-                "children": "",
-                "ancestors": "",
-                "body": "",
-                "descendants": "",
-            },
-        });
-        if expand.has("version") {
+        let mut expandable = links([
+            ("container", format!("/rest/api/content/{container}")),
+            ("space", format!("/rest/api/space/{}", space.key)),
+            ("history", format!("/rest/api/content/{id}/history")),
+            ("operations", String::new()),
+            ("children", String::new()),
+            ("ancestors", String::new()),
+            ("body", String::new()),
+            ("descendants", String::new()),
+        ]);
+        let version = if expand.has("version") {
             let version = self
                 .state
                 .store
                 .attachment_version(attachment.id, attachment.version)
                 .await?;
-            if let Some(version) = version {
-                object["version"] = self.attachment_version_json(attachment, &version).await?;
+            match version {
+                Some(version) => Some(
+                    self.attachment_version_view_of(attachment, &version)
+                        .await?,
+                ),
+                None => None,
             }
         } else {
-            object["_expandable"]["version"] = json!("");
-        }
-        if expand.has("container")
+            expandable.insert("version", String::new());
+            None
+        };
+        let container_view = if expand.has("container")
             && let Some(page) = self.state.store.find_content(container).await?
         {
-            object["container"] =
-                Box::pin(self.content_json(&page, &expand.below("container"))).await?;
-        }
-        if expand.has("space") {
-            object["space"] = self.space_json(&space, &Expand::default()).await?;
-        }
-        Ok(object)
+            Some(Box::new(
+                Box::pin(self.content_view(&page, &expand.below("container"))).await?,
+            ))
+        } else {
+            None
+        };
+        let space_view = if expand.has("space") {
+            Some(Box::new(self.space_view(&space, &Expand::default()).await?))
+        } else {
+            None
+        };
+        let preview = format!("/{container}/{}/{}", attachment.id, attachment.title);
+        Ok(AttachmentView {
+            id: id.clone(),
+            content_type: "attachment",
+            status: attachment.status.as_str(),
+            title: attachment.title.clone(),
+            metadata: AttachmentMetadata {
+                media_type: attachment.media_type.clone(),
+                comment: attachment.comment.clone(),
+                labels: PagedList {
+                    results: Vec::new(),
+                    start: 0,
+                    limit: 200,
+                    size: 0,
+                    links: Links::new(),
+                },
+                expandable: links([
+                    ("currentuser", String::new()),
+                    ("properties", String::new()),
+                    ("frontend", String::new()),
+                    ("editorHtml", String::new()),
+                ]),
+            },
+            extensions: AttachmentExtensions {
+                media_type: attachment.media_type.clone(),
+                file_size: attachment.size_bytes,
+                comment: attachment.comment.clone(),
+            },
+            version,
+            container: container_view,
+            space: space_view,
+            links: links([
+                ("download", download_path(attachment)),
+                (
+                    "webui",
+                    format!(
+                        "/pages/viewpageattachments.action?pageId={container}&preview={}",
+                        encode_component(&preview)
+                    ),
+                ),
+                ("self", format!("{}/rest/api/content/{id}", self.base)),
+                ("base", self.base.clone()),
+                ("context", String::new()),
+            ]),
+            expandable,
+        })
     }
 
-    async fn attachment_version_json(
+    /// Each of `attachments` as [`JsonBuilder::attachment_view`] shows it, in order, with their
+    /// spaces loaded in one batch first.
+    pub async fn attachment_views(
+        &self,
+        attachments: &[Attachment],
+        expand: &Expand,
+    ) -> Result<Vec<AttachmentView>, ApiError> {
+        self.preload_spaces(attachments.iter().map(|attachment| attachment.space_id))
+            .await?;
+        let mut results = Vec::with_capacity(attachments.len());
+        for attachment in attachments {
+            results.push(self.attachment_view(attachment, expand).await?);
+        }
+        Ok(results)
+    }
+
+    async fn attachment_version_view_of(
         &self,
         attachment: &Attachment,
         version: &AttachmentVersion,
-    ) -> Result<Value, ApiError> {
-        let author = self.state.store.find_user(version.author_id).await?;
-        Ok(json!({
-            "by": self.user_json(author.as_ref()),
-            "when": crate::time_format::iso_from_ms(version.created_ms),
-            "friendlyWhen": crate::time_format::friendly_from_ms(version.created_ms, now_ms()),
-            "message": version.comment,
-            "number": version.number,
-            "minorEdit": version.minor_edit,
-            "hidden": false,
-            "_links": {"self": format!("{}/rest/experimental/content/{}/version/{}", self.base, attachment_id_text(attachment.id), version.number)},
-            "_expandable": {"content": format!("/rest/api/content/{}", attachment_id_text(attachment.id)), "collaborators": ""},
-        }))
+    ) -> Result<VersionView, ApiError> {
+        let author = self.user_view_by_id(version.author_id).await?;
+        Ok(self.version_view_of(
+            &attachment_id_text(attachment.id),
+            version.number,
+            author,
+            version.created_ms,
+            &version.comment,
+            version.minor_edit,
+        ))
     }
 }
 
@@ -149,7 +200,7 @@ pub async fn list_attachments(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<AttachmentView>>, ApiError> {
     let container = current_container(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 50, 1000)?;
     let listing = AttachmentListing {
@@ -170,10 +221,7 @@ pub async fn list_attachments(
     } = state.store.list_attachments(&listing).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
-    let mut results = Vec::with_capacity(attachments.len());
-    for attachment in &attachments {
-        results.push(builder.attachment_json(attachment, &expand).await?);
-    }
+    let results = builder.attachment_views(&attachments, &expand).await?;
     let path = format!("/rest/api/content/{}/child/attachment", container.id);
     Ok(ApiJson(paged_list(
         results,
@@ -195,7 +243,7 @@ pub async fn upload(
     Path(id_text): Path<String>,
     query: QueryPairs,
     mut multipart: Multipart,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<AttachmentView>>, ApiError> {
     let container = current_container(&state, &caller, &id_text).await?;
     let allow_duplicated = query.get("allowDuplicated") == Some("true");
     let target = UploadTarget::Files { allow_duplicated };
@@ -206,10 +254,7 @@ pub async fn upload(
         .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(Some("version,container"));
-    let mut results = Vec::with_capacity(attachments.len());
-    for attachment in &attachments {
-        results.push(builder.attachment_json(attachment, &expand).await?);
-    }
+    let results = builder.attachment_views(&attachments, &expand).await?;
     let paging = Paging {
         start: 0,
         limit: results.len().max(1) as i64,
@@ -235,7 +280,7 @@ pub async fn upload_new_version(
     headers: HeaderMap,
     Path((id_text, attachment_text)): Path<(String, String)>,
     multipart: Multipart,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AttachmentView>, ApiError> {
     let container = current_container(&state, &caller, &id_text).await?;
     let attachment = current_attachment_of(&state, &container, &attachment_text).await?;
     new_version(
@@ -260,7 +305,7 @@ pub async fn update_metadata(
     }: ApiContext,
     Path((id_text, attachment_text)): Path<(String, String)>,
     body: axum::body::Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AttachmentView>, ApiError> {
     let request: AttachmentUpdateRequest =
         decode(&super::parse_json_body(&body)?, "an attachment object")?;
     let container = current_container(&state, &caller, &id_text).await?;
@@ -293,7 +338,7 @@ pub async fn update_metadata(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
-            .attachment_json(&updated, &Expand::parse(Some("version,container")))
+            .attachment_view(&updated, &Expand::parse(Some("version,container")))
             .await?,
     ))
 }
@@ -325,7 +370,7 @@ async fn new_version(
     container: &Content,
     attachment: &Attachment,
     mut multipart: Multipart,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AttachmentView>, ApiError> {
     let target = UploadTarget::NewVersionOf(attachment.clone());
     let upload = Upload::start(state, &caller.as_caller(), container.clone(), target).await?;
     let (upload, form) = receive_form(upload, &mut multipart).await?;
@@ -336,7 +381,7 @@ async fn new_version(
     let attachment = updated.first().ok_or_else(ApiError::internal)?;
     Ok(ApiJson(
         builder
-            .attachment_json(attachment, &Expand::parse(Some("version,container")))
+            .attachment_view(attachment, &Expand::parse(Some("version,container")))
             .await?,
     ))
 }
@@ -349,7 +394,7 @@ pub async fn new_version_by_content_put(
     headers: &HeaderMap,
     attachment_id: ContentId,
     multipart: Multipart,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AttachmentView>, ApiError> {
     let attachment = state
         .store
         .find_attachment(attachment_id)
@@ -507,7 +552,7 @@ pub async fn remove_by_action(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ActionDone>, ApiError> {
     let page_text = query
         .get("pageId")
         .ok_or_else(|| ApiError::bad_request("pageId is required"))?;
@@ -551,7 +596,7 @@ pub async fn remove_by_action(
         }
     }
     tracing::info!(attachment = %attachment.id, user = %caller.user.username, "attachment removed by action");
-    Ok(ApiJson(json!({"success": true})))
+    Ok(ApiJson(ActionDone { success: true }))
 }
 
 #[cfg(test)]

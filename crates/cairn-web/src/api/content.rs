@@ -15,6 +15,7 @@ use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::label::requested_labels;
 use super::parse_json_body;
 use super::property::value_text;
+use super::view::{AnyContent, ChildrenView, ContentView, HistoryView, PagedList};
 use crate::AppState;
 use crate::access::{self};
 use crate::auth::{ApiUser, Principal};
@@ -116,7 +117,7 @@ pub async fn create_content(
     }: ApiContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ContentView>, ApiError> {
     let request: ContentRequest = decode(&parse_json_body(&body)?, "a content object")?;
     let type_text = request
         .content_type
@@ -163,7 +164,7 @@ pub async fn create_content(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
-            .content_json(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+            .content_view(&content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
             .await?,
     ))
 }
@@ -175,7 +176,7 @@ async fn create_comment(
     caller: &Principal,
     headers: &HeaderMap,
     request: &ContentRequest,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ContentView>, ApiError> {
     let container_id = request
         .container
         .as_ref()
@@ -211,7 +212,7 @@ async fn create_comment(
     let expand = Expand::parse(Some(
         "space,version,history,ancestors,body.storage,container,extensions.inlineProperties",
     ));
-    Ok(ApiJson(builder.content_json(&comment, &expand).await?))
+    Ok(ApiJson(builder.content_view(&comment, &expand).await?))
 }
 
 /// `postingDay=YYYY-MM-DD`: that UTC day as `[start, end)` in epoch milliseconds.
@@ -246,7 +247,7 @@ pub async fn list_content(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
     let expand = Expand::parse(query.get("expand"));
     let type_text = query
@@ -323,7 +324,7 @@ pub async fn list_content(
         has_more,
     } = state.store.list_content(&listing).await?;
     let builder = JsonBuilder::new(&state, base, caller.user.id);
-    let results = builder.contents_json(&contents, &expand).await?;
+    let results = builder.content_views(&contents, &expand).await?;
     Ok(ApiJson(paged_list(
         results,
         paging,
@@ -342,7 +343,7 @@ pub async fn get_content(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AnyContent>, ApiError> {
     let id = path_id(&id_text)?;
     let expand = match query.get("expand") {
         Some(expand) => Expand::parse(Some(expand)),
@@ -361,9 +362,8 @@ pub async fn get_content(
             return Err(ApiError::content_not_found(id));
         }
         let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-        return Ok(ApiJson(
-            builder.attachment_json(&attachment, &expand).await?,
-        ));
+        let found = builder.attachment_view(&attachment, &expand).await?;
+        return Ok(ApiJson(AnyContent::Attachment(Box::new(found))));
     };
     let requested_status = query.get("status").unwrap_or("current");
     let visible = match requested_status {
@@ -390,13 +390,15 @@ pub async fn get_content(
                 .find_version(id, number)
                 .await?
                 .ok_or_else(|| ApiError::content_not_found(id))?;
-            Ok(ApiJson(
-                builder
-                    .content_json_at(&content, Some(&version), &expand)
-                    .await?,
-            ))
+            let found = builder
+                .content_view_at(&content, Some(&version), &expand)
+                .await?;
+            Ok(ApiJson(AnyContent::Content(Box::new(found))))
         }
-        _ => Ok(ApiJson(builder.content_json(&content, &expand).await?)),
+        _ => {
+            let found = builder.content_view(&content, &expand).await?;
+            Ok(ApiJson(AnyContent::Content(Box::new(found))))
+        }
     }
 }
 
@@ -411,7 +413,7 @@ pub async fn update_content(
     headers: HeaderMap,
     Path(id_text): Path<String>,
     request: axum::extract::Request,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<AnyContent>, ApiError> {
     let is_multipart = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -424,10 +426,10 @@ pub async fn update_content(
             )
             .await
             .map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
-        return super::attachment::new_version_by_content_put(
-            &state, &caller, &headers, id, multipart,
-        )
-        .await;
+        let ApiJson(updated) =
+            super::attachment::new_version_by_content_put(&state, &caller, &headers, id, multipart)
+                .await?;
+        return Ok(ApiJson(AnyContent::Attachment(Box::new(updated))));
     }
     let body = axum::body::to_bytes(request.into_body(), crate::MAX_REQUEST_BODY_BYTES)
         .await
@@ -440,7 +442,8 @@ pub async fn update_content(
                 ),
             )
         })?;
-    update_content_json(state, caller, headers, id_text, body).await
+    let ApiJson(updated) = update_content_json(state, caller, headers, id_text, body).await?;
+    Ok(ApiJson(AnyContent::Content(Box::new(updated))))
 }
 
 async fn update_content_json(
@@ -449,7 +452,7 @@ async fn update_content_json(
     headers: HeaderMap,
     id_text: String,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ContentView>, ApiError> {
     let id = path_id(&id_text)?;
     let request: ContentRequest = decode(&parse_json_body(&body)?, "a content object")?;
     if request.content_type.is_none() {
@@ -486,7 +489,7 @@ async fn update_content_json(
     let builder = JsonBuilder::new(&state, request_base(&state, &headers), caller.user.id);
     Ok(ApiJson(
         builder
-            .content_json(&saved.content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
+            .content_view(&saved.content, &Expand::parse(Some(WRITE_RESPONSE_EXPAND)))
             .await?,
     ))
 }
@@ -543,7 +546,7 @@ pub async fn list_child_pages(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let parent = current_content(&state, &caller, &id_text).await?;
     // 200 when no limit is asked (Confluence's site default), so clients that delete children while
     // paging through them lazily do not skip any.
@@ -571,10 +574,10 @@ pub async fn get_history(
         base,
     }: ApiContext,
     Path(id_text): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<HistoryView>, ApiError> {
     let content = current_content(&state, &caller, &id_text).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    Ok(ApiJson(builder.history_json(&content, true).await?))
+    Ok(ApiJson(builder.history_view(&content, true).await?))
 }
 
 /// `GET /rest/api/content/{id}/child/comment`: top-level comments, or all with `depth=all`;
@@ -587,7 +590,7 @@ pub async fn list_child_comments(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let container = current_content(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
     let expand = Expand::parse(query.get("expand"));
@@ -610,7 +613,7 @@ pub async fn list_child_comments(
     } = state.store.list_comments(listing).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
-    let results = builder.contents_json(comment_contents, &expand).await?;
+    let results = builder.content_views(comment_contents, &expand).await?;
     let path = format!("/rest/api/content/{}/child/comment", container.id);
     Ok(ApiJson(paged_list(
         results,
@@ -631,7 +634,7 @@ pub async fn list_descendant_pages(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let root = current_content(&state, &caller, &id_text).await?;
     let paging = Paging::from_query(&query, 25, 1000)?;
     let Listed {
@@ -659,9 +662,9 @@ pub async fn list_children_by_kind(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ChildrenView>, ApiError> {
     let content = current_content(&state, &caller, &id_text).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let expand = Expand::parse(query.get("expand"));
-    Ok(ApiJson(builder.children_json(&content, &expand).await?))
+    Ok(ApiJson(builder.children_view(&content, &expand).await?))
 }

@@ -1,11 +1,11 @@
 //! `POST /rest/api/contentbody/convert/{to}`: between wiki markup, Markdown, storage, editor HTML and
 //! the rendered views.
 
+use super::view::{ConvertedBody, links};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_format::NoContext;
-use serde_json::json;
 
 use super::parse_json_body;
 use super::request::{ConvertRequest, decode};
@@ -37,7 +37,7 @@ pub async fn convert(
     headers: HeaderMap,
     Path(target): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<ConvertedBody>, ApiError> {
     let request: ConvertRequest = decode(&parse_json_body(&body)?, "a body to convert")?;
     let value = request
         .value
@@ -67,9 +67,9 @@ pub async fn convert(
         }
     };
     let base = request_base(&state, &headers);
-    Ok(ApiJson(json!({
-        "value": converted,
-        "representation": target,
-        "_links": {"base": base, "context": ""},
-    })))
+    Ok(ApiJson(ConvertedBody {
+        value: converted,
+        representation: target,
+        links: links([("base", base), ("context", String::new())]),
+    }))
 }

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_app::label;
 use cairn_core::{ContentId, Label};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::view::{LabelView, PagedList};
 
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -17,8 +19,13 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 use crate::request_context::ApiContext;
 
-pub fn label_json(label: &Label) -> Value {
-    json!({"prefix": label.prefix, "name": label.name, "id": label.id.to_string(), "label": label.name})
+pub fn label_view(label: &Label) -> LabelView {
+    LabelView {
+        prefix: label.prefix.clone(),
+        name: label.name.clone(),
+        id: label.id.to_string(),
+        label: label.name.clone(),
+    }
 }
 
 /// The labels of a write request: `[{"prefix","name"}]` or a single object; prefix defaults to global.
@@ -50,7 +57,7 @@ fn labels_page(
     query: &QueryPairs,
     base: &str,
     id: ContentId,
-) -> Result<Value, ApiError> {
+) -> Result<PagedList<LabelView>, ApiError> {
     let paging = Paging::from_query(query, 200, 1000)?;
     let prefix = query.get("prefix").filter(|prefix| !prefix.is_empty());
     let matching: Vec<&Label> = labels
@@ -64,7 +71,7 @@ fn labels_page(
         .iter()
         .skip(start)
         .take(limit)
-        .map(|label| label_json(label))
+        .map(|label| label_view(label))
         .collect();
     Ok(paged_list(
         results,
@@ -84,7 +91,7 @@ pub async fn list_labels(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<LabelView>>, ApiError> {
     let id = path_id(&id_text)?;
     access::require_view_target(&state, caller.user.id, id).await?;
     let labels = state.store.labels_of(id).await?;
@@ -99,7 +106,7 @@ pub async fn add_labels(
     }: ApiContext,
     Path(id_text): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<LabelView>>, ApiError> {
     let id = path_id(&id_text)?;
     let labels = requested_labels(&parse_json_body(&body)?)?;
     let now_on_content = label::add(&state, &caller.as_caller(), id, &labels).await?;

@@ -16,6 +16,7 @@ mod space;
 pub(crate) mod token;
 mod user;
 mod version;
+pub mod view;
 mod watch;
 
 use axum::body::Bytes;

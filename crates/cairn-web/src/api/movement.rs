@@ -1,67 +1,31 @@
 //! Moving pages: `PUT /rest/api/content/{id}/move/{position}/{targetId}` and Confluence's
 //! `POST /pages/movepage.action` that atlassian-python-api and mcp-atlassian call on Server.
 
+use super::view::Moved;
 use axum::extract::{Path, State};
+use cairn_app::movement::{self, MovePage};
 use cairn_core::{ContentId, ContentStatus, ContentType, SpaceKey};
 use cairn_store::{ContentListing, MovePosition};
 use cairn_store::{Listed, Window};
-use serde_json::json;
 
 use super::json::QueryPairs;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
 
-fn moved(id: ContentId) -> ApiJson {
+fn moved(id: ContentId) -> ApiJson<Moved> {
     // md2conf reads `id`, other clients `pageId`.
-    ApiJson(json!({"pageId": id.to_string(), "id": id.to_string()}))
-}
-
-/// What a move needs, as Confluence has it: edit on the page, a target the caller can see, the right
-/// to add pages in the target's space and, when the page leaves its space, to delete it there. A
-/// subtree holding pages the caller cannot see is not theirs to carry anywhere.
-async fn check_move(
-    state: &AppState,
-    viewer: cairn_core::UserId,
-    id: ContentId,
-    target: ContentId,
-) -> Result<(), ApiError> {
-    use crate::access::{self, ContentAction};
-    let page = access::viewable_content(state, viewer, id).await?;
-    access::require(state, viewer, &page, ContentAction::Edit).await?;
-    let target_page = access::viewable_content(state, viewer, target).await?;
-    let target_space = state
-        .store
-        .find_space_by_id(target_page.space_id)
-        .await?
-        .ok_or_else(|| ApiError::content_not_found(target))?;
-    access::require_space_permission(
-        state,
-        viewer,
-        &target_space,
-        access::permission_to_add(ContentType::Page),
-    )
-    .await?;
-    if target_page.space_id != page.space_id
-        && !access::can_do(state, viewer, &page, ContentAction::Delete).await?
-    {
-        return Err(ApiError::forbidden(format!(
-            "Not permitted to move content with id: ContentId{{id={id}}} out of its space (deleting it there is needed)"
-        )));
-    }
-    if state.store.pages_below_hidden_from(viewer, id).await? > 0 {
-        return Err(ApiError::forbidden(format!(
-            "Not permitted to move content with id: ContentId{{id={id}}}: pages below it are restricted"
-        )));
-    }
-    Ok(())
+    ApiJson(Moved {
+        page_id: id.to_string(),
+        id: id.to_string(),
+    })
 }
 
 pub async fn move_by_rest(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Path((id_text, position_text, target_text)): Path<(String, String, String)>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<Moved>, ApiError> {
     let id = ContentId::parse(&id_text).ok_or_else(|| ApiError::content_not_found(&id_text))?;
     let target =
         ContentId::parse(&target_text).ok_or_else(|| ApiError::content_not_found(&target_text))?;
@@ -75,9 +39,12 @@ pub async fn move_by_rest(
             )));
         }
     };
-    check_move(&state, caller.user.id, id, target).await?;
-    state.store.move_page(id, target, position).await?;
-    tracing::info!(content_id = %id, target = %target, position = position_text, user = %caller.user.username, "page moved");
+    let command = MovePage {
+        page: id,
+        target,
+        position,
+    };
+    movement::move_page(&state, &caller.as_caller(), command).await?;
     Ok(moved(id))
 }
 
@@ -87,7 +54,7 @@ pub async fn move_by_action(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<Moved>, ApiError> {
     let id = query
         .get("pageId")
         .and_then(ContentId::parse)
@@ -148,8 +115,11 @@ pub async fn move_by_action(
             .ok_or_else(|| ApiError::bad_request("topLevel needs spaceKey or targetId"))?,
         (None, None) => return Err(ApiError::bad_request("give targetId or targetTitle")),
     };
-    check_move(&state, caller.user.id, id, target).await?;
-    state.store.move_page(id, target, position).await?;
-    tracing::info!(content_id = %id, target = %target, user = %caller.user.username, "page moved");
+    let command = MovePage {
+        page: id,
+        target,
+        position,
+    };
+    movement::move_page(&state, &caller.as_caller(), command).await?;
     Ok(moved(id))
 }

@@ -10,16 +10,25 @@ use cairn_core::{
     SpacePermission, Subject,
 };
 use cairn_store::{NamedRestriction, SpaceGrant};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::json::JsonBuilder;
 use super::parse_json_body;
-use super::request::{GrantRequest, RpcRequest, decode};
+use super::request::{
+    GrantRequest, OneOrMany, RestrictionRequest, RpcPermissionEntry, RpcRequest, decode,
+};
+use super::view::{
+    ContentPermissionSet, GrantList, GrantOperation, GrantSubject, GrantView,
+    OperationRestrictions, PermissionHolder, RestrictedGroup, RestrictionList, RestrictionSubjects,
+    RestrictionsByOperation, RpcAnswer, RpcError, RpcResult, SpacePermissionSet, SubjectList,
+    links,
+};
 use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
 use crate::request_context::ApiContext;
 use cairn_app::restriction::{self, RestrictionChange};
+use cairn_app::space_permission::{self, Grant, PermissionChange, SubjectName};
 
 use crate::error::{ApiError, ApiJson};
 use crate::links::request_base;
@@ -38,27 +47,46 @@ async fn restricted_content(
 const RESTRICTION_LIST_LIMIT: usize = 200;
 
 /// One operation's restrictions in Confluence's shape.
-async fn operation_json(
+async fn operation_view(
     builder: &JsonBuilder<'_>,
     content_id: ContentId,
     operation: RestrictionOperation,
     restrictions: &[NamedRestriction],
-) -> Result<Value, ApiError> {
+) -> Result<OperationRestrictions, ApiError> {
     let mut users = Vec::new();
     let mut groups = Vec::new();
-    for named in restrictions
+    let shown = restrictions
         .iter()
-        .filter(|named| named.restriction.operation == operation)
-    {
+        .filter(|named| named.restriction.operation == operation);
+    builder
+        .preload_users(
+            shown
+                .clone()
+                .filter_map(|named| match named.restriction.subject {
+                    Subject::User(user_id) => Some(user_id),
+                    _ => None,
+                })
+                .take(RESTRICTION_LIST_LIMIT)
+                .collect(),
+        )
+        .await?;
+    for named in shown {
         match named.restriction.subject {
             Subject::User(user_id) => {
                 if users.len() < RESTRICTION_LIST_LIMIT {
-                    users.push(builder.user_json_by_id(user_id).await?);
+                    users.push(builder.user_view_by_id(user_id).await?);
                 }
             }
             Subject::Group(_) => {
                 if groups.len() < RESTRICTION_LIST_LIMIT {
-                    groups.push(json!({"type": "group", "name": named.subject_name, "_links": {"self": format!("{}/rest/api/group/{}", builder.base, named.subject_name)}}));
+                    groups.push(RestrictedGroup {
+                        kind: "group",
+                        name: named.subject_name.clone(),
+                        links: links([(
+                            "self",
+                            format!("{}/rest/api/group/{}", builder.base, named.subject_name),
+                        )]),
+                    });
                 }
             }
             Subject::Anonymous => {}
@@ -66,15 +94,30 @@ async fn operation_json(
     }
     let base = &builder.base;
     let operation_name = operation.as_str();
-    Ok(json!({
-        "operation": operation_name,
-        "restrictions": {
-            "user": {"results": users, "start": 0, "limit": RESTRICTION_LIST_LIMIT, "size": users.len()},
-            "group": {"results": groups, "start": 0, "limit": RESTRICTION_LIST_LIMIT, "size": groups.len()},
+    Ok(OperationRestrictions {
+        operation: operation_name,
+        restrictions: RestrictionSubjects {
+            user: SubjectList {
+                start: 0,
+                limit: RESTRICTION_LIST_LIMIT,
+                size: users.len(),
+                results: users,
+            },
+            group: SubjectList {
+                start: 0,
+                limit: RESTRICTION_LIST_LIMIT,
+                size: groups.len(),
+                results: groups,
+            },
         },
-        "_expandable": {"content": format!("/rest/api/content/{content_id}")},
-        "_links": {"self": format!("{base}/rest/api/content/{content_id}/restriction/byOperation/{operation_name}")},
-    }))
+        expandable: links([("content", format!("/rest/api/content/{content_id}"))]),
+        links: links([(
+            "self",
+            format!(
+                "{base}/rest/api/content/{content_id}/restriction/byOperation/{operation_name}"
+            ),
+        )]),
+    })
 }
 
 /// `GET /rest/api/content/{id}/restriction/byOperation`: `{"read": …, "update": …}`.
@@ -85,22 +128,39 @@ pub async fn by_operation(
         base,
     }: ApiContext,
     Path(id_text): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionsByOperation>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let restrictions = state.store.content_restrictions(content.id).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    let mut body = serde_json::Map::new();
-    for operation in RestrictionOperation::ALL {
-        body.insert(
-            operation.as_str().into(),
-            operation_json(&builder, content.id, operation, &restrictions).await?,
-        );
-    }
-    body.insert(
-        "_links".into(),
-        json!({"base": builder.base, "context": "", "self": format!("{}/rest/api/content/{}/restriction/byOperation", builder.base, content.id)}),
-    );
-    Ok(ApiJson(Value::Object(body)))
+    let read = operation_view(
+        &builder,
+        content.id,
+        RestrictionOperation::Read,
+        &restrictions,
+    )
+    .await?;
+    let update = operation_view(
+        &builder,
+        content.id,
+        RestrictionOperation::Update,
+        &restrictions,
+    )
+    .await?;
+    Ok(ApiJson(RestrictionsByOperation {
+        read: Some(read),
+        update: Some(update),
+        links: links([
+            ("base", builder.base.clone()),
+            ("context", String::new()),
+            (
+                "self",
+                format!(
+                    "{}/rest/api/content/{}/restriction/byOperation",
+                    builder.base, content.id
+                ),
+            ),
+        ]),
+    }))
 }
 
 /// `GET /rest/api/content/{id}/restriction/byOperation/{operation}`.
@@ -111,7 +171,7 @@ pub async fn for_operation(
         base,
     }: ApiContext,
     Path((id_text, operation_text)): Path<(String, String)>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<OperationRestrictions>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let operation = RestrictionOperation::parse(&operation_text).ok_or_else(|| {
         ApiError::bad_request(format!("operation {operation_text} is not read or update"))
@@ -119,7 +179,7 @@ pub async fn for_operation(
     let restrictions = state.store.content_restrictions(content.id).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
-        operation_json(&builder, content.id, operation, &restrictions).await?,
+        operation_view(&builder, content.id, operation, &restrictions).await?,
     ))
 }
 
@@ -129,20 +189,20 @@ async fn restriction_list(
     caller: &Principal,
     headers: &HeaderMap,
     content_id: ContentId,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionList>, ApiError> {
     let restrictions = state.store.content_restrictions(content_id).await?;
     let builder = JsonBuilder::new(state, request_base(state, headers), caller.user.id);
     let mut results = Vec::new();
     for operation in RestrictionOperation::ALL {
-        results.push(operation_json(&builder, content_id, operation, &restrictions).await?);
+        results.push(operation_view(&builder, content_id, operation, &restrictions).await?);
     }
-    Ok(ApiJson(json!({
-        "results": results,
-        "start": 0,
-        "limit": RestrictionOperation::ALL.len(),
-        "size": RestrictionOperation::ALL.len(),
-        "_links": {"base": builder.base, "context": ""},
-    })))
+    Ok(ApiJson(RestrictionList {
+        results,
+        start: 0,
+        limit: RestrictionOperation::ALL.len(),
+        size: RestrictionOperation::ALL.len(),
+        links: links([("base", builder.base.clone()), ("context", String::new())]),
+    }))
 }
 
 /// `GET /rest/api/content/{id}/restriction`.
@@ -154,21 +214,9 @@ pub async fn list(
     }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionList>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     restriction_list(&state, &caller, &headers, content.id).await
-}
-
-/// The entries of a list that comes either as a plain array or as `{"results": [...]}`.
-fn entries(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(object) => match object.get("results") {
-            Some(Value::Array(items)) => items.iter().collect(),
-            _ => vec![value],
-        },
-        _ => Vec::new(),
-    }
 }
 
 /// The restrictions a PUT or POST body asks for, with every user and group looked up.
@@ -176,7 +224,8 @@ async fn requested_restrictions(
     state: &AppState,
     body: &Value,
 ) -> Result<(Vec<RestrictionOperation>, Vec<Restriction>), ApiError> {
-    let items = entries(body);
+    let OneOrMany(items): OneOrMany<RestrictionRequest> =
+        serde_json::from_value(body.clone()).unwrap_or_default();
     if items.is_empty() {
         return Err(ApiError::bad_request(
             "restrictions must be an array of {\"operation\":\"read|update\",\"restrictions\":{\"user\":[…],\"group\":[…]}}",
@@ -185,23 +234,19 @@ async fn requested_restrictions(
     let mut operations = Vec::new();
     let mut restrictions = Vec::new();
     for item in items {
-        let operation_text = item["operation"]
-            .as_str()
-            .or_else(|| item["operation"]["operation"].as_str())
+        let operation_text = item
+            .operation
             .ok_or_else(|| ApiError::bad_request("every restriction needs an operation"))?;
-        let operation = RestrictionOperation::parse(operation_text).ok_or_else(|| {
+        let operation = RestrictionOperation::parse(&operation_text).ok_or_else(|| {
             ApiError::bad_request(format!("operation {operation_text} is not read or update"))
         })?;
         if !operations.contains(&operation) {
             operations.push(operation);
         }
-        for user in entries(&item["restrictions"]["user"]) {
-            let found = match (
-                user["username"].as_str(),
-                user["userKey"]
-                    .as_str()
-                    .or_else(|| user["accountId"].as_str()),
-            ) {
+        let subjects = item.restrictions.unwrap_or_default();
+        for user in subjects.user.0 {
+            let key = user.user_key.or(user.account_id);
+            let found = match (&user.username, &key) {
                 (Some(username), _) => state.store.find_user_by_username(username).await?,
                 (None, Some(key)) => state.store.find_user_by_key(key).await?,
                 (None, None) => {
@@ -213,10 +258,7 @@ async fn requested_restrictions(
             let found = found.ok_or_else(|| {
                 ApiError::bad_request(format!(
                     "no user {} to restrict to",
-                    user["username"]
-                        .as_str()
-                        .or_else(|| user["userKey"].as_str())
-                        .unwrap_or("")
+                    user.username.or(key).unwrap_or_default()
                 ))
             })?;
             restrictions.push(Restriction {
@@ -224,12 +266,12 @@ async fn requested_restrictions(
                 subject: Subject::User(found.id),
             });
         }
-        for group in entries(&item["restrictions"]["group"]) {
-            let name = group["name"]
-                .as_str()
+        for group in subjects.group.0 {
+            let name = group
+                .name
                 .ok_or_else(|| ApiError::bad_request("a group in restrictions needs a name"))?;
             let group_id =
-                state.store.group_id_by_name(name).await?.ok_or_else(|| {
+                state.store.group_id_by_name(&name).await?.ok_or_else(|| {
                     ApiError::bad_request(format!("no group {name} to restrict to"))
                 })?;
             restrictions.push(Restriction {
@@ -251,7 +293,7 @@ pub async fn replace(
     headers: HeaderMap,
     Path(id_text): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionList>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let request = parse_json_body(&body)?;
     let (_, restrictions) = requested_restrictions(&state, &request).await?;
@@ -274,7 +316,7 @@ pub async fn add(
     headers: HeaderMap,
     Path(id_text): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionList>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let request = parse_json_body(&body)?;
     let (_, added) = requested_restrictions(&state, &request).await?;
@@ -293,7 +335,7 @@ pub async fn remove_all(
     }: ApiContext,
     headers: HeaderMap,
     Path(id_text): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<RestrictionList>, ApiError> {
     let content = restricted_content(&state, &caller, &id_text).await?;
     let change = RestrictionChange::remove_all();
     restriction::change(&state, &caller.as_caller(), &content, change).await?;
@@ -316,24 +358,41 @@ async fn viewable_space(
 }
 
 /// One grant in Confluence Data Center's REST shape.
-fn grant_json(builder: &JsonBuilder<'_>, space: &Space, grant: &SpaceGrant) -> Value {
+fn grant_view(builder: &JsonBuilder<'_>, space: &Space, grant: &SpaceGrant) -> GrantView {
     let (operation, target) = grant.permission.rest_operation();
     let subject = match grant.subject {
-        Subject::User(id) => {
-            json!({"type": "user", "displayName": grant.subject_name, "username": grant.subject_name, "id": id.0})
-        }
-        Subject::Group(_) => {
-            json!({"type": "group", "displayName": grant.subject_name, "name": grant.subject_name})
-        }
-        Subject::Anonymous => json!({"type": "anonymous", "displayName": "Anonymous"}),
+        Subject::User(id) => GrantSubject {
+            kind: "user",
+            display_name: grant.subject_name.clone(),
+            username: Some(grant.subject_name.clone()),
+            id: Some(id.0),
+            name: None,
+        },
+        Subject::Group(_) => GrantSubject {
+            kind: "group",
+            display_name: grant.subject_name.clone(),
+            username: None,
+            id: None,
+            name: Some(grant.subject_name.clone()),
+        },
+        Subject::Anonymous => GrantSubject {
+            kind: "anonymous",
+            display_name: "Anonymous".to_string(),
+            username: None,
+            id: None,
+            name: None,
+        },
     };
-    json!({
-        "operation": {"targetType": target, "operationKey": operation},
-        "subject": subject,
-        "spaceKey": space.key.as_str(),
-        "spaceId": space.id.0,
-        "_links": {"base": builder.base},
-    })
+    GrantView {
+        operation: GrantOperation {
+            target_type: target,
+            operation_key: operation,
+        },
+        subject,
+        space_key: space.key.as_str().to_string(),
+        space_id: space.id.0,
+        links: links([("base", builder.base.clone())]),
+    }
 }
 
 /// `GET /rest/api/space/{key}/permissions`: every grant, as a JSON array (space administrators).
@@ -344,7 +403,7 @@ pub async fn space_permissions(
         base,
     }: ApiContext,
     Path(key): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<Vec<GrantView>>, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
     // Who holds what in a space is for its administrators, as on Confluence's permissions page.
     crate::access::require_space_permission(
@@ -356,12 +415,12 @@ pub async fn space_permissions(
     .await?;
     let grants = state.store.space_grants(space.id).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    Ok(ApiJson(Value::Array(
+    Ok(ApiJson(
         grants
             .iter()
-            .map(|grant| grant_json(&builder, &space, grant))
+            .map(|grant| grant_view(&builder, &space, grant))
             .collect(),
-    )))
+    ))
 }
 
 /// `GET /rest/api/space/{key}/permission` (the singular, Cloud-style path): the grants in a page.
@@ -372,7 +431,7 @@ pub async fn space_permission_page(
         base,
     }: ApiContext,
     Path(key): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<GrantList>, ApiError> {
     let space = viewable_space(&state, &caller, &key).await?;
     // Who holds what in a space is for its administrators, as on Confluence's permissions page.
     crate::access::require_space_permission(
@@ -384,18 +443,18 @@ pub async fn space_permission_page(
     .await?;
     let grants = state.store.space_grants(space.id).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    let results: Vec<Value> = grants
+    let results: Vec<GrantView> = grants
         .iter()
-        .map(|grant| grant_json(&builder, &space, grant))
+        .map(|grant| grant_view(&builder, &space, grant))
         .collect();
-    Ok(ApiJson(json!({
-        "results": results,
-        "start": 0,
-        "limit": results.len(),
-        "size": results.len(),
-        "spaceKey": space.key.as_str(),
-        "_links": {"base": builder.base, "context": ""},
-    })))
+    Ok(ApiJson(GrantList {
+        start: 0,
+        limit: results.len(),
+        size: results.len(),
+        results,
+        space_key: space.key.as_str().to_string(),
+        links: links([("base", builder.base.clone()), ("context", String::new())]),
+    }))
 }
 
 /// `POST /rest/api/space/{key}/permission`: grants one permission,
@@ -408,20 +467,12 @@ pub async fn grant_space_permission(
     }: ApiContext,
     Path(key): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<GrantView>, ApiError> {
     let request: GrantRequest = decode(&parse_json_body(&body)?, "a space permission")?;
     let space = viewable_space(&state, &caller, &key).await?;
-    access::require_space_permission(
-        &state,
-        caller.user.id,
-        &space,
-        SpacePermission::SetSpacePermissions,
-    )
-    .await?;
     let named = request.subject.unwrap_or_default();
-    let kind = named.subject_type.as_deref().unwrap_or("");
+    let kind = named.subject_type.unwrap_or_default();
     let name = named.identifier.or(named.name).unwrap_or_default();
-    let subject = restriction::subject_by_name(&state, kind, &name).await?;
     let operation_request = request.operation.unwrap_or_default();
     let operation = operation_request
         .key
@@ -437,42 +488,71 @@ pub async fn grant_space_permission(
             "operation {operation} on {target} is not a space permission"
         ))
     })?;
-    state
-        .store
-        .grant_space_permission(space.id, permission, subject)
-        .await?;
-    tracing::info!(space = %space.key, permission = permission.as_str(), user = %caller.user.username, "space permission granted");
+    let change = PermissionChange {
+        grant: Grant::Grant,
+        permission,
+        subject: SubjectName::Typed {
+            kind,
+            name: name.clone(),
+        },
+    };
+    let (space, subjects) =
+        space_permission::change(&state, &caller.as_caller(), &space.key, &[change]).await?;
+    let subject = subjects.first().copied().ok_or_else(ApiError::internal)?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let grant = SpaceGrant {
         permission,
         subject,
         subject_name: name.to_string(),
     };
-    Ok(ApiJson(grant_json(&builder, &space, &grant)))
+    Ok(ApiJson(grant_view(&builder, &space, &grant)))
 }
 
 /// The permission sets of a space for JSON-RPC `getSpacePermissionSets`.
-fn permission_sets(grants: &[SpaceGrant]) -> Value {
-    let sets: Vec<Value> = SpacePermission::ALL
+fn permission_sets(grants: &[SpaceGrant]) -> Vec<SpacePermissionSet> {
+    SpacePermission::ALL
         .into_iter()
         .map(|permission| {
-            let holders: Vec<Value> = grants
+            let holders = grants
                 .iter()
                 .filter(|grant| grant.permission == permission)
-                .map(|grant| match grant.subject {
-                    Subject::User(_) => json!({"type": permission.as_str(), "userName": grant.subject_name, "groupName": null}),
-                    Subject::Group(_) => json!({"type": permission.as_str(), "userName": null, "groupName": grant.subject_name}),
-                    Subject::Anonymous => json!({"type": permission.as_str(), "userName": null, "groupName": null}),
+                .map(|grant| {
+                    let (user_name, group_name) = match grant.subject {
+                        Subject::User(_) => (Some(grant.subject_name.clone()), None),
+                        Subject::Group(_) => (None, Some(grant.subject_name.clone())),
+                        Subject::Anonymous => (None, None),
+                    };
+                    PermissionHolder {
+                        kind: permission.as_str(),
+                        user_name,
+                        group_name,
+                    }
                 })
                 .collect();
-            json!({"type": permission.as_str(), "spacePermissions": holders})
+            SpacePermissionSet {
+                permission: permission.as_str(),
+                space_permissions: holders,
+            }
         })
-        .collect();
-    Value::Array(sets)
+        .collect()
 }
 
-fn rpc_error(id: &Value, code: i64, message: String) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+fn rpc_error(id: &Value, code: i64, message: String) -> RpcAnswer {
+    RpcAnswer {
+        jsonrpc: "2.0",
+        id: id.clone(),
+        result: None,
+        error: Some(RpcError { code, message }),
+    }
+}
+
+fn rpc_result(id: &Value, result: RpcResult) -> RpcAnswer {
+    RpcAnswer {
+        jsonrpc: "2.0",
+        id: id.clone(),
+        result: Some(result),
+        error: None,
+    }
 }
 
 /// `POST /rpc/json-rpc/confluenceservice-v2`: JSON-RPC 2.0 with `getSpacePermissionSets`,
@@ -482,7 +562,7 @@ pub async fn json_rpc(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     body: Bytes,
-) -> Result<(StatusCode, ApiJson), ApiError> {
+) -> Result<(StatusCode, ApiJson<RpcAnswer>), ApiError> {
     let request: RpcRequest = decode(&parse_json_body(&body)?, "a JSON-RPC call")?;
     let id = request.id;
     let method = request.method.as_deref().unwrap_or("");
@@ -493,7 +573,10 @@ pub async fn json_rpc(
             Err(message) => rpc_error(&id, -32602, message),
             Ok(space) => {
                 let grants = state.store.space_grants(space.id).await?;
-                json!({"jsonrpc": "2.0", "id": id, "result": permission_sets(&grants)})
+                rpc_result(
+                    &id,
+                    RpcResult::SpacePermissionSets(permission_sets(&grants)),
+                )
             }
         },
         // (permission, user or group name, space key) / ([permissions], name, space key)
@@ -508,7 +591,7 @@ pub async fn json_rpc(
                 _ => Vec::new(),
             };
             match rpc_change(&state, &caller, method, &names, text(1), text(2)).await? {
-                Ok(()) => json!({"jsonrpc": "2.0", "id": id, "result": true}),
+                Ok(()) => rpc_result(&id, RpcResult::Done(true)),
                 Err(message) => rpc_error(&id, -32602, message),
             }
         }
@@ -517,7 +600,10 @@ pub async fn json_rpc(
             Err(message) => rpc_error(&id, -32602, message),
             Ok(content) => {
                 let restrictions = state.store.content_restrictions(content.id).await?;
-                json!({"jsonrpc": "2.0", "id": id, "result": content_permission_sets(&restrictions)})
+                rpc_result(
+                    &id,
+                    RpcResult::ContentPermissionSets(content_permission_sets(&restrictions)),
+                )
             }
         },
         "setContentPermissions" => match rpc_content(&state, &caller, params.first()).await? {
@@ -527,7 +613,7 @@ pub async fn json_rpc(
                 match rpc_set_content_permissions(&state, &caller, &content, text(1), &entries)
                     .await
                 {
-                    Ok(()) => json!({"jsonrpc": "2.0", "id": id, "result": true}),
+                    Ok(()) => rpc_result(&id, RpcResult::Done(true)),
                     Err(error) => rpc_error(&id, -32602, error.message),
                 }
             }
@@ -567,16 +653,6 @@ async fn rpc_change(
         Ok(space) => space,
         Err(message) => return Ok(Err(message)),
     };
-    let held = state
-        .store
-        .space_permissions_of(caller.user.id, space.id)
-        .await?;
-    if !held.contains(&SpacePermission::SetSpacePermissions) {
-        return Ok(Err(format!(
-            "not permitted: SETSPACEPERMISSIONS in space {} is needed",
-            space.key
-        )));
-    }
     let mut permissions = Vec::new();
     for name in permission_names {
         match SpacePermission::parse(name) {
@@ -584,34 +660,25 @@ async fn rpc_change(
             None => return Ok(Err(format!("unknown space permission {name}"))),
         }
     }
-    if permissions.is_empty() {
-        return Ok(Err("name at least one space permission".to_string()));
+    let changes: Vec<PermissionChange> = permissions
+        .into_iter()
+        .map(|permission| PermissionChange {
+            grant: if method == "removePermissionFromSpace" {
+                Grant::Revoke
+            } else {
+                Grant::Grant
+            },
+            permission,
+            subject: SubjectName::UserOrGroup(entity.to_string()),
+        })
+        .collect();
+    // JSON-RPC reports a refusal as a fault with a message, not as an HTTP status.
+    match space_permission::change(state, &caller.as_caller(), &space.key, &changes).await {
+        Ok(_) => Ok(Ok(())),
+        Err(error) if error.code.kind() == cairn_app::FailureKind::Internal => Err(error.into()),
+        Err(error) if error.code.kind() == cairn_app::FailureKind::Unavailable => Err(error.into()),
+        Err(error) => Ok(Err(error.message)),
     }
-    // The entity is a user or, failing that, a group (Confluence's RPC API takes either name).
-    let subject = if entity.is_empty() {
-        Subject::Anonymous
-    } else if let Some(user) = state.store.find_user_by_username(entity).await? {
-        Subject::User(user.id)
-    } else if let Some(group) = state.store.group_id_by_name(entity).await? {
-        Subject::Group(group)
-    } else {
-        return Ok(Err(format!("no user or group {entity}")));
-    };
-    for permission in permissions {
-        if method == "removePermissionFromSpace" {
-            state
-                .store
-                .revoke_space_permission(space.id, permission, subject)
-                .await?;
-        } else {
-            state
-                .store
-                .grant_space_permission(space.id, permission, subject)
-                .await?;
-        }
-    }
-    tracing::info!(space = %space.key, method, entity, user = %caller.user.username, "space permissions changed");
-    Ok(Ok(()))
 }
 
 /// Confluence's RPC names for the two restriction operations.
@@ -622,25 +689,33 @@ fn rpc_operation_name(operation: RestrictionOperation) -> &'static str {
     }
 }
 
-fn content_permission_sets(restrictions: &[NamedRestriction]) -> Value {
-    let sets: Vec<Value> = RestrictionOperation::ALL
+fn content_permission_sets(restrictions: &[NamedRestriction]) -> Vec<ContentPermissionSet> {
+    RestrictionOperation::ALL
         .into_iter()
         .map(|operation| {
             let kind = rpc_operation_name(operation);
-            let entries: Vec<Value> = restrictions
+            let entries = restrictions
                 .iter()
                 .filter(|named| named.restriction.operation == operation)
                 .map(|named| match named.restriction.subject {
-                    Subject::Group(_) => {
-                        json!({"type": kind, "userName": null, "groupName": named.subject_name})
-                    }
-                    _ => json!({"type": kind, "userName": named.subject_name, "groupName": null}),
+                    Subject::Group(_) => PermissionHolder {
+                        kind,
+                        user_name: None,
+                        group_name: Some(named.subject_name.clone()),
+                    },
+                    _ => PermissionHolder {
+                        kind,
+                        user_name: Some(named.subject_name.clone()),
+                        group_name: None,
+                    },
                 })
                 .collect();
-            json!({"type": kind, "contentPermissions": entries})
+            ContentPermissionSet {
+                kind,
+                content_permissions: entries,
+            }
         })
-        .collect();
-    Value::Array(sets)
+        .collect()
 }
 
 /// The page or blog post a JSON-RPC call names (an id as a string or number).
@@ -674,8 +749,15 @@ async fn rpc_set_content_permissions(
         ApiError::bad_request(format!("permission type {kind} is not View or Edit"))
     })?;
     let mut wanted: Vec<Restriction> = Vec::new();
-    for entry in entries.as_array().map(Vec::as_slice).unwrap_or_default() {
-        let subject = match (entry["userName"].as_str(), entry["groupName"].as_str()) {
+    let entries: Vec<RpcPermissionEntry> = match entries {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| serde_json::from_value(item.clone()).unwrap_or_default())
+            .collect(),
+        _ => Vec::new(),
+    };
+    for entry in &entries {
+        let subject = match (entry.user_name.as_deref(), entry.group_name.as_deref()) {
             (Some(user), _) if !user.is_empty() => {
                 restriction::subject_by_name(state, "user", user).await?
             }

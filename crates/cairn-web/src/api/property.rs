@@ -8,7 +8,9 @@ use cairn_app::ErrorCode;
 use cairn_app::property;
 use cairn_core::{ContentId, ContentProperty};
 use cairn_store::Listed;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::view::{PagedList, PropertyVersion, PropertyView, links};
 
 use super::json::{Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -24,27 +26,33 @@ use crate::time_format::iso_from_ms;
 /// Largest property value accepted, in bytes of JSON (Confluence's limit is 32 KB).
 pub const MAX_PROPERTY_BYTES: usize = 32 * 1024;
 
-pub fn property_json(property: &ContentProperty, base: &str) -> Value {
+pub fn property_view(property: &ContentProperty, base: &str) -> PropertyView {
     let value: Value = serde_json::from_str(&property.value_json).unwrap_or(Value::Null);
     let id = property.content_id;
-    json!({
-        "id": property.id.to_string(),
-        "key": property.key,
-        "value": value,
-        "version": {
-            "when": iso_from_ms(property.modified_ms),
-            "message": "",
-            "number": property.version,
-            "minorEdit": false,
-            "hidden": false,
+    PropertyView {
+        id: property.id.to_string(),
+        key: property.key.clone(),
+        value,
+        version: PropertyVersion {
+            when: iso_from_ms(property.modified_ms),
+            message: String::new(),
+            number: property.version,
+            minor_edit: false,
+            hidden: false,
         },
-        "_links": {
-            "self": format!("{base}/rest/api/content/{id}/property/{}", encode_component(&property.key)),
-            "base": base,
-            "context": "",
-        },
-        "_expandable": {"content": format!("/rest/api/content/{id}")},
-    })
+        links: links([
+            (
+                "self",
+                format!(
+                    "{base}/rest/api/content/{id}/property/{}",
+                    encode_component(&property.key)
+                ),
+            ),
+            ("base", base.to_string()),
+            ("context", String::new()),
+        ]),
+        expandable: links([("content", format!("/rest/api/content/{id}"))]),
+    }
 }
 
 /// The JSON text of a property value, refusing oversized values with 413.
@@ -84,7 +92,7 @@ pub async fn list_properties(
     }: ApiContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<PropertyView>>, ApiError> {
     let id = path_id(&id_text)?;
     access::require_view_target(&state, caller.user.id, id).await?;
     let paging = Paging::from_query(&query, 25, 500)?;
@@ -95,7 +103,7 @@ pub async fn list_properties(
     let base = base.clone();
     let results = properties
         .iter()
-        .map(|property| property_json(property, &base))
+        .map(|property| property_view(property, &base))
         .collect();
     Ok(ApiJson(paged_list(
         results,
@@ -114,7 +122,7 @@ pub async fn get_property(
         base,
     }: ApiContext,
     Path((id_text, key)): Path<(String, String)>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PropertyView>, ApiError> {
     let id = path_id(&id_text)?;
     access::require_view_target(&state, caller.user.id, id).await?;
     let property = state
@@ -122,7 +130,7 @@ pub async fn get_property(
         .find_property(id, &key)
         .await?
         .ok_or_else(|| property_not_found(&key))?;
-    Ok(ApiJson(property_json(&property, &base.clone())))
+    Ok(ApiJson(property_view(&property, &base.clone())))
 }
 
 pub async fn create_property(
@@ -133,7 +141,7 @@ pub async fn create_property(
     }: ApiContext,
     Path(id_text): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PropertyView>, ApiError> {
     let id = path_id(&id_text)?;
     let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
     let key = request
@@ -142,7 +150,7 @@ pub async fn create_property(
         .ok_or_else(|| ApiError::bad_request("a property needs a key"))?;
     let value = value_text(&request.value)?;
     let property = property::create(&state, &caller.as_caller(), id, key, &value).await?;
-    Ok(ApiJson(property_json(&property, &base.clone())))
+    Ok(ApiJson(property_view(&property, &base.clone())))
 }
 
 pub async fn update_property(
@@ -153,7 +161,7 @@ pub async fn update_property(
     }: ApiContext,
     Path((id_text, key)): Path<(String, String)>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PropertyView>, ApiError> {
     let id = path_id(&id_text)?;
     let request: PropertyRequest = decode(&parse_json_body(&body)?, "a property")?;
     if let Some(body_key) = request.key.as_deref()
@@ -176,7 +184,7 @@ pub async fn update_property(
         .map_err(|_| ApiError::bad_request("version.number is out of range"))?;
     let property =
         property::update(&state, &caller.as_caller(), id, &key, &value, new_version).await?;
-    Ok(ApiJson(property_json(&property, &base.clone())))
+    Ok(ApiJson(property_view(&property, &base.clone())))
 }
 
 pub async fn delete_property(

@@ -6,6 +6,7 @@
 //! Confluence does with it), so the handler's own rule about a missing field decides the answer,
 //! and only a body that is not a JSON object at all is refused by the decoder.
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -64,9 +65,11 @@ pub fn decode<T: DeserializeOwned>(body: &Value, what: &str) -> Result<T, ApiErr
 
 /// `{"id": …}`: a reference to content (a whole content object will do). Anything that is not an
 /// object with a usable id has no id.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(from = "Value")]
 pub struct ContentRef {
+    /// A content id, as a number or a string of digits.
+    #[schemars(with = "Option<String>")]
     pub id: Option<cairn_core::ContentId>,
 }
 
@@ -82,7 +85,7 @@ impl From<Value> for ContentRef {
 }
 
 /// `{"key": …}`: a reference to a space.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SpaceRef {
     #[serde(deserialize_with = "lenient")]
@@ -90,7 +93,7 @@ pub struct SpaceRef {
 }
 
 /// `{"value": …, "representation": …}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Representation {
     #[serde(deserialize_with = "lenient")]
@@ -100,7 +103,7 @@ pub struct Representation {
 }
 
 /// A content body in the representations Cairn reads.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct BodyRequest {
     #[serde(deserialize_with = "lenient")]
@@ -112,7 +115,7 @@ pub struct BodyRequest {
 }
 
 /// `version` of a write.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VersionRequest {
     #[serde(deserialize_with = "loose_number")]
@@ -124,7 +127,7 @@ pub struct VersionRequest {
 }
 
 /// One label: `{"prefix": "global", "name": "…"}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LabelRequest {
     #[serde(deserialize_with = "lenient")]
@@ -134,7 +137,7 @@ pub struct LabelRequest {
 }
 
 /// Labels as clients send them: one object or an array of them.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum LabelsRequest {
     Many(Vec<LabelRequest>),
@@ -151,7 +154,7 @@ impl LabelsRequest {
 }
 
 /// `metadata` of a content write.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MetadataRequest {
     /// `None` when absent or `null`: the labels stay as they are. Anything else that is not a
@@ -166,7 +169,7 @@ pub struct MetadataRequest {
 }
 
 /// `extensions` of a comment.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtensionsRequest {
     #[serde(deserialize_with = "lenient")]
@@ -176,7 +179,7 @@ pub struct ExtensionsRequest {
 }
 
 /// The body of `POST /rest/api/content` and `PUT /rest/api/content/{id}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ContentRequest {
     #[serde(rename = "type", deserialize_with = "lenient")]
@@ -218,7 +221,7 @@ impl ContentRequest {
 }
 
 /// The body of an attachment's metadata update (`PUT …/child/attachment/{attId}`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AttachmentUpdateRequest {
     #[serde(deserialize_with = "lenient")]
@@ -230,7 +233,7 @@ pub struct AttachmentUpdateRequest {
 }
 
 /// The body of `POST /rest/api/contentbody/convert/{to}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ConvertRequest {
     #[serde(deserialize_with = "lenient")]
@@ -240,7 +243,7 @@ pub struct ConvertRequest {
 }
 
 /// A property write: `{"key": …, "value": …, "version": {"number": …}}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct PropertyRequest {
     #[serde(deserialize_with = "lenient")]
@@ -252,7 +255,7 @@ pub struct PropertyRequest {
 }
 
 /// `description` of a space: `{"plain": {"value": …}}` (or `storage`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SpaceDescriptionRequest {
     #[serde(deserialize_with = "lenient")]
@@ -276,7 +279,7 @@ impl SpaceDescriptionRequest {
 }
 
 /// The body of `POST /rest/api/space` and `PUT /rest/api/space/{key}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SpaceRequest {
     #[serde(deserialize_with = "lenient")]
@@ -293,7 +296,7 @@ pub struct SpaceRequest {
 }
 
 /// `subject` of a space permission grant.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct GrantSubjectRequest {
     #[serde(rename = "type", deserialize_with = "lenient")]
@@ -306,7 +309,7 @@ pub struct GrantSubjectRequest {
 
 /// `operation` of a space permission grant (Data Center's `key`/`target` or the older
 /// `operationKey`/`targetType`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GrantOperationRequest {
     #[serde(deserialize_with = "lenient")]
@@ -320,7 +323,7 @@ pub struct GrantOperationRequest {
 }
 
 /// The body of `POST /rest/api/space/{key}/permission`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct GrantRequest {
     #[serde(deserialize_with = "lenient")]
@@ -330,7 +333,7 @@ pub struct GrantRequest {
 }
 
 /// A JSON-RPC call (`/rpc/json-rpc/confluenceservice-v2`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct RpcRequest {
     /// Echoed in the answer, whatever it is.
@@ -342,7 +345,7 @@ pub struct RpcRequest {
 }
 
 /// The body of `POST /rest/pat/latest/tokens`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TokenRequest {
     #[serde(deserialize_with = "lenient")]
@@ -352,13 +355,109 @@ pub struct TokenRequest {
 }
 
 /// The bodies of user and group writes: `{"name": …}` (or `username` for users).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct NameRequest {
     #[serde(deserialize_with = "lenient")]
     pub name: Option<String>,
     #[serde(deserialize_with = "lenient")]
     pub username: Option<String>,
+}
+
+/// A list as clients send it: a plain array, `{"results": [...]}`, or one object. An item of the
+/// wrong shape decodes as `T::default()` (every field absent), so the handler's rule about missing
+/// fields answers for it; anything else (`null`, a number) is an empty list.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(transparent)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> OneOrMany<T> {
+        OneOrMany(Vec::new())
+    }
+}
+
+impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<OneOrMany<T>, D::Error> {
+        let item = |value: Value| serde_json::from_value(value).unwrap_or_default();
+        Ok(OneOrMany(match Value::deserialize(deserializer)? {
+            Value::Array(items) => items.into_iter().map(item).collect(),
+            Value::Object(mut object) => match object.remove("results") {
+                Some(Value::Array(items)) => items.into_iter().map(item).collect(),
+                Some(results) => {
+                    object.insert("results".to_string(), results);
+                    vec![item(Value::Object(object))]
+                }
+                None => vec![item(Value::Object(object))],
+            },
+            _ => Vec::new(),
+        }))
+    }
+}
+
+/// An operation named as `"read"` or as `{"operation": "read"}` (Confluence's own answers use the
+/// second form, and clients send those back).
+fn operation_name<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(name) => Some(name),
+        Value::Object(object) => object
+            .get("operation")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        _ => None,
+    })
+}
+
+/// A user named in a restriction: by username, user key, or (Cloud's) account id.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct UserRef {
+    #[serde(deserialize_with = "lenient")]
+    pub username: Option<String>,
+    #[serde(rename = "userKey", deserialize_with = "lenient")]
+    pub user_key: Option<String>,
+    #[serde(rename = "accountId", deserialize_with = "lenient")]
+    pub account_id: Option<String>,
+}
+
+/// A group named in a restriction.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct GroupRef {
+    #[serde(deserialize_with = "lenient")]
+    pub name: Option<String>,
+}
+
+/// Who one operation's restriction lets in.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct RestrictedSubjectsRequest {
+    pub user: OneOrMany<UserRef>,
+    pub group: OneOrMany<GroupRef>,
+}
+
+/// One operation's restrictions in a `PUT` or `POST /rest/api/content/{id}/restriction` body.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct RestrictionRequest {
+    /// `read` or `update` (or `{"operation": "read"}`).
+    #[serde(deserialize_with = "operation_name")]
+    pub operation: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub restrictions: Option<RestrictedSubjectsRequest>,
+}
+
+/// One entry of JSON-RPC `setContentPermissions`: a user or a group.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct RpcPermissionEntry {
+    #[serde(rename = "userName", deserialize_with = "lenient")]
+    pub user_name: Option<String>,
+    #[serde(rename = "groupName", deserialize_with = "lenient")]
+    pub group_name: Option<String>,
 }
 
 #[cfg(test)]

@@ -8,9 +8,12 @@ use std::time::Instant;
 use axum::extract::State;
 use cairn_core::{Content, ContentQuery, ContentType, Predicate};
 use cairn_search::plan::{PlanContext, plan_cql};
-use serde_json::json;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::view::{
+    AnyContent, CountedList, GlobalContainer, QuickMatch, QuickNavigation, SearchResult,
+    SearchResults,
+};
 use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
@@ -99,7 +102,7 @@ pub async fn search(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<SearchResults>, ApiError> {
     let started = Instant::now();
     let (cql, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
@@ -111,15 +114,27 @@ pub async fn search(
     let mut terms = Vec::new();
     searched_terms(&planned.predicate, &mut terms);
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
+    preload_hits(&builder, &outcome.hits, &expand).await?;
     let mut results = Vec::with_capacity(outcome.hits.len());
     for hit in &outcome.hits {
         let space = builder.space_of(hit.space_id()).await?;
-        let hit_json = match hit {
-            Found::Content(content) => builder.content_json(content, &expand).await?,
-            Found::Attachment(attachment) => builder.attachment_json(attachment, &expand).await?,
-            Found::Space(found) => builder.space_json(found, &Expand::default()).await?,
+        let (content, space_found, url) = match hit {
+            Found::Content(content) => {
+                let view = builder.content_view(content, &expand).await?;
+                let url = view.links.get("webui").cloned();
+                (Some(AnyContent::Content(Box::new(view))), None, url)
+            }
+            Found::Attachment(attachment) => {
+                let view = builder.attachment_view(attachment, &expand).await?;
+                let url = view.links.get("webui").cloned();
+                (Some(AnyContent::Attachment(Box::new(view))), None, url)
+            }
+            Found::Space(found) => {
+                let view = builder.space_view(found, &Expand::default()).await?;
+                let url = view.links.get("webui").cloned();
+                (None, Some(Box::new(view)), url)
+            }
         };
-        let url = hit_json["_links"]["webui"].clone();
         let indexed = outcome.excerpts.get(&hit.id());
         let stored_excerpt = || match hit {
             Found::Content(content) => excerpt_of(content),
@@ -136,30 +151,33 @@ pub async fn search(
             (_, None) => highlight(&stored_excerpt(), &terms),
         };
         // Space results carry the space under `space`, as Confluence's do.
-        let (entity, entity_type, icon) = match hit {
-            Found::Space(_) => ("space", "space", "aui-icon space-avatar".to_string()),
+        let (entity_type, icon) = match hit {
+            Found::Space(_) => ("space", "aui-icon space-avatar".to_string()),
             _ => (
-                "content",
                 "content",
                 format!("aui-icon content-type-{}", hit.type_name()),
             ),
         };
-        results.push(json!({
-            entity: hit_json,
-            "title": hit.title(),
-            "excerpt": excerpt,
-            "url": url,
-            "resultGlobalContainer": {"title": space.name, "displayUrl": format!("/display/{}", encode_component(space.key.as_str()))},
-            "breadcrumbs": [],
-            "entityType": entity_type,
-            "iconCssClass": icon,
-            "lastModified": iso_from_ms(hit.last_modified_ms()),
-            "friendlyLastModified": friendly_from_ms(hit.last_modified_ms(), now_ms()),
-            "score": outcome.scores.get(&hit.id()).copied().unwrap_or(0.0),
-        }));
+        results.push(SearchResult {
+            content,
+            space: space_found,
+            title: hit.title().to_string(),
+            excerpt,
+            url,
+            result_global_container: GlobalContainer {
+                title: space.name.clone(),
+                display_url: format!("/display/{}", encode_component(space.key.as_str())),
+            },
+            breadcrumbs: Vec::new(),
+            entity_type,
+            icon_css_class: icon,
+            last_modified: iso_from_ms(hit.last_modified_ms()),
+            friendly_last_modified: friendly_from_ms(hit.last_modified_ms(), now_ms()),
+            score: outcome.scores.get(&hit.id()).copied().unwrap_or(0.0),
+        });
     }
     let has_more = paging.start + (results.len() as i64) < total;
-    let mut page = paged_list(
+    let page = paged_list(
         results,
         paging,
         has_more,
@@ -167,15 +185,35 @@ pub async fn search(
         "/rest/api/search",
         &query,
     );
-    if let Some(object) = page.as_object_mut() {
-        object.insert("totalSize".into(), json!(total));
-        object.insert("cqlQuery".into(), json!(cql));
-        object.insert(
-            "searchDuration".into(),
-            json!(started.elapsed().as_millis() as u64),
-        );
-    }
-    Ok(ApiJson(page))
+    Ok(ApiJson(SearchResults {
+        results: page.results,
+        start: page.start,
+        limit: page.limit,
+        size: page.size,
+        links: page.links,
+        total_size: total,
+        cql_query: cql,
+        search_duration: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }))
+}
+
+/// Loads what showing `hits` needs in batches: their spaces, and what their content expands to.
+async fn preload_hits(
+    builder: &JsonBuilder<'_>,
+    hits: &[Found],
+    expand: &Expand,
+) -> Result<(), ApiError> {
+    builder
+        .preload_spaces(hits.iter().map(Found::space_id))
+        .await?;
+    let contents: Vec<&Content> = hits
+        .iter()
+        .filter_map(|hit| match hit {
+            Found::Content(content) => Some(content),
+            _ => None,
+        })
+        .collect();
+    builder.preload(&contents, expand).await
 }
 
 /// `GET /rest/api/content/search?cql=…`: a plain paged list of content.
@@ -186,7 +224,7 @@ pub async fn content_search(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<CountedList<AnyContent>>, ApiError> {
     let (_, planned) = planned(&query, &caller)?;
     let paging = Paging::from_query(&query, 25, 1000)?;
     let outcome =
@@ -194,19 +232,24 @@ pub async fn content_search(
     let total = outcome.total;
     let expand = Expand::parse(query.get("expand"));
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
+    preload_hits(&builder, &outcome.hits, &expand).await?;
     let mut results = Vec::with_capacity(outcome.hits.len());
     for hit in &outcome.hits {
         // Spaces are not content: this list leaves them out.
         match hit {
-            Found::Content(content) => results.push(builder.content_json(content, &expand).await?),
+            Found::Content(content) => {
+                let view = builder.content_view(content, &expand).await?;
+                results.push(AnyContent::Content(Box::new(view)));
+            }
             Found::Attachment(attachment) => {
-                results.push(builder.attachment_json(attachment, &expand).await?)
+                let view = builder.attachment_view(attachment, &expand).await?;
+                results.push(AnyContent::Attachment(Box::new(view)));
             }
             Found::Space(_) => {}
         }
     }
     let has_more = paging.start + (results.len() as i64) < total;
-    let mut page = paged_list(
+    let list = paged_list(
         results,
         paging,
         has_more,
@@ -214,10 +257,10 @@ pub async fn content_search(
         "/rest/api/content/search",
         &query,
     );
-    if let Some(object) = page.as_object_mut() {
-        object.insert("totalSize".into(), json!(total));
-    }
-    Ok(ApiJson(page))
+    Ok(ApiJson(CountedList {
+        list,
+        total_size: total,
+    }))
 }
 
 /// Most titles the quick navigation suggests.
@@ -230,7 +273,7 @@ pub async fn quick_navigation(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<QuickNavigation>, ApiError> {
     let typed = query.get("query").unwrap_or("").trim().to_string();
     let words: Vec<String> = typed
         .split_whitespace()
@@ -241,9 +284,12 @@ pub async fn quick_navigation(
         .filter(|word| !word.is_empty())
         .collect();
     if words.is_empty() {
-        return Ok(ApiJson(json!({
-            "query": typed, "totalSize": 0, "contentNameMatches": [], "queryTokens": [],
-        })));
+        return Ok(ApiJson(QuickNavigation {
+            query: typed.clone(),
+            total_size: 0,
+            content_name_matches: Vec::new(),
+            query_tokens: Vec::new(),
+        }));
     }
     let planned = ContentQuery {
         predicate: Predicate::And(vec![
@@ -261,21 +307,21 @@ pub async fn quick_navigation(
             continue;
         };
         let space = builder.space_of(content.space_id).await?;
-        matches.push(json!({
-            "id": content.id.0.to_string(),
-            "name": content.title,
-            "href": crate::links::webui_path(&space.key, content),
-            "className": format!("content-type-{}", content.content_type.as_str()),
-            "spaceKey": space.key.as_str(),
-            "spaceName": space.name,
-        }));
+        matches.push(QuickMatch {
+            id: content.id.0.to_string(),
+            name: content.title.clone(),
+            href: crate::links::webui_path(&space.key, content),
+            class_name: format!("content-type-{}", content.content_type.as_str()),
+            space_key: space.key.as_str().to_string(),
+            space_name: space.name.clone(),
+        });
     }
-    Ok(ApiJson(json!({
-        "query": typed,
-        "totalSize": outcome.total,
-        "contentNameMatches": [matches],
-        "queryTokens": words,
-    })))
+    Ok(ApiJson(QuickNavigation {
+        query: typed.clone(),
+        total_size: outcome.total,
+        content_name_matches: vec![matches],
+        query_tokens: words,
+    }))
 }
 
 #[cfg(test)]

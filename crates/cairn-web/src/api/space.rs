@@ -4,12 +4,16 @@ use super::request::{SpaceRequest, decode};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use cairn_app::ErrorCode;
-use cairn_core::{ContentType, SpaceKey, SpacePermission};
-use cairn_store::NewSpace;
+use cairn_app::space::{CreateSpace, UpdateSpace};
+use cairn_core::{ContentType, SpaceKey};
 use cairn_store::{Listed, Window};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
+use super::view::{
+    ContentView, LongTaskView, PagedList, SpaceContent, SpaceView, TaskMessage, TaskName,
+    TaskStarted, TaskStatusLink, links,
+};
 use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
@@ -24,7 +28,7 @@ pub async fn list_spaces(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<SpaceView>>, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
     let expand = Expand::parse(query.get("expand"));
     let wanted_keys: Vec<SpaceKey> = query
@@ -74,7 +78,7 @@ pub async fn list_spaces(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let mut results = Vec::with_capacity(spaces.len());
     for space in &spaces {
-        results.push(builder.space_json(space, &expand).await?);
+        results.push(builder.space_view(space, &expand).await?);
     }
     Ok(ApiJson(paged_list(
         results,
@@ -93,21 +97,12 @@ pub async fn create_space(
         base,
     }: ApiContext,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<SpaceView>, ApiError> {
     let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
-    let key_text = request
+    let key = request
         .key
-        .as_deref()
+        .clone()
         .ok_or_else(|| ApiError::bad_request("space key is required"))?;
-    let key =
-        SpaceKey::new_global(key_text).map_err(|error| ApiError::bad_request(error.message))?;
-    let name = request.name.clone().unwrap_or_else(|| key_text.to_string());
-    let description = request
-        .description
-        .as_ref()
-        .and_then(|description| description.text())
-        .unwrap_or("")
-        .to_string();
     if let Some(kind) = request.space_type.as_deref()
         && kind != "global"
     {
@@ -115,21 +110,21 @@ pub async fn create_space(
             "space type {kind} cannot be created here; use global"
         )));
     }
-    let space = state
-        .store
-        .create_space(NewSpace {
-            key,
-            name,
-            description,
-            creator_id: caller.user.id,
-            now_ms: now_ms(),
-        })
-        .await?;
-    tracing::info!(space = %space.key, user = %caller.user.username, "space created");
+    let command = CreateSpace {
+        key,
+        name: request.name.clone(),
+        description: request
+            .description
+            .as_ref()
+            .and_then(|description| description.text())
+            .unwrap_or("")
+            .to_string(),
+    };
+    let space = cairn_app::space::create(&state, &caller.as_caller(), command).await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
-            .space_json(&space, &Expand::parse(Some("description.plain")))
+            .space_view(&space, &Expand::parse(Some("description.plain")))
             .await?,
     ))
 }
@@ -142,7 +137,7 @@ pub async fn get_space(
     }: ApiContext,
     Path(key): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<SpaceView>, ApiError> {
     let space = state
         .store
         .space_by_key(&SpaceKey::from_stored(key))
@@ -151,7 +146,7 @@ pub async fn get_space(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
-            .space_json(&space, &Expand::parse(query.get("expand")))
+            .space_view(&space, &Expand::parse(query.get("expand")))
             .await?,
     ))
 }
@@ -165,23 +160,29 @@ pub async fn space_content(
     }: ApiContext,
     Path(key): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<SpaceContent>, ApiError> {
     let space = state
         .store
         .space_by_key(&SpaceKey::from_stored(key))
         .await?;
     access::require_view_space(&state, caller.user.id, &space).await?;
     let base = base.clone();
-    let mut body = serde_json::Map::new();
-    for content_type in [ContentType::Page, ContentType::BlogPost] {
-        let list = space_content_list(&state, &caller, &space, content_type, &query, &base).await?;
-        body.insert(content_type.as_str().to_string(), list);
-    }
-    body.insert(
-        "_links".into(),
-        serde_json::json!({"base": base, "context": ""}),
-    );
-    Ok(ApiJson(serde_json::Value::Object(body)))
+    let page =
+        space_content_list(&state, &caller, &space, ContentType::Page, &query, &base).await?;
+    let blogpost = space_content_list(
+        &state,
+        &caller,
+        &space,
+        ContentType::BlogPost,
+        &query,
+        &base,
+    )
+    .await?;
+    Ok(ApiJson(SpaceContent {
+        page,
+        blogpost,
+        links: links([("base", base), ("context", String::new())]),
+    }))
 }
 
 /// `GET /rest/api/space/{key}/content/{type}` (page or blogpost).
@@ -193,7 +194,7 @@ pub async fn space_content_of_type(
     }: ApiContext,
     Path((key, type_text)): Path<(String, String)>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let space = state
         .store
         .space_by_key(&SpaceKey::from_stored(key))
@@ -217,7 +218,7 @@ async fn space_content_list(
     content_type: ContentType,
     query: &QueryPairs,
     base: &str,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<PagedList<ContentView>, ApiError> {
     let paging = Paging::from_query(query, 25, 500)?;
     let expand = Expand::parse(query.get("expand"));
     let root_only = query.get("depth") == Some("root");
@@ -235,7 +236,7 @@ async fn space_content_list(
         )
         .await?;
     let builder = JsonBuilder::new(state, base.to_string(), caller.user.id);
-    let results = builder.contents_json(&contents, &expand).await?;
+    let results = builder.content_views(&contents, &expand).await?;
     let path = format!(
         "/rest/api/space/{}/content/{}",
         space.key,
@@ -253,48 +254,37 @@ pub async fn update_space(
     }: ApiContext,
     Path(key): Path<String>,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<SpaceView>, ApiError> {
     let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
-    let existing = state
-        .store
-        .space_by_key(&SpaceKey::from_stored(&key))
-        .await?;
-    access::require_space_permission(
-        &state,
-        caller.user.id,
-        &existing,
-        SpacePermission::SetSpacePermissions,
-    )
-    .await?;
-    // `homepage` comes as a whole content object or as `{"id": …}`; it must be a page the caller sees.
+    // `homepage` comes as a whole content object or as `{"id": …}`.
     let homepage = match &request.homepage {
         None => None,
-        Some(homepage) => {
-            let id = homepage
+        Some(homepage) => Some(
+            homepage
                 .id
-                .ok_or_else(|| ApiError::bad_request("homepage must name a page id"))?;
-            access::viewable_content(&state, caller.user.id, id).await?;
-            Some(id)
-        }
+                .ok_or_else(|| ApiError::bad_request("homepage must name a page id"))?,
+        ),
     };
-    let description = request
-        .description
-        .as_ref()
-        .and_then(|description| description.text());
-    let space = state
-        .store
-        .update_space(
-            &SpaceKey::from_stored(key),
-            request.name.as_deref(),
-            description,
-            homepage,
-        )
-        .await?;
-    tracing::info!(space = %space.key, user = %caller.user.username, "space updated");
+    let command = UpdateSpace {
+        name: request.name.clone(),
+        description: request
+            .description
+            .as_ref()
+            .and_then(|description| description.text())
+            .map(str::to_string),
+        homepage,
+    };
+    let space = cairn_app::space::update(
+        &state,
+        &caller.as_caller(),
+        &SpaceKey::from_stored(key),
+        command,
+    )
+    .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     Ok(ApiJson(
         builder
-            .space_json(&space, &Expand::parse(Some("description.plain")))
+            .space_view(&space, &Expand::parse(Some("description.plain")))
             .await?,
     ))
 }
@@ -307,58 +297,14 @@ pub async fn delete_space(
     Path(key): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let space = state
-        .store
-        .space_by_key(&SpaceKey::from_stored(key))
-        .await?;
-    access::require_space_permission(
-        &state,
-        caller.user.id,
-        &space,
-        SpacePermission::SetSpacePermissions,
-    )
-    .await?;
-    let task = state
-        .store
-        .start_task(
-            &format!("Delete space {}", space.key),
-            caller.user.id,
-            now_ms(),
-        )
-        .await?;
-    let outcome = state.store.delete_space(space.id).await;
-    match outcome {
-        Ok(keys) => {
-            for key in keys {
-                if let Ok(key) = cairn_blob::BlobKey::new(key) {
-                    let _ = state.blobs.delete(&key).await;
-                }
-            }
-            state
-                .store
-                .finish_task(
-                    task,
-                    true,
-                    &format!("Space {} deleted", space.key),
-                    now_ms(),
-                )
-                .await?;
-            tracing::info!(space = %space.key, user = %caller.user.username, "space deleted");
-        }
-        Err(error) => {
-            state
-                .store
-                .finish_task(
-                    task,
-                    false,
-                    "Space deletion failed; nothing was deleted",
-                    now_ms(),
-                )
-                .await?;
-            return Err(error.into());
-        }
-    }
-    let body = serde_json::json!({"id": task.to_string(), "links": {"status": format!("/rest/api/longtask/{task}")}});
+    let task =
+        cairn_app::space::delete(&state, &caller.as_caller(), &SpaceKey::from_stored(key)).await?;
+    let body = TaskStarted {
+        id: task.to_string(),
+        links: TaskStatusLink {
+            status: format!("/rest/api/longtask/{task}"),
+        },
+    };
     Ok((
         axum::http::StatusCode::ACCEPTED,
         crate::error::json_body(&body),
@@ -366,18 +312,28 @@ pub async fn delete_space(
         .into_response())
 }
 
-fn task_json(task: &cairn_store::LongTask, base: &str) -> serde_json::Value {
+fn task_view(task: &cairn_store::LongTask, base: &str) -> LongTaskView {
     let elapsed = task.finished_ms.unwrap_or_else(now_ms) - task.created_ms;
-    serde_json::json!({
-        "id": task.id.to_string(),
-        "name": {"key": task.name, "args": []},
-        "elapsedTime": elapsed,
-        "percentageComplete": task.percent,
-        "successful": task.status == "succeeded",
-        "finished": task.status != "running",
-        "messages": [{"translation": task.message, "args": []}],
-        "_links": {"self": format!("{base}/rest/api/longtask/{}", task.id), "base": base, "context": ""},
-    })
+    LongTaskView {
+        id: task.id.to_string(),
+        name: TaskName {
+            key: task.name.clone(),
+            args: Vec::new(),
+        },
+        elapsed_time: elapsed,
+        percentage_complete: task.percent,
+        successful: task.status == "succeeded",
+        finished: task.status != "running",
+        messages: vec![TaskMessage {
+            translation: task.message.clone(),
+            args: Vec::new(),
+        }],
+        links: links([
+            ("self", format!("{base}/rest/api/longtask/{}", task.id)),
+            ("base", base.to_string()),
+            ("context", String::new()),
+        ]),
+    }
 }
 
 /// `GET /rest/api/longtask/{id}`.
@@ -388,7 +344,7 @@ pub async fn get_task(
         base,
     }: ApiContext,
     Path(id): Path<String>,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<LongTaskView>, ApiError> {
     let task = match id.parse::<i64>() {
         Ok(id) => state.store.find_task(id).await?,
         Err(_) => None,
@@ -401,7 +357,7 @@ pub async fn get_task(
             format!("No long task with id: {id}"),
         )
     })?;
-    Ok(ApiJson(task_json(&task, &base.clone())))
+    Ok(ApiJson(task_view(&task, &base.clone())))
 }
 
 /// `GET /rest/api/longtask`, newest first: the caller's own, or every one for administrators.
@@ -412,7 +368,7 @@ pub async fn list_tasks(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<LongTaskView>>, ApiError> {
     let paging = Paging::from_query(&query, 100, 1000)?;
     let creator = (!caller.administrator).then_some(caller.user.id);
     let Listed {
@@ -420,7 +376,7 @@ pub async fn list_tasks(
         has_more,
     } = state.store.list_tasks(creator, paging.window()).await?;
     let base = base.clone();
-    let results = tasks.iter().map(|task| task_json(task, &base)).collect();
+    let results = tasks.iter().map(|task| task_view(task, &base)).collect();
     Ok(ApiJson(paged_list(
         results,
         paging,

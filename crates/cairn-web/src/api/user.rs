@@ -4,9 +4,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use cairn_app::ErrorCode;
+use cairn_app::group::Membership;
 use cairn_core::Group;
 use cairn_store::Listed;
-use serde_json::{Value, json};
+
+use super::view::{GroupView, Links, PagedList, ProfilePicture, UserView, links};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
@@ -24,9 +26,9 @@ pub async fn current_user(
         caller,
         base,
     }: ApiContext,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<UserView>, ApiError> {
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    Ok(ApiJson(builder.user_json(Some(&caller.user))))
+    Ok(ApiJson(builder.user_view(Some(&caller.user))))
 }
 
 /// `GET /rest/api/user?username=…` or `?key=…`.
@@ -37,7 +39,7 @@ pub async fn find_user(
         base,
     }: ApiContext,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<UserView>, ApiError> {
     let user = match (query.get("username"), query.get("key")) {
         (Some(username), _) => state.store.find_user_by_username(username).await?,
         (None, Some(key)) => state.store.find_user_by_key(key).await?,
@@ -50,29 +52,36 @@ pub async fn find_user(
         )
     })?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    let mut body = builder.user_json(Some(&user));
+    let mut body = builder.user_view(Some(&user));
     if Expand::parse(query.get("expand")).has("status") {
-        body["status"] = json!(if user.active { "Active" } else { "Deactivated" });
+        body.status = Some(if user.active { "Active" } else { "Deactivated" });
     }
     Ok(ApiJson(body))
 }
 
 /// `GET /rest/api/user/anonymous`.
-pub async fn anonymous_user() -> ApiJson {
-    ApiJson(json!({
-        "type": "anonymous",
-        "displayName": "Anonymous",
-        "profilePicture": {"path": "/images/icons/profilepics/anonymous.svg", "width": 48, "height": 48, "isDefault": true},
-        "_links": {},
-    }))
+pub async fn anonymous_user() -> ApiJson<UserView> {
+    ApiJson(UserView {
+        kind: "anonymous",
+        username: None,
+        user_key: None,
+        profile_picture: ProfilePicture::default_for("/images/icons/profilepics/anonymous.svg"),
+        display_name: "Anonymous".to_string(),
+        status: None,
+        links: Links::new(),
+        expandable: None,
+    })
 }
 
-fn group_json(group: &Group, base: &str) -> Value {
-    json!({
-        "type": "group",
-        "name": group.name,
-        "_links": {"self": format!("{base}/rest/api/group/{}", encode_component(&group.name))},
-    })
+fn group_view(group: &Group, base: &str) -> GroupView {
+    GroupView {
+        kind: "group",
+        name: group.name.clone(),
+        links: links([(
+            "self",
+            format!("{base}/rest/api/group/{}", encode_component(&group.name)),
+        )]),
+    }
 }
 
 /// `GET /rest/api/group`, by name (default limit 200).
@@ -81,7 +90,7 @@ pub async fn list_groups(
     ApiUser(_caller): ApiUser,
     headers: HeaderMap,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<GroupView>>, ApiError> {
     let paging = Paging::from_query(&query, 200, 1000)?;
     let Listed {
         items: groups,
@@ -90,7 +99,7 @@ pub async fn list_groups(
     let base = request_base(&state, &headers);
     let results = groups
         .iter()
-        .map(|group| group_json(group, &base))
+        .map(|group| group_view(group, &base))
         .collect();
     Ok(ApiJson(paged_list(
         results,
@@ -111,8 +120,8 @@ pub async fn group_members(
     }: ApiContext,
     Path(name): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
-    let group = group_named(&state, &name).await?;
+) -> Result<ApiJson<PagedList<UserView>>, ApiError> {
+    let group = cairn_app::group::named(&state, &name).await?;
     let paging = Paging::from_query(&query, 200, 1000)?;
     let Listed {
         items: members,
@@ -121,7 +130,7 @@ pub async fn group_members(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let results = members
         .iter()
-        .map(|member| builder.user_json(Some(member)))
+        .map(|member| builder.user_view(Some(member)))
         .collect();
     let path = format!("/rest/api/group/{}/member", encode_component(&group.name));
     Ok(ApiJson(paged_list(
@@ -135,25 +144,6 @@ pub async fn group_members(
 }
 
 /// 403 unless the caller administers the site (group management is theirs).
-async fn require_site_administrator(state: &AppState, caller: &Principal) -> Result<(), ApiError> {
-    if state.store.is_site_administrator(caller.user.id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only members of confluence-administrators may manage groups",
-        ))
-    }
-}
-
-async fn group_named(state: &AppState, name: &str) -> Result<Group, ApiError> {
-    state.store.find_group(name).await?.ok_or_else(|| {
-        ApiError::not_found(
-            ErrorCode::GroupNotFound,
-            format!("No group found with name: {name}"),
-        )
-    })
-}
-
 /// `POST /rest/api/admin/group` with `{"name": "…"}`: creates a group (site administrators).
 pub async fn create_group(
     ApiContext {
@@ -162,16 +152,14 @@ pub async fn create_group(
         base,
     }: ApiContext,
     body: Bytes,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<GroupView>, ApiError> {
     let request: NameRequest = decode(&parse_json_body(&body)?, "a group")?;
-    require_site_administrator(&state, &caller).await?;
     let name = request
         .name
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("a group needs a name"))?;
-    let group = state.store.create_group(name).await?;
-    tracing::info!(group = %group.name, user = %caller.user.username, "group created");
-    Ok(ApiJson(group_json(&group, &base.clone())))
+    let group = cairn_app::group::create(&state, &caller.as_caller(), name).await?;
+    Ok(ApiJson(group_view(&group, &base.clone())))
 }
 
 /// `PUT` / `DELETE /rest/api/user/{username}/group/{name}` (atlassian-python-api 4.x): adds or
@@ -219,24 +207,12 @@ async fn set_membership(
     adding: bool,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    require_site_administrator(state, caller).await?;
-    let group = group_named(state, name).await?;
-    let member = state
-        .store
-        .find_user_by_username(username)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(
-                ErrorCode::UserNotFound,
-                format!("No user found with username: {username}"),
-            )
-        })?;
-    if adding {
-        state.store.add_group_member(group.id, member.id).await?;
+    let change = if adding {
+        Membership::Add
     } else {
-        state.store.remove_group_member(group.id, member.id).await?;
-    }
-    tracing::info!(group = %group.name, member = %member.username, adding, user = %caller.user.username, "group membership changed");
+        Membership::Remove
+    };
+    cairn_app::group::change_membership(state, &caller.as_caller(), name, username, change).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
@@ -248,20 +224,11 @@ pub async fn delete_group(
     Path(name): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    require_site_administrator(&state, &caller).await?;
-    let group = group_named(&state, &name).await?;
-    if group.name == cairn_core::USERS_GROUP || group.name == cairn_core::ADMINISTRATORS_GROUP {
-        return Err(ApiError::bad_request(format!(
-            "the built-in group {} cannot be removed",
-            group.name
-        )));
-    }
-    state.store.delete_group(group.id).await?;
-    tracing::info!(group = %group.name, user = %caller.user.username, "group removed");
+    cairn_app::group::delete(&state, &caller.as_caller(), &name).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /rest/api/accessmode`: Cairn is never read-only.
-pub async fn access_mode() -> ApiJson {
-    ApiJson(json!("READ_WRITE"))
+pub async fn access_mode() -> ApiJson<&'static str> {
+    ApiJson("READ_WRITE")
 }

@@ -9,6 +9,7 @@ use cairn_core::{Content, ContentId};
 use cairn_store::Listed;
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
+use super::view::{Collaborators, PagedList, VersionView};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
@@ -54,7 +55,7 @@ pub async fn list_versions(
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Path(id_text): Path<String>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<PagedList<VersionView>>, ApiError> {
     let paging = Paging::from_query(&query, 200, 1000)?;
     if let Some(attachment) = attachment_of(&state, &caller, &id_text).await? {
         // Attachments share the id space: their versions are listed here too, newest first.
@@ -62,9 +63,13 @@ pub async fn list_versions(
         let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
         let start = usize::try_from(paging.start).unwrap_or(usize::MAX);
         let limit = usize::try_from(paging.limit).unwrap_or(0);
+        let shown: Vec<_> = versions.iter().skip(start).take(limit).collect();
+        builder
+            .preload_users(shown.iter().map(|version| version.author_id).collect())
+            .await?;
         let mut results = Vec::new();
-        for version in versions.iter().skip(start).take(limit) {
-            results.push(builder.attachment_version_object(version).await?);
+        for version in shown {
+            results.push(builder.attachment_version_view(version).await?);
         }
         let has_more = versions.len() > start.saturating_add(limit);
         return Ok(ApiJson(paged_list(
@@ -85,9 +90,12 @@ pub async fn list_versions(
         .list_versions(content.id, paging.window())
         .await?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
+    builder
+        .preload_users(versions.iter().map(|version| version.author_id).collect())
+        .await?;
     let mut results = Vec::with_capacity(versions.len());
     for version in &versions {
-        results.push(builder.stored_version_json(version).await?);
+        results.push(builder.stored_version_view(version).await?);
     }
     Ok(ApiJson(paged_list(
         results,
@@ -108,7 +116,7 @@ pub async fn get_version(
     }: ApiContext,
     Path((id_text, number_text)): Path<(String, String)>,
     query: QueryPairs,
-) -> Result<ApiJson, ApiError> {
+) -> Result<ApiJson<VersionView>, ApiError> {
     let content = content_of(&state, &caller, &id_text).await?;
     let number = version_number(&number_text)?;
     let version = state
@@ -122,15 +130,20 @@ pub async fn get_version(
             )
         })?;
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
-    let mut body = builder.stored_version_json(&version).await?;
+    let mut body = builder.stored_version_view(&version).await?;
     let expand = Expand::parse(query.get("expand"));
     if expand.has("content") {
-        body["content"] = builder
-            .content_json_at(&content, Some(&version), &expand.below("content"))
+        let then = builder
+            .content_view_at(&content, Some(&version), &expand.below("content"))
             .await?;
+        body.content = Some(Box::new(then));
     }
     if expand.has("collaborators") {
-        body["collaborators"] = serde_json::json!({"users": [body["by"].clone()], "userKeys": [body["by"]["userKey"].clone()]});
+        let author = builder.user_view_by_id(version.author_id).await?;
+        body.collaborators = Some(Collaborators {
+            user_keys: vec![author.user_key.clone()],
+            users: vec![author],
+        });
     }
     Ok(ApiJson(body))
 }
@@ -164,22 +177,7 @@ pub async fn delete_version(
         };
     }
     let content = content_of(&state, &caller, &id_text).await?;
-    // Removing history is deleting part of the page: it takes the right to delete the page.
-    crate::access::require(
-        &state,
-        caller.user.id,
-        &content,
-        crate::access::ContentAction::Delete,
-    )
-    .await?;
     let number = version_number(&number_text)?;
-    if state.store.delete_version(content.id, number).await? {
-        tracing::info!(content_id = %content.id, version = number, user = %caller.user.username, "version removed");
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found(
-            ErrorCode::VersionNotFound,
-            format!("Content {} has no version {number}", content.id),
-        ))
-    }
+    cairn_app::lifecycle::delete_version(&state, &caller.as_caller(), &content, number).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -2,93 +2,42 @@
 //! Server has it. `GET` answers `{"watching": bool}`, `POST` watches and `DELETE` stops (204 both).
 //! `username` or `key` name another user, which only site administrators may.
 
+use super::view::Watching;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cairn_app::ErrorCode;
-use cairn_core::{ContentId, SpaceKey, UserId};
-use cairn_store::WatchTarget;
-use serde_json::json;
+use cairn_app::watch::{self, WatchKind, Watcher};
 
 use super::json::QueryPairs;
 use crate::AppState;
-use crate::access;
-use crate::auth::{ApiUser, Principal};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::time_format::now_ms;
 
-/// The user a watch request is about: the caller, or (for administrators) `username` / `key`.
-async fn watcher(
-    state: &AppState,
-    caller: &Principal,
-    query: &QueryPairs,
-) -> Result<UserId, ApiError> {
-    let named = match (
+/// The user a watch request names: `username` or `key`, else the caller.
+fn named_watcher(query: &QueryPairs) -> Watcher<'_> {
+    match (
         query.get("username").filter(|name| !name.is_empty()),
         query.get("key").filter(|key| !key.is_empty()),
     ) {
-        (Some(username), _) => Some(state.store.find_user_by_username(username).await?),
-        (None, Some(key)) => Some(state.store.find_user_by_key(key).await?),
-        (None, None) => None,
-    };
-    let Some(found) = named else {
-        return Ok(caller.user.id);
-    };
-    let user = found.ok_or_else(|| {
-        ApiError::not_found(
-            ErrorCode::UserNotFound,
-            "No user found with the given username or key",
-        )
-    })?;
-    if user.id != caller.user.id && !caller.administrator {
-        return Err(ApiError::forbidden(
-            "only site administrators may read or change another user's watches",
-        ));
-    }
-    Ok(user.id)
-}
-
-/// The watched thing of a path, checked to be visible to the caller (404 otherwise).
-async fn target(
-    state: &AppState,
-    caller: &Principal,
-    kind: &str,
-    name: &str,
-) -> Result<WatchTarget, ApiError> {
-    match kind {
-        "content" => {
-            let id = ContentId::parse(name).ok_or_else(|| ApiError::content_not_found(name))?;
-            access::require_view_target(state, caller.user.id, id).await?;
-            Ok(WatchTarget::Content(id))
-        }
-        "space" => {
-            let space = state
-                .store
-                .space_by_key(&SpaceKey::from_stored(name))
-                .await?;
-            access::require_view_space(state, caller.user.id, &space).await?;
-            Ok(WatchTarget::Space(space.key))
-        }
-        _ => {
-            cairn_core::validate_label_name(name)
-                .map_err(|error| ApiError::bad_request(error.message))?;
-            Ok(WatchTarget::Label(name.to_string()))
-        }
+        (Some(username), _) => Watcher::Username(username),
+        (None, Some(key)) => Watcher::UserKey(key),
+        (None, None) => Watcher::Caller,
     }
 }
 
 macro_rules! watch_handlers {
-    ($kind:literal, $get:ident, $post:ident, $delete:ident) => {
+    ($kind:expr, $get:ident, $post:ident, $delete:ident) => {
         pub async fn $get(
             State(state): State<AppState>,
             ApiUser(caller): ApiUser,
             Path(name): Path<String>,
             query: QueryPairs,
-        ) -> Result<ApiJson, ApiError> {
-            let user = watcher(&state, &caller, &query).await?;
-            let target = target(&state, &caller, $kind, &name).await?;
-            let watching = state.store.is_watching(user, &target).await?;
-            Ok(ApiJson(json!({"watching": watching})))
+        ) -> Result<ApiJson<Watching>, ApiError> {
+            let caller = caller.as_caller();
+            let user = watch::watcher(&state, &caller, named_watcher(&query)).await?;
+            let target = watch::target(&state, &caller, $kind, &name).await?;
+            let watching = watch::is_watching(&state, user, &target).await?;
+            Ok(ApiJson(Watching { watching }))
         }
 
         pub async fn $post(
@@ -97,9 +46,10 @@ macro_rules! watch_handlers {
             Path(name): Path<String>,
             query: QueryPairs,
         ) -> Result<Response, ApiError> {
-            let user = watcher(&state, &caller, &query).await?;
-            let target = target(&state, &caller, $kind, &name).await?;
-            state.store.watch(user, &target, now_ms()).await?;
+            let caller = caller.as_caller();
+            let user = watch::watcher(&state, &caller, named_watcher(&query)).await?;
+            let target = watch::target(&state, &caller, $kind, &name).await?;
+            watch::set_watching(&state, &caller, user, &target, true).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
 
@@ -109,19 +59,30 @@ macro_rules! watch_handlers {
             Path(name): Path<String>,
             query: QueryPairs,
         ) -> Result<Response, ApiError> {
-            let user = watcher(&state, &caller, &query).await?;
-            let target = target(&state, &caller, $kind, &name).await?;
-            state.store.unwatch(user, &target).await?;
+            let caller = caller.as_caller();
+            let user = watch::watcher(&state, &caller, named_watcher(&query)).await?;
+            let target = watch::target(&state, &caller, $kind, &name).await?;
+            watch::set_watching(&state, &caller, user, &target, false).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     };
 }
 
 watch_handlers!(
-    "content",
+    WatchKind::Content,
     is_watching_content,
     watch_content,
     unwatch_content
 );
-watch_handlers!("space", is_watching_space, watch_space, unwatch_space);
-watch_handlers!("label", is_watching_label, watch_label, unwatch_label);
+watch_handlers!(
+    WatchKind::Space,
+    is_watching_space,
+    watch_space,
+    unwatch_space
+);
+watch_handlers!(
+    WatchKind::Label,
+    is_watching_label,
+    watch_label,
+    unwatch_label
+);

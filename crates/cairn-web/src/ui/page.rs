@@ -784,14 +784,7 @@ pub async fn restore(
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = query_id(&query, "pageId")?;
-    let trashed = state
-        .store
-        .find_content(id)
-        .await?
-        .ok_or_else(|| UiError::not_found(format!("page {id} is not in the trash")))?;
-    let space = space_of(&state, &trashed).await?;
-    administer_space(&state, &user, &space).await?;
-    let restored = state.store.restore_content(id).await?;
+    let restored = cairn_app::trash::restore(&state, &user.as_caller(), id).await?;
     Ok(Redirect::to(&view_path(restored.id)).into_response())
 }
 
@@ -818,15 +811,7 @@ pub async fn purge(
     query: QueryPairs,
 ) -> Result<Response, UiError> {
     let id = query_id(&query, "pageId")?;
-    let content = state
-        .store
-        .find_content(id)
-        .await?
-        .filter(|content| content.status == ContentStatus::Trashed)
-        .ok_or_else(|| UiError::not_found(format!("page {id} is not in the trash")))?;
-    let space = space_of(&state, &content).await?;
-    administer_space(&state, &user, &space).await?;
-    state.store.purge_content(id).await?;
+    let space = cairn_app::trash::purge(&state, &user.as_caller(), id).await?;
     Ok(Redirect::to(&format!(
         "/pages/viewtrash.action?spaceKey={}",
         encode_component(space.key.as_str())

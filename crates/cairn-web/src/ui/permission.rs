@@ -21,6 +21,7 @@ use crate::links::{encode_component, view_path};
 use crate::request::QueryPairs;
 use crate::request::parse_query;
 use cairn_app::restriction::{self, RestrictionChange, subject_by_name};
+use cairn_app::space_permission::{self, Grant, PermissionChange, SubjectName};
 
 fn page_id(query: &QueryPairs) -> Result<ContentId, UiError> {
     query
@@ -303,44 +304,35 @@ pub async fn change_space_permission(
     body: Bytes,
 ) -> Result<Response, UiError> {
     let key = space_key(&query)?;
-    let space = state.store.space_by_key(&key).await?;
-    access::require_space_permission(
-        &state,
-        user.user.id,
-        &space,
-        SpacePermission::SetSpacePermissions,
-    )
-    .await?;
     let form = parse_query(&String::from_utf8_lossy(&body));
-    let permission = form
-        .get("permission")
-        .and_then(SpacePermission::parse)
-        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "choose a permission"))?;
-    let subject = subject_by_name(
-        &state,
-        form.get("subjectType").unwrap_or("user"),
-        form.get("subjectName").unwrap_or("").trim(),
-    )
-    .await;
-    let subject = match subject {
-        Ok(subject) => subject,
-        Err(error) => {
-            let markup = space_permissions_page(&state, &user, &key, Some(&error.message)).await?;
+    let permission = form.get("permission").and_then(SpacePermission::parse);
+    let change = permission.map(|permission| PermissionChange {
+        grant: if form.get("change") == Some("revoke") {
+            Grant::Revoke
+        } else {
+            Grant::Grant
+        },
+        permission,
+        subject: SubjectName::Typed {
+            kind: form.get("subjectType").unwrap_or("user").to_string(),
+            name: form.get("subjectName").unwrap_or("").trim().to_string(),
+        },
+    });
+    let changes: Vec<PermissionChange> = change.into_iter().collect();
+    let space = match space_permission::change(&state, &user.as_caller(), &key, &changes).await {
+        Ok((space, _)) => space,
+        // A mistake in the form is shown on the form; refusals and failures are error pages.
+        Err(error) if error.code.kind() == cairn_app::FailureKind::Invalid => {
+            let message = if permission.is_none() {
+                "choose a permission".to_string()
+            } else {
+                error.message
+            };
+            let markup = space_permissions_page(&state, &user, &key, Some(&message)).await?;
             return Ok((StatusCode::BAD_REQUEST, markup).into_response());
         }
+        Err(error) => return Err(error.into()),
     };
-    if form.get("change") == Some("revoke") {
-        state
-            .store
-            .revoke_space_permission(space.id, permission, subject)
-            .await?;
-    } else {
-        state
-            .store
-            .grant_space_permission(space.id, permission, subject)
-            .await?;
-    }
-    tracing::info!(space = %space.key, permission = permission.as_str(), user = %user.user.username, "space permission changed");
     Ok(Redirect::to(&format!(
         "/spaces/spacepermissions.action?key={}",
         encode_component(space.key.as_str())

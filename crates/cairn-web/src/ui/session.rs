@@ -16,7 +16,7 @@ use crate::auth::{
 };
 use crate::request::QueryPairs;
 use crate::request::parse_query;
-use cairn_app::credentials::{check_password, secret_hash};
+use cairn_app::credentials::check_password;
 
 /// Only paths of this site are followed after login, so the login page cannot send people elsewhere.
 /// Browsers drop tabs and line breaks from a URL (`/\t/evil.example` becomes `//evil.example`) and
@@ -119,12 +119,7 @@ fn refuse_cross_site(parts: &Parts) -> Result<(), UiError> {
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, UiError> {
     refuse_cross_site(&parts)?;
     if let Some(secret) = session_cookie(&parts.headers) {
-        let hash = secret_hash(&secret);
-        state.store.delete_session(&hash).await?;
-        // Other nodes drop it when the journal reaches them; this one at once.
-        state
-            .credential_lookups
-            .forget(cairn_app::cache::CredentialKind::Session, &hash);
+        cairn_app::credentials::end_session(&state, &secret).await?;
     }
     Ok((
         [(header::SET_COOKIE, session_clear_cookie())],

@@ -3,8 +3,8 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use cairn_app::space::CreateSpace;
 use cairn_core::SpaceKey;
-use cairn_store::NewSpace;
 use cairn_store::{Listed, Window};
 use maud::{Markup, html};
 
@@ -127,25 +127,12 @@ pub async fn create_space(
     let key_text = form.get("key").unwrap_or("");
     let name = form.get("name").unwrap_or("");
     let description = form.get("description").unwrap_or("");
-    let key = match SpaceKey::new_global(key_text) {
-        Ok(key) => key,
-        Err(error) => {
-            return Ok(
-                create_space_page(&user, key_text, name, description, Some(&error.message))
-                    .into_response(),
-            );
-        }
+    let command = CreateSpace {
+        key: key_text.to_string(),
+        name: Some(name.to_string()),
+        description: description.to_string(),
     };
-    let created = state
-        .store
-        .create_space(NewSpace {
-            key,
-            name: name.to_string(),
-            description: description.to_string(),
-            creator_id: user.user.id,
-            now_ms: now_ms(),
-        })
-        .await;
+    let created = cairn_app::space::create(&state, &user.as_caller(), command).await;
     match created {
         Ok(space) => Ok(Redirect::to(&format!(
             "/display/{}",
@@ -153,7 +140,7 @@ pub async fn create_space(
         ))
         .into_response()),
         Err(error) => {
-            let message = crate::error::ApiError::from(error).message;
+            let message = error.message;
             Ok(
                 create_space_page(&user, key_text, name, description, Some(&message))
                     .into_response(),

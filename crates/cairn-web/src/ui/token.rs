@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use cairn_store::NewAccessToken;
+use cairn_app::token::CreateToken;
 use maud::{Markup, html};
 
 use super::layout::page;
@@ -11,10 +11,7 @@ use super::{UiError, UiUser};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::request::parse_query;
-use crate::time_format::{human_from_ms, now_ms};
-use cairn_app::credentials::{new_secret, secret_hash};
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
+use crate::time_format::human_from_ms;
 
 async fn tokens_markup(
     state: &AppState,
@@ -87,7 +84,6 @@ pub async fn tokens_action(
     let form = parse_query(&String::from_utf8_lossy(&body));
     match form.get("action") {
         Some("create") => {
-            crate::auth::refuse_token_minting(&user)?;
             let name = form.get("name").map(str::trim).unwrap_or("");
             if name.is_empty() {
                 return Ok(
@@ -110,19 +106,12 @@ pub async fn tokens_action(
                     return Ok(markup.into_response());
                 }
             };
-            let secret = new_secret();
-            let now = now_ms();
-            state
-                .store
-                .create_access_token(NewAccessToken {
-                    user_id: user.user.id,
-                    name: name.to_string(),
-                    token_hash: secret_hash(&secret),
-                    now_ms: now,
-                    expires_ms: expires_in_days.map(|days| now + days * DAY_MS),
-                })
-                .await?;
-            Ok(tokens_markup(&state, &user, Some(&secret), None)
+            let command = CreateToken {
+                name: name.to_string(),
+                expires_in_days,
+            };
+            let created = cairn_app::token::create(&state, &user.as_caller(), command).await?;
+            Ok(tokens_markup(&state, &user, Some(&created.secret), None)
                 .await?
                 .into_response())
         }
@@ -131,8 +120,11 @@ pub async fn tokens_action(
                 .get("id")
                 .and_then(|text| text.parse().ok())
                 .unwrap_or(-1);
-            state.store.revoke_access_token(user.user.id, id).await?;
-            state.credential_lookups.forget_user(user.user.id);
+            match cairn_app::token::revoke(&state, &user.as_caller(), id).await {
+                // A token revoked already (in another tab, say) is simply gone from the list.
+                Err(error) if error.code == cairn_app::ErrorCode::TokenNotFound => {}
+                outcome => outcome?,
+            }
             Ok(tokens_markup(&state, &user, None, None)
                 .await?
                 .into_response())

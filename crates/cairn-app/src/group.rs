@@ -1,0 +1,91 @@
+//! Groups and their members, managed by site administrators from the REST API (and, later, the
+//! administration screens). The two built-in groups cannot be removed.
+
+use cairn_core::Group;
+
+use crate::error::{Error, ErrorCode};
+use crate::{Caller, Node};
+
+/// 403 unless `caller` is a site administrator.
+fn require_site_administrator(caller: &Caller) -> Result<(), Error> {
+    if caller.site_administrator {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only members of confluence-administrators may manage groups",
+        ))
+    }
+}
+
+/// Group `name`; not found when there is none.
+pub async fn named(node: &Node, name: &str) -> Result<Group, Error> {
+    node.store.find_group(name).await?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::GroupNotFound,
+            format!("No group found with name: {name}"),
+        )
+    })
+}
+
+/// Creates group `name` (lower-cased, as Confluence stores group names).
+pub async fn create(node: &Node, caller: &Caller, name: &str) -> Result<Group, Error> {
+    require_site_administrator(caller)?;
+    let group = node.store.create_group(name).await?;
+    tracing::info!(group = %group.name, user = %caller.user.username, "group created");
+    Ok(group)
+}
+
+/// Removes group `name` with its memberships and grants; its restrictions keep naming nobody.
+pub async fn delete(node: &Node, caller: &Caller, name: &str) -> Result<(), Error> {
+    require_site_administrator(caller)?;
+    let group = named(node, name).await?;
+    if !cairn_core::access::group_is_removable(&group.name) {
+        return Err(Error::bad_request(format!(
+            "the built-in group {} cannot be removed",
+            group.name
+        )));
+    }
+    node.store.delete_group(group.id).await?;
+    tracing::info!(group = %group.name, user = %caller.user.username, "group removed");
+    Ok(())
+}
+
+/// Whether a membership change adds or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Add,
+    Remove,
+}
+
+/// Adds `username` to group `name` or removes them. Adding a member twice or removing one who is
+/// not a member changes nothing.
+pub async fn change_membership(
+    node: &Node,
+    caller: &Caller,
+    name: &str,
+    username: &str,
+    change: Membership,
+) -> Result<(), Error> {
+    require_site_administrator(caller)?;
+    let group = named(node, name).await?;
+    let member = node
+        .store
+        .find_user_by_username(username)
+        .await?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::UserNotFound,
+                format!("No user found with username: {username}"),
+            )
+        })?;
+    match change {
+        Membership::Add => node.store.add_group_member(group.id, member.id).await?,
+        Membership::Remove => {
+            node.store.remove_group_member(group.id, member.id).await?;
+        }
+    }
+    // This node forgets at once; others when the journal entry reaches them.
+    node.administrators.clear();
+    tracing::info!(group = %group.name, member = %member.username, ?change, user = %caller.user.username, "group membership changed");
+    Ok(())
+}

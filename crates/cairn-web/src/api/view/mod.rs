@@ -1,0 +1,138 @@
+//! The REST API's response bodies as types: what each endpoint answers, in Confluence Server's
+//! shapes, serialised by serde and described by JSON Schema (`schemars`) for the OpenAPI document
+//! (`openapi.rs`). Builders in `json.rs` and the handlers fill them in; nothing under `api/` builds
+//! response JSON by hand.
+//!
+//! Confluence's objects say what they left out: `_expandable` names every part that could have
+//! been expanded (with a link, or `""`), and an expanded part is present as a field instead. Here
+//! an expandable part is an `Option` that is skipped when `None`.
+
+mod content;
+mod people;
+mod permission;
+mod search;
+mod space;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub use content::*;
+pub use people::*;
+pub use permission::*;
+pub use search::*;
+pub use space::*;
+
+/// `_expandable`: each part left out, with the link that fetches it or `""`.
+pub type Expandable = BTreeMap<&'static str, String>;
+
+/// `_links`: `self`, `base`, `context`, `webui`, `next`… as Confluence names them.
+pub type Links = BTreeMap<&'static str, String>;
+
+/// Builds a [`Links`] or [`Expandable`] from pairs.
+pub fn links<const N: usize>(pairs: [(&'static str, String); N]) -> Links {
+    pairs.into_iter().collect()
+}
+
+/// Confluence's paged list: `results`, `start`, `limit`, `size`, and `_links` with a relative
+/// `next` present exactly when more items exist (and `prev` when this is not the first page).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PagedList<T> {
+    pub results: Vec<T>,
+    pub start: i64,
+    pub limit: i64,
+    pub size: usize,
+    #[serde(rename = "_links")]
+    pub links: Links,
+}
+
+/// A paged list that also tells how many items match in all (`totalSize`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CountedList<T> {
+    #[serde(flatten)]
+    pub list: PagedList<T>,
+    #[serde(rename = "totalSize")]
+    pub total_size: i64,
+}
+
+/// A text in one representation (`storage`, `view`, `plain`…).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Represented {
+    pub value: String,
+    pub representation: &'static str,
+    #[serde(rename = "_expandable", skip_serializing_if = "Option::is_none")]
+    pub expandable: Option<Expandable>,
+}
+
+/// `POST /rest/api/contentbody/convert/{to}`: the converted body.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConvertedBody {
+    pub value: String,
+    pub representation: String,
+    #[serde(rename = "_links")]
+    pub links: Links,
+}
+
+/// `{"success": true}` of Confluence's `.action` endpoints that answer JSON.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActionDone {
+    pub success: bool,
+}
+
+/// `{"watching": …}` of the watch endpoints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Watching {
+    pub watching: bool,
+}
+
+/// What a page move answers: md2conf reads `id`, other clients `pageId`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Moved {
+    #[serde(rename = "pageId")]
+    pub page_id: String,
+    pub id: String,
+}
+
+/// A long task (a space deletion), as `GET /rest/api/longtask/{id}` shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LongTaskView {
+    pub id: String,
+    pub name: TaskName,
+    #[serde(rename = "elapsedTime")]
+    pub elapsed_time: i64,
+    #[serde(rename = "percentageComplete")]
+    pub percentage_complete: i32,
+    pub successful: bool,
+    pub finished: bool,
+    pub messages: Vec<TaskMessage>,
+    #[serde(rename = "_links")]
+    pub links: Links,
+}
+
+/// A task's name as a translation key with arguments.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TaskName {
+    pub key: String,
+    pub args: Vec<String>,
+}
+
+/// One message of a task.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TaskMessage {
+    pub translation: String,
+    pub args: Vec<String>,
+}
+
+/// The 202 answer of a space deletion: the task's id and where to follow it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TaskStarted {
+    pub id: String,
+    pub links: TaskStatusLink,
+}
+
+/// Where a started task is followed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TaskStatusLink {
+    pub status: String,
+}
