@@ -8,6 +8,7 @@ mod export;
 pub mod json;
 mod label;
 mod movement;
+pub mod openapi;
 pub(crate) mod permission;
 mod property;
 pub mod request;
@@ -233,6 +234,14 @@ pub fn routes() -> crate::routes::RouteTable {
             "/rest/pat/latest/tokens/{id}",
             axum::routing::delete(token::revoke_token),
         )
+        .route("/rest/cairn/1/openapi.json", get(openapi_document))
+}
+
+/// `GET /rest/cairn/1/openapi.json`: the REST API's OpenAPI document, for anyone (it describes the
+/// API, not the site). Built once per process: it is the same for every request.
+async fn openapi_document() -> axum::response::Response {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    crate::error::json_body(DOCUMENT.get_or_init(openapi::document))
 }
 
 pub use crate::request::parse_query;

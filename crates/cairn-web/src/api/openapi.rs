@@ -31,7 +31,7 @@ fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 }
 
 /// How a request body is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum BodyKind {
     Json(SchemaOf),
     /// `multipart/form-data` with one or more `file` parts (and `comment`, `minorEdit`).

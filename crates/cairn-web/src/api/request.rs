@@ -369,6 +369,7 @@ pub struct NameRequest {
 /// fields answers for it; anything else (`null`, a number) is an empty list.
 #[derive(Debug, Clone, JsonSchema)]
 #[serde(transparent)]
+#[schemars(rename = "OneOrManyOf{T}")]
 pub struct OneOrMany<T>(pub Vec<T>);
 
 impl<T> Default for OneOrMany<T> {

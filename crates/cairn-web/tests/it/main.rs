@@ -12,6 +12,7 @@ mod health;
 mod label;
 mod layering;
 mod matrix;
+mod openapi;
 mod permission;
 mod reads;
 mod search;

@@ -212,6 +212,7 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         get("/healthz", Public),
         get("/readyz", Public),
         get("/rest/cairn/1/cluster", AdministerSite),
+        get("/rest/cairn/1/openapi.json", Public),
         get("/metrics", AdministerSite),
         // Spaces.
         get("/rest/api/space", SignedIn),
@@ -1055,7 +1056,7 @@ pub(crate) fn file_part() -> reqwest::multipart::Part {
 }
 
 /// The methods the router serves at `url`, from the `Allow` header of its 405.
-async fn served_methods(app: &TestApp, url: &str) -> BTreeSet<String> {
+pub(crate) async fn served_methods(app: &TestApp, url: &str) -> BTreeSet<String> {
     let probe = client_for(Caller::SiteAdmin)
         .request(
             Method::from_bytes(b"PROPFIND").expect("method"),

@@ -38,6 +38,7 @@ pub fn links<const N: usize>(pairs: [(&'static str, String); N]) -> Links {
 /// Confluence's paged list: `results`, `start`, `limit`, `size`, and `_links` with a relative
 /// `next` present exactly when more items exist (and `prev` when this is not the first page).
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "PagedListOf{T}")]
 pub struct PagedList<T> {
     pub results: Vec<T>,
     pub start: i64,
@@ -49,6 +50,7 @@ pub struct PagedList<T> {
 
 /// A paged list that also tells how many items match in all (`totalSize`).
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CountedListOf{T}")]
 pub struct CountedList<T> {
     #[serde(flatten)]
     pub list: PagedList<T>,

@@ -25,6 +25,7 @@ pub struct RestrictionSubjects {
 
 /// A bounded list of restriction subjects.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SubjectListOf{T}")]
 pub struct SubjectList<T> {
     pub results: Vec<T>,
     pub start: i64,
