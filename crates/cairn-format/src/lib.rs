@@ -27,6 +27,7 @@
 
 mod context;
 mod editor;
+mod editor_document;
 pub mod entity;
 mod error;
 mod extract;
@@ -48,6 +49,7 @@ pub use context::{
     AttachmentListing, ChildPage, NoContext, RenderContext, UserDisplay, encode_path_segment,
 };
 pub use editor::{ATOMIC_CLASS, STORAGE_ATTRIBUTE, editor_html_to_storage, storage_to_editor_html};
+pub use editor_document::{editor_json_to_storage, storage_to_editor_json};
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use markdown::{markdown_to_storage, storage_to_markdown};
