@@ -514,8 +514,12 @@ impl FromStorage<'_> {
                 image.source = ImageSource::Attachment { filename };
             }
             "ri:url" => {
+                // An unsafe URL stays raw: the editor could not send it back.
                 let url = resource.attribute("ri:value")?.into_owned();
-                image.preview_url = is_safe_image_url(&url).then(|| url.clone());
+                if !is_safe_image_url(&url) {
+                    return None;
+                }
+                image.preview_url = Some(url.clone());
                 image.source = ImageSource::Url { url };
             }
             _ => return None,
