@@ -136,7 +136,7 @@ fn as_tiptap_would_send_it(value: &mut Value, seed: &mut u64) {
             .wrapping_add(1442695040888963407);
         let text = child["text"].as_str().map(str::to_string);
         match text {
-            Some(text) if text.chars().count() > 1 && *seed % 2 == 0 => {
+            Some(text) if text.chars().count() > 1 && seed.is_multiple_of(2) => {
                 let cut = text.char_indices().nth(1).map_or(0, |(index, _)| index);
                 let mut first = child.clone();
                 first["text"] = json!(text[..cut]);

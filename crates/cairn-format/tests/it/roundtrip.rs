@@ -25,7 +25,7 @@ pub(crate) enum GenNode {
 }
 
 #[derive(Clone, Debug)]
-struct GenAttribute {
+pub(crate) struct GenAttribute {
     name: String,
     value: Vec<GenChar>,
     single_quoted: bool,
@@ -34,7 +34,7 @@ struct GenAttribute {
 
 /// A character and how it is spelled in the source.
 #[derive(Clone, Debug)]
-struct GenChar {
+pub(crate) struct GenChar {
     character: char,
     spelling: u8,
 }
