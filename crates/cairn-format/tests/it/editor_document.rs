@@ -395,3 +395,26 @@ proptest! {
         }
     }
 }
+
+/// The editor documents of the corpus, as the frontend's schema test loads them
+/// (`frontend/test/schema.test.mjs`): a snapshot, rewritten when `CAIRN_BLESS=1` is set.
+#[test]
+fn the_frontend_schema_fixture_matches_the_converter() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../frontend/test/corpus-documents.json"
+    );
+    let documents: Vec<Value> = corpus()
+        .iter()
+        .map(|page| to_json(&parse(page).unwrap()))
+        .collect();
+    let expected = serde_json::to_string_pretty(&documents).unwrap() + "\n";
+    if std::env::var_os("CAIRN_BLESS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "{path} is stale: rerun this test with CAIRN_BLESS=1 and commit the file"
+    );
+}
