@@ -16,7 +16,10 @@
 //! - **convert** wiki markup and Markdown to storage, storage to Markdown, and storage to and
 //!   from editor HTML with every macro as an atomic node ([`wiki_to_storage`],
 //!   [`markdown_to_storage`], [`storage_to_markdown`], [`storage_to_editor_html`],
-//!   [`editor_html_to_storage`]).
+//!   [`editor_html_to_storage`]);
+//! - **edit**: convert storage to and from the WYSIWYG editor's document (TipTap JSON), lossless
+//!   both ways, with unedited blocks kept byte for byte ([`storage_to_editor_json`],
+//!   [`editor_json_to_storage`]).
 //!
 //! It must stay pure: no IO, no async, no global state, no knowledge of the database, of HTTP or
 //! of permissions. Main types: [`Document`] and [`NodeRef`] (the tree), [`Resource`] (what a

@@ -660,11 +660,11 @@ impl FromStorage<'_> {
                 "thead" | "tbody" | "tfoot" if child.attributes().next().is_none() => {
                     for row in child.children() {
                         if !is_whitespace_text(row) {
-                            model.rows.push(self.table_row(row, depth)?);
+                            model.rows.push(self.table_row(row, depth + 1)?);
                         }
                     }
                 }
-                "tr" => model.rows.push(self.table_row(child, depth)?),
+                "tr" => model.rows.push(self.table_row(child, depth + 1)?),
                 _ => return None,
             }
         }

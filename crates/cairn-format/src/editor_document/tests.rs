@@ -436,6 +436,26 @@ fn deep_documents_are_bounded_not_crashes() {
         })
         .1;
     assert!(json_depth < 128, "{json_depth}");
+    // Tables and panels nest three and two editor levels per storage level.
+    for (open, close) in [
+        ("<table><tr><td>", "</td></tr></table>"),
+        (
+            "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body>",
+            "</ac:rich-text-body></ac:structured-macro>",
+        ),
+        (
+            "<ac:task-list><ac:task><ac:task-body>",
+            "</ac:task-body></ac:task></ac:task-list>",
+        ),
+    ] {
+        let levels = (crate::parse::MAX_DEPTH - 3) / 3;
+        let storage = open.repeat(levels) + "<p><b><i>x</i></b></p>" + &close.repeat(levels);
+        let json = storage_to_editor_json(&parse(&storage).unwrap(), &NoContext);
+        assert_eq!(
+            editor_json_to_storage(&json, &parse(&storage).unwrap()).unwrap(),
+            storage
+        );
+    }
     // Hostile JSON nesting is refused by the JSON reader.
     let hostile = "{\"type\":\"doc\",\"content\":[".to_string()
         + &"{\"type\":\"blockquote\",\"content\":[".repeat(50_000);
