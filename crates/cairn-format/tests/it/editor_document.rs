@@ -322,7 +322,7 @@ fn gen_modelled_page() -> impl Strategy<Value = String> {
             "b", "em", "u", "s", "code", "sub", "sup", "strong", "i",
         ])
         .prop_map(move |mark| vec![text.clone(), format!("<{mark}>{text}</{mark}>")])
-        .prop_flat_map(|choices| prop::sample::select(choices))
+        .prop_flat_map(prop::sample::select)
     });
     let paragraph = (
         text.clone(),
