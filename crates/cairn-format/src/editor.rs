@@ -24,7 +24,7 @@ pub const ATOMIC_CLASS: &str = "cairn-macro";
 pub const STORAGE_ATTRIBUTE: &str = "data-macro-storage";
 
 /// Macros that sit inside a line of text.
-fn is_inline_macro(name: &str) -> bool {
+pub(crate) fn is_inline_macro(name: &str) -> bool {
     matches!(
         name,
         "status" | "anchor" | "jira" | "profile" | "view-file" | "mathinline" | "eazy-math-inline"

@@ -157,6 +157,10 @@ pub enum FormatError {
         #[source]
         source: Box<FormatError>,
     },
+    /// A document sent by the editor is not a valid editor document: `path` says where
+    /// (`doc.content[2].attrs.level`), `reason` what is wrong.
+    #[error("editor document is not valid at {path}: {reason}")]
+    EditorDocument { path: String, reason: String },
 }
 
 impl FormatError {
@@ -165,6 +169,7 @@ impl FormatError {
         match self {
             FormatError::Xhtml { malformation, .. } => Some(malformation),
             FormatError::EditorContent { source } => source.malformation(),
+            FormatError::EditorDocument { .. } => None,
         }
     }
 
@@ -173,6 +178,7 @@ impl FormatError {
         match self {
             FormatError::Xhtml { position, .. } => Some(*position),
             FormatError::EditorContent { source } => source.position(),
+            FormatError::EditorDocument { .. } => None,
         }
     }
 }

@@ -16,7 +16,10 @@
 //! - **convert** wiki markup and Markdown to storage, storage to Markdown, and storage to and
 //!   from editor HTML with every macro as an atomic node ([`wiki_to_storage`],
 //!   [`markdown_to_storage`], [`storage_to_markdown`], [`storage_to_editor_html`],
-//!   [`editor_html_to_storage`]).
+//!   [`editor_html_to_storage`]);
+//! - **edit**: convert storage to and from the WYSIWYG editor's document (TipTap JSON), lossless
+//!   both ways, with unedited blocks kept byte for byte ([`storage_to_editor_json`],
+//!   [`editor_json_to_storage`]).
 //!
 //! It must stay pure: no IO, no async, no global state, no knowledge of the database, of HTTP or
 //! of permissions. Main types: [`Document`] and [`NodeRef`] (the tree), [`Resource`] (what a
@@ -27,6 +30,7 @@
 
 mod context;
 mod editor;
+mod editor_document;
 pub mod entity;
 mod error;
 mod extract;
@@ -48,6 +52,7 @@ pub use context::{
     AttachmentListing, ChildPage, NoContext, RenderContext, UserDisplay, encode_path_segment,
 };
 pub use editor::{ATOMIC_CLASS, STORAGE_ATTRIBUTE, editor_html_to_storage, storage_to_editor_html};
+pub use editor_document::{editor_json_to_storage, storage_to_editor_json};
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use markdown::{markdown_to_storage, storage_to_markdown};

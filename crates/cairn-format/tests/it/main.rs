@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod convert;
+mod editor_document;
 mod render_macros;
 mod roundtrip;
 mod xss;

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// A generated node, with the formatting choices that its storage form must keep.
 #[derive(Clone, Debug)]
-enum GenNode {
+pub(crate) enum GenNode {
     Element {
         name: String,
         attributes: Vec<GenAttribute>,
@@ -25,7 +25,7 @@ enum GenNode {
 }
 
 #[derive(Clone, Debug)]
-struct GenAttribute {
+pub(crate) struct GenAttribute {
     name: String,
     value: Vec<GenChar>,
     single_quoted: bool,
@@ -34,7 +34,7 @@ struct GenAttribute {
 
 /// A character and how it is spelled in the source.
 #[derive(Clone, Debug)]
-struct GenChar {
+pub(crate) struct GenChar {
     character: char,
     spelling: u8,
 }
@@ -98,7 +98,7 @@ fn spelled(c: &GenChar, in_attribute_with_quote: Option<char>) -> String {
     }
 }
 
-fn storage_of(nodes: &[GenNode], out: &mut String) {
+pub(crate) fn storage_of(nodes: &[GenNode], out: &mut String) {
     for node in nodes {
         match node {
             GenNode::Text(chars) => {
@@ -185,7 +185,7 @@ fn gen_leaf() -> impl Strategy<Value = GenNode> {
     ]
 }
 
-fn gen_nodes() -> impl Strategy<Value = Vec<GenNode>> {
+pub(crate) fn gen_nodes() -> impl Strategy<Value = Vec<GenNode>> {
     let node = gen_leaf().prop_recursive(6, 48, 5, |inner| {
         (
             prop::sample::select(ELEMENT_NAMES),

@@ -1,0 +1,19 @@
+// Entry point of the bundle: mounts the editor on every `[data-cairn-editor]` element once the
+// page is parsed, and exposes `window.cairnEditor` for pages that mount later.
+
+import "./editor.css";
+import { mount, mountAll } from "./mount";
+
+declare global {
+  interface Window {
+    cairnEditor?: { mount: typeof mount; mountAll: typeof mountAll };
+  }
+}
+
+window.cairnEditor = { mount, mountAll };
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => mountAll());
+} else {
+  mountAll();
+}

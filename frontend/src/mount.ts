@@ -1,0 +1,97 @@
+// Mounting the editor on a page, and handing its document back to the form (the contract is
+// described in frontend/README.md).
+//
+//   <form method="post">
+//     <input type="hidden" name="body_format" value="storage">
+//     <textarea name="body">…storage, for browsers without script…</textarea>
+//     <div data-cairn-editor data-field="body" data-format-field="body_format"
+//          data-document="…editor JSON from storage_to_editor_json…" hidden></div>
+//   </form>
+//
+// On mount the textarea is hidden and the editor shown; on submit the field receives the
+// editor's document as JSON and the format field says "editor-json".
+
+import { Editor, Extension, type JSONContent } from "@tiptap/core";
+import { ACTIONS } from "./actions";
+import { extensions } from "./schema";
+import { SlashCommands } from "./slash";
+import { createToolbar } from "./toolbar";
+
+export const FORMAT = "editor-json";
+
+type Field = HTMLInputElement | HTMLTextAreaElement;
+
+function formField(form: HTMLFormElement, name: string | undefined): Field | null {
+  if (!name) return null;
+  const field = form.elements.namedItem(name);
+  return field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement ? field : null;
+}
+
+function initialDocument(element: HTMLElement): JSONContent {
+  const json = element.dataset.document;
+  if (!json) return { type: "doc", content: [{ type: "paragraph" }] };
+  const parsed = JSON.parse(json) as JSONContent;
+  if (parsed?.type !== "doc") throw new Error("data-document is not an editor document");
+  return parsed;
+}
+
+/** Mounts one editor; returns it, or null when the element does not fulfil the contract. */
+export function mount(element: HTMLElement): Editor | null {
+  const form = element.closest("form");
+  const field = form && formField(form, element.dataset.field);
+  if (!form || !field) {
+    console.error("cairn editor: data-field must name a field of the enclosing form", element);
+    return null;
+  }
+  const formatField = formField(form, element.dataset.formatField);
+  const link = ACTIONS.find((action) => action.id === "link");
+
+  const surface = document.createElement("div");
+  surface.className = "cairn-editor-surface";
+  const editor = new Editor({
+    element: surface,
+    extensions: [
+      ...extensions(),
+      SlashCommands,
+      Extension.create({
+        name: "cairnShortcuts",
+        addKeyboardShortcuts() {
+          return {
+            "Mod-k": () => {
+              link?.run(this.editor);
+              return true;
+            },
+            "Mod-s": () => {
+              form.requestSubmit();
+              return true;
+            },
+            "Mod-Alt-c": () => {
+              ACTIONS.find((action) => action.id === "code-block")?.run(this.editor);
+              return true;
+            },
+          };
+        },
+      }),
+    ],
+    content: initialDocument(element),
+    editorProps: {
+      attributes: { role: "textbox", "aria-multiline": "true", "aria-label": element.dataset.label ?? "Page content" },
+    },
+  });
+
+  element.replaceChildren(createToolbar(editor), surface);
+  element.hidden = false;
+  field.hidden = true;
+  form.addEventListener("submit", () => {
+    field.value = JSON.stringify(editor.getJSON());
+    if (formatField) formatField.value = FORMAT;
+  });
+  return editor;
+}
+
+/** Mounts every `[data-cairn-editor]` element of the page. */
+export function mountAll(root: ParentNode = document): Editor[] {
+  return Array.from(root.querySelectorAll<HTMLElement>("[data-cairn-editor]"))
+    .map(mount)
+    .filter((editor): editor is Editor => editor !== null);
+}
