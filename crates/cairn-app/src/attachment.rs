@@ -80,7 +80,11 @@ pub fn media_type_for(declared: Option<&str>, filename: &str) -> String {
 
 /// Where the bytes of `version` of attachment `id` on `container` live. The random part keeps
 /// two uploads of the same version (one of them rolled back) from ever sharing a key.
-fn blob_key_for(container: ContentId, id: ContentId, version: i32) -> Result<BlobKey, Error> {
+pub(crate) fn blob_key_for(
+    container: ContentId,
+    id: ContentId,
+    version: i32,
+) -> Result<BlobKey, Error> {
     let unique: String = new_secret()
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -11,7 +11,7 @@
 //!   ([`throttle`]).
 //! - The use cases, each a function of a caller and a typed command that runs in one store
 //!   transaction with its journal entries: [`page`] (creating and saving a page), [`movement`]
-//!   (moving a page), [`lifecycle`] (trashing, purging, removing comments and versions),
+//!   (moving a page), [`copy`] (copying a page with what it carries), [`lifecycle`] (trashing, purging, removing comments and versions),
 //!   [`trash`] (a space's trash), [`restriction`] (replacing a page's restrictions),
 //!   [`attachment`] (recording uploaded files, owning the blob key scheme), [`comment`],
 //!   [`label`], [`property`], [`space`], [`space_permission`], [`group`] (groups and their
@@ -29,6 +29,7 @@ pub mod cache;
 pub mod clock;
 pub mod cluster;
 pub mod comment;
+pub mod copy;
 pub mod credentials;
 pub mod error;
 pub mod group;

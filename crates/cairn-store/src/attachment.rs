@@ -200,22 +200,7 @@ impl Store {
         writes: &[AttachmentWrite],
     ) -> StoreResult<Vec<Attachment>> {
         let mut transaction = self.begin_write().await?;
-        for write in writes {
-            match write {
-                AttachmentWrite::New {
-                    id,
-                    container_id,
-                    title,
-                    file,
-                } => {
-                    create_attachment_in(self, &mut transaction, *id, *container_id, title, file)
-                        .await?
-                }
-                AttachmentWrite::NewVersion { id, current, file } => {
-                    add_attachment_version_in(self, &mut transaction, *id, *current, file).await?
-                }
-            }
-        }
+        self.record_attachments_in(&mut transaction, writes).await?;
         transaction.commit().await?;
         let mut recorded = Vec::with_capacity(writes.len());
         for write in writes {
@@ -227,6 +212,31 @@ impl Store {
             );
         }
         Ok(recorded)
+    }
+
+    /// [`Store::record_attachments`] inside `transaction` (with the content the files go on, say),
+    /// each write with its journal entry.
+    pub async fn record_attachments_in(
+        &self,
+        transaction: &mut WriteTx,
+        writes: &[AttachmentWrite],
+    ) -> StoreResult<()> {
+        for write in writes {
+            match write {
+                AttachmentWrite::New {
+                    id,
+                    container_id,
+                    title,
+                    file,
+                } => {
+                    create_attachment_in(self, transaction, *id, *container_id, title, file).await?
+                }
+                AttachmentWrite::NewVersion { id, current, file } => {
+                    add_attachment_version_in(self, transaction, *id, *current, file).await?
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Renames attachment `id` and/or changes its media type (its bytes and version stay). A name

@@ -4,6 +4,7 @@
 pub(crate) mod attachment;
 mod content;
 mod convert;
+mod copy;
 mod export;
 pub mod json;
 mod label;
@@ -233,6 +234,10 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/rest/pat/latest/tokens/{id}",
             axum::routing::delete(token::revoke_token),
+        )
+        .route(
+            "/rest/api/content/{id}/copy",
+            axum::routing::post(copy::copy_page),
         )
         .route("/rest/cairn/1/openapi.json", get(openapi_document))
 }

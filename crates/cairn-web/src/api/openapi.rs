@@ -11,12 +11,12 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    ContentRequest, ConvertRequest, GrantRequest, LabelsRequest, NameRequest, PropertyRequest,
-    RestrictionRequest, RpcRequest, SpaceRequest, TokenRequest,
+    ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest, NameRequest,
+    PropertyRequest, RestrictionRequest, RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
-    ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView, ConvertedBody,
-    CountedList, GrantList, GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved,
+    ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView, ConvertedBody, CountedList,
+    GrantList, GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved,
     OperationRestrictions, PagedList, PropertyView, QuickNavigation, RestrictionList,
     RestrictionsByOperation, RpcAnswer, SearchResults, SpaceContent, SpaceView, TaskStarted,
     TokenView, UserView, VersionView, Watching,
@@ -117,7 +117,15 @@ impl Operation {
 
 const PAGING: &[&str] = &["start", "limit"];
 const CONTENT_LIST: &[&str] = &[
-    "type", "spaceKey", "title", "status", "label", "postingDay", "expand", "start", "limit",
+    "type",
+    "spaceKey",
+    "title",
+    "status",
+    "label",
+    "postingDay",
+    "expand",
+    "start",
+    "limit",
 ];
 const EXPAND: &[&str] = &["expand"];
 const PAGED_EXPAND: &[&str] = &["expand", "start", "limit"];
@@ -135,27 +143,51 @@ pub fn operations() -> Vec<Operation> {
         get("/rest/api/space/{key}", "Get a space")
             .query(EXPAND)
             .answers::<SpaceView>(),
-        put("/rest/api/space/{key}", "Change a space's name, description or home page")
-            .reads::<SpaceRequest>()
-            .answers::<SpaceView>(),
-        delete("/rest/api/space/{key}", "Delete a space with everything in it")
-            .answers_with::<TaskStarted>(202),
-        get("/rest/api/space/{key}/content", "A space's pages and blog posts")
-            .query(&["depth", "expand", "start", "limit"])
-            .answers::<SpaceContent>(),
-        get("/rest/api/space/{key}/content/{kind}", "A space's pages or blog posts")
-            .query(&["depth", "expand", "start", "limit"])
-            .answers::<PagedList<ContentView>>(),
-        get("/rest/api/space/{key}/permissions", "Every grant of a space")
-            .answers::<Vec<GrantView>>(),
-        get("/rest/api/space/{key}/permission", "The grants of a space, as a list")
-            .answers::<GrantList>(),
-        post("/rest/api/space/{key}/permission", "Grant a space permission")
-            .reads::<GrantRequest>()
-            .answers::<GrantView>(),
-        get("/rest/api/longtask", "The caller's long tasks, newest first")
-            .query(PAGING)
-            .answers::<PagedList<LongTaskView>>(),
+        put(
+            "/rest/api/space/{key}",
+            "Change a space's name, description or home page",
+        )
+        .reads::<SpaceRequest>()
+        .answers::<SpaceView>(),
+        delete(
+            "/rest/api/space/{key}",
+            "Delete a space with everything in it",
+        )
+        .answers_with::<TaskStarted>(202),
+        get(
+            "/rest/api/space/{key}/content",
+            "A space's pages and blog posts",
+        )
+        .query(&["depth", "expand", "start", "limit"])
+        .answers::<SpaceContent>(),
+        get(
+            "/rest/api/space/{key}/content/{kind}",
+            "A space's pages or blog posts",
+        )
+        .query(&["depth", "expand", "start", "limit"])
+        .answers::<PagedList<ContentView>>(),
+        get(
+            "/rest/api/space/{key}/permissions",
+            "Every grant of a space",
+        )
+        .answers::<Vec<GrantView>>(),
+        get(
+            "/rest/api/space/{key}/permission",
+            "The grants of a space, as a list",
+        )
+        .answers::<GrantList>(),
+        post(
+            "/rest/api/space/{key}/permission",
+            "Grant a space permission",
+        )
+        .reads::<GrantRequest>()
+        .answers::<GrantView>(),
+        get(
+            "/rest/api/longtask",
+            "The caller's long tasks, newest first",
+        )
+        .query(PAGING)
+        .answers::<PagedList<LongTaskView>>(),
         get("/rest/api/longtask/{id}", "A long task").answers::<LongTaskView>(),
         // Content
         get("/rest/api/content", "List or find content")
@@ -175,43 +207,76 @@ pub fn operations() -> Vec<Operation> {
         .query(&["status", "conflictPolicy"])
         .reads::<ContentRequest>()
         .answers::<AnyContent>(),
-        delete("/rest/api/content/{id}", "Trash or purge content, or remove a comment")
-            .query(&["status"]),
+        delete(
+            "/rest/api/content/{id}",
+            "Trash or purge content, or remove a comment",
+        )
+        .query(&["status"]),
         get("/rest/api/content/{id}/history", "Content's history").answers::<HistoryView>(),
-        get("/rest/api/content/{id}/child", "Content's children of every kind")
-            .query(EXPAND)
-            .answers::<ChildrenView>(),
-        get("/rest/api/content/{id}/child/page", "Child pages, in position order")
-            .query(PAGED_EXPAND)
-            .answers::<PagedList<ContentView>>(),
-        get("/rest/api/content/{id}/child/comment", "Comments on content")
-            .query(&["location", "depth", "expand", "start", "limit"])
-            .answers::<PagedList<ContentView>>(),
-        get("/rest/api/content/{id}/descendant/page", "Every page below, level by level")
-            .query(PAGED_EXPAND)
-            .answers::<PagedList<ContentView>>(),
+        get(
+            "/rest/api/content/{id}/child",
+            "Content's children of every kind",
+        )
+        .query(EXPAND)
+        .answers::<ChildrenView>(),
+        get(
+            "/rest/api/content/{id}/child/page",
+            "Child pages, in position order",
+        )
+        .query(PAGED_EXPAND)
+        .answers::<PagedList<ContentView>>(),
+        get(
+            "/rest/api/content/{id}/child/comment",
+            "Comments on content",
+        )
+        .query(&["location", "depth", "expand", "start", "limit"])
+        .answers::<PagedList<ContentView>>(),
+        get(
+            "/rest/api/content/{id}/descendant/page",
+            "Every page below, level by level",
+        )
+        .query(PAGED_EXPAND)
+        .answers::<PagedList<ContentView>>(),
         put(
             "/rest/api/content/{id}/move/{position}/{target}",
             "Move a page before, after or below another",
         )
         .answers::<Moved>(),
-        post("/pages/movepage.action", "Move a page (Confluence Server's action)")
-            .query(&["pageId", "position", "targetId", "targetTitle", "spaceKey"])
-            .answers::<Moved>(),
+        post(
+            "/rest/api/content/{id}/copy",
+            "Copy a page with what it carries",
+        )
+        .reads::<CopyRequest>()
+        .answers::<ContentView>(),
+        post(
+            "/pages/movepage.action",
+            "Move a page (Confluence Server's action)",
+        )
+        .query(&["pageId", "position", "targetId", "targetTitle", "spaceKey"])
+        .answers::<Moved>(),
         // Versions
         get("/rest/api/content/{id}/version", "Versions, newest first")
             .query(PAGING)
             .answers::<PagedList<VersionView>>(),
-        get("/rest/experimental/content/{id}/version", "Versions, newest first")
-            .query(PAGING)
-            .answers::<PagedList<VersionView>>(),
+        get(
+            "/rest/experimental/content/{id}/version",
+            "Versions, newest first",
+        )
+        .query(PAGING)
+        .answers::<PagedList<VersionView>>(),
         get("/rest/api/content/{id}/version/{number}", "One version")
             .query(EXPAND)
             .answers::<VersionView>(),
-        delete("/rest/api/content/{id}/version/{number}", "Remove a historical version"),
-        get("/rest/experimental/content/{id}/version/{number}", "One version")
-            .query(EXPAND)
-            .answers::<VersionView>(),
+        delete(
+            "/rest/api/content/{id}/version/{number}",
+            "Remove a historical version",
+        ),
+        get(
+            "/rest/experimental/content/{id}/version/{number}",
+            "One version",
+        )
+        .query(EXPAND)
+        .answers::<VersionView>(),
         delete(
             "/rest/experimental/content/{id}/version/{number}",
             "Remove a historical version",
@@ -223,8 +288,11 @@ pub fn operations() -> Vec<Operation> {
         post("/rest/api/content/{id}/label", "Add labels")
             .reads::<LabelsRequest>()
             .answers::<PagedList<LabelView>>(),
-        delete("/rest/api/content/{id}/label", "Remove a label named in the query")
-            .query(&["name"]),
+        delete(
+            "/rest/api/content/{id}/label",
+            "Remove a label named in the query",
+        )
+        .query(&["name"]),
         delete("/rest/api/content/{id}/label/{label}", "Remove a label"),
         get("/rest/api/content/{id}/property", "Content properties")
             .query(PAGING)
@@ -238,11 +306,17 @@ pub fn operations() -> Vec<Operation> {
             .answers::<PropertyView>(),
         delete("/rest/api/content/{id}/property/{key}", "Delete a property"),
         // Restrictions
-        get("/rest/api/content/{id}/restriction", "Content's restrictions")
-            .answers::<RestrictionList>(),
-        put("/rest/api/content/{id}/restriction", "Replace content's restrictions")
-            .reads::<Vec<RestrictionRequest>>()
-            .answers::<RestrictionList>(),
+        get(
+            "/rest/api/content/{id}/restriction",
+            "Content's restrictions",
+        )
+        .answers::<RestrictionList>(),
+        put(
+            "/rest/api/content/{id}/restriction",
+            "Replace content's restrictions",
+        )
+        .reads::<Vec<RestrictionRequest>>()
+        .answers::<RestrictionList>(),
         post("/rest/api/content/{id}/restriction", "Add restrictions")
             .reads::<Vec<RestrictionRequest>>()
             .answers::<RestrictionList>(),
@@ -269,13 +343,19 @@ pub fn operations() -> Vec<Operation> {
         .reads::<RpcRequest>()
         .answers::<RpcAnswer>(),
         // Attachments
-        get("/rest/api/content/{id}/child/attachment", "Attachments of content")
-            .query(&["filename", "mediaType", "expand", "start", "limit"])
-            .answers::<PagedList<AttachmentView>>(),
-        post("/rest/api/content/{id}/child/attachment", "Upload attachments")
-            .query(&["allowDuplicated"])
-            .reads_files()
-            .answers::<PagedList<AttachmentView>>(),
+        get(
+            "/rest/api/content/{id}/child/attachment",
+            "Attachments of content",
+        )
+        .query(&["filename", "mediaType", "expand", "start", "limit"])
+        .answers::<PagedList<AttachmentView>>(),
+        post(
+            "/rest/api/content/{id}/child/attachment",
+            "Upload attachments",
+        )
+        .query(&["allowDuplicated"])
+        .reads_files()
+        .answers::<PagedList<AttachmentView>>(),
         post(
             "/rest/api/content/{id}/child/attachment/{attachment}/data",
             "Upload a new version of an attachment",
@@ -359,25 +439,34 @@ pub fn operations() -> Vec<Operation> {
         delete("/rest/api/admin/group/{name}", "Remove a group"),
         get("/rest/api/accessmode", "Whether the site is read-only").answers::<String>(),
         // Watches
-        get("/rest/api/user/watch/content/{id}", "Whether a user watches content")
-            .query(&["username", "key"])
-            .answers::<Watching>(),
+        get(
+            "/rest/api/user/watch/content/{id}",
+            "Whether a user watches content",
+        )
+        .query(&["username", "key"])
+        .answers::<Watching>(),
         post("/rest/api/user/watch/content/{id}", "Watch content")
             .query(&["username", "key"])
             .answers_nothing(204),
         delete("/rest/api/user/watch/content/{id}", "Stop watching content")
             .query(&["username", "key"]),
-        get("/rest/api/user/watch/space/{key}", "Whether a user watches a space")
-            .query(&["username", "key"])
-            .answers::<Watching>(),
+        get(
+            "/rest/api/user/watch/space/{key}",
+            "Whether a user watches a space",
+        )
+        .query(&["username", "key"])
+        .answers::<Watching>(),
         post("/rest/api/user/watch/space/{key}", "Watch a space")
             .query(&["username", "key"])
             .answers_nothing(204),
         delete("/rest/api/user/watch/space/{key}", "Stop watching a space")
             .query(&["username", "key"]),
-        get("/rest/api/user/watch/label/{name}", "Whether a user watches a label")
-            .query(&["username", "key"])
-            .answers::<Watching>(),
+        get(
+            "/rest/api/user/watch/label/{name}",
+            "Whether a user watches a label",
+        )
+        .query(&["username", "key"])
+        .answers::<Watching>(),
         post("/rest/api/user/watch/label/{name}", "Watch a label")
             .query(&["username", "key"])
             .answers_nothing(204),
@@ -385,9 +474,12 @@ pub fn operations() -> Vec<Operation> {
             .query(&["username", "key"]),
         // Personal access tokens
         get("/rest/pat/latest/tokens", "The caller's tokens").answers::<Vec<TokenView>>(),
-        post("/rest/pat/latest/tokens", "Create a token (the secret is shown once)")
-            .reads::<TokenRequest>()
-            .answers_with::<TokenView>(201),
+        post(
+            "/rest/pat/latest/tokens",
+            "Create a token (the secret is shown once)",
+        )
+        .reads::<TokenRequest>()
+        .answers_with::<TokenView>(201),
         delete("/rest/pat/latest/tokens/{id}", "Revoke a token"),
         // This document
         get("/rest/cairn/1/openapi.json", "This document").answers_media("application/json"),
@@ -568,7 +660,15 @@ mod tests {
     fn content_carries_its_expandable_parts() {
         let document = document();
         let content = &document["components"]["schemas"]["ContentView"]["properties"];
-        for field in ["id", "type", "status", "title", "_links", "_expandable", "body"] {
+        for field in [
+            "id",
+            "type",
+            "status",
+            "title",
+            "_links",
+            "_expandable",
+            "body",
+        ] {
             assert!(content.get(field).is_some(), "ContentView lacks {field}");
         }
         let required = document["components"]["schemas"]["ContentView"]["required"]

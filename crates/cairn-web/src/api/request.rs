@@ -461,6 +461,50 @@ pub struct RpcPermissionEntry {
     pub group_name: Option<String>,
 }
 
+/// A string sent as a string or as a number (ids and keys in `destination.value`).
+fn loose_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(text) => Some(text),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    })
+}
+
+/// Where a copy goes: `{"type": "space" | "parent_page" | "parent_content" | "existing_page",
+/// "value": key or id}`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CopyDestinationRequest {
+    #[serde(rename = "type", deserialize_with = "lenient")]
+    pub destination_type: Option<String>,
+    #[serde(deserialize_with = "loose_text")]
+    pub value: Option<String>,
+}
+
+/// `POST /rest/api/content/{id}/copy`, as Confluence Data Center and Cloud take it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CopyRequest {
+    #[serde(deserialize_with = "lenient")]
+    pub destination: Option<CopyDestinationRequest>,
+    #[serde(deserialize_with = "lenient")]
+    pub page_title: Option<String>,
+    /// Replaces the copied body when given (`{"storage": {"value": …}}`).
+    #[serde(deserialize_with = "lenient")]
+    pub body: Option<BodyRequest>,
+    #[serde(deserialize_with = "loose_flag")]
+    pub copy_attachments: Option<bool>,
+    #[serde(deserialize_with = "loose_flag")]
+    pub copy_permissions: Option<bool>,
+    #[serde(deserialize_with = "loose_flag")]
+    pub copy_properties: Option<bool>,
+    #[serde(deserialize_with = "loose_flag")]
+    pub copy_labels: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

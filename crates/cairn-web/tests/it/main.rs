@@ -8,6 +8,7 @@ mod cluster_balancer;
 mod comment;
 mod content;
 mod convert;
+mod copy;
 mod health;
 mod label;
 mod layering;

@@ -331,6 +331,14 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         row(
             M::POST,
+            "/rest/api/content/{id}/copy",
+            at("/rest/api/content/{id}/copy"),
+            Body::Json(json!({"destination": {"type": "space", "value": "SEC"},
+                "pageTitle": "A copy of the restricted page"})),
+            EditPage,
+        ),
+        row(
+            M::POST,
             "/pages/movepage.action",
             format!("/pages/movepage.action?pageId={page}&position=topLevel&spaceKey=SEC"),
             Body::None,

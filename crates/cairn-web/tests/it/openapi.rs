@@ -13,7 +13,10 @@ use crate::matrix::served_methods;
 
 every_dialect!(the_openapi_document_describes_every_api_route);
 
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/snapshots/openapi.json");
+const SNAPSHOT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/it/snapshots/openapi.json"
+);
 
 /// `path` with every `{parameter}` filled in, for a request.
 fn concrete(path: &str) -> String {

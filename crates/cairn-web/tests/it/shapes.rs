@@ -60,10 +60,13 @@ async fn every_rest_response_keeps_its_shape(db: TestDb) {
     // Reads first, then creates and updates, in the matrix's order; deletes would take away what
     // later rows address, and their answers are empty.
     let writes = [Method::POST, Method::PUT];
+    // The OpenAPI document is pinned whole by its own snapshot (openapi.rs).
+    let described = |row: &&matrix::Row| row.template != "/rest/cairn/1/openapi.json";
     let ordered = rows
         .iter()
         .filter(|row| row.method == Method::GET)
-        .chain(rows.iter().filter(|row| writes.contains(&row.method)));
+        .chain(rows.iter().filter(|row| writes.contains(&row.method)))
+        .filter(described);
     let mut shapes = BTreeMap::new();
     for row in ordered {
         let mut request = admin.request(row.method.clone(), app.url(&row.url));
