@@ -24,6 +24,7 @@
 //! crate gathers their inputs and applies their answers.
 
 pub mod access;
+pub mod account;
 pub mod attachment;
 pub mod cache;
 pub mod clock;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use cairn_app::{Node, NodeSettings};
-use cairn_store::{NewUser, Store, StoreError, StoreOptions};
+use cairn_store::{Store, StoreOptions};
 use cairn_web::{AppState, WebSettings};
 use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -450,26 +450,25 @@ async fn bootstrap_administrator(store: &Store, settings: &Settings) -> anyhow::
     }
     match (&settings.admin_user, &settings.admin_password) {
         (Some(username), Some(password)) => {
-            let password_hash = cairn_app::credentials::hash_password_off_thread(password.clone())
-                .await
-                .map_err(|e| anyhow!(e))?;
-            let created = store
-                .create_user(NewUser {
-                    username: username.clone(),
-                    display_name: String::new(),
-                    email: String::new(),
-                    password_hash,
-                    administrator: true,
-                    now_ms: now_ms(),
-                })
-                .await;
-            match created {
+            let account = cairn_app::account::NewAccount {
+                username: username.clone(),
+                display_name: String::new(),
+                email: String::new(),
+                password: password.clone(),
+                administrator: true,
+            };
+            match cairn_app::account::create(store, account).await {
                 Ok(user) => {
                     tracing::info!(user = %user.username, "administrator created from settings")
                 }
                 // Another node starting at the same moment created it first.
-                Err(StoreError::UsernameTaken(_)) => {}
-                Err(error) => return Err(error).context("cannot create the administrator"),
+                Err(error) if error.code == cairn_app::ErrorCode::UsernameTaken => {}
+                Err(error) => {
+                    return Err(anyhow!(
+                        "cannot create the administrator from CAIRN_ADMIN_USER and CAIRN_ADMIN_PASSWORD: {}",
+                        error.message
+                    ));
+                }
             }
         }
         _ => tracing::warn!(
@@ -479,13 +478,6 @@ async fn bootstrap_administrator(store: &Store, settings: &Settings) -> anyhow::
         ),
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 async fn migrate(home: HomeArgs) -> anyhow::Result<()> {
@@ -595,24 +587,18 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            if password.chars().count() < 8 {
-                return Err(anyhow!("the password must be at least 8 characters"));
-            }
             let store = connect(&settings).await?;
             store.migrate().await.context("database migration failed")?;
-            let password_hash = cairn_app::credentials::hash_password_off_thread(password)
+            let account = cairn_app::account::NewAccount {
+                username,
+                display_name,
+                email,
+                password,
+                administrator: admin,
+            };
+            let user = cairn_app::account::create(&store, account)
                 .await
-                .map_err(|e| anyhow!(e))?;
-            let user = store
-                .create_user(NewUser {
-                    username,
-                    display_name,
-                    email,
-                    password_hash,
-                    administrator: admin,
-                    now_ms: now_ms(),
-                })
-                .await?;
+                .map_err(|error| anyhow!("cannot create the user: {}", error.message))?;
             println!(
                 "created user {}{}",
                 user.username,
@@ -630,20 +616,9 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
             init_logging("warn");
             let store = connect(&settings).await?;
             store.migrate().await.context("database migration failed")?;
-            let user = store
-                .find_user_by_username(&username)
-                .await?
-                .ok_or_else(|| anyhow!("user {username} not found"))?;
-            let secret = cairn_app::credentials::new_secret();
-            store
-                .create_access_token(cairn_store::NewAccessToken {
-                    user_id: user.id,
-                    name,
-                    token_hash: cairn_app::credentials::secret_hash(&secret),
-                    now_ms: now_ms(),
-                    expires_ms: None,
-                })
-                .await?;
+            let (_, secret) = cairn_app::account::mint_token(&store, &username, &name)
+                .await
+                .map_err(|error| anyhow!("cannot create the token: {}", error.message))?;
             println!("{secret}");
             store.close().await;
             Ok(())
