@@ -160,6 +160,37 @@ impl Store {
         row.as_ref().map(version_from_row).transpose()
     }
 
+    /// The versions named by `(attachment, number)` pairs that exist, in no particular order: the
+    /// current versions of a list of attachments, read together.
+    pub async fn attachment_versions_of(
+        &self,
+        versions: &[(ContentId, i32)],
+    ) -> StoreResult<Vec<AttachmentVersion>> {
+        let rows = self
+            .fetch_in_chunks(versions, |chunk| {
+                let mut statement = crate::statement::Statement::new(concat!(
+                    "SELECT ",
+                    attachment_version_columns!(),
+                    " FROM attachment_version WHERE "
+                ));
+                for (index, (id, number)) in chunk.iter().enumerate() {
+                    if index > 0 {
+                        statement.push(" OR ");
+                    }
+                    statement
+                        .push_compare("(attachment_id = ", id.0)
+                        .push_compare(" AND number = ", i64::from(*number))
+                        .push(")");
+                }
+                if chunk.is_empty() {
+                    statement.push("1 = 0");
+                }
+                statement
+            })
+            .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
     /// Every version of an attachment, newest first.
     pub async fn attachment_versions(&self, id: ContentId) -> StoreResult<Vec<AttachmentVersion>> {
         let rows = sqlx::query(self.sql(concat!(

@@ -63,8 +63,6 @@ impl JsonBuilder<'_> {
         ]);
         let version = if expand.has("version") {
             let version = self
-                .state
-                .store
                 .attachment_version(attachment.id, attachment.version)
                 .await?;
             match version {
@@ -79,7 +77,7 @@ impl JsonBuilder<'_> {
             None
         };
         let container_view = if expand.has("container")
-            && let Some(page) = self.state.store.find_content(container).await?
+            && let Some(page) = self.content_by_id(container).await?
         {
             Some(Box::new(
                 Box::pin(self.content_view(&page, &expand.below("container"))).await?,
@@ -147,8 +145,7 @@ impl JsonBuilder<'_> {
         attachments: &[Attachment],
         expand: &Expand,
     ) -> Result<Vec<AttachmentView>, ApiError> {
-        self.preload_spaces(attachments.iter().map(|attachment| attachment.space_id))
-            .await?;
+        self.preload_attachments(attachments, expand).await?;
         let mut results = Vec::with_capacity(attachments.len());
         for attachment in attachments {
             results.push(self.attachment_view(attachment, expand).await?);

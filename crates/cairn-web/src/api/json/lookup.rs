@@ -3,7 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use cairn_core::{
-    CommentMeta, Content, ContentId, ContentType, Label, Space, SpaceId, User, UserId,
+    Attachment, AttachmentVersion, CommentMeta, Content, ContentId, ContentType, Label, Space,
+    SpaceId, User, UserId,
 };
 
 use super::{Expand, JsonBuilder};
@@ -17,8 +18,10 @@ pub(super) struct Looked {
     /// Comment facts by comment id; `None` for content that is not a comment.
     comments: HashMap<ContentId, Option<CommentMeta>>,
     labels: HashMap<ContentId, Vec<Label>>,
-    /// Content met while walking up the tree, by id.
-    contents: HashMap<ContentId, Content>,
+    /// Content met while walking up the tree or as attachments' containers, by id.
+    pub(super) contents: HashMap<ContentId, Content>,
+    /// Attachment versions by attachment and number.
+    attachment_versions: HashMap<(ContentId, i32), AttachmentVersion>,
 }
 
 impl JsonBuilder<'_> {
@@ -236,5 +239,79 @@ impl JsonBuilder<'_> {
             Some(chain) => Ok(chain),
             None => Ok(self.state.store.ancestors(content).await?),
         }
+    }
+
+    /// Loads, in batches, what showing `attachments` with `expand` needs: their spaces, their
+    /// current versions and the versions' authors, and their containers.
+    pub(crate) async fn preload_attachments(
+        &self,
+        attachments: &[Attachment],
+        expand: &Expand,
+    ) -> Result<(), ApiError> {
+        self.preload_spaces(attachments.iter().map(|attachment| attachment.space_id))
+            .await?;
+        if expand.has("version") {
+            let wanted: Vec<(ContentId, i32)> = attachments
+                .iter()
+                .map(|attachment| (attachment.id, attachment.version))
+                .collect();
+            let versions = self.state.store.attachment_versions_of(&wanted).await?;
+            self.preload_users(versions.iter().map(|version| version.author_id).collect())
+                .await?;
+            self.with_looked(|looked| {
+                for version in versions {
+                    looked
+                        .attachment_versions
+                        .insert((version.attachment_id, version.number), version);
+                }
+            });
+        }
+        if expand.has("container") {
+            let missing: Vec<ContentId> = self
+                .with_looked(|looked| {
+                    let ids: BTreeSet<ContentId> = attachments
+                        .iter()
+                        .map(|attachment| attachment.container_id)
+                        .filter(|id| !looked.contents.contains_key(id))
+                        .collect();
+                    ids.into_iter().collect()
+                })
+                .unwrap_or_default();
+            if !missing.is_empty() {
+                let containers = self.state.store.find_contents(&missing).await?;
+                self.with_looked(|looked| {
+                    for container in containers {
+                        looked.contents.insert(container.id, container);
+                    }
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Version `number` of attachment `id`, from what was preloaded or the store.
+    pub(crate) async fn attachment_version(
+        &self,
+        id: ContentId,
+        number: i32,
+    ) -> Result<Option<AttachmentVersion>, ApiError> {
+        if let Some(cached) = self
+            .with_looked(|looked| looked.attachment_versions.get(&(id, number)).cloned())
+            .flatten()
+        {
+            return Ok(Some(cached));
+        }
+        Ok(self.state.store.attachment_version(id, number).await?)
+    }
+
+    /// Content `id`, from what was preloaded or the store.
+    pub(crate) async fn content_by_id(&self, id: ContentId) -> Result<Option<Content>, ApiError> {
+        if let Some(cached) = self
+            .with_looked(|looked| looked.contents.get(&id).cloned())
+            .flatten()
+        {
+            return Ok(Some(cached));
+        }
+        Ok(self.state.store.find_content(id).await?)
     }
 }
