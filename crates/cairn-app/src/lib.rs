@@ -33,6 +33,7 @@ pub mod comment;
 pub mod copy;
 pub mod credentials;
 pub mod error;
+pub mod example;
 pub mod group;
 pub mod label;
 pub mod lifecycle;

@@ -64,8 +64,15 @@ pub struct FlagValues {
 pub struct Settings {
     pub home: PathBuf,
     pub listen: SocketAddr,
-    /// `None`: embedded SQLite in the home.
+    /// `None`: embedded SQLite in the home. Cairn's form or a JDBC URL from a Confluence
+    /// configuration.
     pub database_url: Option<String>,
+    /// The database user, when not in the URL (Confluence's setup asks for it apart).
+    pub database_user: Option<String>,
+    /// The database password, when not in the URL; an empty password is a password.
+    pub database_password: Option<String>,
+    /// The cluster's name, shown on the Clustering page and in `/rest/cairn/1/cluster`.
+    pub cluster_name: String,
     pub database_pool_size: u32,
     pub base_url: Option<String>,
     pub log: String,
@@ -103,6 +110,8 @@ impl fmt::Debug for Settings {
                 "database_url",
                 &self.database_url.as_deref().map(cairn_store::redact_url),
             )
+            .field("database_user", &self.database_user)
+            .field("cluster_name", &self.cluster_name)
             .field("base_url", &self.base_url)
             .field("admin_user", &self.admin_user)
             .finish_non_exhaustive()
@@ -113,7 +122,15 @@ impl Settings {
     /// The database URL to connect to: the configured one, or SQLite in the home.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
-            Some(url) => url.clone(),
+            // Validated when the settings were read; a JDBC URL becomes the pool's form here,
+            // with the user and password given apart.
+            Some(url) => cairn_store::DatabaseUrl::parse(
+                url,
+                self.database_user.as_deref(),
+                self.database_password.as_deref(),
+            )
+            .map(|parsed| parsed.as_str().to_string())
+            .unwrap_or_else(|_| url.clone()),
             None => format!("sqlite://{}?mode=rwc", self.home.join("cairn.db").display()),
         }
     }
@@ -133,6 +150,18 @@ const KEYS: &[Key] = &[
     Key {
         name: "database_url",
         environment: "CAIRN_DATABASE_URL",
+    },
+    Key {
+        name: "database_user",
+        environment: "CAIRN_DATABASE_USER",
+    },
+    Key {
+        name: "database_password",
+        environment: "CAIRN_DATABASE_PASSWORD",
+    },
+    Key {
+        name: "cluster_name",
+        environment: "CAIRN_CLUSTER_NAME",
     },
     Key {
         name: "database_pool_size",
@@ -306,8 +335,18 @@ fn parse_database_url(text: &str) -> Result<Option<String>, String> {
     let Some(url) = parse_optional_text(text)? else {
         return Ok(None);
     };
-    cairn_store::Dialect::from_url(&url).map_err(|error| error.to_string())?;
+    let parsed =
+        cairn_store::DatabaseUrl::parse(&url, None, None).map_err(|error| error.to_string())?;
+    cairn_store::Dialect::from_url(parsed.as_str()).map_err(|error| error.to_string())?;
     Ok(Some(url))
+}
+
+fn parse_cluster_name(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err("a cluster name is 1 to 100 characters, without control characters".into());
+    }
+    Ok(name.to_string())
 }
 
 fn parse_base_url(text: &str) -> Result<Option<String>, String> {
@@ -390,6 +429,10 @@ pub fn load(
                 .map_err(|error| format!("{error} (expected host:port, e.g. 127.0.0.1:8090)"))
         })?,
         database_url: layers.get("database_url", None, parse_database_url)?,
+        database_user: layers.get("database_user", None, parse_optional_text)?,
+        database_password: layers
+            .get("database_password", None, |text| Ok(Some(text.to_string())))?,
+        cluster_name: layers.get("cluster_name", "cairn".to_string(), parse_cluster_name)?,
         database_pool_size: u32::try_from(pool_size).unwrap_or(10),
         base_url: layers.get("base_url", None, parse_base_url)?,
         log: layers.get("log", "info".to_string(), |text| {
@@ -456,8 +499,18 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 # listen = "127.0.0.1:8090"
 
 # Database (CAIRN_DATABASE_URL, --database-url). Unset: embedded SQLite in this directory.
+# A JDBC URL from a Confluence configuration works as it is, with the user and password apart.
 # database_url = "postgres://cairn@127.0.0.1:5432/cairn"
 # database_url = "mysql://cairn:secret@127.0.0.1:3306/cairn"
+# database_url = "jdbc:mysql://db/confluence?sessionVariables=storage_engine%3DInnoDB&useUnicode=true&characterEncoding=utf8"
+
+# Database user and password when they are not in the URL (CAIRN_DATABASE_USER,
+# CAIRN_DATABASE_PASSWORD); an empty password is a password.
+# database_user = "cairn"
+# database_password = ""
+
+# The cluster's name, shown on the Clustering page (CAIRN_CLUSTER_NAME).
+# cluster_name = "cairn"
 
 # Connections per node (CAIRN_DATABASE_POOL_SIZE).
 # database_pool_size = 10

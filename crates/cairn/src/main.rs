@@ -5,6 +5,7 @@
 
 mod bench;
 mod config;
+mod setup;
 
 use std::io::{BufRead, Write as _};
 use std::path::PathBuf;
@@ -39,6 +40,9 @@ enum Command {
     Serve(ServeArgs),
     /// Run a load balancer and several nodes on this host, scaled with the load.
     Cluster(ClusterArgs),
+    /// Set up a new site without a browser: cluster name, database (a JDBC URL works as it is),
+    /// administrator and the content to start with. Safe to run again.
+    Setup(setup::SetupArgs),
     /// Apply database migrations and exit.
     Migrate(HomeArgs),
     /// Rebuild the search index from the database, with a progress bar, and write it to the blob
@@ -66,7 +70,8 @@ struct HomeArgs {
         global = true
     )]
     home: PathBuf,
-    /// Database URL: postgres://…, mysql://… or sqlite://… (default: SQLite in the home).
+    /// Database URL: postgres://…, mysql://…, sqlite://… or a JDBC URL (jdbc:postgresql://…,
+    /// jdbc:mysql://…, jdbc:mariadb://…); default: SQLite in the home.
     #[arg(long, global = true)]
     database_url: Option<String>,
 }
@@ -182,6 +187,7 @@ fn main() -> ExitCode {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
             Some(Command::Cluster(args)) => cluster(args).await,
+            Some(Command::Setup(args)) => setup::setup(args).await,
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Reindex(home)) => reindex(home).await,
             Some(Command::Admin { task }) => admin(task).await,
@@ -225,6 +231,11 @@ fn load_settings(home: &HomeArgs, flags: FlagValues) -> anyhow::Result<Settings>
 }
 
 fn init_logging(filter: &str) {
+    // RUST_LOG, when set, overrides the configured filter, as in every Rust service.
+    let from_environment = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|value| !value.trim().is_empty());
+    let filter = from_environment.as_deref().unwrap_or(filter);
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colours only on a terminal: files and log collectors get plain text.
@@ -295,6 +306,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
         cluster: cairn_app::cluster::ClusterSettings {
+            name: settings.cluster_name.clone(),
             lease_ttl: settings.cluster_lease_ttl,
             dead_after: settings.cluster_dead_after,
             balancer_url: settings.cluster_balancer_url.clone(),

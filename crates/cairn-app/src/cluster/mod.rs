@@ -33,6 +33,8 @@ use crate::Node;
 /// Timing of the cluster machinery. Defaults suit production; tests shorten them.
 #[derive(Debug, Clone)]
 pub struct ClusterSettings {
+    /// The cluster's name, as its administrators call it (shown with the nodes).
+    pub name: String,
     /// Time between heartbeats.
     pub heartbeat_interval: Duration,
     /// A node whose heartbeat is older than this (database time) is dead.
@@ -61,6 +63,7 @@ pub struct ClusterSettings {
 impl Default for ClusterSettings {
     fn default() -> Self {
         ClusterSettings {
+            name: "cairn".to_string(),
             heartbeat_interval: Duration::from_secs(1),
             dead_after: Duration::from_secs(10),
             journal_poll_interval: Duration::from_millis(150),

@@ -133,6 +133,7 @@ fn overview_json(state: &AppState, overview: &ClusterOverview) -> Value {
         .filter_map(|(name, held)| held.then_some(name))
         .collect();
     json!({
+        "clusterName": state.node.settings.cluster.name,
         "databaseTimeMs": overview.database_now_ms,
         "thisNode": {
             "id": node.node_id,

@@ -50,6 +50,7 @@ pub async fn clustering(
         html! {
             main.content.wide {
                 h1.title { "Clustering" }
+                p.muted id="cluster-name" { "Cluster " strong { (state.node.settings.cluster.name) } }
                 div.card {
                     h2 { "Nodes" }
                     p.muted {

@@ -6,6 +6,7 @@ mod cluster_state;
 mod cluster_supervision;
 mod cluster_surfaces;
 mod layering;
+mod setup;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
