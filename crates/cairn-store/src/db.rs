@@ -167,6 +167,11 @@ async fn lock_file_beside(path: &std::path::Path) -> StoreResult<std::fs::File> 
 
 static INSTALL_DRIVERS: Once = Once::new();
 
+/// Makes sqlx's `Any` driver know the three databases (once per process).
+pub(crate) fn install_drivers() {
+    INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+}
+
 impl Store {
     /// Connects to the database. Fails with a clear error when the URL is malformed or the server is
     /// unreachable; runs no migrations (see [`Store::migrate`]).

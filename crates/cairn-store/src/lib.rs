@@ -25,6 +25,7 @@ mod label;
 mod lease;
 mod node;
 mod permission;
+pub mod probe;
 mod row;
 mod session;
 mod space;

@@ -28,6 +28,7 @@ mod render;
 mod request;
 mod request_context;
 pub mod routes;
+pub mod setup;
 mod time_format;
 pub mod ui;
 mod upload;

@@ -5,6 +5,7 @@
 
 mod bench;
 mod config;
+mod first_run;
 mod setup;
 
 use std::io::{BufRead, Write as _};
@@ -273,6 +274,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         log: args.log,
         database_url: None,
     };
+    let flags_again = flags.clone();
     let settings = load_settings(&args.home, flags)?;
     init_logging(&settings.log);
     // Signals are handled from the start, so a stop during start-up is graceful too.
@@ -290,14 +292,39 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })?;
     }
     tracing::info!(home = %settings.home.display(), "starting Cairn {}", env!("CARGO_PKG_VERSION"));
+    // A home without a database and without users is set up in the browser first; the site is
+    // then served from the same socket, so the browser's next request finds it.
+    let mut prebound = None;
+    let settings = if first_run::is_needed(&settings).await? {
+        let listener = std::net::TcpListener::bind(settings.listen)
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        listener
+            .set_nonblocking(true)
+            .context("cannot serve on the listener")?;
+        let for_wizard = listener
+            .try_clone()
+            .context("cannot serve on the listener")?;
+        if !first_run::run(&args.home, &settings, for_wizard, shutdown.clone()).await? {
+            return Ok(());
+        }
+        prebound = Some(listener);
+        load_settings(&args.home, flags_again)?
+    } else {
+        settings
+    };
     let store = connect(&settings).await?;
     tracing::info!(dialect = store.dialect().name(), "database connected");
     store.migrate().await.context("database migration failed")?;
     bootstrap_administrator(&store, &settings).await?;
 
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listener = match prebound {
+        Some(listener) => {
+            tokio::net::TcpListener::from_std(listener).context("cannot serve on the listener")?
+        }
+        None => tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?,
+    };
     let s3_settings = cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;
     let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
         .await

@@ -103,24 +103,30 @@ fn with_setting(text: &str, key: &str, value: &str) -> String {
     written
 }
 
-/// Writes the choices that belong in the home's settings file.
-fn write_settings(home: &Path, args: &SetupArgs) -> anyhow::Result<()> {
+/// Writes `choices` (key and value) into the home's settings file, leaving everything else as it is.
+pub fn write_choices(home: &Path, choices: &[(&str, String)]) -> anyhow::Result<()> {
     let path = home.join(config::CONFIG_FILE);
     let mut text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let choices = [
+    for (key, value) in choices {
+        text = with_setting(&text, key, value);
+    }
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes the choices that belong in the home's settings file.
+fn write_settings(home: &Path, args: &SetupArgs) -> anyhow::Result<()> {
+    let choices: Vec<(&str, String)> = [
         ("cluster_name", args.cluster_name.as_deref()),
         ("database_url", args.home.database_url.as_deref()),
         ("database_user", args.database_user.as_deref()),
         ("database_password", args.database_password.as_deref()),
-    ];
-    for (key, value) in choices {
-        if let Some(value) = value {
-            text = with_setting(&text, key, value);
-        }
-    }
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|value| (key, value.to_string())))
+    .collect();
+    write_choices(home, &choices)
 }
 
 pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {

@@ -201,7 +201,7 @@ async fn cloud_style_link(Path(parts): Path<Vec<(String, String)>>) -> Result<Re
     Ok(Redirect::to(&view_path(id)))
 }
 
-async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -223,7 +223,7 @@ async fn script() -> Response {
         .into_response()
 }
 
-async fn favicon() -> Response {
+pub(crate) async fn favicon() -> Response {
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

@@ -5,6 +5,7 @@ mod cluster;
 mod cluster_state;
 mod cluster_supervision;
 mod cluster_surfaces;
+mod first_run;
 mod layering;
 mod setup;
 
@@ -89,19 +90,18 @@ fn unreachable_database_exits_non_zero() {
 }
 
 #[test]
-fn first_start_without_admin_says_how_to_create_one() {
+fn first_start_without_admin_leads_to_the_setup_wizard() {
     let home = tempfile::tempdir().expect("temp dir");
     let mut node = Node::start(cairn().arg("--home").arg(home.path()));
-    let warning = node.wait_for_line("there are no users yet");
-    assert!(warning.contains("cairn admin create-user"), "{warning}");
+    let warning = node.wait_for_line("Cairn is not set up yet");
+    assert!(warning.contains("/setup"), "{warning}");
+    assert!(warning.contains("cairn setup"), "{warning}");
     assert!(
         home.path().join("cairn.toml").exists(),
         "a commented settings file is written"
     );
-    assert!(
-        home.path().join("cairn.db").exists(),
-        "embedded SQLite lives in the home"
-    );
+    let token = std::fs::read_to_string(home.path().join("setup-token")).expect("setup token");
+    assert!(warning.contains(token.trim()), "{warning}");
     node.stop();
 }
 

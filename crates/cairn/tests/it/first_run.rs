@@ -1,0 +1,279 @@
+//! The first start of a fresh home, as a newcomer meets it: the setup wizard in the browser (driven
+//! here over real HTTP, form by form), on each database, with Confluence's JDBC URLs pasted
+//! verbatim, and the site served afterwards from the same process without a restart.
+
+use cairn_testkit::{TestDb, TestDialect, every_dialect};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+
+use crate::{Node, cairn};
+
+every_dialect!(the_wizard_sets_up_a_site_and_the_same_process_serves_it);
+
+/// A browser that does not follow redirects, so each answer can be looked at.
+fn browser() -> reqwest::Client {
+    cairn_blob::install_ring_as_tls_provider();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The database fields a newcomer fills in for `db`, and whether setup creates the database.
+fn database_fields(db: &TestDb) -> (Vec<(&'static str, String)>, Option<String>) {
+    let after_credentials = |url: &str| url.split_once('@').expect("user").1.to_string();
+    match db.dialect {
+        TestDialect::Sqlite => (vec![("databaseKind", "embedded".into())], None),
+        // A database that does not exist yet: the wizard offers to create it.
+        TestDialect::Postgres => {
+            let missing = format!("{}_wizard", after_credentials(&db.url));
+            let server_url = format!("postgres://postgres@{missing}");
+            (
+                vec![
+                    ("databaseKind", "postgres".into()),
+                    ("databaseUrl", format!("jdbc:postgresql://{missing}")),
+                    ("databaseUser", "postgres".into()),
+                    ("databasePassword", String::new()),
+                ],
+                Some(server_url),
+            )
+        }
+        TestDialect::Mysql => (
+            vec![
+                ("databaseKind", "mysql".into()),
+                (
+                    "databaseUrl",
+                    format!(
+                        "jdbc:mysql://{}?sessionVariables=storage_engine%3DInnoDB&useUnicode=true&characterEncoding=utf8",
+                        after_credentials(&db.url)
+                    ),
+                ),
+                ("databaseUser", "root".into()),
+                ("databasePassword", String::new()),
+            ],
+            None,
+        ),
+    }
+}
+
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    fields: &[(&str, String)],
+) -> (StatusCode, String) {
+    let response = client
+        .post(format!("{base}/setup"))
+        .form(fields)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    (status, response.text().await.expect("text"))
+}
+
+async fn the_wizard_sets_up_a_site_and_the_same_process_serves_it(db: TestDb) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut node = Node::start(cairn().arg("serve").arg("--home").arg(home.path()));
+    let base = node.wait_until_serving();
+    let client = browser();
+
+    // Before setup, every page leads to the wizard and the API says why it cannot answer.
+    let root = client.get(format!("{base}/")).send().await.expect("sent");
+    assert_eq!(root.status(), StatusCode::SEE_OTHER);
+    assert_eq!(root.headers()[LOCATION], "/setup");
+    let api = client
+        .get(format!("{base}/rest/api/space"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(api.text().await.expect("text").contains("/setup"));
+    let status = client
+        .get(format!("{base}/status"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(status.text().await.expect("text").contains("FIRST_RUN"));
+    let page = client
+        .get(format!("{base}/setup"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("text").contains("setup token"));
+
+    // The token from the home; a wrong one is refused at every step.
+    let token = std::fs::read_to_string(home.path().join("setup-token"))
+        .expect("the token is written to the home")
+        .trim()
+        .to_string();
+    let (status, _) = post(
+        &client,
+        &base,
+        &[("step", "token".into()), ("token", "guess".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = post(
+        &client,
+        &base,
+        &[
+            ("step", "cluster".into()),
+            ("token", "guess".into()),
+            ("clusterName", "x".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let mut answers: Vec<(&str, String)> = vec![("token", token.clone())];
+    let with = |answers: &Vec<(&'static str, String)>, extra: &[(&'static str, &str)]| {
+        let mut fields = answers.clone();
+        fields.extend(extra.iter().map(|(key, value)| (*key, value.to_string())));
+        fields
+    };
+    let (status, body) = post(&client, &base, &with(&answers, &[("step", "token")])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Name the cluster"), "{body}");
+    answers.push(("clusterName", "Docs cluster".into()));
+    let (status, body) = post(&client, &base, &with(&answers, &[("step", "cluster")])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Choose the database"), "{body}");
+
+    let (fields, to_create) = database_fields(&db);
+    answers.extend(fields);
+    if db.dialect == TestDialect::Mysql {
+        let mut wrong = answers.clone();
+        wrong.retain(|(key, _)| *key != "databasePassword");
+        wrong.push(("databasePassword", "not-the-password".into()));
+        let (_, body) = post(&client, &base, &with(&wrong, &[("step", "test-database")])).await;
+        assert!(body.contains("refused the username or password"), "{body}");
+    }
+    let (status, body) = post(
+        &client,
+        &base,
+        &with(&answers, &[("step", "test-database")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    if to_create.is_some() {
+        assert!(body.contains("does not exist"), "{body}");
+        assert!(body.contains("Create the database"), "{body}");
+        let (status, body) = post(
+            &client,
+            &base,
+            &with(&answers, &[("step", "create-database")]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("The database is empty"), "{body}");
+    } else if db.dialect == TestDialect::Sqlite {
+        assert!(body.contains("one node"), "{body}");
+    } else {
+        assert!(body.contains("The database is empty"), "{body}");
+    }
+    let (status, body) = post(&client, &base, &with(&answers, &[("step", "database")])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Choose what to start with"), "{body}");
+    answers.push(("content", "example".into()));
+    answers.retain(|(key, value)| *key != "content" || value == "example");
+    let (status, body) = post(&client, &base, &with(&answers, &[("step", "content")])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("User management"), "{body}");
+    let (status, body) = post(&client, &base, &with(&answers, &[("step", "users")])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Create the administrator"), "{body}");
+
+    let administrator = [
+        ("step", "finish"),
+        ("adminUsername", "boss"),
+        ("adminFullName", "The Boss"),
+        ("adminEmail", "boss@example.test"),
+        ("adminPassword", "boss-password"),
+    ];
+    let (status, body) = post(
+        &client,
+        &base,
+        &with(
+            &answers,
+            &[
+                administrator.as_slice(),
+                &[("adminPasswordAgain", "other-password")],
+            ]
+            .concat(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("differ"), "{body}");
+    let finished = client
+        .post(format!("{base}/setup"))
+        .form(&with(
+            &answers,
+            &[
+                administrator.as_slice(),
+                &[("adminPasswordAgain", "boss-password")],
+            ]
+            .concat(),
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        finished.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        finished.text().await
+    );
+    assert_eq!(finished.headers()[LOCATION], "/");
+    let cookie = finished.headers()[SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_string();
+
+    // The same process now serves the site, and the administrator is signed in.
+    node.wait_for_line("Cairn is serving on");
+    let dashboard = client
+        .get(format!("{base}/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    assert!(dashboard.text().await.expect("text").contains("Team Space"));
+    let cluster: serde_json::Value = client
+        .get(format!("{base}/rest/cairn/1/cluster"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(cluster["clusterName"], "Docs cluster");
+    assert!(
+        !home.path().join("setup-token").exists(),
+        "the token is used once"
+    );
+    node.stop();
+
+    // A restart needs no wizard: the home says which database to use.
+    let mut again = Node::start(cairn().arg("serve").arg("--home").arg(home.path()));
+    let base = again.wait_until_serving();
+    let space = client
+        .get(format!("{base}/rest/api/space/TEAM"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(space.status(), StatusCode::OK);
+    again.stop();
+    if let Some(created) = to_create {
+        cairn_store::Store::drop_database(&created)
+            .await
+            .expect("the created database is dropped");
+    }
+}
