@@ -176,6 +176,14 @@
       event.returnValue = "";
     }
   });
+  // Ctrl+S (Cmd+S) saves from anywhere on the page, as it does inside the editor (which handles
+  // it first and marks the event handled).
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key === "s" && !event.defaultPrevented) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
 
   var space = form.querySelector("select[name=spaceKey]");
   var parent = form.querySelector("select[name=parentId]");
