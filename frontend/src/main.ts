@@ -2,15 +2,15 @@
 // page is parsed, and exposes `window.cairnEditor` for pages that mount later.
 
 import "./editor.css";
-import { mount, mountAll } from "./mount";
+import { documentOf, mount, mountAll } from "./mount";
 
 declare global {
   interface Window {
-    cairnEditor?: { mount: typeof mount; mountAll: typeof mountAll };
+    cairnEditor?: { mount: typeof mount; mountAll: typeof mountAll; documentOf: typeof documentOf };
   }
 }
 
-window.cairnEditor = { mount, mountAll };
+window.cairnEditor = { mount, mountAll, documentOf };
 
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", () => mountAll());

@@ -10,6 +10,11 @@
 //
 // On mount the textarea is hidden and the editor shown; on submit the field receives the
 // editor's document as JSON and the format field says "editor-json".
+//
+// The element announces itself to the page's own script with two bubbling events, so that
+// warnings about unsaved changes and draft autosave need nothing from inside the bundle:
+// `cairn-editor-ready` once mounted and `cairn-editor-change` after every edit of the document.
+// `window.cairnEditor.documentOf(element)` gives the current document as the JSON the form posts.
 
 import { Editor, Extension, type JSONContent } from "@tiptap/core";
 import { ACTIONS } from "./actions";
@@ -18,6 +23,14 @@ import { SlashCommands } from "./slash";
 import { createToolbar } from "./toolbar";
 
 export const FORMAT = "editor-json";
+
+const mounted = new WeakMap<HTMLElement, Editor>();
+
+/** The document of the editor mounted on `element`, as posted (JSON), or null if none is. */
+export function documentOf(element: HTMLElement): string | null {
+  const editor = mounted.get(element);
+  return editor ? JSON.stringify(editor.getJSON()) : null;
+}
 
 type Field = HTMLInputElement | HTMLTextAreaElement;
 
@@ -86,6 +99,9 @@ export function mount(element: HTMLElement): Editor | null {
     field.value = JSON.stringify(editor.getJSON());
     if (formatField) formatField.value = FORMAT;
   });
+  mounted.set(element, editor);
+  editor.on("update", () => element.dispatchEvent(new CustomEvent("cairn-editor-change", { bubbles: true })));
+  element.dispatchEvent(new CustomEvent("cairn-editor-ready", { bubbles: true }));
   return editor;
 }
 

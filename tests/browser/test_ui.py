@@ -46,6 +46,8 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.inner_text("h1") == "Engineering Home"
 
     page.click("text=Create child page")
+    # This test writes storage by hand: the source mode is the textarea without the editor.
+    page.click("text=Edit the storage format instead")
     page.fill("#title", "Release Process")
     page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li></ol>"
                        "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body><p>Ask first.</p>"
@@ -76,6 +78,7 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.locator(".labels .label-name").all_inner_texts() == ["release"]
 
     page.click("text=Edit")
+    page.click("text=Edit the storage format instead")
     page.fill("#body", "<h2>Steps</h2><ol><li>Tag</li><li>Build</li><li>Ship</li></ol>")
     page.fill("#message", "add shipping")
     kept.append(visit_and_keep(page, artifacts, "06-edit-page"))
@@ -113,6 +116,7 @@ def test_write_and_read_a_page(node, browser, artifacts):
     assert page.locator("#attachments tbody tr").count() == 1
     assert "dot.png" in page.inner_text("#attachments")
     page.click("text=Edit")
+    page.click("text=Edit the storage format instead")
     page.fill("#body", '<p>With a picture:</p><ac:image ac:alt="dot"><ri:attachment ri:filename="dot.png" /></ac:image>')
     page.click("main button[type=submit]")
     image = page.locator("article img")

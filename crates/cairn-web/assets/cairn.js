@@ -150,3 +150,95 @@
     }
   });
 })();
+
+// The page editor's form: leaving it with unsaved changes asks first (the title, the fields, the
+// storage textarea, and the editor, which announces its edits with `cairn-editor-change`), and
+// choosing another space lists that space's pages as parents. Without script the form still posts.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-unsaved-warning]");
+  if (!form) {
+    return;
+  }
+  var unsaved = false;
+  function changed() {
+    unsaved = true;
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("cairn-editor-change", changed);
+  form.addEventListener("submit", function () {
+    unsaved = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // Ctrl+S (Cmd+S) saves from anywhere on the page, as it does inside the editor (which handles
+  // it first and marks the event handled).
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key === "s" && !event.defaultPrevented) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  var space = form.querySelector("select[name=spaceKey]");
+  var parent = form.querySelector("select[name=parentId]");
+  if (!space || !parent) {
+    return;
+  }
+  space.addEventListener("change", function () {
+    var key = space.value;
+    fetch("/rest/api/content?type=page&limit=200&spaceKey=" + encodeURIComponent(key), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      })
+      .then(function (found) {
+        if (space.value !== key) {
+          return;
+        }
+        while (parent.options.length > 1) {
+          parent.remove(1);
+        }
+        parent.selectedIndex = 0;
+        (found.results || [])
+          .slice()
+          .sort(function (a, b) {
+            return a.title.localeCompare(b.title);
+          })
+          .forEach(function (page) {
+            parent.add(new Option(page.title, page.id));
+          });
+        parent.setAttribute("data-space", key);
+      })
+      .catch(function () {
+        parent.selectedIndex = 0;
+      });
+  });
+})();
+
+// `e` on a page opens its editor, as in Confluence (not while typing into a field).
+(function () {
+  "use strict";
+  var edit = document.querySelector("a[data-keyboard-shortcut=e]");
+  if (!edit) {
+    return;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "e" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) {
+      return;
+    }
+    var target = event.target;
+    if (target.isContentEditable || (target.closest && target.closest("input, textarea, select"))) {
+      return;
+    }
+    event.preventDefault();
+    window.location.href = edit.href;
+  });
+})();

@@ -11,7 +11,8 @@
 //! - `X-Content-Type-Options: nosniff`: an attachment served as text is never run as script.
 //! - `Referrer-Policy: same-origin`: page URLs (titles, ids) do not leak to linked sites.
 //! - `Cache-Control: no-store` on every response to a request that carried credentials, so a shared
-//!   proxy or the browser's disk never keeps what one user saw.
+//!   proxy or the browser's disk never keeps what one user saw; except responses that say `public`
+//!   themselves (static assets, the same for everyone).
 //! - `Strict-Transport-Security` when the request came over TLS (`X-Forwarded-Proto: https` from
 //!   the proxy in front).
 
@@ -119,7 +120,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if authenticated {
+    // A response that declares itself `public` (the fingerprinted editor bundle) is the same bytes
+    // for everyone, so a session cookie on its request does not make it private.
+    let declared_public = headers
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|value| value.as_bytes().starts_with(b"public"));
+    if authenticated && !declared_public {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if over_tls {

@@ -68,6 +68,23 @@ pub fn storage_to_view_of_page(
     }
 }
 
+/// The editor's document (TipTap JSON) for a page's storage, with the page's context for what the
+/// editor shows but does not save (user names, image URLs). Fails when the storage does not parse.
+pub fn storage_to_editor_document(
+    storage: &str,
+    space_key: Option<&str>,
+    title: Option<&str>,
+    page_id: Option<cairn_core::ContentId>,
+) -> Result<String, cairn_format::FormatError> {
+    let context = PageContext {
+        space_key,
+        title,
+        page_id,
+    };
+    let document = cairn_format::parse(storage)?;
+    Ok(cairn_format::storage_to_editor_json(&document, &context))
+}
+
 /// Checks that a body is well-formed storage format; the error reads like Confluence's
 /// (`Error parsing xhtml: … at line L, column C`).
 pub fn check_storage(storage: &str) -> Result<(), String> {

@@ -1,9 +1,11 @@
 //! The server-rendered web UI, at Confluence's URLs. No JavaScript is needed: every action is a link
-//! or a form. Pages are built with `maud`, which escapes every interpolated value.
+//! or a form. With script, the page editor (the `frontend/` bundle) replaces the storage textarea. Pages are built with `maud`, which escapes every interpolated value.
 
 mod attachment;
 mod cluster;
 mod comment;
+mod editor;
+mod editor_form;
 mod label;
 mod layout;
 mod page;
@@ -43,15 +45,15 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/pages/viewpage.action", get(page::view_page))
         .route(
             "/pages/createpage.action",
-            get(page::create_form).post(page::create),
+            get(editor::create_form).post(editor::create),
         )
         .route(
             "/pages/createblogpost.action",
-            get(page::create_blog_form).post(page::create),
+            get(editor::create_blog_form).post(editor::create),
         )
         .route(
             "/pages/editpage.action",
-            get(page::edit_form).post(page::edit),
+            get(editor::edit_form).post(editor::edit),
         )
         .route("/pages/viewpreviousversions.action", get(page::history))
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
@@ -85,6 +87,11 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/spaces/{key}/pages/{id}/{*title}", get(cloud_style_link))
         .route("/static/cairn.css", get(stylesheet))
         .route("/static/cairn.js", get(script))
+        .route("/assets/editor/editor.js", get(editor_form::editor_script))
+        .route(
+            "/assets/editor/editor.css",
+            get(editor_form::editor_stylesheet),
+        )
         .route("/images/icons/profilepics/default.svg", get(default_avatar))
         .route("/favicon.ico", get(favicon))
         .route("/static/favicon.svg", get(favicon))

@@ -3,7 +3,6 @@
 use cairn_store::{Listed, Window};
 use std::collections::HashMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,20 +15,18 @@ use super::layout::page;
 use super::{UiError, UiUser};
 use crate::AppState;
 use crate::access::{self, ContentAction};
-use cairn_app::{ErrorCode, page};
+use cairn_app::page;
 
 use crate::auth::Principal;
-use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
 use crate::render::storage_to_view_of_page;
 use crate::request::QueryPairs;
-use crate::request::parse_query;
 use crate::time_format::human_from_ms;
 
 /// Most entries shown in one level of the sidebar tree.
 const TREE_LEVEL_LIMIT: i64 = 200;
 
-fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
+pub(super) fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
     query.get(name).and_then(ContentId::parse).ok_or_else(|| {
         UiError::new(
             StatusCode::BAD_REQUEST,
@@ -40,7 +37,7 @@ fn query_id(query: &QueryPairs, name: &str) -> Result<ContentId, UiError> {
 
 /// A current page or blog post the user may view; anything else (a comment included: it is shown
 /// on its page, never as one) is the same "not found".
-async fn current_content(
+pub(super) async fn current_content(
     state: &AppState,
     user: &Principal,
     id: ContentId,
@@ -222,7 +219,7 @@ pub async fn render_view(
                 }
                 @if old_version.is_none() {
                     div.actions {
-                        a.button href={ "/pages/editpage.action?pageId=" (id) } { "Edit" }
+                        a.button href={ "/pages/editpage.action?pageId=" (id) } title="Edit (e)" data-keyboard-shortcut="e" { "Edit" }
                         @if content.content_type == ContentType::Page {
                             a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
                         }
@@ -311,301 +308,6 @@ fn tree_level(
                 }
             }
             @if more { li.muted { "…more pages" } }
-        }
-    }
-}
-
-/// What the create and edit forms hold, so a failed save shows the author's text again.
-struct Draft<'a> {
-    title: &'a str,
-    body: &'a str,
-    message: &'a str,
-    minor_edit: bool,
-}
-
-fn editor_form(
-    action: &str,
-    hidden: &[(&str, String)],
-    draft: &Draft<'_>,
-    is_edit: bool,
-) -> Markup {
-    html! {
-        form.card method="post" action=(action) {
-            @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
-            label for="title" { "Title" }
-            input type="text" id="title" name="title" value=(draft.title) required maxlength="255";
-            label for="body" { "Body (Confluence storage format)" }
-            textarea.storage id="body" name="body" { (draft.body) }
-            @if is_edit {
-                label for="message" { "What did you change?" }
-                input type="text" id="message" name="message" value=(draft.message);
-                label.check { input type="checkbox" name="minorEdit" value="true" checked[draft.minor_edit]; "Minor change (don't notify watchers)" }
-            }
-            p { button.button type="submit" { "Save" } }
-        }
-    }
-}
-
-fn create_page_markup(
-    user: &Principal,
-    space: &Space,
-    parent: Option<&Content>,
-    content_type: ContentType,
-    draft: &Draft<'_>,
-    error: Option<&str>,
-) -> Markup {
-    let mut hidden = vec![
-        ("spaceKey", space.key.to_string()),
-        ("type", content_type.as_str().to_string()),
-    ];
-    if let Some(parent) = parent {
-        hidden.push(("parentId", parent.id.to_string()));
-    }
-    let heading = match content_type {
-        ContentType::Page | ContentType::Comment => "Create page",
-        ContentType::BlogPost => "Create blog post",
-    };
-    page(
-        heading,
-        user,
-        None,
-        html! {
-            main.content {
-                div.breadcrumbs { (space.name) @if let Some(parent) = parent { " / " (parent.title) } }
-                h1.title { (heading) }
-                @if let Some(error) = error { p.notice.error { (error) } }
-                (editor_form("/pages/createpage.action", &hidden, draft, false))
-            }
-        },
-    )
-}
-
-async fn create_form_for(
-    state: &AppState,
-    user: &Principal,
-    query: &QueryPairs,
-    content_type: ContentType,
-) -> Result<Markup, UiError> {
-    let key = query
-        .get("spaceKey")
-        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "spaceKey is required"))?;
-    let space = state
-        .store
-        .space_by_key(&SpaceKey::from_stored(key))
-        .await?;
-    let parent_id = match content_type {
-        ContentType::Page => query.get("fromPageId").and_then(ContentId::parse),
-        _ => None,
-    };
-    let parent =
-        crate::access::require_create(state, user.user.id, &space, content_type, parent_id).await?;
-    let draft = Draft {
-        title: "",
-        body: "<p></p>",
-        message: "",
-        minor_edit: false,
-    };
-    Ok(create_page_markup(
-        user,
-        &space,
-        parent.as_ref(),
-        content_type,
-        &draft,
-        None,
-    ))
-}
-
-pub async fn create_form(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    query: QueryPairs,
-) -> Result<Markup, UiError> {
-    create_form_for(&state, &user, &query, ContentType::Page).await
-}
-
-pub async fn create_blog_form(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    query: QueryPairs,
-) -> Result<Markup, UiError> {
-    create_form_for(&state, &user, &query, ContentType::BlogPost).await
-}
-
-pub async fn create(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    body: Bytes,
-) -> Result<Response, UiError> {
-    let form = parse_query(&String::from_utf8_lossy(&body));
-    let key = form.get("spaceKey").unwrap_or("");
-    let space = state
-        .store
-        .space_by_key(&SpaceKey::from_stored(key))
-        .await?;
-    // The form adds pages and blog posts only; comments have their own form.
-    let content_type = match form.get("type") {
-        Some("blogpost") => ContentType::BlogPost,
-        _ => ContentType::Page,
-    };
-    let parent_id = form.get("parentId").and_then(ContentId::parse);
-    let parent =
-        crate::access::require_create(&state, user.user.id, &space, content_type, parent_id)
-            .await?;
-    let draft = Draft {
-        title: form.get("title").unwrap_or(""),
-        body: form.get("body").unwrap_or(""),
-        message: "",
-        minor_edit: false,
-    };
-    let check = crate::render::check_storage(draft.body);
-    let created = match check {
-        Err(message) => Err(ApiError::bad_request(message)),
-        Ok(()) => {
-            let command = page::CreatePage {
-                content_type,
-                space_key: space.key.clone(),
-                parent_id,
-                title: draft.title.to_string(),
-                body: draft.body.to_string(),
-                draft: false,
-                message: String::new(),
-                minor_edit: false,
-                labels: Vec::new(),
-                properties: Vec::new(),
-            };
-            page::create(&state, &user.as_caller(), command)
-                .await
-                .map_err(ApiError::from)
-        }
-    };
-    match created {
-        Ok(content) => Ok(Redirect::to(&view_path(content.id)).into_response()),
-        Err(error) => {
-            let markup = create_page_markup(
-                &user,
-                &space,
-                parent.as_ref(),
-                content_type,
-                &draft,
-                Some(&error.message),
-            );
-            Ok((error.status, markup).into_response())
-        }
-    }
-}
-
-fn edit_markup(
-    user: &Principal,
-    content: &Content,
-    based_on: i32,
-    draft: &Draft<'_>,
-    notice: Option<Markup>,
-) -> Markup {
-    let hidden = vec![
-        ("pageId", content.id.to_string()),
-        ("originalVersion", based_on.to_string()),
-    ];
-    page(
-        &format!("Edit {}", content.title),
-        user,
-        None,
-        html! {
-            main.content {
-                h1.title { "Edit " (content.title) }
-                @if let Some(notice) = notice { (notice) }
-                (editor_form("/pages/editpage.action", &hidden, draft, true))
-                p { a href=(view_path(content.id)) { "Cancel" } }
-            }
-        },
-    )
-}
-
-pub async fn edit_form(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    query: QueryPairs,
-) -> Result<Markup, UiError> {
-    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
-    access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
-    let draft = Draft {
-        title: &content.title,
-        body: &content.body,
-        message: "",
-        minor_edit: false,
-    };
-    Ok(edit_markup(&user, &content, content.version, &draft, None))
-}
-
-pub async fn edit(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    body: Bytes,
-) -> Result<Response, UiError> {
-    let form = parse_query(&String::from_utf8_lossy(&body));
-    let id = query_id(&form, "pageId")?;
-    let based_on: i32 = form
-        .get("originalVersion")
-        .and_then(|text| text.parse().ok())
-        .ok_or_else(|| UiError::new(StatusCode::BAD_REQUEST, "originalVersion is required"))?;
-    let draft = Draft {
-        title: form.get("title").unwrap_or(""),
-        body: form.get("body").unwrap_or(""),
-        message: form.get("message").unwrap_or(""),
-        minor_edit: form.get("minorEdit") == Some("true"),
-    };
-    let editing = current_content(&state, &user, id).await?;
-    access::require(&state, user.user.id, &editing, ContentAction::Edit).await?;
-    if let Err(message) = crate::render::check_storage(draft.body) {
-        let content = current_content(&state, &user, id).await?;
-        let notice = html! { p.notice.error { (message) } };
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            edit_markup(&user, &content, based_on, &draft, Some(notice)),
-        )
-            .into_response());
-    }
-    let command = page::SavePage {
-        id,
-        version_number: based_on + 1,
-        title: Some(draft.title.to_string()),
-        body: Some(draft.body.to_string()),
-        parent_id: None,
-        space_key: None,
-        status: page::WantedStatus::Unnamed,
-        message: draft.message.to_string(),
-        minor_edit: draft.minor_edit,
-        labels: None,
-        properties: Vec::new(),
-    };
-    let saved = page::save(&state, &user.as_caller(), command).await;
-    match saved {
-        Ok(saved) => Ok(Redirect::to(&view_path(saved.content.id)).into_response()),
-        Err(error) if error.code == ErrorCode::StaleVersion => {
-            // Nothing is lost: the author's text comes back, and saving again (deliberately) builds
-            // on the version that is there now.
-            let content = current_content(&state, &user, id).await?;
-            let current = content.version;
-            let notice = html! {
-                div.notice.error {
-                    "Someone else saved version " (current) " while you were editing (you started from version " (based_on) "). "
-                    "Your text is below. " a href={ (view_path(id)) "&pageVersion=" (current) } target="_blank" { "Look at version " (current) }
-                    ", merge what you need, and save again to replace it."
-                }
-            };
-            Ok((
-                StatusCode::CONFLICT,
-                edit_markup(&user, &content, current, &draft, Some(notice)),
-            )
-                .into_response())
-        }
-        Err(error) => {
-            let content = current_content(&state, &user, id).await?;
-            let notice = html! { p.notice.error { (error.message) } };
-            Ok((
-                crate::error::status_of(error.code.kind()),
-                edit_markup(&user, &content, based_on, &draft, Some(notice)),
-            )
-                .into_response())
         }
     }
 }

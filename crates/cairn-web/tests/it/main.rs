@@ -24,4 +24,5 @@ mod shapes;
 mod space;
 mod support;
 mod ui;
+mod ui_editor;
 mod watch;

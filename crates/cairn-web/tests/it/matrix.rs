@@ -871,6 +871,8 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         get("/static/cairn.css", Public),
         get("/static/cairn.js", Public),
+        get("/assets/editor/editor.js", Public),
+        get("/assets/editor/editor.css", Public),
         get("/images/icons/profilepics/default.svg", Public),
         get("/favicon.ico", Public),
         get("/static/favicon.svg", Public),
