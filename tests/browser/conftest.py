@@ -27,10 +27,13 @@ def cairn_binary() -> str:
 class Node:
     """One `cairn serve` on a fresh home; stops with SIGTERM."""
 
-    def __init__(self, database_url=None):
+    def __init__(self, database_url=None, with_admin=True):
         self.home = tempfile.mkdtemp(prefix="cairn-browser-")
         env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-        env.update(CAIRN_ADMIN_USER=ADMIN[0], CAIRN_ADMIN_PASSWORD=ADMIN[1], NO_COLOR="1")
+        env.update(NO_COLOR="1")
+        # Without an administrator in the settings, a fresh home starts in the setup wizard.
+        if with_admin:
+            env.update(CAIRN_ADMIN_USER=ADMIN[0], CAIRN_ADMIN_PASSWORD=ADMIN[1])
         if database_url:
             env["CAIRN_DATABASE_URL"] = database_url
         self.process = subprocess.Popen(

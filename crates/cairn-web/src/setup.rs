@@ -252,17 +252,34 @@ impl Answers {
         }
     }
 
-    /// The answers as hidden fields, carried by the next step's form.
-    fn hidden(&self) -> Markup {
+    /// The answers as hidden fields, carried by the next step's form, except those named in
+    /// `asked` (the step's own fields: a form must not post a name twice).
+    fn hidden_except(&self, asked: &[&str]) -> Markup {
+        let content = match self.content {
+            ContentChoice::Example => "example",
+            ContentChoice::Empty => "empty",
+        };
+        let fields = [
+            ("token", self.token.as_str()),
+            ("clusterName", self.cluster_name.as_str()),
+            ("databaseKind", self.database.kind.as_str()),
+            ("databaseUrl", self.database.url.as_str()),
+            ("databaseUser", self.database.user.as_str()),
+            ("databasePassword", self.database.password.as_str()),
+            ("content", content),
+        ];
         html! {
-            input type="hidden" name="token" value=(self.token);
-            input type="hidden" name="clusterName" value=(self.cluster_name);
-            input type="hidden" name="databaseKind" value=(self.database.kind.as_str());
-            input type="hidden" name="databaseUrl" value=(self.database.url);
-            input type="hidden" name="databaseUser" value=(self.database.user);
-            input type="hidden" name="databasePassword" value=(self.database.password);
-            input type="hidden" name="content" value=(match self.content { ContentChoice::Example => "example", ContentChoice::Empty => "empty" });
+            @for (name, value) in fields {
+                @if !asked.contains(&name) {
+                    input type="hidden" name=(name) value=(value);
+                }
+            }
         }
+    }
+
+    /// Every answer as hidden fields.
+    fn hidden(&self) -> Markup {
+        self.hidden_except(&[])
     }
 }
 
@@ -343,7 +360,7 @@ fn cluster_screen(answers: &Answers, error: Option<&str>) -> Markup {
             p { "Every node of this site belongs to one cluster. Its name is shown on the Clustering page." }
             (problem(error))
             form.card method="post" action="/setup" {
-                (answers.hidden())
+                (answers.hidden_except(&["clusterName"]))
                 input type="hidden" name="step" value="cluster";
                 label for="clusterName" { "Cluster name" }
                 input type="text" id="clusterName" name="clusterName" value=(name) required maxlength="100";
@@ -374,7 +391,7 @@ fn database_screen(wizard: &Wizard, answers: &Answers, check: Option<&DatabaseCh
                     legend { "Database" }
                     label.check {
                         input type="radio" name="databaseKind" value="embedded" checked[checked(DatabaseKind::Embedded)];
-                        "Embedded (SQLite in " code { (wizard.embedded_location) } "): for one node only, good for trying Cairn"
+                        span { "Embedded (SQLite in " code { (wizard.embedded_location) } "): for one node only, good for trying Cairn" }
                     }
                     label.check {
                         input type="radio" name="databaseKind" value="postgres" checked[checked(DatabaseKind::Postgres)];
@@ -415,7 +432,7 @@ fn content_screen(answers: &Answers) -> Markup {
         3,
         html! {
             form.card method="post" action="/setup" {
-                (answers.hidden())
+                (answers.hidden_except(&["content"]))
                 input type="hidden" name="step" value="content";
                 fieldset {
                     legend { "Content" }

@@ -169,6 +169,9 @@ async fn sigterm_stops_a_node_whose_output_has_closed() {
         .arg(home.path())
         .args(["--listen", "127.0.0.1:0"])
         .env("NO_COLOR", "1")
+        // An administrator from the settings: the site starts at once, not in the setup wizard.
+        .env("CAIRN_ADMIN_USER", "admin")
+        .env("CAIRN_ADMIN_PASSWORD", "admin-password")
         .env(
             "CAIRN_DRAIN_TIMEOUT_SECONDS",
             DRAIN_TIMEOUT_SECONDS.to_string(),
