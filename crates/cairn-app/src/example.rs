@@ -1,6 +1,6 @@
 //! The example content a new site can start with: one space, "Team Space" (`TEAM`), with a tree of
 //! pages, a blog post, labels, an attachment and the macros people use most (table of contents,
-//! children, info panels, code, status, expand, tasks), so a newcomer sees what a page can hold
+//! page links, info panels, code, status, expand, tasks), so a newcomer sees what a page can hold
 //! and has something to search. Written through the same use cases as any author's pages.
 
 use bytes::Bytes;
@@ -28,7 +28,11 @@ const HOME_BODY: &str = r#"<ac:structured-macro ac:name="info" ac:schema-version
 <p>This space keeps what the team needs to know: how to get started, how to do the recurring jobs, and what was decided in meetings.</p>
 <ac:structured-macro ac:name="toc" ac:schema-version="1" />
 <h2>In this space</h2>
-<ac:structured-macro ac:name="children" ac:schema-version="2"><ac:parameter ac:name="all">true</ac:parameter></ac:structured-macro>
+<ul>
+<li><ac:link><ri:page ri:content-title="Getting started" /></ac:link>: from nothing to a first change</li>
+<li><ac:link><ri:page ri:content-title="How-to articles" /></ac:link>: the jobs the team does again and again</li>
+<li><ac:link><ri:page ri:content-title="Meeting notes" /></ac:link>: what was decided</li>
+</ul>
 <h2>Updates</h2>
 <p>News goes into the space's blog: see the <ac:link><ri:page ri:content-title="Getting started" /><ac:plain-text-link-body><![CDATA[getting started guide]]></ac:plain-text-link-body></ac:link> first.</p>"#;
 
@@ -44,7 +48,10 @@ make test]]></ac:plain-text-body></ac:structured-macro></li>
 <ac:structured-macro ac:name="tip" ac:schema-version="1"><ac:rich-text-body><p>Watch this space (the eye in the page's menu) to hear about new pages.</p></ac:rich-text-body></ac:structured-macro>"#;
 
 const HOW_TO: &str = r#"<p>Step-by-step articles for the jobs the team does again and again.</p>
-<ac:structured-macro ac:name="children" ac:schema-version="2" />"#;
+<ul>
+<li><ac:link><ri:page ri:content-title="Deploy a release" /></ac:link></li>
+<li><ac:link><ri:page ri:content-title="Rotate the on-call" /></ac:link></li>
+</ul>"#;
 
 const DEPLOY: &str = r#"<p>Status: <ac:structured-macro ac:name="status" ac:schema-version="1"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">Current</ac:parameter></ac:structured-macro></p>
 <h2>Before you start</h2>

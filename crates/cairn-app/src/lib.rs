@@ -49,6 +49,7 @@ pub mod space_permission;
 pub mod throttle;
 pub mod token;
 pub mod trash;
+pub mod users;
 pub mod watch;
 
 use std::sync::Arc;

@@ -194,6 +194,49 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Activates or deactivates a user. A deactivated user cannot sign in, and their sessions and
+    /// tokens stop answering at once (every lookup joins `active`); the journal entry makes every
+    /// node drop what it cached about them. Returns false when the user was already so.
+    pub async fn set_user_active(&self, user_id: UserId, active: bool) -> StoreResult<bool> {
+        let mut transaction = self.begin_write().await?;
+        let changed =
+            sqlx::query(self.sql("UPDATE app_user SET active = ? WHERE id = ? AND active <> ?"))
+                .bind(i16::from(active))
+                .bind(user_id.0)
+                .bind(i16::from(active))
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected()
+                > 0;
+        if changed {
+            let change = Change::of_user(ChangeKind::UserChanged, user_id)
+                .with_payload(if active { "enabled" } else { "disabled" });
+            record(self, &mut transaction, &change).await?;
+        }
+        transaction.commit_if_changed().await?;
+        Ok(changed)
+    }
+
+    /// Every user, active or not, ordered by username; the flag says whether more follow.
+    pub async fn list_users(&self, window: Window) -> StoreResult<Listed<User>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM app_user ORDER BY username LIMIT ? OFFSET ?"
+        )))
+        .bind(window.fetch_limit())
+        .bind(window.start)
+        .fetch_all(self.pool())
+        .await?;
+        let users = rows
+            .iter()
+            .map(row::user)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listed::from_fetched(users, window))
+    }
+}
+
 /// A Confluence-Server-style user key: 32 lower-case hex digits.
 fn random_user_key() -> String {
     let bytes: [u8; 16] = rand::rng().random();

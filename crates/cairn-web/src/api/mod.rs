@@ -1,6 +1,7 @@
 //! The Confluence REST API v1 surface: `/rest/api/...` (and `/rest/api/latest/...`, rewritten before
 //! routing), plus personal access tokens at `/rest/pat/latest/tokens` as Confluence Data Center has them.
 
+mod admin_user;
 pub(crate) mod attachment;
 mod content;
 mod convert;
@@ -166,6 +167,26 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/rest/api/admin/group",
             axum::routing::post(user::create_group),
+        )
+        .route(
+            "/rest/api/admin/user",
+            axum::routing::post(admin_user::create_user),
+        )
+        .route(
+            "/rest/api/admin/user/{username}/password",
+            axum::routing::post(admin_user::set_password),
+        )
+        .route(
+            "/rest/api/admin/user/{username}/disable",
+            axum::routing::put(admin_user::disable),
+        )
+        .route(
+            "/rest/api/admin/user/{username}/enable",
+            axum::routing::put(admin_user::enable),
+        )
+        .route(
+            "/rest/api/user/current/password",
+            axum::routing::post(admin_user::change_own_password),
         )
         .route(
             "/rest/api/admin/group/{name}",

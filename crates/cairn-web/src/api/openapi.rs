@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::request::{
     ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest, NameRequest,
-    PropertyRequest, RestrictionRequest, RpcRequest, SpaceRequest, TokenRequest,
+    NewUserRequest, PasswordChangeRequest, PasswordRequest, PropertyRequest, RestrictionRequest,
+    RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
     ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView, ConvertedBody, CountedList,
@@ -433,6 +434,31 @@ pub fn operations() -> Vec<Operation> {
             "/rest/api/user/{username}/group/{name}",
             "Remove a user from a group",
         ),
+        post("/rest/api/admin/user", "Create a user")
+            .reads::<NewUserRequest>()
+            .answers::<UserView>(),
+        post(
+            "/rest/api/admin/user/{username}/password",
+            "Set a user's password",
+        )
+        .reads::<PasswordRequest>()
+        .answers_nothing(204),
+        put(
+            "/rest/api/admin/user/{username}/disable",
+            "Deactivate a user",
+        )
+        .answers_nothing(204),
+        put(
+            "/rest/api/admin/user/{username}/enable",
+            "Reactivate a user",
+        )
+        .answers_nothing(204),
+        post(
+            "/rest/api/user/current/password",
+            "Change one's own password",
+        )
+        .reads::<PasswordChangeRequest>()
+        .answers_nothing(204),
         post("/rest/api/admin/group", "Create a group")
             .reads::<NameRequest>()
             .answers::<GroupView>(),

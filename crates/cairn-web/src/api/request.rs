@@ -364,6 +364,41 @@ pub struct NameRequest {
     pub username: Option<String>,
 }
 
+/// `POST /rest/api/admin/user`, as Confluence Data Center 8.4 takes it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NewUserRequest {
+    #[serde(deserialize_with = "lenient")]
+    pub user_name: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub full_name: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub email: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub password: Option<String>,
+    /// Accepted for compatibility; Cairn sends no email yet.
+    #[serde(deserialize_with = "loose_flag")]
+    pub notify_via_email: Option<bool>,
+}
+
+/// `{"password": …}` of `POST /rest/api/admin/user/{username}/password`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct PasswordRequest {
+    #[serde(deserialize_with = "lenient")]
+    pub password: Option<String>,
+}
+
+/// `POST /rest/api/user/current/password`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PasswordChangeRequest {
+    #[serde(deserialize_with = "lenient")]
+    pub old_password: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub new_password: Option<String>,
+}
+
 /// A list as clients send it: a plain array, `{"results": [...]}`, or one object. An item of the
 /// wrong shape decodes as `T::default()` (every field absent), so the handler's rule about missing
 /// fields answers for it; anything else (`null`, a number) is an empty list.

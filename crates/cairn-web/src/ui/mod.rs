@@ -14,6 +14,7 @@ mod search;
 mod session;
 mod space;
 mod token;
+mod users;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
@@ -82,6 +83,10 @@ pub fn routes() -> crate::routes::RouteTable {
         )
         .route("/dosearchsite.action", get(search::search))
         .route("/admin/cluster.action", get(cluster::clustering))
+        .route(
+            "/admin/users/browseusers.action",
+            get(users::users_page).post(users::users_action),
+        )
         .route("/x/{code}", get(tiny_link))
         .route("/spaces/{key}/pages/{id}", get(cloud_style_link))
         .route("/spaces/{key}/pages/{id}/{*title}", get(cloud_style_link))

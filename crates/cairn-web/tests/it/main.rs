@@ -25,4 +25,5 @@ mod space;
 mod support;
 mod ui;
 mod ui_editor;
+mod users;
 mod watch;

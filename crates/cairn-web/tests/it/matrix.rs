@@ -581,6 +581,45 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             Body::None,
             AdministerSite,
         ),
+        row(
+            M::POST,
+            "/rest/api/admin/user",
+            "/rest/api/admin/user".into(),
+            Body::Json(json!({"userName": "newcomer", "fullName": "New Comer",
+                "email": "newcomer@example.test", "password": "newcomer-password"})),
+            AdministerSite,
+        ),
+        row(
+            M::POST,
+            "/rest/api/admin/user/{username}/password",
+            "/rest/api/admin/user/viewer/password".into(),
+            Body::Json(json!({"password": "another-password"})),
+            AdministerSite,
+        ),
+        row(
+            M::PUT,
+            "/rest/api/admin/user/{username}/disable",
+            "/rest/api/admin/user/viewer/disable".into(),
+            Body::None,
+            AdministerSite,
+        ),
+        row(
+            M::PUT,
+            "/rest/api/admin/user/{username}/enable",
+            "/rest/api/admin/user/viewer/enable".into(),
+            Body::None,
+            AdministerSite,
+        ),
+        // The old password is wrong on purpose: the shape test sends this as the administrator.
+        row(
+            M::POST,
+            "/rest/api/user/current/password",
+            "/rest/api/user/current/password".into(),
+            Body::Json(
+                json!({"oldPassword": "not-the-password", "newPassword": "whatever-password"}),
+            ),
+            SignedIn,
+        ),
         get("/rest/api/accessmode", Public),
         // Watches: whoever can see a thing may watch it.
         get("/rest/api/user/watch/content/{id}", ViewPage),
@@ -854,6 +893,17 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             SignedIn,
         ),
         get("/admin/cluster.action", AdministerSite),
+        get("/admin/users/browseusers.action", AdministerSite),
+        row(
+            M::POST,
+            "/admin/users/browseusers.action",
+            "/admin/users/browseusers.action".into(),
+            Body::Form(vec![
+                ("action", "deactivate".into()),
+                ("username", "viewer".into()),
+            ]),
+            AdministerSite,
+        ),
         row(M::GET, "/x/{code}", "/x/AAAB".into(), Body::None, Public),
         row(
             M::GET,

@@ -1,0 +1,228 @@
+//! User administration as Confluence Data Center 8.4 clients drive it (`/rest/api/admin/user…`) and
+//! as an administrator uses the Users screen: accounts created, passwords set and changed, and a
+//! deactivation that stops the user's password, token and session at once on every node.
+
+use std::time::{Duration, Instant};
+
+use cairn_testkit::{TestApp, TestDb, every_dialect};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::call;
+
+every_dialect!(
+    deactivation_stops_every_credential_on_every_node,
+    users_are_created_and_passwords_changed
+);
+
+async fn status_as(app: &TestApp, username: &str, password: &str) -> StatusCode {
+    cairn_testkit::anonymous_client()
+        .get(app.url("/rest/api/user/current"))
+        .basic_auth(username, Some(password))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
+async fn users_are_created_and_passwords_changed(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let (status, created) = call(
+        app.admin()
+            .post(app.url("/rest/api/admin/user"))
+            .json(&json!({
+                "userName": "newcomer", "fullName": "New Comer", "email": "newcomer@example.test",
+                "password": "newcomer-password", "notifyViaEmail": false,
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["username"], "newcomer");
+    assert_eq!(created["displayName"], "New Comer");
+    assert_eq!(
+        status_as(&app, "newcomer", "newcomer-password").await,
+        StatusCode::OK
+    );
+
+    for (body, code, words) in [
+        (
+            json!({"userName": "newcomer", "password": "newcomer-password"}),
+            "username_taken",
+            "already exists",
+        ),
+        (
+            json!({"userName": "short", "password": "short"}),
+            "bad_request",
+            "at least 8",
+        ),
+        (
+            json!({"password": "no-username-here"}),
+            "bad_request",
+            "userName",
+        ),
+    ] {
+        let (status, error) = call(
+            app.admin()
+                .post(app.url("/rest/api/admin/user"))
+                .json(&body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {error}");
+        assert_eq!(error["code"], code, "{error}");
+        assert!(
+            error["message"].as_str().unwrap_or("").contains(words),
+            "{error}"
+        );
+    }
+    // Only site administrators create users or set passwords.
+    let newcomer = cairn_testkit::anonymous_client();
+    let (status, _) = call(
+        newcomer
+            .post(app.url("/rest/api/admin/user"))
+            .basic_auth("newcomer", Some("newcomer-password"))
+            .json(&json!({"userName": "sneaky", "password": "sneaky-password"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An administrator sets the password; the old one stops working.
+    let (status, _) = call(
+        app.admin()
+            .post(app.url("/rest/api/admin/user/newcomer/password"))
+            .json(&json!({"password": "set-by-admin"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_as(&app, "newcomer", "newcomer-password").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status_as(&app, "newcomer", "set-by-admin").await,
+        StatusCode::OK
+    );
+
+    // The user changes their own password, given the current one.
+    let change = |old: &str, new: &str| {
+        newcomer
+            .post(app.url("/rest/api/user/current/password"))
+            .basic_auth("newcomer", Some("set-by-admin"))
+            .json(&json!({"oldPassword": old, "newPassword": new}))
+    };
+    let (status, _) = call(change("wrong-password", "mine-now-123")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(change("set-by-admin", "mine-now-123")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_as(&app, "newcomer", "mine-now-123").await,
+        StatusCode::OK
+    );
+
+    let (status, missing) = call(
+        app.admin()
+            .put(app.url("/rest/api/admin/user/nobody/disable")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    let (status, yourself) = call(
+        app.admin()
+            .put(app.url("/rest/api/admin/user/admin/disable")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{yourself}");
+    app.stop().await;
+}
+
+async fn deactivation_stops_every_credential_on_every_node(db: TestDb) {
+    let second = db.share();
+    let app = TestApp::start(db).await;
+    let other = TestApp::start(second).await;
+    app.create_user("leaver", "leaver-password").await;
+    // A token and a session of the user, both used once so every node has them cached.
+    let (status, token) = call(
+        cairn_testkit::anonymous_client()
+            .post(app.url("/rest/pat/latest/tokens"))
+            .basic_auth("leaver", Some("leaver-password"))
+            .json(&json!({"name": "laptop"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let token = token["rawToken"].as_str().expect("token").to_string();
+    let with_token = |node: &TestApp| {
+        cairn_testkit::anonymous_client()
+            .get(node.url("/rest/api/user/current"))
+            .bearer_auth(&token)
+            .send()
+    };
+    for node in [&app, &other] {
+        assert_eq!(
+            with_token(node).await.expect("sent").status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            status_as(node, "leaver", "leaver-password").await,
+            StatusCode::OK
+        );
+    }
+
+    // Deactivated through the Users screen on the first node.
+    let screen = app
+        .admin()
+        .post(app.url("/admin/users/browseusers.action"))
+        .header("origin", app.url(""))
+        .form(&[("action", "deactivate"), ("username", "leaver")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(screen.status(), StatusCode::OK);
+    assert!(
+        screen
+            .text()
+            .await
+            .expect("text")
+            .contains("leaver is deactivated")
+    );
+
+    // Within a second, neither node accepts the password or the token.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    for node in [&app, &other] {
+        loop {
+            let password = status_as(node, "leaver", "leaver-password").await;
+            let token = with_token(node).await.expect("sent").status();
+            if password == StatusCode::UNAUTHORIZED && token == StatusCode::UNAUTHORIZED {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still accepted on a node: {password} {token}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let listed = app
+        .admin()
+        .get(app.url("/admin/users/browseusers.action"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        listed.contains("Deactivated"),
+        "the screen shows the status"
+    );
+
+    let (status, _) = call(
+        app.admin()
+            .put(app.url("/rest/api/admin/user/leaver/enable")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_as(&app, "leaver", "leaver-password").await,
+        StatusCode::OK
+    );
+    other.stop().await;
+    app.stop().await;
+}
