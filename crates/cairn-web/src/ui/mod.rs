@@ -6,6 +6,7 @@ mod cluster;
 mod comment;
 mod editor;
 mod editor_form;
+mod groups;
 mod label;
 mod layout;
 mod page;
@@ -86,6 +87,14 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/admin/users/browseusers.action",
             get(users::users_page).post(users::users_action),
+        )
+        .route(
+            "/admin/users/browsegroups.action",
+            get(groups::groups_page).post(groups::groups_action),
+        )
+        .route(
+            "/admin/users/viewmembersofgroup.action",
+            get(groups::members_page).post(groups::members_action),
         )
         .route("/x/{code}", get(tiny_link))
         .route("/spaces/{key}/pages/{id}", get(cloud_style_link))

@@ -894,6 +894,34 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         get("/admin/cluster.action", AdministerSite),
         get("/admin/users/browseusers.action", AdministerSite),
+        get("/admin/users/browsegroups.action", AdministerSite),
+        row(
+            M::POST,
+            "/admin/users/browsegroups.action",
+            "/admin/users/browsegroups.action".into(),
+            Body::Form(vec![
+                ("action", "create".into()),
+                ("name", "uigroup".into()),
+            ]),
+            AdministerSite,
+        ),
+        row(
+            M::GET,
+            "/admin/users/viewmembersofgroup.action",
+            "/admin/users/viewmembersofgroup.action?membersOfGroupTerm=team".into(),
+            Body::None,
+            AdministerSite,
+        ),
+        row(
+            M::POST,
+            "/admin/users/viewmembersofgroup.action",
+            "/admin/users/viewmembersofgroup.action?membersOfGroupTerm=team".into(),
+            Body::Form(vec![
+                ("action", "add".into()),
+                ("username", "viewer".into()),
+            ]),
+            AdministerSite,
+        ),
         row(
             M::POST,
             "/admin/users/browseusers.action",

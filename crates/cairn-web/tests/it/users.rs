@@ -226,3 +226,81 @@ async fn deactivation_stops_every_credential_on_every_node(db: TestDb) {
     other.stop().await;
     app.stop().await;
 }
+
+async fn groups_are_managed_on_their_screens(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("member", "member-password").await;
+    let post = |path: &str, form: &[(&str, &str)]| {
+        app.admin()
+            .post(app.url(path))
+            .header("origin", app.url(""))
+            .form(form)
+            .send()
+    };
+    let created = post(
+        "/admin/users/browsegroups.action",
+        &[("action", "create"), ("name", "Writers")],
+    )
+    .await
+    .expect("sent");
+    assert_eq!(created.status(), StatusCode::OK);
+    assert!(
+        created
+            .text()
+            .await
+            .expect("text")
+            .contains("Group writers created")
+    );
+    let members = "/admin/users/viewmembersofgroup.action?membersOfGroupTerm=writers";
+    let added = post(members, &[("action", "add"), ("username", "member")])
+        .await
+        .expect("sent");
+    assert_eq!(added.status(), StatusCode::OK);
+    assert!(
+        added
+            .text()
+            .await
+            .expect("text")
+            .contains("member is a member of writers now")
+    );
+    let (status, listed) = call(app.admin().get(app.url("/rest/api/group/writers/member"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["results"][0]["username"], "member", "{listed}");
+    let missing = post(members, &[("action", "add"), ("username", "nobody")])
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let removed = post(members, &[("action", "remove"), ("username", "member")])
+        .await
+        .expect("sent");
+    assert!(
+        removed
+            .text()
+            .await
+            .expect("text")
+            .contains("no longer a member")
+    );
+    // The built-in groups stay, whatever a form says.
+    let built_in = post(
+        "/admin/users/browsegroups.action",
+        &[("action", "remove"), ("name", "confluence-users")],
+    )
+    .await
+    .expect("sent");
+    assert_eq!(built_in.status(), StatusCode::BAD_REQUEST);
+    let gone = post(
+        "/admin/users/browsegroups.action",
+        &[("action", "remove"), ("name", "writers")],
+    )
+    .await
+    .expect("sent");
+    assert!(
+        gone.text()
+            .await
+            .expect("text")
+            .contains("Group writers removed")
+    );
+    let (status, _) = call(app.admin().get(app.url("/rest/api/group/writers/member"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
