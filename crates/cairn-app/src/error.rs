@@ -44,6 +44,7 @@ pub enum ErrorCode {
     CqlRequired,
     InvalidCql,
     DatabaseUnavailable,
+    ReadOnly,
     InternalError,
 }
 
@@ -78,7 +79,7 @@ pub enum FailureKind {
 
 impl ErrorCode {
     /// Every code, in the order docs/confluence-compat.md lists them.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::BadRequest,
         ErrorCode::NotAuthenticated,
         ErrorCode::BadCredentials,
@@ -116,6 +117,7 @@ impl ErrorCode {
         ErrorCode::CqlRequired,
         ErrorCode::InvalidCql,
         ErrorCode::DatabaseUnavailable,
+        ErrorCode::ReadOnly,
         ErrorCode::InternalError,
     ];
 
@@ -159,6 +161,7 @@ impl ErrorCode {
             ErrorCode::CqlRequired => "cql_required",
             ErrorCode::InvalidCql => "invalid_cql",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::ReadOnly => "read_only",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -200,7 +203,9 @@ impl ErrorCode {
             | ErrorCode::PropertyTooLarge => FailureKind::TooLarge,
             ErrorCode::RangeNotSatisfiable => FailureKind::RangeNotSatisfiable,
             ErrorCode::InternalError => FailureKind::Internal,
-            ErrorCode::Busy | ErrorCode::DatabaseUnavailable => FailureKind::Unavailable,
+            ErrorCode::Busy | ErrorCode::DatabaseUnavailable | ErrorCode::ReadOnly => {
+                FailureKind::Unavailable
+            }
         }
     }
 }

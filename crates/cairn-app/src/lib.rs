@@ -24,6 +24,7 @@
 //! crate gathers their inputs and applies their answers.
 
 pub mod access;
+pub mod access_mode;
 pub mod account;
 pub mod attachment;
 pub mod cache;
@@ -119,6 +120,8 @@ pub struct Node {
     pub search: Arc<search::SearchService>,
     /// Requests in flight and served, reported in the heartbeat.
     pub load: Arc<load::RequestLoad>,
+    /// Whether the site is read-only, as this node last read it (the journal drops it).
+    pub access_mode: Arc<access_mode::AccessModeCache>,
 }
 
 impl Node {
@@ -132,6 +135,7 @@ impl Node {
             administrators: Arc::new(cache::AdministratorCache::default()),
             rendered_pages: Arc::new(cache::RenderedPageCache::default()),
             load: Arc::new(load::RequestLoad::default()),
+            access_mode: Arc::new(access_mode::AccessModeCache::default()),
             store,
             blobs,
             settings: Arc::new(settings),

@@ -53,10 +53,11 @@ pub enum ChangeKind {
     GroupDeleted,
     GroupMembersChanged,
     WatchesChanged,
+    SettingsChanged,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 26] = [
+    pub const ALL: [ChangeKind; 27] = [
         ChangeKind::ContentCreated,
         ChangeKind::ContentUpdated,
         ChangeKind::ContentTrashed,
@@ -83,6 +84,7 @@ impl ChangeKind {
         ChangeKind::GroupDeleted,
         ChangeKind::GroupMembersChanged,
         ChangeKind::WatchesChanged,
+        ChangeKind::SettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +115,7 @@ impl ChangeKind {
             ChangeKind::GroupDeleted => "group.deleted",
             ChangeKind::GroupMembersChanged => "group.members_changed",
             ChangeKind::WatchesChanged => "user.watches_changed",
+            ChangeKind::SettingsChanged => "settings.changed",
         }
     }
 

@@ -28,6 +28,7 @@ mod permission;
 pub mod probe;
 mod row;
 mod session;
+mod setting;
 mod space;
 mod sql;
 mod statement;

@@ -24,6 +24,7 @@ pub mod health;
 mod links;
 pub mod metrics;
 mod rate_limit;
+mod read_only;
 mod render;
 mod request;
 mod request_context;
@@ -125,6 +126,10 @@ pub fn router(state: AppState) -> Router {
         // Innermost, so a panic becomes a 500 that the layers outside still count and dress.
         .layer(axum::middleware::from_fn(edge::catch_panics))
         .layer(axum::middleware::from_fn(edge::refuse_bad_input))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            read_only::refuse_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit_rest_requests,

@@ -156,6 +156,14 @@ enum AdminTask {
         #[arg(long)]
         admin: bool,
     },
+    /// Turn read-only mode on or off for the whole site (every node refuses writes while it is on).
+    ReadOnly {
+        #[command(flatten)]
+        home: HomeArgs,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// Create a personal access token for a user and print it (for scripts: Authorization: Bearer …).
     CreateToken {
         #[command(flatten)]
@@ -642,6 +650,30 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
                 "created user {}{}",
                 user.username,
                 if admin { " (administrator)" } else { "" }
+            );
+            store.close().await;
+            Ok(())
+        }
+        AdminTask::ReadOnly { home, state } => {
+            let settings = load_settings(&home, FlagValues::default())?;
+            init_logging("warn");
+            let store = connect(&settings).await?;
+            store.migrate().await.context("database migration failed")?;
+            let mode = if state == "on" {
+                cairn_app::access_mode::AccessMode::ReadOnly
+            } else {
+                cairn_app::access_mode::AccessMode::ReadWrite
+            };
+            cairn_app::access_mode::set_unattended(&store, mode)
+                .await
+                .map_err(|error| anyhow!("cannot change the access mode: {}", error.message))?;
+            println!(
+                "the site is {} now (every node within a few seconds)",
+                if state == "on" {
+                    "read-only"
+                } else {
+                    "read-write"
+                }
             );
             store.close().await;
             Ok(())

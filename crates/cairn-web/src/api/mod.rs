@@ -261,6 +261,10 @@ pub fn routes() -> crate::routes::RouteTable {
             axum::routing::post(copy::copy_page),
         )
         .route("/rest/cairn/1/openapi.json", get(openapi_document))
+        .route(
+            "/rest/cairn/1/accessmode",
+            axum::routing::put(user::set_access_mode),
+        )
 }
 
 /// `GET /rest/cairn/1/openapi.json`: the REST API's OpenAPI document, for anyone (it describes the

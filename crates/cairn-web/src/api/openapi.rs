@@ -11,16 +11,16 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest, NameRequest,
-    NewUserRequest, PasswordChangeRequest, PasswordRequest, PropertyRequest, RestrictionRequest,
-    RpcRequest, SpaceRequest, TokenRequest,
+    AccessModeRequest, ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest,
+    NameRequest, NewUserRequest, PasswordChangeRequest, PasswordRequest, PropertyRequest,
+    RestrictionRequest, RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
-    ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView, ConvertedBody, CountedList,
-    GrantList, GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved,
-    OperationRestrictions, PagedList, PropertyView, QuickNavigation, RestrictionList,
-    RestrictionsByOperation, RpcAnswer, SearchResults, SpaceContent, SpaceView, TaskStarted,
-    TokenView, UserView, VersionView, Watching,
+    AccessModeView, ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView,
+    ConvertedBody, CountedList, GrantList, GrantView, GroupView, HistoryView, LabelView,
+    LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView, QuickNavigation,
+    RestrictionList, RestrictionsByOperation, RpcAnswer, SearchResults, SpaceContent, SpaceView,
+    TaskStarted, TokenView, UserView, VersionView, Watching,
 };
 use crate::error::ErrorBody;
 
@@ -507,6 +507,9 @@ pub fn operations() -> Vec<Operation> {
         .reads::<TokenRequest>()
         .answers_with::<TokenView>(201),
         delete("/rest/pat/latest/tokens/{id}", "Revoke a token"),
+        put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
+            .reads::<AccessModeRequest>()
+            .answers::<AccessModeView>(),
         // This document
         get("/rest/cairn/1/openapi.json", "This document").answers_media("application/json"),
     ]

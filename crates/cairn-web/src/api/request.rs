@@ -364,6 +364,14 @@ pub struct NameRequest {
     pub username: Option<String>,
 }
 
+/// `{"mode": "READ_ONLY" | "READ_WRITE"}` of `PUT /rest/cairn/1/accessmode`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct AccessModeRequest {
+    #[serde(deserialize_with = "lenient")]
+    pub mode: Option<String>,
+}
+
 /// `POST /rest/api/admin/user`, as Confluence Data Center 8.4 takes it.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]

@@ -8,11 +8,11 @@ use cairn_app::group::Membership;
 use cairn_core::Group;
 use cairn_store::Listed;
 
-use super::view::{GroupView, Links, PagedList, ProfilePicture, UserView, links};
+use super::view::{AccessModeView, GroupView, Links, PagedList, ProfilePicture, UserView, links};
 
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::parse_json_body;
-use super::request::{NameRequest, decode};
+use super::request::{AccessModeRequest, NameRequest, decode};
 use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
@@ -228,7 +228,24 @@ pub async fn delete_group(
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /rest/api/accessmode`: Cairn is never read-only.
-pub async fn access_mode() -> ApiJson<&'static str> {
-    ApiJson("READ_WRITE")
+/// `GET /rest/api/accessmode`: `READ_WRITE`, or `READ_ONLY` while an administrator has turned on
+/// read-only mode.
+pub async fn access_mode(State(state): State<AppState>) -> ApiJson<&'static str> {
+    ApiJson(cairn_app::access_mode::current(&state).await.as_str())
+}
+
+/// `PUT /rest/cairn/1/accessmode` with `{"mode": "READ_ONLY" | "READ_WRITE"}` (site
+/// administrators): answers the mode now in force, on every node within a moment.
+pub async fn set_access_mode(
+    ApiContext { state, caller, .. }: ApiContext,
+    body: Bytes,
+) -> Result<ApiJson<AccessModeView>, ApiError> {
+    let request: AccessModeRequest = decode(&parse_json_body(&body)?, "an access mode")?;
+    let mode = request
+        .mode
+        .as_deref()
+        .and_then(cairn_app::access_mode::AccessMode::parse)
+        .ok_or_else(|| ApiError::bad_request("mode must be READ_ONLY or READ_WRITE"))?;
+    let now = cairn_app::access_mode::set(&state, &caller.as_caller(), mode).await?;
+    Ok(ApiJson(AccessModeView { mode: now.as_str() }))
 }

@@ -19,6 +19,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                         @if user.administrator { a href="/admin/users/browseusers.action" { "Users" } }
                         @if user.administrator { a href="/admin/users/browsegroups.action" { "Groups" } }
                         @if user.administrator { a href="/admin/cluster.action" { "Clustering" } }
+                        @if user.administrator { a href="/admin/accessmode.action" { "Access mode" } }
                     }
                     form.search method="get" action="/dosearchsite.action" role="search" {
                         input type="search" name="queryString" placeholder="Search" aria-label="Search";
@@ -29,6 +30,9 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                             button type="submit" { "Log out" }
                         }
                     }
+                }
+                @if crate::read_only::is_read_only() {
+                    p.notice.banner role="status" id="read-only-banner" { (crate::read_only::MESSAGE) }
                 }
                 @if let Some(sidebar) = sidebar {
                     div.layout {

@@ -1,6 +1,7 @@
 //! The server-rendered web UI, at Confluence's URLs. No JavaScript is needed: every action is a link
 //! or a form. With script, the page editor (the `frontend/` bundle) replaces the storage textarea. Pages are built with `maud`, which escapes every interpolated value.
 
+mod access_mode;
 mod attachment;
 mod cluster;
 mod comment;
@@ -84,6 +85,10 @@ pub fn routes() -> crate::routes::RouteTable {
         )
         .route("/dosearchsite.action", get(search::search))
         .route("/admin/cluster.action", get(cluster::clustering))
+        .route(
+            "/admin/accessmode.action",
+            get(access_mode::access_mode_page).post(access_mode::change_access_mode),
+        )
         .route(
             "/admin/users/browseusers.action",
             get(users::users_page).post(users::users_action),

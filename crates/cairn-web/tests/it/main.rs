@@ -15,6 +15,7 @@ mod layering;
 mod matrix;
 mod openapi;
 mod permission;
+mod read_only;
 mod reads;
 mod search;
 mod search_cluster;

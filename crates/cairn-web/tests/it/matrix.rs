@@ -893,6 +893,21 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             SignedIn,
         ),
         get("/admin/cluster.action", AdministerSite),
+        get("/admin/accessmode.action", AdministerSite),
+        row(
+            M::POST,
+            "/admin/accessmode.action",
+            "/admin/accessmode.action".into(),
+            Body::Form(vec![("mode", "READ_WRITE".into())]),
+            AdministerSite,
+        ),
+        row(
+            M::PUT,
+            "/rest/cairn/1/accessmode",
+            "/rest/cairn/1/accessmode".into(),
+            Body::Json(json!({"mode": "READ_WRITE"})),
+            AdministerSite,
+        ),
         get("/admin/users/browseusers.action", AdministerSite),
         get("/admin/users/browsegroups.action", AdministerSite),
         row(

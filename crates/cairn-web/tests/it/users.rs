@@ -12,7 +12,8 @@ use crate::support::call;
 
 every_dialect!(
     deactivation_stops_every_credential_on_every_node,
-    users_are_created_and_passwords_changed
+    users_are_created_and_passwords_changed,
+    groups_are_managed_on_their_screens
 );
 
 async fn status_as(app: &TestApp, username: &str, password: &str) -> StatusCode {

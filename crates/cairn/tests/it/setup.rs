@@ -172,3 +172,46 @@ fn setup_explains_what_it_cannot_do() {
         assert!(text.contains(words), "{arguments:?}: {text}");
     }
 }
+
+#[tokio::test]
+async fn read_only_mode_is_turned_on_and_off_from_the_command_line() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let (ok, text) = run(cairn().arg("setup").arg("--home").arg(home.path()).args([
+        "--admin-user",
+        "boss",
+        "--admin-password",
+        "boss-password",
+    ]));
+    assert!(ok, "{text}");
+    let (ok, text) = run(cairn()
+        .args(["admin", "read-only", "on", "--home"])
+        .arg(home.path()));
+    assert!(ok, "{text}");
+    assert!(text.contains("read-only now"), "{text}");
+    let mut node = Node::start(cairn().arg("serve").arg("--home").arg(home.path()));
+    let base = node.wait_until_serving();
+    let client = cairn_testkit::anonymous_client();
+    let mode: Value = client
+        .get(format!("{base}/rest/api/accessmode"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mode, "READ_ONLY");
+    let refused = client
+        .post(format!("{base}/rest/api/space"))
+        .basic_auth("boss", Some("boss-password"))
+        .json(&serde_json::json!({"key": "NOPE", "name": "Nope"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    node.stop();
+    let (ok, text) = run(cairn()
+        .args(["admin", "read-only", "off", "--home"])
+        .arg(home.path()));
+    assert!(ok && text.contains("read-write now"), "{text}");
+}

@@ -82,6 +82,13 @@ pub struct ActionDone {
     pub success: bool,
 }
 
+/// The access mode now in force.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccessModeView {
+    /// `READ_WRITE` or `READ_ONLY`.
+    pub mode: &'static str,
+}
+
 /// `{"watching": …}` of the watch endpoints.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Watching {
