@@ -304,3 +304,15 @@ pub async fn require_edit_target(
         }
     }
 }
+
+/// 403 unless `caller` is a site administrator (a member of confluence-administrators); `what`
+/// says what they tried (`manage users`).
+pub fn require_site_administrator(caller: &crate::Caller, what: &str) -> Result<(), Error> {
+    if caller.site_administrator {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "only members of confluence-administrators may {what}"
+        )))
+    }
+}

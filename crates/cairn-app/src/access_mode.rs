@@ -100,11 +100,7 @@ pub async fn current(node: &Node) -> AccessMode {
 
 /// Sets the mode (site administrators); answers the mode now in force.
 pub async fn set(node: &Node, caller: &Caller, mode: AccessMode) -> Result<AccessMode, Error> {
-    if !caller.site_administrator {
-        return Err(Error::forbidden(
-            "only members of confluence-administrators may change the access mode",
-        ));
-    }
+    crate::access::require_site_administrator(caller, "change the access mode")?;
     set_unattended(&node.store, mode).await?;
     node.access_mode.remember(mode);
     tracing::warn!(mode = mode.as_str(), user = %caller.user.username, "access mode changed");

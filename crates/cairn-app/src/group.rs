@@ -6,17 +6,6 @@ use cairn_core::Group;
 use crate::error::{Error, ErrorCode};
 use crate::{Caller, Node};
 
-/// 403 unless `caller` is a site administrator.
-fn require_site_administrator(caller: &Caller) -> Result<(), Error> {
-    if caller.site_administrator {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "only members of confluence-administrators may manage groups",
-        ))
-    }
-}
-
 /// Group `name`; not found when there is none.
 pub async fn named(node: &Node, name: &str) -> Result<Group, Error> {
     node.store.find_group(name).await?.ok_or_else(|| {
@@ -29,7 +18,7 @@ pub async fn named(node: &Node, name: &str) -> Result<Group, Error> {
 
 /// Creates group `name` (lower-cased, as Confluence stores group names).
 pub async fn create(node: &Node, caller: &Caller, name: &str) -> Result<Group, Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage groups")?;
     let group = node.store.create_group(name).await?;
     tracing::info!(group = %group.name, user = %caller.user.username, "group created");
     Ok(group)
@@ -37,7 +26,7 @@ pub async fn create(node: &Node, caller: &Caller, name: &str) -> Result<Group, E
 
 /// Removes group `name` with its memberships and grants; its restrictions keep naming nobody.
 pub async fn delete(node: &Node, caller: &Caller, name: &str) -> Result<(), Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage groups")?;
     let group = named(node, name).await?;
     if !cairn_core::access::group_is_removable(&group.name) {
         return Err(Error::bad_request(format!(
@@ -66,7 +55,7 @@ pub async fn change_membership(
     username: &str,
     change: Membership,
 ) -> Result<(), Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage groups")?;
     let group = named(node, name).await?;
     let member = node
         .store

@@ -11,17 +11,6 @@ use crate::credentials::{hash_password_off_thread, verify_password};
 use crate::error::{Error, ErrorCode};
 use crate::{Caller, Node};
 
-/// 403 unless `caller` is a site administrator.
-fn require_site_administrator(caller: &Caller) -> Result<(), Error> {
-    if caller.site_administrator {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "only members of confluence-administrators may manage users",
-        ))
-    }
-}
-
 /// User `username`; not found when there is none.
 pub async fn named(node: &Node, username: &str) -> Result<User, Error> {
     node.store
@@ -37,7 +26,7 @@ pub async fn named(node: &Node, username: &str) -> Result<User, Error> {
 
 /// Creates an account (site administrators).
 pub async fn create(node: &Node, caller: &Caller, account: NewAccount) -> Result<User, Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage users")?;
     if account.username.trim().is_empty() {
         return Err(Error::bad_request("a user needs a username"));
     }
@@ -54,7 +43,7 @@ pub async fn set_active(
     username: &str,
     active: bool,
 ) -> Result<User, Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage users")?;
     let user = named(node, username).await?;
     if !active && user.id == caller.user.id {
         return Err(Error::bad_request("you cannot deactivate yourself"));
@@ -73,7 +62,7 @@ pub async fn set_password(
     username: &str,
     password: &str,
 ) -> Result<(), Error> {
-    require_site_administrator(caller)?;
+    crate::access::require_site_administrator(caller, "manage users")?;
     let user = named(node, username).await?;
     store_password(node, user.id, password).await?;
     tracing::info!(target_user = %user.username, user = %caller.user.username, "password set by an administrator");

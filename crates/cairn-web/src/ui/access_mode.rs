@@ -14,17 +14,6 @@ use crate::AppState;
 use crate::auth::Principal;
 use crate::request::parse_query;
 
-fn require_administrator(user: &Principal) -> Result<(), UiError> {
-    if user.administrator {
-        Ok(())
-    } else {
-        Err(UiError::new(
-            StatusCode::FORBIDDEN,
-            "Only site administrators can change the access mode.",
-        ))
-    }
-}
-
 fn screen(user: &Principal, mode: AccessMode) -> Markup {
     let read_only = mode == AccessMode::ReadOnly;
     page(
@@ -59,7 +48,7 @@ pub async fn access_mode_page(
     State(state): State<AppState>,
     UiUser(user): UiUser,
 ) -> Result<Markup, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "change the access mode")?;
     Ok(screen(&user, access_mode::current(&state).await))
 }
 
@@ -68,7 +57,7 @@ pub async fn change_access_mode(
     UiUser(user): UiUser,
     body: Bytes,
 ) -> Result<Markup, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "change the access mode")?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let mode = form
         .get("mode")

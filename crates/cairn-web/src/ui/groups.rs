@@ -20,17 +20,6 @@ use crate::request::{QueryPairs, parse_query};
 /// Most groups or members a screen lists at once.
 const SHOWN: i64 = 500;
 
-fn require_administrator(user: &Principal) -> Result<(), UiError> {
-    if user.administrator {
-        Ok(())
-    } else {
-        Err(UiError::new(
-            StatusCode::FORBIDDEN,
-            "Only site administrators can manage groups.",
-        ))
-    }
-}
-
 fn message_markup(message: Option<(&str, bool)>) -> Markup {
     html! {
         @if let Some((text, is_error)) = message {
@@ -104,7 +93,7 @@ pub async fn groups_page(
     State(state): State<AppState>,
     UiUser(user): UiUser,
 ) -> Result<Markup, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage groups")?;
     groups_markup(&state, &user, None).await
 }
 
@@ -113,7 +102,7 @@ pub async fn groups_action(
     UiUser(user): UiUser,
     body: Bytes,
 ) -> Result<Response, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage groups")?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let name = form.get("name").unwrap_or("").trim().to_string();
     let caller = user.as_caller();
@@ -208,7 +197,7 @@ pub async fn members_page(
     UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage groups")?;
     let name = group_of(&query)?;
     members_markup(&state, &user, &name, None).await
 }
@@ -219,7 +208,7 @@ pub async fn members_action(
     query: QueryPairs,
     body: Bytes,
 ) -> Result<Response, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage groups")?;
     let name = group_of(&query)?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let username = form.get("username").unwrap_or("").trim().to_string();

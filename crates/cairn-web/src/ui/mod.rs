@@ -116,6 +116,18 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/static/favicon.svg", get(favicon))
 }
 
+/// 403 unless `user` is a site administrator; `what` says what the screen does (`manage users`).
+pub(crate) fn require_site_administrator(user: &Principal, what: &str) -> Result<(), UiError> {
+    if user.administrator {
+        Ok(())
+    } else {
+        Err(UiError::new(
+            StatusCode::FORBIDDEN,
+            format!("Only site administrators can {what}."),
+        ))
+    }
+}
+
 /// A logged-in UI user; anyone else is sent to the login page and brought back afterwards.
 pub struct UiUser(pub Principal);
 

@@ -19,17 +19,6 @@ use crate::request::{QueryPairs, parse_query};
 /// Most users the screen lists at once.
 const USERS_SHOWN: i64 = 500;
 
-fn require_administrator(user: &Principal) -> Result<(), UiError> {
-    if user.administrator {
-        Ok(())
-    } else {
-        Err(UiError::new(
-            StatusCode::FORBIDDEN,
-            "Only site administrators can manage users.",
-        ))
-    }
-}
-
 async fn users_markup(
     state: &AppState,
     user: &Principal,
@@ -110,7 +99,7 @@ pub async fn users_page(
     State(state): State<AppState>,
     UiUser(user): UiUser,
 ) -> Result<Markup, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage users")?;
     users_markup(&state, &user, None, None).await
 }
 
@@ -119,7 +108,7 @@ pub async fn users_action(
     UiUser(user): UiUser,
     body: Bytes,
 ) -> Result<Response, UiError> {
-    require_administrator(&user)?;
+    super::require_site_administrator(&user, "manage users")?;
     let form = parse_query(&String::from_utf8_lossy(&body));
     let username = form.get("username").unwrap_or("").trim().to_string();
     let caller = user.as_caller();
