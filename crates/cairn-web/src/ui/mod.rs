@@ -2,6 +2,7 @@
 //! or a form. With script, the page editor (the `frontend/` bundle) replaces the storage textarea. Pages are built with `maud`, which escapes every interpolated value.
 
 mod access_mode;
+mod arrange;
 mod attachment;
 mod cluster;
 mod comment;
@@ -61,6 +62,14 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/pages/viewpreviousversions.action", get(page::history))
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
         .route("/pages/removepage.action", post(page::remove))
+        .route(
+            "/pages/movepagedialog.action",
+            get(arrange::move_form).post(arrange::move_page),
+        )
+        .route(
+            "/pages/copypage.action",
+            get(arrange::copy_form).post(arrange::copy_page),
+        )
         .route("/pages/doaddcomment.action", post(comment::add))
         .route("/labels/addlabel.action", post(label::add))
         .route("/labels/removelabel.action", post(label::remove))

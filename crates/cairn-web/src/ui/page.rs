@@ -223,6 +223,10 @@ pub async fn render_view(
                         @if content.content_type == ContentType::Page {
                             a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
                         }
+                        @if content.content_type == ContentType::Page {
+                            a.button.secondary href={ "/pages/movepagedialog.action?pageId=" (id) } { "Move" }
+                            a.button.secondary href={ "/pages/copypage.action?idOfPageToCopy=" (id) } { "Copy" }
+                        }
                         a.button.secondary href={ "/pages/viewpreviousversions.action?pageId=" (id) } { "Page history" }
                         a.button.secondary href={ "/pages/restrictions.action?pageId=" (id) } { "Restrictions" }
                         form.inline method="post" action={ "/pages/removepage.action?pageId=" (id) } {

@@ -790,6 +790,37 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             EditPage,
         ),
         row(
+            M::GET,
+            "/pages/movepagedialog.action",
+            format!("/pages/movepagedialog.action?pageId={page}"),
+            Body::None,
+            EditPage,
+        ),
+        row(
+            M::POST,
+            "/pages/movepagedialog.action",
+            format!("/pages/movepagedialog.action?pageId={page}&spaceKey=SEC"),
+            Body::Form(vec![("parentId", String::new())]),
+            EditPage,
+        ),
+        row(
+            M::GET,
+            "/pages/copypage.action",
+            format!("/pages/copypage.action?idOfPageToCopy={page}"),
+            Body::None,
+            ViewPage,
+        ),
+        row(
+            M::POST,
+            "/pages/copypage.action",
+            format!("/pages/copypage.action?idOfPageToCopy={page}&spaceKey=SEC"),
+            Body::Form(vec![
+                ("title", "A copy".into()),
+                ("parentId", String::new()),
+            ]),
+            EditPage,
+        ),
+        row(
             M::POST,
             "/pages/removepage.action",
             format!("/pages/removepage.action?pageId={page}"),
