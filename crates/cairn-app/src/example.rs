@@ -1,7 +1,8 @@
 //! The example content a new site can start with: one space, "Team Space" (`TEAM`), with a tree of
 //! pages, a blog post, labels, an attachment and the macros people use most (table of contents,
-//! page links, info panels, code, status, expand, tasks), so a newcomer sees what a page can hold
-//! and has something to search. Written through the same use cases as any author's pages.
+//! page links, the children list, info panels, code, status, expand, tasks), so a newcomer sees
+//! what a page can hold and has something to search. Written through the same use cases as any
+//! author's pages.
 
 use bytes::Bytes;
 use cairn_core::{Content, ContentType, SpaceKey};
@@ -48,10 +49,7 @@ make test]]></ac:plain-text-body></ac:structured-macro></li>
 <ac:structured-macro ac:name="tip" ac:schema-version="1"><ac:rich-text-body><p>Watch this space (the eye in the page's menu) to hear about new pages.</p></ac:rich-text-body></ac:structured-macro>"#;
 
 const HOW_TO: &str = r#"<p>Step-by-step articles for the jobs the team does again and again.</p>
-<ul>
-<li><ac:link><ri:page ri:content-title="Deploy a release" /></ac:link></li>
-<li><ac:link><ri:page ri:content-title="Rotate the on-call" /></ac:link></li>
-</ul>"#;
+<ac:structured-macro ac:name="children" ac:schema-version="2" />"#;
 
 const DEPLOY: &str = r#"<p>Status: <ac:structured-macro ac:name="status" ac:schema-version="1"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">Current</ac:parameter></ac:structured-macro></p>
 <h2>Before you start</h2>

@@ -15,7 +15,7 @@ pub struct UserDisplay {
 }
 
 /// A child page for the `children` macro, with its own children when a depth was asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChildPage {
     pub title: String,
     pub url: String,

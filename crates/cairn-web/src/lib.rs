@@ -17,6 +17,7 @@
 use cairn_app::access;
 pub mod api;
 pub mod auth;
+mod child_pages;
 pub mod cluster;
 mod edge;
 mod error;

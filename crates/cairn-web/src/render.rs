@@ -1,20 +1,58 @@
 //! Storage format to view HTML (through `cairn-format`, safe by construction), the well-formedness
 //! check on writes, and conversion of other representations to storage.
 
-use cairn_format::{PageTarget, RenderContext};
+use cairn_format::{ChildPage, PageTarget, RenderContext};
 
-/// What the renderer knows about the page being shown. Child lists, attachments and includes
-/// fall back to `cairn-format`'s defaults until those features exist.
+/// What the renderer knows about the page being shown. Attachment lists and includes fall back to
+/// `cairn-format`'s defaults until those features exist.
 struct PageContext<'a> {
     space_key: Option<&'a str>,
     title: Option<&'a str>,
     /// The page whose attachments `ri:attachment` without an owner refers to.
     page_id: Option<cairn_core::ContentId>,
+    /// The page's children as the viewer sees them, gathered before rendering (`child_pages.rs`)
+    /// when the body has a `children` macro.
+    children: &'a [ChildPage],
+}
+
+/// `tree` cut below `depth` levels (`None`: all of it).
+fn to_depth(tree: &[ChildPage], depth: Option<usize>) -> Vec<ChildPage> {
+    tree.iter()
+        .map(|child| ChildPage {
+            children: match depth {
+                Some(1) => Vec::new(),
+                Some(depth) => to_depth(&child.children, Some(depth - 1)),
+                None => to_depth(&child.children, None),
+            },
+            ..child.clone()
+        })
+        .collect()
+}
+
+/// Whether a body lists child pages (so rendering it needs them gathered first).
+pub fn asks_for_children(storage: &str) -> bool {
+    storage.contains("ac:name=\"children\"")
 }
 
 impl RenderContext for PageContext<'_> {
     fn current_space_key(&self) -> Option<&str> {
         self.space_key
+    }
+
+    fn children(&self, parent: Option<&PageTarget>, depth: Option<usize>) -> Vec<ChildPage> {
+        // Only the page's own children are gathered; a macro naming another page lists nothing.
+        let own = parent.is_none_or(|parent| {
+            Some(parent.title.as_str()) == self.title
+                && parent
+                    .space_key
+                    .as_deref()
+                    .is_none_or(|key| Some(key) == self.space_key)
+        });
+        if own {
+            to_depth(self.children, depth)
+        } else {
+            Vec::new()
+        }
     }
 
     fn current_page(&self) -> Option<PageTarget> {
@@ -51,10 +89,22 @@ pub fn storage_to_view_of_page(
     title: Option<&str>,
     page_id: Option<cairn_core::ContentId>,
 ) -> String {
+    storage_to_view_with_children(storage, space_key, title, page_id, &[])
+}
+
+/// As [`storage_to_view_of_page`], with the page's children for its `children` macros.
+pub fn storage_to_view_with_children(
+    storage: &str,
+    space_key: Option<&str>,
+    title: Option<&str>,
+    page_id: Option<cairn_core::ContentId>,
+    children: &[ChildPage],
+) -> String {
     let context = PageContext {
         space_key,
         title,
         page_id,
+        children,
     };
     match cairn_format::render_storage(storage, &context) {
         Ok(html) => html,
@@ -80,6 +130,7 @@ pub fn storage_to_editor_document(
         space_key,
         title,
         page_id,
+        children: &[],
     };
     let document = cairn_format::parse(storage)?;
     Ok(cairn_format::storage_to_editor_json(&document, &context))

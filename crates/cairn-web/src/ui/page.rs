@@ -19,7 +19,6 @@ use cairn_app::page;
 
 use crate::auth::Principal;
 use crate::links::{encode_component, view_path};
-use crate::render::storage_to_view_of_page;
 use crate::request::QueryPairs;
 use crate::time_format::human_from_ms;
 
@@ -173,15 +172,25 @@ pub async fn render_view(
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
     let sidebar = sidebar(state, user.user.id, &space, &content, &ancestors).await?;
+    // A `children` macro lists the children as they are now and as this viewer sees them; the
+    // cache key says which.
+    let children =
+        crate::child_pages::gather(state, user.user.id, &space.key, content.id, body).await?;
+    let render_context = format!(
+        "{}{}",
+        space.key.as_str(),
+        crate::child_pages::fingerprint(&children)
+    );
     let body_html =
         state
             .rendered_pages
-            .get_or_render(content.id, number, when_ms, space.key.as_str(), || {
-                storage_to_view_of_page(
+            .get_or_render(content.id, number, when_ms, &render_context, || {
+                crate::render::storage_to_view_with_children(
                     body,
                     Some(space.key.as_str()),
                     Some(title),
                     Some(content.id),
+                    &children,
                 )
             });
     let labels = state.store.labels_of(content.id).await?;

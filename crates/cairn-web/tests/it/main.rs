@@ -3,6 +3,7 @@
 mod arrange;
 mod attachment;
 mod auth;
+mod children_macro;
 mod client_quirks;
 mod cluster;
 mod cluster_balancer;

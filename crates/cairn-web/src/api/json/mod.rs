@@ -113,6 +113,8 @@ struct BodyOf<'a> {
     storage: &'a str,
     space_key: &'a str,
     title: &'a str,
+    /// The page's children for its `children` macros (empty when it has none).
+    children: &'a [cairn_format::ChildPage],
 }
 
 /// Builds the typed responses of one request, remembering what it looked up: a list preloads what
@@ -513,13 +515,23 @@ impl<'a> JsonBuilder<'a> {
         };
 
         let body_view = if expand.has("body") {
+            let body_expand = expand.below("body");
+            let rendered = ["view", "export_view", "styled_view"]
+                .iter()
+                .any(|representation| body_expand.has(representation));
+            let children = if rendered {
+                crate::child_pages::gather(self.state, self.viewer, &space.key, id, body).await?
+            } else {
+                Vec::new()
+            };
             let page = BodyOf {
                 id,
                 storage: body,
                 space_key: space.key.as_str(),
                 title,
+                children: &children,
             };
-            Some(self.body_view(&page, &expand.below("body")))
+            Some(self.body_view(&page, &body_expand))
         } else {
             expandable.insert("body", String::new());
             None
@@ -686,11 +698,12 @@ impl<'a> JsonBuilder<'a> {
         let mut rendered = |representation: &'static str| {
             if expand.has(representation) {
                 Some(Represented {
-                    value: render::storage_to_view_of_page(
+                    value: render::storage_to_view_with_children(
                         page.storage,
                         Some(page.space_key),
                         Some(page.title),
                         Some(page.id),
+                        page.children,
                     ),
                     representation,
                     expandable: None,
