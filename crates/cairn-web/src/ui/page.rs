@@ -374,6 +374,8 @@ pub async fn history(
                                 td { (version.message) @if version.minor_edit { span.muted { " (minor)" } } }
                                 td {
                                     @if version.number != content.version {
+                                        a.button.secondary href={ "/pages/diffpagesbyversion.action?pageId=" (content.id) "&selectedPageVersions=" (version.number) "&selectedPageVersions=" (content.version) } { "Compare with current" }
+                                        " "
                                         form.inline method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (content.id) "&version=" (version.number) } {
                                             button.button.secondary type="submit" { "Restore" }
                                         }

@@ -8,6 +8,7 @@ mod client_quirks;
 mod cluster;
 mod cluster_balancer;
 mod comment;
+mod compare;
 mod content;
 mod convert;
 mod copy;

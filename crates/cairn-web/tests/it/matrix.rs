@@ -791,6 +791,13 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/pages/diffpagesbyversion.action",
+            format!("/pages/diffpagesbyversion.action?pageId={page}&selectedPageVersions=1"),
+            Body::None,
+            ViewPage,
+        ),
+        row(
+            M::GET,
             "/pages/movepagedialog.action",
             format!("/pages/movepagedialog.action?pageId={page}"),
             Body::None,
