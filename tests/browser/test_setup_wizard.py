@@ -127,7 +127,7 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
 
         # The administrator runs the site from the browser: a user and a group, no command line.
         if database == "embedded":
-            page.click("header >> text=Users")
+            page.click("header >> text=Administration")
             assert page.inner_text("h1") == "Users"
             page.fill("#username", "writer")
             page.fill("#fullName", "Wendy Writer")
@@ -136,7 +136,7 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
             page.click("text=Create user")
             assert "User writer created" in page.inner_text("[role=status]")
             keep(page, artifacts, "admin-users", kept)
-            page.click("header >> text=Groups")
+            page.click("nav[aria-label=Administration] >> text=Groups")
             page.fill("#name", "writers")
             page.click("text=Create group")
             page.click("#groups >> text=writers")

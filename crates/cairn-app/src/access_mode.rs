@@ -101,9 +101,22 @@ pub async fn current(node: &Node) -> AccessMode {
 /// Sets the mode (site administrators); answers the mode now in force.
 pub async fn set(node: &Node, caller: &Caller, mode: AccessMode) -> Result<AccessMode, Error> {
     crate::access::require_site_administrator(caller, "change the access mode")?;
+    let old = read(&node.store).await?;
     set_unattended(&node.store, mode).await?;
     node.access_mode.remember(mode);
     tracing::warn!(mode = mode.as_str(), user = %caller.user.username, "access mode changed");
+    crate::audit::record(
+        node,
+        caller,
+        crate::audit::Event::new(
+            crate::audit::category::GLOBAL_CONFIGURATION,
+            "Access mode set",
+            crate::audit::object::SETTING,
+            "Access mode",
+        )
+        .changed("access mode", old.as_str(), mode.as_str()),
+    )
+    .await;
     Ok(mode)
 }
 

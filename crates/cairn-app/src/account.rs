@@ -25,6 +25,9 @@ pub struct NewAccount {
 
 /// Creates `account` with its password hashed (off the async threads: argon2 is slow on purpose).
 /// A username that exists is [`ErrorCode::UsernameTaken`].
+/// The author the audit log names for what the command line and settings do.
+pub const UNATTENDED_ACTOR: &str = "cairn (command line)";
+
 pub async fn create(store: &Store, account: NewAccount) -> Result<User, Error> {
     if account.password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::bad_request(format!(
@@ -48,6 +51,28 @@ pub async fn create(store: &Store, account: NewAccount) -> Result<User, Error> {
         })
         .await?;
     tracing::info!(user = %user.username, administrator = account.administrator, "account created");
+    Ok(user)
+}
+
+/// Creates an account without a signed-in request (the command line, settings, the setup
+/// wizard), audited in the name of `actor`.
+pub async fn create_unattended(
+    store: &Store,
+    account: NewAccount,
+    actor: &str,
+) -> Result<User, Error> {
+    let administrator = account.administrator;
+    let user = create(store, account).await?;
+    let mut event = crate::audit::Event::new(
+        crate::audit::category::USERS_AND_GROUPS,
+        "User created",
+        crate::audit::object::USER,
+        user.username.clone(),
+    );
+    if administrator {
+        event = event.associated(crate::audit::object::GROUP, "confluence-administrators");
+    }
+    crate::audit::record_unattended(store, actor, event).await;
     Ok(user)
 }
 
@@ -77,5 +102,18 @@ pub async fn mint_token(
             expires_ms: None,
         })
         .await?;
+    crate::audit::record_unattended(
+        store,
+        UNATTENDED_ACTOR,
+        crate::audit::Event::new(
+            crate::audit::category::SECURITY,
+            "Personal access token created",
+            crate::audit::object::TOKEN,
+            name,
+        )
+        .with_id(token.id)
+        .associated(crate::audit::object::USER, user.username.clone()),
+    )
+    .await;
     Ok((token, secret))
 }

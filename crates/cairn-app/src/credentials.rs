@@ -130,7 +130,18 @@ pub async fn check_password(
     let checked = check_password_unthrottled(node, username, password).await?;
     match &checked {
         Some(_) => throttle.record_success(attempt),
-        None => throttle.record_failure(attempt, Instant::now()),
+        None => {
+            throttle.record_failure(attempt, Instant::now());
+            let address = attempt.address.map(|address| address.to_string());
+            crate::audit::record_sign_in(
+                node,
+                username,
+                None,
+                address.as_deref(),
+                crate::audit::SignIn::Failed,
+            )
+            .await;
+        }
     }
     Ok(checked)
 }
@@ -183,18 +194,27 @@ pub async fn end_session(node: &crate::Node, secret: &str) -> Result<(), crate::
     Ok(())
 }
 
-/// Starts a login session for `user_id` (signing in) and returns the cookie secret; only its hash
-/// is stored. The session lasts the node's `session_ttl`.
+/// Starts a login session for `user` (signing in from `address`) and returns the cookie secret;
+/// only its hash is stored. The session lasts the node's `session_ttl`; the sign-in is audited.
 pub async fn start_session(
     node: &crate::Node,
-    user_id: cairn_core::UserId,
+    user: &User,
+    address: Option<&str>,
 ) -> Result<String, crate::Error> {
     let secret = new_secret();
     let now = crate::clock::now_ms();
     let ttl_ms = i64::try_from(node.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     node.store
-        .create_session(&secret_hash(&secret), user_id, now, now + ttl_ms)
+        .create_session(&secret_hash(&secret), user.id, now, now + ttl_ms)
         .await?;
+    crate::audit::record_sign_in(
+        node,
+        &user.username,
+        Some(user),
+        address,
+        crate::audit::SignIn::Succeeded,
+    )
+    .await;
     Ok(secret)
 }
 

@@ -3,6 +3,7 @@
 
 use cairn_core::Group;
 
+use crate::audit::{self, Event, category, object};
 use crate::error::{Error, ErrorCode};
 use crate::{Caller, Node};
 
@@ -21,6 +22,17 @@ pub async fn create(node: &Node, caller: &Caller, name: &str) -> Result<Group, E
     crate::access::require_site_administrator(caller, "manage groups")?;
     let group = node.store.create_group(name).await?;
     tracing::info!(group = %group.name, user = %caller.user.username, "group created");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::USERS_AND_GROUPS,
+            "Group created",
+            object::GROUP,
+            group.name.clone(),
+        ),
+    )
+    .await;
     Ok(group)
 }
 
@@ -36,6 +48,17 @@ pub async fn delete(node: &Node, caller: &Caller, name: &str) -> Result<(), Erro
     }
     node.store.delete_group(group.id).await?;
     tracing::info!(group = %group.name, user = %caller.user.username, "group removed");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::USERS_AND_GROUPS,
+            "Group removed",
+            object::GROUP,
+            group.name.clone(),
+        ),
+    )
+    .await;
     Ok(())
 }
 
@@ -76,5 +99,21 @@ pub async fn change_membership(
     // This node forgets at once; others when the journal entry reaches them.
     node.administrators.clear();
     tracing::info!(group = %group.name, member = %member.username, ?change, user = %caller.user.username, "group membership changed");
+    let summary = match change {
+        Membership::Add => "User added to group",
+        Membership::Remove => "User removed from group",
+    };
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::USERS_AND_GROUPS,
+            summary,
+            object::USER,
+            member.username.clone(),
+        )
+        .associated(object::GROUP, group.name.clone()),
+    )
+    .await;
     Ok(())
 }

@@ -27,6 +27,7 @@ pub mod access;
 pub mod access_mode;
 pub mod account;
 pub mod attachment;
+pub mod audit;
 pub mod cache;
 pub mod clock;
 pub mod cluster;
@@ -69,6 +70,8 @@ pub struct Caller {
     /// Whether the request was signed with a personal access token rather than a password or a
     /// session: a token may not mint more tokens.
     pub signed_in_with_token: bool,
+    /// The client address the request came from, for the audit log (`None` off the network).
+    pub address: Option<String>,
 }
 
 /// Settings of a node that are not about HTTP.

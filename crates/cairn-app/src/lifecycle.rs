@@ -5,6 +5,7 @@
 use cairn_core::{Content, ContentStatus, ContentType};
 
 use crate::access::{self, ContentAction};
+use crate::audit;
 use crate::clock::now_ms;
 use crate::error::Error;
 use crate::{Caller, Node};
@@ -49,6 +50,18 @@ pub async fn remove(
         }
     };
     tracing::info!(content_id = %id, ?removed, user = %caller.user.username, "content removed");
+    let summary = match removed {
+        Removed::CommentDeleted => "Comment removed",
+        Removed::DraftDeleted => "Draft removed",
+        Removed::Trashed => "Content moved to the trash",
+        Removed::Purged => "Content purged from the trash",
+    };
+    audit::record(
+        node,
+        caller,
+        audit::content_event(node, summary, content).await,
+    )
+    .await;
     Ok(removed)
 }
 
@@ -68,5 +81,9 @@ pub async fn delete_version(
         ));
     }
     tracing::info!(content_id = %content.id, version = number, user = %caller.user.username, "version removed");
+    let event = audit::content_event(node, "Content version removed", content)
+        .await
+        .changed("version", number.to_string(), "");
+    audit::record(node, caller, event).await;
     Ok(())
 }

@@ -179,6 +179,11 @@ pub async fn save(node: &Node, caller: &Caller, command: SavePage) -> Result<Sav
         }
     };
     tracing::info!(content_id = %id, version = content.version, ?kind, user = %caller.user.username, "content saved");
+    if kind == SaveKind::Restored {
+        let event =
+            crate::audit::content_event(node, "Content restored from the trash", &content).await;
+        crate::audit::record(node, caller, event).await;
+    }
     Ok(Saved { content, kind })
 }
 

@@ -121,6 +121,7 @@ pub async fn change(
     let user = caller.user.id;
     require_restrict(node, user, content).await?;
     let store = &node.store;
+    let before = describe_restrictions(&store.content_restrictions(content.id).await?);
     let mut transaction = store.begin_write().await?;
     let decided = async {
         let current = store
@@ -164,9 +165,48 @@ pub async fn change(
         Ok(Ok(())) => {
             transaction.commit().await?;
             tracing::info!(content_id = %content.id, user = %caller.user.username, "restrictions changed");
+            let after = describe_restrictions(&store.content_restrictions(content.id).await?);
+            if after != before {
+                crate::audit::record(
+                    node,
+                    caller,
+                    crate::audit::Event::new(
+                        crate::audit::category::PERMISSIONS,
+                        "Content restrictions changed",
+                        crate::audit::content_object_type(content),
+                        content.title.clone(),
+                    )
+                    .with_id(content.id.0)
+                    .changed("restrictions", before, after),
+                )
+                .await;
+            }
             Ok(())
         }
         Ok(Err(refused)) => Err(refused),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Restrictions as one line for the audit log: `read: user alice, group devs; update: …`.
+fn describe_restrictions(restrictions: &[cairn_store::NamedRestriction]) -> String {
+    RestrictionOperation::ALL
+        .iter()
+        .filter_map(|operation| {
+            let subjects: Vec<String> = restrictions
+                .iter()
+                .filter(|named| named.restriction.operation == *operation)
+                .map(|named| {
+                    format!(
+                        "{} {}",
+                        named.restriction.subject.type_name(),
+                        named.subject_name
+                    )
+                })
+                .collect();
+            (!subjects.is_empty())
+                .then(|| format!("{}: {}", operation.as_str(), subjects.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -5,6 +5,7 @@ use cairn_core::{ContentId, Space, SpaceKey, SpacePermission};
 use cairn_store::NewSpace;
 
 use crate::access;
+use crate::audit::{self, Event, category, object};
 use crate::clock::now_ms;
 use crate::error::Error;
 use crate::{Caller, Node};
@@ -34,6 +35,18 @@ pub async fn create(node: &Node, caller: &Caller, command: CreateSpace) -> Resul
         })
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space created");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SPACES,
+            "Space created",
+            object::SPACE,
+            space.name.clone(),
+        )
+        .with_id(space.key.as_str()),
+    )
+    .await;
     Ok(space)
 }
 
@@ -75,6 +88,24 @@ pub async fn update(
         )
         .await?;
     tracing::info!(space = %space.key, user = %caller.user.username, "space updated");
+    let mut event = Event::new(
+        category::SPACES,
+        "Space updated",
+        object::SPACE,
+        space.name.clone(),
+    )
+    .with_id(space.key.as_str());
+    if existing.name != space.name {
+        event = event.changed("name", existing.name.clone(), space.name.clone());
+    }
+    if existing.description != space.description {
+        event = event.changed(
+            "description",
+            existing.description.clone(),
+            space.description.clone(),
+        );
+    }
+    audit::record(node, caller, event).await;
     Ok(space)
 }
 
@@ -116,6 +147,18 @@ pub async fn delete(node: &Node, caller: &Caller, key: &SpaceKey) -> Result<i64,
                 )
                 .await?;
             tracing::info!(space = %space.key, user = %caller.user.username, "space deleted");
+            audit::record(
+                node,
+                caller,
+                Event::new(
+                    category::SPACES,
+                    "Space deleted",
+                    object::SPACE,
+                    space.name.clone(),
+                )
+                .with_id(space.key.as_str()),
+            )
+            .await;
             Ok(task)
         }
         Err(error) => {

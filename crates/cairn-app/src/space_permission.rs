@@ -19,6 +19,23 @@ pub enum SubjectName {
     UserOrGroup(String),
 }
 
+impl SubjectName {
+    /// What the subject is and its name, as the audit log names it.
+    pub fn label(&self) -> (&'static str, String) {
+        match self {
+            SubjectName::Typed { kind, name } => match kind.as_str() {
+                "user" => (crate::audit::object::USER, name.clone()),
+                "group" => (crate::audit::object::GROUP, name.clone()),
+                _ => (crate::audit::object::ANONYMOUS, "anonymous".to_string()),
+            },
+            SubjectName::UserOrGroup(name) if name.is_empty() => {
+                (crate::audit::object::ANONYMOUS, "anonymous".to_string())
+            }
+            SubjectName::UserOrGroup(name) => ("User or group", name.clone()),
+        }
+    }
+}
+
 /// Grant or revoke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grant {
@@ -75,6 +92,25 @@ pub async fn change(
             user = %caller.user.username,
             "space permission changed"
         );
+        let (summary, old, new) = match change.grant {
+            Grant::Grant => ("Space permission granted", "", change.permission.as_str()),
+            Grant::Revoke => ("Space permission revoked", change.permission.as_str(), ""),
+        };
+        let (subject_type, subject_name) = change.subject.label();
+        crate::audit::record(
+            node,
+            caller,
+            crate::audit::Event::new(
+                crate::audit::category::PERMISSIONS,
+                summary,
+                crate::audit::object::SPACE,
+                space.name.clone(),
+            )
+            .with_id(space.key.as_str())
+            .associated(subject_type, subject_name)
+            .changed("permission", old, new),
+        )
+        .await;
     }
     Ok((space, subjects))
 }

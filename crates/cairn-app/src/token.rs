@@ -3,6 +3,7 @@
 
 use cairn_store::{AccessTokenInfo, NewAccessToken};
 
+use crate::audit::{self, Event, category, object};
 use crate::clock::now_ms;
 use crate::credentials::{new_secret, secret_hash};
 use crate::error::{Error, ErrorCode};
@@ -63,6 +64,19 @@ pub async fn create(
         })
         .await?;
     tracing::info!(token = token.id, user = %caller.user.username, "access token created");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SECURITY,
+            "Personal access token created",
+            object::TOKEN,
+            name,
+        )
+        .with_id(token.id)
+        .associated(object::USER, caller.user.username.clone()),
+    )
+    .await;
     Ok(CreatedToken { token, secret })
 }
 
@@ -77,5 +91,18 @@ pub async fn revoke(node: &Node, caller: &Caller, id: i64) -> Result<(), Error> 
     // Other nodes drop the token when the journal reaches them; this one at once.
     node.credential_lookups.forget_user(caller.user.id);
     tracing::info!(token = id, user = %caller.user.username, "access token revoked");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SECURITY,
+            "Personal access token revoked",
+            object::TOKEN,
+            id.to_string(),
+        )
+        .with_id(id)
+        .associated(object::USER, caller.user.username.clone()),
+    )
+    .await;
     Ok(())
 }

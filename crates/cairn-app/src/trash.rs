@@ -46,13 +46,18 @@ pub async fn restore(node: &Node, caller: &Caller, id: ContentId) -> Result<Cont
     trashed_in_administered_space(node, caller, id).await?;
     let restored = node.store.restore_content(id).await?;
     tracing::info!(content_id = %id, user = %caller.user.username, "content restored from the trash");
+    let event =
+        crate::audit::content_event(node, "Content restored from the trash", &restored).await;
+    crate::audit::record(node, caller, event).await;
     Ok(restored)
 }
 
 /// Purges trashed content `id` with all its versions; returns the space it was in.
 pub async fn purge(node: &Node, caller: &Caller, id: ContentId) -> Result<Space, Error> {
-    let (_, space) = trashed_in_administered_space(node, caller, id).await?;
+    let (content, space) = trashed_in_administered_space(node, caller, id).await?;
     node.store.purge_content(id).await?;
     tracing::info!(content_id = %id, user = %caller.user.username, "content purged from the trash");
+    let event = crate::audit::content_event(node, "Content purged from the trash", &content).await;
+    crate::audit::record(node, caller, event).await;
     Ok(space)
 }

@@ -7,6 +7,7 @@
 use cairn_core::{User, UserId};
 
 use crate::account::{self, MIN_PASSWORD_CHARS, NewAccount};
+use crate::audit::{self, Event, category, object};
 use crate::credentials::{hash_password_off_thread, verify_password};
 use crate::error::{Error, ErrorCode};
 use crate::{Caller, Node};
@@ -32,6 +33,19 @@ pub async fn create(node: &Node, caller: &Caller, account: NewAccount) -> Result
     }
     let user = account::create(&node.store, account).await?;
     tracing::info!(created = %user.username, user = %caller.user.username, "user created");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::USERS_AND_GROUPS,
+            "User created",
+            object::USER,
+            user.username.clone(),
+        )
+        .changed("full name", "", user.display_name.clone())
+        .changed("email", "", user.email.clone()),
+    )
+    .await;
     Ok(user)
 }
 
@@ -51,6 +65,22 @@ pub async fn set_active(
     if node.store.set_user_active(user.id, active).await? {
         forget_credentials(node, user.id);
         tracing::info!(target_user = %user.username, active, user = %caller.user.username, "user activation changed");
+        let summary = if active {
+            "User reactivated"
+        } else {
+            "User deactivated"
+        };
+        audit::record(
+            node,
+            caller,
+            Event::new(
+                category::USERS_AND_GROUPS,
+                summary,
+                object::USER,
+                user.username.clone(),
+            ),
+        )
+        .await;
     }
     named(node, username).await
 }
@@ -66,6 +96,17 @@ pub async fn set_password(
     let user = named(node, username).await?;
     store_password(node, user.id, password).await?;
     tracing::info!(target_user = %user.username, user = %caller.user.username, "password set by an administrator");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::USERS_AND_GROUPS,
+            "User password changed by an administrator",
+            object::USER,
+            user.username.clone(),
+        ),
+    )
+    .await;
     Ok(())
 }
 
@@ -92,6 +133,17 @@ pub async fn change_own_password(
     }
     store_password(node, caller.user.id, new_password).await?;
     tracing::info!(user = %caller.user.username, "password changed");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SECURITY,
+            "User changed their password",
+            object::USER,
+            caller.user.username.clone(),
+        ),
+    )
+    .await;
     Ok(())
 }
 

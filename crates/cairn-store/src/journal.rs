@@ -252,7 +252,7 @@ pub(crate) async fn insert_journal_entry(
     Ok(())
 }
 
-fn truncate_to_boundary(text: &str, max_bytes: usize) -> &str {
+pub(crate) fn truncate_to_boundary(text: &str, max_bytes: usize) -> &str {
     if text.len() <= max_bytes {
         return text;
     }

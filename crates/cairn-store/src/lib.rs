@@ -12,6 +12,7 @@
 //! Must not: speak HTTP, render HTML, or hold a transaction across anything but SQL.
 
 mod attachment;
+mod audit;
 mod batch;
 mod comment;
 mod content;
@@ -41,6 +42,7 @@ mod window;
 mod write;
 
 pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
+pub use audit::{AuditChange, AuditFilter, AuditObject, AuditRecord, NewAuditRecord};
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use database_url::{DatabaseUrl, DatabaseUrlError, Engine};

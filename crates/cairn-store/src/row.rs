@@ -56,7 +56,7 @@ fn corrupt(column: &str, value: &str) -> StoreError {
     ))
 }
 
-fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
+pub(crate) fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
     let value: i64 = row.try_get(column)?;
     Ok(value != 0)
 }

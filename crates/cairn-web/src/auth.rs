@@ -16,7 +16,7 @@ use base64::Engine;
 use cairn_app::cache::CredentialKind;
 use cairn_app::credentials::{check_password, secret_hash};
 use cairn_app::throttle::Attempt;
-use cairn_core::{User, UserId};
+use cairn_core::User;
 
 use crate::error::ApiError;
 use crate::links::request_scheme;
@@ -41,6 +41,8 @@ pub struct Principal {
     pub method: AuthMethod,
     /// Whether the user is a site administrator (from a per-node cache the journal invalidates).
     pub administrator: bool,
+    /// The client address of the request (see [`client_address`]).
+    pub address: Option<IpAddr>,
 }
 
 impl Principal {
@@ -50,6 +52,7 @@ impl Principal {
             user: self.user.clone(),
             site_administrator: self.administrator,
             signed_in_with_token: self.method == AuthMethod::Token,
+            address: self.address.map(|address| address.to_string()),
         }
     }
 }
@@ -112,7 +115,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
             let user = check_password(&state.node, username, password, &attempt)
                 .await?
                 .ok_or_else(ApiError::bad_credentials)?;
-            return Ok(Some(principal(state, user, AuthMethod::Basic).await?));
+            return Ok(Some(
+                principal(state, parts, user, AuthMethod::Basic).await?,
+            ));
         }
         if scheme.eq_ignore_ascii_case("bearer") {
             // A wrong token counts against the client address, as a wrong password does.
@@ -124,7 +129,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
                     .record_failure(&attempt, Instant::now());
                 return Err(ApiError::bad_credentials());
             };
-            return Ok(Some(principal(state, user, AuthMethod::Token).await?));
+            return Ok(Some(
+                principal(state, parts, user, AuthMethod::Token).await?,
+            ));
         }
         return Err(ApiError::bad_credentials());
     }
@@ -132,7 +139,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Prin
         return Ok(None);
     };
     match session_user(state, &secret_hash(&cookie)).await? {
-        Some(user) => Ok(Some(principal(state, user, AuthMethod::Session).await?)),
+        Some(user) => Ok(Some(
+            principal(state, parts, user, AuthMethod::Session).await?,
+        )),
         None => Ok(None),
     }
 }
@@ -193,6 +202,7 @@ async fn token_user(state: &AppState, hash: &str) -> Result<Option<User>, ApiErr
 /// `user` as an authenticated principal, with their administrator flag.
 async fn principal(
     state: &AppState,
+    parts: &Parts,
     user: User,
     method: AuthMethod,
 ) -> Result<Principal, ApiError> {
@@ -212,6 +222,7 @@ async fn principal(
         user,
         method,
         administrator,
+        address: client_address(parts),
     })
 }
 
@@ -285,9 +296,15 @@ fn cookie_is_secure(state: &AppState, headers: &HeaderMap) -> bool {
     }
 }
 
-/// Starts a session for `user_id` and returns the cookie secret.
-pub async fn start_session(state: &AppState, user_id: UserId) -> Result<String, ApiError> {
-    Ok(cairn_app::credentials::start_session(state, user_id).await?)
+/// Starts a session for `user`, signing in from the request's client address, and returns the
+/// cookie secret.
+pub async fn start_session(
+    state: &AppState,
+    parts: &Parts,
+    user: &User,
+) -> Result<String, ApiError> {
+    let address = client_address(parts).map(|address| address.to_string());
+    Ok(cairn_app::credentials::start_session(state, user, address.as_deref()).await?)
 }
 
 #[cfg(test)]

@@ -131,3 +131,48 @@ pub fn parse_query(query: &str) -> QueryPairs {
             .collect(),
     )
 }
+
+/// Longest `searchString` an audit query takes.
+const MAX_AUDIT_SEARCH_CHARS: usize = 200;
+
+/// The audit log filter of a request (REST and the audit screen alike): `startDate` and `endDate`
+/// as days (`2024-05-01`, UTC; an end day counts whole) or epoch milliseconds, and `searchString`.
+pub fn audit_filter(query: &QueryPairs) -> Result<cairn_store::AuditFilter, ApiError> {
+    const DAY_MS: i64 = 86_400_000;
+    let instant = |name: &str, end_of_day: bool| -> Result<Option<i64>, ApiError> {
+        let Some(text) = query
+            .get(name)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+        else {
+            return Ok(None);
+        };
+        if let Ok(epoch_ms) = text.parse::<i64>() {
+            return Ok(Some(epoch_ms));
+        }
+        let day = cairn_app::clock::day_start_ms(text).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} must be a date (yyyy-MM-dd) or epoch milliseconds, got {text:?}"
+            ))
+        })?;
+        Ok(Some(if end_of_day { day + DAY_MS - 1 } else { day }))
+    };
+    let search = query
+        .get("searchString")
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_string);
+    if search
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > MAX_AUDIT_SEARCH_CHARS)
+    {
+        return Err(ApiError::bad_request(format!(
+            "searchString must be at most {MAX_AUDIT_SEARCH_CHARS} characters"
+        )));
+    }
+    Ok(cairn_store::AuditFilter {
+        from_ms: instant("startDate", false)?,
+        to_ms: instant("endDate", true)?,
+        search,
+    })
+}

@@ -7,12 +7,7 @@ pub use cairn_app::clock::now_ms;
 
 /// `2024-05-01T12:34:56.789Z`.
 pub fn iso_from_ms(epoch_ms: i64) -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(epoch_ms) * 1_000_000)
-        .ok()
-        .and_then(|moment| moment.format(&format).ok())
-        .unwrap_or_default()
+    cairn_app::clock::iso_utc(epoch_ms)
 }
 
 /// `Jan 01, 2024 12:34` for people.

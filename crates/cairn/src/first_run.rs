@@ -230,7 +230,7 @@ async fn prepare(
             }
             existing
         }
-        None => cairn_app::account::create(
+        None => cairn_app::account::create_unattended(
             &store,
             cairn_app::account::NewAccount {
                 username: administrator.username.clone(),
@@ -239,6 +239,7 @@ async fn prepare(
                 password: administrator.password.clone(),
                 administrator: true,
             },
+            "cairn (setup wizard)",
         )
         .await
         .map_err(|error| anyhow::anyhow!(error.message))?,
@@ -257,12 +258,13 @@ async fn prepare(
             site_administrator: store.is_site_administrator(user.id).await?,
             user: user.clone(),
             signed_in_with_token: false,
+            address: None,
         };
         cairn_app::example::create(&node, &caller)
             .await
             .map_err(|error| anyhow::anyhow!(error.message))?;
     }
-    let secret = cairn_app::credentials::start_session(&node, user.id)
+    let secret = cairn_app::credentials::start_session(&node, &user, None)
         .await
         .map_err(|error| anyhow::anyhow!(error.message))?;
     store.close().await;

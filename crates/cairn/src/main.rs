@@ -504,7 +504,13 @@ async fn bootstrap_administrator(store: &Store, settings: &Settings) -> anyhow::
                 password: password.clone(),
                 administrator: true,
             };
-            match cairn_app::account::create(store, account).await {
+            match cairn_app::account::create_unattended(
+                store,
+                account,
+                cairn_app::account::UNATTENDED_ACTOR,
+            )
+            .await
+            {
                 Ok(user) => {
                     tracing::info!(user = %user.username, "administrator created from settings")
                 }
@@ -643,9 +649,13 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
                 password,
                 administrator: admin,
             };
-            let user = cairn_app::account::create(&store, account)
-                .await
-                .map_err(|error| anyhow!("cannot create the user: {}", error.message))?;
+            let user = cairn_app::account::create_unattended(
+                &store,
+                account,
+                cairn_app::account::UNATTENDED_ACTOR,
+            )
+            .await
+            .map_err(|error| anyhow!("cannot create the user: {}", error.message))?;
             println!(
                 "created user {}{}",
                 user.username,
@@ -667,6 +677,18 @@ async fn admin(task: AdminTask) -> anyhow::Result<()> {
             cairn_app::access_mode::set_unattended(&store, mode)
                 .await
                 .map_err(|error| anyhow!("cannot change the access mode: {}", error.message))?;
+            cairn_app::audit::record_unattended(
+                &store,
+                cairn_app::account::UNATTENDED_ACTOR,
+                cairn_app::audit::Event::new(
+                    cairn_app::audit::category::GLOBAL_CONFIGURATION,
+                    "Access mode set",
+                    cairn_app::audit::object::SETTING,
+                    "Access mode",
+                )
+                .changed("access mode", "", mode.as_str()),
+            )
+            .await;
             println!(
                 "the site is {} now (every node within a few seconds)",
                 if state == "on" {

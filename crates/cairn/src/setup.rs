@@ -178,11 +178,15 @@ pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {
                         password: password.clone(),
                         administrator: true,
                     };
-                    cairn_app::account::create(&store, account)
-                        .await
-                        .map_err(|error| {
-                            anyhow!("cannot create the administrator: {}", error.message)
-                        })?
+                    cairn_app::account::create_unattended(
+                        &store,
+                        account,
+                        cairn_app::account::UNATTENDED_ACTOR,
+                    )
+                    .await
+                    .map_err(|error| {
+                        anyhow!("cannot create the administrator: {}", error.message)
+                    })?
                 }
             }
         }
@@ -214,6 +218,7 @@ pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {
             site_administrator: store.is_site_administrator(administrator.id).await?,
             user: administrator,
             signed_in_with_token: false,
+            address: None,
         };
         let outcome = cairn_app::example::create(&node, &caller)
             .await

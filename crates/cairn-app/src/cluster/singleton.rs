@@ -59,8 +59,8 @@ pub(super) async fn run_jobs(state: Node, shutdown: CancellationToken) {
     );
 }
 
-/// Deletes journal entries every live node has passed, and forgets long-dead nodes, every
-/// `journal_prune_interval` until `stop`.
+/// Deletes journal entries every live node has passed, forgets long-dead nodes and deletes audit
+/// entries past their retention, every `journal_prune_interval` until `stop`.
 async fn prune_journal(state: Node, stop: CancellationToken) {
     let settings = state.cluster.settings.clone();
     let mut ticker = tokio::time::interval(settings.journal_prune_interval);
@@ -81,6 +81,13 @@ async fn prune_journal(state: Node, stop: CancellationToken) {
         }
         if let Err(error) = state.store.forget_dead_nodes(FORGET_DEAD_NODES_AFTER).await {
             tracing::warn!(%error, "dead nodes could not be removed; will retry");
+        }
+        match crate::audit::prune(&state).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "audit entries past the retention period deleted"),
+            Err(error) => {
+                tracing::warn!(error = %error.message, "audit pruning failed; will retry")
+            }
         }
     }
 }

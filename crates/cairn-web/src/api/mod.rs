@@ -3,6 +3,7 @@
 
 mod admin_user;
 pub(crate) mod attachment;
+mod audit;
 mod content;
 mod convert;
 mod copy;
@@ -193,6 +194,12 @@ pub fn routes() -> crate::routes::RouteTable {
             axum::routing::delete(user::delete_group),
         )
         .route("/rest/api/accessmode", get(user::access_mode))
+        .route("/rest/api/audit", get(audit::list))
+        .route("/rest/api/audit/export", get(audit::export))
+        .route(
+            "/rest/api/audit/retention",
+            get(audit::retention).put(audit::set_retention),
+        )
         .route(
             "/rest/api/content/{id}/move/{position}/{target}",
             axum::routing::put(movement::move_by_rest),

@@ -13,14 +13,15 @@ use serde_json::{Map, Value, json};
 use super::request::{
     AccessModeRequest, ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest,
     NameRequest, NewUserRequest, PasswordChangeRequest, PasswordRequest, PropertyRequest,
-    RestrictionRequest, RpcRequest, SpaceRequest, TokenRequest,
+    RestrictionRequest, RetentionRequest, RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
-    AccessModeView, ActionDone, AnyContent, AttachmentView, ChildrenView, ContentView,
-    ConvertedBody, CountedList, GrantList, GrantView, GroupView, HistoryView, LabelView,
-    LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView, QuickNavigation,
-    RestrictionList, RestrictionsByOperation, RpcAnswer, SearchResults, SpaceContent, SpaceView,
-    TaskStarted, TokenView, UserView, VersionView, Watching,
+    AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
+    ContentView, ConvertedBody, CountedList, GrantList, GrantView, GroupView, HistoryView,
+    LabelView, LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView,
+    QuickNavigation, RestrictionList, RestrictionsByOperation, RetentionView, RpcAnswer,
+    SearchResults, SpaceContent, SpaceView, TaskStarted, TokenView, UserView, VersionView,
+    Watching,
 };
 use crate::error::ErrorBody;
 
@@ -464,6 +465,24 @@ pub fn operations() -> Vec<Operation> {
             .answers::<GroupView>(),
         delete("/rest/api/admin/group/{name}", "Remove a group"),
         get("/rest/api/accessmode", "Whether the site is read-only").answers::<String>(),
+        // The audit log
+        get("/rest/api/audit", "Audit log entries, newest first")
+            .query(&["startDate", "endDate", "searchString", "start", "limit"])
+            .answers::<PagedList<AuditRecordView>>(),
+        get("/rest/api/audit/export", "The audit log as CSV")
+            .query(&["startDate", "endDate", "searchString", "format"])
+            .answers_media("text/csv"),
+        get(
+            "/rest/api/audit/retention",
+            "How long audit entries are kept",
+        )
+        .answers::<RetentionView>(),
+        put(
+            "/rest/api/audit/retention",
+            "Change how long audit entries are kept",
+        )
+        .reads::<RetentionRequest>()
+        .answers::<RetentionView>(),
         // Watches
         get(
             "/rest/api/user/watch/content/{id}",

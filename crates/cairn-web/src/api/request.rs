@@ -609,3 +609,13 @@ mod tests {
         assert_eq!(many.into_vec().len(), 2);
     }
 }
+
+/// `{"number": 3, "units": "YEARS"}` of `PUT /rest/api/audit/retention`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct RetentionRequest {
+    #[serde(deserialize_with = "loose_number")]
+    pub number: Option<i64>,
+    #[serde(deserialize_with = "lenient")]
+    pub units: Option<String>,
+}

@@ -19,7 +19,7 @@ fn screen(user: &Principal, mode: AccessMode) -> Markup {
     page(
         "Access mode",
         user,
-        None,
+        Some(super::layout::administration_sidebar("Access mode")),
         html! {
             main.content {
                 h1.title { "Access mode" }

@@ -46,7 +46,7 @@ pub async fn clustering(
     Ok(page(
         "Clustering",
         &user,
-        None,
+        Some(super::layout::administration_sidebar("Clustering")),
         html! {
             main.content.wide {
                 h1.title { "Clustering" }

@@ -48,7 +48,7 @@ async fn groups_markup(
     Ok(page(
         "Groups",
         user,
-        None,
+        Some(super::layout::administration_sidebar("Groups")),
         html! {
             main.content.wide {
                 h1.title { "Groups" }
@@ -138,7 +138,7 @@ async fn members_markup(
     Ok(page(
         &format!("Members of {}", group.name),
         user,
-        None,
+        Some(super::layout::administration_sidebar("Groups")),
         html! {
             main.content.wide {
                 p.muted { a href="/admin/users/browsegroups.action" { "Groups" } }

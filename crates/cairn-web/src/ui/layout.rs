@@ -16,10 +16,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                     nav {
                         a href="/" { "Dashboard" }
                         a href="/spaces/createspace.action" { "Create space" }
-                        @if user.administrator { a href="/admin/users/browseusers.action" { "Users" } }
-                        @if user.administrator { a href="/admin/users/browsegroups.action" { "Groups" } }
-                        @if user.administrator { a href="/admin/cluster.action" { "Clustering" } }
-                        @if user.administrator { a href="/admin/accessmode.action" { "Access mode" } }
+                        @if user.administrator { a href=(ADMINISTRATION_HOME) { "Administration" } }
                     }
                     form.search method="get" action="/dosearchsite.action" role="search" {
                         input type="search" name="queryString" placeholder="Search" aria-label="Search";
@@ -41,6 +38,37 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                     }
                 } @else {
                     div.layout.single { (body) }
+                }
+            }
+        }
+    }
+}
+
+/// Where the top bar's "Administration" leads.
+pub const ADMINISTRATION_HOME: &str = "/admin/users/browseusers.action";
+
+/// The administration screens, in the sidebar of each, the one shown marked as current.
+const ADMINISTRATION_SCREENS: [(&str, &str); 6] = [
+    ("Users", "/admin/users/browseusers.action"),
+    ("Groups", "/admin/users/browsegroups.action"),
+    ("Audit log", "/admin/auditlog.action"),
+    ("Access mode", "/admin/accessmode.action"),
+    ("Clustering", "/admin/cluster.action"),
+    ("REST API (OpenAPI)", "/rest/cairn/1/openapi.json"),
+];
+
+/// The sidebar of the administration screens; `current` is the title of the one shown.
+pub fn administration_sidebar(current: &str) -> Markup {
+    html! {
+        nav aria-label="Administration" {
+            h2 { "Administration" }
+            ul {
+                @for (title, href) in ADMINISTRATION_SCREENS {
+                    @if title == current {
+                        li.current { a href=(href) aria-current="page" { (title) } }
+                    } @else {
+                        li { a href=(href) { (title) } }
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@
 mod access_mode;
 mod arrange;
 mod attachment;
+mod audit;
 mod cluster;
 mod comment;
 mod compare;
@@ -100,6 +101,7 @@ pub fn routes() -> crate::routes::RouteTable {
             "/admin/accessmode.action",
             get(access_mode::access_mode_page).post(access_mode::change_access_mode),
         )
+        .route("/admin/auditlog.action", get(audit::audit_log))
         .route(
             "/admin/users/browseusers.action",
             get(users::users_page).post(users::users_action),

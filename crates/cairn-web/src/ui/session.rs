@@ -97,7 +97,7 @@ pub async fn login(
         // A page that rendered fine: 200, as Confluence answers a failed form login.
         return Ok(page.into_response());
     };
-    let secret = start_session(&state, user.id).await?;
+    let secret = start_session(&state, &parts, &user).await?;
     tracing::info!(user = %user.username, "logged in");
     let cookie = session_set_cookie(&state, headers, &secret);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&destination)).into_response())

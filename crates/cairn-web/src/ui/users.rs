@@ -37,7 +37,7 @@ async fn users_markup(
     Ok(page(
         "Users",
         user,
-        None,
+        Some(super::layout::administration_sidebar("Users")),
         html! {
             main.content.wide {
                 h1.title { "Users" }

@@ -2,6 +2,7 @@
 
 mod arrange;
 mod attachment;
+mod audit;
 mod auth;
 mod children_macro;
 mod client_quirks;

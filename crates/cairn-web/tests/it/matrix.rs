@@ -621,6 +621,16 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             SignedIn,
         ),
         get("/rest/api/accessmode", Public),
+        get("/rest/api/audit", AdministerSite),
+        get("/rest/api/audit/export", AdministerSite),
+        get("/rest/api/audit/retention", AdministerSite),
+        row(
+            M::PUT,
+            "/rest/api/audit/retention",
+            "/rest/api/audit/retention".into(),
+            Body::Json(json!({"number": 5, "units": "YEARS"})),
+            AdministerSite,
+        ),
         // Watches: whoever can see a thing may watch it.
         get("/rest/api/user/watch/content/{id}", ViewPage),
         row(
@@ -932,6 +942,7 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         get("/admin/cluster.action", AdministerSite),
         get("/admin/accessmode.action", AdministerSite),
+        get("/admin/auditlog.action", AdministerSite),
         row(
             M::POST,
             "/admin/accessmode.action",

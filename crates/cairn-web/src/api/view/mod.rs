@@ -7,6 +7,7 @@
 //! been expanded (with a link, or `""`), and an expanded part is present as a field instead. Here
 //! an expandable part is an `Option` that is skipped when `None`.
 
+mod audit;
 mod content;
 mod people;
 mod permission;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+pub use audit::*;
 pub use content::*;
 pub use people::*;
 pub use permission::*;
