@@ -1,5 +1,5 @@
 //! Per-node caches of what authentication asks the database on every request (sessions and
-//! personal access tokens with their user, and who is a site administrator), and of rendered page
+//! personal access tokens with their user, and the global permissions each user holds), and of rendered page
 //! versions.
 //!
 //! They are accelerators only (architecture invariant: losing them costs nothing). Every entry lives
@@ -7,17 +7,17 @@
 //! affects them (logout, token revoked, user or group changed). While the tailer is stalled the
 //! caches are bypassed, so a node never trusts entries it cannot have invalidated.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cairn_core::{User, UserId};
+use cairn_core::{GlobalPermission, User, UserId};
 
 /// How long a cached session or token is trusted without asking the database.
 const CREDENTIAL_TTL: Duration = Duration::from_secs(30);
-/// How long a cached administrator flag is trusted.
-const ADMINISTRATOR_TTL: Duration = Duration::from_secs(60);
+/// How long cached global permissions are trusted.
+const GLOBAL_PERMISSION_TTL: Duration = Duration::from_secs(60);
 /// Most entries per cache; a full cache is emptied (entries are cheap to fetch again).
 const CAPACITY: usize = 20_000;
 
@@ -108,32 +108,33 @@ impl CredentialLookupCache {
     }
 }
 
-/// Whether a user is a site administrator, by user id.
+/// The global permissions each user holds (and, under `cairn_core::ANONYMOUS`, what anonymous
+/// visitors hold), by user id.
 #[derive(Default)]
-pub struct AdministratorCache {
+pub struct GlobalPermissionCache {
     /// Guarded by a std mutex held for one map operation, never across `.await`.
-    entries: Mutex<HashMap<UserId, (bool, Instant)>>,
+    entries: Mutex<HashMap<UserId, (BTreeSet<GlobalPermission>, Instant)>>,
 }
 
-impl AdministratorCache {
-    pub fn get(&self, user_id: UserId) -> Option<bool> {
+impl GlobalPermissionCache {
+    pub fn get(&self, user_id: UserId) -> Option<BTreeSet<GlobalPermission>> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(&user_id)
-            .filter(|(_, cached_at)| cached_at.elapsed() < ADMINISTRATOR_TTL)
-            .map(|(administrator, _)| *administrator)
+            .filter(|(_, cached_at)| cached_at.elapsed() < GLOBAL_PERMISSION_TTL)
+            .map(|(held, _)| held.clone())
     }
 
-    pub fn put(&self, user_id: UserId, administrator: bool) {
+    pub fn put(&self, user_id: UserId, held: BTreeSet<GlobalPermission>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
-            entries.insert(user_id, (administrator, Instant::now()));
+            entries.insert(user_id, (held, Instant::now()));
         }
     }
 
-    /// Group memberships changed somewhere: every flag may be wrong.
+    /// Grants or group memberships changed somewhere: every entry may be wrong.
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();

@@ -97,7 +97,7 @@ pub async fn change_membership(
         }
     }
     // This node forgets at once; others when the journal entry reaches them.
-    node.administrators.clear();
+    node.global_permissions.clear();
     tracing::info!(group = %group.name, member = %member.username, ?change, user = %caller.user.username, "group membership changed");
     let summary = match change {
         Membership::Add => "User added to group",

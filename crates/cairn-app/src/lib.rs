@@ -36,6 +36,7 @@ pub mod copy;
 pub mod credentials;
 pub mod error;
 pub mod example;
+pub mod global_permission;
 pub mod group;
 pub mod label;
 pub mod lifecycle;
@@ -112,8 +113,9 @@ pub struct Node {
     pub login_throttle: Arc<throttle::LoginThrottle>,
     /// Per-node cache of session and token lookups, invalidated through the journal.
     pub credential_lookups: Arc<cache::CredentialLookupCache>,
-    /// Per-node cache of who is a site administrator, invalidated through the journal.
-    pub administrators: Arc<cache::AdministratorCache>,
+    /// Per-node cache of the global permissions each user (and anonymous) holds, invalidated
+    /// through the journal.
+    pub global_permissions: Arc<cache::GlobalPermissionCache>,
     /// Per-node cache of rendered page versions; purges and space deletions in the journal drop
     /// their entries.
     pub rendered_pages: Arc<cache::RenderedPageCache>,
@@ -135,7 +137,7 @@ impl Node {
             credential_cache: Arc::new(credentials::CredentialCache::default()),
             login_throttle: Arc::new(throttle::LoginThrottle::default()),
             credential_lookups: Arc::new(cache::CredentialLookupCache::default()),
-            administrators: Arc::new(cache::AdministratorCache::default()),
+            global_permissions: Arc::new(cache::GlobalPermissionCache::default()),
             rendered_pages: Arc::new(cache::RenderedPageCache::default()),
             load: Arc::new(load::RequestLoad::default()),
             access_mode: Arc::new(access_mode::AccessModeCache::default()),

@@ -19,8 +19,11 @@ pub struct CreateSpace {
     pub description: String,
 }
 
-/// Creates a global space and its home page. Every signed-in user may, as in a default Confluence.
+/// Creates a global space and its home page: those with the global permission "Create space" may
+/// (every member of confluence-users, until an administrator changes it).
 pub async fn create(node: &Node, caller: &Caller, command: CreateSpace) -> Result<Space, Error> {
+    crate::global_permission::require(node, caller, cairn_core::GlobalPermission::CreateSpace)
+        .await?;
     let key =
         SpaceKey::new_global(&command.key).map_err(|error| Error::bad_request(error.message))?;
     let name = command.name.unwrap_or_else(|| command.key.clone());

@@ -115,7 +115,7 @@ pub async fn change(
     Ok((space, subjects))
 }
 
-async fn resolve(node: &Node, subject: &SubjectName) -> Result<Subject, Error> {
+pub(crate) async fn resolve(node: &Node, subject: &SubjectName) -> Result<Subject, Error> {
     match subject {
         SubjectName::Typed { kind, name } => subject_by_name(node, kind, name).await,
         SubjectName::UserOrGroup(name) if name.is_empty() => Ok(Subject::Anonymous),

@@ -168,5 +168,5 @@ async fn store_password(node: &Node, user: UserId, password: &str) -> Result<(),
 fn forget_credentials(node: &Node, user: UserId) {
     node.credential_cache.forget_user(user);
     node.credential_lookups.forget_user(user);
-    node.administrators.clear();
+    node.global_permissions.clear();
 }

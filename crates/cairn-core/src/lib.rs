@@ -27,8 +27,8 @@ pub use content::{
 pub use id::{ContentId, GroupId, SpaceId, SpaceKey, UserId};
 pub use label::{ContentProperty, Label};
 pub use permission::{
-    NOBODY, Restriction, RestrictionOperation, SpacePermission, Subject, narrow_read_subjects,
-    restrictions_lock_out,
+    ANONYMOUS, GlobalPermission, NOBODY, Restriction, RestrictionOperation, SpacePermission,
+    Subject, narrow_read_subjects, restrictions_lock_out,
 };
 pub use query::{
     Comparison, ContentQuery, OrderField, Predicate, SPACE_DOCUMENT_ID_OFFSET, SearchDocument,

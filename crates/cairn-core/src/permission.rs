@@ -111,6 +111,86 @@ impl SpacePermission {
     }
 }
 
+/// A site-wide permission (Confluence's global permissions), granted to users, groups or anonymous
+/// visitors. Site administration follows `Administer` and `SystemAdministrator`, which the
+/// `confluence-administrators` group always holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GlobalPermission {
+    /// "Can use": sign in and see what space permissions allow. For anonymous: anonymous access.
+    Use,
+    CreateSpace,
+    CreatePersonalSpace,
+    Administer,
+    SystemAdministrator,
+}
+
+impl GlobalPermission {
+    pub const ALL: [GlobalPermission; 5] = [
+        GlobalPermission::Use,
+        GlobalPermission::CreateSpace,
+        GlobalPermission::CreatePersonalSpace,
+        GlobalPermission::Administer,
+        GlobalPermission::SystemAdministrator,
+    ];
+
+    /// What anonymous visitors may be granted: using the site (reading) only.
+    pub const FOR_ANONYMOUS: [GlobalPermission; 1] = [GlobalPermission::Use];
+
+    /// Confluence's stored names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GlobalPermission::Use => "USECONFLUENCE",
+            GlobalPermission::CreateSpace => "CREATESPACE",
+            GlobalPermission::CreatePersonalSpace => "PERSONALSPACE",
+            GlobalPermission::Administer => "ADMINISTRATECONFLUENCE",
+            GlobalPermission::SystemAdministrator => "SYSTEMADMINISTRATOR",
+        }
+    }
+
+    /// How the administration screen names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            GlobalPermission::Use => "Can use",
+            GlobalPermission::CreateSpace => "Create space",
+            GlobalPermission::CreatePersonalSpace => "Create personal space",
+            GlobalPermission::Administer => "Confluence administrator",
+            GlobalPermission::SystemAdministrator => "System administrator",
+        }
+    }
+
+    /// The `(operationKey, targetType)` pair of Confluence Data Center's global permissions REST.
+    pub fn rest_operation(self) -> (&'static str, &'static str) {
+        match self {
+            GlobalPermission::Use => ("use", "application"),
+            GlobalPermission::CreateSpace => ("create", "space"),
+            GlobalPermission::CreatePersonalSpace => ("create", "personalspace"),
+            GlobalPermission::Administer => ("administer", "application"),
+            GlobalPermission::SystemAdministrator => ("administer", "system"),
+        }
+    }
+
+    /// A stored name (`USECONFLUENCE`), or an `operationKey` with its `targetType`.
+    pub fn parse(name: &str, target_type: Option<&str>) -> Option<GlobalPermission> {
+        let name = name.trim();
+        GlobalPermission::ALL.into_iter().find(|permission| {
+            permission.as_str().eq_ignore_ascii_case(name)
+                || target_type.is_some_and(|target| {
+                    let (operation, target_of) = permission.rest_operation();
+                    operation.eq_ignore_ascii_case(name)
+                        && target_of.eq_ignore_ascii_case(target.trim())
+                })
+        })
+    }
+
+    /// Whether it makes its holder a site administrator.
+    pub fn administers(self) -> bool {
+        matches!(
+            self,
+            GlobalPermission::Administer | GlobalPermission::SystemAdministrator
+        )
+    }
+}
+
 /// Who a permission or restriction is granted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
@@ -185,6 +265,10 @@ pub struct Restriction {
     pub operation: RestrictionOperation,
     pub subject: Subject,
 }
+
+/// The viewer of a request nobody signed in to (anonymous access): no account has this id, and no
+/// group has it as a member, so only grants to anonymous reach it.
+pub const ANONYMOUS: UserId = UserId(0);
 
 /// A user id no account has: a read restriction naming it lets nobody in (see
 /// [`narrow_read_subjects`]).
@@ -296,6 +380,25 @@ mod tests {
 
     fn group(id: i64) -> Subject {
         Subject::Group(GroupId(id))
+    }
+
+    #[test]
+    fn global_permissions_read_as_stored_names_or_rest_operations() {
+        for permission in GlobalPermission::ALL {
+            assert_eq!(
+                GlobalPermission::parse(permission.as_str(), None),
+                Some(permission)
+            );
+            let (operation, target) = permission.rest_operation();
+            assert_eq!(
+                GlobalPermission::parse(operation, Some(target)),
+                Some(permission)
+            );
+        }
+        assert_eq!(GlobalPermission::parse("use", None), None);
+        assert_eq!(GlobalPermission::parse("read", Some("space")), None);
+        assert!(GlobalPermission::SystemAdministrator.administers());
+        assert!(!GlobalPermission::CreateSpace.administers());
     }
 
     #[test]

@@ -54,10 +54,11 @@ pub enum ChangeKind {
     GroupMembersChanged,
     WatchesChanged,
     SettingsChanged,
+    GlobalPermissionsChanged,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 27] = [
+    pub const ALL: [ChangeKind; 28] = [
         ChangeKind::ContentCreated,
         ChangeKind::ContentUpdated,
         ChangeKind::ContentTrashed,
@@ -85,6 +86,7 @@ impl ChangeKind {
         ChangeKind::GroupMembersChanged,
         ChangeKind::WatchesChanged,
         ChangeKind::SettingsChanged,
+        ChangeKind::GlobalPermissionsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +118,7 @@ impl ChangeKind {
             ChangeKind::GroupMembersChanged => "group.members_changed",
             ChangeKind::WatchesChanged => "user.watches_changed",
             ChangeKind::SettingsChanged => "settings.changed",
+            ChangeKind::GlobalPermissionsChanged => "global.permissions_changed",
         }
     }
 

@@ -1,8 +1,8 @@
 //! Space permissions and content restrictions: what they grant, and SQL conditions that keep what a
 //! viewer may not see out of every listing.
 //!
-//! A viewer is a user id (0 for nobody logged in). Site administrators (`confluence-administrators`)
-//! hold every space permission; content restrictions apply to them too. A read restriction hides the
+//! A viewer is a user id (`cairn_core::ANONYMOUS`, 0, for nobody logged in). Site administrators
+//! (an administration grant among the global permissions) hold every space permission; content restrictions apply to them too. A read restriction hides the
 //! content and every page below it (by `parent_id`); comments and attachments follow their container.
 
 use std::collections::BTreeSet;
@@ -47,9 +47,9 @@ pub(crate) use names_viewer;
 macro_rules! viewable_space {
     ($space:literal) => {
         concat!(
-            "(EXISTS (SELECT 1 FROM group_member am JOIN user_group ag ON ag.id = am.group_id WHERE am.user_id = ? AND ag.name = '",
-            cairn_core::administrators_group!(),
-            "') OR ",
+            "(",
+            crate::global_permission::administers_site!(),
+            " OR ",
             $space,
             " IN (SELECT sp.space_id FROM space_permission sp WHERE sp.permission = 'VIEWSPACE' AND (sp.subject_type = 'anonymous' OR ", crate::permission::names_viewer!("sp"), ")))"
         )

@@ -168,15 +168,20 @@ impl Store {
     }
 
     pub async fn is_administrator(&self, user_id: UserId) -> StoreResult<bool> {
-        let row = sqlx::query(self.sql(
-            "SELECT COUNT(*) AS memberships FROM group_member m JOIN user_group g ON g.id = m.group_id WHERE m.user_id = ? AND g.name = ?",
-        ))
-        .bind(user_id.0)
-        .bind(ADMINISTRATORS_GROUP)
-        .fetch_one(self.pool())
-        .await?;
-        let memberships: i64 = row.try_get("memberships")?;
-        Ok(memberships > 0)
+        let mut statement =
+            crate::statement::Statement::new("SELECT COUNT(*) AS administers FROM (");
+        statement
+            .push_each_bound_to(
+                crate::global_permission::administration_grants!(),
+                user_id.0,
+            )
+            .push(") grants");
+        let row = statement
+            .query(self.dialect())
+            .fetch_one(self.pool())
+            .await?;
+        let administers: i64 = row.try_get("administers")?;
+        Ok(administers > 0)
     }
 
     /// Replaces a user's password hash.
@@ -398,6 +403,7 @@ impl Store {
         for statement in [
             "DELETE FROM group_member WHERE group_id = ?",
             "DELETE FROM space_permission WHERE subject_type = 'group' AND subject_id = ?",
+            "DELETE FROM global_permission WHERE subject_type = 'group' AND subject_id = ?",
             "DELETE FROM content_restriction WHERE subject_type = 'group' AND subject_id = ?",
             "DELETE FROM user_group WHERE id = ?",
         ] {

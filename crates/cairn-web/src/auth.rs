@@ -16,7 +16,7 @@ use base64::Engine;
 use cairn_app::cache::CredentialKind;
 use cairn_app::credentials::{check_password, secret_hash};
 use cairn_app::throttle::Attempt;
-use cairn_core::User;
+use cairn_core::{GlobalPermission, User};
 
 use crate::error::ApiError;
 use crate::links::request_scheme;
@@ -32,6 +32,8 @@ pub enum AuthMethod {
     Basic,
     Token,
     Session,
+    /// Nobody signed in, reading under anonymous access.
+    Anonymous,
 }
 
 /// An authenticated caller.
@@ -46,6 +48,29 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The reader of a request nobody signed in to, while anonymous access is on: viewer
+    /// `cairn_core::ANONYMOUS`, who sees what spaces grant to anonymous and nothing else.
+    pub fn anonymous(parts: &Parts) -> Principal {
+        Principal {
+            user: User {
+                id: cairn_core::ANONYMOUS,
+                username: String::new(),
+                user_key: String::new(),
+                display_name: "Anonymous".to_string(),
+                email: String::new(),
+                active: true,
+                created_ms: 0,
+            },
+            method: AuthMethod::Anonymous,
+            administrator: false,
+            address: client_address(parts),
+        }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.method == AuthMethod::Anonymous
+    }
+
     /// The caller of a use case.
     pub fn as_caller(&self) -> cairn_app::Caller {
         cairn_app::Caller {
@@ -206,18 +231,14 @@ async fn principal(
     user: User,
     method: AuthMethod,
 ) -> Result<Principal, ApiError> {
-    let cached = state
-        .administrators
-        .get(user.id)
-        .filter(|_| caches_usable(state));
-    let administrator = match cached {
-        Some(administrator) => administrator,
-        None => {
-            let administrator = state.store.is_administrator(user.id).await?;
-            state.administrators.put(user.id, administrator);
-            administrator
-        }
-    };
+    let held = cairn_app::global_permission::held(state, user.id).await?;
+    let administrator = held.iter().any(|permission| permission.administers());
+    if !administrator && !held.contains(&GlobalPermission::Use) {
+        return Err(ApiError::forbidden(format!(
+            "{} does not have permission to use this site; ask a site administrator",
+            user.username
+        )));
+    }
     Ok(Principal {
         user,
         method,
@@ -243,6 +264,20 @@ pub fn is_same_origin(parts: &Parts) -> bool {
     let authority = source.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
     !host.is_empty() && authority.eq_ignore_ascii_case(host)
+}
+
+/// The reader of a request that only reads pages, spaces, attachments or search: the signed-in
+/// user, or, when nobody signed in and anonymous access is on, [`Principal::anonymous`]. Otherwise
+/// 401, as [`ApiUser`].
+pub async fn reader(state: &AppState, parts: &Parts) -> Result<Principal, ApiError> {
+    if let Some(principal) = authenticate(state, parts).await? {
+        return Ok(principal);
+    }
+    let reads = matches!(parts.method, Method::GET | Method::HEAD);
+    if reads && cairn_app::global_permission::anonymous_access(state).await? {
+        return Ok(Principal::anonymous(parts));
+    }
+    Err(ApiError::unauthorized())
 }
 
 /// An authenticated API caller; anonymous requests get 401 (anonymous access is off).

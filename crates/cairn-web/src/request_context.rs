@@ -33,3 +33,28 @@ impl FromRequestParts<AppState> for ApiContext {
         })
     }
 }
+
+/// The context of a REST request that only reads pages, spaces, attachments or search: as
+/// [`ApiContext`], except that while anonymous access is on a request without credentials reads
+/// as the anonymous viewer (see [`crate::auth::reader`]).
+pub struct ReadContext {
+    pub state: AppState,
+    pub caller: Principal,
+    pub base: String,
+}
+
+impl FromRequestParts<AppState> for ReadContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = crate::auth::reader(state, parts).await?;
+        Ok(ReadContext {
+            state: state.clone(),
+            caller,
+            base: request_base(state, &parts.headers),
+        })
+    }
+}

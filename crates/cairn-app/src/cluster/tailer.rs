@@ -27,10 +27,12 @@ pub fn apply_to_caches(state: &Node, entry: &JournalEntry) {
                 state.credential_lookups.forget_user(user);
                 state.credential_cache.forget_user(user);
             }
-            state.administrators.clear();
+            state.global_permissions.clear();
         }
-        ChangeKind::GroupMembersChanged | ChangeKind::GroupDeleted => {
-            state.administrators.clear();
+        ChangeKind::GroupMembersChanged
+        | ChangeKind::GroupDeleted
+        | ChangeKind::GlobalPermissionsChanged => {
+            state.global_permissions.clear();
         }
         ChangeKind::ContentPurged | ChangeKind::ContentVersionDeleted => {
             if let Some(id) = entry.entity_id {

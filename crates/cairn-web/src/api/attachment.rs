@@ -20,7 +20,7 @@ use super::view::{
 use super::json::{Expand, JsonBuilder, Paging, QueryPairs, paged_list};
 use super::request::{AttachmentUpdateRequest, decode};
 use crate::AppState;
-use crate::request_context::ApiContext;
+use crate::request_context::{ApiContext, ReadContext};
 use cairn_app::attachment::{self, Upload, UploadTarget};
 
 use crate::access::{self, ContentAction};
@@ -190,11 +190,11 @@ async fn current_container(
 }
 
 pub async fn list_attachments(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<AttachmentView>>, ApiError> {
@@ -504,11 +504,11 @@ fn version_parameter(query: &QueryPairs) -> Result<Option<i32>, ApiError> {
 
 /// `GET /download/attachments/{pageId}/{filename}[?version=N]`.
 pub async fn download_by_name(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base: _,
-    }: ApiContext,
+    }: ReadContext,
     headers: HeaderMap,
     Path((page_text, filename)): Path<(String, String)>,
     query: QueryPairs,
@@ -529,11 +529,11 @@ pub async fn download_by_name(
 
 /// `GET /rest/api/content/{pageId}/child/attachment/{attId}/download[?version=N]`.
 pub async fn download_by_id(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base: _,
-    }: ApiContext,
+    }: ReadContext,
     headers: HeaderMap,
     Path((page_text, attachment_text)): Path<(String, String)>,
     query: QueryPairs,

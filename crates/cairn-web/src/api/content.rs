@@ -19,7 +19,7 @@ use super::view::{AnyContent, ChildrenView, ContentView, HistoryView, PagedList}
 use crate::AppState;
 use crate::access::{self};
 use crate::auth::{ApiUser, Principal};
-use crate::request_context::ApiContext;
+use crate::request_context::{ApiContext, ReadContext};
 use cairn_app::page;
 use cairn_core::CommentLocation;
 
@@ -241,11 +241,11 @@ fn posting_day(text: &str) -> Result<(i64, i64), ApiError> {
 }
 
 pub async fn list_content(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
@@ -336,11 +336,11 @@ pub async fn list_content(
 }
 
 pub async fn get_content(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<AnyContent>, ApiError> {
@@ -539,11 +539,11 @@ async fn current_content(
 }
 
 pub async fn list_child_pages(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
@@ -568,11 +568,11 @@ pub async fn list_child_pages(
 }
 
 pub async fn get_history(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
 ) -> Result<ApiJson<HistoryView>, ApiError> {
     let content = current_content(&state, &caller, &id_text).await?;
@@ -583,11 +583,11 @@ pub async fn get_history(
 /// `GET /rest/api/content/{id}/child/comment`: top-level comments, or all with `depth=all`;
 /// `location` filters to footer or inline comments.
 pub async fn list_child_comments(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
@@ -627,11 +627,11 @@ pub async fn list_child_comments(
 
 /// `GET /rest/api/content/{id}/descendant/page`: every page below, level by level.
 pub async fn list_descendant_pages(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
@@ -655,11 +655,11 @@ pub async fn list_descendant_pages(
 
 /// `GET /rest/api/content/{id}/child`: the children of every kind, each kind as asked in `expand`.
 pub async fn list_children_by_kind(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<ChildrenView>, ApiError> {

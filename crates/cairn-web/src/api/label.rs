@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::access;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::request_context::ApiContext;
+use crate::request_context::{ApiContext, ReadContext};
 
 pub fn label_view(label: &Label) -> LabelView {
     LabelView {
@@ -84,11 +84,11 @@ fn labels_page(
 }
 
 pub async fn list_labels(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<LabelView>>, ApiError> {

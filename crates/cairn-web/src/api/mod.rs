@@ -8,6 +8,7 @@ mod content;
 mod convert;
 mod copy;
 mod export;
+mod global_permission;
 pub mod json;
 mod label;
 mod movement;
@@ -194,6 +195,43 @@ pub fn routes() -> crate::routes::RouteTable {
             axum::routing::delete(user::delete_group),
         )
         .route("/rest/api/accessmode", get(user::access_mode))
+        .route("/rest/api/permissions", get(global_permission::list_all))
+        .route(
+            "/rest/api/permissions/anonymous",
+            get(global_permission::list_anonymous),
+        )
+        .route(
+            "/rest/api/permissions/anonymous/grant",
+            axum::routing::put(global_permission::grant_anonymous),
+        )
+        .route(
+            "/rest/api/permissions/anonymous/revoke",
+            axum::routing::put(global_permission::revoke_anonymous),
+        )
+        .route(
+            "/rest/api/permissions/group/{name}",
+            get(global_permission::list_group),
+        )
+        .route(
+            "/rest/api/permissions/group/{name}/grant",
+            axum::routing::put(global_permission::grant_group),
+        )
+        .route(
+            "/rest/api/permissions/group/{name}/revoke",
+            axum::routing::put(global_permission::revoke_group),
+        )
+        .route(
+            "/rest/api/permissions/user/{username}",
+            get(global_permission::list_user),
+        )
+        .route(
+            "/rest/api/permissions/user/{username}/grant",
+            axum::routing::put(global_permission::grant_user),
+        )
+        .route(
+            "/rest/api/permissions/user/{username}/revoke",
+            axum::routing::put(global_permission::revoke_user),
+        )
         .route("/rest/api/audit", get(audit::list))
         .route("/rest/api/audit/export", get(audit::export))
         .route(

@@ -11,14 +11,15 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    AccessModeRequest, ContentRequest, ConvertRequest, CopyRequest, GrantRequest, LabelsRequest,
-    NameRequest, NewUserRequest, PasswordChangeRequest, PasswordRequest, PropertyRequest,
-    RestrictionRequest, RetentionRequest, RpcRequest, SpaceRequest, TokenRequest,
+    AccessModeRequest, ContentRequest, ConvertRequest, CopyRequest, GlobalOperationRequest,
+    GrantRequest, LabelsRequest, NameRequest, NewUserRequest, PasswordChangeRequest,
+    PasswordRequest, PropertyRequest, RestrictionRequest, RetentionRequest, RpcRequest,
+    SpaceRequest, TokenRequest,
 };
 use super::view::{
     AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
-    ContentView, ConvertedBody, CountedList, GrantList, GrantView, GroupView, HistoryView,
-    LabelView, LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView,
+    ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList, GrantView, GroupView,
+    HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView,
     QuickNavigation, RestrictionList, RestrictionsByOperation, RetentionView, RpcAnswer,
     SearchResults, SpaceContent, SpaceView, TaskStarted, TokenView, UserView, VersionView,
     Watching,
@@ -465,6 +466,60 @@ pub fn operations() -> Vec<Operation> {
             .answers::<GroupView>(),
         delete("/rest/api/admin/group/{name}", "Remove a group"),
         get("/rest/api/accessmode", "Whether the site is read-only").answers::<String>(),
+        // Global permissions
+        get("/rest/api/permissions", "Every global permission granted")
+            .answers::<Vec<GlobalPermissionView>>(),
+        get(
+            "/rest/api/permissions/anonymous",
+            "What anonymous visitors are granted",
+        )
+        .answers::<Vec<GlobalPermissionView>>(),
+        put(
+            "/rest/api/permissions/anonymous/grant",
+            "Grant anonymous visitors global permissions (anonymous access)",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
+        put(
+            "/rest/api/permissions/anonymous/revoke",
+            "Revoke global permissions from anonymous visitors",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
+        get(
+            "/rest/api/permissions/group/{name}",
+            "What a group is granted",
+        )
+        .answers::<Vec<GlobalPermissionView>>(),
+        put(
+            "/rest/api/permissions/group/{name}/grant",
+            "Grant a group global permissions",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
+        put(
+            "/rest/api/permissions/group/{name}/revoke",
+            "Revoke global permissions from a group",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
+        get(
+            "/rest/api/permissions/user/{username}",
+            "What a user is granted",
+        )
+        .answers::<Vec<GlobalPermissionView>>(),
+        put(
+            "/rest/api/permissions/user/{username}/grant",
+            "Grant a user global permissions",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
+        put(
+            "/rest/api/permissions/user/{username}/revoke",
+            "Revoke global permissions from a user",
+        )
+        .reads::<Vec<GlobalOperationRequest>>()
+        .answers_nothing(204),
         // The audit log
         get("/rest/api/audit", "Audit log entries, newest first")
             .query(&["startDate", "endDate", "searchString", "start", "limit"])

@@ -63,6 +63,15 @@ pub fn decode<T: DeserializeOwned>(body: &Value, what: &str) -> Result<T, ApiErr
         .map_err(|error| ApiError::bad_request(format!("the body is not {what}: {error}")))
 }
 
+/// Decodes a JSON body that is a list (or one item, or `{"results": […]}`) of `T`.
+pub fn decode_list<T: DeserializeOwned + Default>(
+    body: &Value,
+    what: &str,
+) -> Result<OneOrMany<T>, ApiError> {
+    serde_json::from_value(body.clone())
+        .map_err(|error| ApiError::bad_request(format!("the body is not {what}: {error}")))
+}
+
 /// `{"id": …}`: a reference to content (a whole content object will do). Anything that is not an
 /// object with a usable id has no id.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -618,4 +627,40 @@ pub struct RetentionRequest {
     pub number: Option<i64>,
     #[serde(deserialize_with = "lenient")]
     pub units: Option<String>,
+}
+
+/// One global permission in a grant or revoke body: a stored name (`"USECONFLUENCE"`), or an
+/// operation as Data Center writes it (`{"operationKey": "use", "targetType": "application"}`),
+/// also wrapped as its answers show it (`{"operation": {…}}`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum GlobalOperationRequest {
+    Name(String),
+    Wrapped { operation: GrantOperationRequest },
+    Operation(GrantOperationRequest),
+}
+
+impl Default for GlobalOperationRequest {
+    fn default() -> Self {
+        GlobalOperationRequest::Operation(GrantOperationRequest::default())
+    }
+}
+
+impl GlobalOperationRequest {
+    /// The permission named, if it is one.
+    pub fn permission(&self) -> Option<cairn_core::GlobalPermission> {
+        let operation = match self {
+            GlobalOperationRequest::Name(name) => {
+                return cairn_core::GlobalPermission::parse(name, None);
+            }
+            GlobalOperationRequest::Wrapped { operation }
+            | GlobalOperationRequest::Operation(operation) => operation,
+        };
+        let key = operation
+            .operation_key
+            .as_ref()
+            .or(operation.key.as_ref())?;
+        let target = operation.target_type.as_ref().or(operation.target.as_ref());
+        cairn_core::GlobalPermission::parse(key, target.map(String::as_str))
+    }
 }

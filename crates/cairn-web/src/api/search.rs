@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
 use crate::links::encode_component;
-use crate::request_context::ApiContext;
+use crate::request_context::ReadContext;
 use crate::time_format::{friendly_from_ms, iso_from_ms, now_ms};
 use cairn_app::search::{Found, search_content};
 use cairn_search::index::{HIGHLIGHT_END, HIGHLIGHT_START};
@@ -96,11 +96,11 @@ fn excerpt_of(content: &Content) -> String {
 
 /// `GET /rest/api/search?cql=…`: results wrapped with title, excerpt, url and container.
 pub async fn search(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     query: QueryPairs,
 ) -> Result<ApiJson<SearchResults>, ApiError> {
     let started = Instant::now();
@@ -218,11 +218,11 @@ async fn preload_hits(
 
 /// `GET /rest/api/content/search?cql=…`: a plain paged list of content.
 pub async fn content_search(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     query: QueryPairs,
 ) -> Result<ApiJson<CountedList<AnyContent>>, ApiError> {
     let (_, planned) = planned(&query, &caller)?;

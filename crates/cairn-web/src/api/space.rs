@@ -18,15 +18,15 @@ use crate::AppState;
 use crate::access;
 use crate::auth::{ApiUser, Principal};
 use crate::error::{ApiError, ApiJson};
-use crate::request_context::ApiContext;
+use crate::request_context::{ApiContext, ReadContext};
 use crate::time_format::now_ms;
 
 pub async fn list_spaces(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<SpaceView>>, ApiError> {
     let paging = Paging::from_query(&query, 25, 500)?;
@@ -130,11 +130,11 @@ pub async fn create_space(
 }
 
 pub async fn get_space(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(key): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<SpaceView>, ApiError> {
@@ -153,11 +153,11 @@ pub async fn get_space(
 
 /// `GET /rest/api/space/{key}/content`: `{"page": …, "blogpost": …}`, `depth=root` for root pages only.
 pub async fn space_content(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path(key): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<SpaceContent>, ApiError> {
@@ -187,11 +187,11 @@ pub async fn space_content(
 
 /// `GET /rest/api/space/{key}/content/{type}` (page or blogpost).
 pub async fn space_content_of_type(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path((key, type_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {

@@ -13,7 +13,7 @@ use super::view::{Collaborators, PagedList, VersionView};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiJson};
-use crate::request_context::ApiContext;
+use crate::request_context::ReadContext;
 
 async fn content_of(
     state: &AppState,
@@ -47,11 +47,11 @@ fn version_number(text: &str) -> Result<i32, ApiError> {
 
 /// Versions, newest first (default limit 200).
 pub async fn list_versions(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Path(id_text): Path<String>,
     query: QueryPairs,
@@ -109,11 +109,11 @@ pub async fn list_versions(
 
 /// One version; `expand=content` adds the content as it was then.
 pub async fn get_version(
-    ApiContext {
+    ReadContext {
         state,
         caller,
         base,
-    }: ApiContext,
+    }: ReadContext,
     Path((id_text, number_text)): Path<(String, String)>,
     query: QueryPairs,
 ) -> Result<ApiJson<VersionView>, ApiError> {

@@ -60,7 +60,7 @@ pub async fn section(state: &AppState, container: &Content) -> Result<Markup, Ui
                     }
                 }
             }
-            form method="post" enctype="multipart/form-data" action={ "/pages/doattachfile.action?pageId=" (container.id) } {
+            form.write-action method="post" enctype="multipart/form-data" action={ "/pages/doattachfile.action?pageId=" (container.id) } {
                 label for="file" { "Attach files" }
                 input type="file" id="file" name="file" multiple required;
                 label for="attachment-comment" { "Comment" }

@@ -88,7 +88,7 @@ pub async fn thread(
         section.card.comments id="comments" {
             h2 { "Comments (" (comments.len()) @if more { "+" } ")" }
             (comment_list(None, &replies, &render, container.id))
-            form method="post" action={ "/pages/doaddcomment.action?pageId=" (container.id) } {
+            form.write-action method="post" action={ "/pages/doaddcomment.action?pageId=" (container.id) } {
                 label for="comment" { "Add a comment" }
                 textarea id="comment" name="comment" rows="3" required {}
                 p { button.button type="submit" { "Comment" } }
@@ -119,7 +119,7 @@ fn comment_list(
                     div.wiki-content { (PreEscaped(body)) }
                     details.reply {
                         summary { "Reply" }
-                        form method="post" action={ "/pages/doaddcomment.action?pageId=" (container) "&parentId=" (comment.id) } {
+                        form.write-action method="post" action={ "/pages/doaddcomment.action?pageId=" (container) "&parentId=" (comment.id) } {
                             label for={ "reply-" (comment.id) } { "Your reply" }
                             textarea id={ "reply-" (comment.id) } name="comment" rows="2" required {}
                             p { button.button type="submit" { "Reply" } }

@@ -21,10 +21,10 @@ pub fn labels_bar(id: ContentId, labels: &[Label]) -> Markup {
             @for label in labels {
                 form.inline.label method="post" action={ "/labels/removelabel.action?pageId=" (id) "&name=" (encode_component(&label.name)) } {
                     span.label-name { (label.name) }
-                    button type="submit" title={ "Remove label " (label.name) } { "×" }
+                    button.write-action type="submit" title={ "Remove label " (label.name) } { "×" }
                 }
             }
-            form.inline.add-label method="post" action={ "/labels/addlabel.action?pageId=" (id) } {
+            form.inline.add-label.write-action method="post" action={ "/labels/addlabel.action?pageId=" (id) } {
                 input type="text" name="labels" placeholder="Add labels" aria-label="Add labels" maxlength="255";
                 button.button.secondary type="submit" { "Add" }
             }

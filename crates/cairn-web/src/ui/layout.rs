@@ -10,21 +10,27 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
         (DOCTYPE)
         html lang="en" {
             (head(title))
-            body {
+            // Nothing can be written while the site is read-only or nobody is signed in: the
+            // stylesheet hides every `.write-action` then.
+            body class=[(crate::read_only::is_read_only() || user.is_anonymous()).then_some("reading-only")] {
                 header.top {
                     a.brand href="/" { "Cairn" }
                     nav {
                         a href="/" { "Dashboard" }
-                        a href="/spaces/createspace.action" { "Create space" }
+                        a.write-action href="/spaces/createspace.action" { "Create space" }
                         @if user.administrator { a href=(ADMINISTRATION_HOME) { "Administration" } }
                     }
                     form.search method="get" action="/dosearchsite.action" role="search" {
                         input type="search" name="queryString" placeholder="Search" aria-label="Search";
                     }
                     div.who {
-                        a href="/plugins/personalaccesstokens/usertokens.action" title="Personal access tokens" { (user.user.display_name) }
-                        form method="post" action="/logout.action" {
-                            button type="submit" { "Log out" }
+                        @if user.is_anonymous() {
+                            a.button href="/login.action" { "Log in" }
+                        } @else {
+                            a href="/plugins/personalaccesstokens/usertokens.action" title="Personal access tokens" { (user.user.display_name) }
+                            form method="post" action="/logout.action" {
+                                button type="submit" { "Log out" }
+                            }
                         }
                     }
                 }
@@ -48,9 +54,13 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
 pub const ADMINISTRATION_HOME: &str = "/admin/users/browseusers.action";
 
 /// The administration screens, in the sidebar of each, the one shown marked as current.
-const ADMINISTRATION_SCREENS: [(&str, &str); 6] = [
+const ADMINISTRATION_SCREENS: [(&str, &str); 7] = [
     ("Users", "/admin/users/browseusers.action"),
     ("Groups", "/admin/users/browsegroups.action"),
+    (
+        "Global permissions",
+        "/admin/permissions/globalpermissions.action",
+    ),
     ("Audit log", "/admin/auditlog.action"),
     ("Access mode", "/admin/accessmode.action"),
     ("Clustering", "/admin/cluster.action"),

@@ -10,6 +10,7 @@ mod comment;
 mod compare;
 mod editor;
 mod editor_form;
+mod global_permissions;
 mod groups;
 mod label;
 mod layout;
@@ -103,6 +104,11 @@ pub fn routes() -> crate::routes::RouteTable {
         )
         .route("/admin/auditlog.action", get(audit::audit_log))
         .route(
+            "/admin/permissions/globalpermissions.action",
+            get(global_permissions::global_permissions_page)
+                .post(global_permissions::global_permissions_action),
+        )
+        .route(
             "/admin/users/browseusers.action",
             get(users::users_page).post(users::users_action),
         )
@@ -176,6 +182,37 @@ impl FromRequestParts<AppState> for UiUser {
             }
             Err(error) => Err(UiError::from(error).into_response()),
         }
+    }
+}
+
+/// The reader of a screen that only shows pages, spaces or search results: the signed-in user, or
+/// the anonymous viewer while anonymous access is on; anyone else is sent to the login page.
+pub struct UiReader(pub Principal);
+
+impl FromRequestParts<AppState> for UiReader {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let reads = matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+        if reads
+            && parts.headers.get(header::AUTHORIZATION).is_none()
+            && crate::auth::session_cookie(&parts.headers).is_none()
+        {
+            match cairn_app::global_permission::anonymous_access(state).await {
+                Ok(true) => return Ok(UiReader(Principal::anonymous(parts))),
+                Ok(false) => {}
+                Err(error) => return Err(UiError::from(error).into_response()),
+            }
+        }
+        UiUser::from_request_parts(parts, state)
+            .await
+            .map(|UiUser(user)| UiReader(user))
     }
 }
 

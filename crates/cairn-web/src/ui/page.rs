@@ -12,7 +12,7 @@ use maud::{Markup, PreEscaped, html};
 use percent_encoding::percent_decode_str;
 
 use super::layout::page;
-use super::{UiError, UiUser};
+use super::{UiError, UiReader, UiUser};
 use crate::AppState;
 use crate::access::{self, ContentAction};
 use cairn_app::page;
@@ -71,7 +71,7 @@ async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError>
 /// `/display/KEY/Title` (page) or `/display/KEY/YYYY/MM/DD/Title` (blog post).
 pub async fn display(
     State(state): State<AppState>,
-    UiUser(user): UiUser,
+    UiReader(user): UiReader,
     Path((key, _decoded_rest)): Path<(String, String)>,
     uri: axum::http::Uri,
 ) -> Result<Response, UiError> {
@@ -118,7 +118,7 @@ pub async fn display(
 /// `/pages/viewpage.action?pageId=N[&pageVersion=M]`.
 pub async fn view_page(
     State(state): State<AppState>,
-    UiUser(user): UiUser,
+    UiReader(user): UiReader,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let id = query_id(&query, "pageId")?;
@@ -227,7 +227,7 @@ pub async fn render_view(
                     "Version " (number) " by " (author_name) ", " (human_from_ms(when_ms))
                 }
                 @if old_version.is_none() {
-                    div.actions {
+                    div.actions.write-action {
                         a.button href={ "/pages/editpage.action?pageId=" (id) } title="Edit (e)" data-keyboard-shortcut="e" { "Edit" }
                         @if content.content_type == ContentType::Page {
                             a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
@@ -287,7 +287,7 @@ async fn sidebar(
         .contains(&cairn_core::SpacePermission::SetSpacePermissions);
     Ok(html! {
         h2 { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
-        p { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
+        p.write-action { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
             " · " a href={ "/pages/createblogpost.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Blog post" } }
         h2 { "Pages" }
         (tree_level(&roots, more_roots, current.id, &children_of))

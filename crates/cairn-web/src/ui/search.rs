@@ -7,7 +7,7 @@ use cairn_core::{Comparison, ContentQuery, ContentType, Predicate};
 use maud::{Markup, PreEscaped, html};
 
 use super::layout::page;
-use super::{UiError, UiUser};
+use super::{UiError, UiReader};
 use crate::AppState;
 use crate::links::{encode_component, view_path};
 use crate::request::QueryPairs;
@@ -122,7 +122,7 @@ fn highlighted(excerpt: &str) -> Markup {
 
 pub async fn search(
     State(state): State<AppState>,
-    UiUser(user): UiUser,
+    UiReader(user): UiReader,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let text = query.get("queryString").unwrap_or("").trim().to_string();

@@ -9,7 +9,7 @@ use cairn_store::{Listed, Window};
 use maud::{Markup, html};
 
 use super::layout::page;
-use super::{UiError, UiUser};
+use super::{UiError, UiReader, UiUser};
 use crate::AppState;
 use crate::links::{encode_component, view_path};
 use crate::request::parse_query;
@@ -17,7 +17,7 @@ use crate::time_format::{friendly_from_ms, now_ms};
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    UiUser(user): UiUser,
+    UiReader(user): UiReader,
 ) -> Result<Markup, UiError> {
     let Listed {
         items: spaces,
@@ -151,7 +151,7 @@ pub async fn create_space(
 
 pub async fn space_home(
     State(state): State<AppState>,
-    UiUser(user): UiUser,
+    UiReader(user): UiReader,
     Path(key): Path<String>,
 ) -> Result<Response, UiError> {
     let space = state

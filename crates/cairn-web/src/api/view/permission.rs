@@ -177,3 +177,36 @@ pub struct PermissionHolder {
     #[serde(rename = "groupName")]
     pub group_name: Option<String>,
 }
+
+/// One global permission granted to one subject (`GET /rest/api/permissions`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GlobalPermissionView {
+    pub operation: GlobalOperationView,
+    pub subject: GlobalSubjectView,
+}
+
+/// A global permission as Data Center names it, with Confluence's stored name.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GlobalOperationView {
+    /// `use`, `create`, `administer`.
+    #[serde(rename = "operationKey")]
+    pub operation_key: &'static str,
+    /// `application`, `space`, `personalspace`, `system`.
+    #[serde(rename = "targetType")]
+    pub target_type: &'static str,
+    /// `USECONFLUENCE`, `CREATESPACE`, `PERSONALSPACE`, `ADMINISTRATECONFLUENCE`,
+    /// `SYSTEMADMINISTRATOR`.
+    pub permission: &'static str,
+}
+
+/// Whom a global permission is granted to.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GlobalSubjectView {
+    /// `user`, `group` or `anonymous`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The username or group name; empty for anonymous.
+    pub identifier: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+}
