@@ -128,6 +128,8 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
         # The administrator runs the site from the browser: a user and a group, no command line.
         if database == "embedded":
             page.click("header >> text=Administration")
+            assert page.inner_text("h1") == "General configuration"
+            page.click("nav[aria-label=Administration] >> text=Users")
             assert page.inner_text("h1") == "Users"
             page.fill("#username", "writer")
             page.fill("#fullName", "Wendy Writer")

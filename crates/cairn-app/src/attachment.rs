@@ -234,7 +234,11 @@ impl Upload {
         let stored = self
             .node
             .blobs
-            .put_stream(&key, bytes, Some(self.node.settings.attachment_max_bytes))
+            .put_stream(
+                &key,
+                bytes,
+                Some(crate::configuration::attachment_max_bytes(&self.node).await),
+            )
             .await
             .map_err(blob_error)?;
         Ok(Received {

@@ -32,6 +32,7 @@ pub mod cache;
 pub mod clock;
 pub mod cluster;
 pub mod comment;
+pub mod configuration;
 pub mod copy;
 pub mod credentials;
 pub mod error;
@@ -127,6 +128,8 @@ pub struct Node {
     pub load: Arc<load::RequestLoad>,
     /// Whether the site is read-only, as this node last read it (the journal drops it).
     pub access_mode: Arc<access_mode::AccessModeCache>,
+    /// The general configuration, as this node last read it (the journal drops it).
+    pub configuration: Arc<configuration::ConfigurationCache>,
 }
 
 impl Node {
@@ -141,6 +144,7 @@ impl Node {
             rendered_pages: Arc::new(cache::RenderedPageCache::default()),
             load: Arc::new(load::RequestLoad::default()),
             access_mode: Arc::new(access_mode::AccessModeCache::default()),
+            configuration: Arc::new(configuration::ConfigurationCache::default()),
             store,
             blobs,
             settings: Arc::new(settings),

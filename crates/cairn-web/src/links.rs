@@ -83,9 +83,12 @@ pub fn id_from_tiny(code: &str) -> Option<ContentId> {
     i64::try_from(id).ok().filter(|id| *id > 0).map(ContentId)
 }
 
-/// The base URL for `_links.base`: the configured one, else the request's scheme and host.
+/// The base URL for `_links.base`: the one set in the general configuration, else the node's
+/// setting, else the request's scheme and host.
 pub fn request_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(base) = &state.settings.base_url {
+    if let Some(base) =
+        crate::read_only::configured_base_url().or_else(|| state.settings.base_url.clone())
+    {
         return base.trim_end_matches('/').to_string();
     }
     let host = headers

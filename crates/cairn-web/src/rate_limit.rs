@@ -68,7 +68,10 @@ pub async fn limit_rest_requests(
     request: Request,
     next: Next,
 ) -> Response {
-    let per_minute = state.settings.rate_limit_per_minute;
+    let per_minute = cairn_app::configuration::current(&state)
+        .await
+        .rate_limit_per_minute
+        .unwrap_or(state.settings.rate_limit_per_minute);
     if per_minute == 0 || !request.uri().path().starts_with("/rest/") {
         return next.run(request).await;
     }

@@ -1,7 +1,8 @@
 //! Read-only mode at the edge: while the site is read-only (`cairn_app::access_mode`), every
 //! request that could write (any method but GET, HEAD and OPTIONS) is refused with 503 and the
 //! reason, before a handler runs, except signing in and out and turning the mode off. Pages know
-//! the mode for the request (a task-local) and show a banner.
+//! the mode for the request (a task-local) and show a banner; the general configuration (site
+//! title, base URL) is known to the request the same way.
 
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -15,6 +16,23 @@ use crate::error::ApiError;
 tokio::task_local! {
     /// Whether the site was read-only when this request arrived.
     static READ_ONLY: bool;
+    /// The general configuration when this request arrived.
+    static CONFIGURATION: std::sync::Arc<cairn_app::configuration::Configuration>;
+}
+
+/// The site's title for the request being served.
+pub fn site_title() -> String {
+    CONFIGURATION
+        .try_with(|configuration| configuration.title().to_string())
+        .unwrap_or_else(|_| cairn_app::configuration::DEFAULT_TITLE.to_string())
+}
+
+/// The base URL an administrator configured, for the request being served.
+pub fn configured_base_url() -> Option<String> {
+    CONFIGURATION
+        .try_with(|configuration| configuration.base_url.clone())
+        .ok()
+        .flatten()
 }
 
 /// Whether the site is read-only for the request being served (false outside a request).
@@ -54,5 +72,8 @@ pub async fn refuse_writes(
         }
         return crate::ui::UiError::new(StatusCode::SERVICE_UNAVAILABLE, MESSAGE).into_response();
     }
-    READ_ONLY.scope(read_only, next.run(request)).await
+    let configuration = cairn_app::configuration::current(&state).await;
+    CONFIGURATION
+        .scope(configuration, READ_ONLY.scope(read_only, next.run(request)))
+        .await
 }

@@ -42,7 +42,10 @@ pub fn apply_to_caches(state: &Node, entry: &JournalEntry) {
             }
         }
         ChangeKind::SpaceDeleted | ChangeKind::SpaceUpdated => state.rendered_pages.clear(),
-        ChangeKind::SettingsChanged => state.access_mode.forget(),
+        ChangeKind::SettingsChanged => {
+            state.access_mode.forget();
+            state.configuration.forget();
+        }
         _ => {}
     }
 }

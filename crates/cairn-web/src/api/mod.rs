@@ -4,6 +4,7 @@
 mod admin_user;
 pub(crate) mod attachment;
 mod audit;
+mod configuration;
 mod content;
 mod convert;
 mod copy;
@@ -309,6 +310,10 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/rest/cairn/1/accessmode",
             axum::routing::put(user::set_access_mode),
+        )
+        .route(
+            "/rest/cairn/1/configuration",
+            get(configuration::get_configuration).put(configuration::set_configuration),
         )
 }
 

@@ -11,18 +11,18 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    AccessModeRequest, ContentRequest, ConvertRequest, CopyRequest, GlobalOperationRequest,
-    GrantRequest, LabelsRequest, NameRequest, NewUserRequest, PasswordChangeRequest,
-    PasswordRequest, PropertyRequest, RestrictionRequest, RetentionRequest, RpcRequest,
-    SpaceRequest, TokenRequest,
+    AccessModeRequest, ConfigurationRequest, ContentRequest, ConvertRequest, CopyRequest,
+    GlobalOperationRequest, GrantRequest, LabelsRequest, NameRequest, NewUserRequest,
+    PasswordChangeRequest, PasswordRequest, PropertyRequest, RestrictionRequest, RetentionRequest,
+    RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
     AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
-    ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList, GrantView, GroupView,
-    HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions, PagedList, PropertyView,
-    QuickNavigation, RestrictionList, RestrictionsByOperation, RetentionView, RpcAnswer,
-    SearchResults, SpaceContent, SpaceView, TaskStarted, TokenView, UserView, VersionView,
-    Watching,
+    ConfigurationView, ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList,
+    GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions,
+    PagedList, PropertyView, QuickNavigation, RestrictionList, RestrictionsByOperation,
+    RetentionView, RpcAnswer, SearchResults, SpaceContent, SpaceView, TaskStarted, TokenView,
+    UserView, VersionView, Watching,
 };
 use crate::error::ErrorBody;
 
@@ -584,6 +584,14 @@ pub fn operations() -> Vec<Operation> {
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
             .reads::<AccessModeRequest>()
             .answers::<AccessModeView>(),
+        get("/rest/cairn/1/configuration", "The general configuration")
+            .answers::<ConfigurationView>(),
+        put(
+            "/rest/cairn/1/configuration",
+            "Change the general configuration",
+        )
+        .reads::<ConfigurationRequest>()
+        .answers::<ConfigurationView>(),
         // This document
         get("/rest/cairn/1/openapi.json", "This document").answers_media("application/json"),
     ]

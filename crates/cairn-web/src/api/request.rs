@@ -664,3 +664,18 @@ impl GlobalOperationRequest {
         cairn_core::GlobalPermission::parse(key, target.map(String::as_str))
     }
 }
+
+/// `PUT /rest/cairn/1/configuration`: each field a text or a number; absent keeps the value, `""`
+/// clears it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ConfigurationRequest {
+    #[serde(deserialize_with = "loose_text")]
+    pub site_title: Option<String>,
+    #[serde(deserialize_with = "loose_text")]
+    pub base_url: Option<String>,
+    #[serde(deserialize_with = "loose_text")]
+    pub attachment_max_mb: Option<String>,
+    #[serde(deserialize_with = "loose_text")]
+    pub rate_limit_per_minute: Option<String>,
+}

@@ -14,7 +14,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
             // stylesheet hides every `.write-action` then.
             body class=[(crate::read_only::is_read_only() || user.is_anonymous()).then_some("reading-only")] {
                 header.top {
-                    a.brand href="/" { "Cairn" }
+                    a.brand href="/" { (crate::read_only::site_title()) }
                     nav {
                         a href="/" { "Dashboard" }
                         a.write-action href="/spaces/createspace.action" { "Create space" }
@@ -51,10 +51,11 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
 }
 
 /// Where the top bar's "Administration" leads.
-pub const ADMINISTRATION_HOME: &str = "/admin/users/browseusers.action";
+pub const ADMINISTRATION_HOME: &str = "/admin/viewgeneralconfig.action";
 
 /// The administration screens, in the sidebar of each, the one shown marked as current.
-const ADMINISTRATION_SCREENS: [(&str, &str); 7] = [
+const ADMINISTRATION_SCREENS: [(&str, &str); 8] = [
+    ("General configuration", "/admin/viewgeneralconfig.action"),
     ("Users", "/admin/users/browseusers.action"),
     ("Groups", "/admin/users/browsegroups.action"),
     (
@@ -92,7 +93,7 @@ pub fn bare_page(title: &str, body: Markup) -> Markup {
         html lang="en" {
             (head(title))
             body {
-                header.top { a.brand href="/" { "Cairn" } }
+                header.top { a.brand href="/" { (crate::read_only::site_title()) } }
                 (body)
             }
         }
@@ -104,7 +105,7 @@ fn head(title: &str) -> Markup {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
-            title { (title) " - Cairn" }
+            title { (title) " - " (crate::read_only::site_title()) }
             link rel="stylesheet" href="/static/cairn.css";
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             script src="/static/cairn.js" defer {}

@@ -8,6 +8,7 @@ mod audit;
 mod cluster;
 mod comment;
 mod compare;
+mod configuration;
 mod editor;
 mod editor_form;
 mod global_permissions;
@@ -103,6 +104,10 @@ pub fn routes() -> crate::routes::RouteTable {
             get(access_mode::access_mode_page).post(access_mode::change_access_mode),
         )
         .route("/admin/auditlog.action", get(audit::audit_log))
+        .route(
+            "/admin/viewgeneralconfig.action",
+            get(configuration::configuration_page).post(configuration::change_configuration),
+        )
         .route(
             "/admin/permissions/globalpermissions.action",
             get(global_permissions::global_permissions_page)

@@ -32,12 +32,7 @@ async fn anonymous_status(app: &TestApp, path: &str) -> StatusCode {
 }
 
 async fn anonymous_text(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let response = app
-        .browser()
-        .get(app.url(path))
-        .send()
-        .await
-        .expect("sent");
+    let response = app.browser().get(app.url(path)).send().await.expect("sent");
     let status = response.status();
     (status, response.text().await.expect("body"))
 }

@@ -11,6 +11,7 @@ mod cluster;
 mod cluster_balancer;
 mod comment;
 mod compare;
+mod configuration;
 mod content;
 mod convert;
 mod copy;

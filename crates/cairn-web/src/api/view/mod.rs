@@ -91,6 +91,20 @@ pub struct AccessModeView {
     pub mode: &'static str,
 }
 
+/// The general configuration (`/rest/cairn/1/configuration`); `null` where the node's setting
+/// applies.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConfigurationView {
+    #[serde(rename = "siteTitle")]
+    pub site_title: String,
+    #[serde(rename = "baseUrl")]
+    pub base_url: Option<String>,
+    #[serde(rename = "attachmentMaxMb")]
+    pub attachment_max_mb: Option<u64>,
+    #[serde(rename = "rateLimitPerMinute")]
+    pub rate_limit_per_minute: Option<u32>,
+}
+
 /// `{"watching": …}` of the watch endpoints.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Watching {
