@@ -85,6 +85,67 @@ pub async fn set_active(
     named(node, username).await
 }
 
+/// Longest full name or email.
+const MAX_PROFILE_CHARS: usize = 255;
+
+/// Changes `username`'s full name and email: site administrators for anyone, everyone for
+/// themselves. Answers the user as they are now.
+pub async fn update_profile(
+    node: &Node,
+    caller: &Caller,
+    username: &str,
+    display_name: &str,
+    email: &str,
+) -> Result<User, Error> {
+    let user = named(node, username).await?;
+    if user.id != caller.user.id {
+        crate::access::require_site_administrator(caller, "change another user's details")?;
+    }
+    let display_name = display_name.trim();
+    let email = email.trim();
+    if display_name.is_empty() {
+        return Err(Error::bad_request("a user needs a full name"));
+    }
+    let too_long = |text: &str| text.chars().count() > MAX_PROFILE_CHARS;
+    if too_long(display_name) || too_long(email) || display_name.chars().any(char::is_control) {
+        return Err(Error::bad_request(format!(
+            "the full name and email must be at most {MAX_PROFILE_CHARS} characters on one line"
+        )));
+    }
+    let plausible_email = email.is_empty()
+        || (email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        }) && !email
+            .chars()
+            .any(|character| character.is_whitespace() || character.is_control()));
+    if !plausible_email {
+        return Err(Error::bad_request(format!(
+            "{email} is not an email address"
+        )));
+    }
+    if node
+        .store
+        .update_user_profile(user.id, display_name, email)
+        .await?
+    {
+        forget_credentials(node, user.id);
+        let mut event = Event::new(
+            category::USERS_AND_GROUPS,
+            "User details changed",
+            object::USER,
+            user.username.clone(),
+        );
+        if user.display_name != display_name {
+            event = event.changed("full name", user.display_name.clone(), display_name);
+        }
+        if user.email != email {
+            event = event.changed("email", user.email.clone(), email);
+        }
+        audit::record(node, caller, event).await;
+    }
+    named(node, username).await
+}
+
 /// Sets `username`'s password (site administrators).
 pub async fn set_password(
     node: &Node,

@@ -200,6 +200,34 @@ impl Store {
 }
 
 impl Store {
+    /// Changes a user's full name and email; false when they were already so.
+    pub async fn update_user_profile(
+        &self,
+        user_id: UserId,
+        display_name: &str,
+        email: &str,
+    ) -> StoreResult<bool> {
+        let mut transaction = self.begin_write().await?;
+        let changed = sqlx::query(self.sql(
+            "UPDATE app_user SET display_name = ?, email = ? WHERE id = ? AND (display_name <> ? OR email <> ?)",
+        ))
+        .bind(display_name)
+        .bind(email)
+        .bind(user_id.0)
+        .bind(display_name)
+        .bind(email)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            > 0;
+        if changed {
+            let change = Change::of_user(ChangeKind::UserChanged, user_id).with_payload("profile");
+            record(self, &mut transaction, &change).await?;
+        }
+        transaction.commit_if_changed().await?;
+        Ok(changed)
+    }
+
     /// Activates or deactivates a user. A deactivated user cannot sign in, and their sessions and
     /// tokens stop answering at once (every lookup joins `active`); the journal entry makes every
     /// node drop what it cached about them. Returns false when the user was already so.

@@ -27,7 +27,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                         @if user.is_anonymous() {
                             a.button href="/login.action" { "Log in" }
                         } @else {
-                            a href="/plugins/personalaccesstokens/usertokens.action" title="Personal access tokens" { (user.user.display_name) }
+                            a href="/users/editmyprofile.action" title="Your profile and tokens" { (user.user.display_name) }
                             form method="post" action="/logout.action" {
                                 button type="submit" { "Log out" }
                             }

@@ -17,6 +17,7 @@ mod label;
 mod layout;
 mod page;
 mod permission;
+mod profile;
 mod search;
 mod session;
 mod space;
@@ -104,6 +105,14 @@ pub fn routes() -> crate::routes::RouteTable {
             get(access_mode::access_mode_page).post(access_mode::change_access_mode),
         )
         .route("/admin/auditlog.action", get(audit::audit_log))
+        .route(
+            "/users/editmyprofile.action",
+            get(profile::own_profile).post(profile::change_own_profile),
+        )
+        .route(
+            "/admin/users/edituser.action",
+            get(profile::edit_user).post(profile::change_user),
+        )
         .route(
             "/admin/viewgeneralconfig.action",
             get(configuration::configuration_page).post(configuration::change_configuration),

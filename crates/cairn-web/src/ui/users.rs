@@ -56,6 +56,8 @@ async fn users_markup(
                                     td { (listed.email) }
                                     td { @if listed.active { "Active" } @else { "Deactivated" } }
                                     td {
+                                        a.button.secondary href={ "/admin/users/edituser.action?username=" (crate::links::encode_component(&listed.username)) } { "Edit" }
+                                        " "
                                         @if listed.id != user.user.id {
                                             form.inline method="post" action="/admin/users/browseusers.action" {
                                                 input type="hidden" name="username" value=(listed.username);

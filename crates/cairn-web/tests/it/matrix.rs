@@ -1009,6 +1009,36 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         get("/admin/cluster.action", AdministerSite),
         get("/admin/accessmode.action", AdministerSite),
         get("/admin/auditlog.action", AdministerSite),
+        get("/users/editmyprofile.action", SignedIn),
+        row(
+            M::POST,
+            "/users/editmyprofile.action",
+            "/users/editmyprofile.action".into(),
+            Body::Form(vec![
+                ("action", "details".into()),
+                ("fullName", "Matrix Person".into()),
+                ("email", "".into()),
+            ]),
+            SignedIn,
+        ),
+        row(
+            M::GET,
+            "/admin/users/edituser.action",
+            "/admin/users/edituser.action?username=viewer".into(),
+            Body::None,
+            AdministerSite,
+        ),
+        row(
+            M::POST,
+            "/admin/users/edituser.action",
+            "/admin/users/edituser.action?username=viewer".into(),
+            Body::Form(vec![
+                ("action", "details".into()),
+                ("fullName", "Viewer Person".into()),
+                ("email", "".into()),
+            ]),
+            AdministerSite,
+        ),
         get("/admin/viewgeneralconfig.action", AdministerSite),
         row(
             M::POST,

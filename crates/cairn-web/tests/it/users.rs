@@ -13,7 +13,8 @@ use crate::support::call;
 every_dialect!(
     deactivation_stops_every_credential_on_every_node,
     users_are_created_and_passwords_changed,
-    groups_are_managed_on_their_screens
+    groups_are_managed_on_their_screens,
+    details_are_edited_by_their_owner_and_administrators
 );
 
 async fn status_as(app: &TestApp, username: &str, password: &str) -> StatusCode {
@@ -303,5 +304,148 @@ async fn groups_are_managed_on_their_screens(db: TestDb) {
     );
     let (status, _) = call(app.admin().get(app.url("/rest/api/group/writers/member"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    username: &str,
+    password: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let response = app
+        .client_as(username, password)
+        .post(app.url(path))
+        .header("origin", app.url(""))
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    (status, response.text().await.expect("html"))
+}
+
+async fn details_are_edited_by_their_owner_and_administrators(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("dana", "dana-password").await;
+    app.create_user("eve", "eve-password").await;
+
+    // Dana edits her own details and password on her profile.
+    let (status, html) = post_form(
+        &app,
+        "/users/editmyprofile.action",
+        "dana",
+        "dana-password",
+        &[
+            ("action", "details"),
+            ("fullName", "Dana Scully"),
+            ("email", "dana@example.test"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Details saved."), "{html}");
+    let (_, dana) = call(app.admin().get(app.url("/rest/api/user?username=dana"))).await;
+    assert_eq!(dana["displayName"], "Dana Scully");
+    for (form, words) in [
+        (
+            vec![("action", "details"), ("fullName", " "), ("email", "")],
+            "needs a full name",
+        ),
+        (
+            vec![
+                ("action", "details"),
+                ("fullName", "Dana"),
+                ("email", "not an address"),
+            ],
+            "not an email address",
+        ),
+        (
+            vec![
+                ("action", "password"),
+                ("oldPassword", "wrong-one"),
+                ("newPassword", "another-password"),
+            ],
+            "current password",
+        ),
+    ] {
+        let (status, html) = post_form(
+            &app,
+            "/users/editmyprofile.action",
+            "dana",
+            "dana-password",
+            &form,
+        )
+        .await;
+        assert!(status.is_client_error(), "{form:?}: {status}");
+        assert!(html.contains(words), "{form:?}: {html}");
+    }
+    let (status, _) = post_form(
+        &app,
+        "/users/editmyprofile.action",
+        "dana",
+        "dana-password",
+        &[
+            ("action", "password"),
+            ("oldPassword", "dana-password"),
+            ("newPassword", "dana-new-password"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        status_as(&app, "dana", "dana-new-password").await,
+        StatusCode::OK
+    );
+
+    // An administrator edits anyone's; nobody else can.
+    let (status, html) = post_form(
+        &app,
+        "/admin/users/edituser.action?username=eve",
+        cairn_testkit::ADMIN_USERNAME,
+        cairn_testkit::ADMIN_PASSWORD,
+        &[
+            ("action", "details"),
+            ("fullName", "Eve Moneypenny"),
+            ("email", "eve@example.test"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, _) = post_form(
+        &app,
+        "/admin/users/edituser.action?username=eve",
+        cairn_testkit::ADMIN_USERNAME,
+        cairn_testkit::ADMIN_PASSWORD,
+        &[("action", "password"), ("newPassword", "eve-set-by-admin")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        status_as(&app, "eve", "eve-set-by-admin").await,
+        StatusCode::OK
+    );
+    let (status, _) = post_form(
+        &app,
+        "/admin/users/edituser.action?username=eve",
+        "dana",
+        "dana-new-password",
+        &[("action", "details"), ("fullName", "Hacked")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, eve) = call(app.admin().get(app.url("/rest/api/user?username=eve"))).await;
+    assert_eq!(eve["displayName"], "Eve Moneypenny");
+    let (_, audit) = call(
+        app.admin()
+            .get(app.url("/rest/api/audit?searchString=details%20changed")),
+    )
+    .await;
+    assert_eq!(audit["size"], 2, "{audit}");
+    assert_eq!(
+        audit["results"][0]["changedValues"],
+        json!([{"name": "full name", "oldValue": "eve user", "newValue": "Eve Moneypenny"}])
+    );
     app.stop().await;
 }
