@@ -30,6 +30,7 @@ pub async fn create(node: &Node, caller: &Caller, command: CreateSpace) -> Resul
     let space = node
         .store
         .create_space(NewSpace {
+            space_type: cairn_core::SpaceType::Global,
             key,
             name,
             description: command.description,
@@ -44,6 +45,55 @@ pub async fn create(node: &Node, caller: &Caller, command: CreateSpace) -> Resul
         Event::new(
             category::SPACES,
             "Space created",
+            object::SPACE,
+            space.name.clone(),
+        )
+        .with_id(space.key.as_str()),
+    )
+    .await;
+    Ok(space)
+}
+
+/// Creates `caller`'s personal space (`~username`, named after them), for those with the global
+/// permission "Create personal space". Every user may read it and comment; its owner holds every
+/// permission. A second one is refused.
+pub async fn create_personal(node: &Node, caller: &Caller) -> Result<Space, Error> {
+    crate::global_permission::require(
+        node,
+        caller,
+        cairn_core::GlobalPermission::CreatePersonalSpace,
+    )
+    .await?;
+    let key = SpaceKey::personal(&caller.user.username);
+    if node.store.find_space_by_key(&key).await?.is_some() {
+        return Err(Error::new(
+            crate::ErrorCode::SpaceKeyTaken,
+            format!("{} already has a personal space", caller.user.username),
+        ));
+    }
+    let name = if caller.user.display_name.trim().is_empty() {
+        caller.user.username.clone()
+    } else {
+        caller.user.display_name.clone()
+    };
+    let space = node
+        .store
+        .create_space(NewSpace {
+            key,
+            space_type: cairn_core::SpaceType::Personal,
+            name,
+            description: String::new(),
+            creator_id: caller.user.id,
+            now_ms: now_ms(),
+        })
+        .await?;
+    tracing::info!(space = %space.key, user = %caller.user.username, "personal space created");
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SPACES,
+            "Personal space created",
             object::SPACE,
             space.name.clone(),
         )

@@ -121,6 +121,7 @@ pub async fn generate(
     for (index, space) in plan.spaces.iter().enumerate() {
         store
             .create_space(NewSpace {
+                space_type: cairn_core::SpaceType::Global,
                 key: SpaceKey::from_stored(space.key.clone()),
                 name: space.name.clone(),
                 description: space.description.clone(),

@@ -81,6 +81,16 @@ impl SpaceKey {
         Ok(SpaceKey(trimmed.to_ascii_uppercase()))
     }
 
+    /// The key of `username`'s personal space: `~username`, as Confluence names them.
+    pub fn personal(username: &str) -> SpaceKey {
+        SpaceKey(format!("~{username}"))
+    }
+
+    /// Whether this is a personal space's key.
+    pub fn is_personal(&self) -> bool {
+        self.0.starts_with('~')
+    }
+
     /// Wraps a key read back from storage or from a URL, without validation (lookups of a malformed key
     /// simply find nothing).
     pub fn from_stored(text: impl Into<String>) -> SpaceKey {

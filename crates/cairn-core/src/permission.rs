@@ -59,6 +59,10 @@ impl SpacePermission {
         SpacePermission::ExportSpace,
     ];
 
+    /// What every logged-in user gets in someone's personal space: read it and comment.
+    pub const DEFAULT_FOR_PERSONAL: [SpacePermission; 2] =
+        [SpacePermission::ViewSpace, SpacePermission::Comment];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SpacePermission::ViewSpace => "VIEWSPACE",

@@ -535,6 +535,7 @@ pub(crate) async fn grant_new_space_defaults(
     transaction: &mut WriteTx,
     space_id: SpaceId,
     creator: UserId,
+    space_type: cairn_core::SpaceType,
 ) -> StoreResult<()> {
     insert_grants(
         store,
@@ -554,7 +555,10 @@ pub(crate) async fn grant_new_space_defaults(
             store,
             transaction,
             space_id,
-            &SpacePermission::DEFAULT_FOR_USERS,
+            match space_type {
+                cairn_core::SpaceType::Global => &SpacePermission::DEFAULT_FOR_USERS[..],
+                cairn_core::SpaceType::Personal => &SpacePermission::DEFAULT_FOR_PERSONAL[..],
+            },
             Subject::Group(GroupId(group_id)),
         )
         .await?;

@@ -19,6 +19,8 @@ use crate::{Listed, Store, StoreResult, Window};
 #[derive(Debug, Clone)]
 pub struct NewSpace {
     pub key: SpaceKey,
+    /// A team's space, or one person's (`~username`).
+    pub space_type: cairn_core::SpaceType,
     pub name: String,
     pub description: String,
     pub creator_id: UserId,
@@ -26,19 +28,20 @@ pub struct NewSpace {
 }
 
 impl Store {
-    /// Creates a global space and its home page (`{name} Home`, at the root, position "none").
+    /// Creates a space (global or personal) and its home page (`{name} Home`, at the root, position "none").
     pub async fn create_space(&self, new_space: NewSpace) -> StoreResult<Space> {
         let name = validate_space_name(&new_space.name)?;
         let space_id = SpaceId(self.next_id(Sequence::Space).await?);
         let homepage_id = self.next_content_id().await?;
         let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(self.sql(
-            "INSERT INTO space (id, space_key, name, description, space_type, status, homepage_id, creator_id, created_ms) VALUES (?, ?, ?, ?, 'global', 'current', ?, ?, ?)",
+            "INSERT INTO space (id, space_key, name, description, space_type, status, homepage_id, creator_id, created_ms) VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?)",
         ))
         .bind(space_id.0)
         .bind(new_space.key.as_str())
         .bind(&name)
         .bind(&new_space.description)
+        .bind(new_space.space_type.as_str())
         .bind(homepage_id.0)
         .bind(new_space.creator_id.0)
         .bind(new_space.now_ms)
@@ -78,6 +81,7 @@ impl Store {
             &mut transaction,
             space_id,
             new_space.creator_id,
+            new_space.space_type,
         )
         .await?;
         let change = Change::of_space(ChangeKind::SpaceCreated, space_id)
@@ -94,7 +98,7 @@ impl Store {
             key: new_space.key,
             name,
             description: new_space.description,
-            space_type: cairn_core::SpaceType::Global,
+            space_type: new_space.space_type,
             status: cairn_core::SpaceStatus::Current,
             homepage_id: Some(homepage_id),
             creator_id: new_space.creator_id,

@@ -22,6 +22,7 @@ pub async fn user(store: &Store, username: &str) -> User {
 pub async fn space(store: &Store, key: &str, creator: &User) -> Space {
     store
         .create_space(NewSpace {
+            space_type: cairn_core::SpaceType::Global,
             key: SpaceKey::new_global(key).expect("valid key"),
             name: format!("{key} space"),
             description: "about".to_string(),

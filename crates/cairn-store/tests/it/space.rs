@@ -42,6 +42,7 @@ async fn space_keys_are_unique(db: TestDb) {
     fixtures::space(&store, "DEV", &alice).await;
     let again = store
         .create_space(NewSpace {
+            space_type: cairn_core::SpaceType::Global,
             key: SpaceKey::new_global("dev").expect("valid"),
             name: "Another".into(),
             description: String::new(),

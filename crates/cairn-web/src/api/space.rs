@@ -99,6 +99,16 @@ pub async fn create_space(
     body: Bytes,
 ) -> Result<ApiJson<SpaceView>, ApiError> {
     let request: SpaceRequest = decode(&parse_json_body(&body)?, "a space object")?;
+    if request.space_type.as_deref() == Some("personal") {
+        // The caller's own personal space, `~username`; a key, if sent, is not theirs to choose.
+        let space = cairn_app::space::create_personal(&state, &caller.as_caller()).await?;
+        let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
+        return Ok(ApiJson(
+            builder
+                .space_view(&space, &Expand::parse(Some("description.plain")))
+                .await?,
+        ));
+    }
     let key = request
         .key
         .clone()
@@ -107,7 +117,7 @@ pub async fn create_space(
         && kind != "global"
     {
         return Err(ApiError::bad_request(format!(
-            "space type {kind} cannot be created here; use global"
+            "space type {kind} cannot be created here; use global or personal"
         )));
     }
     let command = CreateSpace {

@@ -27,11 +27,71 @@ enum Editing {
     Administered,
 }
 
+/// What the profile says about the user's personal space: theirs, or whether they may create one.
+enum PersonalSpace {
+    Exists(cairn_core::SpaceKey),
+    MayCreate,
+    NotPermitted,
+}
+
+async fn personal_space(state: &AppState, user: &Principal) -> Result<PersonalSpace, UiError> {
+    let key = cairn_core::SpaceKey::personal(&user.user.username);
+    if state.store.find_space_by_key(&key).await?.is_some() {
+        return Ok(PersonalSpace::Exists(key));
+    }
+    let caller = user.as_caller();
+    let may = cairn_app::global_permission::require(
+        state,
+        &caller,
+        cairn_core::GlobalPermission::CreatePersonalSpace,
+    )
+    .await
+    .is_ok();
+    Ok(if may {
+        PersonalSpace::MayCreate
+    } else {
+        PersonalSpace::NotPermitted
+    })
+}
+
+fn personal_space_card(personal: &PersonalSpace) -> Markup {
+    html! {
+        div.card id="personal-space" {
+            h2 { "Personal space" }
+            @match personal {
+                PersonalSpace::Exists(key) => {
+                    p { a href={ "/display/" (crate::links::encode_component(key.as_str())) } { "Go to your personal space" } " (" code { (key) } ")." }
+                }
+                PersonalSpace::MayCreate => {
+                    p.muted { "A space of your own for notes and drafts: everyone can read it and comment, only you change it." }
+                    form method="post" action=(OWN) {
+                        input type="hidden" name="action" value="personal-space";
+                        button.button type="submit" { "Create your personal space" }
+                    }
+                }
+                PersonalSpace::NotPermitted => {
+                    p.muted { "You do not have the global permission to create a personal space." }
+                }
+            }
+        }
+    }
+}
+
 fn screen(
     user: &Principal,
     target: &User,
     editing: Editing,
     message: Option<(&str, bool)>,
+) -> Markup {
+    screen_with(user, target, editing, message, None)
+}
+
+fn screen_with(
+    user: &Principal,
+    target: &User,
+    editing: Editing,
+    message: Option<(&str, bool)>,
+    personal: Option<&PersonalSpace>,
 ) -> Markup {
     let (title, action, sidebar) = match editing {
         Editing::Own => ("Your profile", OWN.to_string(), None),
@@ -75,6 +135,7 @@ fn screen(
                     input type="password" id="newPassword" name="newPassword" required minlength="8" autocomplete="new-password";
                     p { button.button type="submit" { "Change password" } }
                 }
+                @if let Some(personal) = personal { (personal_space_card(personal)) }
                 @if editing == Editing::Own {
                     p { a href="/plugins/personalaccesstokens/usertokens.action" { "Personal access tokens" } " for scripts and tools." }
                 }
@@ -93,6 +154,10 @@ async fn apply(
     let caller = user.as_caller();
     let field = |name: &str| form.get(name).unwrap_or("").to_string();
     match form.get("action") {
+        Some("personal-space") => {
+            let space = cairn_app::space::create_personal(state, &caller).await?;
+            Ok(format!("Your personal space {} is ready.", space.key))
+        }
         Some("password") => {
             match editing {
                 Editing::Own => {
@@ -135,7 +200,14 @@ async fn answer(
     match apply(state, user, &target, editing, form).await {
         Ok(done) => {
             let now = users::named(state, &target.username).await?;
-            Ok(screen(user, &now, editing, Some((&done, false))).into_response())
+            let personal = match editing {
+                Editing::Own => Some(personal_space(state, user).await?),
+                Editing::Administered => None,
+            };
+            Ok(
+                screen_with(user, &now, editing, Some((&done, false)), personal.as_ref())
+                    .into_response(),
+            )
         }
         Err(error) if error.code.kind() == cairn_app::FailureKind::Internal => Err(error.into()),
         Err(error) => Ok((
@@ -146,9 +218,19 @@ async fn answer(
     }
 }
 
-pub async fn own_profile(UiUser(user): UiUser) -> Markup {
+pub async fn own_profile(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+) -> Result<Markup, UiError> {
     let target = user.user.clone();
-    screen(&user, &target, Editing::Own, None)
+    let personal = personal_space(&state, &user).await?;
+    Ok(screen_with(
+        &user,
+        &target,
+        Editing::Own,
+        None,
+        Some(&personal),
+    ))
 }
 
 pub async fn change_own_profile(

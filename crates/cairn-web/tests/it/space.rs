@@ -7,7 +7,8 @@ use crate::support::{attachment_files_in, call, new_space};
 every_dialect!(
     spaces_are_updated_and_deleted_with_everything_in_them,
     spaces_are_created_listed_and_found,
-    bad_space_requests_get_clear_errors
+    bad_space_requests_get_clear_errors,
+    everyone_permitted_has_one_personal_space
 );
 
 async fn spaces_are_created_listed_and_found(db: TestDb) {
@@ -205,5 +206,121 @@ async fn spaces_are_updated_and_deleted_with_everything_in_them(db: TestDb) {
     assert_eq!(tasks["size"], 1);
     let (status, _) = call(admin.delete(app.url("/rest/api/space/GONE"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn everyone_permitted_has_one_personal_space(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("dana", "dana-password").await;
+    app.create_user("eve", "eve-password").await;
+    app.create_user("fred", "fred-password").await;
+    let dana = app.client_as("dana", "dana-password");
+    let eve = app.client_as("eve", "eve-password");
+
+    // Dana makes hers over REST; a key sent along is not hers to choose.
+    let (status, space) = call(
+        dana.post(app.url("/rest/api/space"))
+            .json(&json!({"type": "personal", "key": "BOSS"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{space}");
+    assert_eq!(space["key"], "~dana");
+    assert_eq!(space["type"], "personal");
+    assert_eq!(space["name"], "dana user");
+    let (status, again) = call(
+        dana.post(app.url("/rest/api/space"))
+            .json(&json!({"type": "personal"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("already has a personal space"),
+        "{again}"
+    );
+    let (_, personal) = call(eve.get(app.url("/rest/api/space?type=personal"))).await;
+    assert_eq!(personal["results"][0]["key"], "~dana", "{personal}");
+
+    // Everyone reads it and may comment; only Dana writes pages there.
+    let page = |title: &str| {
+        json!({"type": "page", "title": title, "space": {"key": "~dana"},
+        "body": {"storage": {"value": "<p>notes</p>", "representation": "storage"}}})
+    };
+    let (status, created) =
+        call(dana.post(app.url("/rest/api/content")).json(&page("Notes"))).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let notes = created["id"].as_str().expect("id").to_string();
+    let (status, _) = call(eve.get(app.url(&format!("/rest/api/content/{notes}")))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        eve.post(app.url("/rest/api/content"))
+            .json(&page("Eve was here")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(eve.post(app.url("/rest/api/content")).json(&json!({
+        "type": "comment", "container": {"id": notes, "type": "page"},
+        "body": {"storage": {"value": "<p>Nice notes</p>", "representation": "storage"}}
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = dana
+        .get(app.url("/display/~dana"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("dana user Home"), "{html}");
+
+    // Eve makes hers from her profile.
+    let profile = eve
+        .get(app.url("/users/editmyprofile.action"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(profile.contains("Create your personal space"), "{profile}");
+    let created = eve
+        .post(app.url("/users/editmyprofile.action"))
+        .header("origin", app.url(""))
+        .form(&[("action", "personal-space")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.expect("html");
+    assert!(
+        html.contains("Your personal space ~eve is ready."),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/display/~eve\""), "{html}");
+
+    // Without the global permission, nobody gets one.
+    let (status, _) = call(
+        app.admin()
+            .put(app.url("/rest/api/permissions/group/confluence-users/revoke"))
+            .json(&json!(["PERSONALSPACE"])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, refused) = call(
+        app.client_as("fred", "fred-password")
+            .post(app.url("/rest/api/space"))
+            .json(&json!({"type": "personal"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let (_, audit) = call(
+        app.admin()
+            .get(app.url("/rest/api/audit?searchString=personal%20space%20created")),
+    )
+    .await;
+    assert_eq!(audit["size"], 2, "{audit}");
     app.stop().await;
 }
