@@ -122,6 +122,9 @@ pub struct Wizard {
     finished: CancellationToken,
     /// The SQLite file the embedded choice uses, to name it on the page.
     embedded_location: String,
+    /// The database the node was started with, when it was (a cluster's nodes share one): the
+    /// wizard then skips its database step and says which database it uses.
+    preset_database: Option<String>,
 }
 
 impl Wizard {
@@ -135,6 +138,23 @@ impl Wizard {
             backend,
             finished: CancellationToken::new(),
             embedded_location,
+            preset_database: None,
+        })
+    }
+
+    /// A wizard for a node started with its database (`described`, credentials left out): the
+    /// database step is skipped, as every node of the cluster already uses that database.
+    pub fn with_database(
+        token: String,
+        backend: Arc<dyn SetupBackend>,
+        described: String,
+    ) -> Arc<Wizard> {
+        Arc::new(Wizard {
+            token,
+            backend,
+            finished: CancellationToken::new(),
+            embedded_location: String::new(),
+            preset_database: Some(described),
         })
     }
 
@@ -181,6 +201,65 @@ pub async fn serve_wizard(
     served.map(|()| finished.is_cancelled())
 }
 
+/// Serves the page of a node that waits while another node runs the wizard, until `done` or
+/// `shutdown` is cancelled: every page says on which node setup is in progress (`holder()`, read
+/// at each request) and reloads itself; `/readyz` and `/rest/` answer 503.
+pub async fn serve_waiting(
+    listener: TcpListener,
+    holder: Arc<dyn Fn() -> String + Send + Sync>,
+    done: CancellationToken,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let page = move || {
+        let node = holder();
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta http-equiv="refresh" content="5";
+                    title { "Setup in progress - Cairn" }
+                    link rel="stylesheet" href="/static/cairn.css";
+                }
+                body {
+                    header.top { span.brand { "Cairn" } }
+                    main.content {
+                        div.card {
+                            h1.title { "Setup in progress" }
+                            p id="setup-elsewhere" { "Cairn is being set up on node " code { (node) } ". Open that node's /setup to take part; this node serves the site as soon as setup is finished." }
+                            p.muted { "This page reloads every few seconds." }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/cairn.css", get(crate::ui::stylesheet))
+        .route("/status", get(status))
+        .fallback(move || {
+            let markup = page();
+            async move { html_response(StatusCode::SERVICE_UNAVAILABLE, markup) }
+        })
+        .layer(axum::middleware::from_fn(crate::edge::security_headers));
+    let stopped = CancellationToken::new();
+    let stop = stopped.clone();
+    let watcher = tokio::spawn(async move {
+        tokio::select! {
+            _ = done.cancelled() => {}
+            _ = shutdown.cancelled() => {}
+        }
+        stop.cancel();
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stopped.cancelled().await })
+        .await;
+    watcher.abort();
+    served
+}
+
 /// The wizard's routes: `/setup`, the assets its pages use, health endpoints that say setup is
 /// pending, and everything else sent to `/setup` (or answered 503 under `/rest/`).
 pub fn router(wizard: Arc<Wizard>) -> Router {
@@ -188,7 +267,7 @@ pub fn router(wizard: Arc<Wizard>) -> Router {
         .route("/setup", get(first_screen).post(step))
         .route("/status", get(status))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(not_ready))
+        .route("/readyz", get(readiness))
         .route("/static/cairn.css", get(crate::ui::stylesheet))
         .route("/static/favicon.svg", get(crate::ui::favicon))
         .route("/favicon.ico", get(crate::ui::favicon))
@@ -200,6 +279,17 @@ pub fn router(wizard: Arc<Wizard>) -> Router {
 /// Confluence answers `/status` with `FIRST_RUN` until it is set up.
 async fn status() -> Response {
     crate::error::json_body(&serde_json::json!({"state": "FIRST_RUN"}))
+}
+
+/// A cluster's wizard node is ready (a load balancer must send the newcomer to it, and only to it:
+/// the waiting nodes are not); a lone node's wizard is not (nothing but setup is served).
+async fn readiness(State(wizard): State<Arc<Wizard>>) -> Response {
+    if wizard.preset_database.is_some() {
+        return crate::error::json_body(
+            &serde_json::json!({"ready": true, "setup": "setup is in progress on this node: finish it at /setup"}),
+        );
+    }
+    not_ready().await
 }
 
 async fn not_ready() -> Response {
@@ -427,10 +517,20 @@ fn database_screen(wizard: &Wizard, answers: &Answers, check: Option<&DatabaseCh
 }
 
 fn content_screen(answers: &Answers) -> Markup {
+    content_screen_noting(answers, None)
+}
+
+/// The content step; `preset_database` names the database the node was started with.
+fn content_screen_noting(answers: &Answers, preset_database: Option<&str>) -> Markup {
     wizard_page(
         "Choose what to start with",
         3,
         html! {
+            @if let Some(described) = preset_database {
+                p.notice.ok role="status" id="database-check" {
+                    "This node was started with its database, " code { (described) } ", which every node of the cluster shares: nothing to choose there."
+                }
+            }
             form.card method="post" action="/setup" {
                 (answers.hidden_except(&["content"]))
                 input type="hidden" name="step" value="content";
@@ -535,7 +635,13 @@ async fn step(State(wizard): State<Arc<Wizard>>, body: Bytes) -> Response {
                     cluster_screen(&answers, Some("A cluster name is 1 to 100 characters.")),
                 );
             }
-            html_response(StatusCode::OK, database_screen(&wizard, &answers, None))
+            match &wizard.preset_database {
+                Some(described) => html_response(
+                    StatusCode::OK,
+                    content_screen_noting(&answers, Some(described)),
+                ),
+                None => html_response(StatusCode::OK, database_screen(&wizard, &answers, None)),
+            }
         }
         "test-database" => {
             let check = wizard

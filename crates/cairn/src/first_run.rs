@@ -23,15 +23,47 @@ use crate::{HomeArgs, connect, load_settings, setup};
 /// The file the setup token is written to, in the home.
 pub const TOKEN_FILE: &str = "setup-token";
 
-/// Whether this start should run the wizard: no database configured, no administrator given in
-/// the settings, not a node of `cairn cluster`, and no user in the embedded database yet.
-pub async fn is_needed(settings: &Settings) -> anyhow::Result<bool> {
-    if settings.database_url.is_some()
-        || (settings.admin_user.is_some() && settings.admin_password.is_some())
+/// How this start reaches a site that is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstRun {
+    /// The site is set up (or an administrator is given): serve it.
+    NotNeeded,
+    /// A home with no database and no users: this node runs the wizard, database step included.
+    Home,
+    /// A database given in the settings, shared by the cluster's nodes, with no users yet: one
+    /// node at a time runs the wizard under a lease, the others wait (see [`run_shared`]).
+    SharedDatabase,
+}
+
+/// Which first start this is: no administrator given in the settings, not a node of `cairn
+/// cluster`, and no user yet, in the configured database (migrated here) or the embedded one.
+pub async fn needed(settings: &Settings) -> anyhow::Result<FirstRun> {
+    if (settings.admin_user.is_some() && settings.admin_password.is_some())
         || cairn_cluster::supervision::supervisor_pid_from_environment()?.is_some()
     {
-        return Ok(false);
+        return Ok(FirstRun::NotNeeded);
     }
+    if settings.database_url.is_some() {
+        let store = connect(settings).await?;
+        store.migrate().await.context("database migration failed")?;
+        let users = store.count_users().await?;
+        store.close().await;
+        return Ok(if users == 0 {
+            FirstRun::SharedDatabase
+        } else {
+            FirstRun::NotNeeded
+        });
+    }
+    Ok(if is_needed_at_home(settings).await? {
+        FirstRun::Home
+    } else {
+        FirstRun::NotNeeded
+    })
+}
+
+/// Whether a home without a configured database still needs its first setup: no user in the
+/// embedded database yet.
+async fn is_needed_at_home(settings: &Settings) -> anyhow::Result<bool> {
     let embedded = settings.home.join("cairn.db");
     if !embedded.exists() {
         return Ok(true);
@@ -64,6 +96,7 @@ pub async fn run(
     let backend = Arc::new(HomeSetup {
         home: home.clone(),
         home_path: settings.home.clone(),
+        shared_database: false,
     });
     let embedded = settings.home.join("cairn.db").display().to_string();
     let wizard = Wizard::new(token.clone(), backend, embedded);
@@ -75,6 +108,191 @@ pub async fn run(
     tracing::info!("Cairn is serving on http://{address}");
     let listener =
         tokio::net::TcpListener::from_std(listener).context("cannot serve on the listener")?;
+    let finished = cairn_web::setup::serve_wizard(listener, wizard, shutdown).await?;
+    if finished {
+        let _ = std::fs::remove_file(&token_path);
+    }
+    Ok(finished)
+}
+
+/// The lease the node running a shared database's wizard holds.
+const SETUP_LEASE: &str = "setup-wizard";
+/// How long the lease lasts without renewal: a wizard node that dies frees it within this.
+const SETUP_LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(20);
+/// How often waiting nodes look again, and the wizard node renews its lease.
+const SETUP_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The first start of a node whose configured database has no users yet, with other nodes of the
+/// cluster possibly starting at the same moment: the node that takes the `setup-wizard` lease
+/// serves the wizard (without its database step; it alone reports ready, so a load balancer sends
+/// the newcomer there) and renews the lease while it runs; every other node serves a page saying
+/// on which node setup is in progress, and looks every two seconds whether the site has users (go
+/// on and serve it) or the lease is free (the wizard node died: take over). Answers whether to go
+/// on (false: the node was stopped).
+pub async fn run_shared(
+    home: &HomeArgs,
+    settings: &Settings,
+    listener: &std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<bool> {
+    let address = listener.local_addr().context("listener has no address")?;
+    let me = format!(
+        "{}:{} (pid {})",
+        node_host(),
+        address.port(),
+        std::process::id()
+    );
+    let store = connect(settings).await?;
+    let holder = Arc::new(std::sync::Mutex::new(String::new()));
+    // Supervisors and tests read the address from the end of this line: keep it last.
+    tracing::info!("Cairn is serving on http://{address}");
+    let outcome = loop {
+        if shutdown.is_cancelled() {
+            break Ok(false);
+        }
+        if store.count_users().await? > 0 {
+            break Ok(true);
+        }
+        if store
+            .acquire_lease(SETUP_LEASE, &me, SETUP_LEASE_TTL)
+            .await?
+        {
+            tracing::info!(node = %me, "this node runs the setup wizard");
+            let renewing = tokio::spawn(renew_setup_lease(store.clone(), me.clone()));
+            let finished = run_wizard_for_cluster(home, settings, listener, shutdown.clone()).await;
+            renewing.abort();
+            let _ = store.release_lease(SETUP_LEASE, &me).await;
+            break finished;
+        }
+        let current = store
+            .list_leases()
+            .await
+            .ok()
+            .and_then(|(_, leases)| leases.into_iter().find(|lease| lease.name == SETUP_LEASE))
+            .map(|lease| lease.holder)
+            .unwrap_or_default();
+        if let Ok(mut named) = holder.lock() {
+            named.clone_from(&current);
+        }
+        tracing::info!(wizard_node = %current, "setup is in progress on another node; waiting");
+        wait_while_another_node_sets_up(&store, listener, holder.clone(), &shutdown).await?;
+    };
+    store.close().await;
+    outcome
+}
+
+/// This machine's name for other people: `HOSTNAME` (set in containers), else `localhost`.
+fn node_host() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+async fn renew_setup_lease(store: cairn_store::Store, me: String) {
+    loop {
+        tokio::time::sleep(SETUP_POLL).await;
+        match store.acquire_lease(SETUP_LEASE, &me, SETUP_LEASE_TTL).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::error!("another node took the setup lease while this node runs the wizard")
+            }
+            Err(error) => tracing::warn!(%error, "the setup lease could not be renewed; retrying"),
+        }
+    }
+}
+
+/// Serves the waiting page until the site has users, the lease is free, or the node stops.
+async fn wait_while_another_node_sets_up(
+    store: &cairn_store::Store,
+    listener: &std::net::TcpListener,
+    holder: Arc<std::sync::Mutex<String>>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let done = CancellationToken::new();
+    let serving = {
+        let listener = tokio::net::TcpListener::from_std(
+            listener
+                .try_clone()
+                .context("cannot serve on the listener")?,
+        )
+        .context("cannot serve on the listener")?;
+        let named = holder.clone();
+        let name_of_holder: Arc<dyn Fn() -> String + Send + Sync> =
+            Arc::new(move || named.lock().map(|name| name.clone()).unwrap_or_default());
+        tokio::spawn(cairn_web::setup::serve_waiting(
+            listener,
+            name_of_holder,
+            done.clone(),
+            shutdown.clone(),
+        ))
+    };
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(SETUP_POLL) => {}
+        }
+        let has_users = store
+            .count_users()
+            .await
+            .map(|users| users > 0)
+            .unwrap_or(false);
+        let lease_free = store
+            .list_leases()
+            .await
+            .ok()
+            .map(|(now, leases)| {
+                leases
+                    .iter()
+                    .find(|lease| lease.name == SETUP_LEASE)
+                    .is_none_or(|lease| lease.holder.is_empty() || lease.expires_ms <= now)
+            })
+            .unwrap_or(false);
+        if has_users || lease_free {
+            break;
+        }
+    }
+    done.cancel();
+    let _ = serving.await;
+    Ok(())
+}
+
+/// The wizard of a node whose database is given: as [`run`], without the database step.
+async fn run_wizard_for_cluster(
+    home: &HomeArgs,
+    settings: &Settings,
+    listener: &std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<bool> {
+    let token: String = cairn_app::credentials::new_secret()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(24)
+        .collect();
+    let token_path = settings.home.join(TOKEN_FILE);
+    write_private(&token_path, &token)?;
+    let address = listener.local_addr().context("listener has no address")?;
+    let backend = Arc::new(HomeSetup {
+        home: home.clone(),
+        home_path: settings.home.clone(),
+        shared_database: true,
+    });
+    let described = settings
+        .database_url
+        .as_deref()
+        .map(cairn_store::redact_url)
+        .unwrap_or_default();
+    let wizard = Wizard::with_database(token.clone(), backend, described);
+    tracing::warn!(
+        "Cairn is not set up yet. Open http://{address}/setup in a browser and enter the setup token {token} (also in {}). Or run: cairn setup --help",
+        token_path.display()
+    );
+    let listener = tokio::net::TcpListener::from_std(
+        listener
+            .try_clone()
+            .context("cannot serve on the listener")?,
+    )
+    .context("cannot serve on the listener")?;
     let finished = cairn_web::setup::serve_wizard(listener, wizard, shutdown).await?;
     if finished {
         let _ = std::fs::remove_file(&token_path);
@@ -99,6 +317,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 struct HomeSetup {
     home: HomeArgs,
     home_path: PathBuf,
+    /// The database was given in the settings (a cluster's): the wizard's database choice is not
+    /// asked and not written.
+    shared_database: bool,
 }
 
 /// The database URL a choice names, with its credentials; `None` for the embedded database.
@@ -183,8 +404,9 @@ impl SetupBackend for HomeSetup {
     fn finish(&self, choices: SetupChoices) -> BackendFuture<Result<String, String>> {
         let home = self.home.clone();
         let home_path = self.home_path.clone();
+        let shared_database = self.shared_database;
         Box::pin(async move {
-            prepare(&home, &home_path, choices)
+            prepare(&home, &home_path, choices, shared_database)
                 .await
                 .map_err(|error| format!("Setup did not finish: {error:#}"))
         })
@@ -196,8 +418,13 @@ async fn prepare(
     home: &HomeArgs,
     home_path: &Path,
     choices: SetupChoices,
+    shared_database: bool,
 ) -> anyhow::Result<String> {
-    let url = database_url(&choices.database).map_err(anyhow::Error::msg)?;
+    let url = if shared_database {
+        None
+    } else {
+        database_url(&choices.database).map_err(anyhow::Error::msg)?
+    };
     let mut settings_written: Vec<(&str, String)> =
         vec![("cluster_name", choices.cluster_name.clone())];
     if let Some(url) = &url {
@@ -214,6 +441,14 @@ async fn prepare(
     let settings = load_settings(home, config::FlagValues::default())?;
     let store = connect(&settings).await?;
     store.migrate().await.context("database migration failed")?;
+    // Every node of a cluster that shares this database learns the name here (see main.rs).
+    store
+        .set_site_setting(
+            crate::CLUSTER_NAME_SETTING,
+            &choices.cluster_name,
+            cairn_app::clock::now_ms(),
+        )
+        .await?;
     let administrator = &choices.administrator;
     let user = match store.find_user_by_username(&administrator.username).await? {
         Some(existing) => {

@@ -175,6 +175,10 @@ enum AdminTask {
     },
 }
 
+/// The site setting that holds the cluster's name chosen in the setup wizard.
+pub(crate) const CLUSTER_NAME_SETTING: &str = "cluster_name";
+/// The cluster name of a node whose settings name none.
+const DEFAULT_CLUSTER_NAME: &str = "cairn";
 fn main() -> ExitCode {
     // reqwest (S3, a node fetching its balancer's state) is built on rustls without a bundled
     // provider, and building a client with none installed panics. Ring is the binary's one
@@ -302,23 +306,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(home = %settings.home.display(), "starting Cairn {}", env!("CARGO_PKG_VERSION"));
     // A home without a database and without users is set up in the browser first; the site is
     // then served from the same socket, so the browser's next request finds it.
+    // A database given in the settings with no users yet is set up the same way, by one node of
+    // the cluster at a time; the others wait and then serve.
     let mut prebound = None;
-    let settings = if first_run::is_needed(&settings).await? {
+    let first_run = first_run::needed(&settings).await?;
+    let settings = if first_run == first_run::FirstRun::NotNeeded {
+        settings
+    } else {
         let listener = std::net::TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         listener
             .set_nonblocking(true)
             .context("cannot serve on the listener")?;
-        let for_wizard = listener
-            .try_clone()
-            .context("cannot serve on the listener")?;
-        if !first_run::run(&args.home, &settings, for_wizard, shutdown.clone()).await? {
+        let go_on = if first_run == first_run::FirstRun::Home {
+            let for_wizard = listener
+                .try_clone()
+                .context("cannot serve on the listener")?;
+            first_run::run(&args.home, &settings, for_wizard, shutdown.clone()).await?
+        } else {
+            first_run::run_shared(&args.home, &settings, &listener, shutdown.clone()).await?
+        };
+        if !go_on {
             return Ok(());
         }
         prebound = Some(listener);
         load_settings(&args.home, flags_again)?
-    } else {
-        settings
     };
     let store = connect(&settings).await?;
     tracing::info!(dialect = store.dialect().name(), "database connected");
@@ -337,11 +349,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
         .await
         .context("cannot open the blob store")?;
+    // A node whose settings leave the cluster's name at its default takes the one chosen in the
+    // setup wizard, kept in the database all nodes share.
+    let cluster_name = if settings.cluster_name == DEFAULT_CLUSTER_NAME {
+        store
+            .site_setting(CLUSTER_NAME_SETTING)
+            .await?
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| settings.cluster_name.clone())
+    } else {
+        settings.cluster_name.clone()
+    };
     let node_settings = NodeSettings {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
         cluster: cairn_app::cluster::ClusterSettings {
-            name: settings.cluster_name.clone(),
+            name: cluster_name,
             lease_ttl: settings.cluster_lease_ttl,
             dead_after: settings.cluster_dead_after,
             balancer_url: settings.cluster_balancer_url.clone(),

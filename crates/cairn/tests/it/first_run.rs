@@ -277,3 +277,160 @@ async fn the_wizard_sets_up_a_site_and_the_same_process_serves_it(db: TestDb) {
             .expect("the created database is dropped");
     }
 }
+
+every_dialect!(nodes_sharing_a_new_database_run_one_wizard_between_them);
+
+/// Two nodes started at once on one database with no users, as a Helm chart's replicas are: one
+/// takes the wizard (and alone reports ready), the other says where setup is in progress and
+/// serves the site as soon as it is done.
+async fn nodes_sharing_a_new_database_run_one_wizard_between_them(db: TestDb) {
+    let homes = [
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    ];
+    let mut nodes: Vec<Node> = homes
+        .iter()
+        .map(|home| {
+            Node::start(
+                cairn()
+                    .arg("serve")
+                    .arg("--home")
+                    .arg(home.path())
+                    .env("CAIRN_DATABASE_URL", &db.url),
+            )
+        })
+        .collect();
+    let bases: Vec<String> = nodes.iter_mut().map(Node::wait_until_serving).collect();
+    let client = browser();
+
+    // Exactly one node holds the wizard: its home has the token, it is ready, it serves /setup.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let wizard = loop {
+        let holding: Vec<usize> = (0..2)
+            .filter(|index| homes[*index].path().join("setup-token").exists())
+            .collect();
+        if holding.len() == 1 {
+            break holding[0];
+        }
+        assert!(holding.len() < 2, "both nodes run the wizard");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no node runs the wizard"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let waiting = 1 - wizard;
+    let (wizard_base, waiting_base) = (&bases[wizard], &bases[waiting]);
+    let ready = |base: &str| {
+        let request = client.get(format!("{base}/readyz")).send();
+        async move { request.await.expect("sent").status() }
+    };
+    assert_eq!(ready(wizard_base).await, StatusCode::OK);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let elsewhere = loop {
+        let response = client
+            .get(format!("{waiting_base}/"))
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        let text = response.text().await.expect("text");
+        if status == StatusCode::SERVICE_UNAVAILABLE && text.contains("being set up on node") {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other node never said where setup is: {status} {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let port = wizard_base.rsplit(':').next().expect("port");
+    assert!(elsewhere.contains(&format!(":{port} (pid")), "{elsewhere}");
+    assert_eq!(ready(waiting_base).await, StatusCode::SERVICE_UNAVAILABLE);
+
+    // The wizard, without its database step.
+    let token = std::fs::read_to_string(homes[wizard].path().join("setup-token"))
+        .expect("token")
+        .trim()
+        .to_string();
+    let mut answers: Vec<(&str, String)> =
+        vec![("token", token), ("clusterName", "Shared cluster".into())];
+    let with = |answers: &Vec<(&'static str, String)>, extra: &[(&'static str, &str)]| {
+        let mut fields = answers.clone();
+        fields.extend(extra.iter().map(|(key, value)| (*key, value.to_string())));
+        fields
+    };
+    let (status, body) = post(
+        &client,
+        wizard_base,
+        &with(&answers, &[("step", "cluster")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Choose what to start with"), "{body}");
+    assert!(
+        body.contains("which every node of the cluster shares"),
+        "{body}"
+    );
+    answers.push(("content", "empty".into()));
+    let (status, _) = post(
+        &client,
+        wizard_base,
+        &with(&answers, &[("step", "content")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = post(
+        &client,
+        wizard_base,
+        &with(
+            &answers,
+            &[
+                ("step", "finish"),
+                ("adminUsername", "boss"),
+                ("adminFullName", "The Boss"),
+                ("adminEmail", "boss@example.test"),
+                ("adminPassword", "boss-password"),
+                ("adminPasswordAgain", "boss-password"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // Both nodes serve the site now, the waiting one within a few seconds.
+    for base in [wizard_base, waiting_base] {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let answered = cairn_testkit::anonymous_client()
+                .get(format!("{base}/rest/api/user/current"))
+                .basic_auth("boss", Some("boss-password"))
+                .send()
+                .await
+                .map(|response| response.status());
+            if matches!(answered, Ok(StatusCode::OK)) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{base} never served the site: {answered:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+    assert!(!homes[waiting].path().join("setup-token").exists());
+    // The cluster's name chosen in the wizard is every node's.
+    let cluster: serde_json::Value = cairn_testkit::anonymous_client()
+        .get(format!("{waiting_base}/rest/cairn/1/cluster"))
+        .basic_auth("boss", Some("boss-password"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(cluster["clusterName"], "Shared cluster", "{cluster}");
+    for node in nodes {
+        node.stop();
+    }
+}
