@@ -147,6 +147,18 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
             assert "Wendy Writer" in page.inner_text("#members")
             keep(page, artifacts, "admin-group-members", kept)
 
+            # Anonymous access from the Global permissions screen; the audit log has it all.
+            page.click("nav[aria-label=Administration] >> text=Global permissions")
+            page.check("input[value='USECONFLUENCE|anonymous|']")
+            page.click("text=Save changes")
+            assert "Global permissions saved." in page.inner_text("[role=status]")
+            keep(page, artifacts, "admin-global-permissions", kept)
+            page.click("nav[aria-label=Administration] >> text=Audit log")
+            page.fill("input[name=searchString]", "writer")
+            page.click("form.filters >> text=Filter")
+            assert "User added to group" in page.inner_text("#audit")
+            keep(page, artifacts, "admin-audit-log", kept)
+
             # Pages are copied and moved from their page.
             page.goto(node.base_url + "/display/TEAM/Meeting+notes")
             page.click("div.actions >> text=Copy")
