@@ -1,6 +1,6 @@
 //! General configuration (Confluence's administration screen of that name): the site's title, its
-//! base URL, the largest attachment accepted and the REST rate limit, changed by site
-//! administrators while the cluster runs.
+//! base URL, the time zone times are shown in, the largest attachment accepted and the REST rate
+//! limit, changed by site administrators while the cluster runs.
 //!
 //! Each value is a site setting in the database; a value never set falls back to what the node was
 //! started with (`cairn.toml`, `CAIRN_*`). Each node keeps the configuration in memory, dropped
@@ -21,6 +21,7 @@ const TITLE: &str = "general.site_title";
 const BASE_URL: &str = "general.base_url";
 const ATTACHMENT_MAX_MB: &str = "general.attachment_max_mb";
 const RATE_LIMIT: &str = "general.rate_limit_per_minute";
+const TIME_ZONE: &str = "general.time_zone";
 
 /// The title a site has until an administrator names it.
 pub const DEFAULT_TITLE: &str = "Cairn";
@@ -40,6 +41,8 @@ pub struct Configuration {
     pub attachment_max_mb: Option<u64>,
     /// REST requests a minute per credential on each node; 0 is no limit.
     pub rate_limit_per_minute: Option<u32>,
+    /// The IANA time zone times are shown to people in (`Europe/Berlin`); UTC when none.
+    pub time_zone: Option<String>,
 }
 
 impl Configuration {
@@ -99,6 +102,10 @@ async fn read(node: &Node) -> Result<Configuration, Error> {
             .site_setting(RATE_LIMIT)
             .await?
             .and_then(|text| text.parse().ok()),
+        time_zone: store
+            .site_setting(TIME_ZONE)
+            .await?
+            .filter(|zone| !zone.is_empty()),
     })
 }
 
@@ -152,6 +159,7 @@ pub struct ChangeConfiguration {
     pub base_url: Option<String>,
     pub attachment_max_mb: Option<String>,
     pub rate_limit_per_minute: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 /// Applies `change` (site administrators): every value is checked before any is stored. Answers
@@ -208,6 +216,15 @@ pub async fn change(
         }
         writes.push((RATE_LIMIT, "REST rate limit (per minute)", limit));
     }
+    if let Some(zone) = change.time_zone {
+        let zone = zone.trim().to_string();
+        if !zone.is_empty() && !crate::clock::is_time_zone(&zone) {
+            return Err(Error::bad_request(format!(
+                "{zone} is not a time zone: use a name such as Europe/Berlin, America/New_York or UTC"
+            )));
+        }
+        writes.push((TIME_ZONE, "time zone", zone));
+    }
     let before = read(node).await?;
     let old_of = |key: &str| -> String {
         match key {
@@ -217,6 +234,7 @@ pub async fn change(
                 .attachment_max_mb
                 .map(|mb| mb.to_string())
                 .unwrap_or_default(),
+            TIME_ZONE => before.time_zone.clone().unwrap_or_default(),
             _ => before
                 .rate_limit_per_minute
                 .map(|limit| limit.to_string())

@@ -27,6 +27,14 @@ pub fn site_title() -> String {
         .unwrap_or_else(|_| cairn_app::configuration::DEFAULT_TITLE.to_string())
 }
 
+/// The time zone an administrator chose for times shown to people, for the request being served.
+pub fn site_time_zone() -> Option<String> {
+    CONFIGURATION
+        .try_with(|configuration| configuration.time_zone.clone())
+        .ok()
+        .flatten()
+}
+
 /// The base URL an administrator configured, for the request being served.
 pub fn configured_base_url() -> Option<String> {
     CONFIGURATION

@@ -1,7 +1,5 @@
-//! Times as Confluence shows them: ISO-8601 with milliseconds and an offset (UTC here).
-
-use time::OffsetDateTime;
-use time::macros::format_description;
+//! Times as Confluence shows them: ISO-8601 with milliseconds and an offset (UTC) in REST answers,
+//! and for people in the site's time zone.
 
 pub use cairn_app::clock::now_ms;
 
@@ -10,14 +8,9 @@ pub fn iso_from_ms(epoch_ms: i64) -> String {
     cairn_app::clock::iso_utc(epoch_ms)
 }
 
-/// `Jan 01, 2024 12:34` for people.
+/// `Jan 01, 2024 12:34 UTC` for people, in the site's time zone (the general configuration).
 pub fn human_from_ms(epoch_ms: i64) -> String {
-    let format = format_description!("[month repr:short] [day], [year] [hour]:[minute]");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(epoch_ms) * 1_000_000)
-        .ok()
-        .and_then(|moment| moment.format(&format).ok())
-        .map(|text| format!("{text} UTC"))
-        .unwrap_or_default()
+    cairn_app::clock::human_in_zone(epoch_ms, crate::read_only::site_time_zone().as_deref())
 }
 
 /// "just a moment ago", "5 minutes ago"... as Confluence's `friendlyWhen`.

@@ -16,6 +16,7 @@ fn view(current: &Configuration) -> ConfigurationView {
         base_url: current.base_url.clone(),
         attachment_max_mb: current.attachment_max_mb,
         rate_limit_per_minute: current.rate_limit_per_minute,
+        time_zone: current.time_zone.clone(),
     }
 }
 
@@ -31,8 +32,8 @@ pub async fn get_configuration(
     Ok(ApiJson(view(&current)))
 }
 
-/// `PUT /rest/cairn/1/configuration` with any of `siteTitle`, `baseUrl`, `attachmentMaxMb`,
-/// `rateLimitPerMinute` (`""` clears one, back to the node's setting): the configuration now.
+/// `PUT /rest/cairn/1/configuration` with any of `siteTitle`, `baseUrl`, `timeZone`,
+/// `attachmentMaxMb`, `rateLimitPerMinute` (`""` clears one, back to the node's setting): the configuration now.
 pub async fn set_configuration(
     ApiContext { state, caller, .. }: ApiContext,
     body: Bytes,
@@ -43,6 +44,7 @@ pub async fn set_configuration(
         base_url: request.base_url,
         attachment_max_mb: request.attachment_max_mb,
         rate_limit_per_minute: request.rate_limit_per_minute,
+        time_zone: request.time_zone,
     };
     let now = configuration::change(&state, &caller.as_caller(), change).await?;
     Ok(ApiJson(view(&now)))

@@ -678,4 +678,6 @@ pub struct ConfigurationRequest {
     pub attachment_max_mb: Option<String>,
     #[serde(deserialize_with = "loose_text")]
     pub rate_limit_per_minute: Option<String>,
+    #[serde(deserialize_with = "loose_text")]
+    pub time_zone: Option<String>,
 }

@@ -46,6 +46,10 @@ fn screen(
                         value=(current.base_url.clone().unwrap_or_default())
                         placeholder=(state.settings.base_url.clone().unwrap_or_else(|| "taken from each request".to_string()));
                     p.muted { "The address people and API clients use (https://wiki.example.com): links in REST answers are built on it. Empty: the node's setting, else each request's own address." }
+                    label for="timeZone" { "Time zone" }
+                    input type="text" id="timeZone" name="timeZone" maxlength="64" spellcheck="false"
+                        value=(current.time_zone.clone().unwrap_or_default()) placeholder="UTC";
+                    p.muted { "The times people see (page history, comments, the audit log) are shown in it: an IANA name such as Europe/Berlin or America/New_York. Empty: UTC. REST answers stay in UTC, as Confluence's do." }
                     label for="attachmentMaxMb" { "Attachment size limit (MB)" }
                     input type="number" id="attachmentMaxMb" name="attachmentMaxMb" min="1" max=(configuration::MAX_ATTACHMENT_MB)
                         value=(current.attachment_max_mb.map(|mb| mb.to_string()).unwrap_or_default())
@@ -85,6 +89,7 @@ pub async fn change_configuration(
         base_url: field("baseUrl"),
         attachment_max_mb: field("attachmentMaxMb"),
         rate_limit_per_minute: field("rateLimit"),
+        time_zone: field("timeZone"),
     };
     match configuration::change(&state, &user.as_caller(), change).await {
         Ok(now) => Ok(screen(&state, &user, &now, Some(("Saved.", false))).into_response()),

@@ -36,7 +36,7 @@ async fn the_general_configuration_applies_on_every_node(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         initial,
-        json!({"siteTitle": "Cairn", "baseUrl": null, "attachmentMaxMb": null, "rateLimitPerMinute": null})
+        json!({"siteTitle": "Cairn", "baseUrl": null, "attachmentMaxMb": null, "rateLimitPerMinute": null, "timeZone": null})
     );
 
     // Every value is checked before any is stored.
@@ -48,6 +48,7 @@ async fn the_general_configuration_applies_on_every_node(db: TestDb) {
         json!({"attachmentMaxMb": 0}),
         json!({"attachmentMaxMb": "lots"}),
         json!({"siteTitle": "Fine", "rateLimitPerMinute": -1}),
+        json!({"siteTitle": "Fine", "timeZone": "Mars/Olympus"}),
     ] {
         let (status, error) =
             call(admin.put(app.url("/rest/cairn/1/configuration")).json(&bad)).await;
@@ -61,14 +62,14 @@ async fn the_general_configuration_applies_on_every_node(db: TestDb) {
             .put(app.url("/rest/cairn/1/configuration"))
             .json(&json!({
                 "siteTitle": "Team wiki", "baseUrl": "https://wiki.example.test/",
-                "attachmentMaxMb": 1, "rateLimitPerMinute": "0"
+                "attachmentMaxMb": 1, "rateLimitPerMinute": "0", "timeZone": "Europe/Berlin"
             })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(
         changed,
-        json!({"siteTitle": "Team wiki", "baseUrl": "https://wiki.example.test", "attachmentMaxMb": 1, "rateLimitPerMinute": 0})
+        json!({"siteTitle": "Team wiki", "baseUrl": "https://wiki.example.test", "attachmentMaxMb": 1, "rateLimitPerMinute": 0, "timeZone": "Europe/Berlin"})
     );
 
     // The title on every page, on this node and, within a moment, on the other.
@@ -106,6 +107,20 @@ async fn the_general_configuration_applies_on_every_node(db: TestDb) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // Times shown to people are in the site's time zone; REST answers stay in UTC.
+    let audit_page = admin
+        .get(app.url("/admin/auditlog.action"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        audit_page.contains(" CET<") || audit_page.contains(" CEST<"),
+        "{audit_page}"
+    );
 
     // REST links are built on the base URL.
     let (_, spaces) = call(admin.get(app.url("/rest/api/space"))).await;

@@ -103,6 +103,9 @@ pub struct ConfigurationView {
     pub attachment_max_mb: Option<u64>,
     #[serde(rename = "rateLimitPerMinute")]
     pub rate_limit_per_minute: Option<u32>,
+    /// The IANA time zone times are shown to people in; `null` is UTC.
+    #[serde(rename = "timeZone")]
+    pub time_zone: Option<String>,
 }
 
 /// `{"watching": …}` of the watch endpoints.
