@@ -133,13 +133,7 @@ impl Wizard {
         backend: Arc<dyn SetupBackend>,
         embedded_location: String,
     ) -> Arc<Wizard> {
-        Arc::new(Wizard {
-            token,
-            backend,
-            finished: CancellationToken::new(),
-            embedded_location,
-            preset_database: None,
-        })
+        Arc::new(Wizard::unshared(token, backend, embedded_location, None))
     }
 
     /// A wizard for a node started with its database (`described`, credentials left out): the
@@ -149,13 +143,27 @@ impl Wizard {
         backend: Arc<dyn SetupBackend>,
         described: String,
     ) -> Arc<Wizard> {
-        Arc::new(Wizard {
+        Arc::new(Wizard::unshared(
+            token,
+            backend,
+            String::new(),
+            Some(described),
+        ))
+    }
+
+    fn unshared(
+        token: String,
+        backend: Arc<dyn SetupBackend>,
+        embedded_location: String,
+        preset_database: Option<String>,
+    ) -> Wizard {
+        Wizard {
             token,
             backend,
             finished: CancellationToken::new(),
-            embedded_location: String::new(),
-            preset_database: Some(described),
-        })
+            embedded_location,
+            preset_database,
+        }
     }
 
     /// Whether `offered` is the setup token, compared in constant time.
@@ -181,24 +189,27 @@ pub async fn serve_wizard(
     shutdown: CancellationToken,
 ) -> std::io::Result<bool> {
     let finished = wizard.finished.clone();
-    let stop = CancellationToken::new();
     let app = router(wizard).layer(axum::middleware::from_fn(crate::edge::security_headers));
-    let stopped = stop.clone();
-    let watcher = {
-        let finished = finished.clone();
-        tokio::spawn(async move {
+    serve_until(listener, app, finished.clone(), shutdown)
+        .await
+        .map(|()| finished.is_cancelled())
+}
+
+/// Serves `app` on `listener` until `done` or `shutdown` is cancelled; requests in flight complete.
+async fn serve_until(
+    listener: TcpListener,
+    app: Router,
+    done: CancellationToken,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
             tokio::select! {
-                _ = finished.cancelled() => {}
+                _ = done.cancelled() => {}
                 _ = shutdown.cancelled() => {}
             }
-            stop.cancel();
         })
-    };
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stopped.cancelled().await })
-        .await;
-    watcher.abort();
-    served.map(|()| finished.is_cancelled())
+        .await
 }
 
 /// Serves the page of a node that waits while another node runs the wizard, until `done` or
@@ -244,20 +255,7 @@ pub async fn serve_waiting(
             async move { html_response(StatusCode::SERVICE_UNAVAILABLE, markup) }
         })
         .layer(axum::middleware::from_fn(crate::edge::security_headers));
-    let stopped = CancellationToken::new();
-    let stop = stopped.clone();
-    let watcher = tokio::spawn(async move {
-        tokio::select! {
-            _ = done.cancelled() => {}
-            _ = shutdown.cancelled() => {}
-        }
-        stop.cancel();
-    });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stopped.cancelled().await })
-        .await;
-    watcher.abort();
-    served
+    serve_until(listener, app, done, shutdown).await
 }
 
 /// The wizard's routes: `/setup`, the assets its pages use, health endpoints that say setup is

@@ -85,6 +85,19 @@ pub async fn run(
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<bool> {
+    serve_setup(home, settings, listener, shutdown, false).await
+}
+
+/// The wizard, for a home (`shared_database` false: the database is chosen there) or for a node
+/// started with its cluster's database (the database step is skipped and nothing about the
+/// database is written to the home).
+async fn serve_setup(
+    home: &HomeArgs,
+    settings: &Settings,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+    shared_database: bool,
+) -> anyhow::Result<bool> {
     let token: String = cairn_app::credentials::new_secret()
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -96,16 +109,28 @@ pub async fn run(
     let backend = Arc::new(HomeSetup {
         home: home.clone(),
         home_path: settings.home.clone(),
-        shared_database: false,
+        shared_database,
     });
-    let embedded = settings.home.join("cairn.db").display().to_string();
-    let wizard = Wizard::new(token.clone(), backend, embedded);
+    let wizard = if shared_database {
+        let described = settings
+            .database_url
+            .as_deref()
+            .map(cairn_store::redact_url)
+            .unwrap_or_default();
+        Wizard::with_database(token.clone(), backend, described)
+    } else {
+        let embedded = settings.home.join("cairn.db").display().to_string();
+        Wizard::new(token.clone(), backend, embedded)
+    };
     tracing::warn!(
         "Cairn is not set up yet. Open http://{address}/setup in a browser and enter the setup token {token} (also in {}). Or run: cairn setup --help",
         token_path.display()
     );
-    // Supervisors and tests read the address from the end of this line: keep it last.
-    tracing::info!("Cairn is serving on http://{address}");
+    if !shared_database {
+        // Supervisors and tests read the address from the end of this line: keep it last. (A
+        // cluster's node said it before it took the wizard.)
+        tracing::info!("Cairn is serving on http://{address}");
+    }
     let listener =
         tokio::net::TcpListener::from_std(listener).context("cannot serve on the listener")?;
     let finished = cairn_web::setup::serve_wizard(listener, wizard, shutdown).await?;
@@ -159,7 +184,12 @@ pub async fn run_shared(
         {
             tracing::info!(node = %me, "this node runs the setup wizard");
             let renewing = tokio::spawn(renew_setup_lease(store.clone(), me.clone()));
-            let finished = run_wizard_for_cluster(home, settings, listener, shutdown.clone()).await;
+            let finished = match listener.try_clone() {
+                Ok(listener) => serve_setup(home, settings, listener, shutdown.clone(), true).await,
+                Err(error) => {
+                    Err(anyhow::Error::new(error).context("cannot serve on the listener"))
+                }
+            };
             renewing.abort();
             let _ = store.release_lease(SETUP_LEASE, &me).await;
             break finished;
@@ -255,49 +285,6 @@ async fn wait_while_another_node_sets_up(
     done.cancel();
     let _ = serving.await;
     Ok(())
-}
-
-/// The wizard of a node whose database is given: as [`run`], without the database step.
-async fn run_wizard_for_cluster(
-    home: &HomeArgs,
-    settings: &Settings,
-    listener: &std::net::TcpListener,
-    shutdown: CancellationToken,
-) -> anyhow::Result<bool> {
-    let token: String = cairn_app::credentials::new_secret()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(24)
-        .collect();
-    let token_path = settings.home.join(TOKEN_FILE);
-    write_private(&token_path, &token)?;
-    let address = listener.local_addr().context("listener has no address")?;
-    let backend = Arc::new(HomeSetup {
-        home: home.clone(),
-        home_path: settings.home.clone(),
-        shared_database: true,
-    });
-    let described = settings
-        .database_url
-        .as_deref()
-        .map(cairn_store::redact_url)
-        .unwrap_or_default();
-    let wizard = Wizard::with_database(token.clone(), backend, described);
-    tracing::warn!(
-        "Cairn is not set up yet. Open http://{address}/setup in a browser and enter the setup token {token} (also in {}). Or run: cairn setup --help",
-        token_path.display()
-    );
-    let listener = tokio::net::TcpListener::from_std(
-        listener
-            .try_clone()
-            .context("cannot serve on the listener")?,
-    )
-    .context("cannot serve on the listener")?;
-    let finished = cairn_web::setup::serve_wizard(listener, wizard, shutdown).await?;
-    if finished {
-        let _ = std::fs::remove_file(&token_path);
-    }
-    Ok(finished)
 }
 
 /// Writes `text` to `path`, readable by its owner only (the token grants the whole site).
