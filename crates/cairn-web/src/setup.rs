@@ -133,7 +133,7 @@ impl Wizard {
         backend: Arc<dyn SetupBackend>,
         embedded_location: String,
     ) -> Arc<Wizard> {
-        Arc::new(Wizard::unshared(token, backend, embedded_location, None))
+        Arc::new(Wizard::build(token, backend, embedded_location, None))
     }
 
     /// A wizard for a node started with its database (`described`, credentials left out): the
@@ -143,7 +143,7 @@ impl Wizard {
         backend: Arc<dyn SetupBackend>,
         described: String,
     ) -> Arc<Wizard> {
-        Arc::new(Wizard::unshared(
+        Arc::new(Wizard::build(
             token,
             backend,
             String::new(),
@@ -151,7 +151,7 @@ impl Wizard {
         ))
     }
 
-    fn unshared(
+    fn build(
         token: String,
         backend: Arc<dyn SetupBackend>,
         embedded_location: String,
