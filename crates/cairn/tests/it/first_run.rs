@@ -278,7 +278,10 @@ async fn the_wizard_sets_up_a_site_and_the_same_process_serves_it(db: TestDb) {
     }
 }
 
-every_dialect!(nodes_sharing_a_new_database_run_one_wizard_between_them);
+every_dialect!(
+    nodes_sharing_a_new_database_run_one_wizard_between_them,
+    a_waiting_node_takes_the_wizard_over_when_its_node_dies
+);
 
 /// Two nodes started at once on one database with no users, as a Helm chart's replicas are: one
 /// takes the wizard (and alone reports ready), the other says where setup is in progress and
@@ -431,6 +434,76 @@ async fn nodes_sharing_a_new_database_run_one_wizard_between_them(db: TestDb) {
         .expect("json");
     assert_eq!(cluster["clusterName"], "Shared cluster", "{cluster}");
     for node in nodes {
+        node.stop();
+    }
+}
+
+/// The node running a cluster's wizard dies (SIGKILL: no release of its lease): the waiting node
+/// takes the wizard over once the lease lapses, with a token of its own, and reports ready.
+async fn a_waiting_node_takes_the_wizard_over_when_its_node_dies(db: TestDb) {
+    let homes = [
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    ];
+    let mut nodes: Vec<Option<Node>> = homes
+        .iter()
+        .map(|home| {
+            Some(Node::start(
+                cairn()
+                    .arg("serve")
+                    .arg("--home")
+                    .arg(home.path())
+                    .env("CAIRN_DATABASE_URL", &db.url),
+            ))
+        })
+        .collect();
+    let bases: Vec<String> = nodes
+        .iter_mut()
+        .map(|node| node.as_mut().expect("node").wait_until_serving())
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let wizard = loop {
+        if let Some(index) = (0..2).find(|index| homes[*index].path().join("setup-token").exists())
+        {
+            break index;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no node runs the wizard"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let waiting = 1 - wizard;
+    let mut dead = nodes[wizard].take().expect("wizard node");
+    dead.child.kill().expect("killed");
+    let _ = dead.child.wait();
+
+    // The lease lasts 20 s without renewal; the waiting node looks every 2 s.
+    let client = browser();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
+    loop {
+        let has_token = homes[waiting].path().join("setup-token").exists();
+        let ready = client
+            .get(format!("{}/readyz", bases[waiting]))
+            .send()
+            .await
+            .map(|response| response.status());
+        if has_token && matches!(ready, Ok(StatusCode::OK)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the waiting node did not take the wizard over: token {has_token}, ready {ready:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let page = client
+        .get(format!("{}/setup", bases[waiting]))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    if let Some(node) = nodes[waiting].take() {
         node.stop();
     }
 }
