@@ -333,10 +333,12 @@ pub async fn delete_unreferenced_blob(node: &Node, blob_key: String) {
 /// it for good with the bytes of every version.
 pub async fn delete_attachment(
     node: &Node,
+    caller: &crate::Caller,
     attachment: &Attachment,
     purge: bool,
 ) -> Result<(), Error> {
-    if purge || attachment.status == cairn_core::ContentStatus::Trashed {
+    let purged = purge || attachment.status == cairn_core::ContentStatus::Trashed;
+    if purged {
         let keys = node.store.purge_attachment(attachment.id).await?;
         for key in keys {
             if let Ok(key) = BlobKey::new(key) {
@@ -346,6 +348,22 @@ pub async fn delete_attachment(
     } else {
         node.store.trash_attachment(attachment.id).await?;
     }
+    let summary = if purged {
+        "Attachment purged"
+    } else {
+        "Attachment moved to the trash"
+    };
+    let mut event = crate::audit::Event::new(
+        crate::audit::category::PAGES,
+        summary,
+        crate::audit::object::ATTACHMENT,
+        attachment.title.clone(),
+    )
+    .with_id(attachment.id.0);
+    if let Ok(Some(space)) = node.store.find_space_by_id(attachment.space_id).await {
+        event = event.associated(crate::audit::object::SPACE, space.key.as_str());
+    }
+    crate::audit::record(node, caller, event).await;
     Ok(())
 }
 

@@ -589,7 +589,7 @@ pub async fn remove_by_action(
             attachment::delete_unreferenced_blob(&state, blob_key).await;
         }
         None => {
-            attachment::delete_attachment(&state, &attachment, true).await?;
+            attachment::delete_attachment(&state, &caller.as_caller(), &attachment, true).await?;
         }
     }
     tracing::info!(attachment = %attachment.id, user = %caller.user.username, "attachment removed by action");

@@ -512,7 +512,8 @@ pub async fn delete_content(
         access::require_remove_attachment(&state, caller.user.id, &container, &attachment).await?;
         let purge = query.get("status") == Some("trashed");
         tracing::info!(attachment = %id, purge, user = %caller.user.username, "attachment deleted");
-        cairn_app::attachment::delete_attachment(&state, &attachment, purge).await?;
+        cairn_app::attachment::delete_attachment(&state, &caller.as_caller(), &attachment, purge)
+            .await?;
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     cairn_app::lifecycle::remove(&state, &caller.as_caller(), &content, query.get("status"))

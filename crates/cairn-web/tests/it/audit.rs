@@ -200,6 +200,33 @@ async fn every_kind_of_action_leaves_an_entry(db: TestDb) {
         restricted["changedValues"][0]["newValue"],
         format!("read: user {ADMIN_USERNAME}")
     );
+    let (status, uploaded) = call(
+        admin
+            .post(app.url(&format!("/rest/api/content/{page}/child/attachment")))
+            .header("X-Atlassian-Token", "no-check")
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"minutes".to_vec()).file_name("minutes.txt"),
+            )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    let file = uploaded["results"][0]["id"]
+        .as_str()
+        .expect("attachment id")
+        .to_string();
+    let (status, _) = call(admin.delete(app.url(&format!("/rest/api/content/{file}")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) =
+        call(admin.delete(app.url(&format!("/rest/api/content/{file}?status=trashed")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let file_trashed = entry(&app, "Attachment moved to the trash").await;
+    assert_eq!(file_trashed["affectedObject"]["name"], "minutes.txt");
+    assert_eq!(
+        file_trashed["associatedObjects"],
+        json!([{"name": "AUD", "objectType": "Space"}])
+    );
+    entry(&app, "Attachment purged").await;
     let (status, _) = call(admin.delete(app.url(&format!("/rest/api/content/{page}")))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let trashed = entry(&app, "Content moved to the trash").await;
