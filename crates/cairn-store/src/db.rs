@@ -330,6 +330,24 @@ impl Store {
     }
 
     /// Which migrations are applied, against which are expected.
+    /// Applies pending migrations as [`Store::migrate`] does and says which it applied, in order:
+    /// `0003 comments` for each (what the setup wizard shows).
+    pub async fn migrate_reporting(&self) -> StoreResult<Vec<String>> {
+        let before = self.migration_status().await?.applied;
+        self.migrate().await?;
+        let after = self.migration_status().await?.applied;
+        Ok(self
+            .inner
+            .dialect
+            .migrator()
+            .iter()
+            .filter(|migration| {
+                after.contains(&migration.version) && !before.contains(&migration.version)
+            })
+            .map(|migration| format!("{:04} {}", migration.version, migration.description))
+            .collect())
+    }
+
     pub async fn migration_status(&self) -> StoreResult<MigrationStatus> {
         let expected: Vec<i64> = self
             .inner

@@ -109,6 +109,12 @@ pub trait SetupBackend: Send + Sync + 'static {
     fn check_database(&self, choice: DatabaseChoice) -> BackendFuture<DatabaseCheck>;
     /// Creates the missing database `choice` names.
     fn create_database(&self, choice: DatabaseChoice) -> BackendFuture<Result<(), String>>;
+    /// Creates or updates the tables in the database `choice` names: answers the migrations
+    /// applied, in order (none when its tables were current), or what went wrong in words.
+    fn prepare_database(
+        &self,
+        choice: DatabaseChoice,
+    ) -> BackendFuture<Result<Vec<String>, String>>;
     /// Applies every choice: settings written, database prepared, administrator and content
     /// created. Answers the administrator's new session secret, or what went wrong in words.
     fn finish(&self, choices: SetupChoices) -> BackendFuture<Result<String, String>>;
@@ -514,16 +520,31 @@ fn database_screen(wizard: &Wizard, answers: &Answers, check: Option<&DatabaseCh
     )
 }
 
-fn content_screen(answers: &Answers) -> Markup {
-    content_screen_noting(answers, None)
+fn content_screen_noting(answers: &Answers, preset_database: Option<&str>) -> Markup {
+    content_screen_reporting(answers, preset_database, None)
 }
 
-/// The content step; `preset_database` names the database the node was started with.
-fn content_screen_noting(answers: &Answers, preset_database: Option<&str>) -> Markup {
+/// The content step; `preset_database` names the database the node was started with, `applied`
+/// the migrations the database step just ran.
+fn content_screen_reporting(
+    answers: &Answers,
+    preset_database: Option<&str>,
+    applied: Option<&[String]>,
+) -> Markup {
     wizard_page(
         "Choose what to start with",
         3,
         html! {
+            @if let Some(applied) = applied {
+                div.notice.ok role="status" id="migrations" {
+                    @if applied.is_empty() {
+                        p { "The database's tables are current: no migration was needed." }
+                    } @else {
+                        p { "The database is ready: " (applied.len()) " migrations applied." }
+                        ol.muted { @for migration in applied { li { code { (migration) } " — done" } } }
+                    }
+                }
+            }
             @if let Some(described) = preset_database {
                 p.notice.ok role="status" id="database-check" {
                     "This node was started with its database, " code { (described) } ", which every node of the cluster shares: nothing to choose there."
@@ -679,7 +700,29 @@ async fn step(State(wizard): State<Arc<Wizard>>, body: Bytes) -> Response {
                 .check_database(answers.database.clone())
                 .await;
             match check {
-                DatabaseCheck::Ready(_) => html_response(StatusCode::OK, content_screen(&answers)),
+                DatabaseCheck::Ready(_) => {
+                    match wizard
+                        .backend
+                        .prepare_database(answers.database.clone())
+                        .await
+                    {
+                        Ok(applied) => html_response(
+                            StatusCode::OK,
+                            content_screen_reporting(&answers, None, Some(&applied)),
+                        ),
+                        Err(message) => html_response(
+                            StatusCode::BAD_REQUEST,
+                            database_screen(
+                                &wizard,
+                                &answers,
+                                Some(&DatabaseCheck::Problem {
+                                    message,
+                                    may_create: false,
+                                }),
+                            ),
+                        ),
+                    }
+                }
                 problem @ DatabaseCheck::Problem { .. } => html_response(
                     StatusCode::BAD_REQUEST,
                     database_screen(&wizard, &answers, Some(&problem)),
@@ -753,6 +796,12 @@ mod tests {
         }
         fn create_database(&self, _: DatabaseChoice) -> BackendFuture<Result<(), String>> {
             Box::pin(async { Ok(()) })
+        }
+        fn prepare_database(
+            &self,
+            _: DatabaseChoice,
+        ) -> BackendFuture<Result<Vec<String>, String>> {
+            Box::pin(async { Ok(Vec::new()) })
         }
         fn finish(&self, _: SetupChoices) -> BackendFuture<Result<String, String>> {
             Box::pin(async { Ok(String::new()) })

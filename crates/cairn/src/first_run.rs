@@ -388,6 +388,33 @@ impl SetupBackend for HomeSetup {
         })
     }
 
+    fn prepare_database(
+        &self,
+        choice: DatabaseChoice,
+    ) -> BackendFuture<Result<Vec<String>, String>> {
+        let embedded = self.home_path.join("cairn.db");
+        Box::pin(async move {
+            let url = match database_url(&choice)? {
+                Some(url) => url.as_str().to_string(),
+                None => format!("sqlite://{}?mode=rwc", embedded.display()),
+            };
+            let store = cairn_store::Store::connect(&cairn_store::StoreOptions::new(url))
+                .await
+                .map_err(|error| format!("Cannot connect to the database: {error}."))?;
+            let applied = store
+                .migrate_reporting()
+                .await
+                .map_err(|error| format!("Creating the tables failed: {error}."));
+            store.close().await;
+            let applied = applied?;
+            tracing::info!(
+                applied = applied.len(),
+                "setup: the database's tables are ready"
+            );
+            Ok(applied)
+        })
+    }
+
     fn finish(&self, choices: SetupChoices) -> BackendFuture<Result<String, String>> {
         let home = self.home.clone();
         let home_path = self.home_path.clone();

@@ -175,6 +175,9 @@ async fn the_wizard_sets_up_a_site_and_the_same_process_serves_it(db: TestDb) {
     let (status, body) = post(&client, &base, &with(&answers, &[("step", "database")])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Choose what to start with"), "{body}");
+    // The tables are created at this step, each migration listed as it is applied.
+    assert!(body.contains("migrations applied"), "{body}");
+    assert!(body.contains("0001 foundation"), "{body}");
     answers.push(("content", "example".into()));
     answers.retain(|(key, value)| *key != "content" || value == "example");
     let (status, body) = post(&client, &base, &with(&answers, &[("step", "content")])).await;
