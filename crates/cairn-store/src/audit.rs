@@ -216,7 +216,7 @@ fn search_text(record: &NewAuditRecord) -> String {
 }
 
 /// `%text%` for `LIKE … ESCAPE '!'`, lower-cased, with the pattern characters taken literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for character in text.to_lowercase().chars() {
         if matches!(character, '%' | '_' | '!') {

@@ -251,6 +251,36 @@ impl Store {
         Ok(changed)
     }
 
+    /// Active users whose username or display name contains `text` (case-insensitive), at most
+    /// `limit`, those whose name starts with it first: the editor's @mention suggestions.
+    pub async fn suggest_users(&self, text: &str, limit: i64) -> StoreResult<Vec<User>> {
+        let pattern = crate::audit::like_pattern(text.trim());
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM app_user WHERE active = 1 AND (LOWER(username) LIKE ? ESCAPE '!'",
+            " OR LOWER(display_name) LIKE ? ESCAPE '!')",
+            " ORDER BY username LIMIT ?"
+        )))
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(limit.saturating_mul(4))
+        .fetch_all(self.pool())
+        .await?;
+        let mut users = rows
+            .iter()
+            .map(row::user)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let wanted = text.trim().to_lowercase();
+        users.sort_by_key(|user| {
+            let starts = user.username.starts_with(&wanted)
+                || user.display_name.to_lowercase().starts_with(&wanted);
+            !starts
+        });
+        users.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(users)
+    }
+
     /// Every user, active or not, ordered by username; the flag says whether more follow.
     pub async fn list_users(&self, window: Window) -> StoreResult<Listed<User>> {
         let rows = sqlx::query(self.sql(concat!(

@@ -8,6 +8,7 @@ mod configuration;
 mod content;
 mod convert;
 mod copy;
+mod editor_support;
 mod export;
 mod global_permission;
 pub mod json;
@@ -310,6 +311,14 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/rest/cairn/1/accessmode",
             axum::routing::put(user::set_access_mode),
+        )
+        .route(
+            "/rest/cairn/1/editor/users",
+            get(editor_support::suggest_users),
+        )
+        .route(
+            "/rest/cairn/1/editor/paste",
+            axum::routing::post(editor_support::paste),
         )
         .route(
             "/rest/cairn/1/configuration",

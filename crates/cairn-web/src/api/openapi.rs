@@ -11,13 +11,13 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    AccessModeRequest, ConfigurationRequest, ContentRequest, ConvertRequest, CopyRequest,
+    AccessModeRequest, ConfigurationRequest, ContentRequest, PasteRequest, ConvertRequest, CopyRequest,
     GlobalOperationRequest, GrantRequest, LabelsRequest, NameRequest, NewUserRequest,
     PasswordChangeRequest, PasswordRequest, PropertyRequest, RestrictionRequest, RetentionRequest,
     RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
-    AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
+    AccessModeView, PastedContent, UserSuggestions, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
     ConfigurationView, ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList,
     GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions,
     PagedList, PropertyView, QuickNavigation, RestrictionList, RestrictionsByOperation,
@@ -584,6 +584,15 @@ pub fn operations() -> Vec<Operation> {
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
             .reads::<AccessModeRequest>()
             .answers::<AccessModeView>(),
+        get("/rest/cairn/1/editor/users", "People to @mention in the editor")
+            .query(&["query", "limit"])
+            .answers::<UserSuggestions>(),
+        post(
+            "/rest/cairn/1/editor/paste",
+            "Pasted HTML or Markdown, cleaned into storage and the editor's document",
+        )
+        .reads::<PasteRequest>()
+        .answers::<PastedContent>(),
         get("/rest/cairn/1/configuration", "The general configuration")
             .answers::<ConfigurationView>(),
         put(

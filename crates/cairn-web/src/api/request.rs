@@ -665,6 +665,14 @@ impl GlobalOperationRequest {
     }
 }
 
+/// `POST /rest/cairn/1/editor/paste`: what the clipboard held.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct PasteRequest {
+    /// `html` (cleaned by the sanitizer) or `markdown`.
+    pub format: String,
+    pub value: String,
+}
+
 /// `PUT /rest/cairn/1/configuration`: each field a text or a number; absent keeps the value, `""`
 /// clears it.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -679,6 +679,20 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             Body::Json(json!([{"operationKey": "use", "targetType": "application"}])),
             AdministerSite,
         ),
+        row(
+            M::GET,
+            "/rest/cairn/1/editor/users",
+            "/rest/cairn/1/editor/users?query=view".into(),
+            Body::None,
+            SignedIn,
+        ),
+        row(
+            M::POST,
+            "/rest/cairn/1/editor/paste",
+            "/rest/cairn/1/editor/paste".into(),
+            Body::Json(json!({"format": "markdown", "value": "# Pasted"})),
+            SignedIn,
+        ),
         get("/rest/cairn/1/configuration", AdministerSite),
         row(
             M::PUT,

@@ -91,6 +91,30 @@ pub struct AccessModeView {
     pub mode: &'static str,
 }
 
+/// Someone the editor offers to @mention (`/rest/cairn/1/editor/users`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuggestedUser {
+    pub user_key: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The people matching what was typed after `@`, best first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserSuggestions {
+    pub results: Vec<SuggestedUser>,
+}
+
+/// Pasted content after cleaning (`/rest/cairn/1/editor/paste`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PastedContent {
+    /// The editor's document (TipTap JSON) of the cleaned content.
+    pub document: serde_json::Value,
+    /// The same content as storage format.
+    pub storage: String,
+}
+
 /// The general configuration (`/rest/cairn/1/configuration`); `null` where the node's setting
 /// applies.
 #[derive(Debug, Serialize, JsonSchema)]
