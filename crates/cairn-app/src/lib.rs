@@ -34,6 +34,7 @@ pub mod cluster;
 pub mod comment;
 pub mod configuration;
 pub mod copy;
+pub mod draft;
 pub mod credentials;
 pub mod error;
 pub mod example;

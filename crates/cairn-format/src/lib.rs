@@ -19,7 +19,8 @@
 //!   [`editor_html_to_storage`]);
 //! - **edit**: convert storage to and from the WYSIWYG editor's document (TipTap JSON), lossless
 //!   both ways, with unedited blocks kept byte for byte ([`storage_to_editor_json`],
-//!   [`editor_json_to_storage`]).
+//!   [`editor_json_to_storage`]);
+//! - **merge** two edits made from the same version, block by block ([`merge_storage`]).
 //!
 //! It must stay pure: no IO, no async, no global state, no knowledge of the database, of HTTP or
 //! of permissions. Main types: [`Document`] and [`NodeRef`] (the tree), [`Resource`] (what a
@@ -36,6 +37,7 @@ mod error;
 mod extract;
 mod html;
 mod markdown;
+mod merge;
 mod parse;
 mod pdf;
 mod pdf_text;
@@ -56,6 +58,7 @@ pub use editor_document::{editor_json_to_storage, storage_to_editor_json};
 pub use error::{FormatError, Malformation, Position};
 pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use markdown::{markdown_to_storage, storage_to_markdown};
+pub use merge::{Merge, MergeChunk, Resolution, merge_storage};
 pub use parse::{MAX_DEPTH, check_well_formed, parse};
 pub use pdf::storage_to_pdf;
 pub use pdf_text::pdf_text;

@@ -896,6 +896,7 @@ impl Store {
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",
             "DELETE FROM content_restriction WHERE content_id = ?",
+            "DELETE FROM page_draft WHERE content_id = ?",
         ] {
             sqlx::query(self.sql(statement))
                 .bind(id.0)

@@ -18,6 +18,7 @@ mod comment;
 mod content;
 mod database_url;
 mod db;
+mod draft;
 mod error;
 mod global_permission;
 mod ids;
@@ -47,6 +48,7 @@ pub use audit::{AuditChange, AuditFilter, AuditObject, AuditRecord, NewAuditReco
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use database_url::{DatabaseUrl, DatabaseUrlError, Engine};
+pub use draft::PageDraft;
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use error::StoreError;
 pub use global_permission::{GlobalGrant, GlobalPermissionChange};

@@ -26,6 +26,8 @@ use crate::{Store, StoreError, StoreResult};
 pub enum Unjournaled {
     /// A block of ids was reserved; nothing anyone reads changed.
     IdAllocation,
+    /// A person's own unpublished draft of a page: only they read it, and no node caches it.
+    PersonalDraft,
 }
 
 /// A write transaction that cannot commit without its journal entries (see the module

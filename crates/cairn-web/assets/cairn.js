@@ -169,7 +169,96 @@
   form.addEventListener("cairn-editor-change", changed);
   form.addEventListener("submit", function () {
     unsaved = false;
+    submitting = true;
   });
+  var submitting = false;
+
+  // Drafts: while someone edits a published page, the form is saved as their draft a few seconds
+  // after they stop typing (and at least every 15 seconds while they type), so that closing the
+  // browser loses nothing; the editor offers the draft again next time.
+  var draftUrl = form.getAttribute("data-draft-url");
+  var draftStatus = form.querySelector(".draft-status");
+  var draftTimer = null;
+  var firstChangeAt = 0;
+  var changesSinceDraft = 0;
+  var saving = null;
+  function formForDraft() {
+    var data = new FormData(form);
+    var editor = form.querySelector("[data-cairn-editor]");
+    var documentJson = editor && window.cairnEditor ? window.cairnEditor.documentOf(editor) : null;
+    if (documentJson !== null && documentJson !== undefined) {
+      data.set("body", documentJson);
+      data.set("body_format", "editor-json");
+    }
+    return new URLSearchParams(data);
+  }
+  function saveDraft() {
+    draftTimer = null;
+    firstChangeAt = 0;
+    if (!draftUrl || submitting) {
+      return Promise.resolve(null);
+    }
+    if (saving) {
+      return saving.then(saveDraft);
+    }
+    var counted = changesSinceDraft;
+    saving = fetch(draftUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      body: formForDraft(),
+    })
+      .then(function (response) {
+        return response.json().then(function (answer) {
+          if (!response.ok) {
+            throw new Error(answer.message || "the draft could not be saved");
+          }
+          return answer;
+        });
+      })
+      .then(function (answer) {
+        if (changesSinceDraft === counted) {
+          unsaved = false;
+        }
+        if (draftStatus) {
+          draftStatus.textContent = "Draft saved " + answer.savedAt;
+        }
+        return answer.contentId;
+      })
+      .catch(function (error) {
+        if (draftStatus) {
+          draftStatus.textContent = "Draft not saved: " + error.message;
+        }
+        return null;
+      })
+      .finally(function () {
+        saving = null;
+      });
+    return saving;
+  }
+  function scheduleDraft() {
+    if (!draftUrl) {
+      return;
+    }
+    changesSinceDraft += 1;
+    var now = Date.now();
+    if (!firstChangeAt) {
+      firstChangeAt = now;
+    }
+    clearTimeout(draftTimer);
+    var wait = Math.max(0, Math.min(3000, firstChangeAt + 15000 - now));
+    draftTimer = setTimeout(saveDraft, wait);
+  }
+  form.addEventListener("input", scheduleDraft);
+  form.addEventListener("change", scheduleDraft);
+  form.addEventListener("cairn-editor-change", scheduleDraft);
+  window.cairnDrafts = {
+    // Saves the draft now; resolves to the id of the page it belongs to (null if it failed).
+    saveNow: function () {
+      clearTimeout(draftTimer);
+      return saveDraft();
+    },
+  };
   window.addEventListener("beforeunload", function (event) {
     if (unsaved) {
       event.preventDefault();

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_app::{ErrorCode, page};
 use cairn_core::{Content, ContentId, ContentStatus, ContentType, Space, SpaceKey};
-use cairn_store::{ContentListing, Listed, Window};
+use cairn_store::{ContentListing, Listed, PageDraft, Window};
 use maud::{Markup, html};
 
 use super::editor_form::{
@@ -24,6 +24,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
 use crate::request::{QueryPairs, parse_query};
+use crate::time_format::human_from_ms;
 
 /// Most pages offered as a parent in the create form's list.
 const PARENT_CHOICES_LIMIT: i64 = 1000;
@@ -35,14 +36,14 @@ fn wants_source(query: &QueryPairs) -> bool {
     query.get("source") == Some("true")
 }
 
-/// The storage of `content` at version `number`: the version an edit started from.
-async fn stored_version_body(
+/// The title and storage of `content` at version `number`: the version an edit started from.
+pub(super) async fn stored_version(
     state: &AppState,
     content: &Content,
     number: i32,
-) -> Result<String, UiError> {
+) -> Result<(String, String), UiError> {
     if number == content.version {
-        return Ok(content.body.clone());
+        return Ok((content.title.clone(), content.body.clone()));
     }
     let version = state
         .store
@@ -57,7 +58,16 @@ async fn stored_version_body(
                 ),
             )
         })?;
-    Ok(version.body)
+    Ok((version.title, version.body))
+}
+
+/// The storage of `content` at version `number`.
+async fn stored_version_body(
+    state: &AppState,
+    content: &Content,
+    number: i32,
+) -> Result<String, UiError> {
+    Ok(stored_version(state, content, number).await?.1)
 }
 
 /// The storage a post carries, or the form's body part to show again with the reason it failed.
@@ -169,6 +179,8 @@ async fn create_markup(
         }),
         cancel_href: &cancel_href,
         other_mode_href,
+        content_id: None,
+        space_key: space.key.as_str(),
     };
     Ok(page_frame(
         heading,
@@ -364,18 +376,19 @@ async fn create_refusal(
 }
 
 /// What the edit form shows.
-struct EditView<'a> {
-    content: &'a Content,
+pub(super) struct EditView<'a> {
+    pub(super) content: &'a Content,
     /// The version the edit starts from (`originalVersion`).
-    based_on: i32,
-    title: &'a str,
-    body: &'a BodyField,
-    change: ChangeNote<'a>,
-    notice: Option<Markup>,
-    other_mode_href: Option<String>,
+    pub(super) based_on: i32,
+    pub(super) space_key: &'a str,
+    pub(super) title: &'a str,
+    pub(super) body: &'a BodyField,
+    pub(super) change: ChangeNote<'a>,
+    pub(super) notice: Option<Markup>,
+    pub(super) other_mode_href: Option<String>,
 }
 
-fn edit_markup(user: &Principal, view: EditView<'_>) -> Markup {
+pub(super) fn edit_markup(user: &Principal, view: EditView<'_>) -> Markup {
     let content = view.content;
     let cancel_href = view_path(content.id);
     let form = PageForm {
@@ -390,6 +403,8 @@ fn edit_markup(user: &Principal, view: EditView<'_>) -> Markup {
         placement: None,
         cancel_href: &cancel_href,
         other_mode_href: view.other_mode_href,
+        content_id: Some(content.id),
+        space_key: view.space_key,
     };
     page_frame(
         &format!("Edit {}", content.title),
@@ -405,7 +420,7 @@ fn edit_markup(user: &Principal, view: EditView<'_>) -> Markup {
     )
 }
 
-async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError> {
+pub(super) async fn space_of(state: &AppState, content: &Content) -> Result<Space, UiError> {
     state
         .store
         .find_space_by_id(content.space_id)
@@ -423,10 +438,17 @@ pub async fn edit_form(
     access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
     let space = space_of(&state, &content).await?;
     let source = wants_source(&query);
-    let body = if source {
-        BodyField::source(content.body.clone())
-    } else {
-        BodyField::editor_over_stored(content.body.clone(), &space, Some(&content))
+    // A draft the person left is where they go on: their text, based on the version they started
+    // from (publishing it merges with anything published since).
+    let draft = cairn_app::draft::find(&state, &user.as_caller(), &content).await?;
+    let (based_on, title, storage) = match &draft {
+        Some(draft) => (draft.base_version, draft.title.as_str(), draft.body.clone()),
+        None => (content.version, content.title.as_str(), content.body.clone()),
+    };
+    let body = match (source, &draft) {
+        (true, _) => BodyField::source(storage),
+        (false, None) => BodyField::editor_over_stored(storage, &space, Some(&content)),
+        (false, Some(_)) => BodyField::editor_over_unsaved(storage, &space, Some(&content)),
     };
     let other_mode_href = format!(
         "/pages/editpage.action?pageId={}{}",
@@ -437,16 +459,101 @@ pub async fn edit_form(
         message: "",
         minor_edit: false,
     };
+    let notice = draft.as_ref().map(|draft| draft_notice(draft, &content));
     let view = EditView {
         content: &content,
-        based_on: content.version,
-        title: &content.title,
+        based_on,
+        space_key: space.key.as_str(),
+        title,
         body: &body,
         change,
-        notice: None,
+        notice,
         other_mode_href: Some(other_mode_href),
     };
     Ok(edit_markup(&user, view))
+}
+
+/// Says that the editor holds the person's unpublished draft, with the button that throws it away.
+fn draft_notice(draft: &PageDraft, content: &Content) -> Markup {
+    html! {
+        div.notice.draft-notice role="status" {
+            p {
+                "You are editing your unpublished draft, saved " (human_from_ms(draft.saved_ms))
+                " (started from version " (draft.base_version) ")."
+                @if draft.base_version < content.version {
+                    " Version " (content.version) " was published since: when you save, both are merged."
+                }
+            }
+            form.inline method="post" action="/pages/discarddraft.action" {
+                input type="hidden" name="pageId" value=(content.id);
+                button.button.secondary type="submit" { "Discard draft" }
+            }
+        }
+    }
+}
+
+/// `POST /pages/savedraft.action` (the editor's autosave, every few seconds while someone types):
+/// the form as it is now, kept as the person's draft of the page. Answers JSON for the script:
+/// `{"savedAt": "…"}`, or `{"message": "…"}` with 400 when the text cannot be kept as it is.
+pub async fn save_draft(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    body: Bytes,
+) -> Result<Response, UiError> {
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let id = query_id(&form, "pageId")?;
+    let content = current_content(&state, &user, id).await?;
+    let refused = |message: String| {
+        let body = serde_json::json!({ "message": message });
+        (StatusCode::BAD_REQUEST, crate::error::json_body(&body)).into_response()
+    };
+    let Some(based_on) = form
+        .get("originalVersion")
+        .and_then(|text| text.parse::<i32>().ok())
+    else {
+        return Ok(refused("originalVersion is required".to_string()));
+    };
+    let posted = PostedBody::read(&form);
+    let original = match (&posted.format, &posted.editor_original) {
+        (BodyFormat::EditorJson, None) => stored_version_body(&state, &content, based_on).await?,
+        _ => String::new(),
+    };
+    let space = space_of(&state, &content).await?;
+    let storage = match posted_storage(posted, &original, &space, Some(&content)) {
+        Ok(storage) => storage,
+        Err((_, reason)) => return Ok(refused(reason)),
+    };
+    let text = cairn_app::draft::DraftText {
+        base_version: based_on,
+        title: form.get("title").unwrap_or("").to_string(),
+        body: storage,
+    };
+    match cairn_app::draft::save(&state, &user.as_caller(), &content, text).await {
+        Ok(draft) => {
+            let body = serde_json::json!({
+                "savedAt": human_from_ms(draft.saved_ms),
+                "contentId": content.id.0,
+            });
+            Ok(crate::error::json_body(&body))
+        }
+        Err(error) if error.code.kind() == cairn_app::error::FailureKind::Invalid => {
+            Ok(refused(error.message))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `POST /pages/discarddraft.action`: throws the person's draft of the page away and opens the
+/// editor on the published page.
+pub async fn discard_draft(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    body: Bytes,
+) -> Result<Response, UiError> {
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let content = current_content(&state, &user, query_id(&form, "pageId")?).await?;
+    cairn_app::draft::discard(&state, &user.as_caller(), &content).await?;
+    Ok(Redirect::to(&format!("/pages/editpage.action?pageId={}", content.id)).into_response())
 }
 
 /// `POST /pages/editpage.action`: a new version, from the textarea's storage or the editor's
@@ -483,6 +590,7 @@ pub async fn edit(
             let view = EditView {
                 content: &editing,
                 based_on,
+                space_key: space.key.as_str(),
                 title,
                 body: &field,
                 change,
@@ -507,44 +615,39 @@ pub async fn edit(
         properties: Vec::new(),
     };
     let error = match page::save(&state, &user.as_caller(), command).await {
-        Ok(saved) => return Ok(Redirect::to(&view_path(saved.content.id)).into_response()),
+        Ok(saved) => {
+            // What was published is no longer a draft.
+            cairn_app::draft::discard(&state, &user.as_caller(), &saved.content).await?;
+            return Ok(Redirect::to(&view_path(saved.content.id)).into_response());
+        }
         Err(error) => error,
     };
     // Nothing is lost: the author's text comes back, as storage in the textarea they used, or in
     // the editor (built from the converted storage, which the post then carries).
     let content = current_content(&state, &user, id).await?;
+    if error.code == ErrorCode::StaleVersion {
+        // Never an overwrite: the two edits are merged, and the person checks the result.
+        let edit = super::merge::CrossedEdit {
+            current: &content,
+            space: &space,
+            based_on,
+            title,
+            mine: storage,
+            change,
+        };
+        return super::merge::crossed(&state, &user, edit).await;
+    }
     let field = if from_textarea {
         BodyField::source(storage)
     } else {
         BodyField::editor_over_unsaved(storage, &space, Some(&content))
     };
-    if error.code == ErrorCode::StaleVersion {
-        // Saving again (deliberately) builds on the version that is there now.
-        let current = content.version;
-        let notice = html! {
-            div.notice.error role="alert" {
-                "Someone else saved version " (current) " while you were editing (you started from version " (based_on) "). "
-                "Your text is below. " a href={ (view_path(id)) "&pageVersion=" (current) } target="_blank" { "Look at version " (current) }
-                ", merge what you need, and save again to replace it."
-            }
-        };
-        let view = EditView {
-            content: &content,
-            based_on: current,
-            title,
-            body: &field,
-            change,
-            notice: Some(notice),
-            other_mode_href: None,
-        };
-        let markup = edit_markup(&user, view);
-        return Ok((StatusCode::CONFLICT, markup).into_response());
-    }
     let notice = html! { p.notice.error role="alert" { (error.message) } };
     let status = crate::error::status_of(error.code.kind());
     let view = EditView {
         content: &content,
         based_on,
+        space_key: space.key.as_str(),
         title,
         body: &field,
         change,

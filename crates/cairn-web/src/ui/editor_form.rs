@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cairn_core::{Content, Space};
+use cairn_core::{Content, ContentId, Space};
 use cairn_format::{FormatError, Malformation};
 use maud::{Markup, html};
 
@@ -189,12 +189,18 @@ pub struct PageForm<'a> {
     pub cancel_href: &'a str,
     /// The same form in the other mode (editor or source), when there is one to link to.
     pub other_mode_href: Option<String>,
+    /// The page or blog post being edited (or its draft, once saved), which images are attached
+    /// to; `None` while a new page has not been saved at all.
+    pub content_id: Option<ContentId>,
+    /// The space it is in, for page links typed in the editor.
+    pub space_key: &'a str,
 }
 
 pub fn page_form(form: &PageForm<'_>) -> Markup {
     let body = form.body;
     html! {
-        form.card.page-editor method="post" action=(form.action) data-unsaved-warning {
+        form.card.page-editor method="post" action=(form.action) data-unsaved-warning
+            data-draft-url=[form.content_id.map(|_| "/pages/savedraft.action")] {
             @for (name, value) in &form.hidden { input type="hidden" name=(name) value=(value); }
             input type="hidden" name="body_format" value="storage";
             @if let Some(original) = &body.editor_original {
@@ -207,7 +213,9 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
             textarea.storage id="body" name="body" { (body.storage) }
             @if let Some(document) = &body.editor_document {
                 div data-cairn-editor data-field="body" data-format-field="body_format"
-                    data-label="Page content" data-document=(document) hidden {}
+                    data-label="Page content" data-document=(document)
+                    data-content-id=[form.content_id.map(|id| id.0)]
+                    data-space-key=(form.space_key) hidden {}
             }
             @if let Some(change) = &form.change {
                 label for="message" { "What did you change?" }
@@ -218,6 +226,10 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
                 button.button type="submit" title="Save (Ctrl+S)" { "Save" }
                 " "
                 a.button.secondary href=(form.cancel_href) data-cancel { "Cancel" }
+                @if form.content_id.is_some() {
+                    " "
+                    span.draft-status.muted role="status" aria-live="polite" {}
+                }
                 @if let Some(href) = &form.other_mode_href {
                     " "
                     @if body.editor_document.is_some() {

@@ -15,6 +15,7 @@ mod global_permissions;
 mod groups;
 mod label;
 mod layout;
+mod merge;
 mod page;
 mod permission;
 mod profile;
@@ -64,6 +65,9 @@ pub fn routes() -> crate::routes::RouteTable {
             "/pages/editpage.action",
             get(editor::edit_form).post(editor::edit),
         )
+        .route("/pages/savedraft.action", post(editor::save_draft))
+        .route("/pages/discarddraft.action", post(editor::discard_draft))
+        .route("/pages/resolveconflict.action", post(merge::resolve))
         .route("/pages/viewpreviousversions.action", get(page::history))
         .route("/pages/diffpagesbyversion.action", get(compare::compare))
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
