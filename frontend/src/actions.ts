@@ -1,7 +1,11 @@
 // Every editing action, described once and used by the toolbar, the slash menu and shortcuts.
 
 import type { Editor } from "@tiptap/core";
-import { PANEL_TYPES, STATUS_COLOURS, isAllowedLink } from "./schema";
+import { insertDate } from "./dates";
+import { pickEmoticon } from "./emoticons";
+import { insertImageFromUrl, pickImageFiles } from "./images";
+import { editLink } from "./links";
+import { PANEL_TYPES, STATUS_COLOURS } from "./schema";
 
 export interface Action {
   /** Stable identifier, also used as the slash-menu keyword. */
@@ -25,25 +29,6 @@ function ask(question: string, initial = ""): string | null {
   return answer === null ? null : answer.trim();
 }
 
-function setLink(editor: Editor): void {
-  const previous = (editor.getAttributes("link").href as string | undefined) ?? "https://";
-  const url = ask("Link to (http, https, mailto or a relative address; empty removes the link)", previous);
-  if (url === null) return;
-  if (url === "") {
-    editor.chain().focus().extendMarkRange("link").unsetLink().run();
-    return;
-  }
-  if (!isAllowedLink(url)) {
-    window.alert("Only http, https, mailto, tel and relative links are allowed.");
-    return;
-  }
-  if (editor.state.selection.empty && !editor.isActive("link")) {
-    editor.chain().focus().insertContent({ type: "text", text: url, marks: [{ type: "link", attrs: { href: url } }] }).run();
-    return;
-  }
-  editor.chain().focus().extendMarkRange("link").setLink({ href: url }).run();
-}
-
 function insertStatus(editor: Editor): void {
   const title = ask("Status text", "In progress");
   if (title === null) return;
@@ -63,6 +48,13 @@ function insertCodeBlock(editor: Editor): void {
   const language = ask("Language (empty for none)", "");
   if (language === null) return;
   editor.chain().focus().setCodeBlock(language ? { language } : undefined).run();
+}
+
+/** Types "@" (after a space when needed): the names typed next are looked up. */
+function startMention(editor: Editor): void {
+  const { $from } = editor.state.selection;
+  const before = $from.parent.textBetween(0, $from.parentOffset, undefined, "\ufffc");
+  editor.chain().focus().insertContent(before === "" || /\s$/.test(before) ? "@" : " @").run();
 }
 
 function insertBlock(editor: Editor, type: string, attrs: Record<string, unknown>): void {
@@ -119,7 +111,7 @@ export const ACTIONS: Action[] = [
   mark("code", "Inline code", "Ctrl+E", "code", (e) => e.chain().focus().toggleCode().run()),
   mark("subscript", "Subscript", "Ctrl+,", "subscript", (e) => e.chain().focus().toggleSubscript().run()),
   mark("superscript", "Superscript", "Ctrl+.", "superscript", (e) => e.chain().focus().toggleSuperscript().run()),
-  { id: "link", label: "Link", group: "marks", shortcut: "Ctrl+K", run: setLink, isActive: (e) => e.isActive("link") },
+  { id: "link", label: "Link", group: "marks", slash: true, shortcut: "Ctrl+K", run: editLink, isActive: (e) => e.isActive("link") || e.isActive("confluenceLink") },
   { id: "uncolour", label: "Remove text colour", group: "colour", run: (e) => e.chain().focus().unsetColor().run() },
   { id: "bullets", label: "Bullet list", group: "lists", slash: true, shortcut: "Ctrl+Shift+8", run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive("bulletList") },
   { id: "numbers", label: "Numbered list", group: "lists", slash: true, shortcut: "Ctrl+Shift+7", run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive("orderedList") },
@@ -151,4 +143,9 @@ export const ACTIONS: Action[] = [
   { id: "children", label: "Child pages", slash: true, run: (e) => e.chain().focus().insertContent({ type: "confluenceMacro", attrs: { name: "children" } }).run() },
   { id: "anchor", label: "Anchor", group: "macros", slash: true, run: insertAnchor },
   { id: "edit-macro", label: "Edit macro parameters", group: "macros", run: editSelected },
+  { id: "image", label: "Insert image", group: "insert", slash: true, run: pickImageFiles },
+  { id: "image-url", label: "Image from a web address", group: "insert", slash: true, run: insertImageFromUrl },
+  { id: "emoticon", label: "Insert emoticon", group: "insert", slash: true, run: pickEmoticon },
+  { id: "date", label: "Insert date", group: "insert", slash: true, run: insertDate },
+  { id: "mention", label: "Mention someone", group: "insert", slash: true, run: startMention },
 ];

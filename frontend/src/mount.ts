@@ -18,6 +18,12 @@
 
 import { Editor, Extension, type JSONContent } from "@tiptap/core";
 import { ACTIONS } from "./actions";
+import { createStatusLine, setContext } from "./context";
+import { SelectedNodeControls } from "./controls";
+import { DateShortcut } from "./dates";
+import { EmoticonShortcuts } from "./emoticons";
+import { Mentions } from "./mention";
+import { PasteAndDrop } from "./paste";
 import { extensions } from "./schema";
 import { SlashCommands } from "./slash";
 import { createToolbar } from "./toolbar";
@@ -66,6 +72,11 @@ export function mount(element: HTMLElement): Editor | null {
     extensions: [
       ...extensions(),
       SlashCommands,
+      Mentions,
+      EmoticonShortcuts,
+      DateShortcut,
+      SelectedNodeControls,
+      PasteAndDrop,
       Extension.create({
         name: "cairnShortcuts",
         addKeyboardShortcuts() {
@@ -92,7 +103,9 @@ export function mount(element: HTMLElement): Editor | null {
     },
   });
 
-  element.replaceChildren(createToolbar(editor), surface);
+  const status = createStatusLine();
+  setContext(editor, { element, spaceKey: element.dataset.spaceKey ?? "", announce: status.announce });
+  element.replaceChildren(createToolbar(editor), status.element, surface);
   element.hidden = false;
   field.hidden = true;
   form.addEventListener("submit", () => {

@@ -196,7 +196,7 @@ function inlineAtom(name: string, defaults: Record<string, unknown>, render: (at
 
 export const STATUS_COLOURS = ["Grey", "Red", "Yellow", "Green", "Blue", "Purple"] as const;
 
-const EMOTICONS: Record<string, string> = {
+export const EMOTICONS: Record<string, string> = {
   smile: "🙂", sad: "🙁", cheeky: "😛", laugh: "😆", wink: "😉", "thumbs-up": "👍", "thumbs-down": "👎",
   information: "ℹ️", tick: "✅", cross: "❌", warning: "⚠️", plus: "➕", minus: "➖", question: "❓",
   "light-on": "💡", "light-off": "💡", "yellow-star": "⭐", "red-star": "⭐", "green-star": "⭐",
@@ -220,7 +220,8 @@ const ConfluenceImage = inlineAtom("confluenceImage",
   (a) => {
     const src = safeImageSource(a.src);
     if (!src) return ["span", { class: "cairn-atom cairn-image-missing" }, `🖼 ${a.attachment ?? a.url ?? "image"}`];
-    const attributes: Record<string, string> = { class: "cairn-image", src, alt: a.alt ?? a.attachment ?? "" };
+    const align = ["left", "center", "right"].includes(a.align) ? ` cairn-image-align-${a.align}` : "";
+    const attributes: Record<string, string> = { class: `cairn-image${align}`, src, alt: a.alt ?? a.attachment ?? "" };
     if (a.width) attributes.width = String(a.width);
     return ["img", attributes];
   });

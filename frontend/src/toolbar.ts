@@ -6,7 +6,7 @@ import { ACTIONS, type Action } from "./actions";
 
 const GROUP_NAMES: Record<string, string> = {
   history: "History", marks: "Text formatting", colour: "Text colour", lists: "Lists",
-  blocks: "Blocks", table: "Table", macros: "Macros",
+  blocks: "Blocks", table: "Table", macros: "Macros", insert: "Insert",
 };
 
 /** Short visible text of a button; the full name is its aria-label and tooltip. */
@@ -17,7 +17,8 @@ const ICONS: Record<string, string> = {
   "row-after": "↧row", "row-delete": "✕row", "column-before": "↤col", "column-after": "↦col",
   "column-delete": "✕col", "header-row": "H row", "merge-cells": "merge", "split-cell": "split",
   "table-delete": "✕▦", info: "ℹ", note: "✎", tip: "✓", warning: "⚠", panel: "▢", expand: "▸",
-  status: "●", toc: "☰", anchor: "⚓", "edit-macro": "⚙",
+  status: "●", toc: "☰", anchor: "⚓", "edit-macro": "⚙", image: "🖼", "image-url": "🌐", emoticon: "☺",
+  date: "📅", mention: "@",
 };
 
 function accessibleName(action: Action): string {

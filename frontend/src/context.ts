@@ -1,0 +1,72 @@
+// What an editor knows about the page it edits, beyond its document: the mount element, the
+// page's content id (images are attached to it) and space key (page links in the same space
+// leave the space out), and a status line that tells the person what happened in words.
+
+import type { Editor } from "@tiptap/core";
+
+declare global {
+  interface Window {
+    /** Draft autosave of the create form, when the page provides it: saves the new page as a
+     * draft and resolves to its content id. */
+    cairnDrafts?: { saveNow?: () => Promise<string | number | null | undefined> };
+  }
+}
+
+export interface EditorContext {
+  /** The `[data-cairn-editor]` element. */
+  element: HTMLElement;
+  /** The space of the page, from `data-space-key`; empty when the page does not say. */
+  spaceKey: string;
+  /** Says `message` in the editor's status line (announced by screen readers). */
+  announce(message: string): void;
+}
+
+const contexts = new WeakMap<Editor, EditorContext>();
+
+export function setContext(editor: Editor, context: EditorContext): void {
+  contexts.set(editor, context);
+}
+
+export function contextOf(editor: Editor): EditorContext {
+  const context = contexts.get(editor);
+  // Every editor is created by mount(), which sets its context before any action can run.
+  if (!context) throw new Error("cairn editor: no context for this editor");
+  return context;
+}
+
+/** The status line under the toolbar: a polite live region that clears itself after a while. */
+export function createStatusLine(): { element: HTMLElement; announce(message: string): void } {
+  const element = document.createElement("div");
+  element.className = "cairn-editor-status";
+  element.setAttribute("role", "status");
+  element.setAttribute("aria-live", "polite");
+  let timer: number | undefined;
+  return {
+    element,
+    announce(message: string) {
+      element.textContent = message;
+      window.clearTimeout(timer);
+      if (message) timer = window.setTimeout(() => { element.textContent = ""; }, 15000);
+    },
+  };
+}
+
+/**
+ * The content id images are attached to: the edited page's, or the new page's draft once the
+ * create form's autosave has saved it. Null (after saying why) when there is none yet.
+ */
+export async function attachmentContainer(editor: Editor): Promise<string | null> {
+  const { element, announce } = contextOf(editor);
+  if (element.dataset.contentId) return element.dataset.contentId;
+  const saveNow = window.cairnDrafts?.saveNow;
+  if (saveNow) {
+    try {
+      const id = await saveNow();
+      if (id !== null && id !== undefined && String(id) !== "") return String(id);
+    } catch (error) {
+      console.error("cairn editor: the draft could not be saved", error);
+    }
+  }
+  announce("Save the page once before adding images: images are attached to the page, and this page does not exist yet.");
+  return null;
+}

@@ -1,0 +1,97 @@
+// Modal dialogs (the link dialog, an image by its address): a native <dialog> outside the page's
+// form, so that Enter submits the dialog and not the page. Escape or Cancel closes it; either way
+// the focus goes back to the editor, with its selection as it was.
+
+import type { Editor } from "@tiptap/core";
+
+export interface DialogOptions {
+  title: string;
+  className?: string;
+  /** Fields and anything else shown between the title and the buttons. */
+  content: HTMLElement[];
+  submitLabel: string;
+  /** More buttons before Cancel (such as "Remove link"). */
+  extraButtons?: Array<{ label: string; run(close: () => void): void }>;
+  /** Runs on submit. A string is an error to show, and the dialog stays open; otherwise the
+   * handler closes the dialog (`close()`) before changing the document. */
+  submit(close: () => void): string | void;
+}
+
+let dialogs = 0;
+
+/** A label wrapping its text and `input`. */
+export function field(label: string, input: HTMLElement, ...after: HTMLElement[]): HTMLLabelElement {
+  const wrapper = document.createElement("label");
+  wrapper.className = "cairn-dialog-field";
+  const text = document.createElement("span");
+  text.textContent = label;
+  wrapper.append(text, input, ...after);
+  return wrapper;
+}
+
+export function textInput(value = "", type = "text"): HTMLInputElement {
+  const input = document.createElement("input");
+  input.type = type;
+  input.value = value;
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  return input;
+}
+
+export function showDialog(editor: Editor, options: DialogOptions): HTMLDialogElement {
+  const id = `cairn-dialog-${++dialogs}`;
+  const dialog = document.createElement("dialog");
+  dialog.className = `cairn-dialog ${options.className ?? ""}`.trim();
+  dialog.setAttribute("aria-labelledby", `${id}-title`);
+  const form = document.createElement("form");
+  form.noValidate = true;
+  const title = document.createElement("h2");
+  title.id = `${id}-title`;
+  title.textContent = options.title;
+  const error = document.createElement("p");
+  error.className = "cairn-dialog-error";
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+
+  const buttons = document.createElement("div");
+  buttons.className = "cairn-dialog-buttons";
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.textContent = options.submitLabel;
+  buttons.append(submit);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    if (dialog.open) dialog.close();
+    dialog.remove();
+    editor.commands.focus();
+  };
+  for (const extra of options.extraButtons ?? []) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = extra.label;
+    button.addEventListener("click", () => extra.run(close));
+    buttons.append(button);
+  }
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  cancel.addEventListener("click", close);
+  buttons.append(cancel);
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problem = options.submit(close);
+    if (typeof problem === "string") {
+      error.textContent = problem;
+      error.hidden = false;
+    }
+  });
+  dialog.addEventListener("close", close);
+  form.append(title, ...options.content, error, buttons);
+  dialog.append(form);
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
