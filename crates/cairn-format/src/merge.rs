@@ -90,7 +90,8 @@ pub fn merge_storage(base: &str, theirs: &str, mine: &str) -> Result<Merge, Form
     let base_blocks = blocks(base)?;
     let their_blocks = blocks(theirs)?;
     let my_blocks = blocks(mine)?;
-    let too_large = |side: &[&str]| base_blocks.len().saturating_mul(side.len()) > MAX_ALIGNMENT_CELLS;
+    let too_large =
+        |side: &[&str]| base_blocks.len().saturating_mul(side.len()) > MAX_ALIGNMENT_CELLS;
     if too_large(&their_blocks) || too_large(&my_blocks) {
         return Ok(whole_page(base, theirs, mine));
     }
@@ -122,7 +123,12 @@ pub fn merge_storage(base: &str, theirs: &str, mine: &str) -> Result<Merge, Form
         push_settled(&mut merge.chunks, base_blocks[copied_up_to..start].concat());
         copied_up_to = end;
         let side_text = |side: Side, blocks: &[&str]| {
-            apply(&base_blocks, start..end, cluster.iter().filter(|hunk| hunk.side == side), blocks)
+            apply(
+                &base_blocks,
+                start..end,
+                cluster.iter().filter(|hunk| hunk.side == side),
+                blocks,
+            )
         };
         let theirs = side_text(Side::Theirs, &their_blocks);
         let mine = side_text(Side::Mine, &my_blocks);
@@ -191,7 +197,17 @@ fn changes(base: &[u32], side: &[u32], name: Side) -> Vec<Hunk> {
         .filter_map(|(index, matched)| Some((index, (*matched)?)))
         .chain(std::iter::once((base.len(), side.len())));
     for (base_to, side_to) in anchors {
-        if base_at < base_to || side_at < side_to {
+        if base_to - base_at == side_to - side_at {
+            // Blocks changed one for one are separate changes: a neighbour's edit of one of them
+            // conflicts with that block only.
+            for offset in 0..base_to - base_at {
+                hunks.push(Hunk {
+                    side: name,
+                    base: base_at + offset..base_at + offset + 1,
+                    side_blocks: side_at + offset..side_at + offset + 1,
+                });
+            }
+        } else {
             hunks.push(Hunk {
                 side: name,
                 base: base_at..base_to,
@@ -238,12 +254,19 @@ fn blocks(storage: &str) -> Result<Vec<&str>, FormatError> {
     if cuts.first() != Some(&0) {
         // Leading whitespace (or nothing) belongs to the first block.
         if cuts.is_empty() {
-            return Ok(if storage.is_empty() { Vec::new() } else { vec![storage] });
+            return Ok(if storage.is_empty() {
+                Vec::new()
+            } else {
+                vec![storage]
+            });
         }
         cuts[0] = 0;
     }
     cuts.push(storage.len());
-    Ok(cuts.windows(2).map(|pair| &storage[pair[0]..pair[1]]).collect())
+    Ok(cuts
+        .windows(2)
+        .map(|pair| &storage[pair[0]..pair[1]])
+        .collect())
 }
 
 /// Numbers equal blocks alike across the three sides, so alignment compares integers.
@@ -312,7 +335,13 @@ mod tests {
 
     #[test]
     fn blocks_cover_the_fragment_byte_for_byte() {
-        for storage in [BASE, "", "  ", "text <b>bold</b> tail", "\n<p>a</p>  <p>b</p>\n"] {
+        for storage in [
+            BASE,
+            "",
+            "  ",
+            "text <b>bold</b> tail",
+            "\n<p>a</p>  <p>b</p>\n",
+        ] {
             assert_eq!(blocks(storage).unwrap().concat(), storage);
         }
         assert_eq!(blocks(BASE).unwrap().len(), 4);
@@ -345,7 +374,12 @@ mod tests {
         let mine = BASE.replace("<p>Two</p>", "<p>Two (mine)</p>");
         let merge = merged(BASE, &theirs, &mine);
         assert_eq!(merge.conflicts(), 1);
-        let MergeChunk::Conflict { base, theirs: t, mine: m } = &merge.chunks[1] else {
+        let MergeChunk::Conflict {
+            base,
+            theirs: t,
+            mine: m,
+        } = &merge.chunks[1]
+        else {
             panic!("{:?}", merge.chunks)
         };
         assert_eq!(base, "<p>Two</p>\n");
@@ -353,7 +387,11 @@ mod tests {
         assert_eq!(m, "<p>Two (mine)</p>\n");
         assert_eq!(merge.resolve(|_| Resolution::Theirs), theirs);
         assert_eq!(merge.resolve(|_| Resolution::Mine), mine);
-        assert!(merge.resolve(|_| Resolution::Both).contains("<p>Two (theirs)</p>\n<p>Two (mine)</p>"));
+        assert!(
+            merge
+                .resolve(|_| Resolution::Both)
+                .contains("<p>Two (theirs)</p>\n<p>Two (mine)</p>")
+        );
     }
 
     #[test]
@@ -374,7 +412,11 @@ mod tests {
         let theirs = base.replace("<p>a</p>", "<p>A</p>");
         let mine = base.replace("<p>b</p>", "<p>B</p>");
         let result = merged(base, &theirs, &mine).resolve(|_| unreachable!());
-        assert_eq!(result, base.replace("<p>a</p>", "<p>A</p>").replace("<p>b</p>", "<p>B</p>"));
+        assert_eq!(
+            result,
+            base.replace("<p>a</p>", "<p>A</p>")
+                .replace("<p>b</p>", "<p>B</p>")
+        );
     }
 
     #[test]
@@ -384,8 +426,14 @@ mod tests {
         let merge = merged(BASE, &theirs, &mine);
         assert_eq!(merge.conflicts(), 0);
         let result = merge.resolve(|_| unreachable!());
-        assert!(result.contains("<p>One</p>\n<p>Their new one</p>\n<p>Two</p>"), "{result}");
-        assert!(result.ends_with("<p>Three</p><p>My new last</p>"), "{result}");
+        assert!(
+            result.contains("<p>One</p>\n<p>Their new one</p>\n<p>Two</p>"),
+            "{result}"
+        );
+        assert!(
+            result.ends_with("<p>Three</p><p>My new last</p>"),
+            "{result}"
+        );
     }
 
     #[test]
@@ -395,7 +443,24 @@ mod tests {
         let merge = merged(BASE, &theirs, &mine);
         assert_eq!(merge.conflicts(), 1);
         let both = merge.resolve(|_| Resolution::Both);
-        assert!(both.contains("<p>Theirs</p>\n<p>Mine</p>\n<p>Two</p>"), "{both}");
+        assert!(
+            both.contains("<p>Theirs</p>\n<p>Mine</p>\n<p>Two</p>"),
+            "{both}"
+        );
+    }
+
+    #[test]
+    fn neighbouring_blocks_changed_one_for_one_conflict_only_where_both_changed() {
+        let theirs = BASE.replace("<p>Two</p>", "<p>Two (theirs)</p>");
+        let mine = BASE
+            .replace("<p>Two</p>", "<p>Two (mine)</p>")
+            .replace("<p>Three</p>", "<p>Three (mine)</p>");
+        let merge = merged(BASE, &theirs, &mine);
+        assert_eq!(merge.conflicts(), 1);
+        assert_eq!(
+            merge.resolve(|_| Resolution::Theirs),
+            "<h1>Plan</h1>\n<p>One</p>\n<p>Two (theirs)</p>\n<p>Three (mine)</p>"
+        );
     }
 
     #[test]

@@ -6,13 +6,13 @@
 //! - `POST /rest/cairn/1/editor/paste` `{"format": "html" | "markdown", "value": "…"}`: pasted
 //!   text cleaned through the sanitizer into storage format, answered as the editor's document.
 
-use axum::body::Bytes;
 use super::parse_json_body;
 use super::request::{PasteRequest, decode};
 use super::view::{PastedContent, SuggestedUser, UserSuggestions};
 use crate::error::{ApiError, ApiJson};
 use crate::request::QueryPairs;
 use crate::request_context::ApiContext;
+use axum::body::Bytes;
 
 /// Longest text a suggestion is looked up by.
 const MAX_QUERY_CHARS: usize = 100;
@@ -69,9 +69,38 @@ pub async fn paste(
             )));
         }
     };
-    let document = crate::render::storage_to_editor_document(&storage, None, None, None)
-        .map_err(|error| ApiError::bad_request(format!("the pasted content cannot be used: {error}")))?;
-    let document = serde_json::from_str(&document)
-        .map_err(|_| ApiError::internal())?;
+    let document =
+        crate::render::storage_to_editor_document(&storage, None, None, None).map_err(|error| {
+            ApiError::bad_request(format!("the pasted content cannot be used: {error}"))
+        })?;
+    let mut document: serde_json::Value =
+        serde_json::from_str(&document).map_err(|_| ApiError::internal())?;
+    // Word's and Google Docs' classes and styles mean nothing here: blocks keep none of them.
+    drop_block_attributes(&mut document);
+    // Written fresh by the editor's converter: the storage the editor itself would publish
+    // (`<strong>` for `<b>`, and so on).
+    let empty = cairn_format::parse("").map_err(|_| ApiError::internal())?;
+    let storage =
+        cairn_format::editor_json_to_storage(&document.to_string(), &empty).map_err(|error| {
+            ApiError::bad_request(format!("the pasted content cannot be used: {error}"))
+        })?;
     Ok(ApiJson(PastedContent { document, storage }))
+}
+
+/// Removes the XHTML attributes kept on blocks (`class`, `style`…) throughout a document.
+fn drop_block_attributes(node: &mut serde_json::Value) {
+    if let Some(attributes) = node
+        .get_mut("attrs")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        attributes.remove("html");
+    }
+    if let Some(children) = node
+        .get_mut("content")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for child in children {
+            drop_block_attributes(child);
+        }
+    }
 }

@@ -31,6 +31,7 @@ mod shapes;
 mod space;
 mod support;
 mod ui;
+mod ui_drafts;
 mod ui_editor;
 mod users;
 mod watch;

@@ -111,7 +111,8 @@ async fn write_and_read_pages_through_the_ui(db: TestDb) {
         .expect("sent");
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
 
-    // A second editor who started from version 1 gets a conflict, and keeps their text.
+    // A second editor who started from version 1 changed the same paragraph: nothing is
+    // overwritten; they are asked to choose, and their text is there to choose.
     let stale = browser
         .post(app.url("/pages/editpage.action"))
         .form(&[
@@ -129,7 +130,10 @@ async fn write_and_read_pages_through_the_ui(db: TestDb) {
         stale_text.contains("my precious edit"),
         "the author's text comes back"
     );
-    assert!(stale_text.contains("Someone else saved version 2"));
+    assert!(
+        stale_text.contains("published version 2") && stale_text.contains("Merge your changes"),
+        "{stale_text}"
+    );
 
     let (status, history) = page_text(
         &browser,

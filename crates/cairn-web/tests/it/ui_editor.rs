@@ -206,8 +206,9 @@ async fn the_editor_document_saves_and_keeps_unknown_macros_byte_for_byte(db: Te
         "the typed storage comes back"
     );
 
-    // A stale editor save converts against the version it started from, comes back as a
-    // conflict carrying what it was built from, and saves on a second, deliberate, try.
+    // A stale editor save converts against the version it started from and is merged with the
+    // newer version (here they made the same change), never published over it: it comes back as
+    // a conflict carrying what the merge was built from, and saves on a second, deliberate, try.
     let (status, _, conflict) = post_form(
         &app,
         &browser,
@@ -222,7 +223,8 @@ async fn the_editor_document_saves_and_keeps_unknown_macros_byte_for_byte(db: Te
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(conflict.contains("Someone else saved version 2"));
+    assert!(conflict.contains("published version 2"), "{conflict}");
+    assert!(conflict.contains("name=\"originalVersion\" value=\"2\""));
     assert!(conflict.contains("name=\"editor_original\""));
     let again = editor_document_of(&conflict).to_string();
     let (status, _, _) = post_form(

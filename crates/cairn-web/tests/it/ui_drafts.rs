@@ -1,0 +1,547 @@
+//! What keeps an edit from being lost: drafts saved while typing and offered again, edits that
+//! crossed a newer version merged instead of published over it, and the editor's helper routes
+//! (people to @mention, pasted content cleaned).
+
+use cairn_testkit::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, TestDb, every_dialect};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+every_dialect!(
+    a_draft_is_kept_offered_again_and_discarded,
+    edits_of_different_parts_merge_and_publish_both,
+    edits_of_the_same_part_ask_and_apply_the_choice,
+    the_editor_finds_people_and_cleans_pasted_content
+);
+
+const PAGE: &str = "<h1>Plan</h1><p>First part.</p><p>Second part.</p><p>Third part.</p>";
+
+async fn signed_in(app: &TestApp, username: &str, password: &str) -> Client {
+    let browser = app.browser();
+    let login = browser
+        .post(app.url("/login.action"))
+        .form(&[("os_username", username), ("os_password", password)])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+/// A space DR with one page holding [`PAGE`]; its id.
+async fn page(app: &TestApp) -> String {
+    let (status, space) = call(app.admin().post(app.url("/rest/api/space")).json(&json!({
+        "key": "DR", "name": "Drafts"
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{space}");
+    let (status, page) = call(app.admin().post(app.url("/rest/api/content")).json(&json!({
+        "type": "page", "title": "Plan", "space": {"key": "DR"},
+        "body": {"storage": {"value": PAGE, "representation": "storage"}}
+    })))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["id"].as_str().expect("id").to_string()
+}
+
+async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("sent");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn post(
+    browser: &Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let response = browser
+        .post(app.url(path))
+        .header("origin", app.url(""))
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    (response.status(), response.text().await.expect("body"))
+}
+
+async fn get(browser: &Client, app: &TestApp, path: &str) -> String {
+    let response = browser.get(app.url(path)).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.expect("body")
+}
+
+async fn stored(app: &TestApp, id: &str) -> (String, i64) {
+    let (_, content) = call(app.admin().get(app.url(&format!(
+        "/rest/api/content/{id}?expand=body.storage,version"
+    ))))
+    .await;
+    (
+        content["body"]["storage"]["value"]
+            .as_str()
+            .expect("storage")
+            .to_string(),
+        content["version"]["number"].as_i64().expect("number"),
+    )
+}
+
+/// Someone publishes `body` as the next version through REST, as a script or another editor would.
+async fn publish_through_rest(app: &TestApp, id: &str, body: &str) {
+    let (_, version) = stored(app, id).await;
+    let (status, answer) = call(
+        app.admin()
+            .put(app.url(&format!("/rest/api/content/{id}")))
+            .json(&json!({
+                "type": "page", "title": "Plan", "version": {"number": version + 1},
+                "body": {"storage": {"value": body, "representation": "storage"}}
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// The value of the hidden input `name` in a form.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    let end = start + html[start..].find('"').expect("attribute end");
+    html[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The `data-document` of the editor in a form, as posted back unchanged.
+fn editor_document(html: &str) -> String {
+    let marker = "data-document=\"";
+    let start = html.find(marker).expect("an editor") + marker.len();
+    let end = start + html[start..].find('"').expect("attribute end");
+    html[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let id = page(&app).await;
+    let browser = signed_in(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(form.contains("data-draft-url=\"/pages/savedraft.action\""));
+    assert!(!form.contains("Discard draft"), "no draft yet");
+
+    // The autosave posts the form as it is; the answer says when it was kept.
+    let typed = PAGE.replace("Second part.", "Second part, half typed");
+    let (status, answer) = post(
+        &browser,
+        &app,
+        "/pages/savedraft.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan (draft)"),
+            ("body", &typed),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).expect("json");
+    assert!(
+        answer["savedAt"].as_str().is_some_and(|at| !at.is_empty()),
+        "{answer}"
+    );
+    assert_eq!(
+        answer["contentId"].as_i64().map(|n| n.to_string()),
+        Some(id.clone())
+    );
+
+    // Broken storage is refused in words and keeps the last good draft.
+    let (status, refused) = post(
+        &browser,
+        &app,
+        "/pages/savedraft.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan"),
+            ("body", "<p>open"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused.contains("message"), "{refused}");
+
+    // The page itself did not change; the editor opens on the draft, from the version it began.
+    assert_eq!(stored(&app, &id).await, (PAGE.to_string(), 1));
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(
+        form.contains("your unpublished draft") && form.contains("Discard draft"),
+        "{form}"
+    );
+    assert!(form.contains("half typed") && form.contains("Plan (draft)"));
+    assert_eq!(hidden(&form, "originalVersion"), "1");
+
+    // Nobody else sees it.
+    let (status, _) = call(
+        app.admin()
+            .post(app.url("/rest/api/admin/user"))
+            .json(&json!({
+                "userName": "other", "fullName": "Other Editor", "email": "other@example.test",
+                "password": "other-password"
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for (key, target) in [("read", "space"), ("create", "page")] {
+        let (status, granted) = call(
+            app.admin()
+                .post(app.url("/rest/api/space/DR/permission"))
+                .json(&json!({
+                    "subject": {"type": "user", "identifier": "other"},
+                    "operation": {"key": key, "target": target}
+                })),
+        )
+        .await;
+        assert!(status.is_success(), "{granted}");
+    }
+    let other = signed_in(&app, "other", "other-password").await;
+    let theirs = get(&other, &app, &format!("/pages/editpage.action?pageId={id}")).await;
+    assert!(!theirs.contains("half typed") && !theirs.contains("Discard draft"));
+
+    // Discarding it opens the editor on the published page.
+    let (status, _) = post(
+        &browser,
+        &app,
+        "/pages/discarddraft.action",
+        &[("pageId", &id)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(!form.contains("half typed") && !form.contains("Discard draft"));
+
+    // Publishing removes the draft it came from.
+    let (status, _) = post(
+        &browser,
+        &app,
+        "/pages/savedraft.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan"),
+            ("body", &typed),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post(
+        &browser,
+        &app,
+        "/pages/editpage.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan"),
+            ("body", &typed),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(stored(&app, &id).await, (typed.clone(), 2));
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(!form.contains("Discard draft"));
+    app.stop().await;
+}
+
+async fn edits_of_different_parts_merge_and_publish_both(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let id = page(&app).await;
+    let browser = signed_in(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    let mut document: Value = serde_json::from_str(&editor_document(&form)).expect("json");
+    // I change the third part in the editor while a script changes the first.
+    document["content"][3]["content"] = json!([{"type": "text", "text": "Third part, mine."}]);
+    publish_through_rest(
+        &app,
+        &id,
+        &PAGE.replace("First part.", "First part, theirs."),
+    )
+    .await;
+
+    let (status, merged) = post(
+        &browser,
+        &app,
+        "/pages/editpage.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan"),
+            ("body_format", "editor-json"),
+            ("body", &document.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing is published yet");
+    assert!(
+        merged.contains("published version 2") && merged.contains("merged below"),
+        "{merged}"
+    );
+    assert_eq!(stored(&app, &id).await.1, 2);
+    assert_eq!(hidden(&merged, "originalVersion"), "2");
+    let original = hidden(&merged, "editor_original");
+    assert_eq!(
+        original,
+        "<h1>Plan</h1><p>First part, theirs.</p><p>Second part.</p><p>Third part, mine.</p>"
+    );
+
+    // Saving the merged page as shown publishes it as version 3.
+    let (status, _) = post(
+        &browser,
+        &app,
+        "/pages/editpage.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "2"),
+            ("title", "Plan"),
+            ("body_format", "editor-json"),
+            ("body", &editor_document(&merged)),
+            ("editor_original", &original),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(stored(&app, &id).await, (original, 3));
+    app.stop().await;
+}
+
+async fn edits_of_the_same_part_ask_and_apply_the_choice(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let id = page(&app).await;
+    let browser = signed_in(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    publish_through_rest(
+        &app,
+        &id,
+        &PAGE
+            .replace("Second part.", "Second part, theirs.")
+            .replace("<h1>Plan</h1>", "<h1>Their plan</h1>"),
+    )
+    .await;
+    let mine = PAGE
+        .replace("Second part.", "Second part, mine.")
+        .replace("Third part.", "Third part, mine.");
+    let (status, asked) = post(
+        &browser,
+        &app,
+        "/pages/editpage.action",
+        &[
+            ("pageId", &id),
+            ("originalVersion", "1"),
+            ("title", "Plan"),
+            ("body", &mine),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        asked.contains("Merge your changes") && asked.contains("Change 1 of 1"),
+        "{asked}"
+    );
+    assert!(asked.contains("Second part, theirs.") && asked.contains("Second part, mine."));
+    assert!(!asked.contains("name=\"choice_1\""), "one conflict only");
+    assert_eq!(stored(&app, &id).await.1, 2, "nothing was published");
+
+    for (choice, expected) in [
+        (
+            "theirs",
+            "<h1>Their plan</h1><p>First part.</p><p>Second part, theirs.</p><p>Third part, mine.</p>",
+        ),
+        (
+            "both",
+            "<h1>Their plan</h1><p>First part.</p><p>Second part, theirs.</p><p>Second part, mine.</p><p>Third part, mine.</p>",
+        ),
+    ] {
+        let (status, review) = post(
+            &browser,
+            &app,
+            "/pages/resolveconflict.action",
+            &[
+                ("pageId", &id),
+                ("baseVersion", &hidden(&asked, "baseVersion")),
+                ("theirVersion", &hidden(&asked, "theirVersion")),
+                ("mine", &hidden(&asked, "mine")),
+                ("title", "Plan"),
+                ("choice_0", choice),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(review.contains("Your choices are applied"));
+        assert_eq!(hidden(&review, "editor_original"), expected, "{choice}");
+        assert_eq!(hidden(&review, "originalVersion"), "2");
+        assert_eq!(hidden(&review, "title"), "Plan", "nobody renamed the page");
+    }
+    app.stop().await;
+}
+
+async fn the_editor_finds_people_and_cleans_pasted_content(db: TestDb) {
+    let app = TestApp::start(db).await;
+    for (username, name) in [
+        ("zoe", "Zoë Example"),
+        ("zoltan", "Zoltan Other"),
+        ("ann", "Ann Zed"),
+    ] {
+        let (status, _) = call(app.admin().post(app.url("/rest/api/admin/user")).json(&json!({
+            "userName": username, "fullName": name, "email": format!("{username}@example.test"),
+            "password": "a-long-password"
+        })))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = call(
+        app.admin()
+            .put(app.url("/rest/api/admin/user/zoltan/disable")),
+    )
+    .await;
+    assert!(status.is_success());
+    let (status, found) = call(
+        app.admin()
+            .get(app.url("/rest/cairn/1/editor/users?query=ZO")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|user| user["username"].as_str().expect("username"))
+        .collect();
+    assert_eq!(names, ["zoe"], "active users only, by name: {found}");
+    assert_eq!(found["results"][0]["displayName"], "Zoë Example");
+    assert_eq!(
+        found["results"][0]["userKey"].as_str().map(str::len),
+        Some(32)
+    );
+    assert!(found["results"][0].get("email").is_none());
+    let (_, by_display) = call(
+        app.admin()
+            .get(app.url("/rest/cairn/1/editor/users?query=zed")),
+    )
+    .await;
+    assert_eq!(by_display["results"][0]["username"], "ann");
+    let (_, pattern) = call(
+        app.admin()
+            .get(app.url("/rest/cairn/1/editor/users?query=%25")),
+    )
+    .await;
+    assert_eq!(
+        pattern["results"],
+        json!([]),
+        "% is a character, not a wildcard"
+    );
+    for bad in [
+        "limit=0",
+        "limit=21",
+        "limit=x",
+        &format!("query={}", "a".repeat(101)),
+    ] {
+        let (status, _) = call(
+            app.admin()
+                .get(app.url(&format!("/rest/cairn/1/editor/users?{bad}"))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+
+    let word = "<html><body><p class=\"MsoTitle\" style=\"mso-line-height: 12pt\"><o:p></o:p>Report</p>\
+        <h2 style=\"mso-bidi-font-weight:normal\">Results</h2><p onclick=\"evil()\">Done <b>well</b></p>\
+        <script>alert(1)</script></body></html>";
+    let (status, pasted) = call(
+        app.admin()
+            .post(app.url("/rest/cairn/1/editor/paste"))
+            .json(&json!({
+                "format": "html", "value": word
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{pasted}");
+    let storage = pasted["storage"].as_str().expect("storage");
+    assert!(
+        storage.contains("<h2>Results</h2>") && storage.contains("<strong>well</strong>"),
+        "{storage}"
+    );
+    for gone in ["mso", "script", "onclick", "o:p", "alert"] {
+        assert!(!storage.contains(gone), "{gone} in {storage}");
+    }
+    assert_eq!(pasted["document"]["type"], "doc");
+
+    let (status, markdown) = call(
+        app.admin()
+            .post(app.url("/rest/cairn/1/editor/paste"))
+            .json(&json!({
+                "format": "markdown", "value": "## Steps\n\n- one\n- **two**\n"
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let types: Vec<&str> = markdown["document"]["content"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|block| block["type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(types, ["heading", "bulletList"], "{markdown}");
+
+    let (status, refused) = call(
+        app.admin()
+            .post(app.url("/rest/cairn/1/editor/paste"))
+            .json(&json!({
+                "format": "rtf", "value": "{\\rtf1}"
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("html or markdown"))
+    );
+    let (status, _) =
+        call(cairn_testkit::anonymous_client().get(app.url("/rest/cairn/1/editor/users?query=zo")))
+            .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
