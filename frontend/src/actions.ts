@@ -1,6 +1,7 @@
 // Every editing action, described once and used by the toolbar, the slash menu and shortcuts.
 
 import type { Editor } from "@tiptap/core";
+import { contextOf } from "./context";
 import { insertDate } from "./dates";
 import { pickEmoticon } from "./emoticons";
 import { insertImageFromUrl, pickImageFiles } from "./images";
@@ -14,7 +15,7 @@ export interface Action {
   label: string;
   /** Toolbar group; actions without one appear only in the slash menu. */
   group?: string;
-  /** Offered by the slash menu (block-level insertions). */
+  /** Offered by the slash menu (insertions). */
   slash?: boolean;
   /** Keyboard shortcut shown in the accessible name. */
   shortcut?: string;
@@ -55,6 +56,7 @@ function startMention(editor: Editor): void {
   const { $from } = editor.state.selection;
   const before = $from.parent.textBetween(0, $from.parentOffset, undefined, "\ufffc");
   editor.chain().focus().insertContent(before === "" || /\s$/.test(before) ? "@" : " @").run();
+  contextOf(editor).announce("Type the first letters of a name to choose whom to mention.");
 }
 
 function insertBlock(editor: Editor, type: string, attrs: Record<string, unknown>): void {

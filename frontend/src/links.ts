@@ -24,9 +24,10 @@ function targetText(target: Target): string {
   return target.kind === "page" ? `${target.title} — ${target.spaceName || target.spaceKey}` : `${target.filename} — attachment`;
 }
 
-/** What reads as an address rather than a title: a scheme, a path, an anchor or a domain. */
+/** What reads as an address rather than a title: a scheme, a path, an anchor or a domain, with
+ * no space (a title may hold a colon: "Retro: March"). */
 export function looksLikeAddress(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(text) || /^(\/|#|\?|\.\.?\/)/.test(text) || /^(www\.)?[\w-]+(\.[\w-]+)*\.[a-z]{2,}(\/\S*)?$/i.test(text);
+  return /^[a-z][a-z0-9+.-]*:\S+$/i.test(text) || /^(\/|#|\?|\.\.?\/)/.test(text) || /^(www\.)?[\w-]+(\.[\w-]+)*\.[a-z]{2,}(\/\S*)?$/i.test(text);
 }
 
 function normalisedAddress(text: string): string {

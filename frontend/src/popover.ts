@@ -30,6 +30,7 @@ export function showPopover(editor: Editor, label: string, className: string, bu
     if (openPopover !== handle) return;
     openPopover = null;
     document.removeEventListener("mousedown", outside, true);
+    editor.off("destroy", handle.close);
     popup.remove();
     if (refocus) editor.commands.focus();
   };

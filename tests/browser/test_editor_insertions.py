@@ -9,7 +9,7 @@ import re
 import struct
 import zlib
 
-from test_editor import AUTH, log_in, open_editor, rest, stored_storage, watch_console
+from test_editor import AUTH, log_in, open_editor, page_id_of, rest, stored_storage, watch_console
 
 
 def png_bytes(width=40, height=30, rgb=(200, 40, 40)):
@@ -263,6 +263,39 @@ def test_an_image_chosen_with_the_file_picker_is_attached_resized_and_aligned(no
         f'<ac:image ac:alt="the same photo"><ri:url ri:value="{address}" /></ac:image></p>'
     )
     assert attachment_names(page, node, page_id) == ["photo.png"]
+    assert errors == []
+
+
+def test_an_image_for_a_page_not_saved_yet(node, browser):
+    context = browser.new_context()
+    page = log_in(context, node)
+    errors = watch_console(page)
+    rest(page, node, "POST", "/rest/api/space", {"key": "ENG", "name": "Engineering"})
+    page.goto(node.base_url + "/pages/createpage.action?spaceKey=ENG")
+    surface = open_editor(page)
+    page.fill("#title", "Not saved yet")
+    surface.click()
+    page.keyboard.type("Intro")
+    with page.expect_file_chooser() as chooser:
+        page.click("button[aria-label='Insert image']")
+    chooser.value.set_files([{"name": "early.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    status = page.locator(".cairn-editor-status")
+    image = page.locator(".ProseMirror img.cairn-image")
+    page.wait_for_function("""() => document.querySelector(".ProseMirror img.cairn-image")
+        || /Save the page once/.test(document.querySelector(".cairn-editor-status").textContent)""")
+    if image.count() == 0:
+        # No draft of the new page to attach to: the person is told, in words, what to do.
+        assert "Save the page once before adding images" in status.inner_text()
+        page.keyboard.press("Control+s")
+        page.wait_for_url("**/viewpage.action?pageId=*")
+        assert stored_storage(page, node, page_id_of(page)) == "<p>Intro</p>"
+    else:
+        # The form's draft autosave gave the new page an id: the image is attached to it.
+        page.keyboard.press("Control+s")
+        page.wait_for_url("**/viewpage.action?pageId=*")
+        assert stored_storage(page, node, page_id_of(page)) == (
+            '<p>Intro<ac:image><ri:attachment ri:filename="early.png" /></ac:image></p>')
+        assert attachment_names(page, node, page_id_of(page)) == ["early.png"]
     assert errors == []
 
 
