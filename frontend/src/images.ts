@@ -1,6 +1,7 @@
 // Images: chosen with the file picker, dropped on the editor or pasted, each file is attached to
 // the page (`POST /rest/api/content/{id}/child/attachment`) and inserted as a `confluenceImage`
-// naming the attachment; or an image by its address (`ri:url`). A new page has no id until it is
+// naming the attachment; or an image by its address (`ri:url`). Other files dropped on the editor
+// are attached the same way and inserted as links to the attachment. A new page has no id until it is
 // saved: the create form's draft autosave provides one when the page has it, otherwise the
 // person is told to save the page first.
 
@@ -33,10 +34,11 @@ export function attachmentName(file: File, now = new Date()): string {
 }
 
 /**
- * Attaches each image to the page and inserts it at `position` (a drop) or at the selection,
- * one after the other; the last one ends up selected, with its size and alignment controls.
+ * Attaches each file to the page and inserts it at `position` (a drop) or at the selection, one
+ * after the other: an image as an image, any other file as a link to it. A last image ends up
+ * selected, with its size and alignment controls.
  */
-export async function insertImageFiles(editor: Editor, files: File[], position?: number): Promise<void> {
+export async function insertFiles(editor: Editor, files: File[], position?: number): Promise<void> {
   const { announce } = contextOf(editor);
   if (files.length === 0) return;
   const contentId = await attachmentContainer(editor);
@@ -53,10 +55,12 @@ export async function insertImageFiles(editor: Editor, files: File[], position?:
       return;
     }
     if (editor.isDestroyed) return;
-    const image = { type: "confluenceImage", attrs: { attachment: stored, src: attachmentSource(contentId, stored) } };
+    const inserted = file.type.startsWith("image/")
+      ? { type: "confluenceImage", attrs: { attachment: stored, src: attachmentSource(contentId, stored) } }
+      : { type: "confluenceLink", attrs: { attachment: stored } };
     const chain = editor.chain().focus();
-    if (at !== undefined) chain.insertContentAt(Math.min(at, editor.state.doc.content.size), image);
-    else chain.insertContent(image);
+    if (at !== undefined) chain.insertContentAt(Math.min(at, editor.state.doc.content.size), inserted);
+    else chain.insertContent(inserted);
     chain.run();
     at = at === undefined ? undefined : editor.state.selection.from;
     announce(`${stored} is attached to the page and shown here.`);
@@ -74,7 +78,7 @@ export function pickImageFiles(editor: Editor): void {
   input.addEventListener("change", () => {
     const files = imageFiles(input.files);
     input.remove();
-    void insertImageFiles(editor, files);
+    void insertFiles(editor, files);
   });
   input.addEventListener("cancel", () => input.remove());
   // Outside the page's form: the picked files are uploaded here, never posted with the page.

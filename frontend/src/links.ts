@@ -115,6 +115,14 @@ class TargetList {
 
 let dialogInputs = 0;
 
+/** The field and its list side by side: the list must not be part of the field's label. */
+function combobox(label: HTMLElement, list: HTMLElement): HTMLElement {
+  const wrapper = document.createElement("div");
+  wrapper.className = "cairn-combobox";
+  wrapper.append(label, list);
+  return wrapper;
+}
+
 export function editLink(editor: Editor): void {
   const { state } = editor;
   const { spaceKey: ownSpace, element } = contextOf(editor);
@@ -220,7 +228,7 @@ export function editLink(editor: Editor): void {
   showDialog(editor, {
     title: hadLink ? "Edit link" : "Insert link",
     className: "cairn-link-dialog",
-    content: [field("Link to", target, list.element), field("Link text", text)],
+    content: [combobox(field("Link to", target), list.element), field("Link text", text)],
     submitLabel: hadLink ? "Save link" : "Insert link",
     extraButtons: hadLink ? [{ label: "Remove link", run: (close) => { close(); removeLink(); } }] : [],
     submit(close) {

@@ -1,7 +1,7 @@
 // Paste and drop from outside the editor:
 //
-// - images (a file on the clipboard with no text beside it, or image files dropped) are attached
-//   to the page and inserted (see images.ts);
+// - images (a file on the clipboard with no text beside it) and files dropped are attached to the
+//   page and inserted, images as images and other files as links to them (see images.ts);
 // - HTML from elsewhere (Word, Google Docs, Confluence, web pages) and plain text that looks like
 //   Markdown are cleaned by the server (`POST /rest/cairn/1/editor/paste`), which answers the
 //   editor's document of what it keeps; that is inserted at the selection.
@@ -15,7 +15,7 @@ import { Extension, type Editor } from "@tiptap/core";
 import { Fragment, Slice } from "@tiptap/pm/model";
 import { Plugin, PluginKey } from "@tiptap/pm/state";
 import { contextOf } from "./context";
-import { imageFiles, insertImageFiles } from "./images";
+import { imageFiles, insertFiles } from "./images";
 import { cleanPaste } from "./requests";
 
 /** Lines only Markdown starts this way: headings, list items, quotes, fences, table rows. */
@@ -145,7 +145,7 @@ export const PasteAndDrop = Extension.create({
             const images = imageFiles(data.files);
             if (images.length > 0 && !hasText(html)) {
               event.preventDefault();
-              void insertImageFiles(editor, images);
+              void insertFiles(editor, images);
               return true;
             }
             // An editor for code puts its text on the clipboard as coloured HTML too.
@@ -165,11 +165,11 @@ export const PasteAndDrop = Extension.create({
           },
           handleDrop(view, event, _slice, moved) {
             if (moved) return false;
-            const images = imageFiles(event.dataTransfer?.files);
-            if (images.length === 0) return false;
+            const files = Array.from(event.dataTransfer?.files ?? []);
+            if (files.length === 0) return false;
             event.preventDefault();
             const position = view.posAtCoords({ left: event.clientX, top: event.clientY })?.pos;
-            void insertImageFiles(editor, images, position);
+            void insertFiles(editor, files, position);
             return true;
           },
         },

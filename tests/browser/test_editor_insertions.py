@@ -282,7 +282,8 @@ def test_an_image_for_a_page_not_saved_yet(node, browser):
     status = page.locator(".cairn-editor-status")
     image = page.locator(".ProseMirror img.cairn-image")
     page.wait_for_function("""() => document.querySelector(".ProseMirror img.cairn-image")
-        || /Save the page once/.test(document.querySelector(".cairn-editor-status").textContent)""")
+        || /Save the page once|could not be attached/.test(document.querySelector(".cairn-editor-status").textContent)""")
+    assert "could not be attached" not in status.inner_text(), "the new page's draft refused the image: " + status.inner_text()
     if image.count() == 0:
         # No draft of the new page to attach to: the person is told, in words, what to do.
         assert "Save the page once before adding images" in status.inner_text()
@@ -299,7 +300,7 @@ def test_an_image_for_a_page_not_saved_yet(node, browser):
     assert errors == []
 
 
-def test_an_image_dropped_on_the_editor_is_attached_where_it_was_dropped(node, browser):
+def test_files_dropped_on_the_editor_are_attached_where_they_were_dropped(node, browser):
     context = browser.new_context()
     page = log_in(context, node)
     errors = watch_console(page)
@@ -309,16 +310,19 @@ def test_an_image_dropped_on_the_editor_is_attached_where_it_was_dropped(node, b
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+        transfer.items.add(new File(["%PDF-1.4"], "notes.pdf", { type: "application/pdf" }));
         const target = document.elementFromPoint(x, y);
         for (const type of ["dragenter", "dragover", "drop"]) {
             target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, clientX: x, clientY: y, bubbles: true, cancelable: true }));
         }
     }""", [box["x"] + box["width"] - 1, box["y"] + box["height"] / 2, base64.b64encode(png_bytes()).decode()])
     page.locator(".ProseMirror img.cairn-image").wait_for()
+    page.locator(".ProseMirror .cairn-page-link", has_text="notes.pdf").wait_for()
     assert publish(page, node, page_id) == (
-        '<p>First<ac:image><ri:attachment ri:filename="dropped.png" /></ac:image></p><p>Second</p>'
+        '<p>First<ac:image><ri:attachment ri:filename="dropped.png" /></ac:image>'
+        '<ac:link><ri:attachment ri:filename="notes.pdf" /></ac:link></p><p>Second</p>'
     )
-    assert attachment_names(page, node, page_id) == ["dropped.png"]
+    assert sorted(attachment_names(page, node, page_id)) == ["dropped.png", "notes.pdf"]
     assert errors == []
 
 
