@@ -129,8 +129,10 @@ export function editLink(editor: Editor): void {
   const linkType = state.schema.marks.link;
   const selectedAtom = state.selection instanceof NodeSelection && state.selection.node.type.name === "confluenceLink"
     ? state.selection.node : null;
-  // The range the link replaces: the selection, or all of the link mark the cursor is in.
+  // The range the link replaces: the selection, or all of the link mark the cursor is in; after
+  // a selected image or macro, which a link must not replace.
   let { from, to } = state.selection;
+  if (state.selection instanceof NodeSelection && !selectedAtom) from = to;
   if (from === to && editor.isActive("link")) {
     const range = getMarkRange(state.selection.$from, linkType);
     if (range) ({ from, to } = range);
