@@ -47,6 +47,8 @@ class TargetList {
     this.element.setAttribute("role", "listbox");
     this.element.setAttribute("aria-label", "Pages and attachments");
     this.element.hidden = true;
+    // The focus stays in the field while the list is clicked or scrolled.
+    this.element.addEventListener("mousedown", (event) => event.preventDefault());
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", this.element.id);
@@ -94,7 +96,6 @@ class TargetList {
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", String(index === this.active));
       option.textContent = targetText(target);
-      option.addEventListener("mousedown", (event) => event.preventDefault());
       option.addEventListener("click", () => this.choose(target));
       return option;
     }));
