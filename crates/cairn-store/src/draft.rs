@@ -1,10 +1,11 @@
 //! Drafts of published pages (migration 0012): one per person and page, replaced at every
 //! autosave, removed when that person publishes or discards it, or when the page is purged.
 
-use cairn_core::{ContentId, UserId};
+use cairn_core::{Content, ContentId, UserId};
 use sqlx::Row;
 
 use crate::Unjournaled;
+use crate::row::{self, content_columns};
 use crate::{Store, StoreResult};
 
 /// A person's unpublished edit of a page.
@@ -87,5 +88,48 @@ impl Store {
             .commit_unjournaled(Unjournaled::PersonalDraft)
             .await?;
         Ok(removed > 0)
+    }
+
+    /// The person's drafts of published pages, most recently saved first.
+    pub async fn page_drafts_of(&self, user_id: UserId, limit: i64) -> StoreResult<Vec<PageDraft>> {
+        let rows = sqlx::query(self.sql(
+            "SELECT content_id, base_version, title, body, saved_ms FROM page_draft WHERE user_id = ? ORDER BY saved_ms DESC LIMIT ?",
+        ))
+        .bind(user_id.0)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PageDraft {
+                    content_id: ContentId(row.try_get("content_id")?),
+                    user_id,
+                    base_version: row.try_get("base_version")?,
+                    title: row.try_get("title")?,
+                    body: row.try_get("body")?,
+                    saved_ms: row.try_get("saved_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The person's pages and blog posts never published (`status = 'draft'`), most recently
+    /// saved first.
+    pub async fn new_content_drafts_of(
+        &self,
+        user_id: UserId,
+        limit: i64,
+    ) -> StoreResult<Vec<Content>> {
+        let rows = sqlx::query(self.sql(concat!(
+            "SELECT ",
+            content_columns!(),
+            " FROM content WHERE status = 'draft' AND creator_id = ? AND content_type IN ('page', 'blogpost')",
+            " ORDER BY last_modified_ms DESC, id DESC LIMIT ?"
+        )))
+        .bind(user_id.0)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        row::contents(&rows)
     }
 }

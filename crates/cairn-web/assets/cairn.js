@@ -173,9 +173,10 @@
   });
   var submitting = false;
 
-  // Drafts: while someone edits a published page, the form is saved as their draft a few seconds
-  // after they stop typing (and at least every 15 seconds while they type), so that closing the
-  // browser loses nothing; the editor offers the draft again next time.
+  // Drafts: while someone writes, the form is saved as their draft a few seconds after they stop
+  // typing (and at least every 15 seconds while they type), so that closing the browser loses
+  // nothing. A published page's draft is offered again by its editor; a new page's draft is the
+  // page itself, unpublished, listed on the dashboard under "Your drafts".
   var draftUrl = form.getAttribute("data-draft-url");
   var draftStatus = form.querySelector(".draft-status");
   var draftTimer = null;
@@ -222,6 +223,15 @@
         }
         if (draftStatus) {
           draftStatus.textContent = "Draft saved " + answer.savedAt;
+        }
+        // A new page's first draft creates it: later saves, images and Publish use that page.
+        var draftField = form.querySelector("input[name=draftId]");
+        if (answer.draftId && draftField) {
+          draftField.value = String(answer.draftId);
+          var mount = form.querySelector("[data-cairn-editor]");
+          if (mount) {
+            mount.setAttribute("data-content-id", String(answer.draftId));
+          }
         }
         return answer.contentId;
       })

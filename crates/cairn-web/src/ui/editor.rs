@@ -109,6 +109,8 @@ struct CreateRequest<'a> {
     parent_id: Option<ContentId>,
     title: &'a str,
     labels: &'a str,
+    /// The person's unpublished draft of this new page, once the editor has saved one.
+    draft: Option<&'a Content>,
 }
 
 fn create_action(content_type: ContentType) -> &'static str {
@@ -166,7 +168,16 @@ async fn create_markup(
     };
     let form = PageForm {
         action: create_action(request.content_type),
-        hidden: vec![("type", request.content_type.as_str().to_string())],
+        hidden: vec![
+            ("type", request.content_type.as_str().to_string()),
+            (
+                "draftId",
+                request
+                    .draft
+                    .map(|draft| draft.id.to_string())
+                    .unwrap_or_default(),
+            ),
+        ],
         title: request.title,
         body,
         change: None,
@@ -179,7 +190,7 @@ async fn create_markup(
         }),
         cancel_href: &cancel_href,
         other_mode_href,
-        content_id: None,
+        content_id: request.draft.map(|draft| draft.id),
         space_key: space.key.as_str(),
     };
     Ok(page_frame(
@@ -191,6 +202,7 @@ async fn create_markup(
                 div.breadcrumbs { (space.name) @if let Some(title) = &parent_title { " / " (title) } }
                 h1.title { (heading) }
                 @if let Some(error) = error { p.notice.error role="alert" { (error) } }
+                @if let Some(draft) = request.draft { (new_draft_notice(draft)) }
                 (page_form(&form))
             }
         },
@@ -238,6 +250,7 @@ async fn create_form_for(
         parent_id,
         title: "",
         labels: "",
+        draft: None,
     };
     create_markup(state, user, &request, &body, None, Some(other_mode_href)).await
 }
@@ -283,6 +296,10 @@ pub async fn create(
     };
     let title = form.get("title").unwrap_or("");
     let labels = form.get("labels").unwrap_or("");
+    let draft = match form.get("draftId").and_then(ContentId::parse) {
+        Some(id) => Some(own_new_draft(&state, &user, id).await?),
+        None => None,
+    };
     let posted = PostedBody::read(&form);
     let from_textarea = posted.format == BodyFormat::Storage;
     let mut request = CreateRequest {
@@ -291,6 +308,7 @@ pub async fn create(
         parent_id,
         title,
         labels,
+        draft: draft.as_ref(),
     };
     // A new page's editor starts from an empty page.
     let converted = posted_storage(posted, "", &request.space, None);
@@ -323,7 +341,12 @@ pub async fn create(
                 labels: typed_labels(labels),
                 properties: Vec::new(),
             };
-            match page::create(&state, &user.as_caller(), command).await {
+            let created = match request.draft {
+                // The draft the editor kept is what gets published.
+                Some(draft) => publish_new_draft(&state, &user, draft, command).await,
+                None => page::create(&state, &user.as_caller(), command).await,
+            };
+            match created {
                 Ok(content) => return Ok(Redirect::to(&view_path(content.id)).into_response()),
                 Err(error) => ApiError::from(error),
             }
@@ -443,7 +466,11 @@ pub async fn edit_form(
     let draft = cairn_app::draft::find(&state, &user.as_caller(), &content).await?;
     let (based_on, title, storage) = match &draft {
         Some(draft) => (draft.base_version, draft.title.as_str(), draft.body.clone()),
-        None => (content.version, content.title.as_str(), content.body.clone()),
+        None => (
+            content.version,
+            content.title.as_str(),
+            content.body.clone(),
+        ),
     };
     let body = match (source, &draft) {
         (true, _) => BodyField::source(storage),
@@ -492,6 +519,156 @@ fn draft_notice(draft: &PageDraft, content: &Content) -> Markup {
     }
 }
 
+/// The caller's own unpublished new page `id` (a `status=draft` content), or 404.
+async fn own_new_draft(
+    state: &AppState,
+    user: &Principal,
+    id: ContentId,
+) -> Result<Content, UiError> {
+    let draft = state.store.find_content(id).await?;
+    draft
+        .filter(|draft| draft.status == ContentStatus::Draft && draft.creator_id == user.user.id)
+        .ok_or_else(|| UiError::not_found(format!("draft {id} does not exist or was published")))
+}
+
+/// Publishes the draft the create form kept, as `command` says (in another space than the
+/// draft's, the page is created there and the draft removed).
+async fn publish_new_draft(
+    state: &AppState,
+    user: &Principal,
+    draft: &Content,
+    command: page::CreatePage,
+) -> Result<Content, cairn_app::Error> {
+    let caller = user.as_caller();
+    let draft_space = state.store.find_space_by_id(draft.space_id).await?;
+    if draft_space.is_none_or(|space| space.key != command.space_key) {
+        let created = page::create(state, &caller, command).await?;
+        cairn_app::lifecycle::remove(state, &caller, draft, Some("draft")).await?;
+        return Ok(created);
+    }
+    let save = page::SavePage {
+        id: draft.id,
+        version_number: draft.version,
+        title: Some(command.title),
+        body: Some(command.body),
+        parent_id: command.parent_id,
+        space_key: None,
+        status: page::WantedStatus::Current,
+        message: command.message,
+        minor_edit: command.minor_edit,
+        labels: Some(command.labels),
+        properties: Vec::new(),
+    };
+    Ok(page::save(state, &caller, save).await?.content)
+}
+
+/// Says that the create form holds the person's unpublished new page, with Discard draft.
+fn new_draft_notice(draft: &Content) -> Markup {
+    html! {
+        div.notice.draft-notice role="status" {
+            p { "You are writing your unpublished draft, saved " (human_from_ms(draft.last_modified_ms)) ". Only you can see it." }
+            form.inline method="post" action="/pages/discarddraft.action" {
+                input type="hidden" name="draftId" value=(draft.id);
+                button.button.secondary type="submit" { "Discard draft" }
+            }
+        }
+    }
+}
+
+/// `GET /pages/resumedraft.action?draftId=N`: the create form again, on the person's draft of a
+/// new page.
+pub async fn resume_draft(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let draft = own_new_draft(&state, &user, query_id(&query, "draftId")?).await?;
+    let space = space_of(&state, &draft).await?;
+    let body = BodyField::editor_over_unsaved(draft.body.clone(), &space, None);
+    let request = CreateRequest {
+        space,
+        content_type: draft.content_type,
+        parent_id: draft.parent_id,
+        title: &draft.title,
+        labels: "",
+        draft: Some(&draft),
+    };
+    create_markup(&state, &user, &request, &body, None, None).await
+}
+
+/// The autosave of a new page: the first one creates it as the person's draft
+/// (`status=draft`), later ones update it.
+async fn save_new_draft(
+    state: &AppState,
+    user: &Principal,
+    form: &QueryPairs,
+) -> Result<Result<Content, String>, UiError> {
+    let space = state
+        .store
+        .space_by_key(&SpaceKey::from_stored(form.get("spaceKey").unwrap_or("")))
+        .await?;
+    let content_type = match form.get("type") {
+        Some("blogpost") => ContentType::BlogPost,
+        _ => ContentType::Page,
+    };
+    let title = form.get("title").unwrap_or("").trim();
+    if title.is_empty() {
+        return Ok(Err("give the page a title first".to_string()));
+    }
+    let storage = match posted_storage(PostedBody::read(form), "", &space, None) {
+        Ok(storage) => storage,
+        Err((_, reason)) => return Ok(Err(reason)),
+    };
+    let caller = user.as_caller();
+    let saved = match form.get("draftId").and_then(ContentId::parse) {
+        None => {
+            let parent_id = match content_type {
+                ContentType::Page => form.get("parentId").and_then(ContentId::parse),
+                _ => None,
+            };
+            let command = page::CreatePage {
+                content_type,
+                space_key: space.key.clone(),
+                parent_id,
+                title: title.to_string(),
+                body: storage,
+                draft: true,
+                message: String::new(),
+                minor_edit: false,
+                labels: Vec::new(),
+                properties: Vec::new(),
+            };
+            page::create(state, &caller, command).await
+        }
+        Some(id) => {
+            let draft = own_new_draft(state, user, id).await?;
+            let save = page::SavePage {
+                id,
+                version_number: draft.version,
+                title: Some(title.to_string()),
+                body: Some(storage),
+                parent_id: None,
+                space_key: None,
+                status: page::WantedStatus::Draft,
+                message: String::new(),
+                minor_edit: false,
+                labels: None,
+                properties: Vec::new(),
+            };
+            page::save(state, &caller, save)
+                .await
+                .map(|saved| saved.content)
+        }
+    };
+    match saved {
+        Ok(content) => Ok(Ok(content)),
+        Err(error) if error.code.kind() == cairn_app::error::FailureKind::Invalid => {
+            Ok(Err(error.message))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// `POST /pages/savedraft.action` (the editor's autosave, every few seconds while someone types):
 /// the form as it is now, kept as the person's draft of the page. Answers JSON for the script:
 /// `{"savedAt": "…"}`, or `{"message": "…"}` with 400 when the text cannot be kept as it is.
@@ -501,12 +678,22 @@ pub async fn save_draft(
     body: Bytes,
 ) -> Result<Response, UiError> {
     let form = parse_query(&String::from_utf8_lossy(&body));
-    let id = query_id(&form, "pageId")?;
-    let content = current_content(&state, &user, id).await?;
     let refused = |message: String| {
         let body = serde_json::json!({ "message": message });
         (StatusCode::BAD_REQUEST, crate::error::json_body(&body)).into_response()
     };
+    if form.get("pageId").is_none() {
+        return Ok(match save_new_draft(&state, &user, &form).await? {
+            Ok(draft) => crate::error::json_body(&serde_json::json!({
+                "savedAt": human_from_ms(draft.last_modified_ms),
+                "contentId": draft.id.0,
+                "draftId": draft.id.0,
+            })),
+            Err(message) => refused(message),
+        });
+    }
+    let id = query_id(&form, "pageId")?;
+    let content = current_content(&state, &user, id).await?;
     let Some(based_on) = form
         .get("originalVersion")
         .and_then(|text| text.parse::<i32>().ok())
@@ -543,15 +730,24 @@ pub async fn save_draft(
     }
 }
 
-/// `POST /pages/discarddraft.action`: throws the person's draft of the page away and opens the
-/// editor on the published page.
+/// `POST /pages/discarddraft.action` with `pageId` (a draft of a published page: the editor opens
+/// on the published page) or `draftId` (a new page never published: it is removed).
 pub async fn discard_draft(
     State(state): State<AppState>,
     UiUser(user): UiUser,
     body: Bytes,
 ) -> Result<Response, UiError> {
     let form = parse_query(&String::from_utf8_lossy(&body));
+    if form.get("pageId").is_none() {
+        // A new page never published: the draft is all there is.
+        let draft = own_new_draft(&state, &user, query_id(&form, "draftId")?).await?;
+        let space = space_of(&state, &draft).await?;
+        cairn_app::lifecycle::remove(&state, &user.as_caller(), &draft, Some("draft")).await?;
+        let home = format!("/display/{}", encode_component(space.key.as_str()));
+        return Ok(Redirect::to(&home).into_response());
+    }
     let content = current_content(&state, &user, query_id(&form, "pageId")?).await?;
+    access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
     cairn_app::draft::discard(&state, &user.as_caller(), &content).await?;
     Ok(Redirect::to(&format!("/pages/editpage.action?pageId={}", content.id)).into_response())
 }

@@ -200,7 +200,7 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
     let body = form.body;
     html! {
         form.card.page-editor method="post" action=(form.action) data-unsaved-warning
-            data-draft-url=[form.content_id.map(|_| "/pages/savedraft.action")] {
+            data-draft-url="/pages/savedraft.action" {
             @for (name, value) in &form.hidden { input type="hidden" name=(name) value=(value); }
             input type="hidden" name="body_format" value="storage";
             @if let Some(original) = &body.editor_original {
@@ -226,10 +226,8 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
                 button.button type="submit" title="Save (Ctrl+S)" { "Save" }
                 " "
                 a.button.secondary href=(form.cancel_href) data-cancel { "Cancel" }
-                @if form.content_id.is_some() {
-                    " "
-                    span.draft-status.muted role="status" aria-live="polite" {}
-                }
+                " "
+                span.draft-status.muted role="status" aria-live="polite" {}
                 @if let Some(href) = &form.other_mode_href {
                     " "
                     @if body.editor_document.is_some() {

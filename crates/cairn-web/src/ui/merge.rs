@@ -180,8 +180,12 @@ fn conflict_markup(user: &Principal, page: &ConflictPage<'_>) -> Markup {
                     p { (page.publisher) " while you were editing (you started from version " (page.based_on) "). Nothing was overwritten." }
                     p {
                         "You both changed the same part of the page in " (conflicts) " place" @if conflicts != 1 { "s" } ". "
-                        "Choose what to keep there; everything else (" (count(page.merge.theirs_taken, "of their changes")) ", "
-                        (count(page.merge.mine_taken, "of yours")) ") is merged already. You review the result before it is published. "
+                        "Choose what to keep there"
+                        @if page.merge.theirs_taken + page.merge.mine_taken > 0 {
+                            "; everything else (" (count(page.merge.theirs_taken, "of their changes")) ", "
+                            (count(page.merge.mine_taken, "of yours")) ") is merged already"
+                        }
+                        ". You review the result before it is published. "
                         a href=(compare_href(content, page.based_on)) target="_blank" { "What they changed" }
                     }
                 }
@@ -320,7 +324,10 @@ mod tests {
     #[test]
     fn the_title_follows_whoever_changed_it() {
         assert_eq!(merged_title("Plan", "Plan", "My plan"), Some("My plan"));
-        assert_eq!(merged_title("Plan", "Their plan", "Plan"), Some("Their plan"));
+        assert_eq!(
+            merged_title("Plan", "Their plan", "Plan"),
+            Some("Their plan")
+        );
         assert_eq!(merged_title("Plan", "Same", "Same"), Some("Same"));
         assert_eq!(merged_title("Plan", "Theirs", "Mine"), None);
     }

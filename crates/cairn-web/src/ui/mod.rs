@@ -66,6 +66,7 @@ pub fn routes() -> crate::routes::RouteTable {
             get(editor::edit_form).post(editor::edit),
         )
         .route("/pages/savedraft.action", post(editor::save_draft))
+        .route("/pages/resumedraft.action", get(editor::resume_draft))
         .route("/pages/discarddraft.action", post(editor::discard_draft))
         .route("/pages/resolveconflict.action", post(merge::resolve))
         .route("/pages/viewpreviousversions.action", get(page::history))

@@ -27,6 +27,14 @@ pub async fn dashboard(
         .list_spaces(user.user.id, Window::first(100))
         .await?;
     let recent = state.store.recently_updated(user.user.id, 20).await?;
+    let (new_drafts, page_drafts) = if user.is_anonymous() {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            state.store.new_content_drafts_of(user.user.id, 20).await?,
+            state.store.page_drafts_of(user.user.id, 20).await?,
+        )
+    };
     let space_names: std::collections::HashMap<_, _> = spaces
         .iter()
         .map(|space| (space.id, (space.key.clone(), space.name.clone())))
@@ -57,6 +65,25 @@ pub async fn dashboard(
                             }
                         }
                         @if more_spaces { p.muted { "Showing the first 100 spaces." } }
+                    }
+                }
+                @if !new_drafts.is_empty() || !page_drafts.is_empty() {
+                    div.card {
+                        h2 { "Your drafts" }
+                        ul.draft-list {
+                            @for draft in &new_drafts {
+                                li {
+                                    a href={ "/pages/resumedraft.action?draftId=" (draft.id) } { (draft.title) }
+                                    span.muted { " new " (draft.content_type.as_str()) ", saved " (friendly_from_ms(draft.last_modified_ms, now)) }
+                                }
+                            }
+                            @for draft in &page_drafts {
+                                li {
+                                    a href={ "/pages/editpage.action?pageId=" (draft.content_id) } { (draft.title) }
+                                    span.muted { " unpublished changes, saved " (friendly_from_ms(draft.saved_ms, now)) }
+                                }
+                            }
+                        }
                     }
                 }
                 div.card {

@@ -162,6 +162,8 @@ pub(crate) struct Fixture {
     page: String,
     /// A page in the trash of SEC.
     trashed: String,
+    /// The site administrator's unpublished new page in SEC.
+    draft: String,
     attachment: String,
     token: String,
     task: String,
@@ -862,8 +864,42 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             M::POST,
             "/pages/editpage.action",
             format!("/pages/editpage.action?pageId={page}"),
-            Body::Form(edit_form),
+            Body::Form(edit_form.clone()),
             EditPage,
+        ),
+        row(
+            M::POST,
+            "/pages/savedraft.action",
+            "/pages/savedraft.action".into(),
+            Body::Form(edit_form.clone()),
+            EditPage,
+        ),
+        row(
+            M::POST,
+            "/pages/discarddraft.action",
+            "/pages/discarddraft.action".into(),
+            Body::Form(vec![("pageId", page.to_string())]),
+            EditPage,
+        ),
+        row(
+            M::POST,
+            "/pages/resolveconflict.action",
+            "/pages/resolveconflict.action".into(),
+            Body::Form(vec![
+                ("pageId", page.to_string()),
+                ("baseVersion", "1".to_string()),
+                ("theirVersion", "2".to_string()),
+                ("mine", "<p>mine</p>".to_string()),
+                ("title", "Restricted page".to_string()),
+            ]),
+            EditPage,
+        ),
+        row(
+            M::GET,
+            "/pages/resumedraft.action",
+            format!("/pages/resumedraft.action?draftId={}", fixture.draft),
+            Body::None,
+            SiteAdministratorsOwn,
         ),
         row(
             M::GET,
@@ -1312,6 +1348,12 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         .expect("sent")
         .status();
     assert_eq!(status, StatusCode::NO_CONTENT);
+    // An unpublished new page of the administrator's.
+    let mut draft_page = new_page("SEC", "Draft of mine", None);
+    draft_page["status"] = json!("draft");
+    let (status, draft) = call(admin.post(app.url("/rest/api/content")).json(&draft_page)).await;
+    assert!(status.is_success(), "{draft}");
+    let draft = draft["id"].as_str().expect("id").to_string();
     // A long task of the administrator's: deleting a space of their own.
     call(
         admin
@@ -1328,6 +1370,7 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     Fixture {
         page,
         trashed,
+        draft,
         attachment,
         token: token["id"].to_string(),
         task: task["id"].as_str().expect("task id").to_string(),

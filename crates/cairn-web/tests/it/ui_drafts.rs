@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 every_dialect!(
     a_draft_is_kept_offered_again_and_discarded,
+    a_new_page_draft_is_unpublished_until_published,
     edits_of_different_parts_merge_and_publish_both,
     edits_of_the_same_part_ask_and_apply_the_choice,
     the_editor_finds_people_and_cleans_pasted_content
@@ -543,5 +544,128 @@ async fn the_editor_finds_people_and_cleans_pasted_content(db: TestDb) {
         call(cairn_testkit::anonymous_client().get(app.url("/rest/cairn/1/editor/users?query=zo")))
             .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+async fn a_new_page_draft_is_unpublished_until_published(db: TestDb) {
+    let app = TestApp::start(db).await;
+    page(&app).await;
+    let browser = signed_in(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let form = get(&browser, &app, "/pages/createpage.action?spaceKey=DR").await;
+    assert_eq!(
+        hidden(&form, "draftId"),
+        "",
+        "no draft before the first autosave"
+    );
+
+    let draft_form = |draft_id: &str, title: &str, body: &str| {
+        vec![
+            ("spaceKey".to_string(), "DR".to_string()),
+            ("type".to_string(), "page".to_string()),
+            ("draftId".to_string(), draft_id.to_string()),
+            ("title".to_string(), title.to_string()),
+            ("body".to_string(), body.to_string()),
+        ]
+    };
+    let send = |fields: Vec<(String, String)>, path: &'static str| {
+        let browser = browser.clone();
+        let url = app.url(path);
+        let origin = app.url("");
+        async move {
+            let response = browser
+                .post(url)
+                .header("origin", origin)
+                .form(&fields)
+                .send()
+                .await
+                .expect("sent");
+            (response.status(), response.text().await.expect("body"))
+        }
+    };
+    let (status, untitled) = send(draft_form("", "", "<p>x</p>"), "/pages/savedraft.action").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(untitled.contains("title first"), "{untitled}");
+
+    let (status, first) = send(
+        draft_form("", "Ideas", "<p>one</p>"),
+        "/pages/savedraft.action",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let first: Value = serde_json::from_str(&first).expect("json");
+    let draft_id = first["draftId"].as_i64().expect("draftId").to_string();
+    let (status, _) = send(
+        draft_form(&draft_id, "Ideas", "<p>one</p><p>two</p>"),
+        "/pages/savedraft.action",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Unpublished: not in the space, not readable by REST for others; the dashboard lists it for its author.
+    let (_, listed) = call(
+        app.admin()
+            .get(app.url("/rest/api/content?spaceKey=DR&type=page")),
+    )
+    .await;
+    assert!(
+        !listed.to_string().contains("Ideas") && listed["size"] == 2,
+        "the home page and Plan only: {listed}"
+    );
+    let dashboard = get(&browser, &app, "/dashboard.action").await;
+    assert!(
+        dashboard.contains("Your drafts")
+            && dashboard.contains(&format!("resumedraft.action?draftId={draft_id}"))
+    );
+
+    // Resumed: the create form on the draft, with its text; publishing makes it the page.
+    let resumed = get(
+        &browser,
+        &app,
+        &format!("/pages/resumedraft.action?draftId={draft_id}"),
+    )
+    .await;
+    assert_eq!(hidden(&resumed, "draftId"), draft_id);
+    assert!(
+        resumed.contains("unpublished draft") && resumed.contains("two"),
+        "{resumed}"
+    );
+    let mut publish = draft_form(&draft_id, "Ideas", "<p>one</p><p>two</p><p>three</p>");
+    publish.push(("labels".to_string(), "brainstorm".to_string()));
+    let (status, _) = send(publish, "/pages/createpage.action").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (body, version) = stored(&app, &draft_id).await;
+    assert_eq!(
+        (body.as_str(), version),
+        ("<p>one</p><p>two</p><p>three</p>", 1)
+    );
+    let (_, labels) = call(
+        app.admin()
+            .get(app.url(&format!("/rest/api/content/{draft_id}/label"))),
+    )
+    .await;
+    assert_eq!(labels["results"][0]["name"], "brainstorm");
+    let dashboard = get(&browser, &app, "/dashboard.action").await;
+    assert!(!dashboard.contains("Your drafts"));
+
+    // A second draft, discarded, is gone.
+    let (_, second) = send(
+        draft_form("", "Scratch", "<p>s</p>"),
+        "/pages/savedraft.action",
+    )
+    .await;
+    let second: Value = serde_json::from_str(&second).expect("json");
+    let second_id = second["draftId"].as_i64().expect("draftId").to_string();
+    let (status, _) = send(
+        vec![("draftId".to_string(), second_id.clone())],
+        "/pages/discarddraft.action",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let response = browser
+        .get(app.url(&format!("/pages/resumedraft.action?draftId={second_id}")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
