@@ -59,9 +59,15 @@ pub async fn save(
 }
 
 /// The caller's draft of `content`, if they have one and may still edit the page.
-pub async fn find(state: &Node, caller: &Caller, content: &Content) -> Result<Option<PageDraft>, Error> {
+pub async fn find(
+    state: &Node,
+    caller: &Caller,
+    content: &Content,
+) -> Result<Option<PageDraft>, Error> {
     let draft = state.store.page_draft(content.id, caller.user.id).await?;
-    if draft.is_some() && !access::can_do(state, caller.user.id, content, ContentAction::Edit).await? {
+    if draft.is_some()
+        && !access::can_do(state, caller.user.id, content, ContentAction::Edit).await?
+    {
         return Ok(None);
     }
     Ok(draft)
@@ -69,5 +75,8 @@ pub async fn find(state: &Node, caller: &Caller, content: &Content) -> Result<Op
 
 /// Throws the caller's draft of `content` away; true if there was one.
 pub async fn discard(state: &Node, caller: &Caller, content: &Content) -> Result<bool, Error> {
-    Ok(state.store.delete_page_draft(content.id, caller.user.id).await?)
+    Ok(state
+        .store
+        .delete_page_draft(content.id, caller.user.id)
+        .await?)
 }

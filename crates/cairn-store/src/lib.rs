@@ -48,8 +48,8 @@ pub use audit::{AuditChange, AuditFilter, AuditObject, AuditRecord, NewAuditReco
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use database_url::{DatabaseUrl, DatabaseUrlError, Engine};
-pub use draft::PageDraft;
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
+pub use draft::PageDraft;
 pub use error::StoreError;
 pub use global_permission::{GlobalGrant, GlobalPermissionChange};
 pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};

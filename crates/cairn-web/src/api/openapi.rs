@@ -11,18 +11,18 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::request::{
-    AccessModeRequest, ConfigurationRequest, ContentRequest, PasteRequest, ConvertRequest, CopyRequest,
+    AccessModeRequest, ConfigurationRequest, ContentRequest, ConvertRequest, CopyRequest,
     GlobalOperationRequest, GrantRequest, LabelsRequest, NameRequest, NewUserRequest,
-    PasswordChangeRequest, PasswordRequest, PropertyRequest, RestrictionRequest, RetentionRequest,
-    RpcRequest, SpaceRequest, TokenRequest,
+    PasswordChangeRequest, PasswordRequest, PasteRequest, PropertyRequest, RestrictionRequest,
+    RetentionRequest, RpcRequest, SpaceRequest, TokenRequest,
 };
 use super::view::{
-    AccessModeView, PastedContent, UserSuggestions, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
+    AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
     ConfigurationView, ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList,
     GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions,
-    PagedList, PropertyView, QuickNavigation, RestrictionList, RestrictionsByOperation,
-    RetentionView, RpcAnswer, SearchResults, SpaceContent, SpaceView, TaskStarted, TokenView,
-    UserView, VersionView, Watching,
+    PagedList, PastedContent, PropertyView, QuickNavigation, RestrictionList,
+    RestrictionsByOperation, RetentionView, RpcAnswer, SearchResults, SpaceContent, SpaceView,
+    TaskStarted, TokenView, UserSuggestions, UserView, VersionView, Watching,
 };
 use crate::error::ErrorBody;
 
@@ -584,9 +584,12 @@ pub fn operations() -> Vec<Operation> {
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
             .reads::<AccessModeRequest>()
             .answers::<AccessModeView>(),
-        get("/rest/cairn/1/editor/users", "People to @mention in the editor")
-            .query(&["query", "limit"])
-            .answers::<UserSuggestions>(),
+        get(
+            "/rest/cairn/1/editor/users",
+            "People to @mention in the editor",
+        )
+        .query(&["query", "limit"])
+        .answers::<UserSuggestions>(),
         post(
             "/rest/cairn/1/editor/paste",
             "Pasted HTML or Markdown, cleaned into storage and the editor's document",
