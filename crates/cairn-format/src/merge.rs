@@ -467,4 +467,63 @@ mod tests {
     fn broken_storage_is_an_error_not_a_merge() {
         assert!(merge_storage(BASE, "<p>open", BASE).is_err());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// A fragment of paragraphs and macros from a small alphabet, so that sides share blocks.
+        fn fragment() -> impl Strategy<Value = String> {
+            prop::collection::vec(0u8..8, 0..12).prop_map(|blocks| {
+                blocks
+                    .iter()
+                    .map(|block| match block {
+                        0 => "<ac:structured-macro ac:name=\"jira\"><ac:parameter ac:name=\"key\">X-1</ac:parameter></ac:structured-macro>".to_string(),
+                        1 => "<h2>Title</h2>\n".to_string(),
+                        n => format!("<p>Block {n}</p>"),
+                    })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn a_side_that_changed_nothing_yields_the_other(base in fragment(), edited in fragment()) {
+                let merge = merge_storage(&base, &base, &edited).unwrap();
+                prop_assert_eq!(merge.conflicts(), 0);
+                prop_assert_eq!(merge.resolve(|_| Resolution::Mine), edited.clone());
+                let merge = merge_storage(&base, &edited, &base).unwrap();
+                prop_assert_eq!(merge.conflicts(), 0);
+                prop_assert_eq!(merge.resolve(|_| Resolution::Mine), edited);
+            }
+
+            #[test]
+            fn the_same_edit_on_both_sides_is_that_edit(base in fragment(), edited in fragment()) {
+                let merge = merge_storage(&base, &edited, &edited).unwrap();
+                prop_assert_eq!(merge.conflicts(), 0);
+                prop_assert_eq!(merge.resolve(|_| Resolution::Theirs), edited);
+            }
+
+            #[test]
+            fn every_merge_is_storage_and_each_choice_keeps_that_side(
+                base in fragment(),
+                theirs in fragment(),
+                mine in fragment(),
+            ) {
+                let merge = merge_storage(&base, &theirs, &mine).unwrap();
+                for choice in [Resolution::Theirs, Resolution::Mine, Resolution::Both] {
+                    let merged = merge.resolve(|_| choice);
+                    prop_assert!(crate::parse(&merged).is_ok(), "{merged}");
+                }
+                // Choosing a side everywhere gives a page containing every block that side added.
+                let with_mine = merge.resolve(|_| Resolution::Mine);
+                for chunk in &merge.chunks {
+                    if let MergeChunk::Conflict { mine: block, .. } = chunk {
+                        prop_assert!(with_mine.contains(block.as_str()));
+                    }
+                }
+            }
+        }
+    }
 }
