@@ -51,18 +51,24 @@ export function createStatusLine(): { element: HTMLElement; announce(message: st
   };
 }
 
+/** Where files are attached: a content id, and whether it is a new page's draft. */
+export interface AttachmentContainer {
+  id: string;
+  draft: boolean;
+}
+
 /**
- * The content id images are attached to: the edited page's, or the new page's draft once the
- * create form's autosave has saved it. Null (after saying why) when there is none yet.
+ * The content files are attached to: the edited page, or the new page's draft once the create
+ * form's autosave has saved it. Null (after saying why) when there is none yet.
  */
-export async function attachmentContainer(editor: Editor): Promise<string | null> {
+export async function attachmentContainer(editor: Editor): Promise<AttachmentContainer | null> {
   const { element, announce } = contextOf(editor);
-  if (element.dataset.contentId) return element.dataset.contentId;
+  if (element.dataset.contentId) return { id: element.dataset.contentId, draft: false };
   const saveNow = window.cairnDrafts?.saveNow;
   if (saveNow) {
     try {
       const id = await saveNow();
-      if (id !== null && id !== undefined && String(id) !== "") return String(id);
+      if (id !== null && id !== undefined && String(id) !== "") return { id: String(id), draft: true };
     } catch (error) {
       console.error("cairn editor: the draft could not be saved", error);
     }

@@ -41,8 +41,9 @@ export function attachmentName(file: File, now = new Date()): string {
 export async function insertFiles(editor: Editor, files: File[], position?: number): Promise<void> {
   const { announce } = contextOf(editor);
   if (files.length === 0) return;
-  const contentId = await attachmentContainer(editor);
-  if (!contentId) return;
+  const container = await attachmentContainer(editor);
+  if (!container) return;
+  const contentId = container.id;
   let at = position;
   for (const [index, file] of files.entries()) {
     const name = attachmentName(file, new Date(Date.now() + index));
@@ -51,7 +52,8 @@ export async function insertFiles(editor: Editor, files: File[], position?: numb
     try {
       stored = await uploadAttachment(contentId, file, name);
     } catch (error) {
-      announce(`${name} could not be attached: ${(error as Error).message}`);
+      const advice = container.draft ? " Save the page once, then add it again." : "";
+      announce(`${name} could not be attached: ${(error as Error).message}.${advice}`);
       return;
     }
     if (editor.isDestroyed) return;
