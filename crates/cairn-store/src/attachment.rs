@@ -503,12 +503,15 @@ async fn create_attachment_in(
     file: &StoredFile,
 ) -> StoreResult<()> {
     let title = &cairn_core::limits::check_file_name(title)?;
-    let container =
-        sqlx::query(store.sql("SELECT space_id FROM content WHERE id = ? AND status = 'current'"))
-            .bind(container_id.0)
-            .fetch_optional(&mut **transaction)
-            .await?
-            .ok_or(StoreError::ContentNotFound(container_id))?;
+    // A draft takes attachments too (the editor adds images before a new page is published);
+    // who may see the draft was checked by the caller.
+    let container = sqlx::query(
+        store.sql("SELECT space_id FROM content WHERE id = ? AND status IN ('current', 'draft')"),
+    )
+    .bind(container_id.0)
+    .fetch_optional(&mut **transaction)
+    .await?
+    .ok_or(StoreError::ContentNotFound(container_id))?;
     let space_id: i64 = container.try_get("space_id")?;
     let inserted = sqlx::query(store.sql(
         "INSERT INTO attachment (id, container_id, space_id, title, live_title, status, version, media_type, size_bytes, comment, creator_id, created_ms, last_modifier_id, last_modified_ms) VALUES (?, ?, ?, ?, ?, 'current', 1, ?, ?, ?, ?, ?, ?, ?)",

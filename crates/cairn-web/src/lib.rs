@@ -24,6 +24,7 @@ mod error;
 pub mod health;
 mod links;
 pub mod metrics;
+pub mod people;
 mod rate_limit;
 mod read_only;
 mod render;

@@ -1,7 +1,9 @@
 //! Storage format to view HTML (through `cairn-format`, safe by construction), the well-formedness
 //! check on writes, and conversion of other representations to storage.
 
-use cairn_format::{ChildPage, PageTarget, RenderContext};
+use cairn_format::{ChildPage, PageTarget, RenderContext, UserDisplay, UserTarget};
+
+use crate::people::{People, profile_path};
 
 /// What the renderer knows about the page being shown. Attachment lists and includes fall back to
 /// `cairn-format`'s defaults until those features exist.
@@ -13,6 +15,8 @@ struct PageContext<'a> {
     /// The page's children as the viewer sees them, gathered before rendering (`child_pages.rs`)
     /// when the body has a `children` macro.
     children: &'a [ChildPage],
+    /// The people the body mentions, gathered before rendering (`people.rs`).
+    people: &'a People,
 }
 
 /// `tree` cut below `depth` levels (`None`: all of it).
@@ -61,6 +65,16 @@ impl RenderContext for PageContext<'_> {
             title: title.to_string(),
         })
     }
+    fn user(&self, user: &UserTarget) -> Option<UserDisplay> {
+        self.people.display(user).or_else(|| match user {
+            UserTarget::Username(username) => Some(UserDisplay {
+                display_name: username.clone(),
+                profile_url: Some(profile_path(username)),
+            }),
+            UserTarget::Key(_) | UserTarget::AccountId(_) => None,
+        })
+    }
+
     fn attachment_url(
         &self,
         owner: Option<&cairn_format::AttachmentOwner>,
@@ -89,22 +103,25 @@ pub fn storage_to_view_of_page(
     title: Option<&str>,
     page_id: Option<cairn_core::ContentId>,
 ) -> String {
-    storage_to_view_with_children(storage, space_key, title, page_id, &[])
+    storage_to_view_with_children(storage, space_key, title, page_id, &[], &People::default())
 }
 
-/// As [`storage_to_view_of_page`], with the page's children for its `children` macros.
+/// As [`storage_to_view_of_page`], with the page's children for its `children` macros and the
+/// people it mentions.
 pub fn storage_to_view_with_children(
     storage: &str,
     space_key: Option<&str>,
     title: Option<&str>,
     page_id: Option<cairn_core::ContentId>,
     children: &[ChildPage],
+    people: &People,
 ) -> String {
     let context = PageContext {
         space_key,
         title,
         page_id,
         children,
+        people,
     };
     match cairn_format::render_storage(storage, &context) {
         Ok(html) => html,
@@ -125,12 +142,14 @@ pub fn storage_to_editor_document(
     space_key: Option<&str>,
     title: Option<&str>,
     page_id: Option<cairn_core::ContentId>,
+    people: &People,
 ) -> Result<String, cairn_format::FormatError> {
     let context = PageContext {
         space_key,
         title,
         page_id,
         children: &[],
+        people,
     };
     let document = cairn_format::parse(storage)?;
     Ok(cairn_format::storage_to_editor_json(&document, &context))

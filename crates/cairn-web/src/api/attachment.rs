@@ -170,7 +170,8 @@ impl JsonBuilder<'_> {
     }
 }
 
-/// The current page or blog post `id_text` names, when the caller may view it.
+/// The page or blog post `id_text` names, when the caller may view it: current, or an unpublished
+/// draft of theirs (the editor attaches images to a new page's draft before it is published).
 async fn current_container(
     state: &AppState,
     caller: &Principal,
@@ -182,9 +183,13 @@ async fn current_container(
         .find_content(id)
         .await?
         .filter(|content| {
-            content.status == ContentStatus::Current && content.content_type != ContentType::Comment
+            matches!(
+                content.status,
+                ContentStatus::Current | ContentStatus::Draft
+            ) && content.content_type != ContentType::Comment
         })
         .ok_or_else(|| ApiError::content_not_found(id))?;
+    // A draft is visible to its creator only.
     access::require_view(state, caller.user.id, &container).await?;
     Ok(container)
 }

@@ -10,6 +10,7 @@ use super::parse_json_body;
 use super::request::{PasteRequest, decode};
 use super::view::{PastedContent, SuggestedUser, UserSuggestions};
 use crate::error::{ApiError, ApiJson};
+use crate::people::People;
 use crate::request::QueryPairs;
 use crate::request_context::ApiContext;
 use axum::body::Bytes;
@@ -70,7 +71,8 @@ pub async fn paste(
         }
     };
     let document =
-        crate::render::storage_to_editor_document(&storage, None, None, None).map_err(|error| {
+        crate::render::storage_to_editor_document(&storage, None, None, None, &People::default())
+            .map_err(|error| {
             ApiError::bad_request(format!("the pasted content cannot be used: {error}"))
         })?;
     let mut document: serde_json::Value =

@@ -23,6 +23,7 @@ use crate::access::{self, ContentAction};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::links::{encode_component, view_path};
+use crate::people::People;
 use crate::request::{QueryPairs, parse_query};
 use crate::time_format::human_from_ms;
 
@@ -89,8 +90,12 @@ fn posted_storage(
             match editor_document_to_storage(&posted.body, original) {
                 Ok(storage) => Ok(storage),
                 Err(reason) => {
-                    let mut field =
-                        BodyField::editor_over_stored(original.to_string(), space, content);
+                    let mut field = BodyField::editor_over_stored(
+                        original.to_string(),
+                        space,
+                        content,
+                        &People::default(),
+                    );
                     if let Some(document) = document_worth_showing_again(&posted.body) {
                         field.editor_document = Some(document);
                     }
@@ -231,7 +236,7 @@ async fn create_form_for(
     let body = if source {
         BodyField::source(String::new())
     } else {
-        BodyField::editor_over_stored(String::new(), &space, None)
+        BodyField::editor_over_stored(String::new(), &space, None, &People::default())
     };
     let mut other_mode_href = format!(
         "{}?spaceKey={}",
@@ -355,7 +360,7 @@ pub async fn create(
     let field = if from_textarea {
         BodyField::source(storage)
     } else {
-        BodyField::editor_over_unsaved(storage, &request.space, None)
+        BodyField::editor_over_unsaved(storage, &request.space, None, &People::default())
     };
     let markup = create_markup(&state, &user, &request, &field, Some(&error.message), None).await?;
     Ok((error.status, markup).into_response())
@@ -472,10 +477,13 @@ pub async fn edit_form(
             content.body.clone(),
         ),
     };
+    let people = crate::people::gather(&state, &storage).await?;
     let body = match (source, &draft) {
         (true, _) => BodyField::source(storage),
-        (false, None) => BodyField::editor_over_stored(storage, &space, Some(&content)),
-        (false, Some(_)) => BodyField::editor_over_unsaved(storage, &space, Some(&content)),
+        (false, None) => BodyField::editor_over_stored(storage, &space, Some(&content), &people),
+        (false, Some(_)) => {
+            BodyField::editor_over_unsaved(storage, &space, Some(&content), &people)
+        }
     };
     let other_mode_href = format!(
         "/pages/editpage.action?pageId={}{}",
@@ -584,7 +592,8 @@ pub async fn resume_draft(
 ) -> Result<Markup, UiError> {
     let draft = own_new_draft(&state, &user, query_id(&query, "draftId")?).await?;
     let space = space_of(&state, &draft).await?;
-    let body = BodyField::editor_over_unsaved(draft.body.clone(), &space, None);
+    let people = crate::people::gather(&state, &draft.body).await?;
+    let body = BodyField::editor_over_unsaved(draft.body.clone(), &space, None, &people);
     let request = CreateRequest {
         space,
         content_type: draft.content_type,
@@ -836,7 +845,8 @@ pub async fn edit(
     let field = if from_textarea {
         BodyField::source(storage)
     } else {
-        BodyField::editor_over_unsaved(storage, &space, Some(&content))
+        let people = crate::people::gather(&state, &storage).await?;
+        BodyField::editor_over_unsaved(storage, &space, Some(&content), &people)
     };
     let notice = html! { p.notice.error role="alert" { (error.message) } };
     let status = crate::error::status_of(error.code.kind());

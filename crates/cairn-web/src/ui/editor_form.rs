@@ -18,6 +18,7 @@ use cairn_core::{Content, ContentId, Space};
 use cairn_format::{FormatError, Malformation};
 use maud::{Markup, html};
 
+use crate::people::People;
 use crate::request::QueryPairs;
 
 const EDITOR_SCRIPT: &str = include_str!("../../assets/editor/editor.js");
@@ -136,13 +137,20 @@ impl BodyField {
     }
 
     /// The editor over `storage`, a stored version; the textarea if it does not parse (content
-    /// written before the well-formedness check), so it can still be repaired by hand.
-    pub fn editor_over_stored(storage: String, space: &Space, content: Option<&Content>) -> Self {
+    /// written before the well-formedness check), so it can still be repaired by hand. `people`
+    /// are those it mentions, so mentions show their names.
+    pub fn editor_over_stored(
+        storage: String,
+        space: &Space,
+        content: Option<&Content>,
+        people: &People,
+    ) -> Self {
         let document = crate::render::storage_to_editor_document(
             &storage,
             Some(space.key.as_str()),
             content.map(|content| content.title.as_str()),
             content.map(|content| content.id),
+            people,
         );
         BodyField {
             editor_document: document.ok(),
@@ -153,8 +161,13 @@ impl BodyField {
 
     /// The editor over storage that is not a stored version (the result of a save that failed):
     /// the post must say what the document was built from.
-    pub fn editor_over_unsaved(storage: String, space: &Space, content: Option<&Content>) -> Self {
-        let mut field = BodyField::editor_over_stored(storage, space, content);
+    pub fn editor_over_unsaved(
+        storage: String,
+        space: &Space,
+        content: Option<&Content>,
+        people: &People,
+    ) -> Self {
+        let mut field = BodyField::editor_over_stored(storage, space, content, people);
         if field.editor_document.is_some() {
             field.editor_original = Some(field.storage.clone());
         }

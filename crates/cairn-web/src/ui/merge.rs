@@ -71,7 +71,8 @@ pub async fn crossed(
     let title = merged_title(&base_title, &current.title, edit.title);
     if let (0, Some(title)) = (merge.conflicts(), title) {
         let merged = merge.resolve(|_| Resolution::Mine);
-        let field = BodyField::editor_over_unsaved(merged, edit.space, Some(current));
+        let people = crate::people::gather(state, &merged).await?;
+        let field = BodyField::editor_over_unsaved(merged, edit.space, Some(current), &people);
         let compare = compare_href(current, edit.based_on);
         let notice = html! {
             div.notice.merge-notice role="alert" {
@@ -286,7 +287,8 @@ pub async fn resolve(
         }
         .pick(&their_title, title),
     );
-    let field = BodyField::editor_over_unsaved(merged, &space, Some(&content));
+    let people = crate::people::gather(&state, &merged).await?;
+    let field = BodyField::editor_over_unsaved(merged, &space, Some(&content), &people);
     let notice = html! {
         p.notice role="status" {
             "Your choices are applied. Check the page and save to publish it as version " (content.version + 1) "."

@@ -111,6 +111,10 @@ pub fn routes() -> crate::routes::RouteTable {
         )
         .route("/admin/auditlog.action", get(audit::audit_log))
         .route(
+            "/users/viewuserprofile.action",
+            get(profile::view_profile_page),
+        )
+        .route(
             "/users/editmyprofile.action",
             get(profile::own_profile).post(profile::change_own_profile),
         )

@@ -176,10 +176,12 @@ pub async fn render_view(
     // cache key says which.
     let children =
         crate::child_pages::gather(state, user.user.id, &space.key, content.id, body).await?;
+    let people = crate::people::gather(state, body).await?;
     let render_context = format!(
-        "{}{}",
+        "{}{}-{:x}",
         space.key.as_str(),
-        crate::child_pages::fingerprint(&children)
+        crate::child_pages::fingerprint(&children),
+        people.fingerprint()
     );
     let body_html =
         state
@@ -191,6 +193,7 @@ pub async fn render_view(
                     Some(title),
                     Some(content.id),
                     &children,
+                    &people,
                 )
             });
     let labels = state.store.labels_of(content.id).await?;

@@ -272,3 +272,71 @@ pub async fn change_user(
     let form = parse_query(&String::from_utf8_lossy(&body));
     answer(&state, &user, target, Editing::Administered, &form).await
 }
+
+/// A person's profile as others see it (`/users/viewuserprofile.action?username=…`, and
+/// `/display/~username` when they have no personal space): name, username, their personal space,
+/// and their email address for themselves and site administrators only.
+pub async fn view_profile(
+    state: &AppState,
+    viewer: &Principal,
+    username: &str,
+) -> Result<Markup, UiError> {
+    let person = state
+        .store
+        .find_user_by_username(&username.to_lowercase())
+        .await?
+        .ok_or_else(|| UiError::not_found(format!("there is no user {username:?}")))?;
+    let own = viewer.user.id == person.id;
+    let personal_key = cairn_core::SpaceKey::personal(&person.username);
+    let personal = match state.store.find_space_by_key(&personal_key).await? {
+        Some(space) => crate::access::can_view_space(state, viewer.user.id, space.id)
+            .await?
+            .then_some(space),
+        None => None,
+    };
+    Ok(page(
+        &person.display_name,
+        viewer,
+        None,
+        html! {
+            main.content {
+                div.profile-head {
+                    img.avatar src="/assets/default-avatar.svg" alt="" width="64" height="64";
+                    div {
+                        h1.title { (person.display_name) }
+                        p.muted { "@" (person.username) @if !person.active { " · deactivated" } }
+                    }
+                }
+                div.card {
+                    dl.details {
+                        dt { "Username" } dd { (person.username) }
+                        @if own || viewer.administrator {
+                            dt { "Email" } dd { (person.email) }
+                        }
+                        dt { "Personal space" }
+                        dd {
+                            @match &personal {
+                                Some(space) => a href={ "/display/" (crate::links::encode_component(space.key.as_str())) } { (space.name) },
+                                None => span.muted { "None" },
+                            }
+                        }
+                    }
+                    @if own {
+                        p { a href=(OWN) { "Edit your profile" } }
+                    } @else if viewer.administrator {
+                        p { a href={ (ADMIN) "?username=" (crate::links::encode_component(&person.username)) } { "Edit this user" } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// `GET /users/viewuserprofile.action?username=…`.
+pub async fn view_profile_page(
+    State(state): State<AppState>,
+    super::UiReader(viewer): super::UiReader,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    view_profile(&state, &viewer, query.get("username").unwrap_or("")).await
+}

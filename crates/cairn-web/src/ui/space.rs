@@ -181,6 +181,18 @@ pub async fn space_home(
     UiReader(user): UiReader,
     Path(key): Path<String>,
 ) -> Result<Response, UiError> {
+    // `/display/~username` is a person's personal space, or their profile when they have none
+    // (mentions link there).
+    if let Some(username) = key.strip_prefix('~')
+        && state
+            .store
+            .find_space_by_key(&SpaceKey::from_stored(key.clone()))
+            .await?
+            .is_none()
+    {
+        let profile = super::profile::view_profile(&state, &user, username).await?;
+        return Ok(profile.into_response());
+    }
     let space = state
         .store
         .space_by_key(&SpaceKey::from_stored(key))

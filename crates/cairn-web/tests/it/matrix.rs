@@ -896,6 +896,13 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/users/viewuserprofile.action",
+            "/users/viewuserprofile.action?username=admin".into(),
+            Body::None,
+            SignedIn,
+        ),
+        row(
+            M::GET,
             "/pages/resumedraft.action",
             format!("/pages/resumedraft.action?draftId={}", fixture.draft),
             Body::None,

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 every_dialect!(
     a_draft_is_kept_offered_again_and_discarded,
     a_new_page_draft_is_unpublished_until_published,
+    a_mention_shows_the_name_and_leads_to_the_profile,
     edits_of_different_parts_merge_and_publish_both,
     edits_of_the_same_part_ask_and_apply_the_choice,
     the_editor_finds_people_and_cleans_pasted_content
@@ -594,6 +595,52 @@ async fn a_new_page_draft_is_unpublished_until_published(db: TestDb) {
     assert_eq!(status, StatusCode::OK, "{first}");
     let first: Value = serde_json::from_str(&first).expect("json");
     let draft_id = first["draftId"].as_i64().expect("draftId").to_string();
+    // The editor attaches images to the draft before it is published: its author may, nobody else.
+    let upload = |client: Client| {
+        let url = app.url(&format!("/rest/api/content/{draft_id}/child/attachment"));
+        async move {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"png bytes".to_vec()).file_name("early.png"),
+            );
+            client
+                .post(url)
+                .header("X-Atlassian-Token", "no-check")
+                .multipart(form)
+                .send()
+                .await
+                .expect("sent")
+                .status()
+        }
+    };
+    assert_eq!(upload(app.admin()).await, StatusCode::OK);
+    let (status, _) = call(
+        app.admin()
+            .post(app.url("/rest/api/admin/user"))
+            .json(&json!({
+                "userName": "other", "fullName": "Other", "email": "other@example.test",
+                "password": "other-password"
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let other = reqwest::Client::builder().build().expect("client");
+    let other_upload = other
+        .post(app.url(&format!("/rest/api/content/{draft_id}/child/attachment")))
+        .basic_auth("other", Some("other-password"))
+        .header("X-Atlassian-Token", "no-check")
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("theirs.png"),
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        other_upload.status(),
+        StatusCode::NOT_FOUND,
+        "someone else's draft is not there"
+    );
     let (status, _) = send(
         draft_form(&draft_id, "Ideas", "<p>one</p><p>two</p>"),
         "/pages/savedraft.action",
@@ -667,5 +714,83 @@ async fn a_new_page_draft_is_unpublished_until_published(db: TestDb) {
         .await
         .expect("sent");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn a_mention_shows_the_name_and_leads_to_the_profile(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let (status, zoe) = call(
+        app.admin()
+            .post(app.url("/rest/api/admin/user"))
+            .json(&json!({
+                "userName": "zoe", "fullName": "Zoë Example", "email": "zoe@example.test",
+                "password": "a-long-password"
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{zoe}");
+    let key = zoe["userKey"].as_str().expect("userKey").to_string();
+    let id = page(&app).await;
+    let body = format!(
+        "<p>Ask <ac:link><ri:user ri:userkey=\"{key}\"/></ac:link> or <ac:link><ri:user ri:username=\"Admin\"/></ac:link>.</p>"
+    );
+    publish_through_rest(&app, &id, &body).await;
+
+    let browser = signed_in(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let view = get(
+        &browser,
+        &app,
+        &format!("/pages/viewpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(
+        view.contains("Zoë Example") && view.contains("href=\"/display/~zoe\""),
+        "{view}"
+    );
+    assert!(!view.contains("unknown user"));
+    let (_, rest) = call(
+        app.admin()
+            .get(app.url(&format!("/rest/api/content/{id}?expand=body.view"))),
+    )
+    .await;
+    assert!(
+        rest["body"]["view"]["value"]
+            .as_str()
+            .is_some_and(|html| html.contains("Zoë Example"))
+    );
+
+    // The editor names the person too (display only; the key is what is saved).
+    let form = get(
+        &browser,
+        &app,
+        &format!("/pages/editpage.action?pageId={id}"),
+    )
+    .await;
+    assert!(
+        editor_document(&form).contains("\"label\":\"Zoë Example\""),
+        "{form}"
+    );
+
+    // The profile, at the mention's address and Confluence's: the email only for its owner and administrators.
+    let profile = get(&browser, &app, "/display/~zoe").await;
+    assert!(profile.contains("Zoë Example") && profile.contains("zoe@example.test"));
+    let zoe_browser = signed_in(&app, "zoe", "a-long-password").await;
+    let seen_by_zoe = get(
+        &zoe_browser,
+        &app,
+        "/users/viewuserprofile.action?username=admin",
+    )
+    .await;
+    assert!(seen_by_zoe.contains("@admin") && !seen_by_zoe.contains("Edit this user"));
+    assert!(
+        !seen_by_zoe.contains("admin@"),
+        "someone else's email is not shown"
+    );
+    let missing = browser
+        .get(app.url("/display/~nobody"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -115,6 +115,8 @@ struct BodyOf<'a> {
     title: &'a str,
     /// The page's children for its `children` macros (empty when it has none).
     children: &'a [cairn_format::ChildPage],
+    /// The people it mentions.
+    people: &'a crate::people::People,
 }
 
 /// Builds the typed responses of one request, remembering what it looked up: a list preloads what
@@ -519,10 +521,14 @@ impl<'a> JsonBuilder<'a> {
             let rendered = ["view", "export_view", "styled_view"]
                 .iter()
                 .any(|representation| body_expand.has(representation));
-            let children = if rendered {
-                crate::child_pages::gather(self.state, self.viewer, &space.key, id, body).await?
+            let (children, people) = if rendered {
+                (
+                    crate::child_pages::gather(self.state, self.viewer, &space.key, id, body)
+                        .await?,
+                    crate::people::gather(self.state, body).await?,
+                )
             } else {
-                Vec::new()
+                (Vec::new(), crate::people::People::default())
             };
             let page = BodyOf {
                 id,
@@ -530,6 +536,7 @@ impl<'a> JsonBuilder<'a> {
                 space_key: space.key.as_str(),
                 title,
                 children: &children,
+                people: &people,
             };
             Some(self.body_view(&page, &body_expand))
         } else {
@@ -704,6 +711,7 @@ impl<'a> JsonBuilder<'a> {
                         Some(page.title),
                         Some(page.id),
                         page.children,
+                        page.people,
                     ),
                     representation,
                     expandable: None,
