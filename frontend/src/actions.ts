@@ -6,7 +6,8 @@ import { insertDate } from "./dates";
 import { pickEmoticon } from "./emoticons";
 import { insertImageFromUrl, pickImageFiles } from "./images";
 import { editLink } from "./links";
-import { PANEL_TYPES, STATUS_COLOURS } from "./schema";
+import { editSelectedMacro, selectedMacro, insertAnchor, insertBlockMacro, insertCodeBlock, insertExpand, insertPanel, insertStatus } from "./macros";
+import { PANEL_TYPES } from "./schema";
 
 export interface Action {
   /** Stable identifier, also used as the slash-menu keyword. */
@@ -24,68 +25,12 @@ export interface Action {
   isEnabled?(editor: Editor): boolean;
 }
 
-/** Asks for a value; `null` when cancelled. Kept in one place so that a dialog can replace it. */
-function ask(question: string, initial = ""): string | null {
-  const answer = window.prompt(question, initial);
-  return answer === null ? null : answer.trim();
-}
-
-function insertStatus(editor: Editor): void {
-  const title = ask("Status text", "In progress");
-  if (title === null) return;
-  const colour = ask(`Colour (${STATUS_COLOURS.join(", ")})`, "Grey");
-  if (colour === null) return;
-  const known = STATUS_COLOURS.find((c) => c.toLowerCase() === colour.toLowerCase()) ?? "Grey";
-  editor.chain().focus().insertContent({ type: "confluenceStatus", attrs: { title, colour: known } }).run();
-}
-
-function insertAnchor(editor: Editor): void {
-  const name = ask("Anchor name");
-  if (!name) return;
-  editor.chain().focus().insertContent({ type: "confluenceAnchor", attrs: { name } }).run();
-}
-
-function insertCodeBlock(editor: Editor): void {
-  const language = ask("Language (empty for none)", "");
-  if (language === null) return;
-  editor.chain().focus().setCodeBlock(language ? { language } : undefined).run();
-}
-
 /** Types "@" (after a space when needed): the names typed next are looked up. */
 function startMention(editor: Editor): void {
   const { $from } = editor.state.selection;
   const before = $from.parent.textBetween(0, $from.parentOffset, undefined, "\ufffc");
   editor.chain().focus().insertContent(before === "" || /\s$/.test(before) ? "@" : " @").run();
   contextOf(editor).announce("Type the first letters of a name to choose whom to mention.");
-}
-
-function insertBlock(editor: Editor, type: string, attrs: Record<string, unknown>): void {
-  editor.chain().focus().insertContent({ type, attrs, content: [{ type: "paragraph" }] }).run();
-}
-
-/** Edits the parameters of the selected status, anchor, code block, panel or expand. */
-function editSelected(editor: Editor): void {
-  const { selection } = editor.state;
-  const node = "node" in selection ? (selection as { node: { type: { name: string }; attrs: Record<string, any> } }).node : null;
-  const parent = selection.$from.node(selection.$from.depth);
-  if (node?.type.name === "confluenceStatus") {
-    const title = ask("Status text", node.attrs.title ?? "");
-    if (title !== null) editor.chain().focus().updateAttributes("confluenceStatus", { title }).run();
-  } else if (node?.type.name === "confluenceAnchor") {
-    const name = ask("Anchor name", node.attrs.name ?? "");
-    if (name) editor.chain().focus().updateAttributes("confluenceAnchor", { name }).run();
-  } else if (parent.type.name === "codeBlock") {
-    const language = ask("Language (empty for none)", parent.attrs.language ?? "");
-    if (language !== null) editor.chain().focus().updateAttributes("codeBlock", { language: language || null }).run();
-  } else {
-    for (const type of ["confluencePanel", "confluenceExpand"]) {
-      if (editor.isActive(type)) {
-        const title = ask("Title (empty for none)", editor.getAttributes(type).title ?? "");
-        if (title !== null) editor.chain().focus().updateAttributes(type, { title: title || null }).run();
-        return;
-      }
-    }
-  }
 }
 
 const heading = (level: 1 | 2 | 3 | 4 | 5 | 6): Action => ({
@@ -137,14 +82,14 @@ export const ACTIONS: Action[] = [
     label: `${panelType[0].toUpperCase()}${panelType.slice(1)} panel`,
     group: "macros",
     slash: true,
-    run: (e) => insertBlock(e, "confluencePanel", { panelType }),
+    run: (e) => insertPanel(e, panelType),
   })),
-  { id: "expand", label: "Expand", group: "macros", slash: true, run: (e) => insertBlock(e, "confluenceExpand", { title: "Click here to expand..." }) },
+  { id: "expand", label: "Expand", group: "macros", slash: true, run: insertExpand },
   { id: "status", label: "Status", group: "macros", slash: true, run: insertStatus },
-  { id: "toc", label: "Table of contents", group: "macros", slash: true, run: (e) => e.chain().focus().insertContent({ type: "confluenceMacro", attrs: { name: "toc" } }).run() },
-  { id: "children", label: "Child pages", slash: true, run: (e) => e.chain().focus().insertContent({ type: "confluenceMacro", attrs: { name: "children" } }).run() },
+  { id: "toc", label: "Table of contents", group: "macros", slash: true, run: (e) => insertBlockMacro(e, "toc") },
+  { id: "children", label: "Child pages", group: "macros", slash: true, run: (e) => insertBlockMacro(e, "children") },
   { id: "anchor", label: "Anchor", group: "macros", slash: true, run: insertAnchor },
-  { id: "edit-macro", label: "Edit macro parameters", group: "macros", run: editSelected },
+  { id: "edit-macro", label: "Edit macro parameters", group: "macros", run: (e) => void editSelectedMacro(e), isEnabled: (e) => selectedMacro(e) !== null },
   { id: "image", label: "Insert image", group: "insert", slash: true, run: pickImageFiles },
   { id: "image-url", label: "Image from a web address", group: "insert", slash: true, run: insertImageFromUrl },
   { id: "emoticon", label: "Insert emoticon", group: "insert", slash: true, run: pickEmoticon },

@@ -1,4 +1,4 @@
-// Modal dialogs (the link dialog, an image by its address): a native <dialog> outside the page's
+// Modal dialogs (the link dialog, an image by its address, the macro forms): a native <dialog> outside the page's
 // form, so that Enter submits the dialog and not the page. Escape or Cancel closes it; either way
 // the focus goes back to the editor, with its selection as it was.
 
@@ -18,6 +18,7 @@ export interface DialogOptions {
 }
 
 let dialogs = 0;
+let fields = 0;
 
 /** A label wrapping its text and `input`. */
 export function field(label: string, input: HTMLElement, ...after: HTMLElement[]): HTMLLabelElement {
@@ -25,6 +26,9 @@ export function field(label: string, input: HTMLElement, ...after: HTMLElement[]
   wrapper.className = "cairn-dialog-field";
   const text = document.createElement("span");
   text.textContent = label;
+  // Named by its label's text alone: a select wrapped in a label would add its chosen option.
+  text.id = `cairn-field-${++fields}`;
+  input.setAttribute("aria-labelledby", text.id);
   wrapper.append(text, input, ...after);
   return wrapper;
 }
@@ -36,6 +40,26 @@ export function textInput(value = "", type = "text"): HTMLInputElement {
   input.autocomplete = "off";
   input.spellcheck = false;
   return input;
+}
+
+/** A select of `[value, text]` choices; a value not among them (kept from the page) is added. */
+export function selectInput(choices: ReadonlyArray<readonly [string, string]>, value = ""): HTMLSelectElement {
+  const select = document.createElement("select");
+  for (const [optionValue, text] of choices) select.add(new Option(text, optionValue));
+  if (!choices.some(([optionValue]) => optionValue === value)) select.add(new Option(value, value));
+  select.value = value;
+  return select;
+}
+
+/** A checkbox with its label after it. */
+export function checkbox(label: string, checked: boolean): { element: HTMLLabelElement; input: HTMLInputElement } {
+  const input = document.createElement("input");
+  input.type = "checkbox";
+  input.checked = checked;
+  const element = document.createElement("label");
+  element.className = "cairn-dialog-check";
+  element.append(input, ` ${label}`);
+  return { element, input };
 }
 
 export function showDialog(editor: Editor, options: DialogOptions): HTMLDialogElement {
@@ -86,6 +110,15 @@ export function showDialog(editor: Editor, options: DialogOptions): HTMLDialogEl
     if (typeof problem === "string") {
       error.textContent = problem;
       error.hidden = false;
+    }
+  });
+  // Enter submits from every field, as it does from a text field (not from buttons or text areas).
+  form.addEventListener("keydown", (event) => {
+    const target = event.target as HTMLElement;
+    const submitsOnEnter = target instanceof HTMLSelectElement || (target instanceof HTMLInputElement && target.type === "checkbox");
+    if (event.key === "Enter" && submitsOnEnter) {
+      event.preventDefault();
+      form.requestSubmit();
     }
   });
   dialog.addEventListener("close", close);

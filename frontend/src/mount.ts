@@ -22,6 +22,7 @@ import { createStatusLine, setContext } from "./context";
 import { SelectedNodeControls } from "./controls";
 import { DateShortcut } from "./dates";
 import { EmoticonShortcuts } from "./emoticons";
+import { MacroForms } from "./macros";
 import { Mentions } from "./mention";
 import { PasteAndDrop } from "./paste";
 import { extensions } from "./schema";
@@ -76,6 +77,7 @@ export function mount(element: HTMLElement): Editor | null {
       EmoticonShortcuts,
       DateShortcut,
       SelectedNodeControls,
+      MacroForms,
       PasteAndDrop,
       Extension.create({
         name: "cairnShortcuts",
