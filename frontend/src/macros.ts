@@ -41,7 +41,7 @@ function capitalised(text: string): string {
 }
 
 /** `parameters` with `changes` applied: an empty value removes the parameter; null when none is left. */
-function withParameters(parameters: Parameters | null, changes: Record<string, string>): Parameters | null {
+export function withParameters(parameters: Parameters | null, changes: Record<string, string>): Parameters | null {
   const result: Parameters = { ...(parameters ?? {}) };
   for (const [name, value] of Object.entries(changes)) {
     if (value === "") delete result[name];
@@ -51,8 +51,8 @@ function withParameters(parameters: Parameters | null, changes: Record<string, s
 }
 
 /** "true" when checked; unchecked removes the parameter, or keeps an explicit "false". */
-function flag(input: HTMLInputElement, before: string | undefined): string {
-  if (input.checked) return "true";
+export function flag(checked: boolean, before: string | undefined): string {
+  if (checked) return "true";
   return before !== undefined && before !== "true" ? before : "";
 }
 
@@ -120,8 +120,8 @@ function codeForm(editor: Editor, attrs: Attributes, editing: boolean, apply: Ap
         language: language.value || null,
         title: title.value.trim() || null,
         parameters: withParameters(attrs.parameters, {
-          collapse: flag(collapse.input, parameters.collapse),
-          linenumbers: flag(lineNumbers.input, parameters.linenumbers),
+          collapse: flag(collapse.input.checked, parameters.collapse),
+          linenumbers: flag(lineNumbers.input.checked, parameters.linenumbers),
         }),
       });
     },
@@ -179,7 +179,7 @@ function tocForm(editor: Editor, attrs: Attributes, editing: boolean, apply: App
           minLevel: minLevel.value,
           maxLevel: maxLevel.value,
           style: style.value,
-          outline: flag(outline.input, parameters.outline),
+          outline: flag(outline.input.checked, parameters.outline),
         }),
       });
     },

@@ -1,6 +1,6 @@
 // The editor's guesses about text: what pasted plain text counts as Markdown, what typed into the
 // link dialog counts as a web address rather than a page title, and the names pasted images are
-// attached under.
+// attached under; how a macro form changes a macro's parameters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +18,7 @@ async function loadRules() {
     await build({
       absWorkingDir: path.join(here, ".."),
       stdin: {
-        contents: 'export { looksLikeMarkdown } from "./src/paste"; export { looksLikeAddress } from "./src/links"; export { attachmentName } from "./src/images";',
+        contents: 'export { looksLikeMarkdown } from "./src/paste"; export { looksLikeAddress } from "./src/links"; export { attachmentName } from "./src/images"; export { flag, withParameters } from "./src/macros";',
         resolveDir: path.join(here, ".."),
         loader: "ts",
       },
@@ -34,7 +34,7 @@ async function loadRules() {
   }
 }
 
-const { looksLikeMarkdown, looksLikeAddress, attachmentName } = await loadRules();
+const { looksLikeMarkdown, looksLikeAddress, attachmentName, flag, withParameters } = await loadRules();
 
 test("plain text is Markdown when a line or a span says so", () => {
   for (const markdown of ["# Title", "## Steps\nmore", "- one\n- two", "* item", "1. first", "> quoted", "```\ncode\n```",
@@ -60,4 +60,14 @@ test("a pasted image gets a name of its own; a named file keeps its name", () =>
   assert.equal(attachmentName({ name: "image.png", type: "image/png" }, when), "image-2024-05-01-12-30-45-007.png");
   assert.equal(attachmentName({ name: "", type: "image/jpeg" }, when), "image-2024-05-01-12-30-45-007.jpg");
   assert.equal(attachmentName({ name: "photo.png", type: "image/png" }, when), "photo.png");
+});
+
+test("a macro form sets the parameters it shows and keeps the others", () => {
+  assert.deepEqual(withParameters({ maxLevel: "2", theme: "Midnight" }, { minLevel: "2", maxLevel: "" }), { minLevel: "2", theme: "Midnight" });
+  assert.equal(withParameters({ depth: "2" }, { depth: "" }), null, "no parameter left");
+  assert.equal(withParameters(null, { sort: "" }), null);
+  assert.equal(flag(true, undefined), "true");
+  assert.equal(flag(false, "true"), "", "an unchecked box removes a true");
+  assert.equal(flag(false, "false"), "false", "and keeps an explicit false");
+  assert.equal(flag(false, undefined), "");
 });
