@@ -48,7 +48,10 @@ function formField(form: HTMLFormElement, name: string | undefined): Field | nul
 }
 
 function initialDocument(element: HTMLElement): JSONContent {
-  const json = element.dataset.document;
+  // The page gives the document in a JSON script block named by `data-document-from` (or, as
+  // before, in `data-document` itself).
+  const from = element.dataset.documentFrom;
+  const json = from ? document.getElementById(from)?.textContent : element.dataset.document;
   if (!json) return { type: "doc", content: [{ type: "paragraph" }] };
   const parsed = JSON.parse(json) as JSONContent;
   if (parsed?.type !== "doc") throw new Error("data-document is not an editor document");

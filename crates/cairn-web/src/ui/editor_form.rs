@@ -209,6 +209,21 @@ pub struct PageForm<'a> {
     pub space_key: &'a str,
 }
 
+/// JSON made safe inside a `<script>` element: `<`, `>` and `&` only occur in JSON strings, where
+/// their `\u` escapes mean the same, so no `</script>` or comment opener can appear.
+fn script_json(json: &str) -> maud::PreEscaped<String> {
+    let mut out = String::with_capacity(json.len());
+    for character in json.chars() {
+        match character {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            other => out.push(other),
+        }
+    }
+    maud::PreEscaped(out)
+}
+
 pub fn page_form(form: &PageForm<'_>) -> Markup {
     let body = form.body;
     html! {
@@ -225,8 +240,11 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
             label.storage-label for="body" { "Body (Confluence storage format)" }
             textarea.storage id="body" name="body" { (body.storage) }
             @if let Some(document) = &body.editor_document {
+                // The document travels as a JSON script block, not an attribute: no `&quot;` for
+                // every quote, so a long page's form is far smaller and parses faster.
+                script type="application/json" id="cairn-editor-document" { (script_json(document)) }
                 div data-cairn-editor data-field="body" data-format-field="body_format"
-                    data-label="Page content" data-document=(document)
+                    data-label="Page content" data-document-from="cairn-editor-document"
                     data-content-id=[form.content_id.map(|id| id.0)]
                     data-space-key=(form.space_key) hidden {}
             }
@@ -460,6 +478,15 @@ mod tests {
         assert!(document_worth_showing_again(r#"{"type":"doc","content":[]}"#).is_some());
         assert!(document_worth_showing_again("{oops").is_none());
         assert!(document_worth_showing_again(r#"{"type":"paragraph"}"#).is_none());
+    }
+
+    #[test]
+    fn a_document_in_a_script_block_cannot_close_it() {
+        let json = r#"{"text":"</script><!-- & -->"}"#;
+        let safe = super::script_json(json).0;
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["text"], "</script><!-- & -->");
     }
 
     #[test]

@@ -121,16 +121,12 @@ fn hidden(html: &str, name: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The `data-document` of the editor in a form, as posted back unchanged.
+/// The editor's document in a form (its JSON script block), as posted back unchanged.
 fn editor_document(html: &str) -> String {
-    let marker = "data-document=\"";
+    let marker = "id=\"cairn-editor-document\">";
     let start = html.find(marker).expect("an editor") + marker.len();
-    let end = start + html[start..].find('"').expect("attribute end");
-    html[start..end]
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    let end = start + html[start..].find("</script>").expect("script end");
+    html[start..end].to_string()
 }
 
 async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {

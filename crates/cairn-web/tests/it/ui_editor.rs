@@ -81,17 +81,12 @@ async fn stored_body(app: &TestApp, id: &str) -> String {
         .to_string()
 }
 
-/// The `data-document` attribute of the form, unescaped.
+/// The editor's document in the form (its JSON script block).
 fn editor_document_of(form_html: &str) -> Value {
-    let start =
-        form_html.find("data-document=\"").expect("an editor mount") + "data-document=\"".len();
-    let end = start + form_html[start..].find('"').expect("attribute end");
-    let json = form_html[start..end]
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    serde_json::from_str(&json).expect("the editor document is JSON")
+    let marker = "id=\"cairn-editor-document\">";
+    let start = form_html.find(marker).expect("an editor mount") + marker.len();
+    let end = start + form_html[start..].find("</script>").expect("script end");
+    serde_json::from_str(&form_html[start..end]).expect("the editor document is JSON")
 }
 
 async fn the_editor_document_saves_and_keeps_unknown_macros_byte_for_byte(db: TestDb) {
