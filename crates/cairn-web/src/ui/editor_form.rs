@@ -485,7 +485,7 @@ mod tests {
         let json = r#"{"text":"</script><!-- & -->"}"#;
         let safe = super::script_json(json).0;
         assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
-        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
         assert_eq!(back["text"], "</script><!-- & -->");
     }
 
