@@ -96,6 +96,8 @@ def test_a_page_typed_through_the_toolbar(node, browser, artifacts):
     page.fill("#labels", "howto typed")
     surface.click()
     page.select_option("select[aria-label='Text style']", "h2")
+    # The editor takes focus back on the next animation frame: type only once it has it.
+    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
     page.keyboard.type("Steps")
     page.keyboard.press("Enter")
     page.click("button[aria-label='Bold (Ctrl+B)']")

@@ -58,6 +58,8 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     new_page(page, server, "Text styles")
     for level in range(1, 7):
         page.select_option("select[aria-label='Text style']", f"h{level}")
+        # The editor takes focus back on the next animation frame: type only once it has it.
+        page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
         page.keyboard.type(f"Menu {level}")
         page.keyboard.press("Enter")
     for level in range(1, 7):
@@ -87,6 +89,7 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     page.keyboard.type("plain red back")
     select_word_before_cursor(page)
     page.fill("input[aria-label='Text colour']", "#0052cc")
+    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
     assert page.locator(".ProseMirror span[style*='color']").count() == 1
     button(page, "Remove text colour").click()
     page.keyboard.press("End")
@@ -94,6 +97,7 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     page.keyboard.press("ArrowLeft")
     select_word_before_cursor(page)
     page.fill("input[aria-label='Text colour']", "#bf2600")
+    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
 
     headings = "".join(f"<h{n}>Menu {n}</h{n}>" for n in range(1, 7)) + "".join(f"<h{n}>Keys {n}</h{n}>" for n in range(1, 7))
     tags = ["strong", "em", "u", "s", "code", "sub", "sup"]
