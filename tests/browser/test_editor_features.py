@@ -64,8 +64,11 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
         page.keyboard.press("Enter")
     for level in range(1, 7):
         page.keyboard.press(f"Control+Alt+{level}")
+        # The shortcut turned the new empty line into a heading of that level before typing on.
+        page.wait_for_function(f"document.querySelectorAll('.ProseMirror h{level}').length === 2")
         page.keyboard.type(f"Keys {level}")
         page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('.ProseMirror').lastElementChild.tagName === 'P'")
 
     marks = [("Bold (Ctrl+B)", "Control+b"), ("Italic (Ctrl+I)", "Control+i"), ("Underline (Ctrl+U)", "Control+u"),
              ("Strikethrough (Ctrl+Shift+S)", "Control+Shift+S"), ("Inline code (Ctrl+E)", "Control+e"),
@@ -92,12 +95,15 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
     assert page.locator(".ProseMirror span[style*='color']").count() == 1
     button(page, "Remove text colour").click()
+    page.wait_for_function("document.querySelectorAll('.ProseMirror span[style*=color]').length === 0"
+                           " && document.activeElement.classList.contains('ProseMirror')")
     page.keyboard.press("End")
     page.keyboard.press("Control+ArrowLeft")
     page.keyboard.press("ArrowLeft")
     select_word_before_cursor(page)
     page.fill("input[aria-label='Text colour']", "#bf2600")
-    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
+    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')"
+                           " && document.querySelectorAll('.ProseMirror span[style*=color]').length === 1")
 
     headings = "".join(f"<h{n}>Menu {n}</h{n}>" for n in range(1, 7)) + "".join(f"<h{n}>Keys {n}</h{n}>" for n in range(1, 7))
     tags = ["strong", "em", "u", "s", "code", "sub", "sup"]
