@@ -5,6 +5,7 @@ block, panels, expand, table of contents, child pages) insert a macro with its p
 or Escape inserts nothing, and the same forms edit a macro already on the page."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import Node
 from test_editor import log_in, open_editor, page_id_of, rest, stored_storage, watch_console
@@ -49,7 +50,13 @@ def select_word_before_cursor(page):
 
 
 def editor_has_focus(page):
-    return page.evaluate("document.activeElement.classList.contains('ProseMirror')")
+    """True once the editor has the focus back (it takes it on the next animation frame); false if
+    it does not within 5 s."""
+    try:
+        page.wait_for_function("document.activeElement.classList.contains('ProseMirror')", timeout=5000)
+        return True
+    except PlaywrightTimeout:
+        return False
 
 
 def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, session):
@@ -280,6 +287,7 @@ def test_macros_inserted_through_their_forms(server, session):
 
     def after(marker):
         surface.locator("p", has_text=marker).first.click()
+        assert editor_has_focus(page)
         page.keyboard.press("End")
         page.keyboard.press("Enter")
 
