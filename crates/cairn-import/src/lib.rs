@@ -1,0 +1,29 @@
+//! Cairn's importer of Confluence XML exports (`cairn import confluence FILE.zip`).
+//!
+//! Reading ([`Export::read`]): the zip is opened ([`archive`]), entities.xml is streamed once
+//! through a filter of forbidden control characters into a parser of Hibernate's generic shape
+//! ([`xml`]), and every object is spilled to a temporary SQLite file ([`spill`]); relations are then
+//! joined both ways into a normalised [`Model`] ([`model`]), whatever Confluence version (3.x to
+//! 9.x, Cloud) wrote the export. Bodies stay in the spill and attachment bytes in the zip until the
+//! writer streams them.
+//!
+//! Must not: write anything but its own temporary spill file while reading; panic on bad input
+//! (every error is an [`ImportError`] naming what failed).
+
+mod archive;
+mod error;
+pub mod model;
+mod reader;
+mod spill;
+mod time;
+pub mod xml;
+
+pub use archive::{Archive, ControlCharacterFilter, ENTITIES, FileStreamer};
+pub use error::{ImportError, ImportResult};
+pub use model::{
+    BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,
+    ExportContent, ExportLabelling, ExportSpace, ExportStatus, ExportUser, ExportVersion, Model,
+    Skipped,
+};
+pub use reader::Export;
+pub use time::parse_export_time;

@@ -1,0 +1,6 @@
+//! The importer's tests: exports built in code, and (when present) the real exports of the
+//! fixtures directory.
+
+mod builder;
+mod fixtures;
+mod reader;
