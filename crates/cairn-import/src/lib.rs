@@ -7,6 +7,12 @@
 //! 9.x, Cloud) wrote the export. Bodies stay in the spill and attachment bytes in the zip until the
 //! writer streams them.
 //!
+//! Writing ([`import`]): space keys are checked first, users the wiki lacks are created
+//! deactivated, Confluence's content ids are kept where free, attachment bytes are streamed from
+//! the zip into the blob store, and everything else is written in one transaction with its journal
+//! entries; a failure deletes the bytes already stored and leaves the wiki as it was. The
+//! [`ImportReport`] says what was imported per kind and what was skipped and why.
+//!
 //! Must not: write anything but its own temporary spill file while reading; panic on bad input
 //! (every error is an [`ImportError`] naming what failed).
 
@@ -14,8 +20,10 @@ mod archive;
 mod error;
 pub mod model;
 mod reader;
+mod report;
 mod spill;
 mod time;
+mod writer;
 pub mod xml;
 
 pub use archive::{Archive, ControlCharacterFilter, ENTITIES, FileStreamer};
@@ -26,4 +34,6 @@ pub use model::{
     Skipped,
 };
 pub use reader::Export;
+pub use report::ImportReport;
 pub use time::parse_export_time;
+pub use writer::{ImportOptions, import};

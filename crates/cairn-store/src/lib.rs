@@ -22,6 +22,7 @@ mod draft;
 mod error;
 mod global_permission;
 mod ids;
+mod import;
 mod index_source;
 mod journal;
 mod label;
@@ -52,6 +53,9 @@ pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use draft::PageDraft;
 pub use error::StoreError;
 pub use global_permission::{GlobalGrant, GlobalPermissionChange};
+pub use import::{
+    ImportedAttachment, ImportedContent, ImportedSpace, ImportedUser, ImportedVersion,
+};
 pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};
 pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};
 pub use label::PropertyWrite;

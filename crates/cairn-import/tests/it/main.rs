@@ -4,3 +4,4 @@
 mod builder;
 mod fixtures;
 mod reader;
+mod writer;
