@@ -76,3 +76,12 @@ export async function attachmentContainer(editor: Editor): Promise<AttachmentCon
   announce("Save the page once before adding images: images are attached to the page, and this page does not exist yet.");
   return null;
 }
+
+/** Gives the focus back to the text at once. TipTap's `focus` command waits for the next animation
+ * frame, and keys typed before it (a fast typist right after Enter in a dialog) would go to the
+ * element that had the focus; the command still runs for its scrolling. */
+export function returnFocus(editor: Editor): void {
+  if (editor.isDestroyed) return;
+  editor.view.focus();
+  editor.commands.focus();
+}

@@ -7,6 +7,7 @@ import { Extension, type Editor } from "@tiptap/core";
 import type { Node as ProseMirrorNode } from "@tiptap/pm/model";
 import { NodeSelection, Plugin, PluginKey } from "@tiptap/pm/state";
 import type { EditorView } from "@tiptap/pm/view";
+import { returnFocus } from "./context";
 
 interface Control {
   element: HTMLElement;
@@ -31,9 +32,8 @@ function setSelectedAttribute(editor: Editor, type: string, name: string, value:
 /** Back to the text, right after the selected node. */
 function leave(editor: Editor): void {
   const selected = selectedNode(editor);
-  const chain = editor.chain().focus();
-  if (selected) chain.setTextSelection(selected.pos + selected.node.nodeSize);
-  chain.run();
+  if (selected) editor.commands.setTextSelection(selected.pos + selected.node.nodeSize);
+  returnFocus(editor);
 }
 
 /** Enter applies, Escape leaves; both keep the page's form from seeing the key. */

@@ -3,6 +3,7 @@
 // the focus goes back to the editor, with its selection as it was.
 
 import type { Editor } from "@tiptap/core";
+import { returnFocus } from "./context";
 
 export interface DialogOptions {
   title: string;
@@ -89,7 +90,7 @@ export function showDialog(editor: Editor, options: DialogOptions): HTMLDialogEl
     closed = true;
     if (dialog.open) dialog.close();
     dialog.remove();
-    editor.commands.focus();
+    returnFocus(editor);
   };
   for (const extra of options.extraButtons ?? []) {
     const button = document.createElement("button");

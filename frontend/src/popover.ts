@@ -3,6 +3,7 @@
 // back to the editor where it was.
 
 import type { Editor } from "@tiptap/core";
+import { returnFocus } from "./context";
 
 export interface PopoverButton {
   /** Accessible name. */
@@ -32,7 +33,7 @@ export function showPopover(editor: Editor, label: string, className: string, bu
     document.removeEventListener("mousedown", outside, true);
     editor.off("destroy", handle.close);
     popup.remove();
-    if (refocus) editor.commands.focus();
+    if (refocus) returnFocus(editor);
   };
   const handle = { close: () => close(false) };
   const outside = (event: MouseEvent) => {
@@ -47,7 +48,8 @@ export function showPopover(editor: Editor, label: string, className: string, bu
     element.title = button.title ?? button.label;
     element.setAttribute("aria-label", button.label);
     element.addEventListener("click", () => {
-      close(false);
+      // Back in the text first, so that what is typed right after the click lands there.
+      close(true);
       button.choose();
     });
     return element;

@@ -2,6 +2,7 @@
 // colour picker, kept in sync with the selection.
 
 import type { Editor } from "@tiptap/core";
+import { returnFocus } from "./context";
 import { ACTIONS, type Action } from "./actions";
 
 const GROUP_NAMES: Record<string, string> = {
@@ -95,7 +96,10 @@ export function createToolbar(editor: Editor): HTMLElement {
   textStyle.setAttribute("aria-label", "Text style");
   const styles: Array<[string, string]> = [["paragraph", "Paragraph"], ...[1, 2, 3, 4, 5, 6].map((n): [string, string] => [`h${n}`, `Heading ${n}`])];
   for (const [value, label] of styles) textStyle.add(new Option(label, value));
-  textStyle.addEventListener("change", () => ACTIONS.find((a) => a.id === textStyle.value)?.run(editor));
+  textStyle.addEventListener("change", () => {
+    ACTIONS.find((a) => a.id === textStyle.value)?.run(editor);
+    returnFocus(editor);
+  });
   toolbar.append(textStyle);
 
   const buttons: Array<[Action, HTMLButtonElement]> = [];
@@ -127,7 +131,10 @@ export function createToolbar(editor: Editor): HTMLElement {
       colour.type = "color";
       colour.className = "cairn-colour";
       colour.setAttribute("aria-label", "Text colour");
-      colour.addEventListener("input", () => editor.chain().focus().setColor(colour.value).run());
+      colour.addEventListener("input", () => {
+        editor.chain().setColor(colour.value).run();
+        returnFocus(editor);
+      });
       group.insertBefore(colour, button);
     }
   }

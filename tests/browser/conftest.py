@@ -96,3 +96,29 @@ def artifacts():
     directory = Path(os.environ.get("CAIRN_BROWSER_ARTIFACTS", tempfile.mkdtemp(prefix="cairn-shots-")))
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a test fails, keeps a screenshot and the HTML of every page still open in the browser
+    (in $CAIRN_BROWSER_ARTIFACTS, else a temporary directory), and says where."""
+    outcome = yield
+    report = outcome.get_result()
+    launched = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or launched is None:
+        return
+    directory = Path(os.environ.get("CAIRN_BROWSER_ARTIFACTS", tempfile.mkdtemp(prefix="cairn-failure-")))
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)
+    kept = []
+    for c, context in enumerate(launched.contexts):
+        for p, page in enumerate(context.pages):
+            stem = directory / f"failure-{name}-{c}-{p}"
+            try:
+                page.screenshot(path=f"{stem}.png", full_page=True)
+                Path(f"{stem}.html").write_text(page.content())
+                kept.append(f"{stem}.png")
+            except Exception as problem:  # a closed or crashed page: note it, keep the report
+                kept.append(f"{stem}: not saved ({problem})")
+    if kept:
+        report.sections.append(("browser state at the failure", "\n".join(kept)))

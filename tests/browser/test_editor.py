@@ -97,7 +97,7 @@ def test_a_page_typed_through_the_toolbar(node, browser, artifacts):
     surface.click()
     page.select_option("select[aria-label='Text style']", "h2")
     # The editor takes focus back on the next animation frame: type only once it has it.
-    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
+    page.wait_for_function("() => document.activeElement.classList.contains('ProseMirror')")
     page.keyboard.type("Steps")
     page.keyboard.press("Enter")
     page.click("button[aria-label='Bold (Ctrl+B)']")
@@ -245,6 +245,26 @@ def test_an_invalid_editor_document_is_refused_in_words(node, browser):
     surface = open_editor(page)
     assert "Keep this and this" in surface.inner_text(), "what was typed is still in the editor"
     assert stored_storage(page, node, page_id) == "<p>Keep this</p>"
+
+
+def test_fast_typing_into_new_blocks_keeps_every_character_in_place(node, browser):
+    """The first character typed into a block just made by Enter stays in that block (Chromium put
+    it at the end of the document when the editor's blocks had `content-visibility: auto`)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = log_in(context, node)
+    rest(page, node, "POST", "/rest/api/space", {"key": "ENG", "name": "Engineering"})
+    words = ["code", "keys", "info", "note", "tip", "warning", "panel", "expand", "toc", "end"]
+    for attempt in range(6):
+        page.goto(node.base_url + "/pages/createpage.action?spaceKey=ENG")
+        surface = open_editor(page)
+        page.fill("#title", f"Typed fast {attempt}")
+        surface.click()
+        for word in words:
+            page.keyboard.type(word)
+            page.keyboard.press("Enter")
+        typed = [text for text in surface.locator(":scope > *").all_inner_texts() if text.strip()]
+        assert typed == words, f"attempt {attempt}"
+    context.close()
 
 
 def test_without_script_the_storage_textarea_still_saves(node, browser):

@@ -38,7 +38,7 @@ def test_a_draft_survives_closing_the_browser_and_can_be_discarded(node, browser
     type_at_end_of(page, "Second part.", " Typed before the browser closed.")
     status = page.locator(".draft-status")
     status.wait_for(state="visible")
-    page.wait_for_function("document.querySelector('.draft-status').textContent.startsWith('Draft saved')", timeout=20000)
+    page.wait_for_function("() => document.querySelector('.draft-status').textContent.startsWith('Draft saved')", timeout=20000)
     assert errors == []
     first.close()
     assert stored_storage(browser.new_context().new_page(), node, content_id) == PAGE, "a draft is not published"

@@ -53,7 +53,7 @@ def editor_has_focus(page):
     """True once the editor has the focus back (it takes it on the next animation frame); false if
     it does not within 5 s."""
     try:
-        page.wait_for_function("document.activeElement.classList.contains('ProseMirror')", timeout=5000)
+        page.wait_for_function("() => document.activeElement.classList.contains('ProseMirror')", timeout=5000)
         return True
     except PlaywrightTimeout:
         return False
@@ -66,16 +66,16 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     for level in range(1, 7):
         page.select_option("select[aria-label='Text style']", f"h{level}")
         # The editor takes focus back on the next animation frame: type only once it has it.
-        page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
+        page.wait_for_function("() => document.activeElement.classList.contains('ProseMirror')")
         page.keyboard.type(f"Menu {level}")
         page.keyboard.press("Enter")
     for level in range(1, 7):
         page.keyboard.press(f"Control+Alt+{level}")
         # The shortcut turned the new empty line into a heading of that level before typing on.
-        page.wait_for_function(f"document.querySelectorAll('.ProseMirror h{level}').length === 2")
+        page.wait_for_function(f"() => document.querySelectorAll('.ProseMirror h{level}').length === 2")
         page.keyboard.type(f"Keys {level}")
         page.keyboard.press("Enter")
-        page.wait_for_function("document.querySelector('.ProseMirror').lastElementChild.tagName === 'P'")
+        page.wait_for_function("() => document.querySelector('.ProseMirror').lastElementChild.tagName === 'P'")
 
     marks = [("Bold (Ctrl+B)", "Control+b"), ("Italic (Ctrl+I)", "Control+i"), ("Underline (Ctrl+U)", "Control+u"),
              ("Strikethrough (Ctrl+Shift+S)", "Control+Shift+S"), ("Inline code (Ctrl+E)", "Control+e"),
@@ -99,17 +99,17 @@ def test_headings_and_text_marks_from_the_toolbar_and_the_keyboard(server, sessi
     page.keyboard.type("plain red back")
     select_word_before_cursor(page)
     page.fill("input[aria-label='Text colour']", "#0052cc")
-    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')")
+    page.wait_for_function("() => document.activeElement.classList.contains('ProseMirror')")
     assert page.locator(".ProseMirror span[style*='color']").count() == 1
     button(page, "Remove text colour").click()
-    page.wait_for_function("document.querySelectorAll('.ProseMirror span[style*=color]').length === 0"
+    page.wait_for_function("() => document.querySelectorAll('.ProseMirror span[style*=color]').length === 0"
                            " && document.activeElement.classList.contains('ProseMirror')")
     page.keyboard.press("End")
     page.keyboard.press("Control+ArrowLeft")
     page.keyboard.press("ArrowLeft")
     select_word_before_cursor(page)
     page.fill("input[aria-label='Text colour']", "#bf2600")
-    page.wait_for_function("document.activeElement.classList.contains('ProseMirror')"
+    page.wait_for_function("() => document.activeElement.classList.contains('ProseMirror')"
                            " && document.querySelectorAll('.ProseMirror span[style*=color]').length === 1")
 
     headings = "".join(f"<h{n}>Menu {n}</h{n}>" for n in range(1, 7)) + "".join(f"<h{n}>Keys {n}</h{n}>" for n in range(1, 7))

@@ -107,7 +107,7 @@ def test_dates_from_the_slash_menu_the_toolbar_and_typing_two_slashes(node, brow
     # The date is inserted as today's, and its date input takes the focus.
     date_input = page.locator("input[aria-label='Date']")
     date_input.wait_for()
-    page.wait_for_function("document.activeElement.getAttribute('aria-label') === 'Date'")
+    page.wait_for_function("() => document.activeElement.getAttribute('aria-label') === 'Date'")
     today = datetime.date.today().isoformat()
     assert date_input.input_value() == today
     date_input.fill("2026-03-15")
@@ -118,7 +118,7 @@ def test_dates_from_the_slash_menu_the_toolbar_and_typing_two_slashes(node, brow
     assert date_input.input_value() == today
     page.keyboard.press("Escape")
     page.keyboard.type(" and next //")
-    page.wait_for_function("document.activeElement.getAttribute('aria-label') === 'Date'")
+    page.wait_for_function("() => document.activeElement.getAttribute('aria-label') === 'Date'")
     date_input.fill("2027-01-02")
     page.keyboard.press("Enter")
     page.keyboard.type(" or later")
@@ -240,7 +240,7 @@ def test_an_image_chosen_with_the_file_picker_is_attached_resized_and_aligned(no
     chooser.value.set_files([{"name": "photo.png", "mimeType": "image/png", "buffer": png_bytes()}])
     image = page.locator(".ProseMirror img.cairn-image")
     image.wait_for()
-    page.wait_for_function("document.querySelector('.ProseMirror img.cairn-image').naturalWidth === 40")
+    page.wait_for_function("() => document.querySelector('.ProseMirror img.cairn-image').naturalWidth === 40")
     assert "attached" in page.locator(".cairn-editor-status").inner_text()
     # The new image is selected: its controls are shown.
     width = page.locator("input[aria-label='Image width in pixels']")
