@@ -6,6 +6,7 @@
 mod bench;
 mod config;
 mod first_run;
+mod import;
 mod setup;
 
 use std::io::{BufRead, Write as _};
@@ -53,6 +54,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         task: AdminTask,
+    },
+    /// Import content from another wiki.
+    Import {
+        #[command(subcommand)]
+        source: import::ImportSource,
     },
     /// Benchmark tooling: generate a dataset, load a Cairn on this host.
     Bench {
@@ -204,6 +210,7 @@ fn main() -> ExitCode {
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Reindex(home)) => reindex(home).await,
             Some(Command::Admin { task }) => admin(task).await,
+            Some(Command::Import { source }) => import::import(source).await,
             Some(Command::Bench { task }) => bench::bench(task).await,
         }
     });

@@ -6,6 +6,7 @@ mod cluster_state;
 mod cluster_supervision;
 mod cluster_surfaces;
 mod first_run;
+mod import;
 mod layering;
 mod setup;
 
