@@ -44,12 +44,13 @@ impl fmt::Display for ImportReport {
         };
         writeln!(f, "{verb}:")?;
         writeln!(f, "  spaces               {}", self.spaces)?;
+        writeln!(f, "  pages                {}", self.pages)?;
+        writeln!(f, "  blog posts           {}", self.blog_posts)?;
         writeln!(
             f,
-            "  pages                {} ({} in the trash, counted with blog posts)",
-            self.pages, self.trashed
+            "  in the trash         {} (of the pages and blog posts)",
+            self.trashed
         )?;
-        writeln!(f, "  blog posts           {}", self.blog_posts)?;
         writeln!(f, "  versions             {}", self.versions)?;
         writeln!(f, "  comments             {}", self.comments)?;
         writeln!(f, "  labels               {}", self.labels)?;
