@@ -16,9 +16,12 @@
 //! Must not: write anything but its own temporary spill file while reading; panic on bad input
 //! (every error is an [`ImportError`] naming what failed).
 
+mod annotations;
 mod archive;
 mod error;
+mod grants;
 pub mod model;
+mod prepare;
 mod reader;
 mod report;
 mod spill;
@@ -30,8 +33,9 @@ pub use archive::{Archive, ControlCharacterFilter, ENTITIES, FileStreamer};
 pub use error::{ImportError, ImportResult};
 pub use model::{
     BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,
-    ExportContent, ExportLabelling, ExportSpace, ExportStatus, ExportUser, ExportVersion, Model,
-    Skipped,
+    ExportContent, ExportGroup, ExportLabelling, ExportProperty, ExportRestriction, ExportSpace,
+    ExportSpacePermission, ExportStatus, ExportSubject, ExportUser, ExportVersion, ExportWatch,
+    ExportWatchTarget, Model, Skipped,
 };
 pub use reader::Export;
 pub use report::ImportReport;

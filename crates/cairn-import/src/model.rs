@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use crate::annotations::{ExportProperty, ExportWatch, ExportWatchTarget};
+pub use crate::grants::{ExportGroup, ExportRestriction, ExportSpacePermission, ExportSubject};
 use crate::time::parse_export_time;
 use crate::xml::RawObject;
 
@@ -53,7 +55,7 @@ pub enum ExportStatus {
     Trashed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentKind {
     Page,
     BlogPost,
@@ -129,6 +131,12 @@ pub struct ExportComment {
     pub inline: bool,
     /// The `status` content property says `resolved`.
     pub resolved: bool,
+    /// The `status` content property as written (`open`, `resolved`, `reopened`, `dangling`).
+    pub status_property: Option<String>,
+    /// Inline comments: the `ac:ref` of the marker in the page's body (`inline-marker-ref`).
+    pub marker_ref: Option<String>,
+    /// Inline comments: the text the marker covered (`inline-original-selection`).
+    pub original_selection: Option<String>,
     pub creator: Person,
     pub created_ms: i64,
     pub versions: Vec<ExportVersion>,
@@ -203,13 +211,13 @@ pub(crate) struct Objects {
 }
 
 impl Objects {
-    fn of(&self, class: &str) -> &[RawObject] {
+    pub(crate) fn of(&self, class: &str) -> &[RawObject] {
         self.by_class.get(class).map(Vec::as_slice).unwrap_or(&[])
     }
 }
 
 /// The classes the model reads from the spill.
-pub(crate) const MODEL_CLASSES: [&str; 14] = [
+pub(crate) const MODEL_CLASSES: [&str; 22] = [
     "ConfluenceUserImpl",
     "InternalUser",
     "DefaultHibernateUser",
@@ -224,6 +232,14 @@ pub(crate) const MODEL_CLASSES: [&str; 14] = [
     "ContentProperty",
     "Draft",
     "CustomContentEntityObject",
+    "SpacePermission",
+    "ContentPermissionSet",
+    "ContentPermission",
+    "InternalGroup",
+    "DefaultHibernateGroup",
+    "HibernateMembership",
+    "Notification",
+    "LikeEntity",
 ];
 
 /// The model, built from the spilled objects.
@@ -235,10 +251,16 @@ pub struct Model {
     pub comments: Vec<ExportComment>,
     pub labellings: Vec<ExportLabelling>,
     pub attachments: Vec<ExportAttachment>,
+    /// Groups of a site export, with their members.
+    pub groups: Vec<ExportGroup>,
+    pub space_permissions: Vec<ExportSpacePermission>,
+    pub restrictions: Vec<ExportRestriction>,
+    pub properties: Vec<ExportProperty>,
+    pub watches: Vec<ExportWatch>,
     pub skipped: Vec<Skipped>,
 }
 
-fn id_number(text: &str) -> Option<i64> {
+pub(crate) fn id_number(text: &str) -> Option<i64> {
     text.trim()
         .parse::<i64>()
         .ok()
@@ -263,14 +285,19 @@ fn raw_status(object: &RawObject) -> RawStatus {
     }
 }
 
-struct Builder<'a> {
+/// Whether `object` is live content (not a draft, not deleted).
+pub(crate) fn raw_status_is_current(object: &RawObject) -> bool {
+    raw_status(object) == RawStatus::Current
+}
+
+pub(crate) struct Builder<'a> {
     objects: &'a Objects,
     /// user key -> user name
     user_names: HashMap<String, String>,
     /// content id -> its first body
-    bodies: HashMap<String, BodyRef>,
+    pub(crate) bodies: HashMap<String, BodyRef>,
     /// historical object id -> current object id (both ways joined)
-    originals: HashMap<String, String>,
+    pub(crate) originals: HashMap<String, String>,
     /// owner id -> its content properties
     properties: HashMap<String, Vec<&'a RawObject>>,
     skipped: Vec<Skipped>,
@@ -309,7 +336,13 @@ impl<'a> Builder<'a> {
             }
         }
         // The other side: content listing its bodies (the list wins, it is the content's own).
-        for class in ["Page", "BlogPost", "Comment", "SpaceDescription"] {
+        for class in [
+            "Page",
+            "BlogPost",
+            "Comment",
+            "SpaceDescription",
+            "CustomContentEntityObject",
+        ] {
             for object in objects.of(class) {
                 if let Some(first) = object
                     .references("bodyContents")
@@ -328,14 +361,26 @@ impl<'a> Builder<'a> {
         }
 
         let mut originals = HashMap::new();
-        for class in ["Page", "BlogPost", "Comment", "Attachment"] {
+        for class in [
+            "Page",
+            "BlogPost",
+            "Comment",
+            "Attachment",
+            "CustomContentEntityObject",
+        ] {
             for object in objects.of(class) {
                 for historical in object.references("historicalVersions") {
                     originals.insert(historical.id.clone(), object.id.clone());
                 }
             }
         }
-        for class in ["Page", "BlogPost", "Comment", "Attachment"] {
+        for class in [
+            "Page",
+            "BlogPost",
+            "Comment",
+            "Attachment",
+            "CustomContentEntityObject",
+        ] {
             for object in objects.of(class) {
                 let original = object
                     .reference("originalVersion")
@@ -390,7 +435,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn skip(&mut self, kind: &'static str, id: &str, reason: impl Into<String>) {
+    pub(crate) fn skip(&mut self, kind: &'static str, id: &str, reason: impl Into<String>) {
         self.skipped.push(Skipped {
             kind,
             id: id.to_string(),
@@ -399,7 +444,12 @@ impl<'a> Builder<'a> {
     }
 
     /// The person in `reference_name` (a user object) or else `name_property` (a user name).
-    fn person(&self, object: &RawObject, reference_name: &str, name_property: &str) -> Person {
+    pub(crate) fn person(
+        &self,
+        object: &RawObject,
+        reference_name: &str,
+        name_property: &str,
+    ) -> Person {
         if let Some(reference) = object.reference(reference_name) {
             return Some(
                 self.user_names
@@ -529,7 +579,11 @@ pub(crate) fn build(objects: &Objects) -> Model {
     for draft in objects.of("Draft") {
         builder.skip("draft", &draft.id, "drafts are not versions");
     }
-    let custom = objects.of("CustomContentEntityObject").len();
+    let custom = objects
+        .of("CustomContentEntityObject")
+        .iter()
+        .filter(|object| !crate::annotations::is_content_property(object))
+        .count();
     if custom > 0 {
         builder.skip(
             "custom content",
@@ -710,6 +764,12 @@ pub(crate) fn build(objects: &Objects) -> Model {
                 .and_then(|parent| id_number(&parent)),
             inline,
             resolved: builder.property_text(&object.id, "status").as_deref() == Some("resolved"),
+            status_property: builder.property_text(&object.id, "status"),
+            marker_ref: builder.property_text(&object.id, "inline-marker-ref"),
+            original_selection: builder
+                .property(&object.id, "inline-original-selection")
+                .and_then(|property| property.text("stringValue"))
+                .map(str::to_string),
             creator: builder.person(object, "creator", "creatorName"),
             created_ms: object
                 .text("creationDate")
@@ -903,6 +963,15 @@ pub(crate) fn build(objects: &Objects) -> Model {
                 .collect(),
         });
     }
+
+    // Who may do what, and what users added around the content.
+    model.space_permissions = crate::grants::space_permissions(&mut builder, objects, &space_ids);
+    let page_ids: HashSet<i64> = content_ids.keys().copied().collect();
+    model.restrictions = crate::grants::restrictions(&mut builder, objects, &page_ids);
+    model.groups = crate::grants::groups(&mut builder, objects);
+    let annotated: HashSet<i64> = page_ids.union(&comment_ids).copied().collect();
+    model.properties = crate::annotations::properties(&mut builder, objects, &annotated);
+    model.watches = crate::annotations::watches(&mut builder, objects, &page_ids, &space_ids);
 
     model.skipped = builder.skipped;
     model

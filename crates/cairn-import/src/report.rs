@@ -18,11 +18,22 @@ pub struct ImportReport {
     /// Versions of pages and blog posts.
     pub versions: usize,
     pub comments: usize,
+    /// Of the comments, those inline (with their markers in the page's body).
+    pub inline_comments: usize,
     pub labels: usize,
     pub attachments: usize,
     pub attachment_versions: usize,
     pub attachment_bytes: u64,
     pub users_created: usize,
+    pub groups_created: usize,
+    /// Group memberships added (of users the import created).
+    pub memberships: usize,
+    pub space_permissions: usize,
+    /// Page and blog post restrictions (one per operation and user or group).
+    pub restrictions: usize,
+    /// Content properties (JSON properties, and the status of comments).
+    pub properties: usize,
+    pub watches: usize,
     /// Confluence content ids kept as they were.
     pub ids_kept: usize,
     /// Confluence content ids that were taken and got new ids.
@@ -52,7 +63,11 @@ impl fmt::Display for ImportReport {
             self.trashed
         )?;
         writeln!(f, "  versions             {}", self.versions)?;
-        writeln!(f, "  comments             {}", self.comments)?;
+        writeln!(
+            f,
+            "  comments             {} ({} inline)",
+            self.comments, self.inline_comments
+        )?;
         writeln!(f, "  labels               {}", self.labels)?;
         writeln!(
             f,
@@ -64,6 +79,12 @@ impl fmt::Display for ImportReport {
             "  users created        {} (deactivated)",
             self.users_created
         )?;
+        writeln!(f, "  groups created       {}", self.groups_created)?;
+        writeln!(f, "  group memberships    {}", self.memberships)?;
+        writeln!(f, "  space permissions    {}", self.space_permissions)?;
+        writeln!(f, "  restrictions         {}", self.restrictions)?;
+        writeln!(f, "  content properties   {}", self.properties)?;
+        writeln!(f, "  watches              {}", self.watches)?;
         if !self.dry_run {
             writeln!(
                 f,

@@ -17,15 +17,25 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cairn_blob::{BlobKey, BlobStore};
-use cairn_core::{ContentId, ContentType, SpaceId, SpaceKey, SpaceType, UserId};
+use cairn_core::{
+    CommentLocation, ContentId, ContentType, RestrictionOperation, SpaceId, SpaceKey,
+    SpacePermission, SpaceType, Subject, UserId,
+};
 use cairn_store::{
     ImportedAttachment, ImportedContent, ImportedSpace, ImportedUser, ImportedVersion, Store,
-    StoredFile,
+    StoredFile, WatchTarget,
 };
 use rand::RngExt;
 
 use crate::error::{ImportError, ImportResult};
-use crate::model::{BodyType, ContentKind, ExportStatus, ExportVersion, Person, Skipped};
+use crate::model::{
+    BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, ExportWatchTarget, Person,
+    Skipped,
+};
+use crate::prepare::{
+    Access, inline_properties, memberships_of_new_users, prepare_groups, prepare_properties,
+    separate_clashing_titles,
+};
 use crate::reader::Export;
 use crate::report::ImportReport;
 
@@ -89,7 +99,7 @@ pub async fn import(
     export: &mut Export,
     options: &ImportOptions,
 ) -> ImportResult<ImportReport> {
-    let model = export.model.clone();
+    let mut model = export.model.clone();
     if model.spaces.is_empty() {
         return Err(ImportError::NoSpaces);
     }
@@ -121,19 +131,17 @@ pub async fn import(
         }
         keys.insert(space.id, key);
     }
+    separate_clashing_titles(&mut model, &keys, &mut report);
 
     // What is imported: attachments need bytes; comments need to be live.
     let mut comments = Vec::new();
     for comment in &model.comments {
         if comment.status == ExportStatus::Trashed {
             report.skip("comment", comment.id, "deleted in Confluence");
-        } else if comment.inline {
-            report.skip(
-                "comment",
-                comment.id,
-                "an inline comment (not imported yet)",
-            );
         } else {
+            if comment.inline {
+                report.inline_comments += 1;
+            }
             comments.push(comment.clone());
         }
     }
@@ -214,6 +222,35 @@ pub async fn import(
                 .map(|version| version.author.clone()),
         );
     }
+    // Every user a site export describes, and everyone its grants and watches name.
+    people.extend(model.users.iter().map(|user| Some(user.username.clone())));
+    for subject in model
+        .space_permissions
+        .iter()
+        .map(|grant| &grant.subject)
+        .chain(
+            model
+                .restrictions
+                .iter()
+                .map(|restriction| &restriction.subject),
+        )
+    {
+        if let ExportSubject::User(name) = subject {
+            people.push(Some(name.clone()));
+        }
+    }
+    people.extend(
+        model
+            .watches
+            .iter()
+            .map(|watch| Some(watch.username.clone())),
+    );
+    people.extend(
+        model
+            .properties
+            .iter()
+            .map(|property| property.modifier.clone()),
+    );
     let profiles: HashMap<String, &crate::model::ExportUser> = model
         .users
         .iter()
@@ -261,6 +298,7 @@ pub async fn import(
     }
     report.users_created = new_users.len();
     let user_of = |person: &Person| user_ids[&person_username(person)];
+    let created_users: HashSet<UserId> = new_users.iter().map(|user| user.id).collect();
 
     // Positions among siblings: the export's position, then the title.
     let homes: HashSet<i64> = model
@@ -317,7 +355,23 @@ pub async fn import(
         .iter()
         .map(|attachment| attachment.versions.len())
         .sum();
+    report.space_permissions = model.space_permissions.len();
+    report.restrictions = model.restrictions.len();
+    report.watches = model.watches.len();
+    for space in &model.spaces {
+        if !model
+            .space_permissions
+            .iter()
+            .any(|grant| grant.space_id == space.id)
+        {
+            report.notes.push(format!(
+                "space {}: the export has no space permissions, so it gets those of a new Cairn space",
+                keys[&space.id]
+            ));
+        }
+    }
     if options.dry_run {
+        report.properties = model.properties.len();
         return Ok(report);
     }
 
@@ -351,6 +405,12 @@ pub async fn import(
         }
     }
 
+    let groups = prepare_groups(store, &model, &mut report).await?;
+    let memberships =
+        memberships_of_new_users(&model, &groups, &user_ids, &created_users, &mut report);
+    let properties =
+        prepare_properties(store, export, &model, &comments, &id, &user_of, &mut report).await?;
+
     // 4. Bytes.
     let mut stored_keys: Vec<BlobKey> = Vec::new();
     let stored = store_attachment_bytes(
@@ -372,6 +432,11 @@ pub async fn import(
     };
 
     // 5. One transaction.
+    let access = Access {
+        groups: &groups,
+        memberships: &memberships,
+        properties: &properties,
+    };
     let written = write_rows(
         store,
         export,
@@ -384,6 +449,7 @@ pub async fn import(
         &imported_attachments,
         &label_ids,
         &positions,
+        &access,
         &id,
         &user_of,
     )
@@ -395,7 +461,7 @@ pub async fn import(
     Ok(report)
 }
 
-fn person_username(person: &Person) -> String {
+pub(crate) fn person_username(person: &Person) -> String {
     person
         .as_deref()
         .map(str::trim)
@@ -538,12 +604,28 @@ async fn write_rows(
     attachments: &[ImportedAttachment],
     label_ids: &HashMap<(String, String), i64>,
     positions: &HashMap<i64, i64>,
+    access: &Access<'_>,
     id: &impl Fn(i64) -> ContentId,
     user_of: &impl Fn(&Person) -> UserId,
 ) -> ImportResult<()> {
+    let subject_of = |subject: &ExportSubject| match subject {
+        ExportSubject::User(name) => Subject::User(user_of(&Some(name.clone()))),
+        ExportSubject::Group(name) => Subject::Group(access.groups[name].id),
+        ExportSubject::Anonymous => Subject::Anonymous,
+    };
     let mut transaction = store.begin_write().await?;
     for user in new_users {
         store.import_user_in(&mut transaction, user).await?;
+    }
+    for group in access.groups.values().filter(|group| group.created) {
+        store
+            .import_group_in(&mut transaction, group.id, &group.name, 0)
+            .await?;
+    }
+    for (group, user) in access.memberships {
+        store
+            .import_membership_in(&mut transaction, *group, *user)
+            .await?;
     }
     for space in &model.spaces {
         let description = match &space.description {
@@ -575,16 +657,27 @@ async fn write_rows(
                     homepage_id: space.home_page_id.map(id),
                     creator_id: user_of(&space.creator),
                     created_ms: space.created_ms,
+                    grants: {
+                        let grants: Vec<(SpacePermission, Subject)> = model
+                            .space_permissions
+                            .iter()
+                            .filter(|grant| grant.space_id == space.id)
+                            .map(|grant| (grant.permission, subject_of(&grant.subject)))
+                            .collect();
+                        (!grants.is_empty()).then_some(grants)
+                    },
                 },
             )
             .await?;
     }
     let mut titles: HashMap<i64, String> = HashMap::new();
     let mut space_of: HashMap<i64, SpaceId> = HashMap::new();
+    let mut space_keys: HashMap<i64, SpaceKey> = HashMap::new();
     for content in &model.contents {
         titles.insert(content.id, content.current().title.clone());
         let space_id = space_ids[&content.space_id];
         space_of.insert(content.id, space_id);
+        space_keys.insert(content.id, keys[&content.space_id].clone());
         let versions = imported_versions(export, &content.versions, user_of, None).await?;
         store
             .import_content_in(
@@ -597,12 +690,15 @@ async fn write_rows(
                     },
                     trashed: content.status == ExportStatus::Trashed,
                     space_id,
+                    space_key: keys[&content.space_id].clone(),
                     parent_id: content.parent_id.map(id),
                     position: positions.get(&content.id).copied(),
                     creator_id: user_of(&content.creator),
                     created_ms: content.created_ms,
                     versions,
                     comment_container: None,
+                    comment_location: CommentLocation::Footer,
+                    inline_properties: None,
                 },
             )
             .await?;
@@ -624,6 +720,7 @@ async fn write_rows(
                     content_type: ContentType::Comment,
                     trashed: false,
                     space_id: space_of[&comment.container_id],
+                    space_key: space_keys[&comment.container_id].clone(),
                     parent_id: comment
                         .parent_id
                         .filter(|parent| comment_ids.contains(parent))
@@ -633,6 +730,12 @@ async fn write_rows(
                     created_ms: comment.created_ms,
                     versions,
                     comment_container: Some(id(comment.container_id)),
+                    comment_location: if comment.inline {
+                        CommentLocation::Inline
+                    } else {
+                        CommentLocation::Footer
+                    },
+                    inline_properties: comment.inline.then(|| inline_properties(comment)),
                 },
             )
             .await?;
@@ -656,12 +759,43 @@ async fn write_rows(
         row.space_id = space_of[&row.space_id.0];
         store.import_attachment_in(&mut transaction, &row).await?;
     }
+    let mut restrictions: BTreeMap<i64, Vec<(RestrictionOperation, Subject)>> = BTreeMap::new();
+    for restriction in &model.restrictions {
+        restrictions
+            .entry(restriction.content_id)
+            .or_default()
+            .push((restriction.operation, subject_of(&restriction.subject)));
+    }
+    for (content_id, rows) in &restrictions {
+        store
+            .import_restrictions_in(&mut transaction, id(*content_id), rows)
+            .await?;
+    }
+    for (property_id, property) in access.properties {
+        store
+            .import_property_in(&mut transaction, *property_id, property)
+            .await?;
+    }
+    for watch in &model.watches {
+        let target = match watch.target {
+            ExportWatchTarget::Content(content_id) => WatchTarget::Content(id(content_id)),
+            ExportWatchTarget::Space(space_id) => WatchTarget::Space(keys[&space_id].clone()),
+        };
+        store
+            .import_watch_in(
+                &mut transaction,
+                user_of(&Some(watch.username.clone())),
+                &target,
+                watch.created_ms,
+            )
+            .await?;
+    }
     transaction.commit().await?;
     Ok(())
 }
 
 impl ImportReport {
-    fn skip(&mut self, kind: &'static str, id: i64, reason: impl Into<String>) {
+    pub(crate) fn skip(&mut self, kind: &'static str, id: i64, reason: impl Into<String>) {
         self.skipped.push(Skipped {
             kind,
             id: id.to_string(),

@@ -8,7 +8,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use cairn_core::{ContentId, ContentType, SpaceId, SpaceKey, SpaceType, UserId};
+use cairn_core::{
+    CommentLocation, ContentId, ContentType, GroupId, RestrictionOperation, SpaceId, SpaceKey,
+    SpacePermission, SpaceType, Subject, UserId,
+};
 use sqlx::Row;
 
 use crate::error::{StoreError, is_unique_violation};
@@ -30,6 +33,8 @@ pub struct ImportedSpace {
     pub homepage_id: Option<ContentId>,
     pub creator_id: UserId,
     pub created_ms: i64,
+    /// The space permissions of the export; `None`: the grants a new space gets.
+    pub grants: Option<Vec<(SpacePermission, Subject)>>,
 }
 
 /// One version of imported content.
@@ -52,6 +57,8 @@ pub struct ImportedContent {
     pub content_type: ContentType,
     pub trashed: bool,
     pub space_id: SpaceId,
+    /// The space's key, for messages.
+    pub space_key: SpaceKey,
     /// The parent page, or for a comment the comment it replies to.
     pub parent_id: Option<ContentId>,
     pub position: Option<i64>,
@@ -60,6 +67,21 @@ pub struct ImportedContent {
     pub versions: Vec<ImportedVersion>,
     /// For a comment: the page or blog post it is on.
     pub comment_container: Option<ContentId>,
+    /// For a comment: footer or inline.
+    pub comment_location: CommentLocation,
+    /// For an inline comment: its `inlineProperties` JSON (`markerRef`, `originalSelection`).
+    pub inline_properties: Option<String>,
+}
+
+/// A content property as imported (Confluence's JSON content properties).
+#[derive(Debug, Clone)]
+pub struct ImportedProperty {
+    pub content_id: ContentId,
+    pub key: String,
+    pub value_json: String,
+    pub version: i32,
+    pub modifier_id: UserId,
+    pub modified_ms: i64,
 }
 
 /// An attachment as imported, with the stored bytes of each version (oldest first).
@@ -190,14 +212,37 @@ impl Store {
             }
             return Err(error.into());
         }
-        crate::permission::grant_new_space_defaults(
-            self,
-            transaction,
-            space.id,
-            space.creator_id,
-            space.space_type,
-        )
-        .await?;
+        match &space.grants {
+            None => {
+                crate::permission::grant_new_space_defaults(
+                    self,
+                    transaction,
+                    space.id,
+                    space.creator_id,
+                    space.space_type,
+                )
+                .await?
+            }
+            Some(grants) => {
+                let unique: BTreeSet<(&str, &str, i64)> = grants
+                    .iter()
+                    .map(|(permission, subject)| {
+                        (permission.as_str(), subject.type_name(), subject.id_value())
+                    })
+                    .collect();
+                for (permission, subject_type, subject_id) in unique {
+                    sqlx::query(self.sql(
+                        "INSERT INTO space_permission (space_id, permission, subject_type, subject_id) VALUES (?, ?, ?, ?)",
+                    ))
+                    .bind(space.id.0)
+                    .bind(permission)
+                    .bind(subject_type)
+                    .bind(subject_id)
+                    .execute(&mut **transaction)
+                    .await?;
+                }
+            }
+        }
         let change =
             Change::of_space(ChangeKind::SpaceCreated, space.id).with_payload(space.key.as_str());
         record(self, transaction, &change).await
@@ -241,7 +286,7 @@ impl Store {
             if is_unique_violation(&error) {
                 return Err(StoreError::TitleTaken {
                     title: current.title.clone(),
-                    space_key: SpaceKey::from_stored(format!("(space {})", content.space_id.0)),
+                    space_key: content.space_key.clone(),
                 });
             }
             return Err(error.into());
@@ -263,10 +308,12 @@ impl Store {
         }
         if let Some(container) = content.comment_container {
             sqlx::query(self.sql(
-                "INSERT INTO comment_meta (content_id, container_id, location, inline_properties) VALUES (?, ?, 'footer', NULL)",
+                "INSERT INTO comment_meta (content_id, container_id, location, inline_properties) VALUES (?, ?, ?, ?)",
             ))
             .bind(content.id.0)
             .bind(container.0)
+            .bind(content.comment_location.as_str())
+            .bind(content.inline_properties.as_deref())
             .execute(&mut **transaction)
             .await?;
         }
@@ -407,6 +454,172 @@ impl Store {
         }
         let change =
             Change::of_user(ChangeKind::UserCreated, user.id).with_payload(user.username.as_str());
+        record(self, transaction, &change).await
+    }
+
+    /// A fresh group id.
+    pub async fn allocate_group_id(&self) -> StoreResult<GroupId> {
+        Ok(GroupId(self.next_id(Sequence::Group).await?))
+    }
+
+    /// A fresh content property id.
+    pub async fn allocate_property_id(&self) -> StoreResult<i64> {
+        self.next_id(Sequence::Property).await
+    }
+
+    /// Inserts a group an import brings (its name lower-cased and free).
+    pub async fn import_group_in(
+        &self,
+        transaction: &mut WriteTx,
+        id: GroupId,
+        name: &str,
+        created_ms: i64,
+    ) -> StoreResult<()> {
+        let inserted =
+            sqlx::query(self.sql("INSERT INTO user_group (id, name, created_ms) VALUES (?, ?, ?)"))
+                .bind(id.0)
+                .bind(name)
+                .bind(created_ms)
+                .execute(&mut **transaction)
+                .await;
+        if let Err(error) = inserted {
+            if is_unique_violation(&error) {
+                return Err(cairn_core::ValidationError::new(format!(
+                    "group {name} exists already"
+                ))
+                .into());
+            }
+            return Err(error.into());
+        }
+        let change = Change {
+            kind: ChangeKind::GroupCreated,
+            entity_id: Some(id.0),
+            space_id: None,
+            payload: name.to_string(),
+        };
+        record(self, transaction, &change).await
+    }
+
+    /// Makes `user` a member of `group` (nothing when they are one already).
+    pub async fn import_membership_in(
+        &self,
+        transaction: &mut WriteTx,
+        group: GroupId,
+        user: UserId,
+    ) -> StoreResult<()> {
+        let present: i64 = sqlx::query(self.sql(
+            "SELECT COUNT(*) AS memberships FROM group_member WHERE group_id = ? AND user_id = ?",
+        ))
+        .bind(group.0)
+        .bind(user.0)
+        .fetch_one(&mut **transaction)
+        .await?
+        .try_get("memberships")?;
+        if present > 0 {
+            return Ok(());
+        }
+        sqlx::query(self.sql("INSERT INTO group_member (group_id, user_id) VALUES (?, ?)"))
+            .bind(group.0)
+            .bind(user.0)
+            .execute(&mut **transaction)
+            .await?;
+        let change = Change {
+            kind: ChangeKind::GroupMembersChanged,
+            entity_id: Some(group.0),
+            space_id: None,
+            payload: format!("added={}", user.0),
+        };
+        record(self, transaction, &change).await
+    }
+
+    /// Inserts the restrictions of one imported page or blog post.
+    pub async fn import_restrictions_in(
+        &self,
+        transaction: &mut WriteTx,
+        content_id: ContentId,
+        restrictions: &[(RestrictionOperation, Subject)],
+    ) -> StoreResult<()> {
+        let unique: BTreeSet<(&str, &str, i64)> = restrictions
+            .iter()
+            .map(|(operation, subject)| {
+                (operation.as_str(), subject.type_name(), subject.id_value())
+            })
+            .collect();
+        for (operation, subject_type, subject_id) in unique {
+            sqlx::query(self.sql(
+                "INSERT INTO content_restriction (content_id, operation, subject_type, subject_id) VALUES (?, ?, ?, ?)",
+            ))
+            .bind(content_id.0)
+            .bind(operation)
+            .bind(subject_type)
+            .bind(subject_id)
+            .execute(&mut **transaction)
+            .await?;
+        }
+        let change = Change::of_content_id(ChangeKind::RestrictionsChanged, content_id);
+        record(self, transaction, &change).await
+    }
+
+    /// Inserts an imported content property under `id`.
+    pub async fn import_property_in(
+        &self,
+        transaction: &mut WriteTx,
+        id: i64,
+        property: &ImportedProperty,
+    ) -> StoreResult<()> {
+        sqlx::query(self.sql(
+            "INSERT INTO content_property (id, content_id, property_key, value_json, version, modifier_id, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(id)
+        .bind(property.content_id.0)
+        .bind(&property.key)
+        .bind(&property.value_json)
+        .bind(property.version)
+        .bind(property.modifier_id.0)
+        .bind(property.modified_ms)
+        .execute(&mut **transaction)
+        .await?;
+        let change = Change::of_content_id(ChangeKind::PropertiesChanged, property.content_id)
+            .with_payload(property.key.as_str());
+        record(self, transaction, &change).await
+    }
+
+    /// Records that `user` watches `target` (nothing when they do already).
+    pub async fn import_watch_in(
+        &self,
+        transaction: &mut WriteTx,
+        user: UserId,
+        target: &crate::WatchTarget,
+        created_ms: i64,
+    ) -> StoreResult<()> {
+        let (target_type, target_key) = target.stored();
+        let present: i64 = sqlx::query(self.sql(
+            "SELECT COUNT(*) AS watches FROM watch WHERE user_id = ? AND target_type = ? AND target_key = ?",
+        ))
+        .bind(user.0)
+        .bind(target_type)
+        .bind(&target_key)
+        .fetch_one(&mut **transaction)
+        .await?
+        .try_get("watches")?;
+        if present > 0 {
+            return Ok(());
+        }
+        sqlx::query(self.sql(
+            "INSERT INTO watch (user_id, target_type, target_key, created_ms) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(user.0)
+        .bind(target_type)
+        .bind(&target_key)
+        .bind(created_ms)
+        .execute(&mut **transaction)
+        .await?;
+        let change = Change {
+            kind: ChangeKind::WatchesChanged,
+            entity_id: Some(user.0),
+            space_id: None,
+            payload: format!("{target_type}={target_key}"),
+        };
         record(self, transaction, &change).await
     }
 }

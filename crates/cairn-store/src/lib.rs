@@ -54,7 +54,8 @@ pub use draft::PageDraft;
 pub use error::StoreError;
 pub use global_permission::{GlobalGrant, GlobalPermissionChange};
 pub use import::{
-    ImportedAttachment, ImportedContent, ImportedSpace, ImportedUser, ImportedVersion,
+    ImportedAttachment, ImportedContent, ImportedProperty, ImportedSpace, ImportedUser,
+    ImportedVersion,
 };
 pub use index_source::{ParentMap, SearchSource, SourceFile, ViewerScope};
 pub use journal::{Change, ChangeKind, JournalCursor, JournalEntry};

@@ -20,7 +20,7 @@ pub enum WatchTarget {
 }
 
 impl WatchTarget {
-    fn stored(&self) -> (&'static str, String) {
+    pub(crate) fn stored(&self) -> (&'static str, String) {
         match self {
             WatchTarget::Content(id) => ("content", id.to_string()),
             WatchTarget::Space(key) => ("space", key.as_str().to_string()),

@@ -3,5 +3,6 @@
 
 mod builder;
 mod fixtures;
+mod grants;
 mod reader;
 mod writer;

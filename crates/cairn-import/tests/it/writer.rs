@@ -74,7 +74,11 @@ async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: T
     let id = |confluence: i64| ContentId(report.content_ids[&confluence]);
     assert_eq!((report.spaces, report.pages, report.blog_posts), (1, 4, 1));
     assert_eq!(report.trashed, 1);
-    assert_eq!(report.comments, 2, "{report}");
+    assert_eq!(
+        (report.comments, report.inline_comments),
+        (3, 1),
+        "{report}"
+    );
     assert_eq!(report.users_created, 3, "alice, bob and carol: {report}");
     // The builder's ids are below the ids Cairn starts at, so they were taken and mapped.
     assert_eq!(report.ids_kept, 0);
@@ -153,7 +157,7 @@ async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: T
         })
         .await
         .expect("comments");
-    assert_eq!(comments.items.len(), 2);
+    assert_eq!(comments.items.len(), 3);
     let reply = comments
         .items
         .iter()
@@ -196,11 +200,24 @@ async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: T
         report.notes.iter().any(|note| note.contains("5 declared")),
         "{report}"
     );
+    let inline = store
+        .comment_meta(id(2002))
+        .await
+        .expect("read")
+        .expect("the inline comment");
+    assert_eq!(inline.location, cairn_core::CommentLocation::Inline);
+    let status = store
+        .find_property(id(2002), "status")
+        .await
+        .expect("read")
+        .expect("its resolution, as Confluence keeps it");
+    assert_eq!(status.value_json, r#""resolved""#);
     assert!(
         report
             .skipped
             .iter()
-            .any(|skipped| skipped.reason.contains("inline"))
+            .any(|skipped| skipped.reason.contains("on attachment 3000")),
+        "{report}"
     );
 
     // The id sequence moved past every imported id: new content gets a fresh one.
@@ -236,15 +253,14 @@ async fn a_taken_space_key_is_refused_before_anything_is_written(db: TestDb) {
 
 async fn a_failure_while_writing_leaves_the_wiki_as_it_was(db: TestDb) {
     let target = target(&db).await;
-    // Two live pages whose titles differ only in case: the database refuses the second, after
-    // the attachment bytes were stored and rows written in the transaction.
+    // A comment carrying the id of a page: the database refuses the second row with that id,
+    // after the attachment bytes were stored and rows written in the transaction.
     let mut builder = modern_space();
     builder.object(
-        "Page",
-        "1900",
+        "Comment",
+        "1000",
         &[
-            text("title", "DESIGN"),
-            reference("space", "Space", "100"),
+            reference("containerContent", "Page", "1001"),
             plain("version", "1"),
             text("contentStatus", "current"),
         ],
