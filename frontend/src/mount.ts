@@ -3,17 +3,21 @@
 //
 //   <form method="post">
 //     <input type="hidden" name="body_format" value="storage">
-//     <textarea name="body">…storage, for browsers without script…</textarea>
+//     <noscript><textarea name="body">…storage, for browsers without script…</textarea></noscript>
+//     <input type="hidden" name="body" disabled>
+//     <script type="application/json" id="doc">…editor JSON from storage_to_editor_json…</script>
 //     <div data-cairn-editor data-field="body" data-format-field="body_format"
-//          data-document="…editor JSON from storage_to_editor_json…" hidden></div>
+//          data-document-from="doc" hidden></div>
 //   </form>
 //
-// On mount the textarea is hidden and the editor shown; on submit the field receives the
-// editor's document as JSON and the format field says "editor-json".
+// On mount the field is enabled (and hidden, if it is a visible textarea) and the editor shown; on
+// submit the field receives the editor's document as JSON and the format field says "editor-json".
 //
 // The element announces itself to the page's own script with two bubbling events, so that
 // warnings about unsaved changes and draft autosave need nothing from inside the bundle:
-// `cairn-editor-ready` once mounted and `cairn-editor-change` after every edit of the document.
+// `cairn-editor-ready` once mounted (a long page's later blocks are still being added; see
+// loading.ts), `cairn-editor-loaded` once the whole document is in (the element then has
+// `data-loaded="true"`), and `cairn-editor-change` after every edit of the document.
 // `window.cairnEditor.documentOf(element)` gives the current document as the JSON the form posts.
 
 import { Editor, Extension, type JSONContent } from "@tiptap/core";
@@ -25,18 +29,21 @@ import { EmoticonShortcuts } from "./emoticons";
 import { MacroForms } from "./macros";
 import { Mentions } from "./mention";
 import { PasteAndDrop } from "./paste";
+import { LOADING_META, loadRest, splitDocument } from "./loading";
 import { extensions } from "./schema";
 import { SlashCommands } from "./slash";
 import { createToolbar } from "./toolbar";
 
 export const FORMAT = "editor-json";
 
-const mounted = new WeakMap<HTMLElement, Editor>();
+const mounted = new WeakMap<HTMLElement, { editor: Editor; finishLoading: () => void }>();
 
 /** The document of the editor mounted on `element`, as posted (JSON), or null if none is. */
 export function documentOf(element: HTMLElement): string | null {
-  const editor = mounted.get(element);
-  return editor ? JSON.stringify(editor.getJSON()) : null;
+  const entry = mounted.get(element);
+  if (!entry) return null;
+  entry.finishLoading();
+  return JSON.stringify(entry.editor.getJSON());
 }
 
 type Field = HTMLInputElement | HTMLTextAreaElement;
@@ -71,6 +78,8 @@ export function mount(element: HTMLElement): Editor | null {
 
   const surface = document.createElement("div");
   surface.className = "cairn-editor-surface";
+  // A long page: the first screens now, the rest right after (see loading.ts).
+  const { first, rest } = splitDocument(initialDocument(element));
   const editor = new Editor({
     element: surface,
     extensions: [
@@ -102,7 +111,7 @@ export function mount(element: HTMLElement): Editor | null {
         },
       }),
     ],
-    content: initialDocument(element),
+    content: first,
     editorProps: {
       attributes: { role: "textbox", "aria-multiline": "true", "aria-label": element.dataset.label ?? "Page content" },
     },
@@ -113,12 +122,20 @@ export function mount(element: HTMLElement): Editor | null {
   element.replaceChildren(createToolbar(editor), status.element, surface);
   element.hidden = false;
   field.hidden = true;
+  field.disabled = false;
+  const finishLoading = loadRest(editor, rest, () => {
+    element.dataset.loaded = "true";
+    element.dispatchEvent(new CustomEvent("cairn-editor-loaded", { bubbles: true }));
+  });
   form.addEventListener("submit", () => {
+    finishLoading();
     field.value = JSON.stringify(editor.getJSON());
     if (formatField) formatField.value = FORMAT;
   });
-  mounted.set(element, editor);
-  editor.on("update", () => element.dispatchEvent(new CustomEvent("cairn-editor-change", { bubbles: true })));
+  mounted.set(element, { editor, finishLoading });
+  editor.on("update", ({ transaction }) => {
+    if (!transaction.getMeta(LOADING_META)) element.dispatchEvent(new CustomEvent("cairn-editor-change", { bubbles: true }));
+  });
   element.dispatchEvent(new CustomEvent("cairn-editor-ready", { bubbles: true }));
   return editor;
 }

@@ -6,9 +6,12 @@ N times, each load in a fresh tab of one signed-in browser context (the HTTP cac
 first load, which is reported on its own), and prints median and p90 of:
 
 - the page view (`/pages/viewpage.action`): navigation start to the end of the load event;
-- the edit form (`/pages/editpage.action`): navigation start to `cairn-editor-ready`, and to
-  "interactive": one character typed at the end of the document has reached the DOM and the
-  editor's document (`cairn-editor-change`);
+- the edit form (`/pages/editpage.action`): navigation start to `cairn-editor-ready`; to
+  "interactive": one character typed at the end of the first paragraph in view (where a person
+  who opens the page can type) has reached the DOM and the editor's document
+  (`cairn-editor-change`); to the whole document being in the editor (`cairn-editor-loaded`: a
+  long page's later blocks are added right after the first screens); and, after that, to one
+  more character typed at the very end of the document shown;
 - the server's answer to each HTML request (time to first byte and to the last byte, measured from
   Python on a kept-alive connection): the page view, the edit form, and the edit form in source
   mode, which skips the conversion of storage into the editor's document.
@@ -50,6 +53,7 @@ LARGE_TARGET = 200 * 1024
 SMALL_TARGET = 20 * 1024
 TIMEOUT_MS = 30_000
 MARKER = "Q"
+END_MARKER = "Z"
 
 
 def choose_binary() -> str:
@@ -240,8 +244,10 @@ def storage_page(target_bytes: int, seed: int) -> str:
 # work of long animation frames.
 INIT_SCRIPT = """
 (() => {
-  const b = window.__bench = {ready: null, keydown: null, typed: null, changed: null, parses: [], frames: []};
+  const b = window.__bench = {ready: null, loaded: null, keydown: null, typed: null, changed: null, typedAtEnd: null,
+                               parses: [], frames: []};
   document.addEventListener('cairn-editor-ready', () => { if (b.ready === null) b.ready = performance.now(); }, true);
+  document.addEventListener('cairn-editor-loaded', () => { if (b.loaded === null) b.loaded = performance.now(); }, true);
   document.addEventListener('cairn-editor-change', () => { if (b.changed === null) b.changed = performance.now(); }, true);
   document.addEventListener('keydown', () => { if (b.keydown === null) b.keydown = performance.now(); }, true);
   if (%(profile)s) {
@@ -267,12 +273,37 @@ INIT_SCRIPT = """
 })();
 """
 
-# Polled until the editor is ready; then puts the caret at the end of the last paragraph and
-# watches for the typed character.
-CARET_AT_END = """
+# Polled until the editor is ready; then puts the caret at the end of the first paragraph in view
+# (what a person opening the page can type in) and watches for the typed character.
+CARET_IN_FIRST_SCREEN = """
 (marker) => {
   const b = window.__bench;
   if (!b || b.ready === null) return false;
+  const pm = document.querySelector('.cairn-editor-surface .ProseMirror');
+  const target = pm && Array.from(pm.querySelectorAll(':scope > p')).find((p) => {
+    const box = p.getBoundingClientRect();
+    return p.textContent.length > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+  if (!target) return false;
+  const walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
+  let text = null;
+  while (walker.nextNode()) text = walker.currentNode;
+  if (!text) return false;
+  new MutationObserver(() => {
+    if (b.typed === null && (target.textContent || '').endsWith(marker)) b.typed = performance.now();
+  }).observe(target, {subtree: true, characterData: true, childList: true});
+  pm.focus();
+  window.getSelection().collapse(text, text.length);
+  return true;
+}
+"""
+
+# Polled until the whole document is in the editor; then puts the caret at the end of the last
+# block and watches for the typed character.
+CARET_AT_END = """
+(marker) => {
+  const b = window.__bench;
+  if (!b || b.ready === null || b.loaded === null) return false;
   const pm = document.querySelector('.cairn-editor-surface .ProseMirror');
   const last = pm && pm.lastElementChild;
   if (!last) return false;
@@ -281,7 +312,10 @@ CARET_AT_END = """
   while (walker.nextNode()) text = walker.currentNode;
   if (!text) return false;
   new MutationObserver(() => {
-    if (b.typed === null && (pm.lastElementChild.textContent || '').endsWith(marker)) b.typed = performance.now();
+    const at = performance.now();
+    if (!(pm.lastElementChild.textContent || '').endsWith(marker)) return;
+    if (b.typed === null) b.typed = at;
+    if (b.typedAtEnd === null) b.typedAtEnd = at;
   }).observe(pm, {subtree: true, characterData: true, childList: true});
   pm.focus();
   window.getSelection().collapse(text, text.length);
@@ -349,9 +383,13 @@ def measure_edit(context, url, profile=False, extra_init=None):
         page.add_init_script(extra_init)
     try:
         page.goto(url, wait_until="commit")
-        page.wait_for_function(CARET_AT_END, arg=MARKER, polling="raf")
+        page.wait_for_function(CARET_IN_FIRST_SCREEN, arg=MARKER, polling="raf")
         page.keyboard.type(MARKER)
         page.wait_for_function("() => window.__bench.typed !== null && window.__bench.changed !== null")
+        # Then the whole document: once it is all in, a key at its very end.
+        page.wait_for_function(CARET_AT_END, arg=END_MARKER, polling="raf")
+        page.keyboard.type(END_MARKER)
+        page.wait_for_function("() => window.__bench.typedAtEnd !== null")
         if profile:
             page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
             page.wait_for_timeout(300)  # let the last long animation frames be reported
@@ -362,6 +400,8 @@ def measure_edit(context, url, profile=False, extra_init=None):
         return {
             "ready": bench["ready"],
             "interactive": max(bench["typed"], bench["changed"]),
+            "loaded": bench["loaded"],
+            "at_end": bench["typedAtEnd"],
             "keydown": bench["keydown"],
             "html": navigation["responseEnd"],
             "navigation": navigation,
@@ -582,9 +622,8 @@ def trace_profile(browser, context, url, node):
 
 
 # What-if experiments, without changing the server or the bundle: a style sheet added before the
-# page's own. (1) The storage textarea (the form's fallback without script, holding the whole
-# page) is not laid out before the editor hides it. (2) Off-screen blocks of the editor are not
-# laid out or painted until they scroll near the viewport (`content-visibility: auto`).
+# page's own: off-screen blocks of the editor are not laid out or painted until they scroll near
+# the viewport (`content-visibility: auto`).
 def style_injection(css):
     return """
 (() => {
@@ -598,7 +637,6 @@ def style_injection(css):
 """ % json.dumps(css)
 
 
-HIDE_TEXTAREA = style_injection("textarea.storage { display: none !important; }")
 LAZY_BLOCKS = style_injection(
     ".cairn-editor-surface .ProseMirror > * { content-visibility: auto; contain-intrinsic-size: auto 120px; }")
 
@@ -609,7 +647,8 @@ def what_if(context, url, label, init, loads=6):
         base.append(measure_edit(context, url))
         changed.append(measure_edit(context, url, extra_init=init))
     print(f"\nWhat if {label} ({loads} loads each, alternating, medians, ms):")
-    for name, key in (("cairn-editor-ready", "ready"), ("interactive", "interactive")):
+    for name, key in (("cairn-editor-ready", "ready"), ("interactive", "interactive"),
+                      ("whole document in", "loaded"), ("key at the end", "at_end")):
         as_is = statistics.median(x[key] for x in base)
         other = statistics.median(x[key] for x in changed)
         print(f"  {name:20} as served {as_is:7.0f}   changed {other:7.0f}   ratio {other / as_is:.2f}")
@@ -735,6 +774,10 @@ def run(browser, node, binary, runs, profile):
             ("edit form: cairn-editor-ready", [x["ready"] for x in r["edit"]], cold[(p["label"], "edit")]["ready"]),
             ("edit form: interactive (keystroke shown)", [x["interactive"] for x in r["edit"]],
              cold[(p["label"], "edit")]["interactive"]),
+            ("edit form: whole document in the editor", [x["loaded"] for x in r["edit"]],
+             cold[(p["label"], "edit")]["loaded"]),
+            ("edit form: then a keystroke at its end shown", [x["at_end"] for x in r["edit"]],
+             cold[(p["label"], "edit")]["at_end"]),
         ]
         for name, values, first in rows:
             median, p90 = summary(values)
@@ -785,9 +828,7 @@ def run(browser, node, binary, runs, profile):
         print_profile(large_page["label"], samples)
         small_samples = [measure_edit(context, pages[0]["edit"], profile=True) for _ in range(3)]
         print_profile(pages[0]["label"], small_samples)
-        for profiler in (lambda: what_if(context, large_page["edit"], "the storage textarea were display:none "
-                                         "from the start", HIDE_TEXTAREA),
-                         lambda: what_if(context, large_page["edit"], "the editor's top-level blocks had "
+        for profiler in (lambda: what_if(context, large_page["edit"], "the editor's top-level blocks had "
                                          "content-visibility: auto", LAZY_BLOCKS),
                          lambda: trace_profile(browser, context, large_page["edit"], node),
                          lambda: cpu_profile(context, large_page["edit"], node)):

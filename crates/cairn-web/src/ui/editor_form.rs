@@ -237,8 +237,19 @@ pub fn page_form(form: &PageForm<'_>) -> Markup {
             label for="title" { "Title" }
             input type="text" id="title" name="title" value=(form.title) required maxlength="255";
             @if let Some(placement) = &form.placement { (placement_fields(placement)) }
-            label.storage-label for="body" { "Body (Confluence storage format)" }
-            textarea.storage id="body" name="body" { (body.storage) }
+            @if body.editor_document.is_some() {
+                // With script the editor posts the body through the hidden field, which it
+                // enables; the storage is then not needed in the page, and a browser with script
+                // does not parse what is inside `noscript` (a long page's form is a third smaller).
+                noscript {
+                    label.storage-label for="body" { "Body (Confluence storage format)" }
+                    textarea.storage id="body" name="body" { (body.storage) }
+                }
+                input type="hidden" name="body" value="" disabled;
+            } @else {
+                label.storage-label for="body" { "Body (Confluence storage format)" }
+                textarea.storage id="body" name="body" { (body.storage) }
+            }
             @if let Some(document) = &body.editor_document {
                 // The document travels as a JSON script block, not an attribute: no `&quot;` for
                 // every quote, so a long page's form is far smaller and parses faster.

@@ -126,6 +126,16 @@ async fn the_editor_document_saves_and_keeps_unknown_macros_byte_for_byte(db: Te
         form_html.contains("name=\"body_format\" value=\"storage\""),
         "without script the textarea posts storage"
     );
+    let noscript = form_html
+        .split_once("<noscript>")
+        .and_then(|(_, rest)| rest.split_once("</noscript>"))
+        .map(|(inside, _)| inside)
+        .expect("the storage textarea is inside noscript");
+    assert!(noscript.contains("<textarea") && noscript.contains("edit me"));
+    assert!(
+        form_html.contains(r#"<input type="hidden" name="body" value="" disabled>"#),
+        "with script the editor posts through a field it enables"
+    );
     let mut document = editor_document_of(&form_html);
     let blocks = document["content"].as_array_mut().expect("blocks");
     assert_eq!(blocks.len(), 3);
