@@ -33,6 +33,7 @@ pub mod clock;
 pub mod cluster;
 pub mod comment;
 pub mod configuration;
+pub mod confluence_import;
 pub mod copy;
 pub mod credentials;
 pub mod draft;
@@ -84,6 +85,8 @@ pub struct NodeSettings {
     pub session_ttl: Duration,
     /// Largest attachment file accepted.
     pub attachment_max_bytes: u64,
+    /// Largest Confluence export an administrator may upload to import.
+    pub import_max_bytes: u64,
     /// Heartbeat, journal and lease timing.
     pub cluster: cluster::ClusterSettings,
     /// The search index: on or off, where, how often snapshots are written.
@@ -95,6 +98,7 @@ impl Default for NodeSettings {
         NodeSettings {
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             attachment_max_bytes: 100 * 1024 * 1024,
+            import_max_bytes: 1024 * 1024 * 1024,
             cluster: cluster::ClusterSettings::default(),
             search: search::SearchSettings::default(),
         }

@@ -73,6 +73,19 @@ impl Store {
         Ok(())
     }
 
+    /// Reports how far a running task is (`percent`, below 100) and what it is doing.
+    pub async fn set_task_progress(&self, id: i64, percent: i32, message: &str) -> StoreResult<()> {
+        sqlx::query(self.sql(
+            "UPDATE long_task SET percent = ?, message = ? WHERE id = ? AND status = 'running'",
+        ))
+        .bind(percent.clamp(0, 99))
+        .bind(message)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     pub async fn find_task(&self, id: i64) -> StoreResult<Option<LongTask>> {
         let row = sqlx::query(self.sql(
             "SELECT id, name, status, percent, message, creator_id, created_ms, finished_ms FROM long_task WHERE id = ?",

@@ -53,3 +53,35 @@ pub async fn receive_form(
     }
     Ok((upload, form))
 }
+
+/// Reads the `file` part of `multipart` (a Confluence export) into a temporary file through
+/// `cairn_app::confluence_import::spool`, which checks that the caller is a site administrator
+/// before a byte is read and bounds the size. Other parts are ignored.
+pub async fn receive_export(
+    node: &cairn_app::Node,
+    caller: &cairn_app::Caller,
+    multipart: &mut Multipart,
+) -> Result<cairn_app::confluence_import::SpooledExport, ApiError> {
+    cairn_app::access::require_site_administrator(caller, "import a Confluence export")?;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => {
+                return Err(ApiError::bad_request(
+                    "the upload needs a part named file holding the export",
+                ));
+            }
+            Err(error) => {
+                return Err(ApiError::bad_request(format!(
+                    "the multipart body could not be read: {error}"
+                )));
+            }
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("").to_string();
+        let bytes = field.map_err(|error| std::io::Error::other(error.to_string()));
+        return Ok(cairn_app::confluence_import::spool(node, caller, &file_name, bytes).await?);
+    }
+}

@@ -83,6 +83,8 @@ pub struct Settings {
     /// Where attachment bytes live: a directory or `s3://bucket/prefix`.
     pub blob_store: cairn_blob::BlobLocation,
     pub attachment_max_bytes: u64,
+    /// Largest Confluence export accepted by the import endpoint and screen.
+    pub import_max_bytes: u64,
     /// REST requests a minute per credential on each node; 0: no limit.
     pub rate_limit_per_minute: u32,
     /// Lifetime of singleton-job leases (a dead holder's job moves after at most this).
@@ -190,6 +192,10 @@ const KEYS: &[Key] = &[
     Key {
         name: "attachment_max_mb",
         environment: "CAIRN_ATTACHMENT_MAX_MB",
+    },
+    Key {
+        name: "import_max_mb",
+        environment: "CAIRN_IMPORT_MAX_MB",
     },
     Key {
         name: "rate_limit_per_minute",
@@ -461,6 +467,9 @@ pub fn load(
             parse_number_in(1..=1024 * 1024),
         )? * 1024
             * 1024,
+        import_max_bytes: layers.get("import_max_mb", 1024, parse_number_in(1..=1024 * 1024))?
+            * 1024
+            * 1024,
         rate_limit_per_minute: u32::try_from(layers.get(
             "rate_limit_per_minute",
             0,
@@ -533,6 +542,10 @@ pub const TEMPLATE: &str = r#"# Cairn settings. Precedence: defaults < this file
 
 # Largest attachment in MiB (CAIRN_ATTACHMENT_MAX_MB); larger uploads get 413.
 # attachment_max_mb = 100
+
+# Largest Confluence export in MiB an administrator may upload to import (CAIRN_IMPORT_MAX_MB);
+# larger uploads get 413. `cairn import confluence` reads files of any size.
+# import_max_mb = 1024
 
 # REST requests a minute per credential on each node (CAIRN_RATE_LIMIT_PER_MINUTE); 0 = no limit.
 # Over it, clients get 429 with Retry-After.

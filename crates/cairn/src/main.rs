@@ -370,6 +370,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let node_settings = NodeSettings {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
+        import_max_bytes: settings.import_max_bytes,
         cluster: cairn_app::cluster::ClusterSettings {
             name: cluster_name,
             lease_ttl: settings.cluster_lease_ttl,

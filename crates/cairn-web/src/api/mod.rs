@@ -11,6 +11,7 @@ mod copy;
 mod editor_support;
 mod export;
 mod global_permission;
+mod import;
 pub mod json;
 mod label;
 mod movement;
@@ -43,6 +44,11 @@ pub fn routes() -> crate::routes::RouteTable {
             get(space::get_space)
                 .put(space::update_space)
                 .delete(space::delete_space),
+        )
+        .route(
+            "/rest/cairn/1/import/confluence",
+            axum::routing::post(import::import_confluence)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/rest/api/longtask", get(space::list_tasks))
         .route("/rest/api/longtask/{id}", get(space::get_task))

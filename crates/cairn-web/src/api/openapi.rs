@@ -39,6 +39,8 @@ enum BodyKind {
     Json(SchemaOf),
     /// `multipart/form-data` with one or more `file` parts (and `comment`, `minorEdit`).
     Files,
+    /// `multipart/form-data` with one `file` part: a Confluence export (zip).
+    Export,
 }
 
 /// One documented operation: a method on a path, what it reads and what it answers.
@@ -93,6 +95,11 @@ impl Operation {
 
     fn reads_files(mut self) -> Operation {
         self.body = Some(BodyKind::Files);
+        self
+    }
+
+    fn reads_export(mut self) -> Operation {
+        self.body = Some(BodyKind::Export);
         self
     }
 
@@ -581,6 +588,12 @@ pub fn operations() -> Vec<Operation> {
         .reads::<TokenRequest>()
         .answers_with::<TokenView>(201),
         delete("/rest/pat/latest/tokens/{id}", "Revoke a token"),
+        post(
+            "/rest/cairn/1/import/confluence",
+            "Import a Confluence XML export (site administrators), as a long task",
+        )
+        .reads_export()
+        .answers_with::<TaskStarted>(202),
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
             .reads::<AccessModeRequest>()
             .answers::<AccessModeView>(),
@@ -664,6 +677,16 @@ fn operation_object(operation: &Operation, generator: &mut SchemaGenerator) -> V
                         "comment": {"type": "string"},
                         "minorEdit": {"type": "string"},
                     },
+                    "required": ["file"],
+                }}}}),
+            );
+        }
+        Some(BodyKind::Export) => {
+            object.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"multipart/form-data": {"schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
                 }}}}),
             );

@@ -54,7 +54,7 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
 pub const ADMINISTRATION_HOME: &str = "/admin/viewgeneralconfig.action";
 
 /// The administration screens, in the sidebar of each, the one shown marked as current.
-const ADMINISTRATION_SCREENS: [(&str, &str); 8] = [
+const ADMINISTRATION_SCREENS: [(&str, &str); 9] = [
     ("General configuration", "/admin/viewgeneralconfig.action"),
     ("Users", "/admin/users/browseusers.action"),
     ("Groups", "/admin/users/browsegroups.action"),
@@ -63,6 +63,7 @@ const ADMINISTRATION_SCREENS: [(&str, &str); 8] = [
         "/admin/permissions/globalpermissions.action",
     ),
     ("Audit log", "/admin/auditlog.action"),
+    ("Import space", "/admin/importspace.action"),
     ("Access mode", "/admin/accessmode.action"),
     ("Clustering", "/admin/cluster.action"),
     ("REST API (OpenAPI)", "/rest/cairn/1/openapi.json"),

@@ -13,6 +13,7 @@ mod editor;
 mod editor_form;
 mod global_permissions;
 mod groups;
+mod import;
 mod label;
 mod layout;
 mod merge;
@@ -110,6 +111,12 @@ pub fn routes() -> crate::routes::RouteTable {
             get(access_mode::access_mode_page).post(access_mode::change_access_mode),
         )
         .route("/admin/auditlog.action", get(audit::audit_log))
+        .route(
+            "/admin/importspace.action",
+            get(import::import_page)
+                .post(import::start_import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route(
             "/users/viewuserprofile.action",
             get(profile::view_profile_page),

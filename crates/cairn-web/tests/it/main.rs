@@ -16,6 +16,7 @@ mod content;
 mod convert;
 mod copy;
 mod health;
+mod import;
 mod label;
 mod layering;
 mod matrix;

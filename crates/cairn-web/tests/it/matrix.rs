@@ -1066,6 +1066,21 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
         get("/admin/cluster.action", AdministerSite),
         get("/admin/accessmode.action", AdministerSite),
         get("/admin/auditlog.action", AdministerSite),
+        get("/admin/importspace.action", AdministerSite),
+        row(
+            M::POST,
+            "/admin/importspace.action",
+            "/admin/importspace.action".into(),
+            Body::File,
+            AdministerSite,
+        ),
+        row(
+            M::POST,
+            "/rest/cairn/1/import/confluence",
+            "/rest/cairn/1/import/confluence".into(),
+            Body::File,
+            AdministerSite,
+        ),
         get("/users/editmyprofile.action", SignedIn),
         row(
             M::POST,

@@ -1,0 +1,237 @@
+//! Importing a Confluence export from the web (`POST /rest/cairn/1/import/confluence` and the
+//! "Import space" screen), site administrators only.
+//!
+//! The upload is spooled to a temporary file ([`spool`]), never held in memory, and refused past
+//! `NodeSettings::import_max_bytes`. [`start`] then records a long task and imports the file in
+//! the background with `cairn-import` (the importer `cairn import confluence` uses: all or
+//! nothing); `/rest/api/longtask/{id}` reports its progress and, at the end, the import's report
+//! or why nothing was imported.
+
+use std::io;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncWriteExt;
+
+use crate::audit::{self, Event, category, object};
+use crate::clock::now_ms;
+use crate::{Caller, Error, ErrorCode, Node};
+
+/// What the task says in the database at most: a report is a few lines per skipped object, and
+/// MySQL's TEXT holds 64 KiB. The whole report is also logged.
+const MAX_TASK_MESSAGE_BYTES: usize = 60_000;
+
+/// What an administrator does here, for refusals.
+const WHAT: &str = "import a Confluence export";
+
+/// An uploaded export in a temporary file, deleted when this is dropped.
+#[derive(Debug)]
+pub struct SpooledExport {
+    path: tempfile::TempPath,
+    /// The name the client gave the file, for the task and messages.
+    file_name: String,
+    pub size_bytes: u64,
+}
+
+/// Writes the uploaded `bytes` to a temporary file, refusing more than the node's import limit
+/// (413, `request_too_large`) or an empty upload.
+pub async fn spool<S>(
+    node: &Node,
+    caller: &Caller,
+    file_name: &str,
+    bytes: S,
+) -> Result<SpooledExport, Error>
+where
+    S: Stream<Item = Result<Bytes, io::Error>> + Send,
+{
+    crate::access::require_site_administrator(caller, WHAT)?;
+    let limit = node.settings.import_max_bytes;
+    let (file, path) = tokio::task::spawn_blocking(tempfile::NamedTempFile::new)
+        .await
+        .map_err(|_| Error::internal())?
+        .map_err(|error| {
+            tracing::error!(%error, "cannot make a temporary file for an uploaded export");
+            Error::internal()
+        })?
+        .into_parts();
+    let mut file = tokio::fs::File::from_std(file);
+    let mut size_bytes: u64 = 0;
+    let mut bytes = std::pin::pin!(bytes);
+    while let Some(chunk) = bytes.next().await {
+        let chunk = chunk.map_err(|error| {
+            Error::bad_request(format!("the upload could not be read: {error}"))
+        })?;
+        size_bytes += chunk.len() as u64;
+        if size_bytes > limit {
+            return Err(Error::new(
+                ErrorCode::RequestTooLarge,
+                format!(
+                    "the export is larger than the import limit of {} MiB (import_max_mb)",
+                    limit / (1024 * 1024)
+                ),
+            ));
+        }
+        file.write_all(&chunk).await.map_err(|error| {
+            tracing::error!(%error, "cannot spool an uploaded export");
+            Error::internal()
+        })?;
+    }
+    file.flush().await.map_err(|error| {
+        tracing::error!(%error, "cannot spool an uploaded export");
+        Error::internal()
+    })?;
+    if size_bytes == 0 {
+        return Err(Error::bad_request("the upload holds no file"));
+    }
+    let file_name = file_name.trim();
+    Ok(SpooledExport {
+        path,
+        file_name: if file_name.is_empty() {
+            "export.zip".to_string()
+        } else {
+            file_name
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect()
+        },
+        size_bytes,
+    })
+}
+
+/// Starts importing `export` as a long task and answers the task's id at once.
+pub async fn start(node: &Node, caller: &Caller, export: SpooledExport) -> Result<i64, Error> {
+    crate::access::require_site_administrator(caller, WHAT)?;
+    let task = node
+        .store
+        .start_task(
+            &format!("Import {}", export.file_name),
+            caller.user.id,
+            now_ms(),
+        )
+        .await?;
+    audit::record(
+        node,
+        caller,
+        Event::new(
+            category::SPACES,
+            "Confluence export import started",
+            object::SPACE,
+            export.file_name.clone(),
+        )
+        .with_id(task),
+    )
+    .await;
+    // The import owns itself: it runs to its end whatever happens to the request. If the process
+    // dies first, its transaction was never committed (nothing was imported), the bytes it had
+    // stored are the blob sweeper's, and the task stays `running`.
+    tokio::spawn(run(node.clone(), task, export));
+    Ok(task)
+}
+
+async fn run(node: Node, task: i64, export: SpooledExport) {
+    let progress = |percent: i32, message: String| {
+        let store = node.store.clone();
+        async move {
+            if let Err(error) = store.set_task_progress(task, percent, &message).await {
+                tracing::warn!(task, %error, "cannot record an import's progress");
+            }
+        }
+    };
+    progress(10, format!("reading {}", export.file_name)).await;
+    let outcome = async {
+        let mut read = cairn_import::Export::read(&export.path).await?;
+        progress(
+            50,
+            format!(
+                "writing {} spaces, {} pages and blog posts, {} attachments",
+                read.model.spaces.len(),
+                read.model.contents.len(),
+                read.model.attachments.len()
+            ),
+        )
+        .await;
+        cairn_import::import(
+            &node.store,
+            &node.blobs,
+            &mut read,
+            &cairn_import::ImportOptions::default(),
+        )
+        .await
+    }
+    .await;
+    let (succeeded, message) = match outcome {
+        Ok(report) => {
+            tracing::info!(task, file = %export.file_name, "Confluence export imported:\n{report}");
+            (true, report.to_string())
+        }
+        Err(error) => (false, failure_message(&error, &export)),
+    };
+    let message = bounded(message);
+    if let Err(error) = node
+        .store
+        .finish_task(task, succeeded, &message, now_ms())
+        .await
+    {
+        tracing::error!(task, %error, "cannot record the end of an import");
+    }
+    drop(export);
+}
+
+/// Why nothing was imported, for the administrator: what is wrong with the export, or (for a
+/// failure of the server) that the log says more.
+fn failure_message(error: &cairn_import::ImportError, export: &SpooledExport) -> String {
+    use cairn_import::ImportError as Failure;
+    match error {
+        Failure::Spill(_)
+        | Failure::SpillDecode(_)
+        | Failure::TempDir(_)
+        | Failure::Store(_)
+        | Failure::Blob(_)
+        | Failure::ReaderGone => {
+            tracing::error!(file = %export.file_name, %error, "a Confluence import failed");
+            format!(
+                "{} was not imported: the server failed (its log says why); nothing was changed",
+                export.file_name
+            )
+        }
+        _ => {
+            let spooled = export.path.to_string_lossy();
+            format!(
+                "{} was not imported, nothing was changed: {}",
+                export.file_name,
+                error
+                    .to_string()
+                    .replace(spooled.as_ref(), &export.file_name)
+            )
+        }
+    }
+}
+
+/// `message` cut to what the task row holds, at a character boundary.
+fn bounded(mut message: String) -> String {
+    if message.len() <= MAX_TASK_MESSAGE_BYTES {
+        return message;
+    }
+    let mut end = MAX_TASK_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.truncate(end);
+    message.push_str("\n… (cut; the node's log holds the whole report)");
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_at_a_character_boundary() {
+        let long = "é".repeat(MAX_TASK_MESSAGE_BYTES);
+        let cut = bounded(long);
+        assert!(cut.len() <= MAX_TASK_MESSAGE_BYTES + 64);
+        assert!(cut.ends_with("whole report)"));
+        assert_eq!(bounded("short".into()), "short");
+    }
+}
