@@ -1,6 +1,7 @@
 //! The importer's tests: exports built in code, and (when present) the real exports of the
 //! fixtures directory.
 
+mod against_xml;
 mod builder;
 mod fixtures;
 mod grants;
