@@ -454,9 +454,12 @@ pub async fn import(
         &user_of,
     )
     .await;
-    if let Err(error) = written {
-        delete_blobs(blobs, &stored_keys).await;
-        return Err(error);
+    match written {
+        Ok(malformed) => report.notes.extend(malformed),
+        Err(error) => {
+            delete_blobs(blobs, &stored_keys).await;
+            return Err(error);
+        }
     }
     Ok(report)
 }
@@ -570,18 +573,30 @@ async fn storage_body(export: &mut Export, version: &ExportVersion) -> ImportRes
     })
 }
 
+/// The versions of one page, blog post or comment (`what`, for notes). A body that is not
+/// well-formed storage format is kept as it is (Confluence shows such bodies too, as an error
+/// block) and noted in `malformed`.
 async fn imported_versions(
     export: &mut Export,
     versions: &[ExportVersion],
     user_of: &impl Fn(&Person) -> UserId,
     title: Option<&str>,
+    what: &str,
+    malformed: &mut Vec<String>,
 ) -> ImportResult<Vec<ImportedVersion>> {
     let mut imported = Vec::with_capacity(versions.len());
     for version in versions {
+        let body = storage_body(export, version).await?;
+        if let Err(error) = cairn_format::check_well_formed(&body) {
+            malformed.push(format!(
+                "{what} version {}: the body is not well-formed storage format ({error}); it is kept as it is",
+                version.number
+            ));
+        }
         imported.push(ImportedVersion {
             number: version.number,
             title: title.map_or_else(|| version.title.clone(), str::to_string),
-            body: storage_body(export, version).await?,
+            body,
             author_id: user_of(&version.author),
             created_ms: version.created_ms,
             message: version.message.clone(),
@@ -607,7 +622,8 @@ async fn write_rows(
     access: &Access<'_>,
     id: &impl Fn(i64) -> ContentId,
     user_of: &impl Fn(&Person) -> UserId,
-) -> ImportResult<()> {
+) -> ImportResult<Vec<String>> {
+    let mut malformed = Vec::new();
     let subject_of = |subject: &ExportSubject| match subject {
         ExportSubject::User(name) => Subject::User(user_of(&Some(name.clone()))),
         ExportSubject::Group(name) => Subject::Group(access.groups[name].id),
@@ -678,7 +694,16 @@ async fn write_rows(
         let space_id = space_ids[&content.space_id];
         space_of.insert(content.id, space_id);
         space_keys.insert(content.id, keys[&content.space_id].clone());
-        let versions = imported_versions(export, &content.versions, user_of, None).await?;
+        let what = format!("{} {}", content.kind.label(), content.id);
+        let versions = imported_versions(
+            export,
+            &content.versions,
+            user_of,
+            None,
+            &what,
+            &mut malformed,
+        )
+        .await?;
         store
             .import_content_in(
                 &mut transaction,
@@ -711,7 +736,16 @@ async fn write_rows(
                 .map(String::as_str)
                 .unwrap_or_default()
         );
-        let versions = imported_versions(export, &comment.versions, user_of, Some(&title)).await?;
+        let what = format!("comment {}", comment.id);
+        let versions = imported_versions(
+            export,
+            &comment.versions,
+            user_of,
+            Some(&title),
+            &what,
+            &mut malformed,
+        )
+        .await?;
         store
             .import_content_in(
                 &mut transaction,
@@ -791,7 +825,7 @@ async fn write_rows(
             .await?;
     }
     transaction.commit().await?;
-    Ok(())
+    Ok(malformed)
 }
 
 impl ImportReport {

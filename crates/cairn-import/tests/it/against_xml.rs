@@ -168,6 +168,43 @@ impl Check<'_> {
         self.restrictions(&pages).await;
     }
 
+    /// The space permissions the export gives `space`: (permission, user or group name, or ""
+    /// for anonymous visitors), those Cairn has.
+    fn space_permissions(&self, space: &RawObject) -> BTreeSet<(String, String)> {
+        let users = user_names(self.objects);
+        let listed: HashSet<&str> = space
+            .references("permissions")
+            .iter()
+            .map(|permission| permission.id.as_str())
+            .collect();
+        self.objects
+            .of("SpacePermission")
+            .iter()
+            .filter(|permission| {
+                permission
+                    .reference("space")
+                    .map_or(listed.contains(permission.id.as_str()), |owner| {
+                        owner.id == space.id
+                    })
+            })
+            .filter_map(|permission| {
+                let kind = cairn_core::SpacePermission::parse(permission.text_trimmed("type")?)?;
+                let subject = if let Some(group) = permission.text_trimmed("group") {
+                    group.to_lowercase()
+                } else if let Some(user) = permission.reference("userSubject") {
+                    users.get(&user.id).cloned().unwrap_or(user.id.clone())
+                } else if let Some(user) = permission.text_trimmed("userName") {
+                    user.to_lowercase()
+                } else if permission.text_trimmed("allUsersSubject").is_some() {
+                    "confluence-users".to_string()
+                } else {
+                    String::new()
+                };
+                Some((kind.as_str().to_string(), subject))
+            })
+            .collect()
+    }
+
     /// Spaces, then pages and blog posts; answers the ids of the current objects imported.
     async fn spaces_and_pages(&self) -> HashSet<String> {
         let name = self.name;
@@ -192,6 +229,23 @@ impl Check<'_> {
             );
             if let Some(home) = space.reference("homePage") {
                 assert_eq!(stored.homepage_id, Some(self.id(&home.id)), "{name}: home");
+            }
+            let wanted = self.space_permissions(space);
+            if !wanted.is_empty() {
+                let granted: BTreeSet<(String, String)> = self
+                    .store
+                    .space_grants(stored.id)
+                    .await
+                    .expect("grants")
+                    .into_iter()
+                    .map(|grant| {
+                        (
+                            grant.permission.as_str().to_string(),
+                            grant.subject_name.to_lowercase(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(granted, wanted, "{name}: permissions of {cairn_key}");
             }
             space_ids.insert(space.id.clone());
         }

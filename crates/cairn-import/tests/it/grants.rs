@@ -13,7 +13,7 @@ use crate::builder::{
 
 every_dialect!(
     grants_groups_properties_and_watches_are_imported,
-    titles_differing_only_by_case_are_told_apart,
+    titles_differing_only_by_case_are_told_apart_and_malformed_bodies_noted,
 );
 
 async fn import_into(store: &Store, builder: &ExportBuilder) -> ImportReport {
@@ -372,7 +372,7 @@ async fn grants_groups_properties_and_watches_are_imported(db: TestDb) {
     assert_eq!(status.value_json, r#""open""#);
 }
 
-async fn titles_differing_only_by_case_are_told_apart(db: TestDb) {
+async fn titles_differing_only_by_case_are_told_apart_and_malformed_bodies_noted(db: TestDb) {
     let store = db.store().await;
     let mut builder = modern_space();
     builder.object(
@@ -383,7 +383,13 @@ async fn titles_differing_only_by_case_are_told_apart(db: TestDb) {
             reference("space", "Space", "100"),
             plain("version", "1"),
             text("contentStatus", "current"),
+            collection("bodyContents", "BodyContent", &["5900"]),
         ],
+    );
+    builder.object(
+        "BodyContent",
+        "5900",
+        &[text("body", "<p>never closed"), plain("bodyType", "2")],
     );
     let report = import_into(&store, &builder).await;
     let renamed = store
@@ -398,6 +404,15 @@ async fn titles_differing_only_by_case_are_told_apart(db: TestDb) {
         .expect("read")
         .expect("the first page");
     assert_eq!(kept.title, "Design");
+    assert_eq!(
+        renamed.body, "<p>never closed",
+        "a malformed body is kept as it is"
+    );
+    assert!(
+        report.notes.iter().any(|note| note
+            .starts_with("page 1900 version 1: the body is not well-formed storage format")),
+        "{report}"
+    );
     assert!(
         report.notes.iter().any(|note| note.contains("space DEV")
             && note.contains("\"DESIGN\" is imported as \"DESIGN (2)\"")),
