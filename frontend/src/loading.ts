@@ -1,6 +1,7 @@
 // A long page is put into the editor in parts: the editor is created with the blocks that fill
 // the first screens, so the person can read and type at once, and the rest follows in small
-// parts, each in a task of its own, so keys typed meanwhile are handled between two parts.
+// parts while the browser is otherwise idle (between frames, after input), so keys typed
+// meanwhile are handled first.
 // Anything that needs the whole document (saving, the draft, `documentOf`) finishes the loading
 // first, at once. The appended parts are not edits: they are kept out of the undo history and
 // out of the change events.
@@ -12,9 +13,26 @@ import { Fragment } from "@tiptap/pm/model";
 export const LOADING_META = "cairnLoading";
 
 /** Roughly what the first screens hold, in characters of the document's JSON. */
-const FIRST_PART_CHARS = 24_000;
+const FIRST_PART_CHARS = 12_000;
 /** Each later part, in characters of JSON (a few milliseconds of work each). */
-const PART_CHARS = 12_000;
+const PART_CHARS = 8_000;
+/** Milliseconds of an idle period a part may take; a part is added anyway after `MAX_WAIT`. */
+const IDLE_SLICE = 8;
+const MAX_WAIT = 250;
+/** Parts added together when the browser has not been idle for `MAX_WAIT`. */
+const PARTS_WHEN_BUSY = 4;
+
+type Idle = { timeRemaining(): number; didTimeout: boolean };
+
+/** Calls `run` when the browser is idle (or after `MAX_WAIT`); returns a canceller. */
+function whenIdle(run: (idle: Idle) => void): () => void {
+  if (typeof window.requestIdleCallback === "function") {
+    const handle = window.requestIdleCallback(run, { timeout: MAX_WAIT });
+    return () => window.cancelIdleCallback(handle);
+  }
+  const handle = window.setTimeout(() => run({ timeRemaining: () => IDLE_SLICE, didTimeout: true }), 0);
+  return () => window.clearTimeout(handle);
+}
 
 /** Splits a document's top-level blocks into the first part and the later ones. */
 export function splitDocument(document: JSONContent): { first: JSONContent; rest: JSONContent[][] } {
@@ -46,18 +64,20 @@ export function loadRest(editor: Editor, rest: JSONContent[][], done: () => void
   // Where the next part goes: after the blocks loaded so far. Mapped through every edit, so
   // blocks the person adds after the last loaded block stay before the parts still to come.
   let boundary = editor.state.doc.content.size;
-  let timer: number | undefined;
+  let cancel: (() => void) | undefined;
 
   const follow = ({ transaction }: { transaction: import("@tiptap/pm/state").Transaction }) => {
     if (!transaction.getMeta(LOADING_META)) boundary = transaction.mapping.map(boundary, 1);
   };
   editor.on("transaction", follow);
 
-  const appendNext = (): boolean => {
-    const part = queue.shift();
-    if (!part || editor.isDestroyed) return false;
+  /** Appends the next `count` parts in one transaction (each transaction makes the browser lay
+   * out the page again when the editor has the focus, as ProseMirror reads the selection back). */
+  const appendNext = (count = 1): boolean => {
+    const parts = queue.splice(0, count);
+    if (parts.length === 0 || editor.isDestroyed) return false;
     const { schema, tr } = editor.state;
-    const nodes = Fragment.fromArray(part.map((block) => schema.nodeFromJSON(block)));
+    const nodes = Fragment.fromArray(parts.flat().map((block) => schema.nodeFromJSON(block)));
     const at = Math.min(boundary, tr.doc.content.size);
     tr.insert(at, nodes).setMeta(LOADING_META, true).setMeta("addToHistory", false);
     boundary = at + nodes.size;
@@ -68,21 +88,25 @@ export function loadRest(editor: Editor, rest: JSONContent[][], done: () => void
     editor.off("transaction", follow);
     done();
   };
-  const step = () => {
-    timer = undefined;
-    if (appendNext() && queue.length > 0) timer = window.setTimeout(step, 0);
+  const step = (idle: Idle) => {
+    cancel = undefined;
+    // One part while the browser is idle and more while the idle period lasts; when it has
+    // not been idle for a while, several at once.
+    const count = idle.didTimeout ? PARTS_WHEN_BUSY : 1;
+    while (appendNext(count) && queue.length > 0 && idle.timeRemaining() > IDLE_SLICE) {
+      // the next part
+    }
+    if (queue.length > 0 && !editor.isDestroyed) cancel = whenIdle(step);
     else finish();
   };
-  if (queue.length > 0) timer = window.setTimeout(step, 0);
+  if (queue.length > 0) cancel = whenIdle(step);
   else finish();
 
   return () => {
-    if (timer === undefined) return;
-    window.clearTimeout(timer);
-    timer = undefined;
-    while (appendNext()) {
-      // every remaining part, now
-    }
+    if (cancel === undefined) return;
+    cancel();
+    cancel = undefined;
+    appendNext(queue.length);
     finish();
   };
 }

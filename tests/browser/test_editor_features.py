@@ -181,13 +181,14 @@ def test_lists_quotes_rules_and_links(server, session):
     page.keyboard.press("Enter")
     assert dialog.count() == 0
 
-    def task(status, body):
-        # A new task is stored without an id (the editor does not number tasks).
-        return f"<ac:task><ac:task-status>{status}</ac:task-status><ac:task-body>{body}</ac:task-body></ac:task>"
+    def task(number, status, body):
+        # New tasks are numbered when saved, after the page's highest task id (none here).
+        return (f"<ac:task><ac:task-id>{number}</ac:task-id><ac:task-status>{status}</ac:task-status>"
+                f"<ac:task-body>{body}</ac:task-body></ac:task>")
 
     assert publish(page, server) == (
         "<ol><li>first</li><li>second</li><li>by keys</li></ol><ul><li>bullet by keys</li></ul>"
-        f"<ac:task-list>{task('incomplete', 'write')}{task('complete', 'review')}{task('incomplete', 'ship')}</ac:task-list>"
+        f"<ac:task-list>{task(1, 'incomplete', 'write')}{task(2, 'complete', 'review')}{task(3, 'incomplete', 'ship')}</ac:task-list>"
         "<blockquote><p>quoted</p></blockquote><blockquote><p>also quoted</p></blockquote><hr />"
         '<p>see <a href="https://example.com/docs">docs</a> and <a href="https://example.com/spec">spec</a></p>'
     )

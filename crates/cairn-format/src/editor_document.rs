@@ -126,18 +126,57 @@ pub fn editor_json_to_storage(
         .map(|segment| to_storage::block_storage(&segment.block))
         .collect();
     let mut storage = String::with_capacity(original.source().len());
+    // New tasks are numbered after every task id the page has, as Confluence does.
+    let mut next_task_id = edited
+        .iter()
+        .map(String::as_str)
+        .chain([original.source()])
+        .flat_map(task_ids)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
     for (fresh, matched) in edited.iter().zip(match_blocks(&original_fresh, &edited)) {
         match matched {
             Some(index) => {
                 storage.push_str(&original.source()[original_segments[index].source.clone()])
             }
-            None => storage.push_str(fresh),
+            None => push_numbering_new_tasks(fresh, &mut next_task_id, &mut storage),
         }
     }
     check_well_formed(&storage).map_err(|error| FormatError::EditorContent {
         source: Box::new(error),
     })?;
     Ok(storage)
+}
+
+const TASK_ID_OPEN: &str = "<ac:task-id>";
+const TASK_ID_CLOSE: &str = "</ac:task-id>";
+/// How the writer starts a task it has no id for (text in storage cannot look like this: its
+/// `<` is escaped).
+const TASK_WITHOUT_ID: &str = "<ac:task><ac:task-status>";
+
+/// The numeric task ids in `storage`.
+fn task_ids(storage: &str) -> impl Iterator<Item = u64> + '_ {
+    storage.split(TASK_ID_OPEN).skip(1).filter_map(|rest| {
+        let (id, _) = rest.split_once(TASK_ID_CLOSE)?;
+        id.trim().parse().ok()
+    })
+}
+
+/// Appends the writer's `block` storage to `out`, giving each task without an id the next one.
+fn push_numbering_new_tasks(block: &str, next_id: &mut u64, out: &mut String) {
+    let mut rest = block;
+    while let Some(at) = rest.find(TASK_WITHOUT_ID) {
+        out.push_str(&rest[..at]);
+        out.push_str("<ac:task>");
+        out.push_str(TASK_ID_OPEN);
+        out.push_str(&next_id.to_string());
+        out.push_str(TASK_ID_CLOSE);
+        out.push_str("<ac:task-status>");
+        *next_id = next_id.saturating_add(1);
+        rest = &rest[at + TASK_WITHOUT_ID.len()..];
+    }
+    out.push_str(rest);
 }
 
 /// For each edited block, the original block it is unchanged from, if any. Matches keep their

@@ -109,6 +109,36 @@ fn task_lists_keep_ids_and_status() {
 }
 
 #[test]
+fn new_tasks_are_numbered_after_the_page_s_highest_task_id() {
+    let original = "<ac:task-list><ac:task><ac:task-id>7</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>old</ac:task-body></ac:task></ac:task-list><p>x</p><ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>no id, untouched</ac:task-body></ac:task></ac:task-list>";
+    let mut editor = to_json(original);
+    // Two new tasks in a new list after the paragraph, and one appended to the first list.
+    let new_task = |text: &str| {
+        json!({"type": "taskItem", "attrs": {"checked": false},
+               "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]})
+    };
+    editor["content"][0]["content"]
+        .as_array_mut()
+        .expect("items")
+        .push(new_task("third"));
+    editor["content"].as_array_mut().expect("blocks").insert(
+        2,
+        json!({"type": "taskList", "content": [new_task("first"), new_task("second")]}),
+    );
+    assert_eq!(
+        back(&editor, original).expect("converts"),
+        concat!(
+            "<ac:task-list><ac:task><ac:task-id>7</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>old</ac:task-body></ac:task>",
+            "<ac:task><ac:task-id>8</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>third</ac:task-body></ac:task></ac:task-list>",
+            "<p>x</p>",
+            "<ac:task-list><ac:task><ac:task-id>9</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>first</ac:task-body></ac:task>",
+            "<ac:task><ac:task-id>10</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>second</ac:task-body></ac:task></ac:task-list>",
+            "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>no id, untouched</ac:task-body></ac:task></ac:task-list>",
+        )
+    );
+}
+
+#[test]
 fn tables_keep_header_cells_spans_and_column_widths() {
     let storage = "<table class=\"wrapped\"><colgroup><col style=\"width: 80px;\"/></colgroup><tbody><tr><th colspan=\"2\">H</th></tr><tr><td rowspan=\"2\"><p>a</p></td><td>b</td></tr></tbody></table>";
     let table = first_block(storage);
