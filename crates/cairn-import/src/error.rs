@@ -2,8 +2,9 @@
 
 use thiserror::Error;
 
-/// Every failure of an import. None of them leaves anything behind in the wiki: the reader only
-/// writes its temporary spill file, and the writer commits all or nothing.
+/// Every failure of an import or an export. None of them leaves anything behind: the reader only
+/// writes its temporary spill file, the writer commits all or nothing, and an export removes its
+/// unfinished zip.
 #[derive(Debug, Error)]
 pub enum ImportError {
     #[error("cannot open {path}: {source}")]
@@ -47,6 +48,14 @@ pub enum ImportError {
     Blob(#[from] cairn_blob::BlobError),
     #[error("the reader of the zip archive stopped unexpectedly")]
     ReaderGone,
+    #[error("space {0} not found")]
+    SpaceNotFound(String),
+    #[error("cannot write the export: {0}")]
+    ExportWrite(std::io::Error),
+    #[error("cannot write the export's zip archive: {0}")]
+    ZipWrite(zip::result::ZipError),
+    #[error("the writer of the zip archive stopped unexpectedly")]
+    WriterGone,
 }
 
 pub type ImportResult<T> = Result<T, ImportError>;

@@ -1,4 +1,6 @@
-//! Cairn's importer of Confluence XML exports (`cairn import confluence FILE.zip`).
+//! Cairn's Confluence interchange: the importer of Confluence XML exports (`cairn import
+//! confluence FILE.zip`) and the exporter of a space in the same format (`cairn export confluence
+//! KEY FILE.zip`).
 //!
 //! Reading ([`Export::read`]): the zip is opened ([`archive`]), entities.xml is streamed once
 //! through a filter of forbidden control characters into a parser of Hibernate's generic shape
@@ -13,12 +15,18 @@
 //! entries; a failure deletes the bytes already stored and leaves the wiki as it was. The
 //! [`ImportReport`] says what was imported per kind and what was skipped and why.
 //!
+//! Exporting ([`export_space`], module [`export`]): the space is read from the store in batches and
+//! written as a Confluence space export (entities.xml object by object, attachment bytes streamed
+//! from the blob store) into a temporary zip renamed onto the destination when complete; the
+//! importer reads it back without loss. The [`ExportSummary`] counts what was written.
+//!
 //! Must not: write anything but its own temporary spill file while reading; panic on bad input
 //! (every error is an [`ImportError`] naming what failed).
 
 mod annotations;
 mod archive;
 mod error;
+pub mod export;
 mod grants;
 pub mod model;
 mod prepare;
@@ -31,6 +39,7 @@ pub mod xml;
 
 pub use archive::{Archive, ControlCharacterFilter, ENTITIES, FileStreamer};
 pub use error::{ImportError, ImportResult};
+pub use export::{ExportSummary, export_space};
 pub use model::{
     BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,
     ExportContent, ExportGroup, ExportLabelling, ExportProperty, ExportRestriction, ExportSpace,
@@ -39,5 +48,5 @@ pub use model::{
 };
 pub use reader::Export;
 pub use report::ImportReport;
-pub use time::parse_export_time;
+pub use time::{format_export_time, parse_export_time};
 pub use writer::{ImportOptions, import};

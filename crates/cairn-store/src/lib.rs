@@ -20,6 +20,7 @@ mod database_url;
 mod db;
 mod draft;
 mod error;
+mod export;
 mod global_permission;
 mod ids;
 mod import;
@@ -52,6 +53,10 @@ pub use database_url::{DatabaseUrl, DatabaseUrlError, Engine};
 pub use db::{Dialect, MigrationStatus, Store, StoreOptions, redact_url};
 pub use draft::PageDraft;
 pub use error::StoreError;
+pub use export::{
+    ExportedAttachment, ExportedAttachmentVersion, ExportedContent, ExportedGrant, ExportedLabel,
+    ExportedProperty, ExportedRestriction, ExportedVersion, ExportedWatch,
+};
 pub use global_permission::{GlobalGrant, GlobalPermissionChange};
 pub use import::{
     ImportedAttachment, ImportedContent, ImportedProperty, ImportedSpace, ImportedUser,

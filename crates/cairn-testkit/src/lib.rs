@@ -4,6 +4,7 @@
 //!   (`CAIRN_TEST_POSTGRES_URL`) and MySQL/MariaDB (`CAIRN_TEST_MYSQL_URL`), dropped afterwards.
 //! - [`TestApp`]: a real Cairn server on `127.0.0.1:0` over such a database, with an administrator
 //!   and HTTP clients.
+//! - [`dump_space`]: everything a space holds, comparable across two wikis (export round trips).
 //! - [`every_dialect!`]: turns one `async fn(TestDb)` into a test per dialect.
 //!
 //! The server URLs name an administrative database (e.g. `postgres://postgres@127.0.0.1:5432/postgres`,
@@ -11,9 +12,11 @@
 
 mod app;
 mod db;
+mod space_dump;
 
 pub use app::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, anonymous_client};
 pub use db::{TestDb, TestDialect};
+pub use space_dump::{AttachmentDump, ContentDump, SpaceDump, dump_space};
 
 /// Generates, for each named `async fn(TestDb)`, a module with one test per dialect. PostgreSQL and
 /// MySQL tests pass without running when their server URL is not set; CI always sets both.

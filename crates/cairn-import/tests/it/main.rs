@@ -3,6 +3,7 @@
 
 mod against_xml;
 mod builder;
+mod export;
 mod fixtures;
 mod grants;
 mod reader;
