@@ -28,6 +28,7 @@ pub mod access_mode;
 pub mod account;
 pub mod attachment;
 pub mod audit;
+pub mod backup;
 pub mod cache;
 pub mod clock;
 pub mod cluster;

@@ -26,7 +26,34 @@ pub(crate) enum Sequence {
 }
 
 impl Sequence {
-    fn name(self) -> &'static str {
+    /// Every sequence, for moving them all past restored ids.
+    pub(crate) const ALL: [Sequence; 8] = [
+        Sequence::Content,
+        Sequence::Space,
+        Sequence::User,
+        Sequence::Group,
+        Sequence::Token,
+        Sequence::Label,
+        Sequence::Property,
+        Sequence::Task,
+    ];
+
+    /// The `(table, column)` pairs whose ids this sequence hands out.
+    pub(crate) fn tables(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            // Comments are content rows; attachments take their ids from the same sequence.
+            Sequence::Content => &[("content", "id"), ("attachment", "id")],
+            Sequence::Space => &[("space", "id")],
+            Sequence::User => &[("app_user", "id")],
+            Sequence::Group => &[("user_group", "id")],
+            Sequence::Token => &[("access_token", "id")],
+            Sequence::Label => &[("label", "id")],
+            Sequence::Property => &[("content_property", "id")],
+            Sequence::Task => &[("long_task", "id")],
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Sequence::Content => "content",
             Sequence::Space => "space",

@@ -13,6 +13,7 @@
 
 mod attachment;
 mod audit;
+mod backup;
 mod batch;
 mod comment;
 mod content;
@@ -47,6 +48,10 @@ mod write;
 
 pub use attachment::{AttachmentListing, AttachmentWrite, StoredFile};
 pub use audit::{AuditChange, AuditFilter, AuditObject, AuditRecord, NewAuditRecord};
+pub use backup::{
+    BACKUP_TABLES, BackupTable, Cell, CellKind, Column, Restoring, Snapshot, SnapshotBlob,
+    TablePolicy, backup_table,
+};
 pub use comment::{CommentListing, NewComment};
 pub use content::{ContentListing, NewContent, UpdateContent};
 pub use database_url::{DatabaseUrl, DatabaseUrlError, Engine};

@@ -28,6 +28,9 @@ pub enum Unjournaled {
     IdAllocation,
     /// A person's own unpublished draft of a page: only they read it, and no node caches it.
     PersonalDraft,
+    /// A whole site restored from a backup while no node runs: the restored site starts with an
+    /// empty journal, and nodes that start afterwards read everything from the rows.
+    Restore,
 }
 
 /// A write transaction that cannot commit without its journal entries (see the module

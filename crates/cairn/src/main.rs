@@ -3,6 +3,7 @@
 //! It reads settings ([`config`]), connects the store, and hands a bound listener to `cairn-web`.
 //! It owns the process: logging, signals, exit codes.
 
+mod backup;
 mod bench;
 mod config;
 mod first_run;
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         task: AdminTask,
     },
+    /// Back up the whole site (every table's rows and the attachment bytes they name) into one
+    /// zip file, consistent as of one moment while nodes keep serving.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database (any dialect) and blob store.
+    Restore(backup::RestoreArgs),
     /// Import content from another wiki.
     Import {
         #[command(subcommand)]
@@ -210,6 +216,8 @@ fn main() -> ExitCode {
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Reindex(home)) => reindex(home).await,
             Some(Command::Admin { task }) => admin(task).await,
+            Some(Command::Backup(args)) => backup::backup(args).await,
+            Some(Command::Restore(args)) => backup::restore(args).await,
             Some(Command::Import { source }) => import::import(source).await,
             Some(Command::Bench { task }) => bench::bench(task).await,
         }

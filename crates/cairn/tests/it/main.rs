@@ -1,5 +1,6 @@
 //! The `cairn` binary as a user runs it: settings, exit codes, first start, serving, clusters.
 
+mod backup;
 mod bench;
 mod cluster;
 mod cluster_state;
