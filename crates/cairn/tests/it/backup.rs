@@ -1,26 +1,22 @@
-//! Site backup and restore (`cairn_app::backup`, `cairn backup`, `cairn restore`): a filled site
-//! restored into every dialect equals its source row for row and byte for byte, and a node on it
-//! serves and finds the content; a backup taken under writes is consistent; damaged files,
-//! foreign files and sites in the target are refused with the target left as it was.
+//! Site backup and restore (`cairn_app::backup`): a filled site restored into every dialect equals
+//! its source row for row and byte for byte, and a node on it serves and finds the content. The
+//! helpers here serve `backup_consistency` (backups under writes) and `backup_refusals` (damaged,
+//! foreign and mismatched files, sites in the target, the table list, the commands).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
 
-use cairn_app::backup::{BackupError, RestoreOptions};
+use cairn_app::backup::RestoreOptions;
 use cairn_blob::{BlobKey, BlobStore};
 use cairn_store::{BACKUP_TABLES, Cell, Store, TablePolicy};
 use cairn_testkit::{TestApp, TestDb, TestDialect, every_dialect};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{cairn, run};
+pub(super) const ATTACHMENT_LIMIT: u64 = 256 * 1024 * 1024;
 
-const ATTACHMENT_LIMIT: u64 = 256 * 1024 * 1024;
+pub(super) fn quiet(_: cairn_app::backup::Progress) {}
 
-fn quiet(_: cairn_app::backup::Progress) {}
-
-async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+pub(super) async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let response = request.send().await.expect("request sent");
     let status = response.status();
     let text = response.text().await.expect("body");
@@ -31,7 +27,7 @@ async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
 }
 
 /// A site on `db` with a node serving it; attachment bytes in the returned directory.
-async fn start_site(db: TestDb) -> (TestApp, tempfile::TempDir) {
+pub(super) async fn start_site(db: TestDb) -> (TestApp, tempfile::TempDir) {
     let directory = tempfile::tempdir().expect("blob directory");
     let blobs = BlobStore::open_directory(directory.path())
         .await
@@ -40,7 +36,7 @@ async fn start_site(db: TestDb) -> (TestApp, tempfile::TempDir) {
     (app, directory)
 }
 
-async fn create_page(
+pub(super) async fn create_page(
     app: &TestApp,
     space: &str,
     title: &str,
@@ -66,7 +62,7 @@ async fn create_page(
     page["id"].as_str().expect("id").to_string()
 }
 
-async fn upload(app: &TestApp, page: &str, name: &str, bytes: Vec<u8>) -> String {
+pub(super) async fn upload(app: &TestApp, page: &str, name: &str, bytes: Vec<u8>) -> String {
     let (status, uploaded) = call(
         app.admin()
             .post(app.url(&format!("/rest/api/content/{page}/child/attachment")))
@@ -264,7 +260,7 @@ async fn fill(app: &TestApp) -> Filled {
 
 /// Every backed-up table's rows, columns in name order and rows sorted, so that databases of
 /// different dialects compare equal.
-async fn dump(store: &Store) -> BTreeMap<String, Vec<Vec<Cell>>> {
+pub(super) async fn dump(store: &Store) -> BTreeMap<String, Vec<Vec<Cell>>> {
     let mut snapshot = store.open_snapshot().await.expect("snapshot");
     let mut tables = BTreeMap::new();
     for table in BACKUP_TABLES
@@ -306,7 +302,10 @@ async fn dump(store: &Store) -> BTreeMap<String, Vec<Vec<Cell>>> {
 }
 
 /// The blob keys the site's attachment versions name.
-fn blob_keys(dump: &BTreeMap<String, Vec<Vec<Cell>>>, store_columns: &[String]) -> Vec<String> {
+pub(super) fn blob_keys(
+    dump: &BTreeMap<String, Vec<Vec<Cell>>>,
+    store_columns: &[String],
+) -> Vec<String> {
     let at = store_columns
         .iter()
         .position(|name| name == "blob_key")
@@ -320,7 +319,7 @@ fn blob_keys(dump: &BTreeMap<String, Vec<Vec<Cell>>>, store_columns: &[String]) 
         .collect()
 }
 
-async fn sorted_columns(store: &Store, table: &str) -> Vec<String> {
+pub(super) async fn sorted_columns(store: &Store, table: &str) -> Vec<String> {
     let mut names: Vec<String> = store
         .table_columns(table)
         .await
@@ -497,121 +496,7 @@ async fn a_site_restores_into_every_dialect(db: TestDb) {
     app.stop().await;
 }
 
-every_dialect!(a_backup_taken_while_nodes_write_is_consistent);
-
-async fn a_backup_taken_while_nodes_write_is_consistent(db: TestDb) {
-    let dialect = db.dialect;
-    let (app, _blob_dir) = start_site(db).await;
-    let (status, _) = call(
-        app.admin()
-            .post(app.url("/rest/api/space"))
-            .json(&json!({"key": "BUSY", "name": "Busy"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let home = create_page(&app, "BUSY", "Busy start", "<p>start</p>", None).await;
-    for index in 0..6 {
-        upload(
-            &app,
-            &home,
-            &format!("seed-{index}.bin"),
-            vec![index as u8; 512 * 1024],
-        )
-        .await;
-    }
-    let stop = tokio_util::sync::CancellationToken::new();
-    let writer = {
-        let stop = stop.clone();
-        let admin = app.admin();
-        let base = app.url("");
-        let home = home.clone();
-        tokio::spawn(async move {
-            let mut written = 0_u32;
-            while !stop.is_cancelled() {
-                written += 1;
-                let created: Value = admin.post(format!("{base}/rest/api/content")).json(&json!({
-                    "type": "page", "title": format!("Busy {written}"), "space": {"key": "BUSY"},
-                    "ancestors": [{"id": home}],
-                    "body": {"storage": {"value": "<p>v1</p>", "representation": "storage"}},
-                })).send().await.expect("sent").json().await.expect("json");
-                let id = created["id"].as_str().expect("id").to_string();
-                let _ = admin.put(format!("{base}/rest/api/content/{id}")).json(&json!({
-                    "type": "page", "title": format!("Busy {written}"), "version": {"number": 2},
-                    "body": {"storage": {"value": "<p>v2</p>", "representation": "storage"}},
-                })).send().await.expect("sent");
-                let uploaded: Value = admin
-                    .post(format!("{base}/rest/api/content/{id}/child/attachment"))
-                    .header("X-Atlassian-Token", "no-check")
-                    .multipart(reqwest::multipart::Form::new().part(
-                        "file",
-                        reqwest::multipart::Part::bytes(vec![1_u8; 200_000]).file_name("f.bin"),
-                    ))
-                    .send()
-                    .await
-                    .expect("sent")
-                    .json()
-                    .await
-                    .expect("json");
-                // Purge every other attachment: its bytes are deleted right after its rows.
-                if written.is_multiple_of(2)
-                    && let Some(attachment) = uploaded["results"][0]["id"].as_str()
-                {
-                    let _ = admin
-                        .delete(format!("{base}/rest/api/content/{attachment}"))
-                        .send()
-                        .await;
-                    let _ = admin
-                        .delete(format!(
-                            "{base}/rest/api/content/{attachment}?status=trashed"
-                        ))
-                        .send()
-                        .await;
-                }
-            }
-            written
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let work = tempfile::tempdir().expect("work dir");
-    let mut files = Vec::new();
-    for round in 0..3 {
-        let file = work.path().join(format!("busy-{round}.zip"));
-        cairn_app::backup::create(&app.store, &app.state.node.blobs, &file, "test", &quiet)
-            .await
-            .expect("a backup under writes succeeds");
-        files.push(file);
-    }
-    stop.cancel();
-    let written = writer.await.expect("writer");
-    assert!(
-        written > 2,
-        "the writer wrote while the backups ran ({written})"
-    );
-    for file in &files {
-        let target_db = TestDb::create(dialect).await.expect("same dialect");
-        let target = Store::connect(&cairn_store::StoreOptions::new(target_db.url.clone()))
-            .await
-            .expect("connect");
-        let target_dir = tempfile::tempdir().expect("blobs");
-        let target_blobs = BlobStore::open_directory(target_dir.path())
-            .await
-            .expect("blobs");
-        cairn_app::backup::restore(
-            &target,
-            &target_blobs,
-            file,
-            RestoreOptions::default(),
-            &quiet,
-        )
-        .await
-        .expect("restored");
-        assert_consistent(&target, &target_blobs).await;
-        target.close().await;
-    }
-    app.stop().await;
-}
-
-fn integer(row: &[Cell], columns: &[String], name: &str) -> Option<i64> {
+pub(super) fn integer(row: &[Cell], columns: &[String], name: &str) -> Option<i64> {
     let at = columns
         .iter()
         .position(|column| column == name)
@@ -624,7 +509,7 @@ fn integer(row: &[Cell], columns: &[String], name: &str) -> Option<i64> {
 
 /// Every content row has exactly its versions, every attachment its current version, every
 /// version its bytes, every comment its container, every label link its label.
-async fn assert_consistent(store: &Store, blobs: &BlobStore) {
+pub(super) async fn assert_consistent(store: &Store, blobs: &BlobStore) {
     let site = dump(store).await;
     let content_columns = sorted_columns(store, "content").await;
     let version_columns = sorted_columns(store, "content_version").await;
@@ -693,503 +578,4 @@ async fn assert_consistent(store: &Store, blobs: &BlobStore) {
                 .contains(&integer(row, &comment_columns, "container_id").expect("container"))
         );
     }
-}
-
-every_dialect!(bytes_deleted_after_the_snapshot_leave_their_attachment_out);
-
-/// An attachment purged after the snapshot was taken, before its bytes were copied: the backup
-/// succeeds and holds the site as if the purge had come first.
-async fn bytes_deleted_after_the_snapshot_leave_their_attachment_out(db: TestDb) {
-    let dialect = db.dialect;
-    let (app, _blob_dir) = start_site(db).await;
-    let (status, _) = call(
-        app.admin()
-            .post(app.url("/rest/api/space"))
-            .json(&json!({"key": "PUR", "name": "Purge"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let page = create_page(&app, "PUR", "Files", "<p>files</p>", None).await;
-    let kept = upload(&app, &page, "kept.txt", b"kept".to_vec()).await;
-    let doomed = upload(&app, &page, "doomed.txt", b"doomed".to_vec()).await;
-    let (status, _) = call(
-        app.admin()
-            .post(app.url(&format!("/rest/api/content/{doomed}/label")))
-            .json(&json!([{"prefix": "global", "name": "doomed"}])),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-
-    let node = app.state.node.clone();
-    let doomed_id = cairn_core::ContentId(doomed.parse().expect("id"));
-    let purge_once = std::sync::Once::new();
-    let purge_after_snapshot = move |event: cairn_app::backup::Progress| {
-        if matches!(
-            event,
-            cairn_app::backup::Progress::Step("copying attachment bytes")
-        ) {
-            purge_once.call_once(|| {
-                let node = node.clone();
-                // The backup's snapshot is open: purge on another thread, as another node would.
-                std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    runtime.block_on(async {
-                        let keys = node
-                            .store
-                            .purge_attachment(doomed_id)
-                            .await
-                            .expect("purged");
-                        for key in keys {
-                            node.blobs
-                                .delete(&BlobKey::new(key).expect("key"))
-                                .await
-                                .expect("deleted");
-                        }
-                    });
-                })
-                .join()
-                .expect("purge thread");
-            });
-        }
-    };
-    let work = tempfile::tempdir().expect("work dir");
-    let file = work.path().join("purged.zip");
-    let summary = cairn_app::backup::create(
-        &app.store,
-        &app.state.node.blobs,
-        &file,
-        "test",
-        &purge_after_snapshot,
-    )
-    .await
-    .expect("the backup succeeds");
-    assert_eq!(
-        summary.manifest.left_out.attachments, 1,
-        "{:?}",
-        summary.manifest.left_out
-    );
-
-    let target_db = TestDb::create(dialect).await.expect("dialect");
-    let target = Store::connect(&cairn_store::StoreOptions::new(target_db.url.clone()))
-        .await
-        .expect("connect");
-    let target_dir = tempfile::tempdir().expect("blobs");
-    let target_blobs = BlobStore::open_directory(target_dir.path())
-        .await
-        .expect("blobs");
-    cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &file,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect("restored");
-    assert_consistent(&target, &target_blobs).await;
-    let restored = dump(&target).await;
-    let label_columns = sorted_columns(&target, "content_label").await;
-    let attachment_columns = sorted_columns(&target, "attachment").await;
-    let attachments: Vec<i64> = restored["attachment"]
-        .iter()
-        .filter_map(|row| integer(row, &attachment_columns, "id"))
-        .collect();
-    assert_eq!(attachments, vec![kept.parse::<i64>().expect("id")]);
-    assert!(
-        restored["content_label"]
-            .iter()
-            .all(|row| integer(row, &label_columns, "content_id") != Some(doomed_id.0))
-    );
-    target.close().await;
-    app.stop().await;
-}
-
-/// A backup of a small site on SQLite, for the refusal tests.
-async fn small_backup(work: &Path) -> PathBuf {
-    let db = TestDb::create(TestDialect::Sqlite).await.expect("sqlite");
-    let (app, _blob_dir) = start_site(db).await;
-    let (status, _) = call(
-        app.admin()
-            .post(app.url("/rest/api/space"))
-            .json(&json!({"key": "SML", "name": "Small"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let page = create_page(&app, "SML", "Small page", "<p>small</p>", None).await;
-    upload(&app, &page, "a.txt", vec![b'a'; 10_000]).await;
-    let file = work.join("small.zip");
-    cairn_app::backup::create(&app.store, &app.state.node.blobs, &file, "test", &quiet)
-        .await
-        .expect("backup");
-    app.stop().await;
-    file
-}
-
-/// Copies the zip at `from` to `to`, passing each entry's bytes through `change`.
-fn rewrite(from: &Path, to: &Path, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
-    let mut reader = zip::ZipArchive::new(std::fs::File::open(from).expect("open")).expect("zip");
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
-    for index in 0..reader.len() {
-        let mut entry = reader.by_index(index).expect("entry");
-        let name = entry.name().expect("entry name").to_string();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).expect("read");
-        writer
-            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .expect("start");
-        writer.write_all(&change(&name, bytes)).expect("write");
-    }
-    writer.finish().expect("finish");
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-every_dialect!(damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refused);
-
-async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refused(db: TestDb) {
-    let work = tempfile::tempdir().expect("work dir");
-    let good = small_backup(work.path()).await;
-    let target = Store::connect(&cairn_store::StoreOptions::new(db.url.clone()))
-        .await
-        .expect("connect");
-    let target_dir = tempfile::tempdir().expect("blobs");
-    let target_blobs = BlobStore::open_directory(target_dir.path())
-        .await
-        .expect("blobs");
-    let untouched = |store: Store, directory: PathBuf| async move {
-        assert!(
-            store
-                .first_table_with_site_content()
-                .await
-                .expect("read")
-                .is_none(),
-            "no rows were written"
-        );
-        let files = walk(&directory);
-        assert!(files.is_empty(), "no blob is left behind: {files:?}");
-    };
-
-    // Cut off: the zip's directory at the end is missing.
-    let bytes = std::fs::read(&good).expect("read");
-    let truncated = work.path().join("truncated.zip");
-    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &truncated,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(matches!(error, BackupError::Foreign { .. }), "{error}");
-    assert!(
-        target.database_tables().await.expect("tables").is_empty(),
-        "the database was not even migrated"
-    );
-
-    // A byte changed inside a blob: its checksum does not match.
-    let corrupt = work.path().join("corrupt.zip");
-    rewrite(&good, &corrupt, |name, mut bytes| {
-        if name.starts_with("blobs/attachments") {
-            bytes[100] ^= 0xff;
-        }
-        bytes
-    });
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &corrupt,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(
-        matches!(error, BackupError::Damaged { .. }) && error.to_string().contains("checksum"),
-        "{error}"
-    );
-    untouched(target.clone(), target_dir.path().to_path_buf()).await;
-
-    // Some other zip file.
-    let foreign = work.path().join("foreign.zip");
-    rewrite(&good, &foreign, |name, bytes| {
-        if name == "manifest.json" {
-            br#"{"format": "something-else"}"#.to_vec()
-        } else {
-            bytes
-        }
-    });
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &foreign,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(matches!(error, BackupError::Foreign { .. }), "{error}");
-
-    // A backup of another schema version.
-    let newer = work.path().join("newer.zip");
-    rewrite(&good, &newer, |name, bytes| {
-        if name != "manifest.json" {
-            return bytes;
-        }
-        let mut manifest: Value = serde_json::from_slice(&bytes).expect("manifest");
-        manifest["migrations"]
-            .as_array_mut()
-            .expect("migrations")
-            .push(json!(9999));
-        serde_json::to_vec(&manifest).expect("json")
-    });
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &newer,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(
-        matches!(error, BackupError::SchemaMismatch { .. }) && error.to_string().contains("9999"),
-        "{error}"
-    );
-
-    // Rows that check out but cannot be inserted (a label twice): the transaction rolls back
-    // and the blobs already copied are removed.
-    let clashing = work.path().join("clashing.zip");
-    let manifest: Value = {
-        let mut archive =
-            zip::ZipArchive::new(std::fs::File::open(&good).expect("open")).expect("zip");
-        let mut text = String::new();
-        archive
-            .by_name("manifest.json")
-            .expect("manifest")
-            .read_to_string(&mut text)
-            .expect("read");
-        serde_json::from_str(&text).expect("json")
-    };
-    let doubled = |bytes: &[u8]| -> Vec<u8> {
-        let first_line = bytes
-            .split_inclusive(|byte| *byte == b'\n')
-            .next()
-            .expect("a row")
-            .to_vec();
-        [bytes.to_vec(), first_line].concat()
-    };
-    let users = {
-        let mut archive =
-            zip::ZipArchive::new(std::fs::File::open(&good).expect("open")).expect("zip");
-        let mut bytes = Vec::new();
-        archive
-            .by_name("tables/app_user.jsonl")
-            .expect("users")
-            .read_to_end(&mut bytes)
-            .expect("read");
-        doubled(&bytes)
-    };
-    let mut changed_manifest = manifest.clone();
-    for table in changed_manifest["tables"].as_array_mut().expect("tables") {
-        if table["name"] == "app_user" {
-            table["rows"] = json!(table["rows"].as_u64().expect("rows") + 1);
-            table["bytes"] = json!(users.len());
-            table["sha256"] = json!(sha256_hex(&users));
-        }
-    }
-    rewrite(&good, &clashing, |name, bytes| match name {
-        "tables/app_user.jsonl" => users.clone(),
-        "manifest.json" => serde_json::to_vec(&changed_manifest).expect("json"),
-        _ => bytes,
-    });
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &clashing,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(matches!(error, BackupError::Store(_)), "{error}");
-    untouched(target.clone(), target_dir.path().to_path_buf()).await;
-
-    // The good file restores; a second time the target holds a site and is refused, unchanged.
-    cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &good,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect("restored");
-    let before = dump(&target).await;
-    target
-        .set_site_setting("changed_after_restore", "yes", 1)
-        .await
-        .expect("setting");
-    let with_change = dump(&target).await;
-    let error = cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &good,
-        RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .expect_err("refused");
-    assert!(
-        matches!(error, BackupError::TargetNotEmpty { .. }),
-        "{error}"
-    );
-    assert_eq!(
-        dump(&target).await,
-        with_change,
-        "a refused restore changes nothing"
-    );
-    // Replacing it is asked for explicitly, and brings back the backup's site exactly.
-    cairn_app::backup::restore(
-        &target,
-        &target_blobs,
-        &good,
-        RestoreOptions { replace: true },
-        &quiet,
-    )
-    .await
-    .expect("replaced");
-    assert_eq!(dump(&target).await, before);
-    target.close().await;
-}
-
-fn walk(directory: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(directory) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
-every_dialect!(every_table_of_the_schema_is_backed_up_or_skipped_on_purpose);
-
-/// A table a migration adds must be named in `BACKUP_TABLES`, or backups would miss it.
-async fn every_table_of_the_schema_is_backed_up_or_skipped_on_purpose(db: TestDb) {
-    let store = db.store().await;
-    let tables = store.database_tables().await.expect("tables");
-    let mut listed: Vec<String> = BACKUP_TABLES
-        .iter()
-        .map(|table| table.name.to_string())
-        .collect();
-    listed.sort();
-    assert_eq!(
-        tables, listed,
-        "every table of the schema is listed in cairn-store's backup.rs"
-    );
-    for table in BACKUP_TABLES {
-        let columns = store
-            .table_columns(table.name)
-            .await
-            .expect("columns of every table have kinds backup knows");
-        for key in table.key {
-            assert!(
-                columns.iter().any(|column| column.name == *key),
-                "{}.{key} exists",
-                table.name
-            );
-        }
-    }
-    store.close().await;
-}
-
-/// The shipped binary: `cairn backup` of a SQLite home, `cairn restore` into another home's
-/// database (PostgreSQL when configured: the way off the embedded database).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_commands_back_up_and_restore_a_home() {
-    let source = tempfile::tempdir().expect("home");
-    let (ok, text) = run(cairn()
-        .args([
-            "admin",
-            "create-user",
-            "--username",
-            "admin",
-            "--password",
-            "admin-password",
-            "--admin",
-            "--home",
-        ])
-        .arg(source.path()));
-    assert!(ok, "{text}");
-    let work = tempfile::tempdir().expect("work");
-    let file = work.path().join("home.zip");
-    let (ok, text) = run(cairn()
-        .arg("backup")
-        .arg("--home")
-        .arg(source.path())
-        .arg(&file));
-    assert!(ok, "{text}");
-    assert!(
-        text.contains("backup written to") && text.contains("app_user: 1 rows"),
-        "{text}"
-    );
-    let (ok, text) = run(cairn()
-        .arg("backup")
-        .arg("--home")
-        .arg(source.path())
-        .arg(&file));
-    assert!(!ok && text.contains("exists already"), "{text}");
-
-    let target_db = match TestDb::create(TestDialect::Postgres).await {
-        Some(db) => db,
-        None => TestDb::create(TestDialect::Sqlite).await.expect("sqlite"),
-    };
-    let target = tempfile::tempdir().expect("home");
-    let (ok, text) = run(cairn()
-        .arg("restore")
-        .arg("--home")
-        .arg(target.path())
-        .arg(&file)
-        .env("CAIRN_DATABASE_URL", &target_db.url));
-    assert!(ok, "{text}");
-    assert!(
-        text.contains("restored") && text.contains("sqlite"),
-        "{text}"
-    );
-    let (ok, text) = run(cairn()
-        .arg("restore")
-        .arg("--home")
-        .arg(target.path())
-        .arg(&file)
-        .env("CAIRN_DATABASE_URL", &target_db.url));
-    assert!(
-        !ok && text.contains("already holds a site") && text.contains("as they were"),
-        "{text}"
-    );
-    let store = target_db.store().await;
-    assert!(
-        store
-            .find_user_by_username("admin")
-            .await
-            .expect("read")
-            .is_some()
-    );
-    store.close().await;
 }

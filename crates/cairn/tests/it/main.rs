@@ -1,6 +1,8 @@
 //! The `cairn` binary as a user runs it: settings, exit codes, first start, serving, clusters.
 
 mod backup;
+mod backup_consistency;
+mod backup_refusals;
 mod bench;
 mod cluster;
 mod cluster_state;
