@@ -52,6 +52,7 @@ pub mod property;
 pub mod restriction;
 pub mod search;
 pub mod space;
+pub mod space_export;
 pub mod space_permission;
 pub mod throttle;
 pub mod token;

@@ -6,6 +6,7 @@
 mod backup;
 mod bench;
 mod config;
+mod export;
 mod first_run;
 mod import;
 mod setup;
@@ -55,6 +56,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         task: AdminTask,
+    },
+    /// Export a space in another wiki's format.
+    Export {
+        #[command(subcommand)]
+        target: export::ExportTarget,
     },
     /// Back up the whole site (every table's rows and the attachment bytes they name) into one
     /// zip file, consistent as of one moment while nodes keep serving.
@@ -216,6 +222,7 @@ fn main() -> ExitCode {
             Some(Command::Migrate(home)) => migrate(home).await,
             Some(Command::Reindex(home)) => reindex(home).await,
             Some(Command::Admin { task }) => admin(task).await,
+            Some(Command::Export { target }) => export::export(target).await,
             Some(Command::Backup(args)) => backup::backup(args).await,
             Some(Command::Restore(args)) => backup::restore(args).await,
             Some(Command::Import { source }) => import::import(source).await,

@@ -21,6 +21,7 @@ mod property;
 pub mod request;
 mod search;
 mod space;
+mod space_export;
 pub(crate) mod token;
 mod user;
 mod version;
@@ -49,6 +50,14 @@ pub fn routes() -> crate::routes::RouteTable {
             "/rest/cairn/1/import/confluence",
             axum::routing::post(import::import_confluence)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/rest/cairn/1/export/confluence/{key}",
+            axum::routing::post(space_export::start_export),
+        )
+        .route(
+            "/rest/cairn/1/export/confluence/{key}/{task}",
+            get(space_export::download_export),
         )
         .route("/rest/api/longtask", get(space::list_tasks))
         .route("/rest/api/longtask/{id}", get(space::get_task))

@@ -18,11 +18,12 @@ use super::request::{
 };
 use super::view::{
     AccessModeView, ActionDone, AnyContent, AttachmentView, AuditRecordView, ChildrenView,
-    ConfigurationView, ContentView, ConvertedBody, CountedList, GlobalPermissionView, GrantList,
-    GrantView, GroupView, HistoryView, LabelView, LongTaskView, Moved, OperationRestrictions,
-    PagedList, PastedContent, PropertyView, QuickNavigation, RestrictionList,
-    RestrictionsByOperation, RetentionView, RpcAnswer, SearchResults, SpaceContent, SpaceView,
-    TaskStarted, TokenView, UserSuggestions, UserView, VersionView, Watching,
+    ConfigurationView, ContentView, ConvertedBody, CountedList, ExportStarted,
+    GlobalPermissionView, GrantList, GrantView, GroupView, HistoryView, LabelView, LongTaskView,
+    Moved, OperationRestrictions, PagedList, PastedContent, PropertyView, QuickNavigation,
+    RestrictionList, RestrictionsByOperation, RetentionView, RpcAnswer, SearchResults,
+    SpaceContent, SpaceView, TaskStarted, TokenView, UserSuggestions, UserView, VersionView,
+    Watching,
 };
 use crate::error::ErrorBody;
 
@@ -594,6 +595,16 @@ pub fn operations() -> Vec<Operation> {
         )
         .reads_export()
         .answers_with::<TaskStarted>(202),
+        post(
+            "/rest/cairn/1/export/confluence/{key}",
+            "Export a space as a Confluence XML space export (space and site administrators), as a long task",
+        )
+        .answers_with::<ExportStarted>(202),
+        get(
+            "/rest/cairn/1/export/confluence/{key}/{task}",
+            "Download the zip of a finished space export",
+        )
+        .answers_media("application/zip"),
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")
             .reads::<AccessModeRequest>()
             .answers::<AccessModeView>(),

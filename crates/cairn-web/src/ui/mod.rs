@@ -23,6 +23,7 @@ mod profile;
 mod search;
 mod session;
 mod space;
+mod space_export;
 mod token;
 mod users;
 
@@ -96,6 +97,10 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/spaces/spacepermissions.action",
             get(permission::space_permissions).post(permission::change_space_permission),
+        )
+        .route(
+            "/spaces/exportspacexml.action",
+            get(space_export::export_page).post(space_export::start_export),
         )
         .route("/pages/viewtrash.action", get(page::trash))
         .route("/pages/restoretrashitem.action", post(page::restore))

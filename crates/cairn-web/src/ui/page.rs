@@ -302,6 +302,8 @@ async fn sidebar(
                 a.muted href={ "/pages/viewtrash.action?spaceKey=" (encode_component(space.key.as_str())) } { "Trash" }
                 " · "
                 a.muted href={ "/spaces/spacepermissions.action?key=" (encode_component(space.key.as_str())) } { "Space permissions" }
+                " · "
+                a.muted href={ "/spaces/exportspacexml.action?key=" (encode_component(space.key.as_str())) } { "Export space" }
             }
         }
     })

@@ -30,6 +30,7 @@ mod security;
 mod security_edge;
 mod shapes;
 mod space;
+mod space_export;
 mod support;
 mod ui;
 mod ui_drafts;

@@ -167,6 +167,8 @@ pub(crate) struct Fixture {
     attachment: String,
     token: String,
     task: String,
+    /// A finished export of SEC, started by the site administrator.
+    export: String,
 }
 
 pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
@@ -1081,6 +1083,34 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             Body::File,
             AdministerSite,
         ),
+        row(
+            M::POST,
+            "/rest/cairn/1/export/confluence/{key}",
+            "/rest/cairn/1/export/confluence/SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::GET,
+            "/rest/cairn/1/export/confluence/{key}/{task}",
+            format!("/rest/cairn/1/export/confluence/SEC/{}", fixture.export),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::GET,
+            "/spaces/exportspacexml.action",
+            "/spaces/exportspacexml.action?key=SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::POST,
+            "/spaces/exportspacexml.action",
+            "/spaces/exportspacexml.action?key=SEC".into(),
+            Body::Form(vec![]),
+            AdministerSpace,
+        ),
         get("/users/editmyprofile.action", SignedIn),
         row(
             M::POST,
@@ -1389,6 +1419,23 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         .await
         .expect("sent");
     let task: Value = deleted.json().await.expect("task");
+    // A finished export of SEC.
+    let (status, started) = call(admin.post(app.url("/rest/cairn/1/export/confluence/SEC"))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let export = started["id"].as_str().expect("task id").to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, progress) = call(admin.get(app.url(&format!("/rest/api/longtask/{export}")))).await;
+        if progress["finished"] == true {
+            assert_eq!(progress["successful"], true, "{progress}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export finishes: {progress}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     Fixture {
         page,
         trashed,
@@ -1396,6 +1443,7 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         attachment,
         token: token["id"].to_string(),
         task: task["id"].as_str().expect("task id").to_string(),
+        export,
     }
 }
 

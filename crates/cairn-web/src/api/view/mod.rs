@@ -188,3 +188,18 @@ pub struct TaskStarted {
 pub struct TaskStatusLink {
     pub status: String,
 }
+
+/// The 202 answer of a space export: the task's id, where to follow it, and where its zip is
+/// downloaded once the task has succeeded.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ExportStarted {
+    pub id: String,
+    pub links: ExportLinks,
+}
+
+/// Where a space export is followed and downloaded.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ExportLinks {
+    pub status: String,
+    pub download: String,
+}
