@@ -3,6 +3,7 @@
 // leave the space out), and a status line that tells the person what happened in words.
 
 import type { Editor } from "@tiptap/core";
+import { TextSelection } from "@tiptap/pm/state";
 
 declare global {
   interface Window {
@@ -84,4 +85,25 @@ export function returnFocus(editor: Editor): void {
   if (editor.isDestroyed) return;
   editor.view.focus();
   editor.commands.focus();
+}
+
+/** Makes the editor's text selection the one the browser shows, before a control outside the
+ * editor acts on it. A selection made with the keyboard reaches ProseMirror with the browser's
+ * `selectionchange` event, which comes a moment later: when the focus moves to the colour input
+ * or the text-style list within that moment, the editor would still act on the caret. */
+export function takeBrowserSelection(editor: Editor): void {
+  const { view } = editor;
+  const browser = window.getSelection();
+  if (!browser || browser.rangeCount === 0 || !browser.anchorNode || !browser.focusNode) return;
+  if (!view.dom.contains(browser.anchorNode) || !view.dom.contains(browser.focusNode)) return;
+  const current = view.state.selection;
+  if (!(current instanceof TextSelection)) return;
+  try {
+    const anchor = view.posAtDOM(browser.anchorNode, browser.anchorOffset);
+    const head = view.posAtDOM(browser.focusNode, browser.focusOffset);
+    if (anchor === current.anchor && head === current.head) return;
+    view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, anchor, head)));
+  } catch {
+    // A point the document has no position for (inside an atom): keep the editor's selection.
+  }
 }

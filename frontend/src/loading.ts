@@ -1,10 +1,16 @@
 // A long page is put into the editor in parts: the editor is created with the blocks that fill
-// the first screens, so the person can read and type at once, and the rest follows in small
-// parts while the browser is otherwise idle (between frames, after input), so keys typed
-// meanwhile are handled first.
+// the first screens, so the person can read and type at once, and the rest follows in slices of
+// a few dozen milliseconds each, one task after another, so a key typed meanwhile waits for one
+// slice at most.
 // Anything that needs the whole document (saving, the draft, `documentOf`) finishes the loading
 // first, at once. The appended parts are not edits: they are kept out of the undo history and
 // out of the change events.
+//
+// Why slices and not one part per idle callback: every transaction that changes the document
+// while the editor has the focus makes ProseMirror read the selection back, which makes the
+// browser lay the page out, and an idle callback comes at most once per frame; a 200 KB page
+// then took a second and more after the first screen. A slice adds as many parts in one
+// transaction as fit its time, measured on the slices before it.
 
 import type { Editor, JSONContent } from "@tiptap/core";
 import { Fragment } from "@tiptap/pm/model";
@@ -14,23 +20,17 @@ export const LOADING_META = "cairnLoading";
 
 /** Roughly what the first screens hold, in characters of the document's JSON. */
 const FIRST_PART_CHARS = 12_000;
-/** Each later part, in characters of JSON (a few milliseconds of work each). */
+/** Each later part, in characters of JSON. */
 const PART_CHARS = 8_000;
-/** Milliseconds of an idle period a part may take; a part is added anyway after `MAX_WAIT`. */
-const IDLE_SLICE = 8;
-const MAX_WAIT = 250;
-/** Parts added together when the browser has not been idle for `MAX_WAIT`. */
-const PARTS_WHEN_BUSY = 4;
+/** Milliseconds of work a slice aims at: a key typed during loading waits about this long. */
+const SLICE_MS = 40;
+/** Parts in the first slice's transaction, and at most in any. */
+const FIRST_SLICE_PARTS = 4;
+const MAX_SLICE_PARTS = 16;
 
-type Idle = { timeRemaining(): number; didTimeout: boolean };
-
-/** Calls `run` when the browser is idle (or after `MAX_WAIT`); returns a canceller. */
-function whenIdle(run: (idle: Idle) => void): () => void {
-  if (typeof window.requestIdleCallback === "function") {
-    const handle = window.requestIdleCallback(run, { timeout: MAX_WAIT });
-    return () => window.cancelIdleCallback(handle);
-  }
-  const handle = window.setTimeout(() => run({ timeRemaining: () => IDLE_SLICE, didTimeout: true }), 0);
+/** Runs `run` in a task of its own, after input that is due; returns a canceller. */
+function nextTask(run: () => void): () => void {
+  const handle = window.setTimeout(run, 0);
   return () => window.clearTimeout(handle);
 }
 
@@ -79,7 +79,9 @@ export function loadRest(editor: Editor, rest: JSONContent[][], done: () => void
     const { schema, tr } = editor.state;
     const nodes = Fragment.fromArray(parts.flat().map((block) => schema.nodeFromJSON(block)));
     const at = Math.min(boundary, tr.doc.content.size);
-    tr.insert(at, nodes).setMeta(LOADING_META, true).setMeta("addToHistory", false);
+    // Not an edit: no undo step, and no links made of URLs in the text (the page kept them as
+    // text; the autolink plugin would also tokenise every part).
+    tr.insert(at, nodes).setMeta(LOADING_META, true).setMeta("addToHistory", false).setMeta("preventAutolink", true);
     boundary = at + nodes.size;
     editor.view.dispatch(tr);
     return true;
@@ -88,18 +90,26 @@ export function loadRest(editor: Editor, rest: JSONContent[][], done: () => void
     editor.off("transaction", follow);
     done();
   };
-  const step = (idle: Idle) => {
+  // Milliseconds one part took in the slices so far (the first slice runs on cold code, so the
+  // estimate only improves).
+  let msPerPart: number | undefined;
+  const slice = () => {
     cancel = undefined;
-    // One part while the browser is idle and more while the idle period lasts; when it has
-    // not been idle for a while, several at once.
-    const count = idle.didTimeout ? PARTS_WHEN_BUSY : 1;
-    while (appendNext(count) && queue.length > 0 && idle.timeRemaining() > IDLE_SLICE) {
-      // the next part
-    }
-    if (queue.length > 0 && !editor.isDestroyed) cancel = whenIdle(step);
+    const started = performance.now();
+    do {
+      const left = SLICE_MS - (performance.now() - started);
+      const count = msPerPart === undefined
+        ? FIRST_SLICE_PARTS
+        : Math.max(1, Math.min(MAX_SLICE_PARTS, Math.floor(left / msPerPart)));
+      const added = Math.min(count, queue.length);
+      const before = performance.now();
+      if (!appendNext(count)) break;
+      msPerPart = (performance.now() - before) / added;
+    } while (queue.length > 0 && performance.now() - started + (msPerPart ?? 0) < SLICE_MS);
+    if (queue.length > 0 && !editor.isDestroyed) cancel = nextTask(slice);
     else finish();
   };
-  if (queue.length > 0) cancel = whenIdle(step);
+  if (queue.length > 0) cancel = nextTask(slice);
   else finish();
 
   return () => {

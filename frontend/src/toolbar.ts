@@ -2,8 +2,9 @@
 // colour picker, kept in sync with the selection.
 
 import type { Editor } from "@tiptap/core";
-import { returnFocus } from "./context";
+import { returnFocus, takeBrowserSelection } from "./context";
 import { ACTIONS, type Action } from "./actions";
+import { LOADING_META } from "./loading";
 
 const GROUP_NAMES: Record<string, string> = {
   history: "History", marks: "Text formatting", colour: "Text colour", lists: "Lists",
@@ -96,6 +97,7 @@ export function createToolbar(editor: Editor): HTMLElement {
   textStyle.setAttribute("aria-label", "Text style");
   const styles: Array<[string, string]> = [["paragraph", "Paragraph"], ...[1, 2, 3, 4, 5, 6].map((n): [string, string] => [`h${n}`, `Heading ${n}`])];
   for (const [value, label] of styles) textStyle.add(new Option(label, value));
+  textStyle.addEventListener("focus", () => takeBrowserSelection(editor));
   textStyle.addEventListener("change", () => {
     ACTIONS.find((a) => a.id === textStyle.value)?.run(editor);
     returnFocus(editor);
@@ -131,6 +133,7 @@ export function createToolbar(editor: Editor): HTMLElement {
       colour.type = "color";
       colour.className = "cairn-colour";
       colour.setAttribute("aria-label", "Text colour");
+      colour.addEventListener("focus", () => takeBrowserSelection(editor));
       colour.addEventListener("input", () => {
         editor.chain().setColor(colour.value).run();
         returnFocus(editor);
@@ -148,7 +151,10 @@ export function createToolbar(editor: Editor): HTMLElement {
     textStyle.value = level ? `h${level}` : "paragraph";
   };
   editor.on("selectionUpdate", refresh);
-  editor.on("transaction", refresh);
+  // A part of a long page being added changes neither the selection nor its marks.
+  editor.on("transaction", ({ transaction }) => {
+    if (!transaction.getMeta(LOADING_META)) refresh();
+  });
   refresh();
   return toolbar;
 }

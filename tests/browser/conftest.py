@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,38 @@ def cairn_binary() -> str:
     return str(target / "debug" / "cairn")
 
 
+def fresh_database():
+    """A new, empty database on the server `CAIRN_BROWSER_DATABASE` names (`postgres` or `mysql`,
+    reached as `.ci/run` reaches them), or None for the embedded SQLite. Returns (url, drop)."""
+    kind = os.environ.get("CAIRN_BROWSER_DATABASE", "sqlite")
+    if kind == "sqlite":
+        return None, lambda: None
+    name = "cairn_browser_" + uuid.uuid4().hex[:12]
+    if kind == "postgres":
+        server = os.environ.get("CAIRN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        subprocess.run(["psql", server, "-qtAc", f"CREATE DATABASE {name}"], check=True)
+        url = server.rsplit("/", 1)[0] + "/" + name
+        return url, lambda: subprocess.run(["psql", server, "-qtAc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                                           check=False, capture_output=True)
+    if kind == "mysql":
+        server = os.environ.get("CAIRN_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/mysql")
+        client = ["mariadb", "-h", "127.0.0.1", "-P", "3306", "-u", "root"]
+        subprocess.run([*client, "-e", f"CREATE DATABASE {name} CHARACTER SET utf8mb4"], check=True)
+        url = server.rsplit("/", 1)[0] + "/" + name
+        return url, lambda: subprocess.run([*client, "-e", f"DROP DATABASE IF EXISTS {name}"],
+                                           check=False, capture_output=True)
+    raise ValueError(f"CAIRN_BROWSER_DATABASE must be sqlite, postgres or mysql, not {kind!r}")
+
+
 class Node:
-    """One `cairn serve` on a fresh home; stops with SIGTERM."""
+    """One `cairn serve` on a fresh home (and, with `CAIRN_BROWSER_DATABASE`, a fresh database on
+    PostgreSQL or MariaDB); stops with SIGTERM."""
 
     def __init__(self, database_url=None, with_admin=True):
         self.home = tempfile.mkdtemp(prefix="cairn-browser-")
+        self.drop_database = lambda: None
+        if database_url is None:
+            database_url, self.drop_database = fresh_database()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
         env.update(NO_COLOR="1")
         # Without an administrator in the settings, a fresh home starts in the setup wizard.
@@ -68,11 +96,12 @@ class Node:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         shutil.rmtree(self.home, ignore_errors=True)
+        self.drop_database()
 
 
 @pytest.fixture
 def node():
-    running = Node(os.environ.get("CAIRN_BROWSER_DATABASE_URL"))
+    running = Node()
     yield running
     running.stop()
 

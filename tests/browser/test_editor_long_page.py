@@ -3,6 +3,8 @@ follows in parts. Whatever the person does meanwhile (typing at the top, adding 
 the last one loaded, undoing, saving before everything is in), the saved page holds every block,
 in order, and only the edited ones change."""
 
+from datetime import datetime, timedelta, timezone
+
 from test_editor import log_in, open_editor, rest, stored_storage, watch_console
 
 SECTIONS = 260
@@ -25,7 +27,10 @@ def long_storage(edited_first=None):
     return "".join(blocks)
 
 
-def open_long_page(page, node, title):
+def open_long_page(page, node, title, hold_the_rest=False):
+    """Opens the page in the editor. With `hold_the_rest`, the page's timers are stopped first
+    (Playwright's clock), so the parts after the first screens are not added until
+    `page.clock.resume()`: what the test does meanwhile surely happens while the rest loads."""
     rest(page, node, "POST", "/rest/api/space", {"key": "LONG", "name": "Long pages"})
     storage = long_storage()
     page_id = rest(page, node, "POST", "/rest/api/content", {
@@ -40,7 +45,16 @@ def open_long_page(page, node, title):
             const loaded = event.target.querySelector('[data-cairn-editor]').dataset.loaded === 'true';
             sessionStorage.setItem('loadedAtSubmit', String(loaded));
         }, true);
+        document.addEventListener('keydown', (event) => {
+            const editor = document.querySelector('[data-cairn-editor]');
+            if (event.key === 'Enter' && editor && window.__loadedAtEnter === undefined) {
+                window.__loadedAtEnter = editor.dataset.loaded === 'true';
+            }
+        }, true);
     """)
+    if hold_the_rest:
+        page.clock.install()
+        page.clock.pause_at(datetime.now(timezone.utc) + timedelta(days=1))
     page.goto(node.base_url + f"/pages/editpage.action?pageId={page_id}")
     return page_id, storage, open_editor(page)
 
@@ -49,7 +63,7 @@ def test_typing_at_the_top_at_once_and_saving_before_the_rest_is_in(node, browse
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = log_in(context, node)
     errors = watch_console(page)
-    page_id, storage, surface = open_long_page(page, node, "Long and saved at once")
+    page_id, storage, surface = open_long_page(page, node, "Long and saved at once", hold_the_rest=True)
     first = surface.locator("p", has_text="Paragraph 0 says").first
     first.click()
     page.keyboard.press("End")
@@ -57,9 +71,8 @@ def test_typing_at_the_top_at_once_and_saving_before_the_rest_is_in(node, browse
     # Saved right away: the form waits for nothing, and the whole page is posted.
     page.keyboard.press("Control+s")
     page.wait_for_url("**/viewpage.action?pageId=*")
-    # The rest of this page takes the browser about a second to add; the keys above take a tenth.
     assert page.evaluate("() => sessionStorage.getItem('loadedAtSubmit')") == "false", \
-        "the save came before the whole page was in the editor"
+        "the save was meant to come before the whole page was in the editor"
     expected = long_storage("Paragraph 0 says something about the rollout of service 0. Edited.")
     assert stored_storage(page, node, page_id) == expected
     assert errors == []
@@ -96,12 +109,14 @@ def test_a_block_added_while_the_rest_loads_stays_where_it_was_added(node, brows
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = log_in(context, node)
     errors = watch_console(page)
-    page_id, storage, surface = open_long_page(page, node, "Long and edited while loading")
+    page_id, storage, surface = open_long_page(page, node, "Long and edited while loading", hold_the_rest=True)
     # At once, before the rest is in: a new paragraph after the first heading's paragraph.
     surface.locator("p", has_text="Paragraph 0 says").first.click()
     page.keyboard.press("End")
     page.keyboard.press("Enter")
     page.keyboard.type("Inserted early")
+    assert page.evaluate("() => window.__loadedAtEnter") is False, "the block was meant to be added while loading"
+    page.clock.resume()
     page.wait_for_function("() => document.querySelector('[data-cairn-editor]').dataset.loaded === 'true'")
     page.keyboard.press("Control+s")
     page.wait_for_url("**/viewpage.action?pageId=*")
