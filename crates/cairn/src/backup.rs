@@ -36,6 +36,9 @@ fn show_progress(started: Instant) -> impl Fn(cairn_app::backup::Progress) + Sen
         let seconds = started.elapsed().as_secs_f64();
         match event {
             cairn_app::backup::Progress::Step(step) => eprintln!("[{seconds:6.1} s] {step}"),
+            cairn_app::backup::Progress::Rows { table, rows } => {
+                eprintln!("[{seconds:6.1} s]   {table}: {rows} rows so far")
+            }
             cairn_app::backup::Progress::Table { name, rows } => {
                 eprintln!("[{seconds:6.1} s]   {name}: {rows} rows")
             }

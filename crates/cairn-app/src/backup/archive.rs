@@ -181,6 +181,91 @@ pub(super) fn read_entry(
     receiver
 }
 
+/// What [`read_blobs`] sends: each blob's index entry, then its bytes in chunks, then `End`.
+pub(super) enum BlobMessage {
+    Start(BlobEntry),
+    Chunk(Bytes),
+    End,
+    Failed(String),
+}
+
+/// Reads every blob of the archive at `path` in the order of its index (`blobs.jsonl`, at most
+/// `index_bytes`) on one blocking thread, which opens the archive once: the central directory of
+/// an archive with many blobs is too large to read again for each.
+pub(super) fn read_blobs(path: PathBuf, index_bytes: u64) -> mpsc::Receiver<BlobMessage> {
+    let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+    tokio::task::spawn_blocking(move || {
+        let outcome = (|| -> Result<(), String> {
+            let open = || -> Result<zip::ZipArchive<std::fs::File>, String> {
+                let file = std::fs::File::open(&path).map_err(|error| error.to_string())?;
+                zip::ZipArchive::new(file).map_err(|error| error.to_string())
+            };
+            let mut index_zip = open()?;
+            let mut blob_zip = open()?;
+            let index = index_zip
+                .by_name(BLOB_INDEX_ENTRY)
+                .map_err(|error| format!("{BLOB_INDEX_ENTRY}: {error}"))?;
+            let mut index = BufReader::new(index.take(index_bytes));
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                let read = (&mut index)
+                    .take(MAX_INDEX_LINE_BYTES)
+                    .read_until(b'\n', &mut line)
+                    .map_err(|error| format!("{BLOB_INDEX_ENTRY}: {error}"))?;
+                if read == 0 {
+                    return Ok(());
+                }
+                if line.last() != Some(&b'\n') {
+                    return Err(format!("{BLOB_INDEX_ENTRY} is cut off"));
+                }
+                let entry: BlobEntry = serde_json::from_slice(&line[..line.len() - 1])
+                    .map_err(|error| format!("{BLOB_INDEX_ENTRY}: {error}"))?;
+                let name = blob_entry_name(&entry.key);
+                let expected = entry.bytes;
+                if sender.blocking_send(BlobMessage::Start(entry)).is_err() {
+                    return Ok(());
+                }
+                let blob = blob_zip
+                    .by_name(&name)
+                    .map_err(|error| format!("{name}: {error}"))?;
+                let mut limited = blob.take(expected.saturating_add(1));
+                let mut total: u64 = 0;
+                loop {
+                    let mut buffer = vec![0_u8; READ_CHUNK_BYTES];
+                    let read = limited
+                        .read(&mut buffer)
+                        .map_err(|error| format!("{name}: {error}"))?;
+                    if read == 0 {
+                        break;
+                    }
+                    total += read as u64;
+                    buffer.truncate(read);
+                    if sender
+                        .blocking_send(BlobMessage::Chunk(Bytes::from(buffer)))
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+                if total != expected {
+                    return Err(format!("{name} does not have the size its index says"));
+                }
+                if sender.blocking_send(BlobMessage::End).is_err() {
+                    return Ok(());
+                }
+            }
+        })();
+        if let Err(reason) = outcome {
+            let _ = sender.blocking_send(BlobMessage::Failed(reason));
+        }
+    });
+    receiver
+}
+
+/// The longest line of `blobs.jsonl` (a key is at most 512 bytes).
+const MAX_INDEX_LINE_BYTES: u64 = 64 * 1024;
+
 /// Splits a stream of chunks into lines (without their `\n`), none longer than `MAX_ROW_BYTES`.
 pub(super) struct LineReader {
     chunks: mpsc::Receiver<Result<Bytes, std::io::Error>>,
@@ -317,7 +402,7 @@ fn verify_blocking(path: &Path) -> Result<Manifest, BackupError> {
         loop {
             line.clear();
             let read = (&mut reader)
-                .take(64 * 1024)
+                .take(MAX_INDEX_LINE_BYTES)
                 .read_until(b'\n', &mut line)
                 .map_err(|error| damaged(format!("{BLOB_INDEX_ENTRY}: {error}")))?;
             if read == 0 {

@@ -183,11 +183,16 @@ struct BlobEntry {
 pub enum Progress {
     /// A step begins: `"copying blobs"`, `"verifying"`, …
     Step(&'static str),
+    /// Rows of a large table done so far (every [`ROWS_PER_REPORT`] rows).
+    Rows { table: String, rows: u64 },
     /// A table is done, with its rows.
     Table { name: String, rows: u64 },
     /// Blobs done so far and their bytes.
     Blobs { count: u64, bytes: u64 },
 }
+
+/// Rows between two [`Progress::Rows`] reports.
+pub const ROWS_PER_REPORT: u64 = 10_000;
 
 /// Where progress goes.
 pub type ProgressSink<'a> = &'a (dyn Fn(Progress) + Send + Sync);

@@ -7,10 +7,10 @@ use std::path::Path;
 use cairn_blob::{BlobKey, BlobStore};
 use cairn_store::{BACKUP_TABLES, Cell, Column, Restoring, Store, TablePolicy};
 
-use super::archive::{LineReader, read_entry, verify};
+use super::archive::{BlobMessage, LineReader, read_blobs, read_entry, verify};
 use super::{
-    BLOB_INDEX_ENTRY, BYTES_PER_INSERT, BackupError, BlobEntry, Manifest, Progress, ProgressSink,
-    ROWS_PER_INSERT, blob_entry_name, columns_of, row_from_json, table_entry_name,
+    BYTES_PER_INSERT, BackupError, Manifest, Progress, ProgressSink, ROWS_PER_INSERT,
+    ROWS_PER_REPORT, columns_of, row_from_json, table_entry_name,
 };
 
 /// How to restore.
@@ -189,6 +189,12 @@ async fn restore_all(
             batch_bytes += line.len();
             batch.push(row);
             rows += 1;
+            if rows.is_multiple_of(ROWS_PER_REPORT) {
+                progress(Progress::Rows {
+                    table: table.name.into(),
+                    rows,
+                });
+            }
             if batch.len() >= ROWS_PER_INSERT || batch_bytes >= BYTES_PER_INSERT {
                 insert(&mut transaction, table, columns, &mut batch).await?;
                 batch_bytes = 0;
@@ -240,33 +246,41 @@ async fn restore_blobs(
         path: source.to_path_buf(),
         reason,
     };
-    let mut index = LineReader::new(read_entry(
-        source.to_path_buf(),
-        BLOB_INDEX_ENTRY.into(),
-        manifest.blobs.index_bytes,
-    ));
+    let mut messages = read_blobs(source.to_path_buf(), manifest.blobs.index_bytes);
     let mut present: u64 = 0;
     let mut count: u64 = 0;
     let mut bytes: u64 = 0;
-    while let Some(line) = index.next_line().await.map_err(&damaged)? {
-        let entry: BlobEntry = serde_json::from_slice(&line)
-            .map_err(|error| damaged(format!("{BLOB_INDEX_ENTRY}: {error}")))?;
+    while let Some(message) = messages.recv().await {
+        let entry = match message {
+            BlobMessage::Start(entry) => entry,
+            BlobMessage::Failed(reason) => return Err(damaged(reason)),
+            BlobMessage::Chunk(_) | BlobMessage::End => {
+                return Err(damaged("the blobs are out of step with their index".into()));
+            }
+        };
         let key = BlobKey::new(entry.key.clone())?;
         match blobs.head(&key).await? {
-            Some(size) if size == entry.bytes => present += 1,
+            Some(size) if size == entry.bytes => {
+                present += 1;
+                skip_blob(&mut messages).await.map_err(&damaged)?;
+            }
             Some(_) => {
                 return Err(damaged(format!(
                     "the blob store holds other bytes under {key}"
                 )));
             }
             None => {
-                let chunks = read_entry(
-                    source.to_path_buf(),
-                    blob_entry_name(&entry.key),
-                    entry.bytes,
-                );
-                let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
-                    chunks.recv().await.map(|item| (item, chunks))
+                let stream = futures_util::stream::unfold(&mut messages, |messages| async move {
+                    match messages.recv().await {
+                        Some(BlobMessage::Chunk(chunk)) => Some((Ok(chunk), messages)),
+                        Some(BlobMessage::End) => None,
+                        Some(BlobMessage::Failed(reason)) => {
+                            Some((Err(std::io::Error::other(reason)), messages))
+                        }
+                        Some(BlobMessage::Start(_)) | None => {
+                            Some((Err(std::io::Error::other("a blob is cut off")), messages))
+                        }
+                    }
                 });
                 let stored = blobs.put_stream(&key, stream, Some(entry.bytes)).await?;
                 written.push(key.clone());
@@ -281,6 +295,24 @@ async fn restore_blobs(
             progress(Progress::Blobs { count, bytes });
         }
     }
+    if count != manifest.blobs.count {
+        return Err(damaged(format!(
+            "it holds {count} blobs, the manifest says {}",
+            manifest.blobs.count
+        )));
+    }
     progress(Progress::Blobs { count, bytes });
     Ok(present)
+}
+
+/// Passes over the bytes of a blob the blob store holds already.
+async fn skip_blob(messages: &mut tokio::sync::mpsc::Receiver<BlobMessage>) -> Result<(), String> {
+    loop {
+        match messages.recv().await {
+            Some(BlobMessage::Chunk(_)) => {}
+            Some(BlobMessage::End) => return Ok(()),
+            Some(BlobMessage::Failed(reason)) => return Err(reason),
+            Some(BlobMessage::Start(_)) | None => return Err("a blob is cut off".into()),
+        }
+    }
 }

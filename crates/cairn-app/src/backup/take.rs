@@ -14,7 +14,8 @@ use super::archive::ArchiveWriter;
 use super::{
     BLOB_INDEX_ENTRY, BackupError, BlobEntry, BlobsManifest, ColumnManifest, FORMAT,
     FORMAT_VERSION, LeftOut, MANIFEST_ENTRY, MAX_ROW_BYTES, Manifest, Progress, ProgressSink,
-    ROWS_PER_PAGE, TableManifest, blob_entry_name, hex, row_to_json, table_entry_name,
+    ROWS_PER_PAGE, ROWS_PER_REPORT, TableManifest, blob_entry_name, hex, row_to_json,
+    table_entry_name,
 };
 
 /// What a backup wrote.
@@ -197,6 +198,7 @@ async fn write_snapshot(
                 break;
             };
             after = Some(key_positions.iter().map(|at| last[*at].clone()).collect());
+            let rows_before = rows;
             let mut text = String::new();
             for row in &page {
                 if is_left_out(row, attachment_position, number_position, &vanished) {
@@ -216,6 +218,12 @@ async fn write_snapshot(
             hasher.update(text.as_bytes());
             bytes += text.len() as u64;
             writer.write(Bytes::from(text)).await?;
+            if rows / ROWS_PER_REPORT > rows_before / ROWS_PER_REPORT {
+                progress(Progress::Rows {
+                    table: table.name.into(),
+                    rows,
+                });
+            }
             if page.len() < ROWS_PER_PAGE {
                 break;
             }
