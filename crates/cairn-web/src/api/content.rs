@@ -366,6 +366,23 @@ pub async fn get_content(
         return Ok(ApiJson(AnyContent::Attachment(Box::new(found))));
     };
     let requested_status = query.get("status").unwrap_or("current");
+    if requested_status == "draft" && content.status == ContentStatus::Current {
+        // As Confluence: a published page asked for with `status=draft` answers with the caller's
+        // unpublished draft of it (the editor's autosave), under the page's own id.
+        access::require_view(&state, caller.user.id, &content).await?;
+        let draft = cairn_app::draft::find(&state, &caller.as_caller(), &content)
+            .await?
+            .ok_or_else(|| ApiError::content_not_found(id))?;
+        let shown = Content {
+            status: ContentStatus::Draft,
+            title: draft.title,
+            body: draft.body,
+            ..content
+        };
+        let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
+        let found = builder.content_view(&shown, &expand).await?;
+        return Ok(ApiJson(AnyContent::Content(Box::new(found))));
+    }
     let visible = match requested_status {
         "any" => true,
         "historical" => content.status == ContentStatus::Current,

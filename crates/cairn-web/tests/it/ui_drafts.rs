@@ -185,6 +185,24 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
 
     // The page itself did not change; the editor opens on the draft, from the version it began.
     assert_eq!(stored(&app, &id).await, (PAGE.to_string(), 1));
+    // Through REST, as Confluence: `status=draft` on the published page gives the caller's draft
+    // under the page's id; a page without a draft of theirs has none.
+    let (status, draft) = call(app.admin().get(app.url(&format!(
+        "/rest/api/content/{id}?status=draft&expand=body.storage,version"
+    ))))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["id"].as_str(), Some(id.as_str()), "{draft}");
+    assert_eq!(draft["status"], "draft", "{draft}");
+    assert_eq!(draft["title"], "Plan (draft)", "{draft}");
+    assert_eq!(draft["body"]["storage"]["value"].as_str(), Some(typed.as_str()));
+    let (status, current) = call(app.admin().get(app.url(&format!(
+        "/rest/api/content/{id}?expand=body.storage"
+    ))))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(current["status"], "current");
+    assert_eq!(current["body"]["storage"]["value"].as_str(), Some(PAGE));
     let form = get(
         &browser,
         &app,
@@ -224,6 +242,9 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
     let other = signed_in(&app, "other", "other-password").await;
     let theirs = get(&other, &app, &format!("/pages/editpage.action?pageId={id}")).await;
     assert!(!theirs.contains("half typed") && !theirs.contains("Discard draft"));
+    let draft_path = format!("/rest/api/content/{id}?status=draft");
+    let (status, _) = call(other.get(app.url(&draft_path))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another person's draft is not theirs to read");
 
     // Discarding it opens the editor on the published page.
     let (status, _) = post(
@@ -241,6 +262,8 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
     )
     .await;
     assert!(!form.contains("half typed") && !form.contains("Discard draft"));
+    let (status, _) = call(app.admin().get(app.url(&draft_path))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a discarded draft is gone from REST too");
 
     // Publishing removes the draft it came from.
     let (status, _) = post(
