@@ -749,6 +749,7 @@ def run(browser, node, binary, runs, profile):
         p["document_chars"] = edit_page.evaluate(
             "() => (document.getElementById('cairn-editor-document') || {}).textContent?.length"
             " ?? document.querySelector('[data-cairn-editor]').dataset.document.length")
+        edit_page.wait_for_function("() => document.querySelector('[data-cairn-editor]')?.dataset.loaded === 'true'")
         p["blocks"] = edit_page.evaluate("() => document.querySelector('.ProseMirror').childElementCount")
         edit_page.close()
         measure_server(node.base_url, cookie, p["edit_path"])
