@@ -33,6 +33,7 @@ mod prepare;
 mod reader;
 mod report;
 mod spill;
+pub mod synthetic;
 mod time;
 mod writer;
 pub mod xml;

@@ -14,6 +14,8 @@ use config::FlagValues;
 
 use super::config;
 
+mod import;
+
 #[derive(Subcommand)]
 pub enum BenchTask {
     /// Generate a seeded dataset (tier tiny, S or M) into the home's database and blob store.
@@ -25,6 +27,11 @@ pub enum BenchTask {
     /// Index a generated corpus (100,000 pages by default) and measure indexing, queries and
     /// snapshots, without the database.
     Search(SearchArgs),
+    /// Write a synthetic Confluence space export of about a given size (streamed).
+    ConfluenceExport(import::ConfluenceExportArgs),
+    /// Import a Confluence export with this binary into fresh homes and databases, measuring
+    /// wall time, pages/s, MB/s and peak RSS against the bytes merely read.
+    ConfluenceImport(import::ConfluenceImportArgs),
 }
 
 #[derive(Args)]
@@ -134,6 +141,8 @@ pub async fn bench(task: BenchTask) -> anyhow::Result<()> {
         BenchTask::Run(args) => run(args).await,
         BenchTask::PageRate(args) => page_rate(args).await,
         BenchTask::Search(args) => search(args).await,
+        BenchTask::ConfluenceExport(args) => import::confluence_export(args).await,
+        BenchTask::ConfluenceImport(args) => import::confluence_import(args).await,
     }
 }
 

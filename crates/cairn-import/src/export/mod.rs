@@ -12,7 +12,7 @@
 //! where no Cairn id is.
 
 mod content;
-mod entities;
+pub(crate) mod entities;
 mod zip_sink;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
