@@ -51,7 +51,7 @@ function parametersText(parameters: unknown): string {
   return pairs.length ? ` (${pairs.join(", ")})` : "";
 }
 
-const macroAttributes = { macroId: null, schemaVersion: null, parameters: null };
+const macroAttributes = { macroId: null, schemaVersion: null, parameters: null, pageLinks: null };
 
 /** Keeps allow-listed XHTML attributes the editor does not edit (`class`, `style`, …). */
 const HtmlAttributes = Extension.create({

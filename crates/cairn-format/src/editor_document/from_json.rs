@@ -144,7 +144,27 @@ impl<'v> NodeIn<'v> {
             macro_id: self.string("macroId")?,
             schema_version: self.string("schemaVersion")?,
             parameters: self.string_map("parameters")?,
+            page_links: self.string_list("pageLinks")?.into_iter().collect(),
         })
+    }
+
+    fn string_list(&self, name: &str) -> Result<Vec<String>, FormatError> {
+        let Some(value) = self.attribute(name) else {
+            return Ok(Vec::new());
+        };
+        let list = value
+            .as_array()
+            .ok_or_else(|| invalid(&self.attribute_path(name), "expected a list of strings"))?;
+        list.iter()
+            .enumerate()
+            .map(|(index, value)| match value {
+                Value::String(text) => Ok(text.clone()),
+                _ => Err(invalid(
+                    &format!("{}[{index}]", self.attribute_path(name)),
+                    "expected a string",
+                )),
+            })
+            .collect()
     }
 
     fn children(&self) -> impl Iterator<Item = (String, &'v Value)> + '_ {

@@ -145,10 +145,17 @@ fn macro_parts(node: NodeRef<'_>) -> Option<MacroParts<'_>> {
             "ac:parameter" if only_attribute("ac:name") => {
                 let all_text = child.children().all(|part| part.kind() == NodeKind::Text);
                 let parameter_name = child.attribute("ac:name").unwrap_or_default().into_owned();
-                if !all_text || info.parameters.contains_key(&parameter_name) {
+                if info.parameters.contains_key(&parameter_name) {
                     return None;
                 }
-                info.parameters.insert(parameter_name, child.text_content());
+                let value = if all_text {
+                    child.text_content()
+                } else {
+                    let text = page_link_text(child)?;
+                    info.page_links.insert(parameter_name.clone());
+                    text
+                };
+                info.parameters.insert(parameter_name, value);
             }
             "ac:plain-text-body" if child.attributes().next().is_none() => {
                 let all_text = child
@@ -173,6 +180,41 @@ fn macro_parts(node: NodeRef<'_>) -> Option<MacroParts<'_>> {
         info,
         body,
     })
+}
+
+/// A parameter that is exactly `<ac:link><ri:page ri:content-title="T" [ri:space-key="K"]/></ac:link>`
+/// as the text form `K:T` or `T`; None for anything else, or when the text form would read back
+/// differently (a title with a colon but no space key).
+fn page_link_text(parameter: NodeRef<'_>) -> Option<String> {
+    fn only_child(node: NodeRef<'_>) -> Option<NodeRef<'_>> {
+        let mut children = node.children();
+        let first = children.next()?;
+        children.next().is_none().then_some(first)
+    }
+    let link = only_child(parameter)?;
+    if link.name() != "ac:link" || link.attributes().next().is_some() {
+        return None;
+    }
+    let page = only_child(link)?;
+    if page.name() != "ri:page" || page.children().next().is_some() {
+        return None;
+    }
+    let mut title = None;
+    let mut space_key = None;
+    for attribute in page.attributes() {
+        match attribute.name() {
+            "ri:content-title" => title = Some(attribute.value().into_owned()),
+            "ri:space-key" => space_key = Some(attribute.value().into_owned()),
+            _ => return None,
+        }
+    }
+    let title = title.filter(|title| !title.is_empty())?;
+    match space_key {
+        Some(key) if !key.is_empty() && !key.contains(':') => Some(format!("{key}:{title}")),
+        Some(_) => None,
+        None if title.contains(':') => None,
+        None => Some(title),
+    }
 }
 
 /// What a formatting element means as a mark.

@@ -5,7 +5,7 @@
 //! model and then storage. Comparing two models means comparing their fresh storage (see
 //! [`super::to_storage`]), so the model does not need an equality of its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Attributes of a plain XHTML element that the editor does not edit but keeps, by name. Only
 /// names the allow-list knows for the element get here, and they are filtered again on output.
@@ -20,6 +20,10 @@ pub(crate) struct MacroInfo {
     pub(crate) schema_version: Option<String>,
     /// The other `ac:parameter`s, by name.
     pub(crate) parameters: BTreeMap<String, String>,
+    /// Parameters that name a page as a link (`<ac:link><ri:page …/></ac:link>`, as the children
+    /// macro's `page` is written by Confluence's editor) rather than as text. In `parameters`
+    /// their value is the text form, `SPACE:title` or `title`, which is what the forms edit.
+    pub(crate) page_links: BTreeSet<String>,
 }
 
 /// A block node.

@@ -273,6 +273,41 @@ fn status_toc_children_and_anchor_are_parameterised() {
 }
 
 #[test]
+fn a_children_macro_naming_a_page_by_link_is_edited_as_text_and_written_as_a_link() {
+    let storage = "<ac:structured-macro ac:name=\"children\" ac:schema-version=\"2\"><ac:parameter ac:name=\"page\"><ac:link><ri:page ri:content-title=\"Release notes\" ri:space-key=\"DOC\" /></ac:link></ac:parameter><ac:parameter ac:name=\"depth\">2</ac:parameter></ac:structured-macro>";
+    let block = first_block(storage);
+    assert_eq!(
+        block,
+        json!({"type": "confluenceMacro", "attrs": {"name": "children", "schemaVersion": "2",
+            "parameters": {"page": "DOC:Release notes", "depth": "2"}, "pageLinks": ["page"]}})
+    );
+    // Another page chosen in the form: written back as a link, with or without a space key.
+    for (chosen, link) in [
+        (
+            "OPS:Runbooks",
+            "<ri:page ri:space-key=\"OPS\" ri:content-title=\"Runbooks\" />",
+        ),
+        ("Runbooks", "<ri:page ri:content-title=\"Runbooks\" />"),
+    ] {
+        let mut edited = to_json(storage);
+        edited["content"][0]["attrs"]["parameters"]["page"] = json!(chosen);
+        assert_eq!(
+            back(&edited, storage).unwrap(),
+            // An edited macro's parameters are written by name.
+            format!(
+                "<ac:structured-macro ac:name=\"children\" ac:schema-version=\"2\"><ac:parameter ac:name=\"depth\">2</ac:parameter><ac:parameter ac:name=\"page\"><ac:link>{link}</ac:link></ac:parameter></ac:structured-macro>"
+            )
+        );
+    }
+    // A title with a colon and no space key would read back as a space key: it stays raw.
+    let ambiguous = "<ac:structured-macro ac:name=\"children\"><ac:parameter ac:name=\"page\"><ac:link><ri:page ri:content-title=\"Q3: plans\" /></ac:link></ac:parameter></ac:structured-macro>";
+    assert_eq!(first_block(ambiguous)["type"], "rawBlock");
+    // So does a link to anything but a page.
+    let user = "<ac:structured-macro ac:name=\"children\"><ac:parameter ac:name=\"page\"><ac:link><ri:user ri:userkey=\"k\" /></ac:link></ac:parameter></ac:structured-macro>";
+    assert_eq!(first_block(user)["type"], "rawBlock");
+}
+
+#[test]
 fn what_the_editor_does_not_model_is_raw_with_its_exact_storage() {
     let storage = "<ac:structured-macro ac:name=\"drawio\"><ac:parameter ac:name=\"key\">AB-1</ac:parameter></ac:structured-macro><p data-x=\"1\">p</p><p>a <ac:inline-comment-marker ac:ref=\"c\">b</ac:inline-comment-marker> <span class=\"k\">c</span></p><!-- c --><ac:structured-macro ac:name=\"info\"><ac:parameter ac:name=\"icon\"><ri:page ri:content-title=\"x\"/></ac:parameter></ac:structured-macro>";
     let editor = to_json(storage);

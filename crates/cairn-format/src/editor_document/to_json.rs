@@ -3,7 +3,7 @@
 //! Only attributes that differ from the schema's defaults are written, so the document stays
 //! small; display-only attributes (labels, preview URLs) are written for the editor to show.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -47,6 +47,17 @@ impl AttributesOut {
         self
     }
 
+    fn list(mut self, name: &str, list: &BTreeSet<String>) -> Self {
+        if !list.is_empty() {
+            let values = list
+                .iter()
+                .map(|value| Value::from(value.as_str()))
+                .collect();
+            self.0.insert(name.to_string(), Value::Array(values));
+        }
+        self
+    }
+
     fn html(self, html: &HtmlAttributes) -> Self {
         self.map("html", html)
     }
@@ -55,6 +66,7 @@ impl AttributesOut {
         self.optional("macroId", info.macro_id.as_ref())
             .optional("schemaVersion", info.schema_version.as_ref())
             .map("parameters", &info.parameters)
+            .list("pageLinks", &info.page_links)
     }
 }
 

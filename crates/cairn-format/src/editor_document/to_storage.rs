@@ -97,9 +97,28 @@ fn write_parameters(surfaced: &[(&str, Option<&String>)], info: &MacroInfo, out:
         out.push_str("<ac:parameter");
         write_attribute("ac:name", name, out);
         out.push('>');
-        write_text(value, out);
+        if info.page_links.contains(name) && !value.is_empty() {
+            write_page_link(value, out);
+        } else {
+            write_text(value, out);
+        }
         out.push_str("</ac:parameter>");
     }
+}
+
+/// A page named in text form (`SPACE:title` or `title`) as `<ac:link><ri:page …/></ac:link>`.
+fn write_page_link(reference: &str, out: &mut String) {
+    out.push_str("<ac:link><ri:page");
+    match reference.split_once(':') {
+        Some((space_key, title))
+            if !space_key.is_empty() && !space_key.contains(char::is_whitespace) =>
+        {
+            write_attribute("ri:space-key", space_key, out);
+            write_attribute("ri:content-title", title, out);
+        }
+        _ => write_attribute("ri:content-title", reference, out),
+    }
+    out.push_str(" /></ac:link>");
 }
 
 pub(crate) fn write_blocks(blocks: &[Block], out: &mut String) {
