@@ -195,10 +195,14 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
     assert_eq!(draft["id"].as_str(), Some(id.as_str()), "{draft}");
     assert_eq!(draft["status"], "draft", "{draft}");
     assert_eq!(draft["title"], "Plan (draft)", "{draft}");
-    assert_eq!(draft["body"]["storage"]["value"].as_str(), Some(typed.as_str()));
-    let (status, current) = call(app.admin().get(app.url(&format!(
-        "/rest/api/content/{id}?expand=body.storage"
-    ))))
+    assert_eq!(
+        draft["body"]["storage"]["value"].as_str(),
+        Some(typed.as_str())
+    );
+    let (status, current) = call(
+        app.admin()
+            .get(app.url(&format!("/rest/api/content/{id}?expand=body.storage"))),
+    )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(current["status"], "current");
@@ -244,7 +248,11 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
     assert!(!theirs.contains("half typed") && !theirs.contains("Discard draft"));
     let draft_path = format!("/rest/api/content/{id}?status=draft");
     let (status, _) = call(other.get(app.url(&draft_path))).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "another person's draft is not theirs to read");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another person's draft is not theirs to read"
+    );
 
     // Discarding it opens the editor on the published page.
     let (status, _) = post(
@@ -263,7 +271,11 @@ async fn a_draft_is_kept_offered_again_and_discarded(db: TestDb) {
     .await;
     assert!(!form.contains("half typed") && !form.contains("Discard draft"));
     let (status, _) = call(app.admin().get(app.url(&draft_path))).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "a discarded draft is gone from REST too");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a discarded draft is gone from REST too"
+    );
 
     // Publishing removes the draft it came from.
     let (status, _) = post(
