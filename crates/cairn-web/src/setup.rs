@@ -241,7 +241,7 @@ pub async fn serve_waiting(
                 }
                 body {
                     header.top { span.brand { "Cairn" } }
-                    main.content {
+                    main.content id="content" tabindex="-1" {
                         div.card {
                             h1.title { "Setup in progress" }
                             p id="setup-elsewhere" { "Cairn is being set up on node " code { (node) } ". Open that node's /setup to take part; this node serves the site as soon as setup is finished." }
@@ -399,7 +399,7 @@ fn wizard_page(title: &str, step_number: usize, body: Markup) -> Markup {
             }
             body {
                 header.top { span.brand { "Cairn" } }
-                main.content.setup {
+                main.content.setup id="content" tabindex="-1" {
                     nav aria-label="Setup steps" {
                         ol.steps {
                             @for (index, name) in STEPS.iter().enumerate() {

@@ -21,7 +21,7 @@ fn screen(user: &Principal, mode: AccessMode) -> Markup {
         user,
         Some(super::layout::administration_sidebar("Access mode")),
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "Access mode" }
                 div.card {
                     p id="access-mode" {

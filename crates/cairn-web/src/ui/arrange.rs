@@ -129,7 +129,7 @@ async fn form(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { (title) }
                 @if let Some(error) = error { p.notice.error role="alert" { (error) } }
                 form.card method="get" action=(arrangement.path()) {

@@ -52,7 +52,7 @@ pub async fn audit_log(
         &user,
         Some(administration_sidebar("Audit log")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Audit log" }
                 p.muted { "Who did what, when and from where: sign-ins, permissions and restrictions, users and groups, spaces, content removed and restored, settings and tokens." }
                 form.card.filters method="get" action="/admin/auditlog.action" role="search" aria-label="Filter the audit log" {

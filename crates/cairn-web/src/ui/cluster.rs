@@ -48,7 +48,7 @@ pub async fn clustering(
         &user,
         Some(super::layout::administration_sidebar("Clustering")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Clustering" }
                 p.muted id="cluster-name" { "Cluster " strong { (state.node.settings.cluster.name) } }
                 div.card {

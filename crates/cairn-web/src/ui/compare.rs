@@ -115,7 +115,7 @@ pub async fn compare(
         &user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs {
                     a href=(view_path(content.id)) { (content.title) } " · "
                     a href={ "/pages/viewpreviousversions.action?pageId=" (content.id) } { "Page history" }

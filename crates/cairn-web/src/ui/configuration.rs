@@ -30,7 +30,7 @@ fn screen(
         user,
         Some(administration_sidebar("General configuration")),
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "General configuration" }
                 @if let Some((text, is_error)) = message {
                     @if is_error { p.notice.error role="alert" { (text) } }

@@ -203,7 +203,7 @@ async fn create_markup(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs { (space.name) @if let Some(title) = &parent_title { " / " (title) } }
                 h1.title { (heading) }
                 @if let Some(error) = error { p.notice.error role="alert" { (error) } }
@@ -439,7 +439,7 @@ pub(super) fn edit_markup(user: &Principal, view: EditView<'_>) -> Markup {
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "Edit " (content.title) }
                 @if let Some(notice) = view.notice { (notice) }
                 (page_form(&form))

@@ -68,7 +68,7 @@ async fn screen(
         user,
         Some(administration_sidebar("Global permissions")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Global permissions" }
                 @if let Some((text, is_error)) = message {
                     @if is_error { p.notice.error role="alert" { (text) } }

@@ -50,7 +50,7 @@ async fn groups_markup(
         user,
         Some(super::layout::administration_sidebar("Groups")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Groups" }
                 (message_markup(message))
                 div.card {
@@ -140,7 +140,7 @@ async fn members_markup(
         user,
         Some(super::layout::administration_sidebar("Groups")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 p.muted { a href="/admin/users/browsegroups.action" { "Groups" } }
                 h1.title { "Members of " (group.name) }
                 (message_markup(message))

@@ -42,7 +42,7 @@ fn screen(
         user,
         Some(super::layout::administration_sidebar(TITLE)),
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { (TITLE) }
                 @if let Some(task) = shown {
                     div.card id="import-task" {

@@ -13,6 +13,8 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
             // Nothing can be written while the site is read-only or nobody is signed in: the
             // stylesheet hides every `.write-action` then.
             body class=[(crate::read_only::is_read_only() || user.is_anonymous()).then_some("reading-only")] {
+                // The first stop of the Tab key: past the top bar and the sidebar to the content.
+                a.skip-link href="#content" { "Skip to content" }
                 header.top {
                     a.brand href="/" { (crate::read_only::site_title()) }
                     nav {
@@ -94,6 +96,7 @@ pub fn bare_page(title: &str, body: Markup) -> Markup {
         html lang="en" {
             (head(title))
             body {
+                a.skip-link href="#content" { "Skip to content" }
                 header.top { a.brand href="/" { (crate::read_only::site_title()) } }
                 (body)
             }

@@ -175,7 +175,7 @@ fn conflict_markup(user: &Principal, page: &ConflictPage<'_>) -> Markup {
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { (heading) }
                 div.notice role="alert" {
                     p { (page.publisher) " while you were editing (you started from version " (page.based_on) "). Nothing was overwritten." }

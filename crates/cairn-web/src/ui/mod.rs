@@ -74,7 +74,10 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/pages/viewpreviousversions.action", get(page::history))
         .route("/pages/diffpagesbyversion.action", get(compare::compare))
         .route("/pages/revertpagebacktoversion.action", post(page::revert))
-        .route("/pages/removepage.action", post(page::remove))
+        .route(
+            "/pages/removepage.action",
+            get(page::confirm_remove).post(page::remove),
+        )
         .route(
             "/pages/movepagedialog.action",
             get(arrange::move_form).post(arrange::move_page),
@@ -295,10 +298,10 @@ impl IntoResponse for UiError {
         let body = layout::bare_page(
             title,
             maud::html! {
-                main.content {
+                main.content id="content" tabindex="-1" {
                     div.card {
                         h1.title { (title) }
-                        p { (self.message) }
+                        p role="alert" { (self.message) }
                         p { a href="/" { "Go to the dashboard" } }
                     }
                 }

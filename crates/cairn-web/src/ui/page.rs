@@ -197,6 +197,10 @@ pub async fn render_view(
                 )
             });
     let labels = state.store.labels_of(content.id).await?;
+    // Only what the viewer may do is offered (an edit restriction or a missing space permission
+    // hides Edit, as in Confluence, instead of answering it with a refusal).
+    let may_edit = access::can_do(state, user.user.id, &content, ContentAction::Edit).await?;
+    let may_delete = access::can_do(state, user.user.id, &content, ContentAction::Delete).await?;
     let attachments = match old_version {
         None => Some(super::attachment::section(state, &content).await?),
         Some(_) => None,
@@ -210,7 +214,7 @@ pub async fn render_view(
         user,
         Some(sidebar),
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs {
                     a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) }
                     @for ancestor in &ancestors { " / " a href=(view_path(ancestor.id)) { (ancestor.title) } }
@@ -219,8 +223,10 @@ pub async fn render_view(
                     div.notice {
                         "You are viewing an old version of this page (v" (old.number) "). "
                         a href=(view_path(id)) { "View the current version" } "."
-                        form.inline method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (id) "&version=" (old.number) } {
-                            " " button.button.secondary type="submit" { "Restore this version" }
+                        @if may_edit {
+                            form.inline.write-action method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (id) "&version=" (old.number) } {
+                                " " button.button.secondary type="submit" { "Restore this version" }
+                            }
                         }
                     }
                 }
@@ -230,19 +236,26 @@ pub async fn render_view(
                     "Version " (number) " by " (author_name) ", " (human_from_ms(when_ms))
                 }
                 @if old_version.is_none() {
-                    div.actions.write-action {
-                        a.button href={ "/pages/editpage.action?pageId=" (id) } title="Edit (e)" data-keyboard-shortcut="e" { "Edit" }
-                        @if content.content_type == ContentType::Page {
-                            a.button.secondary href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
+                    div.actions {
+                        @if may_edit {
+                            a.button.write-action href={ "/pages/editpage.action?pageId=" (id) } title="Edit (e)" data-keyboard-shortcut="e" { "Edit" }
                         }
                         @if content.content_type == ContentType::Page {
-                            a.button.secondary href={ "/pages/movepagedialog.action?pageId=" (id) } { "Move" }
-                            a.button.secondary href={ "/pages/copypage.action?idOfPageToCopy=" (id) } { "Copy" }
+                            a.button.secondary.write-action href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) "&fromPageId=" (id) } { "Create child page" }
+                        }
+                        @if content.content_type == ContentType::Page && may_edit {
+                            a.button.secondary.write-action href={ "/pages/movepagedialog.action?pageId=" (id) } { "Move" }
+                        }
+                        @if content.content_type == ContentType::Page {
+                            a.button.secondary.write-action href={ "/pages/copypage.action?idOfPageToCopy=" (id) } { "Copy" }
                         }
                         a.button.secondary href={ "/pages/viewpreviousversions.action?pageId=" (id) } { "Page history" }
-                        a.button.secondary href={ "/pages/restrictions.action?pageId=" (id) } { "Restrictions" }
-                        form.inline method="post" action={ "/pages/removepage.action?pageId=" (id) } {
-                            button.button.secondary type="submit" { "Move to trash" }
+                        @if may_edit {
+                            a.button.secondary.write-action href={ "/pages/restrictions.action?pageId=" (id) } { "Restrictions" }
+                        }
+                        @if may_delete {
+                            // Asks first (Confluence's delete dialog, as a page of its own).
+                            a.button.secondary.write-action href={ "/pages/removepage.action?pageId=" (id) } { "Move to trash" }
                         }
                     }
                 }
@@ -362,7 +375,7 @@ pub async fn history(
         &user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs { a href=(view_path(content.id)) { (content.title) } }
                 h1.title { "Page history" }
                 table.grid {
@@ -435,6 +448,62 @@ pub async fn revert(
     Ok(Redirect::to(&view_path(content.id)).into_response())
 }
 
+/// `GET /pages/removepage.action?pageId=N`: asks before a page or blog post goes to the trash.
+pub async fn confirm_remove(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
+    access::require(&state, user.user.id, &content, ContentAction::Delete).await?;
+    let children = state
+        .store
+        .list_children(
+            user.user.id,
+            content.id,
+            Window {
+                start: 0,
+                limit: 100,
+            },
+        )
+        .await?;
+    let children_shown = match (children.items.len(), children.has_more) {
+        (0, _) => None,
+        (1, false) => Some("Its child page moves up".to_string()),
+        (count, false) => Some(format!("Its {count} child pages move up")),
+        (count, true) => Some(format!("Its child pages (more than {count}) move up")),
+    };
+    let kind = match content.content_type {
+        ContentType::BlogPost => "blog post",
+        _ => "page",
+    };
+    let heading = format!("Move \u{201c}{}\u{201d} to the trash?", content.title);
+    Ok(page(
+        &format!("Move to trash: {}", content.title),
+        &user,
+        None,
+        html! {
+            main.content id="content" tabindex="-1" {
+                div.card {
+                    h1.title { (heading) }
+                    p {
+                        "The " (kind) " goes to the space's trash, with its history, comments and attachments; "
+                        "a space administrator can restore it from there."
+                    }
+                    @if let Some(children) = children_shown {
+                        p { (children) " to take its place in the page tree." }
+                    }
+                    form method="post" action={ "/pages/removepage.action?pageId=" (content.id) } {
+                        button.button type="submit" { "Move to trash" }
+                        " "
+                        a.button.secondary href=(view_path(content.id)) { "Cancel" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
 pub async fn remove(
     State(state): State<AppState>,
     UiUser(user): UiUser,
@@ -469,7 +538,7 @@ pub async fn trash(
         &user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
                 h1.title { "Trash" }
                 @if trashed.is_empty() { p.muted { "The trash is empty." } }

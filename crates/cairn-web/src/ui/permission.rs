@@ -64,10 +64,10 @@ fn restrictions_page(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs { a href=(view_path(content.id)) { (content.title) } }
                 h1.title { "Restrictions" }
-                @if let Some(notice) = notice { p.notice.error { (notice) } }
+                @if let Some(notice) = notice { p.notice.error role="alert" { (notice) } }
                 p.muted {
                     "Leave a list empty for no restriction. Viewing restrictions also apply to every page below this one; "
                     "editing restrictions apply to this page only. Include yourself (or a group of yours) in any list you fill in."
@@ -265,10 +265,10 @@ async fn space_permissions_page(
         user,
         None,
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 div.breadcrumbs { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
                 h1.title { "Space permissions" }
-                @if let Some(notice) = notice { p.notice.error { (notice) } }
+                @if let Some(notice) = notice { p.notice.error role="alert" { (notice) } }
                 (grants_grid(&grants))
                 form.card method="post" action=(action) {
                     h2 { "Grant or revoke" }

@@ -109,7 +109,7 @@ fn screen_with(
         user,
         sidebar,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { (title) }
                 @if let Some((text, is_error)) = message {
                     @if is_error { p.notice.error role="alert" { (text) } }
@@ -299,7 +299,7 @@ pub async fn view_profile(
         viewer,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.profile-head {
                     img.avatar src="/assets/default-avatar.svg" alt="" width="64" height="64";
                     div {

@@ -184,7 +184,7 @@ pub async fn search(
         &user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "Search" }
                 form.card.search-form method="get" action="/dosearchsite.action" {
                     label for="queryString" { "Find pages, blog posts, comments and attachments containing" }

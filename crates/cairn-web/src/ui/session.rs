@@ -41,10 +41,10 @@ fn login_page(destination: &str, error: Option<&str>) -> Markup {
     bare_page(
         "Log in",
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.card.login {
                     h1.title { "Log in" }
-                    @if let Some(error) = error { p.notice.error { (error) } }
+                    @if let Some(error) = error { p.notice.error role="alert" { (error) } }
                     form method="post" action="/login.action" {
                         input type="hidden" name="os_destination" value=(destination);
                         label for="os_username" { "Username" }

@@ -45,7 +45,7 @@ pub async fn dashboard(
         &user,
         None,
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Dashboard" }
                 div.card {
                     h2 { "Spaces" }
@@ -123,9 +123,9 @@ fn create_space_page(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "Create space" }
-                @if let Some(error) = error { p.notice.error { (error) } }
+                @if let Some(error) = error { p.notice.error role="alert" { (error) } }
                 form.card method="post" action="/spaces/createspace.action" {
                     label for="name" { "Space name" }
                     input type="text" id="name" name="name" value=(name) required maxlength="200";

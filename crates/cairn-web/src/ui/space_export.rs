@@ -54,7 +54,7 @@ fn screen(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 div.breadcrumbs { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
                 h1.title { "Export space" }
                 @if let Some(task) = shown {

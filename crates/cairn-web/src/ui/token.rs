@@ -25,7 +25,7 @@ async fn tokens_markup(
         user,
         None,
         html! {
-            main.content {
+            main.content id="content" tabindex="-1" {
                 h1.title { "Personal access tokens" }
                 p.muted { "Scripts and tools send a token as " code { "Authorization: Bearer <token>" } " instead of your password." }
                 @if let Some(secret) = created_secret {
@@ -34,7 +34,7 @@ async fn tokens_markup(
                         p.token { (secret) }
                     }
                 }
-                @if let Some(error) = error { p.notice.error { (error) } }
+                @if let Some(error) = error { p.notice.error role="alert" { (error) } }
                 form.card method="post" action="/plugins/personalaccesstokens/usertokens.action" {
                     input type="hidden" name="action" value="create";
                     label for="name" { "Token name" }

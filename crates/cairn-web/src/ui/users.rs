@@ -39,7 +39,7 @@ async fn users_markup(
         user,
         Some(super::layout::administration_sidebar("Users")),
         html! {
-            main.content.wide {
+            main.content.wide id="content" tabindex="-1" {
                 h1.title { "Users" }
                 @if let Some((text, is_error)) = message {
                     @if is_error { p.notice.error role="alert" { (text) } }

@@ -963,6 +963,13 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             EditPage,
         ),
         row(
+            M::GET,
+            "/pages/removepage.action",
+            format!("/pages/removepage.action?pageId={page}"),
+            Body::None,
+            DeletePage,
+        ),
+        row(
             M::POST,
             "/pages/removepage.action",
             format!("/pages/removepage.action?pageId={page}"),

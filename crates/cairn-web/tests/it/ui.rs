@@ -5,7 +5,8 @@ use reqwest::{Client, StatusCode};
 
 every_dialect!(
     write_and_read_pages_through_the_ui,
-    restrictions_and_space_permissions_through_the_ui
+    restrictions_and_space_permissions_through_the_ui,
+    only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first
 );
 
 async fn logged_in(app: &TestApp) -> Client {
@@ -353,5 +354,106 @@ async fn restrictions_and_space_permissions_through_the_ui(db: TestDb) {
         .await
         .expect("sent");
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+async fn only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first(db: TestDb) {
+    let app = TestApp::start(db).await;
+    app.create_user("erin", "erin-password-1").await;
+    let admin = logged_in(&app).await;
+    let erin = logged_in_as(&app, "erin", "erin-password-1").await;
+    let created = admin
+        .post(app.url("/spaces/createspace.action"))
+        .form(&[("name", "Docs"), ("key", "DOCS"), ("description", "")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let mut ids = Vec::new();
+    for (title, parent) in [("Runbook", None), ("Step one", Some(0))] {
+        let parent_id: String = parent
+            .map(|index: usize| ids[index])
+            .map_or(String::new(), |id: u64| id.to_string());
+        let created = admin
+            .post(app.url("/pages/createpage.action"))
+            .form(&[
+                ("spaceKey", "DOCS"),
+                ("type", "page"),
+                ("title", title),
+                ("parentId", parent_id.as_str()),
+                ("body", "<p>steps</p>"),
+            ])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let id: u64 = location(&created)
+            .rsplit('=')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("page id");
+        ids.push(id);
+    }
+    let runbook = ids[0];
+    let view = app.url(&format!("/pages/viewpage.action?pageId={runbook}"));
+    let edit_link = format!("/pages/editpage.action?pageId={runbook}");
+    let trash_link = format!("/pages/removepage.action?pageId={runbook}");
+
+    // The skip link comes first, to the content.
+    let (status, page) = page_text(&admin, view.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = &page[page.find("<body").expect("body")..];
+    let first_link = &body[body.find("<a ").expect("a link")..];
+    assert!(
+        first_link.starts_with("<a class=\"skip-link\" href=\"#content\">"),
+        "{first_link}"
+    );
+    assert!(page.contains("<main class=\"content\" id=\"content\""));
+    assert!(page.contains(&edit_link) && page.contains(&trash_link));
+    let (_, theirs) = page_text(&erin, view.clone()).await;
+    assert!(
+        theirs.contains(&edit_link),
+        "Erin may edit the space's pages"
+    );
+
+    // Only the administrator may edit: Erin no longer sees Edit (nor Restrictions, nor Move).
+    let restricted = admin
+        .post(app.url(&format!("/pages/restrictions.action?pageId={runbook}")))
+        .form(&[("readUsers", ""), ("editUsers", "admin")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(restricted.status(), StatusCode::SEE_OTHER);
+    let (status, theirs) = page_text(&erin, view.clone()).await;
+    assert_eq!(status, StatusCode::OK, "she may still read it");
+    assert!(
+        !theirs.contains(&edit_link),
+        "no Edit for whom may not edit"
+    );
+    assert!(!theirs.contains(&format!("/pages/restrictions.action?pageId={runbook}")));
+    assert!(!theirs.contains(&format!("/pages/movepagedialog.action?pageId={runbook}")));
+    let (_, mine) = page_text(&admin, view.clone()).await;
+    assert!(mine.contains(&edit_link));
+
+    // "Move to trash" asks first, saying what happens to the child page; asking changes nothing.
+    let (status, confirm) = page_text(&admin, app.url(&trash_link)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        confirm.contains("Move \u{201c}Runbook\u{201d} to the trash?"),
+        "{confirm}"
+    );
+    assert!(confirm.contains("Its child page moves up"), "{confirm}");
+    assert!(
+        confirm.contains(&format!("action=\"{trash_link}\"")),
+        "{confirm}"
+    );
+    let (status, _) = page_text(&admin, view.clone()).await;
+    assert_eq!(status, StatusCode::OK, "still there until confirmed");
+    let removed = admin.post(app.url(&trash_link)).send().await.expect("sent");
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let (status, _) = page_text(&admin, view).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page_text(&admin, app.url(&trash_link)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing left to ask about");
     app.stop().await;
 }
