@@ -356,6 +356,13 @@ fn verify_blocking(path: &Path) -> Result<Manifest, BackupError> {
         let entry = zip
             .by_name(&name)
             .map_err(|error| damaged(format!("{name}: {error}")))?;
+        if entry.size() != table.bytes {
+            return Err(damaged(format!(
+                "{name} holds {} bytes, the manifest says {}",
+                entry.size(),
+                table.bytes
+            )));
+        }
         let mut hasher = Sha256::new();
         let mut rows: u64 = 0;
         let mut bytes: u64 = 0;
@@ -377,6 +384,10 @@ fn verify_blocking(path: &Path) -> Result<Manifest, BackupError> {
             }
             hasher.update(&line);
             bytes += line.len() as u64;
+            // The zip's sizes are the file's word: never inflate past what the manifest says.
+            if bytes > table.bytes || rows >= table.rows {
+                return Err(damaged(format!("{name} does not match the manifest")));
+            }
             row_from_json(&line[..line.len() - 1], &columns)
                 .map_err(|reason| damaged(format!("{name}, row {}: {reason}", rows + 1)))?;
             rows += 1;
