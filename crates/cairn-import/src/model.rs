@@ -242,6 +242,82 @@ pub(crate) const MODEL_CLASSES: [&str; 22] = [
     "LikeEntity",
 ];
 
+/// The properties the model reads; the others (`ancestors`, `outgoingLinks`, `lowerTitle`…) are
+/// left in the spill when objects are loaded, since the model holds every object at once while it
+/// joins them. A property read anywhere in the model must be listed here (a test checks the
+/// names this crate's model code reads).
+pub(crate) const MODEL_PROPERTIES: [&str; 63] = [
+    "active",
+    "allUsersSubject",
+    "attachment",
+    "attachmentVersion",
+    "bodyContents",
+    "childGroupMember",
+    "children",
+    "childrens",
+    "comment",
+    "containerContent",
+    "content",
+    "contentPermissions",
+    "contentProperties",
+    "contentStatus",
+    "contentType",
+    "creationDate",
+    "creator",
+    "creatorName",
+    "dateValue",
+    "description",
+    "displayName",
+    "email",
+    "emailAddress",
+    "fileName",
+    "fileSize",
+    "fullName",
+    "group",
+    "groupName",
+    "historicalVersions",
+    "homePage",
+    "key",
+    "label",
+    "labellings",
+    "lastModificationDate",
+    "lastModifier",
+    "lastModifierName",
+    "localMembers",
+    "longValue",
+    "lowerName",
+    "name",
+    "namespace",
+    "originalVersion",
+    "originalVersionId",
+    "owner",
+    "owningContent",
+    "owningSet",
+    "page",
+    "parent",
+    "parentGroup",
+    "permissions",
+    "pluginModuleKey",
+    "position",
+    "receiver",
+    "space",
+    "spaceType",
+    "stringValue",
+    "title",
+    "type",
+    "userMember",
+    "userName",
+    "userSubject",
+    "version",
+    "versionComment",
+];
+
+/// Whether the model reads property `name`.
+pub(crate) fn is_model_property(name: &str) -> bool {
+    // Sorted (a test checks), so a binary search.
+    MODEL_PROPERTIES.binary_search(&name).is_ok()
+}
+
 /// The model, built from the spilled objects.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Model {
@@ -1029,4 +1105,49 @@ fn users(objects: &Objects) -> Vec<ExportUser> {
         }
     }
     by_name.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_properties_kept_are_sorted_for_the_search() {
+        assert!(MODEL_PROPERTIES.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(is_model_property("title"));
+        assert!(!is_model_property("outgoingLinks"));
+    }
+
+    /// Every property the model's code reads by a literal name is kept when objects are loaded:
+    /// a name missing from `MODEL_PROPERTIES` would read as absent on every export.
+    #[test]
+    fn every_property_the_model_reads_is_kept() {
+        let sources = [
+            include_str!("model.rs"),
+            include_str!("grants.rs"),
+            include_str!("annotations.rs"),
+        ];
+        let readers = [
+            ".text(\"",
+            ".text_trimmed(\"",
+            ".reference(\"",
+            ".references(\"",
+            ".number(\"",
+        ];
+        let mut checked = 0;
+        for source in sources {
+            for reader in readers {
+                for (start, _) in source.match_indices(reader) {
+                    let rest = &source[start + reader.len()..];
+                    let Some(end) = rest.find('"') else {
+                        continue;
+                    };
+                    let name = &rest[..end];
+                    assert!(is_model_property(name), "{name} is read but not kept");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40, "only {checked} reads found");
+    }
 }

@@ -90,9 +90,10 @@ impl Export {
                 .collect::<HashSet<_>>(),
         };
         for class in MODEL_CLASSES {
-            objects
-                .by_class
-                .insert(class.to_string(), spill.objects_of(class).await?);
+            objects.by_class.insert(
+                class.to_string(),
+                spill.objects_of(class, model::is_model_property).await?,
+            );
         }
         let model = model::build(&objects);
         Ok(Export {

@@ -14,7 +14,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 use tempfile::TempDir;
 
 use crate::error::{ImportError, ImportResult};
-use crate::xml::{ObjectRef, RawObject};
+use crate::xml::{ObjectRef, Properties, RawObject};
 
 /// A body as the index knows it: which object it belongs to (when the body says so) and its type.
 #[derive(Debug, Clone)]
@@ -89,20 +89,27 @@ impl Spill {
         Ok(())
     }
 
-    /// Every object of `class`.
-    pub async fn objects_of(&mut self, class: &str) -> ImportResult<Vec<RawObject>> {
+    /// Every object of `class`, with only the properties `keep` accepts.
+    pub async fn objects_of(
+        &mut self,
+        class: &str,
+        keep: impl Fn(&str) -> bool,
+    ) -> ImportResult<Vec<RawObject>> {
         let mut rows = sqlx::query("SELECT id, properties FROM object WHERE class = ? ORDER BY id")
             .bind(class)
             .fetch(&mut self.connection);
         let mut objects = Vec::new();
         while let Some(row) = rows.try_next().await? {
             let properties: String = row.try_get("properties")?;
+            let mut properties: Properties = serde_json::from_str(&properties)?;
+            properties.retain_names(&keep);
             objects.push(RawObject {
                 class: class.to_string(),
                 id: row.try_get("id")?,
-                properties: serde_json::from_str(&properties)?,
+                properties,
             });
         }
+        objects.shrink_to_fit();
         Ok(objects)
     }
 

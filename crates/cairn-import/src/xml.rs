@@ -17,7 +17,6 @@
 //! Every object becomes a [`RawObject`]: its class, id, and properties by name (text, null, a
 //! reference to another object, or a collection of references). Nothing is joined here.
 
-use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use quick_xml::Reader;
@@ -52,12 +51,56 @@ pub enum Value {
     Refs(Vec<ObjectRef>),
 }
 
+/// The properties of an object by name, in the order the export wrote them.
+///
+/// A list, not a map: an object has a dozen or two properties, found by a short scan, and the
+/// model holds every object of an export at once while it joins them, where a map's nodes would
+/// cost several times the properties themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Properties(Vec<(String, Value)>);
+
+impl Properties {
+    pub fn new() -> Properties {
+        Properties(Vec::new())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(property, _)| property == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Sets `name` to `value`; a property written twice keeps its last value.
+    pub fn insert(&mut self, name: String, value: Value) {
+        match self.0.iter_mut().find(|(property, _)| *property == name) {
+            Some((_, existing)) => *existing = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps only the properties `keep` accepts, and gives back unused capacity.
+    pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
+        self.0.retain(|(name, _)| keep(name));
+        self.0.shrink_to_fit();
+    }
+}
+
 /// One `<object>` of entities.xml.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RawObject {
     pub class: String,
     pub id: String,
-    pub properties: BTreeMap<String, Value>,
+    pub properties: Properties,
 }
 
 impl RawObject {
@@ -166,7 +209,7 @@ impl<R: BufRead> ObjectReader<R> {
                         class: attribute(&start, b"class")
                             .ok_or_else(|| self.malformed("an object without a class"))?,
                         id: String::new(),
-                        properties: BTreeMap::new(),
+                        properties: Properties::new(),
                     });
                 }
                 Event::Start(start) => {
