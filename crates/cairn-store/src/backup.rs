@@ -7,6 +7,7 @@
 //! listed below, and a table in the database that the list does not name stops a backup (and a
 //! test), so nothing is left out silently.
 
+use futures_util::{Stream, StreamExt};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -431,14 +432,15 @@ impl Snapshot {
     }
 
     /// Up to `limit` rows of `table` (its `columns`, in that order) after the row whose key is
-    /// `after` (from the first row when `None`), in primary-key order.
-    pub async fn rows_after(
-        &mut self,
+    /// `after` (from the first row when `None`), in primary-key order, as they arrive from the
+    /// database: one row at a time in memory, however large the rows.
+    pub fn rows_after<'a>(
+        &'a mut self,
         table: &BackupTable,
-        columns: &[Column],
+        columns: &'a [Column],
         after: Option<&[Cell]>,
         limit: usize,
-    ) -> StoreResult<Vec<Vec<Cell>>> {
+    ) -> StoreResult<impl Stream<Item = StoreResult<Vec<Cell>>> + Send + 'a> {
         let mut statement = Statement::new("SELECT ");
         for (index, column) in columns.iter().enumerate() {
             if index > 0 {
@@ -460,27 +462,8 @@ impl Snapshot {
             .push(" ORDER BY ")
             .push(&table.key.join(", "))
             .push(&format!(" LIMIT {limit}"));
-        let rows = statement
-            .query(self.dialect)
-            .fetch_all(&mut *self.connection)
-            .await?;
-        let mut cells = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut values = Vec::with_capacity(columns.len());
-            for (index, column) in columns.iter().enumerate() {
-                let value = match column.kind {
-                    CellKind::Integer => row
-                        .try_get::<Option<i64>, _>(index)?
-                        .map_or(Cell::Null, Cell::Integer),
-                    CellKind::Text => row
-                        .try_get::<Option<String>, _>(index)?
-                        .map_or(Cell::Null, Cell::Text),
-                };
-                values.push(value);
-            }
-            cells.push(values);
-        }
-        Ok(cells)
+        let rows = statement.query(self.dialect).fetch(&mut *self.connection);
+        Ok(rows.map(move |row| decode_cells(&row?, columns)))
     }
 
     /// Up to `limit` attachment versions after (`attachment_id`, `number`) `after`, in that
@@ -524,6 +507,23 @@ impl Snapshot {
         self.connection.execute("ROLLBACK").await?;
         Ok(())
     }
+}
+
+/// The values of `row`, read by the kinds of `columns`.
+fn decode_cells(row: &sqlx::any::AnyRow, columns: &[Column]) -> StoreResult<Vec<Cell>> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (index, column) in columns.iter().enumerate() {
+        let value = match column.kind {
+            CellKind::Integer => row
+                .try_get::<Option<i64>, _>(index)?
+                .map_or(Cell::Null, Cell::Integer),
+            CellKind::Text => row
+                .try_get::<Option<String>, _>(index)?
+                .map_or(Cell::Null, Cell::Text),
+        };
+        values.push(value);
+    }
+    Ok(values)
 }
 
 /// ` WHERE` the row's key comes after `after` in key order, written as a union of ranges

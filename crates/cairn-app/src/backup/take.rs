@@ -26,6 +26,9 @@ pub struct BackupSummary {
     pub file_bytes: u64,
 }
 
+/// Row text gathered before it goes to the archive.
+const WRITE_CHUNK_BYTES: usize = 1 << 20;
+
 /// Blobs reported per progress line.
 const BLOBS_PER_REPORT: u64 = 100;
 
@@ -191,20 +194,24 @@ async fn write_snapshot(
         let mut bytes: u64 = 0;
         let mut after: Option<Vec<Cell>> = None;
         loop {
-            let page = snapshot
-                .rows_after(table, &columns, after.as_deref(), ROWS_PER_PAGE)
-                .await?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = Some(key_positions.iter().map(|at| last[*at].clone()).collect());
+            let mut page_rows = 0;
+            let mut last_key = None;
             let rows_before = rows;
             let mut text = String::new();
-            for row in &page {
-                if is_left_out(row, attachment_position, number_position, &vanished) {
+            let mut page = snapshot.rows_after(table, &columns, after.as_deref(), ROWS_PER_PAGE)?;
+            while let Some(row) = page.next().await {
+                let row = row?;
+                page_rows += 1;
+                last_key = Some(
+                    key_positions
+                        .iter()
+                        .map(|at| row[*at].clone())
+                        .collect::<Vec<_>>(),
+                );
+                if is_left_out(&row, attachment_position, number_position, &vanished) {
                     continue;
                 }
-                let line = row_to_json(row);
+                let line = row_to_json(&row);
                 if line.len() >= MAX_ROW_BYTES {
                     return Err(BackupError::RowTooLarge {
                         table: table.name.into(),
@@ -214,7 +221,13 @@ async fn write_snapshot(
                 text.push_str(&line);
                 text.push('\n');
                 rows += 1;
+                if text.len() >= WRITE_CHUNK_BYTES {
+                    hasher.update(text.as_bytes());
+                    bytes += text.len() as u64;
+                    writer.write(Bytes::from(std::mem::take(&mut text))).await?;
+                }
             }
+            drop(page);
             hasher.update(text.as_bytes());
             bytes += text.len() as u64;
             writer.write(Bytes::from(text)).await?;
@@ -224,9 +237,10 @@ async fn write_snapshot(
                     rows,
                 });
             }
-            if page.len() < ROWS_PER_PAGE {
+            if page_rows < ROWS_PER_PAGE {
                 break;
             }
+            after = last_key;
         }
         progress(Progress::Table {
             name: table.name.into(),

@@ -9,6 +9,7 @@ use cairn_app::backup::RestoreOptions;
 use cairn_blob::{BlobKey, BlobStore};
 use cairn_store::{BACKUP_TABLES, Cell, Store, TablePolicy};
 use cairn_testkit::{TestApp, TestDb, TestDialect, every_dialect};
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -279,13 +280,15 @@ pub(super) async fn dump(store: &Store) -> BTreeMap<String, Vec<Vec<Cell>>> {
                     .expect("key column")
             })
             .collect();
-        let mut rows = Vec::new();
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
         let mut after: Option<Vec<Cell>> = None;
         loop {
-            let page = snapshot
+            let page: Vec<Vec<Cell>> = snapshot
                 .rows_after(table, &columns, after.as_deref(), 50)
-                .await
-                .expect("rows");
+                .expect("statement")
+                .map(|row| row.expect("row"))
+                .collect()
+                .await;
             let Some(last) = page.last() else { break };
             after = Some(key.iter().map(|at| last[*at].clone()).collect());
             let done = page.len() < 50;
