@@ -434,9 +434,9 @@ impl Writer {
         self.ids.page + to_i64(page)
     }
 
-    /// Page 0 is the home page; trashed pages (one in fifty) are never parents.
+    /// Page 0 is the home page; trashed pages (one in fifty, leaves) are never parents.
     fn trashed(page: u64) -> bool {
-        page % 50 == 49
+        page % 50 == 9
     }
 
     /// The parent of page `page` (> 0): the home page for the first few, else an earlier live

@@ -7,4 +7,5 @@ mod export;
 mod fixtures;
 mod grants;
 mod reader;
+mod synthetic;
 mod writer;
