@@ -642,10 +642,15 @@ impl Restoring {
 
     /// Moves every id allocator (`id_block`) past the highest id restored under it, and every
     /// database-generated id past the highest restored value, so that new rows never reuse one.
-    pub async fn advance_id_generators(&mut self) -> StoreResult<()> {
+    /// `existing` names the tables the database has (an older schema lacks later ones).
+    pub async fn advance_id_generators(&mut self, existing: &[String]) -> StoreResult<()> {
+        let exists = |table: &str| existing.iter().any(|name| name == table);
         for sequence in Sequence::ALL {
             let mut highest: Option<i64> = None;
             for (table, column) in sequence.tables() {
+                if !exists(table) {
+                    continue;
+                }
                 let statement = format!("SELECT MAX({column}) AS highest FROM {table}");
                 let row = sqlx::query(crate::sql::owned_for_dialect(self.dialect, statement))
                     .fetch_one(&mut *self.transaction)
@@ -673,6 +678,9 @@ impl Restoring {
                 let (TablePolicy::Copy, Some(column)) = (table.policy, table.generated_id) else {
                     continue;
                 };
+                if !exists(table.name) {
+                    continue;
+                }
                 let statement = format!(
                     "SELECT setval(pg_get_serial_sequence('{name}', '{column}'), COALESCE(MAX({column}), 0) + 1, false) AS next FROM {name}",
                     name = table.name,

@@ -252,6 +252,13 @@ impl Store {
     /// database lock for the duration (an advisory lock, `GET_LOCK`); SQLite processes hold an
     /// exclusive lock on `<database file>.migrate-lock`.
     pub async fn migrate(&self) -> StoreResult<()> {
+        self.migrate_up_to(None).await
+    }
+
+    /// As [`Store::migrate`], applying only the migrations up to `target` (all when `None`): a
+    /// restore puts an older release's backup into the schema it was taken at, then migrates it
+    /// forward as an upgrade would.
+    pub async fn migrate_up_to(&self, target: Option<i64>) -> StoreResult<()> {
         let mut migrator =
             Migrator::with_migrations(self.inner.dialect.migrator().iter().cloned().collect());
         // Locking is ours (below): sqlx's MySQL lock does not wait on MariaDB.
@@ -288,7 +295,7 @@ impl Store {
             Some(path) => Some(lock_file_beside(path).await?),
             None => None,
         };
-        let outcome = migrator.run_direct(None, &mut *connection, false).await;
+        let outcome = migrator.run_direct(target, &mut *connection, false).await;
         match self.inner.dialect {
             Dialect::Postgres => {
                 connection

@@ -73,7 +73,7 @@ pub enum BackupError {
     #[error("{path} is damaged or incomplete: {reason}")]
     Damaged { path: PathBuf, reason: String },
     #[error(
-        "the backup was made at schema version {backup} (migrations {backup_migrations}), this release is at {expected} ({expected_migrations}): restore it with the release that made it (Cairn {cairn_version}), then upgrade"
+        "the backup was made at schema version {backup} (migrations {backup_migrations}), which this release does not know (it has {expected}: {expected_migrations}): restore it with the release that made it (Cairn {cairn_version}) or a newer one"
     )]
     SchemaMismatch {
         backup: i64,
@@ -86,6 +86,17 @@ pub enum BackupError {
         "the database is at schema version {found} and this release expects {expected}: back it up with the release that runs it, or run `cairn migrate` first"
     )]
     SchemaNotCurrent { found: i64, expected: i64 },
+    #[error(
+        "the target database is at schema version {target}, past the backup's {backup}: restore an older backup into an empty database"
+    )]
+    TargetSchemaNewer { target: i64, backup: i64 },
+    #[error(
+        "the backup was restored at schema version {backup}, but migrating it on failed: {source}"
+    )]
+    MigrateAfterRestore {
+        backup: i64,
+        source: cairn_store::StoreError,
+    },
     #[error(
         "the target database already holds a site (table {table} has {rows} rows): restore into an empty database, or ask explicitly to replace it"
     )]

@@ -68,7 +68,12 @@ pub async fn restore(
         .iter()
         .map(|migration| migration.version)
         .collect();
-    if manifest.migrations != expected {
+    // A backup of an older release is restored at its own schema and then migrated forward, as
+    // that release's database would be on upgrade; a newer release's is refused.
+    let older = !manifest.migrations.is_empty()
+        && manifest.migrations.len() < expected.len()
+        && expected.starts_with(&manifest.migrations);
+    if manifest.migrations != expected && !older {
         return Err(BackupError::SchemaMismatch {
             backup: manifest.schema_version(),
             backup_migrations: list(&manifest.migrations),
@@ -77,14 +82,17 @@ pub async fn restore(
             cairn_version: manifest.cairn_version.clone(),
         });
     }
-    for table in BACKUP_TABLES {
-        let listed = manifest
-            .tables
-            .iter()
-            .any(|listed| listed.name == table.name);
-        if table.policy == TablePolicy::Copy && !listed {
-            return Err(damaged(format!("it lacks table {}", table.name)));
-        }
+    let applied = store.migration_status().await?.applied;
+    if let Some(past) = applied
+        .iter()
+        .copied()
+        .filter(|version| !manifest.migrations.contains(version))
+        .max()
+    {
+        return Err(BackupError::TargetSchemaNewer {
+            target: past,
+            backup: manifest.schema_version(),
+        });
     }
 
     if !options.replace
@@ -93,7 +101,23 @@ pub async fn restore(
         return Err(BackupError::TargetNotEmpty { table, rows });
     }
     progress(Progress::Step("preparing the database"));
-    store.migrate().await?;
+    store
+        .migrate_up_to(older.then(|| manifest.schema_version()))
+        .await?;
+    let existing = store.database_tables().await?;
+    for table in BACKUP_TABLES {
+        let listed = manifest
+            .tables
+            .iter()
+            .any(|listed| listed.name == table.name);
+        let exists = existing.iter().any(|name| name == table.name);
+        if table.policy == TablePolicy::Copy && exists != listed {
+            return Err(damaged(format!(
+                "its table {} does not match the schema it names",
+                table.name
+            )));
+        }
+    }
     let mut tables = Vec::with_capacity(manifest.tables.len());
     for table in &manifest.tables {
         let columns = columns_of(table).map_err(&damaged)?;
@@ -116,11 +140,24 @@ pub async fn restore(
         source,
         &manifest,
         &tables,
+        &existing,
         options,
         &mut written,
         progress,
     )
     .await;
+    if older && outcome.is_ok() {
+        progress(Progress::Step(
+            "migrating the restored site to this release's schema",
+        ));
+        store
+            .migrate()
+            .await
+            .map_err(|source| BackupError::MigrateAfterRestore {
+                backup: manifest.schema_version(),
+                source,
+            })?;
+    }
     match outcome {
         Ok((blobs_present, search_snapshots_removed)) => Ok(RestoreSummary {
             blobs_written: written.len() as u64,
@@ -154,6 +191,7 @@ async fn restore_all(
     source: &Path,
     manifest: &Manifest,
     tables: &[(String, Vec<Column>)],
+    existing: &[String],
     options: RestoreOptions,
     written: &mut Vec<BlobKey>,
     progress: ProgressSink<'_>,
@@ -168,7 +206,11 @@ async fn restore_all(
     progress(Progress::Step("restoring rows"));
     let mut transaction = store.begin_restore().await?;
     for table in BACKUP_TABLES {
-        if table.policy == TablePolicy::Copy && (options.replace || table.seeded_by_migrations) {
+        let exists = existing.iter().any(|name| name == table.name);
+        if table.policy == TablePolicy::Copy
+            && exists
+            && (options.replace || table.seeded_by_migrations)
+        {
             transaction.clear(table).await?;
         }
     }
@@ -217,7 +259,7 @@ async fn restore_all(
             rows,
         });
     }
-    transaction.advance_id_generators().await?;
+    transaction.advance_id_generators(existing).await?;
     // Snapshots of the search index describe the database they were taken from; journal
     // positions cannot tell two histories apart, so nodes must build their index anew.
     let snapshots = crate::search::snapshot::list(blobs).await?;

@@ -36,8 +36,9 @@ async fn small_backup(work: &Path) -> PathBuf {
     file
 }
 
-/// Copies the zip at `from` to `to`, passing each entry's bytes through `change`.
-fn rewrite(from: &Path, to: &Path, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
+/// Copies the zip at `from` to `to`, passing each entry's bytes through `change` (`None` leaves
+/// the entry out).
+fn rewrite(from: &Path, to: &Path, change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
     let mut reader = zip::ZipArchive::new(std::fs::File::open(from).expect("open")).expect("zip");
     let mut writer = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
     for index in 0..reader.len() {
@@ -45,10 +46,13 @@ fn rewrite(from: &Path, to: &Path, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
         let name = entry.name().expect("entry name").to_string();
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).expect("read");
+        let Some(changed) = change(&name, bytes) else {
+            continue;
+        };
         writer
             .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
             .expect("start");
-        writer.write_all(&change(&name, bytes)).expect("write");
+        writer.write_all(&changed).expect("write");
     }
     writer.finish().expect("finish");
 }
@@ -111,7 +115,7 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
         if name.starts_with("blobs/attachments") {
             bytes[100] ^= 0xff;
         }
-        bytes
+        Some(bytes)
     });
     let error = cairn_app::backup::restore(
         &target,
@@ -132,9 +136,9 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
     let foreign = work.path().join("foreign.zip");
     rewrite(&good, &foreign, |name, bytes| {
         if name == "manifest.json" {
-            br#"{"format": "something-else"}"#.to_vec()
+            Some(br#"{"format": "something-else"}"#.to_vec())
         } else {
-            bytes
+            Some(bytes)
         }
     });
     let error = cairn_app::backup::restore(
@@ -152,14 +156,14 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
     let newer = work.path().join("newer.zip");
     rewrite(&good, &newer, |name, bytes| {
         if name != "manifest.json" {
-            return bytes;
+            return Some(bytes);
         }
         let mut manifest: Value = serde_json::from_slice(&bytes).expect("manifest");
         manifest["migrations"]
             .as_array_mut()
             .expect("migrations")
             .push(json!(9999));
-        serde_json::to_vec(&manifest).expect("json")
+        Some(serde_json::to_vec(&manifest).expect("json"))
     });
     let error = cairn_app::backup::restore(
         &target,
@@ -217,9 +221,9 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
         }
     }
     rewrite(&good, &clashing, |name, bytes| match name {
-        "tables/app_user.jsonl" => users.clone(),
-        "manifest.json" => serde_json::to_vec(&changed_manifest).expect("json"),
-        _ => bytes,
+        "tables/app_user.jsonl" => Some(users.clone()),
+        "manifest.json" => Some(serde_json::to_vec(&changed_manifest).expect("json")),
+        _ => Some(bytes),
     });
     let error = cairn_app::backup::restore(
         &target,
@@ -279,6 +283,85 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
     .expect("replaced");
     assert_eq!(dump(&target).await, before);
     target.close().await;
+}
+
+every_dialect!(a_backup_of_an_older_schema_is_restored_and_migrated_forward);
+
+/// A backup taken before the latest migration (here: before `page_draft` existed) is restored at
+/// its own schema and migrated forward, as an upgrade would; a target already past that schema is
+/// refused.
+async fn a_backup_of_an_older_schema_is_restored_and_migrated_forward(db: TestDb) {
+    let work = tempfile::tempdir().expect("work dir");
+    let good = small_backup(work.path()).await;
+    let older = work.path().join("older.zip");
+    rewrite(&good, &older, |name, bytes| match name {
+        "tables/page_draft.jsonl" => None,
+        "manifest.json" => {
+            let mut manifest: Value = serde_json::from_slice(&bytes).expect("manifest");
+            let migrations = manifest["migrations"].as_array_mut().expect("migrations");
+            assert_eq!(
+                migrations.pop(),
+                Some(json!(12)),
+                "the drafts migration is the latest"
+            );
+            manifest["tables"]
+                .as_array_mut()
+                .expect("tables")
+                .retain(|table| table["name"] != "page_draft");
+            Some(serde_json::to_vec(&manifest).expect("json"))
+        }
+        _ => Some(bytes),
+    });
+
+    let migrated_db = TestDb::create(db.dialect).await.expect("same dialect");
+    let migrated = migrated_db.store().await;
+    let blob_dir = tempfile::tempdir().expect("blobs");
+    let blobs = BlobStore::open_directory(blob_dir.path())
+        .await
+        .expect("blobs");
+    let error =
+        cairn_app::backup::restore(&migrated, &blobs, &older, RestoreOptions::default(), &quiet)
+            .await
+            .expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            BackupError::TargetSchemaNewer {
+                target: 12,
+                backup: 11
+            }
+        ),
+        "{error}"
+    );
+    migrated.close().await;
+
+    let target = Store::connect(&cairn_store::StoreOptions::new(db.url.clone()))
+        .await
+        .expect("connect");
+    cairn_app::backup::restore(&target, &blobs, &older, RestoreOptions::default(), &quiet)
+        .await
+        .expect("an older backup restores");
+    assert!(
+        target
+            .migration_status()
+            .await
+            .expect("status")
+            .is_current()
+    );
+    let reference_db = TestDb::create(db.dialect).await.expect("same dialect");
+    let reference = Store::connect(&cairn_store::StoreOptions::new(reference_db.url.clone()))
+        .await
+        .expect("connect");
+    cairn_app::backup::restore(&reference, &blobs, &good, RestoreOptions::default(), &quiet)
+        .await
+        .expect("the current backup restores");
+    assert_eq!(
+        dump(&target).await,
+        dump(&reference).await,
+        "the same site either way"
+    );
+    target.close().await;
+    reference.close().await;
 }
 
 fn walk(directory: &Path) -> Vec<PathBuf> {
