@@ -591,7 +591,7 @@ impl Writer {
             )
             .text(
                 "versionComment",
-                if number == 1 || number % 3 != 0 {
+                if number == 1 || !number.is_multiple_of(3) {
                     ""
                 } else {
                     "Updated after the review"
