@@ -249,6 +249,38 @@ pub async fn create_database(url: &DatabaseUrl) -> Result<(), String> {
     })
 }
 
+/// Drops the database `url` names, if it exists (benchmarks make a fresh one per run and remove
+/// it after). The error is in words.
+pub async fn drop_database(url: &DatabaseUrl) -> Result<(), String> {
+    let Some((server, database)) = server_url(url) else {
+        return Ok(());
+    };
+    let plain = !database.is_empty()
+        && database.len() <= 63
+        && database
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_');
+    if !plain {
+        return Err(format!(
+            "the database name {database:?} has characters that will not be put into a statement"
+        ));
+    }
+    let mut connection = connect_once(&server)
+        .await
+        .map_err(|error| classify(&error).explain())?;
+    let statement = match url.engine {
+        Engine::Postgres => format!("DROP DATABASE IF EXISTS \"{database}\""),
+        _ => format!("DROP DATABASE IF EXISTS `{database}`"),
+    };
+    let dropped = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+        .execute(&mut connection)
+        .await;
+    let _ = connection.close().await;
+    dropped
+        .map(|_| ())
+        .map_err(|error| format!("the server did not drop the database: {error}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

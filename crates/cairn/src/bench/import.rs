@@ -323,6 +323,14 @@ async fn import_once(
     };
     let wall = started.elapsed();
     let report = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+    if let Some(url) = &url {
+        let parsed = cairn_store::DatabaseUrl::parse(url, None, None)
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        match cairn_store::probe::drop_database(&parsed).await {
+            Ok(()) => eprintln!("{label}: dropped database {name}"),
+            Err(error) => eprintln!("{label}: database {name} is left: {error}"),
+        }
+    }
     if !status.success() {
         bail!("{label}: the import failed ({status}):\n{report}");
     }
