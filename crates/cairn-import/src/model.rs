@@ -312,10 +312,13 @@ pub(crate) const MODEL_PROPERTIES: [&str; 63] = [
     "versionComment",
 ];
 
-/// Whether the model reads property `name`.
-pub(crate) fn is_model_property(name: &str) -> bool {
+/// The model's own static copy of property name `name`, when the model reads it.
+pub(crate) fn model_property(name: &str) -> Option<&'static str> {
     // Sorted (a test checks), so a binary search.
-    MODEL_PROPERTIES.binary_search(&name).is_ok()
+    MODEL_PROPERTIES
+        .binary_search(&name)
+        .ok()
+        .map(|index| MODEL_PROPERTIES[index])
 }
 
 /// The model, built from the spilled objects.
@@ -1114,8 +1117,8 @@ mod tests {
     #[test]
     fn the_properties_kept_are_sorted_for_the_search() {
         assert!(MODEL_PROPERTIES.windows(2).all(|pair| pair[0] < pair[1]));
-        assert!(is_model_property("title"));
-        assert!(!is_model_property("outgoingLinks"));
+        assert_eq!(model_property("title"), Some("title"));
+        assert_eq!(model_property("outgoingLinks"), None);
     }
 
     /// Every property the model's code reads by a literal name is kept when objects are loaded:
@@ -1143,7 +1146,10 @@ mod tests {
                         continue;
                     };
                     let name = &rest[..end];
-                    assert!(is_model_property(name), "{name} is read but not kept");
+                    assert!(
+                        model_property(name).is_some(),
+                        "{name} is read but not kept"
+                    );
                     checked += 1;
                 }
             }

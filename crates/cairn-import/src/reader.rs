@@ -92,7 +92,7 @@ impl Export {
         for class in MODEL_CLASSES {
             objects.by_class.insert(
                 class.to_string(),
-                spill.objects_of(class, model::is_model_property).await?,
+                spill.objects_of(class, model::model_property).await?,
             );
         }
         let model = model::build(&objects);

@@ -89,11 +89,12 @@ impl Spill {
         Ok(())
     }
 
-    /// Every object of `class`, with only the properties `keep` accepts.
+    /// Every object of `class`, with only the properties `known` names (see
+    /// [`Properties::keep_only`]).
     pub async fn objects_of(
         &mut self,
         class: &str,
-        keep: impl Fn(&str) -> bool,
+        known: impl Fn(&str) -> Option<&'static str>,
     ) -> ImportResult<Vec<RawObject>> {
         let mut rows = sqlx::query("SELECT id, properties FROM object WHERE class = ? ORDER BY id")
             .bind(class)
@@ -102,7 +103,7 @@ impl Spill {
         while let Some(row) = rows.try_next().await? {
             let properties: String = row.try_get("properties")?;
             let mut properties: Properties = serde_json::from_str(&properties)?;
-            properties.retain_names(&keep);
+            properties.keep_only(&known);
             objects.push(RawObject {
                 class: class.to_string(),
                 id: row.try_get("id")?,

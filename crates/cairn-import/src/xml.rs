@@ -17,6 +17,7 @@
 //! Every object becomes a [`RawObject`]: its class, id, and properties by name (text, null, a
 //! reference to another object, or a collection of references). Nothing is joined here.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::Reader;
@@ -55,10 +56,11 @@ pub enum Value {
 ///
 /// A list, not a map: an object has a dozen or two properties, found by a short scan, and the
 /// model holds every object of an export at once while it joins them, where a map's nodes would
-/// cost several times the properties themselves.
+/// cost several times the properties themselves. For the same reason a name the model knows is
+/// kept as a static string rather than a copy per object ([`Properties::keep_only`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Properties(Vec<(String, Value)>);
+pub struct Properties(Vec<(Cow<'static, str>, Value)>);
 
 impl Properties {
     pub fn new() -> Properties {
@@ -76,7 +78,7 @@ impl Properties {
     pub fn insert(&mut self, name: String, value: Value) {
         match self.0.iter_mut().find(|(property, _)| *property == name) {
             Some((_, existing)) => *existing = value,
-            None => self.0.push((name, value)),
+            None => self.0.push((Cow::Owned(name), value)),
         }
     }
 
@@ -88,9 +90,14 @@ impl Properties {
         self.0.is_empty()
     }
 
-    /// Keeps only the properties `keep` accepts, and gives back unused capacity.
-    pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
-        self.0.retain(|(name, _)| keep(name));
+    /// Keeps only the properties `known` gives a static name for, under that name, and gives
+    /// back unused capacity.
+    pub fn keep_only(&mut self, known: impl Fn(&str) -> Option<&'static str>) {
+        let properties = std::mem::take(&mut self.0);
+        self.0 = properties
+            .into_iter()
+            .filter_map(|(name, value)| known(&name).map(|name| (Cow::Borrowed(name), value)))
+            .collect();
         self.0.shrink_to_fit();
     }
 }
