@@ -12,7 +12,8 @@
 //! - **sanitize** HTML from outside into safe storage ([`sanitize_html`]);
 //! - **extract** search text, headings, outgoing links and excerpts ([`extract_text`],
 //!   [`headings`], [`outgoing_links`], [`excerpt`]) and rewrite links on page renames
-//!   ([`rename_page_references`]);
+//!   ([`rename_page_references`]) or a space is imported under another key
+//!   ([`rename_space_key_references`]);
 //! - **convert** wiki markup and Markdown to storage, storage to Markdown, and storage to and
 //!   from editor HTML with every macro as an atomic node ([`wiki_to_storage`],
 //!   [`markdown_to_storage`], [`storage_to_markdown`], [`storage_to_editor_html`],
@@ -62,7 +63,7 @@ pub use merge::{Merge, MergeChunk, Resolution, merge_storage};
 pub use parse::{MAX_DEPTH, check_well_formed, parse};
 pub use pdf::storage_to_pdf;
 pub use pdf_text::pdf_text;
-pub use rename::rename_page_references;
+pub use rename::{rename_page_references, rename_space_key_references};
 pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
 pub use sanitize::sanitize_html;

@@ -1,9 +1,10 @@
-//! Rewriting references when a page is renamed or moved to another space.
+//! Rewriting references when a page is renamed or moved to another space, and when a space is
+//! brought in under another key (an import with a key mapping).
 //!
-//! Only the attribute values of matching `ri:page` identifiers change; every other byte of the
+//! Only the attribute values (and macro parameters) that match change; every other byte of the
 //! stored body stays as it was.
 
-use crate::entity::escape_attribute;
+use crate::entity::{escape_attribute, escape_text_into};
 use crate::resource::PageTarget;
 use crate::tree::Document;
 
@@ -44,6 +45,70 @@ pub fn rename_page_references(
                 replacements.push((after_name..after_name, attribute));
             }
             _ => {}
+        }
+    }
+    if replacements.is_empty() {
+        return None;
+    }
+    Some(document.source_with_replacements(replacements))
+}
+
+/// Macro parameters that name one space key or a comma-separated list of them (the children,
+/// recently updated, content by label, page tree and blog posts macros, among others).
+const SPACE_KEY_PARAMETERS: [&str; 3] = ["spaceKey", "spaces", "space"];
+
+/// Rewrites every space key the body names, as `new_key_of` maps it (keys it answers `None` for
+/// stay): the `ri:space-key` of any resource identifier (`ri:page`, `ri:blog-post`, `ri:space`,
+/// the page of an `ri:attachment`…) and the items of the space parameters of macros. Returns
+/// `None` when nothing named a mapped key.
+pub fn rename_space_key_references(
+    document: &Document,
+    new_key_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let mut replacements = Vec::new();
+    for node in document.descendants() {
+        if node.name().starts_with("ri:")
+            && let Some(key) = node.attribute("ri:space-key")
+            && let Some(new_key) = new_key_of(&key)
+            && let Some(span) = node.attribute_value_span("ri:space-key")
+        {
+            replacements.push((span, escape_attribute(&new_key)));
+            continue;
+        }
+        let names_spaces = node.is_named("ac:parameter")
+            && node
+                .attribute("ac:name")
+                .is_some_and(|name| SPACE_KEY_PARAMETERS.contains(&name.as_ref()));
+        if !names_spaces {
+            continue;
+        }
+        let mut children = node.children();
+        let (Some(text), None) = (children.next(), children.next()) else {
+            // A parameter holding markup (an `ri:space` identifier) is handled above.
+            continue;
+        };
+        if text.kind() != crate::tree::NodeKind::Text {
+            continue;
+        }
+        let value = text.text();
+        let mut changed = false;
+        let items: Vec<String> = value
+            .split(',')
+            .map(|item| {
+                let trimmed = item.trim();
+                match new_key_of(trimmed) {
+                    Some(new_key) => {
+                        changed = true;
+                        item.replace(trimmed, &new_key)
+                    }
+                    None => item.to_string(),
+                }
+            })
+            .collect();
+        if changed {
+            let mut escaped = String::new();
+            escape_text_into(&mut escaped, &items.join(","));
+            replacements.push((text.span(), escaped));
         }
     }
     if replacements.is_empty() {
@@ -117,5 +182,35 @@ mod tests {
         let renamed =
             rename_page_references(&document, "DEV", &page(None, "A"), &page(None, "B")).unwrap();
         assert_eq!(renamed.matches("ri:content-title=\"B\"").count(), 2);
+    }
+
+    #[test]
+    fn space_keys_follow_a_key_mapping() {
+        let document = parse(concat!(
+            "<p><ac:link><ri:page ri:space-key=\"DEV\" ri:content-title=\"A\"/></ac:link>",
+            "<ac:link><ri:space ri:space-key='dev'/></ac:link>",
+            "<ac:link><ri:page ri:space-key=\"OPS\" ri:content-title=\"A\"/></ac:link></p>",
+            "<ac:image><ri:attachment ri:filename=\"x.png\"><ri:blog-post ri:space-key=\"DEV\" ri:content-title=\"B\" ri:posting-day=\"2020/01/02\"/></ri:attachment></ac:image>",
+            "<ac:structured-macro ac:name=\"recently-updated\"><ac:parameter ac:name=\"spaces\">@self, DEV,OPS</ac:parameter>",
+            "<ac:parameter ac:name=\"title\">DEV</ac:parameter></ac:structured-macro>",
+            "<ac:structured-macro ac:name=\"children\"><ac:parameter ac:name=\"spaceKey\">DEV</ac:parameter></ac:structured-macro>"
+        ))
+        .unwrap();
+        let mapping = |key: &str| key.eq_ignore_ascii_case("DEV").then(|| "DEV2".to_string());
+        let renamed = rename_space_key_references(&document, &mapping).unwrap();
+        assert_eq!(
+            renamed,
+            concat!(
+                "<p><ac:link><ri:page ri:space-key=\"DEV2\" ri:content-title=\"A\"/></ac:link>",
+                "<ac:link><ri:space ri:space-key='DEV2'/></ac:link>",
+                "<ac:link><ri:page ri:space-key=\"OPS\" ri:content-title=\"A\"/></ac:link></p>",
+                "<ac:image><ri:attachment ri:filename=\"x.png\"><ri:blog-post ri:space-key=\"DEV2\" ri:content-title=\"B\" ri:posting-day=\"2020/01/02\"/></ri:attachment></ac:image>",
+                "<ac:structured-macro ac:name=\"recently-updated\"><ac:parameter ac:name=\"spaces\">@self, DEV2,OPS</ac:parameter>",
+                "<ac:parameter ac:name=\"title\">DEV</ac:parameter></ac:structured-macro>",
+                "<ac:structured-macro ac:name=\"children\"><ac:parameter ac:name=\"spaceKey\">DEV2</ac:parameter></ac:structured-macro>"
+            )
+        );
+        let unmapped = |_: &str| None;
+        assert_eq!(rename_space_key_references(&document, &unmapped), None);
     }
 }

@@ -28,8 +28,10 @@ mod archive;
 mod error;
 pub mod export;
 mod grants;
+mod key_renames;
 pub mod model;
 mod prepare;
+mod progress;
 mod reader;
 mod report;
 mod spill;
@@ -47,6 +49,7 @@ pub use model::{
     ExportSpacePermission, ExportStatus, ExportSubject, ExportUser, ExportVersion, ExportWatch,
     ExportWatchTarget, Model, Skipped,
 };
+pub use progress::{ImportProgress, ProgressSink};
 pub use reader::Export;
 pub use report::ImportReport;
 pub use time::{format_export_time, parse_export_time};

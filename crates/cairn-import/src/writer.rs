@@ -28,6 +28,7 @@ use cairn_store::{
 use rand::RngExt;
 
 use crate::error::{ImportError, ImportResult};
+use crate::key_renames::KeyRenames;
 use crate::model::{
     BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, ExportWatchTarget, Person,
     Skipped,
@@ -36,6 +37,7 @@ use crate::prepare::{
     Access, inline_properties, memberships_of_new_users, prepare_groups, prepare_properties,
     separate_clashing_titles,
 };
+use crate::progress::{ImportProgress, ProgressSink};
 use crate::reader::Export;
 use crate::report::ImportReport;
 
@@ -52,6 +54,8 @@ pub struct ImportOptions {
     pub space_key_map: BTreeMap<String, String>,
     /// Read, check and report, but write nothing.
     pub dry_run: bool,
+    /// Where the import reports how far it is.
+    pub progress: ProgressSink,
 }
 
 impl ImportOptions {
@@ -421,6 +425,7 @@ pub async fn import(
         &user_of,
         &mut stored_keys,
         &mut report,
+        &options.progress,
     )
     .await;
     let imported_attachments = match stored {
@@ -452,6 +457,7 @@ pub async fn import(
         &access,
         &id,
         &user_of,
+        &options.progress,
     )
     .await;
     match written {
@@ -488,6 +494,7 @@ async fn delete_blobs(blobs: &BlobStore, keys: &[BlobKey]) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn store_attachment_bytes(
     blobs: &BlobStore,
     export: &Export,
@@ -496,9 +503,20 @@ async fn store_attachment_bytes(
     user_of: &impl Fn(&Person) -> UserId,
     stored_keys: &mut Vec<BlobKey>,
     report: &mut ImportReport,
+    progress: &ProgressSink,
 ) -> ImportResult<Vec<ImportedAttachment>> {
     let streamer = export.archive.file_streamer()?;
     let mut imported = Vec::with_capacity(attachments.len());
+    let files_total = attachments
+        .iter()
+        .flat_map(|attachment| &attachment.versions)
+        .filter(|version| version.file.is_some())
+        .count() as u64;
+    let mut files_stored = 0;
+    progress.report(ImportProgress::StoringFiles {
+        files_stored,
+        files_total,
+    });
     for attachment in attachments {
         let attachment_id = id(attachment.id);
         let container_id = id(attachment.container_id);
@@ -515,6 +533,11 @@ async fn store_attachment_bytes(
             let stream = streamer.stream(file)?;
             let stored = blobs.put_stream(&key, stream, None).await?;
             stored_keys.push(key.clone());
+            files_stored += 1;
+            progress.report(ImportProgress::StoringFiles {
+                files_stored,
+                files_total,
+            });
             let size_bytes = i64::try_from(stored.size_bytes).unwrap_or(i64::MAX);
             report.attachment_bytes += stored.size_bytes;
             if let Some(declared) = version.declared_size
@@ -555,14 +578,18 @@ async fn store_attachment_bytes(
 
 /// The storage-format body of `version`: storage kept verbatim, wiki markup converted, plain text
 /// escaped into a paragraph.
-async fn storage_body(export: &mut Export, version: &ExportVersion) -> ImportResult<String> {
+async fn storage_body(
+    export: &mut Export,
+    version: &ExportVersion,
+    key_renames: &mut KeyRenames,
+) -> ImportResult<String> {
     let Some(body) = &version.body else {
         return Ok(String::new());
     };
     let text = export.body_text(body).await?;
     Ok(match body.body_type {
-        BodyType::Storage => text,
-        BodyType::WikiMarkup => cairn_format::wiki_to_storage(&text),
+        BodyType::Storage => key_renames.apply(text),
+        BodyType::WikiMarkup => key_renames.apply(cairn_format::wiki_to_storage(&text)),
         BodyType::Raw if text.is_empty() => text,
         BodyType::Raw => format!(
             "<p>{}</p>",
@@ -583,10 +610,11 @@ async fn imported_versions(
     title: Option<&str>,
     what: &str,
     malformed: &mut Vec<String>,
+    key_renames: &mut KeyRenames,
 ) -> ImportResult<Vec<ImportedVersion>> {
     let mut imported = Vec::with_capacity(versions.len());
     for version in versions {
-        let body = storage_body(export, version).await?;
+        let body = storage_body(export, version, key_renames).await?;
         if let Err(error) = cairn_format::check_well_formed(&body) {
             malformed.push(format!(
                 "{what} version {}: the body is not well-formed storage format ({error}); it is kept as it is",
@@ -622,13 +650,31 @@ async fn write_rows(
     access: &Access<'_>,
     id: &impl Fn(i64) -> ContentId,
     user_of: &impl Fn(&Person) -> UserId,
+    progress: &ProgressSink,
 ) -> ImportResult<Vec<String>> {
     let mut malformed = Vec::new();
+    let contents_total = (model.contents.len() + comments.len()) as u64;
+    let mut contents_written = 0;
+    let mut written_one = || {
+        contents_written += 1;
+        // Every 100th, so a large space does not report a hundred thousand times.
+        if contents_written % 100 == 0 || contents_written == contents_total {
+            progress.report(ImportProgress::Writing {
+                contents_written,
+                contents_total,
+            });
+        }
+    };
+    progress.report(ImportProgress::Writing {
+        contents_written: 0,
+        contents_total,
+    });
     let subject_of = |subject: &ExportSubject| match subject {
         ExportSubject::User(name) => Subject::User(user_of(&Some(name.clone()))),
         ExportSubject::Group(name) => Subject::Group(access.groups[name].id),
         ExportSubject::Anonymous => Subject::Anonymous,
     };
+    let mut key_renames = KeyRenames::of(&model.spaces, keys);
     let mut transaction = store.begin_write().await?;
     for user in new_users {
         store.import_user_in(&mut transaction, user).await?;
@@ -702,6 +748,7 @@ async fn write_rows(
             None,
             &what,
             &mut malformed,
+            &mut key_renames,
         )
         .await?;
         store
@@ -727,6 +774,7 @@ async fn write_rows(
                 },
             )
             .await?;
+        written_one();
     }
     for comment in comments {
         let title = format!(
@@ -744,6 +792,7 @@ async fn write_rows(
             Some(&title),
             &what,
             &mut malformed,
+            &mut key_renames,
         )
         .await?;
         store
@@ -773,6 +822,7 @@ async fn write_rows(
                 },
             )
             .await?;
+        written_one();
     }
     for labelling in &model.labellings {
         let label = (labelling.prefix.clone(), labelling.name.clone());
@@ -824,7 +874,9 @@ async fn write_rows(
             )
             .await?;
     }
+    progress.report(ImportProgress::Committing);
     transaction.commit().await?;
+    malformed.extend(key_renames.note());
     Ok(malformed)
 }
 

@@ -6,7 +6,7 @@ use cairn_import::{Export, ImportError, ImportOptions, ImportReport, import};
 use cairn_store::{CommentListing, Store, Window};
 use cairn_testkit::{TestDb, every_dialect};
 
-use crate::builder::{ExportBuilder, modern_space, plain, reference, text};
+use crate::builder::{ExportBuilder, collection, modern_space, plain, reference, text};
 
 struct Target {
     store: Store,
@@ -62,6 +62,7 @@ every_dialect!(
     a_failure_while_writing_leaves_the_wiki_as_it_was,
     a_dry_run_writes_nothing,
     space_keys_are_mapped_on_request,
+    links_into_a_mapped_space_name_its_new_key,
 );
 
 async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: TestDb) {
@@ -343,4 +344,60 @@ async fn space_keys_are_mapped_on_request(db: TestDb) {
         Some(ContentId(report.content_ids[&1000]))
     );
     assert_eq!(report.users_created, 0, "the users exist now");
+}
+
+async fn links_into_a_mapped_space_name_its_new_key(db: TestDb) {
+    let target = target(&db).await;
+    let mut export = modern_space();
+    let links = concat!(
+        "<p><ac:link><ri:page ri:space-key=\"dev\" ri:content-title=\"Design\"/></ac:link> ",
+        "<ac:link><ri:page ri:space-key=\"OPS\" ri:content-title=\"Runbook\"/></ac:link></p>",
+        "<ac:structured-macro ac:name=\"children\"><ac:parameter ac:name=\"spaceKey\">DEV</ac:parameter></ac:structured-macro>"
+    );
+    export
+        .object(
+            "Page",
+            "1900",
+            &[
+                text("title", "Links"),
+                reference("space", "Space", "100"),
+                plain("version", "1"),
+                plain("creationDate", "2024-01-05 10:00:00.000"),
+                plain("lastModificationDate", "2024-01-05 10:00:00.000"),
+                text("contentStatus", "current"),
+                collection("bodyContents", "BodyContent", &["5900"]),
+            ],
+        )
+        .object(
+            "BodyContent",
+            "5900",
+            &[
+                text("body", links),
+                reference("content", "Page", "1900"),
+                plain("bodyType", "2"),
+            ],
+        );
+    let mut options = ImportOptions::default();
+    options.add_key_mapping("dev=DEV2").expect("a mapping");
+    let report = target
+        .import(&export, &options)
+        .await
+        .expect("the import under another key");
+    let page = target
+        .store
+        .find_content(ContentId(report.content_ids[&1900]))
+        .await
+        .expect("read")
+        .expect("the page with links");
+    assert_eq!(
+        page.body,
+        links
+            .replace("ri:space-key=\"dev\"", "ri:space-key=\"DEV2\"")
+            .replace(">DEV<", ">DEV2<"),
+        "links into the mapped space name its new key; others stay"
+    );
+    assert!(
+        report.to_string().contains("dev to DEV2"),
+        "the report says which links were rewritten: {report}"
+    );
 }
