@@ -107,6 +107,7 @@ pub async fn start(node: &Node, caller: &Caller, export: SpooledExport) -> Resul
         .start_task(
             &format!("Import {}", export.file_name),
             caller.user.id,
+            &node.cluster.node_id,
             now_ms(),
         )
         .await?;
@@ -129,37 +130,49 @@ pub async fn start(node: &Node, caller: &Caller, export: SpooledExport) -> Resul
     Ok(task)
 }
 
+/// How often a running import's progress is written to its task row.
+const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn run(node: Node, task: i64, export: SpooledExport) {
-    let progress = |percent: i32, message: String| {
-        let store = node.store.clone();
-        async move {
+    // The importer reports every step; the latest is written to the task once a second, so a
+    // large import costs the database a write a second, not one per object.
+    let (latest, mut watched) = tokio::sync::watch::channel(None::<cairn_import::ImportProgress>);
+    let sink = cairn_import::ProgressSink::new(move |progress| {
+        latest.send_replace(Some(progress));
+    });
+    let store = node.store.clone();
+    let file_name = export.file_name.clone();
+    let recorder = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PROGRESS_INTERVAL).await;
+            if watched.changed().await.is_err() {
+                return;
+            }
+            let Some(progress) = *watched.borrow_and_update() else {
+                continue;
+            };
+            let message = format!("{file_name}: {}", progress.describe());
+            // Whole percent, at least 1 once started: 0 reads as "not begun".
+            let percent = (progress.percent() as i32).clamp(1, 99);
             if let Err(error) = store.set_task_progress(task, percent, &message).await {
                 tracing::warn!(task, %error, "cannot record an import's progress");
             }
         }
+    });
+    let options = cairn_import::ImportOptions {
+        progress: sink.clone(),
+        ..cairn_import::ImportOptions::default()
     };
-    progress(10, format!("reading {}", export.file_name)).await;
     let outcome = async {
-        let mut read = cairn_import::Export::read(&export.path).await?;
-        progress(
-            50,
-            format!(
-                "writing {} spaces, {} pages and blog posts, {} attachments",
-                read.model.spaces.len(),
-                read.model.contents.len(),
-                read.model.attachments.len()
-            ),
-        )
-        .await;
-        cairn_import::import(
-            &node.store,
-            &node.blobs,
-            &mut read,
-            &cairn_import::ImportOptions::default(),
-        )
-        .await
+        let mut read = cairn_import::Export::read_reporting(&export.path, &sink).await?;
+        cairn_import::import(&node.store, &node.blobs, &mut read, &options).await
     }
     .await;
+    // The sink's sender goes with the options and the sink: the recorder sees the channel
+    // close and ends; waiting for it keeps its last write from landing after the final one.
+    drop(options);
+    drop(sink);
+    let _ = recorder.await;
     let (succeeded, message) = match outcome {
         Ok(report) => {
             tracing::info!(task, file = %export.file_name, "Confluence export imported:\n{report}");

@@ -3,10 +3,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufReader;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::archive::{Archive, ControlCharacterFilter, ENTITIES, open_zip};
 use crate::error::{ImportError, ImportResult};
 use crate::model::{self, BodyRef, MODEL_CLASSES, Model, Objects};
+use crate::progress::{CountingReader, ImportProgress, ProgressSink};
 use crate::spill::Spill;
 use crate::xml::{ObjectReader, RawObject};
 
@@ -40,6 +43,11 @@ pub struct Export {
 impl Export {
     /// Reads the export at `path`.
     pub async fn read(path: &Path) -> ImportResult<Export> {
+        Export::read_reporting(path, &ProgressSink::default()).await
+    }
+
+    /// Reads the export at `path`, reporting the bytes of entities.xml read to `progress`.
+    pub async fn read_reporting(path: &Path, progress: &ProgressSink) -> ImportResult<Export> {
         let opened_path = path.to_path_buf();
         let archive = tokio::task::spawn_blocking(move || Archive::open(&opened_path))
             .await
@@ -52,9 +60,17 @@ impl Export {
         let mut spill = Spill::create().await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Parsed>(OBJECTS_IN_FLIGHT);
         let parse_path = path.to_path_buf();
+        let bytes_total = archive.entry_size(ENTITIES).unwrap_or(0);
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counted = bytes_read.clone();
+        let reading = || ImportProgress::Reading {
+            bytes_read: bytes_read.load(Ordering::Relaxed),
+            bytes_total,
+        };
+        progress.report(reading());
         std::thread::Builder::new()
             .name("cairn-import-entities".into())
-            .spawn(move || parse_entities(&parse_path, &sender))
+            .spawn(move || parse_entities(&parse_path, &sender, counted))
             .map_err(|source| ImportError::Read {
                 entry: ENTITIES.into(),
                 source,
@@ -70,6 +86,7 @@ impl Export {
                     if batch.len() >= SPILL_BATCH {
                         spill.insert(&batch).await?;
                         batch.clear();
+                        progress.report(reading());
                     }
                 }
                 Some(Parsed::Done {
@@ -80,6 +97,7 @@ impl Export {
             }
         };
         spill.insert(&batch).await?;
+        progress.report(reading());
 
         let mut objects = Objects {
             by_class: HashMap::new(),
@@ -112,7 +130,11 @@ impl Export {
     }
 }
 
-fn parse_entities(path: &Path, sender: &tokio::sync::mpsc::Sender<Parsed>) {
+fn parse_entities(
+    path: &Path,
+    sender: &tokio::sync::mpsc::Sender<Parsed>,
+    bytes_read: Arc<AtomicU64>,
+) {
     let outcome = (|| -> ImportResult<u64> {
         let mut archive = open_zip(path)?;
         let entry = archive
@@ -121,7 +143,7 @@ fn parse_entities(path: &Path, sender: &tokio::sync::mpsc::Sender<Parsed>) {
                 path: path.display().to_string(),
                 source,
             })?;
-        let mut filter = ControlCharacterFilter::new(entry);
+        let mut filter = ControlCharacterFilter::new(CountingReader::new(entry, bytes_read));
         let mut reader = ObjectReader::new(BufReader::with_capacity(256 * 1024, &mut filter));
         while let Some(object) = reader.next_object()? {
             if sender

@@ -2,7 +2,9 @@
 //! blob store, through `cairn-import`. Works with no node running and while nodes serve: what it
 //! writes goes through the store with journal entries, so running nodes see and index it.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -31,8 +33,10 @@ pub struct ConfluenceArgs {
 
 pub async fn import(source: ImportSource) -> anyhow::Result<()> {
     let ImportSource::Confluence(args) = source;
+    let progress = progress_bar();
     let mut options = cairn_import::ImportOptions {
         dry_run: args.dry_run,
+        progress: progress.clone(),
         ..cairn_import::ImportOptions::default()
     };
     for mapping in &args.space_key_map {
@@ -47,13 +51,59 @@ pub async fn import(source: ImportSource) -> anyhow::Result<()> {
         .await
         .context("cannot open the blob store")?;
     eprintln!("reading {}", args.file.display());
-    let mut export = cairn_import::Export::read(&args.file)
+    let mut export = cairn_import::Export::read_reporting(&args.file, &progress)
         .await
         .with_context(|| format!("cannot import {}", args.file.display()))?;
     let outcome = cairn_import::import(&store, &blobs, &mut export, &options).await;
     store.close().await;
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
     let report = outcome
         .with_context(|| format!("cannot import {}; nothing was changed", args.file.display()))?;
     print!("{report}");
     Ok(())
+}
+
+/// Width of the bar, in characters.
+const BAR_WIDTH: usize = 30;
+
+/// A progress bar on standard error: redrawn in place on a terminal; otherwise a line each time
+/// the import passes another tenth, so a log stays short.
+fn progress_bar() -> cairn_import::ProgressSink {
+    let terminal = std::io::stderr().is_terminal();
+    // What was drawn last: the whole percent on a terminal, the tenth in a log.
+    let last_drawn: Mutex<Option<(u64, String)>> = Mutex::new(None);
+    cairn_import::ProgressSink::new(move |progress| {
+        let percent = progress.percent();
+        let step = if terminal {
+            percent as u64
+        } else {
+            (percent / 10.0) as u64
+        };
+        let words = progress.describe();
+        // Words change with every file or megabyte; on a terminal redraw at most per percent
+        // or per change of step kind, so the bar does not flicker.
+        let kind: String = words.split(':').next().unwrap_or_default().to_string();
+        let Ok(mut last) = last_drawn.lock() else {
+            return;
+        };
+        if last.as_ref() == Some(&(step, kind.clone())) {
+            return;
+        }
+        *last = Some((step, kind));
+        let mut stderr = std::io::stderr().lock();
+        if terminal {
+            let filled = ((percent / 100.0) * BAR_WIDTH as f64) as usize;
+            let _ = write!(
+                stderr,
+                "\r\x1b[2K[{}{}] {percent:>3.0}% {words}",
+                "#".repeat(filled.min(BAR_WIDTH)),
+                ".".repeat(BAR_WIDTH - filled.min(BAR_WIDTH)),
+            );
+        } else {
+            let _ = writeln!(stderr, "{percent:>3.0}% {words}");
+        }
+        let _ = stderr.flush();
+    })
 }
