@@ -180,6 +180,7 @@ pub async fn delete(node: &Node, caller: &Caller, key: &SpaceKey) -> Result<i64,
         .start_task(
             &format!("Delete space {}", space.key),
             caller.user.id,
+            &node.cluster.node_id,
             now_ms(),
         )
         .await?;

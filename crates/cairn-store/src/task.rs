@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use cairn_core::UserId;
 
 use crate::ids::Sequence;
+use crate::sql::{now_ms_expression, owned_for_dialect};
 use crate::{Listed, Store, StoreResult, Window};
 
 /// A long task as `/rest/api/longtask/{id}` reports it.
@@ -41,19 +42,59 @@ impl Store {
         &self,
         name: &str,
         creator_id: UserId,
+        node_id: &str,
         now_ms: i64,
     ) -> StoreResult<i64> {
         let id = self.next_id(Sequence::Task).await?;
         sqlx::query(self.sql(
-            "INSERT INTO long_task (id, name, status, percent, message, creator_id, created_ms, finished_ms) VALUES (?, ?, 'running', 0, '', ?, ?, NULL)",
+            "INSERT INTO long_task (id, name, status, percent, message, creator_id, created_ms, finished_ms, node_id) VALUES (?, ?, 'running', 0, '', ?, ?, NULL, ?)",
         ))
         .bind(id)
         .bind(name)
         .bind(creator_id.0)
         .bind(now_ms)
+        .bind(node_id)
         .execute(self.pool())
         .await?;
         Ok(id)
+    }
+
+    /// Records as failed every running task whose node has stopped, has not beaten for
+    /// `dead_after` (database time) or is forgotten: nothing will finish it. Answers how many.
+    pub async fn fail_orphaned_tasks(
+        &self,
+        dead_after: std::time::Duration,
+        now_ms: i64,
+    ) -> StoreResult<u64> {
+        let statement = format!(
+            "SELECT id, node_id FROM long_task WHERE status = 'running' AND node_id IS NOT NULL AND NOT EXISTS (\
+                 SELECT 1 FROM cluster_node WHERE cluster_node.node_id = long_task.node_id \
+                 AND cluster_node.state <> 'stopped' AND cluster_node.heartbeat_ms >= {} - ?)",
+            now_ms_expression(self.dialect()),
+        );
+        let orphans = sqlx::query(owned_for_dialect(self.dialect(), statement))
+            .bind(crate::journal::duration_ms(dead_after))
+            .fetch_all(self.pool())
+            .await?;
+        let mut failed = 0;
+        for row in &orphans {
+            let id: i64 = row.try_get("id")?;
+            let node_id: String = row.try_get("node_id")?;
+            let message = format!(
+                "the node that ran this task ({node_id}) stopped before the task finished; nothing it was doing was committed: start it again"
+            );
+            // Only while still running: the task may have finished since it was read.
+            let done = sqlx::query(self.sql(
+                "UPDATE long_task SET status = 'failed', percent = 100, message = ?, finished_ms = ? WHERE id = ? AND status = 'running'",
+            ))
+            .bind(message)
+            .bind(now_ms)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+            failed += done.rows_affected();
+        }
+        Ok(failed)
     }
 
     pub async fn finish_task(

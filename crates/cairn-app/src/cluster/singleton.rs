@@ -59,8 +59,8 @@ pub(super) async fn run_jobs(state: Node, shutdown: CancellationToken) {
     );
 }
 
-/// Deletes journal entries every live node has passed, forgets long-dead nodes and deletes audit
-/// entries past their retention, every `journal_prune_interval` until `stop`.
+/// Deletes journal entries every live node has passed, records as failed the long tasks of nodes
+/// that stopped, forgets long-dead nodes and deletes audit entries past their retention, every `journal_prune_interval` until `stop`.
 async fn prune_journal(state: Node, stop: CancellationToken) {
     let settings = state.cluster.settings.clone();
     let mut ticker = tokio::time::interval(settings.journal_prune_interval);
@@ -78,6 +78,20 @@ async fn prune_journal(state: Node, stop: CancellationToken) {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "journal entries every node has passed deleted"),
             Err(error) => tracing::warn!(%error, "journal pruning failed; will retry"),
+        }
+        match state
+            .store
+            .fail_orphaned_tasks(settings.dead_after, crate::clock::now_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(failed) => tracing::warn!(
+                failed,
+                "long tasks whose node stopped before they finished are recorded as failed"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "orphaned long tasks could not be closed; will retry")
+            }
         }
         if let Err(error) = state.store.forget_dead_nodes(FORGET_DEAD_NODES_AFTER).await {
             tracing::warn!(%error, "dead nodes could not be removed; will retry");

@@ -18,6 +18,7 @@ every_dialect!(
     a_rolled_back_entry_is_given_up_after_the_grace_period,
     a_lease_has_one_holder_until_it_expires,
     heartbeats_register_nodes_and_pruning_waits_for_live_nodes,
+    a_task_whose_node_stopped_is_recorded_as_failed,
     commits_wake_listeners_on_postgresql_even_after_a_lost_connection,
 );
 
@@ -351,6 +352,83 @@ async fn heartbeats_register_nodes_and_pruning_waits_for_live_nodes(db: TestDb) 
             .expect("forget"),
         0
     );
+}
+
+async fn a_task_whose_node_stopped_is_recorded_as_failed(db: TestDb) {
+    let store = db.store().await;
+    let creator = user(&store, "admin").await;
+    let alive = Duration::from_secs(30);
+    store.heartbeat(&beat("live", 0)).await.expect("beat");
+    store.heartbeat(&beat("stopping", 0)).await.expect("beat");
+    let on_live = store
+        .start_task("Import a.zip", creator.id, "live", NOW)
+        .await
+        .expect("task");
+    let on_stopped = store
+        .start_task("Import b.zip", creator.id, "stopping", NOW)
+        .await
+        .expect("task");
+    let on_forgotten = store
+        .start_task("Export DEV", creator.id, "gone", NOW)
+        .await
+        .expect("task");
+    let finished = store
+        .start_task("Import c.zip", creator.id, "gone", NOW)
+        .await
+        .expect("task");
+    store
+        .finish_task(finished, true, "imported", NOW + 5)
+        .await
+        .expect("finish");
+    store
+        .heartbeat(&NodeHeartbeat {
+            state: cairn_store::NodeState::Stopped,
+            ..beat("stopping", 0)
+        })
+        .await
+        .expect("the node stops");
+
+    let failed = store
+        .fail_orphaned_tasks(alive, NOW + 10)
+        .await
+        .expect("close orphans");
+    assert_eq!(
+        failed, 2,
+        "the stopped node's task and the forgotten node's"
+    );
+    let task = |id| {
+        let store = store.clone();
+        async move { store.find_task(id).await.expect("read").expect("the task") }
+    };
+    let live = task(on_live).await;
+    assert_eq!(live.status, "running", "a live node's task runs on");
+    for orphan in [on_stopped, on_forgotten] {
+        let orphan = task(orphan).await;
+        assert_eq!(orphan.status, "failed");
+        assert_eq!(orphan.finished_ms, Some(NOW + 10));
+        assert!(
+            orphan.message.contains("stopped before the task finished"),
+            "{}",
+            orphan.message
+        );
+    }
+    assert!(task(on_stopped).await.message.contains("(stopping)"));
+    let done = task(finished).await;
+    assert_eq!(
+        (done.status.as_str(), done.message.as_str()),
+        ("succeeded", "imported"),
+        "a finished task stays as it ended"
+    );
+    // A node that stops beating counts as gone once `dead_after` has passed.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        store
+            .fail_orphaned_tasks(Duration::from_millis(10), NOW + 20)
+            .await
+            .expect("close orphans"),
+        1
+    );
+    assert_eq!(task(on_live).await.status, "failed");
 }
 
 /// Waits for a wake-up for at most `limit`; true when one came.
