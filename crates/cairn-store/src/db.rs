@@ -198,7 +198,20 @@ impl Store {
             })?;
         if dialect == Dialect::Sqlite {
             // WAL lets readers proceed during a write; the setting is stored in the database file.
-            pool.execute("PRAGMA journal_mode = WAL").await?;
+            // Switching to it needs the file to itself, and SQLite answers "locked" at once (no
+            // busy handler) while another process does the same on a new file, as two nodes
+            // started together do: try again for a while.
+            let mut attempts = 0;
+            loop {
+                match pool.execute("PRAGMA journal_mode = WAL").await {
+                    Ok(_) => break,
+                    Err(error) if attempts < 100 && is_sqlite_locked(&error) => {
+                        attempts += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
         }
         let sqlite_path = match dialect {
             Dialect::Sqlite => sqlite_file(&options.url),
@@ -391,6 +404,18 @@ impl Store {
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
         self.inner.pool.close().await;
+    }
+}
+
+/// Whether SQLite refused a statement because another connection holds the file (codes 5 and 6,
+/// `SQLITE_BUSY` and `SQLITE_LOCKED`).
+fn is_sqlite_locked(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(database) => {
+            matches!(database.code().as_deref(), Some("5" | "6"))
+                || database.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 
