@@ -2,10 +2,12 @@
 //! "Import space" screen), site administrators only.
 //!
 //! The upload is spooled to a temporary file ([`spool`]), never held in memory, and refused past
-//! `NodeSettings::import_max_bytes`. [`start`] then records a long task and imports the file in
-//! the background with `cairn-import` (the importer `cairn import confluence` uses: all or
-//! nothing); `/rest/api/longtask/{id}` reports its progress and, at the end, the import's report
-//! or why nothing was imported.
+//! `NodeSettings::import_max_bytes`; an export too large to upload is put in the node's import
+//! folder instead and named ([`from_import_folder`], listed by [`import_folder_files`]). [`start`]
+//! then records a long task and imports the file in the background with `cairn-import` (the
+//! importer `cairn import confluence` uses: all or nothing, with its key mapping and dry run);
+//! `/rest/api/longtask/{id}` reports its progress and, at the end, the import's report or why
+//! nothing was imported.
 
 use std::io;
 
@@ -24,13 +26,140 @@ const MAX_TASK_MESSAGE_BYTES: usize = 60_000;
 /// What an administrator does here, for refusals.
 const WHAT: &str = "import a Confluence export";
 
-/// An uploaded export in a temporary file, deleted when this is dropped.
+/// Where an export to import is.
+#[derive(Debug)]
+enum ExportFile {
+    /// An upload in a temporary file, deleted when this is dropped.
+    Spooled(tempfile::TempPath),
+    /// A file an administrator put in the import folder (or the setup wizard received there):
+    /// `delete_after` says whether the import removes it when it is done.
+    InFolder {
+        path: std::path::PathBuf,
+        delete_after: bool,
+    },
+}
+
+/// An export ready to import: an upload spooled to a temporary file, or a file in the node's
+/// import folder.
 #[derive(Debug)]
 pub struct SpooledExport {
-    path: tempfile::TempPath,
+    file: ExportFile,
     /// The name the client gave the file, for the task and messages.
     file_name: String,
     pub size_bytes: u64,
+}
+
+impl SpooledExport {
+    fn path(&self) -> &std::path::Path {
+        match &self.file {
+            ExportFile::Spooled(path) => path,
+            ExportFile::InFolder { path, .. } => path,
+        }
+    }
+
+    /// The export at `path`, a file the setup wizard received: removed once imported or not.
+    pub fn received_by_setup(path: std::path::PathBuf, file_name: &str) -> io::Result<Self> {
+        let size_bytes = std::fs::metadata(&path)?.len();
+        Ok(SpooledExport {
+            file: ExportFile::InFolder {
+                path,
+                delete_after: true,
+            },
+            file_name: file_name.to_string(),
+            size_bytes,
+        })
+    }
+}
+
+impl Drop for SpooledExport {
+    fn drop(&mut self) {
+        if let ExportFile::InFolder {
+            path,
+            delete_after: true,
+        } = &self.file
+            && let Err(error) = std::fs::remove_file(path)
+            && error.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %path.display(), %error, "cannot remove an imported export");
+        }
+    }
+}
+
+/// Largest number of files the import folder lists.
+const MAX_FOLDER_FILES: usize = 200;
+
+/// The Confluence exports (`*.zip`) in the node's import folder, by name, with their sizes;
+/// empty when the node has no folder.
+pub fn import_folder_files(node: &Node) -> Vec<(String, u64)> {
+    node.settings
+        .import_directory
+        .as_deref()
+        .map(exports_in_folder)
+        .unwrap_or_default()
+}
+
+/// The Confluence exports (`*.zip`) in `directory`, by name, with their sizes; empty when it does
+/// not exist. Names starting with a dot (the setup wizard's uploads) are not listed.
+pub fn exports_in_folder(directory: &std::path::Path) -> Vec<(String, u64)> {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, u64)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let metadata = entry.metadata().ok()?;
+            (metadata.is_file() && is_export_name(&name)).then_some((name, metadata.len()))
+        })
+        .collect();
+    files.sort();
+    files.truncate(MAX_FOLDER_FILES);
+    files
+}
+
+/// Whether `name` is a plain file name of an export in the folder: no directory part, no
+/// leading dot, ending in `.zip`.
+pub fn is_export_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+        && name.to_ascii_lowercase().ends_with(".zip")
+}
+
+/// The export `name` in the node's import folder, kept there after the import.
+pub fn from_import_folder(
+    node: &Node,
+    caller: &Caller,
+    name: &str,
+) -> Result<SpooledExport, Error> {
+    crate::access::require_site_administrator(caller, WHAT)?;
+    let Some(directory) = &node.settings.import_directory else {
+        return Err(Error::bad_request("this node has no import folder"));
+    };
+    if !is_export_name(name) {
+        return Err(Error::bad_request(format!(
+            "{name:?} is not the name of a .zip file in the import folder"
+        )));
+    }
+    let path = directory.join(name);
+    let size_bytes = match std::fs::metadata(&path) {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        _ => {
+            return Err(Error::bad_request(format!(
+                "the import folder {} has no file {name}",
+                directory.display()
+            )));
+        }
+    };
+    Ok(SpooledExport {
+        file: ExportFile::InFolder {
+            path,
+            delete_after: false,
+        },
+        file_name: name.to_string(),
+        size_bytes,
+    })
 }
 
 /// Writes the uploaded `bytes` to a temporary file, refusing more than the node's import limit
@@ -85,7 +214,7 @@ where
     }
     let file_name = file_name.trim();
     Ok(SpooledExport {
-        path,
+        file: ExportFile::Spooled(path),
         file_name: if file_name.is_empty() {
             "export.zip".to_string()
         } else {
@@ -99,13 +228,40 @@ where
     })
 }
 
+/// How to import an export, as an administrator asks: the importer's space key mapping and dry
+/// run.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    /// `OLD=NEW` mappings, checked by [`start`].
+    pub space_key_map: Vec<String>,
+    pub dry_run: bool,
+}
+
 /// Starts importing `export` as a long task and answers the task's id at once.
-pub async fn start(node: &Node, caller: &Caller, export: SpooledExport) -> Result<i64, Error> {
+pub async fn start(
+    node: &Node,
+    caller: &Caller,
+    export: SpooledExport,
+    request: &ImportRequest,
+) -> Result<i64, Error> {
     crate::access::require_site_administrator(caller, WHAT)?;
+    let mut options = cairn_import::ImportOptions {
+        dry_run: request.dry_run,
+        ..cairn_import::ImportOptions::default()
+    };
+    for mapping in &request.space_key_map {
+        options
+            .add_key_mapping(mapping)
+            .map_err(|error| Error::bad_request(error.to_string()))?;
+    }
     let task = node
         .store
         .start_task(
-            &format!("Import {}", export.file_name),
+            &format!(
+                "Import {}{}",
+                export.file_name,
+                if request.dry_run { " (dry run)" } else { "" }
+            ),
             caller.user.id,
             &node.cluster.node_id,
             now_ms(),
@@ -126,14 +282,14 @@ pub async fn start(node: &Node, caller: &Caller, export: SpooledExport) -> Resul
     // The import owns itself: it runs to its end whatever happens to the request. If the process
     // dies first, its transaction was never committed (nothing was imported), the bytes it had
     // stored are the blob sweeper's, and the task stays `running`.
-    tokio::spawn(run(node.clone(), task, export));
+    tokio::spawn(run(node.clone(), task, export, options));
     Ok(task)
 }
 
 /// How often a running import's progress is written to its task row.
 const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-async fn run(node: Node, task: i64, export: SpooledExport) {
+async fn run(node: Node, task: i64, export: SpooledExport, options: cairn_import::ImportOptions) {
     // The importer reports every step; the latest is written to the task once a second, so a
     // large import costs the database a write a second, not one per object.
     let (latest, mut watched) = tokio::sync::watch::channel(None::<cairn_import::ImportProgress>);
@@ -161,10 +317,10 @@ async fn run(node: Node, task: i64, export: SpooledExport) {
     });
     let options = cairn_import::ImportOptions {
         progress: sink.clone(),
-        ..cairn_import::ImportOptions::default()
+        ..options
     };
     let outcome = async {
-        let mut read = cairn_import::Export::read_reporting(&export.path, &sink).await?;
+        let mut read = cairn_import::Export::read_reporting(export.path(), &sink).await?;
         cairn_import::import(&node.store, &node.blobs, &mut read, &options).await
     }
     .await;
@@ -209,7 +365,7 @@ fn failure_message(error: &cairn_import::ImportError, export: &SpooledExport) ->
             )
         }
         _ => {
-            let spooled = export.path.to_string_lossy();
+            let spooled = export.path().to_string_lossy();
             format!(
                 "{} was not imported, nothing was changed: {}",
                 export.file_name,

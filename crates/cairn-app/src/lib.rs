@@ -89,6 +89,9 @@ pub struct NodeSettings {
     pub attachment_max_bytes: u64,
     /// Largest Confluence export an administrator may upload to import.
     pub import_max_bytes: u64,
+    /// The node's import folder (`<home>/import`): Confluence exports put there on the node's
+    /// host can be imported from the browser without an upload. `None`: no folder.
+    pub import_directory: Option<std::path::PathBuf>,
     /// Heartbeat, journal and lease timing.
     pub cluster: cluster::ClusterSettings,
     /// The search index: on or off, where, how often snapshots are written.
@@ -101,6 +104,7 @@ impl Default for NodeSettings {
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             attachment_max_bytes: 100 * 1024 * 1024,
             import_max_bytes: 1024 * 1024 * 1024,
+            import_directory: None,
             cluster: cluster::ClusterSettings::default(),
             search: search::SearchSettings::default(),
         }

@@ -61,19 +61,23 @@ impl Store {
 
     /// Records as failed every running task whose node has stopped, has not beaten for
     /// `dead_after` (database time) or is forgotten: nothing will finish it. Answers how many.
+    /// A task younger than `dead_after` (by `now_ms`) is left alone: its node may be starting and
+    /// not have written its first heartbeat yet.
     pub async fn fail_orphaned_tasks(
         &self,
         dead_after: std::time::Duration,
         now_ms: i64,
     ) -> StoreResult<u64> {
         let statement = format!(
-            "SELECT id, node_id FROM long_task WHERE status = 'running' AND node_id IS NOT NULL AND NOT EXISTS (\
+            "SELECT id, node_id FROM long_task WHERE status = 'running' AND node_id IS NOT NULL AND created_ms <= ? AND NOT EXISTS (\
                  SELECT 1 FROM cluster_node WHERE cluster_node.node_id = long_task.node_id \
                  AND cluster_node.state <> 'stopped' AND cluster_node.heartbeat_ms >= {} - ?)",
             now_ms_expression(self.dialect()),
         );
+        let dead_after_ms = crate::journal::duration_ms(dead_after);
         let orphans = sqlx::query(owned_for_dialect(self.dialect(), statement))
-            .bind(crate::journal::duration_ms(dead_after))
+            .bind(now_ms - dead_after_ms)
+            .bind(dead_after_ms)
             .fetch_all(self.pool())
             .await?;
         let mut failed = 0;

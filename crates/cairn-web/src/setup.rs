@@ -27,6 +27,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::request::{QueryPairs, parse_query};
 
+mod content;
+
+pub use content::UPLOAD_PREFIX;
+
 /// A boxed future the backend answers with.
 pub type BackendFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -70,10 +74,22 @@ pub struct DatabaseChoice {
 }
 
 /// What the site starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContentChoice {
     Empty,
     Example,
+    /// A Confluence export in the node's import folder, imported once the site runs.
+    Import(ImportChoice),
+}
+
+/// The Confluence export the site starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportChoice {
+    /// Its name in the import folder; names starting with [`content::UPLOAD_PREFIX`] are the
+    /// wizard's uploads, removed once imported.
+    pub file: String,
+    /// The name to show (the uploaded file's own name).
+    pub shown_as: String,
 }
 
 /// The first administrator.
@@ -116,8 +132,17 @@ pub trait SetupBackend: Send + Sync + 'static {
         choice: DatabaseChoice,
     ) -> BackendFuture<Result<Vec<String>, String>>;
     /// Applies every choice: settings written, database prepared, administrator and content
-    /// created. Answers the administrator's new session secret, or what went wrong in words.
+    /// created (an import is started once the site runs). Answers the administrator's new
+    /// session secret, or what went wrong in words.
     fn finish(&self, choices: SetupChoices) -> BackendFuture<Result<String, String>>;
+    /// The folder Confluence exports are imported from (`<home>/import`), when there is one.
+    fn import_folder(&self) -> Option<std::path::PathBuf> {
+        None
+    }
+    /// The largest export the wizard accepts as an upload.
+    fn import_limit_bytes(&self) -> u64 {
+        0
+    }
 }
 
 /// The wizard of one node.
@@ -269,6 +294,10 @@ pub async fn serve_waiting(
 pub fn router(wizard: Arc<Wizard>) -> Router {
     Router::new()
         .route("/setup", get(first_screen).post(step))
+        .route(
+            "/setup/content",
+            axum::routing::post(content::receive).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/status", get(status))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readiness))
@@ -341,6 +370,10 @@ impl Answers {
             },
             content: match form.get("content") {
                 Some("example") => ContentChoice::Example,
+                Some("import") => ContentChoice::Import(ImportChoice {
+                    file: text("importFile").trim().to_string(),
+                    shown_as: text("importName").trim().to_string(),
+                }),
                 _ => ContentChoice::Empty,
             },
         }
@@ -349,9 +382,10 @@ impl Answers {
     /// The answers as hidden fields, carried by the next step's form, except those named in
     /// `asked` (the step's own fields: a form must not post a name twice).
     fn hidden_except(&self, asked: &[&str]) -> Markup {
-        let content = match self.content {
-            ContentChoice::Example => "example",
-            ContentChoice::Empty => "empty",
+        let (content, import) = match &self.content {
+            ContentChoice::Example => ("example", None),
+            ContentChoice::Empty => ("empty", None),
+            ContentChoice::Import(import) => ("import", Some(import)),
         };
         let fields = [
             ("token", self.token.as_str()),
@@ -361,10 +395,23 @@ impl Answers {
             ("databaseUser", self.database.user.as_str()),
             ("databasePassword", self.database.password.as_str()),
             ("content", content),
+            (
+                "importFile",
+                import.map_or("", |import| import.file.as_str()),
+            ),
+            (
+                "importName",
+                import.map_or("", |import| import.shown_as.as_str()),
+            ),
         ];
+        // The import's fields are carried only when there is an import.
+        let carried = |name: &str, value: &str| {
+            let unused_import_field = value.is_empty() && name.starts_with("import");
+            !(asked.contains(&name) || unused_import_field)
+        };
         html! {
             @for (name, value) in fields {
-                @if !asked.contains(&name) {
+                @if carried(name, value) {
                     input type="hidden" name=(name) value=(value);
                 }
             }
@@ -520,60 +567,6 @@ fn database_screen(wizard: &Wizard, answers: &Answers, check: Option<&DatabaseCh
     )
 }
 
-fn content_screen_noting(answers: &Answers, preset_database: Option<&str>) -> Markup {
-    content_screen_reporting(answers, preset_database, None)
-}
-
-/// The content step; `preset_database` names the database the node was started with, `applied`
-/// the migrations the database step just ran.
-fn content_screen_reporting(
-    answers: &Answers,
-    preset_database: Option<&str>,
-    applied: Option<&[String]>,
-) -> Markup {
-    wizard_page(
-        "Choose what to start with",
-        3,
-        html! {
-            @if let Some(applied) = applied {
-                div.notice.ok role="status" id="migrations" {
-                    @if applied.is_empty() {
-                        p { "The database's tables are current: no migration was needed." }
-                    } @else {
-                        p { "The database is ready: " (applied.len()) " migrations applied." }
-                        ol.muted { @for migration in applied { li { code { (migration) } " — done" } } }
-                    }
-                }
-            }
-            @if let Some(described) = preset_database {
-                p.notice.ok role="status" id="database-check" {
-                    "This node was started with its database, " code { (described) } ", which every node of the cluster shares: nothing to choose there."
-                }
-            }
-            form.card method="post" action="/setup" {
-                (answers.hidden_except(&["content"]))
-                input type="hidden" name="step" value="content";
-                fieldset {
-                    legend { "Content" }
-                    label.check {
-                        input type="radio" name="content" value="empty" checked[answers.content == ContentChoice::Empty];
-                        "An empty site"
-                    }
-                    label.check {
-                        input type="radio" name="content" value="example" checked[answers.content == ContentChoice::Example];
-                        "An example space with pages, a blog post and an attachment, to see what a page can hold"
-                    }
-                    label.check {
-                        input type="radio" name="content" value="import" disabled;
-                        "A Confluence space or site export (not available yet: the importer is still to come)"
-                    }
-                }
-                p { button.button type="submit" { "Next" } }
-            }
-        },
-    )
-}
-
 fn users_screen(answers: &Answers) -> Markup {
     wizard_page(
         "User management",
@@ -657,7 +650,7 @@ async fn step(State(wizard): State<Arc<Wizard>>, body: Bytes) -> Response {
             match &wizard.preset_database {
                 Some(described) => html_response(
                     StatusCode::OK,
-                    content_screen_noting(&answers, Some(described)),
+                    content::screen(&wizard, &answers, Some(described), None, None),
                 ),
                 None => html_response(StatusCode::OK, database_screen(&wizard, &answers, None)),
             }
@@ -708,7 +701,7 @@ async fn step(State(wizard): State<Arc<Wizard>>, body: Bytes) -> Response {
                     {
                         Ok(applied) => html_response(
                             StatusCode::OK,
-                            content_screen_reporting(&answers, None, Some(&applied)),
+                            content::screen(&wizard, &answers, None, Some(&applied), None),
                         ),
                         Err(message) => html_response(
                             StatusCode::BAD_REQUEST,
@@ -729,7 +722,7 @@ async fn step(State(wizard): State<Arc<Wizard>>, body: Bytes) -> Response {
                 ),
             }
         }
-        "content" => html_response(StatusCode::OK, users_screen(&answers)),
+        "content" => content::chosen(&wizard, &answers),
         "users" => html_response(StatusCode::OK, administrator_screen(&answers, &form, None)),
         "finish" => finish(&wizard, answers, &form).await,
         other => html_response(
@@ -767,9 +760,10 @@ async fn finish(wizard: &Wizard, answers: Answers, form: &QueryPairs) -> Respons
     let choices = SetupChoices {
         cluster_name: answers.cluster_name.clone(),
         database: answers.database.clone(),
-        content: answers.content,
+        content: answers.content.clone(),
         administrator,
     };
+    let imports = matches!(choices.content, ContentChoice::Import(_));
     match wizard.backend.finish(choices).await {
         Ok(session_secret) => {
             tracing::info!("setup finished: serving the site");
@@ -778,7 +772,13 @@ async fn finish(wizard: &Wizard, answers: Answers, form: &QueryPairs) -> Respons
                 "{}={session_secret}; Path=/; HttpOnly; SameSite=Lax",
                 crate::auth::SESSION_COOKIE
             );
-            ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+            // The import runs as a long task once the site serves: its screen shows the progress.
+            let next = if imports {
+                "/admin/importspace.action"
+            } else {
+                "/"
+            };
+            ([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
         }
         Err(message) => refuse(&message),
     }

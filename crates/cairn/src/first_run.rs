@@ -84,7 +84,7 @@ pub async fn run(
     settings: &Settings,
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<FirstRunEnd> {
     serve_setup(home, settings, listener, shutdown, false).await
 }
 
@@ -97,7 +97,7 @@ async fn serve_setup(
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
     shared_database: bool,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<FirstRunEnd> {
     let token: String = cairn_app::credentials::new_secret()
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -106,10 +106,13 @@ async fn serve_setup(
     let token_path = settings.home.join(TOKEN_FILE);
     write_private(&token_path, &token)?;
     let address = listener.local_addr().context("listener has no address")?;
+    let pending_import = Arc::new(std::sync::Mutex::new(None));
     let backend = Arc::new(HomeSetup {
         home: home.clone(),
         home_path: settings.home.clone(),
         shared_database,
+        import_limit_bytes: settings.import_max_bytes,
+        pending_import: pending_import.clone(),
     });
     let wizard = if shared_database {
         let described = settings
@@ -134,10 +137,12 @@ async fn serve_setup(
     let listener =
         tokio::net::TcpListener::from_std(listener).context("cannot serve on the listener")?;
     let finished = cairn_web::setup::serve_wizard(listener, wizard, shutdown).await?;
-    if finished {
-        let _ = std::fs::remove_file(&token_path);
+    if !finished {
+        return Ok(FirstRunEnd::Stopped);
     }
-    Ok(finished)
+    let _ = std::fs::remove_file(&token_path);
+    let import = pending_import.lock().ok().and_then(|mut slot| slot.take());
+    Ok(FirstRunEnd::Serve(import))
 }
 
 /// The lease the node running a shared database's wizard holds.
@@ -153,13 +158,13 @@ const SETUP_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 /// the newcomer there) and renews the lease while it runs; every other node serves a page saying
 /// on which node setup is in progress, and looks every two seconds whether the site has users (go
 /// on and serve it) or the lease is free (the wizard node died: take over). Answers whether to go
-/// on (false: the node was stopped).
+/// on, and with which import when this node ran the wizard.
 pub async fn run_shared(
     home: &HomeArgs,
     settings: &Settings,
     listener: &std::net::TcpListener,
     shutdown: CancellationToken,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<FirstRunEnd> {
     let address = listener.local_addr().context("listener has no address")?;
     let me = format!(
         "{}:{} (pid {})",
@@ -173,10 +178,10 @@ pub async fn run_shared(
     tracing::info!("Cairn is serving on http://{address}");
     let outcome = loop {
         if shutdown.is_cancelled() {
-            break Ok(false);
+            break Ok(FirstRunEnd::Stopped);
         }
         if store.count_users().await? > 0 {
-            break Ok(true);
+            break Ok(FirstRunEnd::Serve(None));
         }
         if store
             .acquire_lease(SETUP_LEASE, &me, SETUP_LEASE_TTL)
@@ -307,6 +312,32 @@ struct HomeSetup {
     /// The database was given in the settings (a cluster's): the wizard's database choice is not
     /// asked and not written.
     shared_database: bool,
+    /// The largest export the wizard takes as an upload (`import_max_mb`).
+    import_limit_bytes: u64,
+    /// The export to import once the site runs, set when setup finished with one.
+    pending_import: Arc<std::sync::Mutex<Option<PendingImport>>>,
+}
+
+/// A Confluence export the setup wizard was asked to start the site with: imported as a long
+/// task by the node once it serves (see `serve`), as the administrator.
+#[derive(Debug, Clone)]
+pub struct PendingImport {
+    pub path: PathBuf,
+    /// The name to show (an upload's own name).
+    pub shown_as: String,
+    /// The wizard received it (a hidden file in the folder): removed once imported.
+    pub uploaded: bool,
+    pub administrator: String,
+}
+
+/// How a first start ended.
+#[derive(Debug)]
+pub enum FirstRunEnd {
+    /// The node was stopped before setup was finished.
+    Stopped,
+    /// Setup is finished (here or on another node): serve the site, and start the import when
+    /// there is one.
+    Serve(Option<PendingImport>),
 }
 
 /// The database URL a choice names, with its credentials; `None` for the embedded database.
@@ -340,6 +371,14 @@ fn database_url(choice: &DatabaseChoice) -> Result<Option<DatabaseUrl>, String> 
 }
 
 impl SetupBackend for HomeSetup {
+    fn import_folder(&self) -> Option<PathBuf> {
+        Some(self.home_path.join(crate::IMPORT_FOLDER))
+    }
+
+    fn import_limit_bytes(&self) -> u64 {
+        self.import_limit_bytes
+    }
+
     fn check_database(&self, choice: DatabaseChoice) -> BackendFuture<DatabaseCheck> {
         let embedded = self.home_path.join("cairn.db");
         Box::pin(async move {
@@ -419,10 +458,32 @@ impl SetupBackend for HomeSetup {
         let home = self.home.clone();
         let home_path = self.home_path.clone();
         let shared_database = self.shared_database;
+        let pending = match &choices.content {
+            ContentChoice::Import(import) => Some(PendingImport {
+                path: home_path.join(crate::IMPORT_FOLDER).join(&import.file),
+                shown_as: import.shown_as.clone(),
+                uploaded: import.file.starts_with(cairn_web::setup::UPLOAD_PREFIX),
+                administrator: choices.administrator.username.clone(),
+            }),
+            _ => None,
+        };
+        if let Some(pending) = &pending
+            && !pending.path.is_file()
+        {
+            return Box::pin(async {
+                Err("Setup did not finish: the export to import is not in the import folder any more; go back to the content step.".to_string())
+            });
+        }
+        let slot = self.pending_import.clone();
         Box::pin(async move {
-            prepare(&home, &home_path, choices, shared_database)
+            let secret = prepare(&home, &home_path, choices, shared_database)
                 .await
-                .map_err(|error| format!("Setup did not finish: {error:#}"))
+                .map_err(|error| format!("Setup did not finish: {error:#}"))?;
+            // Recorded only once setup succeeded: a failed finish leaves nothing to import.
+            if let Ok(mut slot) = slot.lock() {
+                *slot = pending;
+            }
+            Ok(secret)
         })
     }
 }
@@ -519,4 +580,54 @@ async fn prepare(
     store.close().await;
     tracing::info!(user = %user.username, cluster = %choices.cluster_name, "setup finished");
     Ok(secret)
+}
+
+/// Starts the import the setup wizard was asked for, as its administrator, on `node` (which
+/// serves from now on). A failure to start is logged: the site runs, and the administrator can
+/// import from the Import space screen, where the export stays listed unless it was an upload.
+pub async fn start_import(node: &cairn_app::Node, import: PendingImport) {
+    let started = async {
+        let user = node
+            .store
+            .find_user_by_username(&import.administrator)
+            .await?
+            .context("the administrator is missing")?;
+        let caller = cairn_app::Caller {
+            site_administrator: node.store.is_site_administrator(user.id).await?,
+            user,
+            signed_in_with_token: false,
+            address: None,
+        };
+        let export = if import.uploaded {
+            cairn_app::confluence_import::SpooledExport::received_by_setup(
+                import.path.clone(),
+                &import.shown_as,
+            )?
+        } else {
+            let name = import
+                .path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default();
+            cairn_app::confluence_import::from_import_folder(node, &caller, name)
+                .map_err(|error| anyhow::anyhow!(error.message))?
+        };
+        cairn_app::confluence_import::start(
+            node,
+            &caller,
+            export,
+            &cairn_app::confluence_import::ImportRequest::default(),
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!(error.message))
+    }
+    .await;
+    match started {
+        Ok(task) => {
+            tracing::info!(task, file = %import.shown_as, "the setup wizard's import started")
+        }
+        Err(error) => {
+            tracing::error!(file = %import.shown_as, "the setup wizard's import could not start: {error:#}")
+        }
+    }
 }

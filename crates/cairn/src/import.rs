@@ -3,7 +3,7 @@
 //! writes goes through the store with journal entries, so running nodes see and index it.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Context;
@@ -33,10 +33,8 @@ pub struct ConfluenceArgs {
 
 pub async fn import(source: ImportSource) -> anyhow::Result<()> {
     let ImportSource::Confluence(args) = source;
-    let progress = progress_bar();
     let mut options = cairn_import::ImportOptions {
         dry_run: args.dry_run,
-        progress: progress.clone(),
         ..cairn_import::ImportOptions::default()
     };
     for mapping in &args.space_key_map {
@@ -50,19 +48,35 @@ pub async fn import(source: ImportSource) -> anyhow::Result<()> {
     let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
         .await
         .context("cannot open the blob store")?;
-    eprintln!("reading {}", args.file.display());
-    let mut export = cairn_import::Export::read_reporting(&args.file, &progress)
-        .await
-        .with_context(|| format!("cannot import {}", args.file.display()))?;
-    let outcome = cairn_import::import(&store, &blobs, &mut export, &options).await;
+    let outcome = import_showing_progress(&store, &blobs, &args.file, options).await;
     store.close().await;
+    print!("{}", outcome?);
+    Ok(())
+}
+
+/// Imports the export at `file` with a progress bar on standard error; the error says that
+/// nothing was changed.
+pub async fn import_showing_progress(
+    store: &cairn_store::Store,
+    blobs: &cairn_blob::BlobStore,
+    file: &Path,
+    options: cairn_import::ImportOptions,
+) -> anyhow::Result<cairn_import::ImportReport> {
+    let progress = progress_bar();
+    let options = cairn_import::ImportOptions {
+        progress: progress.clone(),
+        ..options
+    };
+    eprintln!("reading {}", file.display());
+    let outcome = async {
+        let mut export = cairn_import::Export::read_reporting(file, &progress).await?;
+        cairn_import::import(store, blobs, &mut export, &options).await
+    }
+    .await;
     if std::io::stderr().is_terminal() {
         eprintln!();
     }
-    let report = outcome
-        .with_context(|| format!("cannot import {}; nothing was changed", args.file.display()))?;
-    print!("{report}");
-    Ok(())
+    outcome.with_context(|| format!("cannot import {}; nothing was changed", file.display()))
 }
 
 /// Width of the bar, in characters.

@@ -197,6 +197,10 @@ enum AdminTask {
 pub(crate) const CLUSTER_NAME_SETTING: &str = "cluster_name";
 /// The cluster name of a node whose settings name none.
 const DEFAULT_CLUSTER_NAME: &str = "cairn";
+/// The home's folder of Confluence exports to import (the browser's import screen lists it; the
+/// setup wizard receives its upload there).
+pub(crate) const IMPORT_FOLDER: &str = "import";
+
 fn main() -> ExitCode {
     // reqwest (S3, a node fetching its balancer's state) is built on rustls without a bundled
     // provider, and building a client with none installed panics. Ring is the binary's one
@@ -331,6 +335,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // A database given in the settings with no users yet is set up the same way, by one node of
     // the cluster at a time; the others wait and then serve.
     let mut prebound = None;
+    let mut setup_import = None;
     let first_run = first_run::needed(&settings).await?;
     let settings = if first_run == first_run::FirstRun::NotNeeded {
         settings
@@ -340,7 +345,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         listener
             .set_nonblocking(true)
             .context("cannot serve on the listener")?;
-        let go_on = if first_run == first_run::FirstRun::Home {
+        let end = if first_run == first_run::FirstRun::Home {
             let for_wizard = listener
                 .try_clone()
                 .context("cannot serve on the listener")?;
@@ -348,8 +353,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             first_run::run_shared(&args.home, &settings, &listener, shutdown.clone()).await?
         };
-        if !go_on {
-            return Ok(());
+        match end {
+            first_run::FirstRunEnd::Stopped => return Ok(()),
+            first_run::FirstRunEnd::Serve(import) => setup_import = import,
         }
         prebound = Some(listener);
         load_settings(&args.home, flags_again)?
@@ -386,6 +392,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_ttl: settings.session_ttl,
         attachment_max_bytes: settings.attachment_max_bytes,
         import_max_bytes: settings.import_max_bytes,
+        import_directory: Some(settings.home.join(IMPORT_FOLDER)),
         cluster: cairn_app::cluster::ClusterSettings {
             name: cluster_name,
             lease_ttl: settings.cluster_lease_ttl,
@@ -413,6 +420,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut cluster_tasks =
         cairn_app::cluster::spawn(&state.node, address.to_string(), cluster_stop.clone());
     tracing::info!(node = %state.cluster.node_id, "cluster node registered");
+    // Before the first request is served, so the browser the wizard sent to the import screen
+    // finds the task there.
+    if let Some(import) = setup_import {
+        first_run::start_import(&state.node, import).await;
+    }
     // Supervisors and tests read the address from the end of this line: keep it last.
     tracing::info!("Cairn is serving on http://{address}");
     let served = cairn_web::serve(listener, state, shutdown.clone()).await;

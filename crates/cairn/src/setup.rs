@@ -130,10 +130,10 @@ fn write_settings(home: &Path, args: &SetupArgs) -> anyhow::Result<()> {
 }
 
 pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {
-    if let ContentChoice::Import(file) = &args.content {
-        return Err(anyhow!(
-            "importing a Confluence export ({file}) is not available yet; set up with --content empty or example"
-        ));
+    if let ContentChoice::Import(file) = &args.content
+        && !Path::new(file).is_file()
+    {
+        return Err(anyhow!("there is no export at {file}"));
     }
     // The database URL comes from --database-url or CAIRN_DATABASE_URL; either way it is written
     // into the home, so that `cairn serve` needs neither.
@@ -197,9 +197,9 @@ pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {
             ));
         }
         (None, _) => {
-            if args.content == ContentChoice::Example {
+            if args.content != ContentChoice::Empty {
                 return Err(anyhow!(
-                    "--content example needs --admin-user (the example pages are theirs)"
+                    "--content example and import need --admin-user (the example pages are theirs; an import runs as them)"
                 ));
             }
             finish(&store, &settings).await;
@@ -207,6 +207,31 @@ pub async fn setup(args: SetupArgs) -> anyhow::Result<()> {
         }
     };
 
+    if let ContentChoice::Import(file) = &args.content {
+        let s3_settings =
+            cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;
+        let blobs = cairn_blob::BlobStore::open(settings.blob_store.clone(), &s3_settings)
+            .await
+            .context("cannot open the blob store")?;
+        let report = crate::import::import_showing_progress(
+            &store,
+            &blobs,
+            Path::new(file),
+            cairn_import::ImportOptions::default(),
+        )
+        .await;
+        match report {
+            Ok(report) => print!("{report}"),
+            // The administrator and the settings stay: the import can be run again with `cairn
+            // import confluence` or from the Import space screen.
+            Err(error) => {
+                store.close().await;
+                return Err(error.context(
+                    "setup is done but the import failed; run `cairn import confluence FILE` again",
+                ));
+            }
+        }
+    }
     if args.content == ContentChoice::Example {
         let s3_settings =
             cairn_blob::S3Settings::from_env().context("S3 settings are not valid")?;

@@ -388,8 +388,17 @@ async fn a_task_whose_node_stopped_is_recorded_as_failed(db: TestDb) {
         .await
         .expect("the node stops");
 
+    assert_eq!(
+        store
+            .fail_orphaned_tasks(alive, NOW + 10)
+            .await
+            .expect("close orphans"),
+        0,
+        "a task younger than dead_after is left alone: its node may not have beaten yet"
+    );
+    let later = NOW + 60_000;
     let failed = store
-        .fail_orphaned_tasks(alive, NOW + 10)
+        .fail_orphaned_tasks(alive, later)
         .await
         .expect("close orphans");
     assert_eq!(
@@ -405,7 +414,7 @@ async fn a_task_whose_node_stopped_is_recorded_as_failed(db: TestDb) {
     for orphan in [on_stopped, on_forgotten] {
         let orphan = task(orphan).await;
         assert_eq!(orphan.status, "failed");
-        assert_eq!(orphan.finished_ms, Some(NOW + 10));
+        assert_eq!(orphan.finished_ms, Some(later));
         assert!(
             orphan.message.contains("stopped before the task finished"),
             "{}",
@@ -423,7 +432,7 @@ async fn a_task_whose_node_stopped_is_recorded_as_failed(db: TestDb) {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
         store
-            .fail_orphaned_tasks(Duration::from_millis(10), NOW + 20)
+            .fail_orphaned_tasks(Duration::from_millis(10), later + 20)
             .await
             .expect("close orphans"),
         1

@@ -1,5 +1,6 @@
 //! The "Import space" screen (`/admin/importspace.action`): a site administrator uploads a
-//! Confluence space or site export, which is imported as a long task; the screen then shows the
+//! Confluence space or site export, or names one in the node's import folder, which is imported
+//! (with space key mappings, or as a dry run) as a long task; the screen then shows the
 //! task's progress and, at the end, the import's report. The work is
 //! `cairn_app::confluence_import`, as for `POST /rest/cairn/1/import/confluence`.
 
@@ -26,16 +27,29 @@ fn is_import(task: &LongTask) -> bool {
 fn status_text(task: &LongTask) -> String {
     match task.status.as_str() {
         "running" => format!("running, {}%", task.percent),
+        "succeeded" if task.name.ends_with("(dry run)") => {
+            "checked (dry run): nothing was written".to_string()
+        }
         "succeeded" => "imported".to_string(),
         _ => "failed: nothing was imported".to_string(),
     }
+}
+
+/// What the form offers besides the upload.
+struct ImportChoices {
+    /// Largest upload, MiB.
+    limit_mb: u64,
+    /// The node's import folder, when it has one.
+    folder: Option<String>,
+    /// The exports in it, with their sizes in bytes.
+    folder_files: Vec<(String, u64)>,
 }
 
 fn screen(
     user: &Principal,
     shown: Option<&LongTask>,
     recent: &[LongTask],
-    limit_mb: u64,
+    choices: &ImportChoices,
 ) -> Markup {
     page(
         TITLE,
@@ -57,13 +71,37 @@ fn screen(
                     }
                 }
                 div.card {
-                    p { "Upload a Confluence XML export (a space export or a site export, from Confluence 3.x to 9.x or Cloud). Everything in it is imported, or nothing: spaces, pages with every version, blog posts, comments, labels, attachments, permissions, restrictions, and in a site export its users (deactivated, without passwords) and groups. A space whose key exists already is refused." }
-                    p.muted { "Largest upload: " (limit_mb) " MiB (import_max_mb). Larger exports: " code { "cairn import confluence FILE.zip" } " on a node's host." }
+                    p { "Import a Confluence XML export (a space export or a site export, from Confluence 3.x to 9.x or Cloud). Everything in it is imported, or nothing: spaces, pages with every version, blog posts, comments, labels, attachments, permissions, restrictions, and in a site export its users (deactivated, without passwords) and groups. A space whose key exists already is refused: map it to another key." }
                     form method="post" action=(PATH) enctype="multipart/form-data" {
                         p {
-                            label for="import-file" { "Export (.zip)" }
+                            label for="import-file" { "Upload an export (.zip)" }
                             " "
-                            input id="import-file" type="file" name="file" accept=".zip,application/zip" required;
+                            input id="import-file" type="file" name="file" accept=".zip,application/zip";
+                        }
+                        p.muted { "Largest upload: " (choices.limit_mb) " MiB (import_max_mb)." }
+                        @if let Some(folder) = &choices.folder {
+                            p {
+                                label for="import-server-file" { "Or an export in this node's import folder" }
+                                " "
+                                select id="import-server-file" name="serverFile" {
+                                    option value="" { "(none)" }
+                                    @for (name, size) in &choices.folder_files {
+                                        option value=(name) { (name) " (" (megabytes(*size)) ")" }
+                                    }
+                                }
+                            }
+                            p.muted { "Larger exports: copy them to " code { (folder) } " on the node's host, or run " code { "cairn import confluence FILE.zip" } " there." }
+                        }
+                        p {
+                            label for="import-key-map" { "Space key mappings (optional)" }
+                            input id="import-key-map" type="text" name="spaceKeyMap" placeholder="OLD=NEW, OTHER=NEW2" autocomplete="off" spellcheck="false";
+                        }
+                        p.muted { "Imports space OLD under the key NEW; links to it in the imported pages are rewritten." }
+                        p {
+                            label.check {
+                                input type="checkbox" name="dryRun" value="true";
+                                "Dry run: read and check the export, report what would be imported, change nothing"
+                            }
                         }
                         button.button type="submit" { "Import" }
                     }
@@ -90,17 +128,18 @@ fn screen(
     )
 }
 
-/// The form, the task named by `taskId` and the recent imports.
+/// `bytes` in MiB, for a person.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The form, the task named by `taskId` (else a running import) and the recent imports.
 pub async fn import_page(
     State(state): State<AppState>,
     UiUser(user): UiUser,
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     super::require_site_administrator(&user, "import spaces")?;
-    let shown = match query.get("taskId").and_then(|id| id.parse::<i64>().ok()) {
-        Some(id) => state.store.find_task(id).await?.filter(is_import),
-        None => None,
-    };
     let recent: Vec<LongTask> = state
         .store
         .list_tasks(None, Window::new(0, RECENT_TASKS))
@@ -109,15 +148,26 @@ pub async fn import_page(
         .into_iter()
         .filter(is_import)
         .collect();
-    Ok(screen(
-        &user,
-        shown.as_ref(),
-        &recent,
-        state.node.settings.import_max_bytes / (1024 * 1024),
-    ))
+    let shown = match query.get("taskId").and_then(|id| id.parse::<i64>().ok()) {
+        Some(id) => state.store.find_task(id).await?.filter(is_import),
+        // An import started elsewhere (the setup wizard's) is shown while it runs.
+        None => recent.iter().find(|task| task.status == "running").cloned(),
+    };
+    let choices = ImportChoices {
+        limit_mb: state.node.settings.import_max_bytes / (1024 * 1024),
+        folder: state
+            .node
+            .settings
+            .import_directory
+            .as_ref()
+            .map(|folder| folder.display().to_string()),
+        folder_files: cairn_app::confluence_import::import_folder_files(&state.node),
+    };
+    Ok(screen(&user, shown.as_ref(), &recent, &choices))
 }
 
-/// Spools the upload, starts the import and shows its task.
+/// Spools the upload (or takes the file named from the import folder), starts the import and
+/// shows its task.
 pub async fn start_import(
     State(state): State<AppState>,
     UiUser(user): UiUser,
@@ -125,7 +175,13 @@ pub async fn start_import(
 ) -> Result<Response, UiError> {
     super::require_site_administrator(&user, "import spaces")?;
     let caller = user.as_caller();
-    let export = crate::upload::receive_export(&state, &caller, &mut multipart).await?;
-    let task = cairn_app::confluence_import::start(&state, &caller, export).await?;
+    let (export, request) = crate::upload::receive_export(
+        &state,
+        &caller,
+        &mut multipart,
+        cairn_app::confluence_import::ImportRequest::default(),
+    )
+    .await?;
+    let task = cairn_app::confluence_import::start(&state, &caller, export, &request).await?;
     Ok(Redirect::to(&format!("{PATH}?taskId={task}")).into_response())
 }

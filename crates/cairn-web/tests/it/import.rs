@@ -14,6 +14,8 @@ every_dialect!(
     a_broken_export_fails_its_task_and_changes_nothing,
     an_export_over_the_limit_is_refused_with_413,
     the_import_screen_uploads_and_shows_the_report,
+    key_mappings_and_dry_runs_come_with_the_upload,
+    an_export_in_the_import_folder_is_imported_and_kept,
 );
 
 /// A space export with one space (`imp`, imported as `IMP`) and its home page.
@@ -241,4 +243,140 @@ async fn the_import_screen_uploads_and_shows_the_report(db: TestDb) {
     assert!(html.contains("id=\"import-report\""), "{html}");
     assert!(html.contains("imported:"), "{html}");
     assert!(html.contains("Recent imports"), "{html}");
+}
+
+async fn space(app: &TestApp, key: &str) -> StatusCode {
+    app.admin()
+        .get(app.url(&format!("/rest/api/space/{key}")))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
+async fn key_mappings_and_dry_runs_come_with_the_upload(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let started: Value = app
+        .admin()
+        .post(app.url("/rest/cairn/1/import/confluence?dryRun=true"))
+        .multipart(form(export_zip(), "IMP-export.zip"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let task = finished_task(&app, started["id"].as_str().expect("id")).await;
+    assert_eq!(task["successful"], true, "{task}");
+    let report = task["messages"][0]["translation"].as_str().expect("report");
+    assert!(report.contains("dry run"), "{report}");
+    assert_eq!(
+        space(&app, "IMP").await,
+        StatusCode::NOT_FOUND,
+        "a dry run writes nothing"
+    );
+
+    let mapped = form(export_zip(), "IMP-export.zip").text("spaceKeyMap", "imp=NEWKEY");
+    let started: Value = app
+        .admin()
+        .post(app.url("/rest/cairn/1/import/confluence"))
+        .multipart(mapped)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let task = finished_task(&app, started["id"].as_str().expect("id")).await;
+    assert_eq!(task["successful"], true, "{task}");
+    assert_eq!(space(&app, "NEWKEY").await, StatusCode::OK);
+    assert_eq!(space(&app, "IMP").await, StatusCode::NOT_FOUND);
+
+    let refused = app
+        .admin()
+        .post(app.url("/rest/cairn/1/import/confluence?spaceKeyMap=nonsense"))
+        .multipart(form(export_zip(), "IMP-export.zip"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.expect("json");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("OLD=NEW"),
+        "{body}"
+    );
+}
+
+async fn an_export_in_the_import_folder_is_imported_and_kept(db: TestDb) {
+    let folder = tempfile::tempdir().expect("import folder");
+    std::fs::write(folder.path().join("IMP-export.zip"), export_zip()).expect("export");
+    std::fs::write(folder.path().join("notes.txt"), "not an export").expect("other file");
+    let app = TestApp::start_with_settings(
+        db,
+        None,
+        NodeSettings {
+            import_directory: Some(folder.path().to_path_buf()),
+            ..NodeSettings::default()
+        },
+    )
+    .await;
+    let html = app
+        .admin()
+        .get(app.url("/admin/importspace.action"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("<option value=\"IMP-export.zip\">"),
+        "the screen lists the folder's export: {html}"
+    );
+    assert!(!html.contains("notes.txt"), "only exports are listed");
+
+    for outside in ["../IMP-export.zip", "missing.zip", "notes.txt"] {
+        let refused = app
+            .admin()
+            .post(app.url("/rest/cairn/1/import/confluence"))
+            .multipart(reqwest::multipart::Form::new().text("serverFile", outside))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{outside}");
+    }
+
+    let answer = app
+        .admin()
+        .post(app.url("/admin/importspace.action"))
+        .header("origin", app.url(""))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+                )
+                .text("serverFile", "IMP-export.zip")
+                .text("spaceKeyMap", ""),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let task_id = answer
+        .url()
+        .query_pairs()
+        .find(|(name, _)| name == "taskId")
+        .map(|(_, value)| value.to_string())
+        .expect("the screen shows the task");
+    let task = finished_task(&app, &task_id).await;
+    assert_eq!(task["successful"], true, "{task}");
+    assert_eq!(space(&app, "IMP").await, StatusCode::OK);
+    assert!(
+        folder.path().join("IMP-export.zip").is_file(),
+        "an administrator's file in the folder stays there"
+    );
 }

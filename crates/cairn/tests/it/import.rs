@@ -11,7 +11,7 @@ every_dialect!(a_confluence_export_imports_from_the_command_line);
 
 /// A minimal space export: space DEMO, its home page at version 2 with its first version, and an
 /// attachment with its file.
-fn write_export(path: &std::path::Path, with_entities: bool) {
+pub(crate) fn write_export(path: &std::path::Path, with_entities: bool) {
     let entities = r#"<?xml version="1.0" encoding="UTF-8"?>
 <hibernate-generic datetime="2024-01-01 00:00:00">
 <object class="Space" package="com.atlassian.confluence.spaces"><id name="id">900001</id>

@@ -12,6 +12,7 @@ mod first_run;
 mod import;
 mod layering;
 mod setup;
+mod setup_import;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

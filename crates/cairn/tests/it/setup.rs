@@ -148,7 +148,7 @@ fn setup_explains_what_it_cannot_do() {
                 "--content",
                 "import:site.zip",
             ],
-            "not available yet",
+            "there is no export at site.zip",
         ),
         (vec!["--database-url", sqlite.as_str()], "no users yet"),
         (
