@@ -9,6 +9,7 @@ mod children_macro;
 mod client_quirks;
 mod cluster;
 mod cluster_balancer;
+mod document_export;
 mod comment;
 mod compare;
 mod configuration;
