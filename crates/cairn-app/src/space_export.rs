@@ -212,7 +212,13 @@ pub async fn download(
             format!("space {} has no finished export {task}", space.key),
         )
     };
-    stored_zip(node, task, |found| is_export_of(found, &space.key), not_found).await
+    stored_zip(
+        node,
+        task,
+        |found| is_export_of(found, &space.key),
+        not_found,
+    )
+    .await
 }
 
 /// The stored zip of finished long task `task` when `is_wanted` says it is the export asked for;

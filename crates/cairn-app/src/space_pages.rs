@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use cairn_core::{ContentId, Space, SpacePermission, SpaceKey, UserId};
+use cairn_core::{ContentId, Space, SpaceKey, SpacePermission, UserId};
 use cairn_store::Window;
 
 use crate::{Caller, Error, Node};

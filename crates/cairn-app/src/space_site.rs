@@ -630,7 +630,12 @@ pub async fn download(
         )
     };
     let is_mine = |found: &cairn_store::LongTask| is_site_export_of(found, key, caller.user.id);
-    if !node.store.find_task(task).await?.is_some_and(|found| is_mine(&found)) {
+    if !node
+        .store
+        .find_task(task)
+        .await?
+        .is_some_and(|found| is_mine(&found))
+    {
         return Err(not_found());
     }
     exportable_space(node, caller, key).await?;

@@ -571,7 +571,10 @@ mod tests {
         book.add("Child", 1, "", &second);
         book.add("Sibling", 0, "", &third);
         let body_pages = book.page_count();
-        assert!(body_pages >= 4, "each document starts a page, the long one flows on");
+        assert!(
+            body_pages >= 4,
+            "each document starts a page, the long one flows on"
+        );
         let pdf = book.finish(Some("Only the first pages."));
         let text = crate::pdf_text(&pdf);
         for wanted in [

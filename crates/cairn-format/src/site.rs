@@ -9,7 +9,8 @@
 use crate::entity::{escape_attribute, escape_text};
 
 /// The stylesheet every page of a static site links to (`style.css` beside the pages).
-pub const SITE_STYLESHEET: &str = "body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; \
+pub const SITE_STYLESHEET: &str =
+    "body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; \
 max-width: 56rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #172b4d; }
 a { color: #0052cc; }
 nav.breadcrumbs { font-size: 0.9rem; margin-bottom: 1rem; }

@@ -68,7 +68,10 @@ pub fn routes() -> crate::routes::RouteTable {
             get(space_export::download_site_export),
         )
         .route("/rest/cairn/1/export/pdf/{key}", get(export::space_pdf))
-        .route("/rest/cairn/1/export/markdown/{id}", get(export::page_markdown))
+        .route(
+            "/rest/cairn/1/export/markdown/{id}",
+            get(export::page_markdown),
+        )
         .route("/rest/api/longtask", get(space::list_tasks))
         .route("/rest/api/longtask/{id}", get(space::get_task))
         .route(

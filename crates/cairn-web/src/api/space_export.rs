@@ -55,7 +55,10 @@ pub async fn download_export(
         ));
     };
     let read = cairn_app::space_export::download(&state, &caller, &key, task).await?;
-    Ok(zip_response(read, &cairn_app::space_export::file_name(&key)))
+    Ok(zip_response(
+        read,
+        &cairn_app::space_export::file_name(&key),
+    ))
 }
 
 /// A stored zip, streamed from the blob store, as a download called `file_name`.

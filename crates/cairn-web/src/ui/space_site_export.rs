@@ -126,8 +126,7 @@ pub async fn html_export_page(
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let key = space_key(&query)?;
-    let space =
-        cairn_app::space_pages::exportable_space(&state, &user.as_caller(), &key).await?;
+    let space = cairn_app::space_pages::exportable_space(&state, &user.as_caller(), &key).await?;
     let viewer = user.user.id;
     let is_mine =
         |task: &LongTask| cairn_app::space_site::is_site_export_of(task, &space.key, viewer);
@@ -164,8 +163,7 @@ pub async fn pdf_export_page(
     query: QueryPairs,
 ) -> Result<Markup, UiError> {
     let key = space_key(&query)?;
-    let space =
-        cairn_app::space_pages::exportable_space(&state, &user.as_caller(), &key).await?;
+    let space = cairn_app::space_pages::exportable_space(&state, &user.as_caller(), &key).await?;
     Ok(page(
         &format!("Export {} to PDF", space.name),
         &user,

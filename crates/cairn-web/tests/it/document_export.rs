@@ -188,7 +188,11 @@ async fn a_space_exports_as_a_static_site_of_what_the_user_may_see(db: TestDb) {
     let admin_task = started["id"].as_str().expect("task").to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let (_, task) = call(app.admin().get(app.url(&format!("/rest/api/longtask/{admin_task}")))).await;
+        let (_, task) = call(
+            app.admin()
+                .get(app.url(&format!("/rest/api/longtask/{admin_task}"))),
+        )
+        .await;
         if task["finished"] == true {
             assert_eq!(task["successful"], true, "{task}");
             break;
@@ -293,11 +297,26 @@ async fn a_page_exports_as_word_and_as_markdown(db: TestDb) {
     // Bad input and pages the reader may not see.
     for (path, wanted) in [
         ("/exportword".to_string(), StatusCode::BAD_REQUEST),
-        ("/exportword?pageId=abc".to_string(), StatusCode::BAD_REQUEST),
-        ("/exportword?pageId=99999999".to_string(), StatusCode::NOT_FOUND),
-        (format!("/exportword?pageId={secret}"), StatusCode::NOT_FOUND),
-        ("/rest/cairn/1/export/markdown/abc".to_string(), StatusCode::NOT_FOUND),
-        (format!("/rest/cairn/1/export/markdown/{secret}"), StatusCode::NOT_FOUND),
+        (
+            "/exportword?pageId=abc".to_string(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/exportword?pageId=99999999".to_string(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/exportword?pageId={secret}"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/rest/cairn/1/export/markdown/abc".to_string(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/rest/cairn/1/export/markdown/{secret}"),
+            StatusCode::NOT_FOUND,
+        ),
     ] {
         let (status, answer) = call(reader.get(app.url(&path))).await;
         assert_eq!(status, wanted, "{path}: {answer}");
