@@ -588,7 +588,8 @@ mod tests {
         ] {
             assert!(text.contains(wanted), "{wanted:?} missing from {text:?}");
         }
-        let sibling_page = 2 + body_pages;
+        // One contents page, then the body; the last document starts on the body's last page.
+        let sibling_page = 1 + body_pages;
         assert!(
             text.contains(&format!("Sibling \u{b7} {sibling_page}")),
             "{text}"
