@@ -213,16 +213,50 @@ async fn a_space_exports_as_a_static_site_of_what_the_user_may_see(db: TestDb) {
         "<a href=\"{secret}.html\">Secret plans</a><ul>\n<li><a href=\"{below}.html\">"
     )));
 
+    // The XML export screen leads to the other formats.
+    let xml_screen = app
+        .admin()
+        .get(app.url("/spaces/exportspacexml.action?key=SITE"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(xml_screen.contains("href=\"/spaces/exportspacehtml.action?key=SITE\""));
+    assert!(xml_screen.contains("href=\"/spaces/flyingpdf/flyingpdf.action?key=SITE\""));
+
     // The screen starts an export and shows it; bad input gets a clear answer.
-    let browser = app.client_as(READER, READER_PASSWORD);
-    let screen = browser
-        .get(app.url("/spaces/exportspacehtml.action?key=SITE"))
+    let task_id = task["id"].as_str().expect("task id");
+    let screen = reader
+        .get(app.url(&format!(
+            "/spaces/exportspacehtml.action?key=SITE&taskId={task_id}"
+        )))
         .send()
         .await
         .expect("sent");
     assert_eq!(screen.status(), StatusCode::OK);
     let screen = screen.text().await.expect("html");
     assert!(screen.contains("Export space to HTML"), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "href=\"/rest/cairn/1/export/html/SITE/{task_id}\""
+        )),
+        "the reader's finished export offers its download: {screen}"
+    );
+    let started = reader
+        .post(app.url("/spaces/exportspacehtml.action?key=SITE"))
+        .header("origin", app.url(""))
+        .form(&[("go", "1")])
+        .send()
+        .await
+        .expect("sent");
+    assert!(started.status().is_success(), "{}", started.status());
+    assert!(
+        started.url().as_str().contains("taskId="),
+        "the form shows the task it started: {}",
+        started.url()
+    );
     let status = reader
         .get(app.url("/spaces/exportspacehtml.action"))
         .send()
@@ -338,6 +372,10 @@ async fn a_page_exports_as_word_and_as_markdown(db: TestDb) {
         format!("/exportword?pageId={page}"),
         format!("/rest/cairn/1/export/markdown/{page}"),
         format!("/spaces/flyingpdf/pdfpageexport.action?pageId={page}"),
+        // The reader holds EXPORTSPACE (new spaces give it to every signed-in user): the sidebar
+        // offers the space's exports too.
+        "/spaces/exportspacehtml.action?key=DOCS".to_string(),
+        "/spaces/flyingpdf/flyingpdf.action?key=DOCS".to_string(),
     ] {
         assert!(view.contains(&link), "{link} on the page view");
     }
