@@ -641,3 +641,125 @@ pub async fn download(
     exportable_space(node, caller, key).await?;
     crate::space_export::stored_zip(node, task, is_mine, not_found).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_page(id: i64, title: &str, parent: Option<i64>, depth: usize) -> TreePage {
+        TreePage {
+            id: ContentId(id),
+            title: title.to_string(),
+            parent_id: parent.map(ContentId),
+            depth,
+        }
+    }
+
+    #[test]
+    fn the_index_nests_pages_in_tree_order() {
+        let pages = [
+            tree_page(1, "Home", None, 0),
+            tree_page(2, "Child", Some(1), 1),
+            tree_page(3, "Grandchild", Some(2), 2),
+            tree_page(4, "Second child", Some(1), 1),
+            tree_page(5, "Other root", None, 0),
+        ];
+        let tree = index_tree(&pages);
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[0].link.href, "1.html");
+        let children: Vec<&str> = tree[0]
+            .children
+            .iter()
+            .map(|child| child.link.title.as_str())
+            .collect();
+        assert_eq!(children, ["Child", "Second child"]);
+        assert_eq!(tree[0].children[0].children[0].link.href, "3.html");
+        assert!(tree[1].children.is_empty());
+    }
+
+    fn site_index() -> SiteIndex {
+        let mut index = SiteIndex {
+            space_key: "DEV".to_string(),
+            ..SiteIndex::default()
+        };
+        for (id, title) in [(1, "Home"), (2, "Setup Guide")] {
+            index
+                .pages_by_title
+                .insert(title.to_lowercase(), ContentId(id));
+            index.titles.insert(ContentId(id), title.to_string());
+        }
+        index.parents.insert(ContentId(2), ContentId(1));
+        index.children.insert(ContentId(1), vec![ContentId(2)]);
+        index
+            .posts_by_title
+            .insert("news".to_string(), ContentId(9));
+        index.titles.insert(ContentId(9), "News".to_string());
+        index
+    }
+
+    #[test]
+    fn links_inside_the_space_become_relative_file_links() {
+        let index = site_index();
+        let own: HashSet<String> = ["a b.png".to_string()].into_iter().collect();
+        let context = SiteContext {
+            index: &index,
+            page: ContentId(1),
+            title: "Home",
+            own_attachments: &own,
+        };
+        let page = |space: Option<&str>, title: &str| PageTarget {
+            space_key: space.map(str::to_string),
+            title: title.to_string(),
+        };
+        assert_eq!(
+            context.page_url(&page(None, "setup guide")).as_deref(),
+            Some("2.html")
+        );
+        assert_eq!(
+            context
+                .page_url(&page(Some("dev"), "Setup Guide"))
+                .as_deref(),
+            Some("2.html")
+        );
+        assert_eq!(context.page_url(&page(Some("OPS"), "Setup Guide")), None);
+        assert_eq!(context.page_url(&page(None, "Not exported")), None);
+        assert_eq!(
+            context
+                .blog_post_url(None, "News", Some("2026/01/02"))
+                .as_deref(),
+            Some("9.html")
+        );
+        assert_eq!(
+            context.attachment_url(None, "a b.png").as_deref(),
+            Some("attachments/1/a%20b.png")
+        );
+        assert_eq!(context.attachment_url(None, "missing.png"), None);
+        assert_eq!(
+            context
+                .attachment_url(
+                    Some(&AttachmentOwner::Page(page(None, "Setup Guide"))),
+                    "x/y.txt"
+                )
+                .as_deref(),
+            Some("attachments/2/x_y.txt")
+        );
+        assert_eq!(context.content_url("2").as_deref(), Some("2.html"));
+        assert_eq!(context.content_url("77"), None);
+        assert_eq!(context.space_url("DEV").as_deref(), Some("index.html"));
+        assert_eq!(context.space_url("OPS"), None);
+        let children = context.children(None, None);
+        assert_eq!(children.len(), 1);
+        assert_eq!(children[0].url, "2.html");
+    }
+
+    #[test]
+    fn attachment_entries_are_one_safe_segment_below_their_page() {
+        assert_eq!(
+            attachment_entry(ContentId(5), "../../etc/passwd"),
+            (
+                "attachments/5/.._.._etc_passwd".to_string(),
+                "attachments/5/.._.._etc_passwd".to_string()
+            )
+        );
+    }
+}
