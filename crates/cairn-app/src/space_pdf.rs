@@ -81,6 +81,11 @@ pub async fn space_pdf(node: &Node, caller: &Caller, key: &SpaceKey) -> Result<S
         else {
             continue;
         };
+        // A restriction added since the walk must still keep the page out: what the viewer may
+        // not see never leaves the server.
+        if !crate::access::can_view(node, caller.user.id, &content).await? {
+            continue;
+        }
         body_bytes += content.body.len();
         if body_bytes > MAX_BODY_BYTES {
             left_out = true;

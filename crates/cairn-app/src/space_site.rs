@@ -505,6 +505,11 @@ async fn write_site(
         else {
             continue;
         };
+        // A restriction added since the walk must still keep the page out: what the viewer may
+        // not see never leaves the server.
+        if !crate::access::can_view(node, viewer, &content).await? {
+            continue;
+        }
         let attachments = attachments_of(node, id).await?;
         let mut breadcrumbs = vec![home.clone()];
         let mut ancestors = Vec::new();
