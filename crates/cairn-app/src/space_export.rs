@@ -142,6 +142,31 @@ async fn run(node: Node, task: i64, space: Space) {
     }
 }
 
+/// Stores the finished zip at `path` as the blob of export task `task` (shared by every export
+/// that runs as a long task: the XML export here, the static HTML site in `space_site`).
+pub(crate) async fn store_zip(
+    node: &Node,
+    task: i64,
+    path: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let file = tokio::fs::File::open(path).await?;
+    let chunks = stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buffer = vec![0_u8; CHUNK_BYTES];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(read) => {
+                buffer.truncate(read);
+                Some((Ok(Bytes::from(buffer)), Some(file)))
+            }
+            Err(error) => Some((Err(error), None)),
+        }
+    });
+    let key = blob_key(task).map_err(|_| "an export's blob key is not valid")?;
+    node.blobs.put_stream(&key, chunks, None).await?;
+    Ok(())
+}
+
 /// Exports into a temporary file and stores it; a failure is answered as the task's message.
 async fn export_and_store(
     node: &Node,
@@ -166,24 +191,7 @@ async fn export_and_store(
             }
             other => server_failed("a space export failed", &other),
         })?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|error| server_failed("cannot read a finished export", &error))?;
-    let chunks = stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
-        let mut buffer = vec![0_u8; CHUNK_BYTES];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(read) => {
-                buffer.truncate(read);
-                Some((Ok(Bytes::from(buffer)), Some(file)))
-            }
-            Err(error) => Some((Err(error), None)),
-        }
-    });
-    let key = blob_key(task).map_err(|_| format!("space {} was not exported", space.key))?;
-    node.blobs
-        .put_stream(&key, chunks, None)
+    store_zip(node, task, &path)
         .await
         .map_err(|error| server_failed("cannot store a finished export", &error))?;
     tracing::info!(task, space = %space.key, bytes = summary.zip_bytes, "space exported");
@@ -205,8 +213,25 @@ pub async fn download(
             format!("space {} has no finished export {task}", space.key),
         )
     };
-    let found = node.store.find_task(task).await?.ok_or_else(not_found)?;
-    if !is_export_of(&found, &space.key) || found.status != "succeeded" {
+    stored_zip(
+        node,
+        task,
+        |found| is_export_of(found, &space.key),
+        not_found,
+    )
+    .await
+}
+
+/// The stored zip of finished long task `task` when `is_wanted` says it is the export asked for;
+/// `not_found` otherwise (also when the zip is gone).
+pub(crate) async fn stored_zip(
+    node: &Node,
+    task: i64,
+    is_wanted: impl Fn(&cairn_store::LongTask) -> bool,
+    not_found: impl Fn() -> Error,
+) -> Result<BlobRead, Error> {
+    let found = node.store.find_task(task).await?.ok_or_else(&not_found)?;
+    if !is_wanted(&found) || found.status != "succeeded" {
         return Err(not_found());
     }
     match node.blobs.get(&blob_key(task)?, None).await {

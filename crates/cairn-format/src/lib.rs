@@ -21,7 +21,10 @@
 //! - **edit**: convert storage to and from the WYSIWYG editor's document (TipTap JSON), lossless
 //!   both ways, with unedited blocks kept byte for byte ([`storage_to_editor_json`],
 //!   [`editor_json_to_storage`]);
-//! - **merge** two edits made from the same version, block by block ([`merge_storage`]).
+//! - **merge** two edits made from the same version, block by block ([`merge_storage`]);
+//! - **export**: a page or several (a space, [`PdfBook`]) as PDF ([`storage_to_pdf`]), and the
+//!   HTML documents around rendered bodies for Word and for a static site ([`word_document_html`],
+//!   [`site_page_html`], [`site_index_html`]).
 //!
 //! It must stay pure: no IO, no async, no global state, no knowledge of the database, of HTTP or
 //! of permissions. Main types: [`Document`] and [`NodeRef`] (the tree), [`Resource`] (what a
@@ -47,6 +50,7 @@ mod rename;
 mod render;
 mod resource;
 mod sanitize;
+mod site;
 mod storage;
 mod tree;
 mod wiki;
@@ -61,11 +65,15 @@ pub use extract::{Heading, excerpt, extract_text, headings, outgoing_links};
 pub use markdown::{markdown_to_storage, storage_to_markdown};
 pub use merge::{Merge, MergeChunk, Resolution, merge_storage};
 pub use parse::{MAX_DEPTH, check_well_formed, parse};
-pub use pdf::storage_to_pdf;
+pub use pdf::{PdfBook, storage_to_pdf};
 pub use pdf_text::pdf_text;
 pub use rename::{rename_page_references, rename_space_key_references};
 pub use render::{render_storage, render_to_html};
 pub use resource::{AttachmentOwner, PageTarget, Resource, UserTarget};
 pub use sanitize::sanitize_html;
+pub use site::{
+    SITE_STYLESHEET, SITE_STYLESHEET_FILE, SiteLink, SiteTreeNode, encode_file_segment,
+    safe_file_name, site_index_html, site_page_html, word_document_html,
+};
 pub use tree::{Attribute, Children, Descendants, Document, NodeId, NodeKind, NodeRef};
 pub use wiki::wiki_to_storage;

@@ -1,6 +1,10 @@
 //! A page as a PDF document: the title, then headings, paragraphs, list items, code and table rows of
 //! the body, laid out on A4 pages in the standard PDF fonts (Helvetica, Courier). Those fonts carry
 //! Latin-1 (WinAnsi) text; other characters are shown as `?`. Images and colours are left out.
+//!
+//! [`storage_to_pdf`] writes one page; [`PdfBook`] writes several (a space), each starting on a new
+//! PDF page, after a contents list. A book is built one document at a time, so its caller never
+//! holds more than one parsed body; what the book keeps is the laid-out text.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -248,15 +252,16 @@ impl Layout {
     }
 }
 
-/// The page `title` (with a `byline` under it) and its storage-format body as a PDF file.
-pub fn storage_to_pdf(title: &str, byline: &str, document: &Document) -> Vec<u8> {
+/// Lays out one document: its title, the byline under it, then its body.
+fn lay_out_document(layout: &mut Layout, title: &str, byline: &str, document: &Document) {
     let mut blocks = Vec::new();
     for root in document.roots() {
         collect(root, 0, &mut blocks);
     }
-    let mut layout = Layout::new();
     layout.paragraph(b"F2", 20.0, 0.55, 0.0, title);
-    layout.paragraph(b"F1", 9.0, 0.5, 0.0, byline);
+    if !byline.is_empty() {
+        layout.paragraph(b"F1", 9.0, 0.5, 0.0, byline);
+    }
     layout.gap(10.0);
     for block in &blocks {
         match block {
@@ -287,21 +292,23 @@ pub fn storage_to_pdf(title: &str, byline: &str, document: &Document) -> Vec<u8>
             Block::Row(text) => layout.paragraph(b"F1", 10.0, 0.5, 0.0, text),
         }
     }
+}
 
+/// The PDF file of laid-out `pages`, with `title` in its document information.
+fn assemble(title: &str, pages: Vec<Content>) -> Vec<u8> {
     let catalog = Ref::new(1);
     let page_tree = Ref::new(2);
     let regular = Ref::new(3);
     let bold = Ref::new(4);
     let mono = Ref::new(5);
     let info = Ref::new(6);
-    let mut next = 7;
-    let mut page_refs = Vec::new();
+    let page_refs: Vec<(Ref, Ref)> = (0..pages.len())
+        .map(|index| {
+            let first = 7 + 2 * index as i32;
+            (Ref::new(first), Ref::new(first + 1))
+        })
+        .collect();
     let mut pdf = Pdf::new();
-    for page in &layout.pages {
-        let _ = page;
-        page_refs.push((Ref::new(next), Ref::new(next + 1)));
-        next += 2;
-    }
     pdf.catalog(catalog).pages(page_tree);
     pdf.pages(page_tree)
         .kids(page_refs.iter().map(|(page, _)| *page))
@@ -318,7 +325,7 @@ pub fn storage_to_pdf(title: &str, byline: &str, document: &Document) -> Vec<u8>
     pdf.document_info(info)
         .title(TextStr(title))
         .producer(TextStr("Cairn"));
-    for ((page_ref, content_ref), content) in page_refs.iter().zip(layout.pages) {
+    for ((page_ref, content_ref), content) in page_refs.iter().zip(pages) {
         let mut page = pdf.page(*page_ref);
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
             .parent(page_tree)
@@ -334,6 +341,110 @@ pub fn storage_to_pdf(title: &str, byline: &str, document: &Document) -> Vec<u8>
         pdf.stream(*content_ref, &content.finish());
     }
     pdf.finish()
+}
+
+/// The page `title` (with a `byline` under it) and its storage-format body as a PDF file.
+pub fn storage_to_pdf(title: &str, byline: &str, document: &Document) -> Vec<u8> {
+    let mut layout = Layout::new();
+    lay_out_document(&mut layout, title, byline, document);
+    assemble(title, layout.pages)
+}
+
+/// A contents entry: a document's title, its depth in the tree and the body page it starts on.
+struct Chapter {
+    title: String,
+    depth: usize,
+    first_page: usize,
+}
+
+/// Several documents as one PDF (a space in tree order): a contents list, then each document
+/// starting on a new PDF page. Add documents with [`PdfBook::add`], then [`PdfBook::finish`].
+pub struct PdfBook {
+    title: String,
+    /// The documents' pages; the contents pages are laid out in `finish`, when page numbers are
+    /// known, and go before them.
+    body: Option<Layout>,
+    chapters: Vec<Chapter>,
+}
+
+impl PdfBook {
+    /// An empty book called `title` (the first line of its contents page).
+    pub fn new(title: &str) -> PdfBook {
+        PdfBook {
+            title: title.to_string(),
+            body: None,
+            chapters: Vec::new(),
+        }
+    }
+
+    /// Adds a document, `depth` levels below the top of the tree, on a new PDF page.
+    pub fn add(&mut self, title: &str, depth: usize, byline: &str, document: &Document) {
+        let layout = match &mut self.body {
+            Some(layout) => {
+                layout.new_page();
+                layout
+            }
+            None => self.body.insert(Layout::new()),
+        };
+        self.chapters.push(Chapter {
+            title: title.to_string(),
+            depth,
+            first_page: layout.pages.len() - 1,
+        });
+        lay_out_document(layout, title, byline, document);
+    }
+
+    /// How many PDF pages the documents added so far take (without the contents).
+    pub fn page_count(&self) -> usize {
+        self.body.as_ref().map_or(0, |layout| layout.pages.len())
+    }
+
+    /// The contents list, numbering body pages after `contents_pages` pages of contents.
+    fn contents(&self, note: Option<&str>, contents_pages: usize) -> Layout {
+        let mut layout = Layout::new();
+        layout.paragraph(b"F2", 20.0, 0.55, 0.0, &self.title);
+        if let Some(note) = note {
+            layout.paragraph(b"F1", 9.0, 0.5, 0.0, note);
+        }
+        layout.gap(10.0);
+        layout.paragraph(b"F2", 15.0, 0.55, 0.0, "Contents");
+        layout.gap(4.0);
+        if self.chapters.is_empty() {
+            layout.paragraph(b"F1", 11.0, 0.5, 0.0, "No pages.");
+        }
+        for chapter in &self.chapters {
+            let indent = 14.0 * chapter.depth.min(10) as f32;
+            let number = contents_pages + chapter.first_page + 1;
+            layout.paragraph(
+                b"F1",
+                11.0,
+                0.5,
+                indent,
+                &format!("{} \u{b7} {number}", chapter.title),
+            );
+        }
+        layout
+    }
+
+    /// The PDF file: the contents (with `note` under the title, when given), then the documents.
+    pub fn finish(self, note: Option<&str>) -> Vec<u8> {
+        // Page numbers depend on how many pages the contents take, which can depend on the
+        // numbers' width: lay it out again until the count holds (twice in practice).
+        let mut contents_pages = 1;
+        let mut contents = self.contents(note, contents_pages);
+        for _ in 0..4 {
+            if contents.pages.len() == contents_pages {
+                break;
+            }
+            contents_pages = contents.pages.len();
+            contents = self.contents(note, contents_pages);
+        }
+        let mut pages = contents.pages;
+        if let Some(body) = self.body {
+            pages.extend(body.pages);
+        }
+        assemble(&self.title, pages)
+    }
 }
 
 #[cfg(test)]
@@ -448,5 +559,46 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(win_ansi("a\u{20ac}\u{4e2d}"), vec![b'a', 0x80, b'?']);
+    }
+
+    #[test]
+    fn a_book_lists_its_documents_and_starts_each_on_a_new_page() {
+        let first = parse("<p>First body</p>").expect("parses");
+        let second = parse(&"<p>Second body words</p>".repeat(200)).expect("parses");
+        let third = parse("<p>Third body</p>").expect("parses");
+        let mut book = PdfBook::new("Space DEV");
+        book.add("Home", 0, "Version 1", &first);
+        book.add("Child", 1, "", &second);
+        book.add("Sibling", 0, "", &third);
+        let body_pages = book.page_count();
+        assert!(
+            body_pages >= 4,
+            "each document starts a page, the long one flows on"
+        );
+        let pdf = book.finish(Some("Only the first pages."));
+        let text = crate::pdf_text(&pdf);
+        for wanted in [
+            "Space DEV",
+            "Contents",
+            "Only the first pages.",
+            "Home \u{b7} 2",
+            "Child \u{b7} 3",
+            "First body",
+            "Third body",
+        ] {
+            assert!(text.contains(wanted), "{wanted:?} missing from {text:?}");
+        }
+        // One contents page, then the body; the last document starts on the body's last page.
+        let sibling_page = 1 + body_pages;
+        assert!(
+            text.contains(&format!("Sibling \u{b7} {sibling_page}")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_empty_book_says_so() {
+        let pdf = PdfBook::new("Empty").finish(None);
+        assert!(crate::pdf_text(&pdf).contains("No pages."));
     }
 }

@@ -42,6 +42,7 @@ pub mod xml;
 
 pub use archive::{Archive, ControlCharacterFilter, ENTITIES, FileStreamer};
 pub use error::{ImportError, ImportResult};
+pub use export::zip_sink::ZipSink;
 pub use export::{ExportSummary, export_space};
 pub use model::{
     BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,

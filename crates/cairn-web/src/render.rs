@@ -155,6 +155,26 @@ pub fn storage_to_editor_document(
     Ok(cairn_format::storage_to_editor_json(&document, &context))
 }
 
+/// A page's storage as Markdown, with the page's context for links and its attachments' URLs.
+/// Fails when the storage does not parse.
+pub fn storage_to_markdown_of_page(
+    storage: &str,
+    space_key: Option<&str>,
+    title: Option<&str>,
+    page_id: Option<cairn_core::ContentId>,
+) -> Result<String, cairn_format::FormatError> {
+    let people = People::default();
+    let context = PageContext {
+        space_key,
+        title,
+        page_id,
+        children: &[],
+        people: &people,
+    };
+    let document = cairn_format::parse(storage)?;
+    Ok(cairn_format::storage_to_markdown(&document, &context))
+}
+
 /// Checks that a body is well-formed storage format; the error reads like Confluence's
 /// (`Error parsing xhtml: … at line L, column C`).
 pub fn check_storage(storage: &str) -> Result<(), String> {

@@ -13,7 +13,7 @@
 
 mod content;
 pub(crate) mod entities;
-mod zip_sink;
+pub mod zip_sink;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;

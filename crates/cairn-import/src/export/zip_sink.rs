@@ -25,7 +25,7 @@ enum Command {
 }
 
 /// The sending side; [`ZipSink::finish`] waits for the thread and answers its outcome.
-pub(crate) struct ZipSink {
+pub struct ZipSink {
     commands: mpsc::Sender<Command>,
     thread: tokio::task::JoinHandle<ImportResult<()>>,
 }

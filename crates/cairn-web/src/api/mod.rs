@@ -59,6 +59,19 @@ pub fn routes() -> crate::routes::RouteTable {
             "/rest/cairn/1/export/confluence/{key}/{task}",
             get(space_export::download_export),
         )
+        .route(
+            "/rest/cairn/1/export/html/{key}",
+            axum::routing::post(space_export::start_site_export),
+        )
+        .route(
+            "/rest/cairn/1/export/html/{key}/{task}",
+            get(space_export::download_site_export),
+        )
+        .route("/rest/cairn/1/export/pdf/{key}", get(export::space_pdf))
+        .route(
+            "/rest/cairn/1/export/markdown/{id}",
+            get(export::page_markdown),
+        )
         .route("/rest/api/longtask", get(space::list_tasks))
         .route("/rest/api/longtask/{id}", get(space::get_task))
         .route(
@@ -104,6 +117,7 @@ pub fn routes() -> crate::routes::RouteTable {
             "/spaces/flyingpdf/pdfpageexport.action",
             get(export::page_pdf),
         )
+        .route("/exportword", get(export::page_word))
         .route("/rest/api/search", get(search::search))
         .route("/rest/api/content/search", get(search::content_search))
         .route("/rest/quicknav/1/search", get(search::quick_navigation))

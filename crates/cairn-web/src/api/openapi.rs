@@ -406,6 +406,16 @@ pub fn operations() -> Vec<Operation> {
         get("/spaces/flyingpdf/pdfpageexport.action", "A page as PDF")
             .query(&["pageId"])
             .answers_media("application/pdf"),
+        get("/exportword", "A page as a Word-compatible HTML document")
+            .query(&["pageId"])
+            .answers_media("application/msword"),
+        get("/rest/cairn/1/export/markdown/{id}", "A page as Markdown")
+            .answers_media("text/markdown"),
+        get(
+            "/rest/cairn/1/export/pdf/{key}",
+            "Every page of a space the caller may see, in tree order, as one PDF (EXPORTSPACE)",
+        )
+        .answers_media("application/pdf"),
         // Search
         get("/rest/api/search", "Search with CQL")
             .query(&["cql", "excerpt", "expand", "start", "limit"])
@@ -603,6 +613,16 @@ pub fn operations() -> Vec<Operation> {
         get(
             "/rest/cairn/1/export/confluence/{key}/{task}",
             "Download the zip of a finished space export",
+        )
+        .answers_media("application/zip"),
+        post(
+            "/rest/cairn/1/export/html/{key}",
+            "Export what the caller may see of a space as a static HTML site (EXPORTSPACE), as a long task",
+        )
+        .answers_with::<ExportStarted>(202),
+        get(
+            "/rest/cairn/1/export/html/{key}/{task}",
+            "Download the zip of a finished static-site export (the user who started it)",
         )
         .answers_media("application/zip"),
         put("/rest/cairn/1/accessmode", "Turn read-only mode on or off")

@@ -24,6 +24,7 @@ mod search;
 mod session;
 mod space;
 mod space_export;
+mod space_site_export;
 mod token;
 mod users;
 
@@ -104,6 +105,14 @@ pub fn routes() -> crate::routes::RouteTable {
         .route(
             "/spaces/exportspacexml.action",
             get(space_export::export_page).post(space_export::start_export),
+        )
+        .route(
+            "/spaces/exportspacehtml.action",
+            get(space_site_export::html_export_page).post(space_site_export::start_html_export),
+        )
+        .route(
+            "/spaces/flyingpdf/flyingpdf.action",
+            get(space_site_export::pdf_export_page),
         )
         .route("/pages/viewtrash.action", get(page::trash))
         .route("/pages/restoretrashitem.action", post(page::restore))

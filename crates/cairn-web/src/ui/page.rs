@@ -258,6 +258,14 @@ pub async fn render_view(
                             a.button.secondary.write-action href={ "/pages/removepage.action?pageId=" (id) } { "Move to trash" }
                         }
                     }
+                    p.muted.exports id="page-exports" {
+                        "Export: "
+                        a href={ "/exportword?pageId=" (id) } { "Word" }
+                        " · "
+                        a href={ "/rest/cairn/1/export/markdown/" (id) } { "Markdown" }
+                        " · "
+                        a href={ "/spaces/flyingpdf/pdfpageexport.action?pageId=" (id) } { "PDF" }
+                    }
                 }
                 @if old_version.is_none() { (super::label::labels_bar(content.id, &labels)) }
                 article.card.wiki-content { (PreEscaped(body_html)) }
@@ -296,11 +304,9 @@ async fn sidebar(
         }
     }
     let blog_posts = state.store.list_blog_posts(viewer, space.id, 10).await?;
-    let administers = state
-        .store
-        .space_permissions_of(viewer, space.id)
-        .await?
-        .contains(&cairn_core::SpacePermission::SetSpacePermissions);
+    let held = state.store.space_permissions_of(viewer, space.id).await?;
+    let administers = held.contains(&cairn_core::SpacePermission::SetSpacePermissions);
+    let exports = held.contains(&cairn_core::SpacePermission::ExportSpace);
     Ok(html! {
         h2 { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
         p.write-action { a href={ "/pages/createpage.action?spaceKey=" (encode_component(space.key.as_str())) } { "+ Create page" }
@@ -317,6 +323,13 @@ async fn sidebar(
                 a.muted href={ "/spaces/spacepermissions.action?key=" (encode_component(space.key.as_str())) } { "Space permissions" }
                 " · "
                 a.muted href={ "/spaces/exportspacexml.action?key=" (encode_component(space.key.as_str())) } { "Export space" }
+            }
+        }
+        @if exports {
+            p {
+                a.muted href={ "/spaces/exportspacehtml.action?key=" (encode_component(space.key.as_str())) } { "Export to HTML" }
+                " · "
+                a.muted href={ "/spaces/flyingpdf/flyingpdf.action?key=" (encode_component(space.key.as_str())) } { "Export to PDF" }
             }
         }
     })

@@ -57,6 +57,12 @@ fn screen(
             main.content id="content" tabindex="-1" {
                 div.breadcrumbs { a href={ "/display/" (encode_component(space.key.as_str())) } { (space.name) } }
                 h1.title { "Export space" }
+                p id="other-formats" {
+                    "Other formats: "
+                    a href={ "/spaces/exportspacehtml.action?key=" (encode_component(space.key.as_str())) } { "HTML" }
+                    " · "
+                    a href={ "/spaces/flyingpdf/flyingpdf.action?key=" (encode_component(space.key.as_str())) } { "PDF" }
+                }
                 @if let Some(task) = shown {
                     div.card id="export-task" {
                         h2 { (task.name) }

@@ -15,6 +15,7 @@ mod configuration;
 mod content;
 mod convert;
 mod copy;
+mod document_export;
 mod health;
 mod import;
 mod label;

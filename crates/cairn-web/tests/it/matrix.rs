@@ -34,6 +34,7 @@ const API_OUTSIDE_REST: &[&str] = &[
     "/download/attachments/{page}/{filename}",
     "/json/removeattachment.action",
     "/spaces/flyingpdf/pdfpageexport.action",
+    "/exportword",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -169,6 +170,8 @@ pub(crate) struct Fixture {
     task: String,
     /// A finished export of SEC, started by the site administrator.
     export: String,
+    /// A finished static-site export of SEC, started by the site administrator.
+    site_export: String,
 }
 
 pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
@@ -515,6 +518,20 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             M::GET,
             "/spaces/flyingpdf/pdfpageexport.action",
             format!("/spaces/flyingpdf/pdfpageexport.action?pageId={page}"),
+            Body::None,
+            ViewPage,
+        ),
+        row(
+            M::GET,
+            "/exportword",
+            format!("/exportword?pageId={page}"),
+            Body::None,
+            ViewPage,
+        ),
+        row(
+            M::GET,
+            "/rest/cairn/1/export/markdown/{id}",
+            format!("/rest/cairn/1/export/markdown/{page}"),
             Body::None,
             ViewPage,
         ),
@@ -1111,6 +1128,50 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             Body::None,
             AdministerSpace,
         ),
+        // Exports as documents need EXPORTSPACE, which in SEC only the space administrator (and
+        // the site administrator, its creator) holds: the same callers as administering it.
+        row(
+            M::POST,
+            "/rest/cairn/1/export/html/{key}",
+            "/rest/cairn/1/export/html/SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::GET,
+            "/rest/cairn/1/export/html/{key}/{task}",
+            format!("/rest/cairn/1/export/html/SEC/{}", fixture.site_export),
+            Body::None,
+            SiteAdministratorsOwn,
+        ),
+        row(
+            M::GET,
+            "/rest/cairn/1/export/pdf/{key}",
+            "/rest/cairn/1/export/pdf/SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::GET,
+            "/spaces/exportspacehtml.action",
+            "/spaces/exportspacehtml.action?key=SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
+        row(
+            M::POST,
+            "/spaces/exportspacehtml.action",
+            "/spaces/exportspacehtml.action?key=SEC".into(),
+            Body::Form(vec![]),
+            AdministerSpace,
+        ),
+        row(
+            M::GET,
+            "/spaces/flyingpdf/flyingpdf.action",
+            "/spaces/flyingpdf/flyingpdf.action?key=SEC".into(),
+            Body::None,
+            AdministerSpace,
+        ),
         row(
             M::POST,
             "/spaces/exportspacexml.action",
@@ -1426,23 +1487,31 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         .await
         .expect("sent");
     let task: Value = deleted.json().await.expect("task");
-    // A finished export of SEC.
-    let (status, started) = call(admin.post(app.url("/rest/cairn/1/export/confluence/SEC"))).await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
-    let export = started["id"].as_str().expect("task id").to_string();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let (_, progress) = call(admin.get(app.url(&format!("/rest/api/longtask/{export}")))).await;
-        if progress["finished"] == true {
-            assert_eq!(progress["successful"], true, "{progress}");
-            break;
+    // A finished export of SEC, and a finished static-site export.
+    let mut exports = Vec::new();
+    for kind in ["confluence", "html"] {
+        let (status, started) =
+            call(admin.post(app.url(&format!("/rest/cairn/1/export/{kind}/SEC")))).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+        let export = started["id"].as_str().expect("task id").to_string();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (_, progress) =
+                call(admin.get(app.url(&format!("/rest/api/longtask/{export}")))).await;
+            if progress["finished"] == true {
+                assert_eq!(progress["successful"], true, "{progress}");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the export finishes: {progress}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the export finishes: {progress}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        exports.push(export);
     }
+    let site_export = exports.pop().expect("site export");
+    let export = exports.pop().expect("export");
     Fixture {
         page,
         trashed,
@@ -1451,6 +1520,7 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         token: token["id"].to_string(),
         task: task["id"].as_str().expect("task id").to_string(),
         export,
+        site_export,
     }
 }
 
