@@ -23,6 +23,7 @@
 //! Must not: write anything but its own temporary spill file while reading; panic on bad input
 //! (every error is an [`ImportError`] naming what failed).
 
+mod annotation_rows;
 mod annotations;
 mod archive;
 mod error;
@@ -43,9 +44,9 @@ pub use error::{ImportError, ImportResult};
 pub use export::{ExportSummary, export_space};
 pub use model::{
     BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,
-    ExportContent, ExportGroup, ExportLabelling, ExportProperty, ExportRestriction, ExportSpace,
-    ExportSpacePermission, ExportStatus, ExportSubject, ExportUser, ExportVersion, ExportWatch,
-    ExportWatchTarget, Model, Skipped,
+    ExportContent, ExportGroup, ExportLabelling, ExportLike, ExportProperty, ExportRestriction,
+    ExportSpace, ExportSpaceLabel, ExportSpacePermission, ExportStatus, ExportSubject, ExportUser,
+    ExportVersion, ExportWatch, ExportWatchTarget, Model, Skipped,
 };
 pub use reader::Export;
 pub use report::ImportReport;

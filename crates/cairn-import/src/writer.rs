@@ -8,8 +8,10 @@
 //! 3. Reserve ids: Confluence's content ids are kept where no node can have used them, mapped
 //!    where not, and the id sequence moves past them (`Store::reserve_import_ids`).
 //! 4. Stream every attachment file from the zip into the blob store.
-//! 5. One transaction: spaces, users, pages, blog posts and comments with all their versions,
-//!    labels, attachments, each with its journal entry, so running nodes see and index them.
+//! 5. One transaction: spaces, users, pages, blog posts and comments (on them and on
+//!    attachments) with all their versions, labels, attachments, restrictions, properties, and
+//!    what users added around them (`annotation_rows`: watches, likes, space labels), each with
+//!    its journal entry, so running nodes see and index them.
 //!
 //! If step 4 or 5 fails, the bytes already stored are deleted and the transaction is rolled back:
 //! the wiki is as it was (only the reserved ids are never used, like any reserved block).
@@ -23,14 +25,13 @@ use cairn_core::{
 };
 use cairn_store::{
     ImportedAttachment, ImportedContent, ImportedSpace, ImportedUser, ImportedVersion, Store,
-    StoredFile, WatchTarget,
+    StoredFile,
 };
 use rand::RngExt;
 
 use crate::error::{ImportError, ImportResult};
 use crate::model::{
-    BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, ExportWatchTarget, Person,
-    Skipped,
+    BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, Person, Skipped,
 };
 use crate::prepare::{
     Access, inline_properties, memberships_of_new_users, prepare_groups, prepare_properties,
@@ -145,7 +146,6 @@ pub async fn import(
             comments.push(comment.clone());
         }
     }
-    let comment_ids: HashSet<i64> = comments.iter().map(|comment| comment.id).collect();
     let mut attachments = Vec::new();
     for attachment in &model.attachments {
         let with_bytes: Vec<_> = attachment
@@ -189,6 +189,50 @@ pub async fn import(
                 false
             }
     });
+
+    // A comment on an attachment goes with it: an attachment without a file is not imported.
+    let imported_attachment_ids: HashSet<i64> =
+        attachments.iter().map(|attachment| attachment.id).collect();
+    let page_ids: HashSet<i64> = model.contents.iter().map(|content| content.id).collect();
+    comments.retain(|comment| {
+        page_ids.contains(&comment.container_id)
+            || imported_attachment_ids.contains(&comment.container_id)
+            || {
+                report.skip(
+                    "comment",
+                    comment.id,
+                    format!(
+                        "on attachment {}, which is not imported (no file in the export)",
+                        comment.container_id
+                    ),
+                );
+                false
+            }
+    });
+    // A reply whose parent is left out stays, as a comment of its own.
+    let comment_ids: HashSet<i64> = comments.iter().map(|comment| comment.id).collect();
+    report.attachment_comments = comments
+        .iter()
+        .filter(|comment| imported_attachment_ids.contains(&comment.container_id))
+        .count();
+    // Likes of what is imported.
+    let liked: HashSet<i64> = page_ids.union(&comment_ids).copied().collect();
+    let likes: Vec<crate::model::ExportLike> = model
+        .likes
+        .iter()
+        .filter(|like| {
+            liked.contains(&like.content_id) || {
+                report.skip(
+                    "like",
+                    like.content_id,
+                    format!("by {}: of a comment that is not imported", like.username),
+                );
+                false
+            }
+        })
+        .cloned()
+        .collect();
+    model.likes = likes;
 
     // 2. Users.
     let mut people: Vec<Person> = Vec::new();
@@ -251,6 +295,7 @@ pub async fn import(
             .iter()
             .map(|property| property.modifier.clone()),
     );
+    people.extend(model.likes.iter().map(|like| Some(like.username.clone())));
     let profiles: HashMap<String, &crate::model::ExportUser> = model
         .users
         .iter()
@@ -358,6 +403,8 @@ pub async fn import(
     report.space_permissions = model.space_permissions.len();
     report.restrictions = model.restrictions.len();
     report.watches = model.watches.len();
+    report.likes = model.likes.len();
+    report.space_labels = model.space_labels.len();
     for space in &model.spaces {
         if !model
             .space_permissions
@@ -393,8 +440,18 @@ pub async fn import(
         space_ids.insert(space.id, store.allocate_space_id().await?);
     }
     let mut label_ids = HashMap::new();
-    for labelling in &model.labellings {
-        let label = (labelling.prefix.clone(), labelling.name.clone());
+    let labels = model
+        .labellings
+        .iter()
+        .map(|labelling| (&labelling.prefix, &labelling.name))
+        .chain(
+            model
+                .space_labels
+                .iter()
+                .map(|label| (&label.prefix, &label.name)),
+        );
+    for (prefix, name) in labels {
+        let label = (prefix.clone(), name.clone());
         if let std::collections::hash_map::Entry::Vacant(entry) = label_ids.entry(label) {
             let (prefix, name) = entry.key();
             let new_id = match store.find_label_id(prefix, name).await? {
@@ -728,6 +785,17 @@ async fn write_rows(
             )
             .await?;
     }
+    // A comment on an attachment is in the space of the attachment's page.
+    for attachment in &model.attachments {
+        titles.insert(attachment.id, attachment.title.clone());
+        if let (Some(space_id), Some(space_key)) = (
+            space_of.get(&attachment.container_id).copied(),
+            space_keys.get(&attachment.container_id).cloned(),
+        ) {
+            space_of.insert(attachment.id, space_id);
+            space_keys.insert(attachment.id, space_key);
+        }
+    }
     for comment in comments {
         let title = format!(
             "Re: {}",
@@ -810,20 +878,17 @@ async fn write_rows(
             .import_property_in(&mut transaction, *property_id, property)
             .await?;
     }
-    for watch in &model.watches {
-        let target = match watch.target {
-            ExportWatchTarget::Content(content_id) => WatchTarget::Content(id(content_id)),
-            ExportWatchTarget::Space(space_id) => WatchTarget::Space(keys[&space_id].clone()),
-        };
-        store
-            .import_watch_in(
-                &mut transaction,
-                user_of(&Some(watch.username.clone())),
-                &target,
-                watch.created_ms,
-            )
-            .await?;
-    }
+    crate::annotation_rows::write_annotations(
+        store,
+        &mut transaction,
+        model,
+        keys,
+        space_ids,
+        label_ids,
+        id,
+        user_of,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(malformed)
 }
