@@ -165,6 +165,21 @@ async fn a_comment_on_a_file_is_hidden_with_the_files_page(db: TestDb) {
         "comments on a file of a page Bob may not read: {bob_sees:?}"
     );
     assert!(!bob_sees.contains(&id(2000)), "nor the page's own comments");
+
+    // The search index hides it with the page too: the page is in its lineage.
+    let sources = store
+        .search_sources(&[id(2004)])
+        .await
+        .expect("search sources");
+    let lineage = &sources
+        .first()
+        .expect("the reply's document")
+        .document
+        .lineage;
+    assert!(
+        lineage.contains(&id(3000)) && lineage.contains(&id(1001)),
+        "{lineage:?}"
+    );
 }
 
 async fn likes_space_labels_and_comments_on_files_survive_an_export(db: TestDb) {
