@@ -13,17 +13,17 @@ use cairn_core::{Attachment, Content, ContentType, Space, SpaceId, SpacePermissi
 use crate::Node;
 use crate::error::{Error, ErrorCode};
 
-/// The content whose restrictions govern `content`: a comment follows the page it is on.
+/// The content whose restrictions govern `content`: a comment follows the page it is on (for a
+/// comment on an attachment, the attachment's page).
 async fn governing_id(state: &Node, content: &Content) -> Result<cairn_core::ContentId, Error> {
     if content.content_type != ContentType::Comment {
         return Ok(content.id);
     }
-    let meta = state
+    state
         .store
-        .comment_meta(content.id)
+        .comment_page_id(content.id)
         .await?
-        .ok_or_else(|| Error::content_not_found(content.id))?;
-    Ok(meta.container_id)
+        .ok_or_else(|| Error::content_not_found(content.id))
 }
 
 /// Whether `viewer` may view space `space_id`.

@@ -82,6 +82,7 @@ pub async fn start(node: &Node, caller: &Caller, key: &SpaceKey) -> Result<i64, 
         .start_task(
             &format!("{TASK_PREFIX}{}", space.key),
             caller.user.id,
+            &node.cluster.node_id,
             now_ms(),
         )
         .await?;

@@ -3,8 +3,9 @@
 //! JSON content properties (`/rest/api/content/{id}/property`) are `CustomContentEntityObject`s of
 //! the content-property storage module: the title is the key, the body the JSON value, the
 //! container the content. Watches are `Notification` objects naming a user (`receiver` or
-//! `userName`) and a page or blog post (`content`, `page`) or a space (`space`). Likes
-//! (`LikeEntity`) have no counterpart in Cairn and are counted as skipped.
+//! `userName`) and a page or blog post (`content`, `page`) or a space (`space`). Likes are
+//! `LikeEntity` objects naming a user (`user`) and a page, blog post or comment (`content`);
+//! Cloud writes `liked` beside them, and a like it says is withdrawn (`false`) is left out.
 
 use std::collections::HashSet;
 
@@ -31,6 +32,15 @@ pub enum ExportWatchTarget {
     /// A page or blog post.
     Content(i64),
     Space(i64),
+}
+
+/// Someone liking a page, blog post or comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportLike {
+    /// The current object of the content liked.
+    pub content_id: i64,
+    pub username: String,
+    pub created_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,9 +204,58 @@ pub(crate) fn watches(
             });
         }
     }
-    let likes = objects.of("LikeEntity").len();
-    if likes > 0 {
-        builder.skip("like", &format!("{likes} objects"), "Cairn has no likes");
-    }
     watches
+}
+
+/// The likes of the content in `content_ids` (pages, blog posts, comments).
+pub(crate) fn likes(
+    builder: &mut Builder<'_>,
+    objects: &Objects,
+    content_ids: &HashSet<i64>,
+) -> Vec<ExportLike> {
+    let mut likes = Vec::new();
+    let mut seen = HashSet::new();
+    for object in objects.of("LikeEntity") {
+        if object.text_trimmed("liked") == Some("false") {
+            continue;
+        }
+        let Some(username) = builder.person(object, "user", "userName") else {
+            builder.skip("like", &object.id, "names no user");
+            continue;
+        };
+        // A like of an old version belongs to the current object.
+        let content = object.reference("content").map(|content| {
+            builder
+                .originals
+                .get(&content.id)
+                .cloned()
+                .unwrap_or_else(|| content.id.clone())
+        });
+        let Some(content_id) = content
+            .as_deref()
+            .and_then(id_number)
+            .filter(|id| content_ids.contains(id))
+        else {
+            builder.skip(
+                "like",
+                &object.id,
+                format!(
+                    "of {}, which is not imported",
+                    content.as_deref().unwrap_or("nothing the export names")
+                ),
+            );
+            continue;
+        };
+        if seen.insert((content_id, username.to_lowercase())) {
+            likes.push(ExportLike {
+                content_id,
+                username,
+                created_ms: object
+                    .text("creationDate")
+                    .and_then(parse_export_time)
+                    .unwrap_or(0),
+            });
+        }
+    }
+    likes
 }

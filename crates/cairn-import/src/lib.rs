@@ -23,17 +23,20 @@
 //! Must not: write anything but its own temporary spill file while reading; panic on bad input
 //! (every error is an [`ImportError`] naming what failed).
 
+mod annotation_rows;
 mod annotations;
 mod archive;
 mod error;
 pub mod export;
 mod grants;
 mod key_renames;
+mod labels;
 pub mod model;
 mod prepare;
 mod progress;
 mod reader;
 mod report;
+mod selection;
 mod spill;
 pub mod synthetic;
 mod time;
@@ -46,9 +49,9 @@ pub use export::zip_sink::ZipSink;
 pub use export::{ExportSummary, export_space};
 pub use model::{
     BodyRef, BodyType, ContentKind, ExportAttachment, ExportAttachmentVersion, ExportComment,
-    ExportContent, ExportGroup, ExportLabelling, ExportProperty, ExportRestriction, ExportSpace,
-    ExportSpacePermission, ExportStatus, ExportSubject, ExportUser, ExportVersion, ExportWatch,
-    ExportWatchTarget, Model, Skipped,
+    ExportContent, ExportGroup, ExportLabelling, ExportLike, ExportProperty, ExportRestriction,
+    ExportSpace, ExportSpaceLabel, ExportSpacePermission, ExportStatus, ExportSubject, ExportUser,
+    ExportVersion, ExportWatch, ExportWatchTarget, Model, Skipped,
 };
 pub use progress::{ImportProgress, ProgressSink};
 pub use reader::Export;

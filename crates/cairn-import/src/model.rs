@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub use crate::annotations::{ExportProperty, ExportWatch, ExportWatchTarget};
+pub use crate::annotations::{ExportLike, ExportProperty, ExportWatch, ExportWatchTarget};
 pub use crate::grants::{ExportGroup, ExportRestriction, ExportSpacePermission, ExportSubject};
 use crate::time::parse_export_time;
 use crate::xml::RawObject;
@@ -124,7 +124,7 @@ impl ExportContent {
 pub struct ExportComment {
     pub id: i64,
     pub status: ExportStatus,
-    /// The page or blog post commented on.
+    /// The page, blog post or attachment commented on.
     pub container_id: i64,
     pub parent_id: Option<i64>,
     /// Marked by the `inline-comment` content property.
@@ -154,6 +154,16 @@ impl ExportComment {
 pub struct ExportLabelling {
     pub content_id: i64,
     /// `global`, `my` or `team`.
+    pub prefix: String,
+    pub name: String,
+    pub created_ms: i64,
+}
+
+/// A label on a space (Confluence labels the space's description object): `global`, `team` (the
+/// space's categories) or `my` (`my:favourite`, a person's favourite spaces).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSpaceLabel {
+    pub space_id: i64,
     pub prefix: String,
     pub name: String,
     pub created_ms: i64,
@@ -246,7 +256,7 @@ pub(crate) const MODEL_CLASSES: [&str; 22] = [
 /// left in the spill when objects are loaded, since the model holds every object at once while it
 /// joins them. A property read anywhere in the model must be listed here (a test checks the
 /// names this crate's model code reads).
-pub(crate) const MODEL_PROPERTIES: [&str; 63] = [
+pub(crate) const MODEL_PROPERTIES: [&str; 65] = [
     "active",
     "allUsersSubject",
     "attachment",
@@ -283,6 +293,7 @@ pub(crate) const MODEL_PROPERTIES: [&str; 63] = [
     "lastModificationDate",
     "lastModifier",
     "lastModifierName",
+    "liked",
     "localMembers",
     "longValue",
     "lowerName",
@@ -305,6 +316,7 @@ pub(crate) const MODEL_PROPERTIES: [&str; 63] = [
     "stringValue",
     "title",
     "type",
+    "user",
     "userMember",
     "userName",
     "userSubject",
@@ -329,6 +341,7 @@ pub struct Model {
     pub contents: Vec<ExportContent>,
     pub comments: Vec<ExportComment>,
     pub labellings: Vec<ExportLabelling>,
+    pub space_labels: Vec<ExportSpaceLabel>,
     pub attachments: Vec<ExportAttachment>,
     /// Groups of a site export, with their members.
     pub groups: Vec<ExportGroup>,
@@ -336,6 +349,7 @@ pub struct Model {
     pub restrictions: Vec<ExportRestriction>,
     pub properties: Vec<ExportProperty>,
     pub watches: Vec<ExportWatch>,
+    pub likes: Vec<ExportLike>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -779,161 +793,6 @@ pub(crate) fn build(objects: &Objects) -> Model {
         }
     }
 
-    // Comments.
-    let (current_comments, comment_history) = builder.current_and_history(&["Comment"], "comment");
-    let mut comment_parents: HashMap<String, String> = HashMap::new();
-    for object in &current_comments {
-        for child in object.references("children") {
-            comment_parents.insert(child.id.clone(), object.id.clone());
-        }
-    }
-    for object in &current_comments {
-        let Some(id) = id_number(&object.id) else {
-            builder.skip(
-                "comment",
-                &object.id,
-                "an id that is not a number below 2^53",
-            );
-            continue;
-        };
-        let container = object
-            .reference("containerContent")
-            .or_else(|| object.reference("owner"))
-            .or_else(|| object.reference("page"));
-        let Some(container) = container else {
-            builder.skip("comment", &object.id, "on nothing the export names");
-            continue;
-        };
-        let Some(container_id) = id_number(&container.id).filter(|id| content_ids.contains_key(id))
-        else {
-            let reason = if container.class == "Attachment" {
-                format!(
-                    "on attachment {}: comments go on pages and blog posts",
-                    container.id
-                )
-            } else {
-                format!(
-                    "on {} {}, which is not imported",
-                    container.class, container.id
-                )
-            };
-            builder.skip("comment", &object.id, reason);
-            continue;
-        };
-        let Some(versions) = builder.versions(object, &comment_history, |_| String::new()) else {
-            continue;
-        };
-        let inline = builder
-            .property_text(&object.id, "inline-comment")
-            .as_deref()
-            == Some("true")
-            || builder.property(&object.id, "inline-marker-ref").is_some();
-        model.comments.push(ExportComment {
-            id,
-            status: if raw_status(object) == RawStatus::Deleted {
-                ExportStatus::Trashed
-            } else {
-                ExportStatus::Current
-            },
-            container_id,
-            parent_id: object
-                .reference("parent")
-                .map(|parent| parent.id.clone())
-                .or_else(|| comment_parents.get(&object.id).cloned())
-                .and_then(|parent| id_number(&parent)),
-            inline,
-            resolved: builder.property_text(&object.id, "status").as_deref() == Some("resolved"),
-            status_property: builder.property_text(&object.id, "status"),
-            marker_ref: builder.property_text(&object.id, "inline-marker-ref"),
-            original_selection: builder
-                .property(&object.id, "inline-original-selection")
-                .and_then(|property| property.text("stringValue"))
-                .map(str::to_string),
-            creator: builder.person(object, "creator", "creatorName"),
-            created_ms: object
-                .text("creationDate")
-                .and_then(parse_export_time)
-                .unwrap_or(0),
-            versions,
-        });
-    }
-    let comment_ids: HashSet<i64> = model.comments.iter().map(|comment| comment.id).collect();
-    for comment in &mut model.comments {
-        if let Some(parent) = comment.parent_id
-            && !comment_ids.contains(&parent)
-        {
-            comment.parent_id = None;
-        }
-    }
-
-    // Labels.
-    let labels: HashMap<&str, &RawObject> = objects
-        .of("Label")
-        .iter()
-        .map(|label| (label.id.as_str(), label))
-        .collect();
-    let mut labelled: HashMap<String, String> = HashMap::new();
-    for class in ["Page", "BlogPost"] {
-        for object in objects.of(class) {
-            for labelling in object.references("labellings") {
-                labelled.insert(labelling.id.clone(), object.id.clone());
-            }
-        }
-    }
-    let mut seen_labellings = HashSet::new();
-    for labelling in objects.of("Labelling") {
-        let target = labelling
-            .reference("content")
-            .map(|content| content.id.clone())
-            .or_else(|| labelled.get(&labelling.id).cloned());
-        let Some(target) = target else {
-            builder.skip("label", &labelling.id, "on no page or blog post");
-            continue;
-        };
-        // A label on an old version belongs to the current object.
-        let target = builder.originals.get(&target).cloned().unwrap_or(target);
-        let Some(content_id) = id_number(&target).filter(|id| content_ids.contains_key(id)) else {
-            let class = labelling
-                .reference("content")
-                .map(|content| content.class.as_str())
-                .unwrap_or("content");
-            builder.skip(
-                "label",
-                &labelling.id,
-                format!("on {class} {target}, which is not imported"),
-            );
-            continue;
-        };
-        let Some(label) = labelling
-            .reference("label")
-            .and_then(|label| labels.get(label.id.as_str()))
-        else {
-            builder.skip("label", &labelling.id, "names no label of the export");
-            continue;
-        };
-        let Some(name) = label.text_trimmed("name") else {
-            continue;
-        };
-        let prefix = label.text_trimmed("namespace").unwrap_or("global");
-        if !matches!(prefix, "global" | "my" | "team") {
-            builder.skip("label", &labelling.id, format!("namespace {prefix}"));
-            continue;
-        }
-        let name = name.to_lowercase();
-        if !seen_labellings.insert((content_id, prefix.to_string(), name.clone())) {
-            continue;
-        }
-        model.labellings.push(ExportLabelling {
-            content_id,
-            prefix: prefix.to_string(),
-            name,
-            created_ms: labelling
-                .text("creationDate")
-                .and_then(parse_export_time)
-                .unwrap_or(0),
-        });
-    }
-
     // Attachments.
     let (current_files, file_history) = builder.current_and_history(&["Attachment"], "attachment");
     for object in &current_files {
@@ -1043,6 +902,106 @@ pub(crate) fn build(objects: &Objects) -> Model {
         });
     }
 
+    let attachment_ids: HashSet<i64> = model
+        .attachments
+        .iter()
+        .map(|attachment| attachment.id)
+        .collect();
+
+    // Comments.
+    let (current_comments, comment_history) = builder.current_and_history(&["Comment"], "comment");
+    let mut comment_parents: HashMap<String, String> = HashMap::new();
+    for object in &current_comments {
+        for child in object.references("children") {
+            comment_parents.insert(child.id.clone(), object.id.clone());
+        }
+    }
+    for object in &current_comments {
+        let Some(id) = id_number(&object.id) else {
+            builder.skip(
+                "comment",
+                &object.id,
+                "an id that is not a number below 2^53",
+            );
+            continue;
+        };
+        let container = object
+            .reference("containerContent")
+            .or_else(|| object.reference("owner"))
+            .or_else(|| object.reference("page"));
+        let Some(container) = container else {
+            builder.skip("comment", &object.id, "on nothing the export names");
+            continue;
+        };
+        // A comment on an attachment names the attachment's current object or an old version.
+        let container_id = builder
+            .originals
+            .get(&container.id)
+            .cloned()
+            .unwrap_or_else(|| container.id.clone());
+        let Some(container_id) = id_number(&container_id)
+            .filter(|id| content_ids.contains_key(id) || attachment_ids.contains(id))
+        else {
+            builder.skip(
+                "comment",
+                &object.id,
+                format!(
+                    "on {} {}, which is not imported",
+                    container.class, container.id
+                ),
+            );
+            continue;
+        };
+        let Some(versions) = builder.versions(object, &comment_history, |_| String::new()) else {
+            continue;
+        };
+        let inline = builder
+            .property_text(&object.id, "inline-comment")
+            .as_deref()
+            == Some("true")
+            || builder.property(&object.id, "inline-marker-ref").is_some();
+        model.comments.push(ExportComment {
+            id,
+            status: if raw_status(object) == RawStatus::Deleted {
+                ExportStatus::Trashed
+            } else {
+                ExportStatus::Current
+            },
+            container_id,
+            parent_id: object
+                .reference("parent")
+                .map(|parent| parent.id.clone())
+                .or_else(|| comment_parents.get(&object.id).cloned())
+                .and_then(|parent| id_number(&parent)),
+            inline,
+            resolved: builder.property_text(&object.id, "status").as_deref() == Some("resolved"),
+            status_property: builder.property_text(&object.id, "status"),
+            marker_ref: builder.property_text(&object.id, "inline-marker-ref"),
+            original_selection: builder
+                .property(&object.id, "inline-original-selection")
+                .and_then(|property| property.text("stringValue"))
+                .map(str::to_string),
+            creator: builder.person(object, "creator", "creatorName"),
+            created_ms: object
+                .text("creationDate")
+                .and_then(parse_export_time)
+                .unwrap_or(0),
+            versions,
+        });
+    }
+    let comment_ids: HashSet<i64> = model.comments.iter().map(|comment| comment.id).collect();
+    for comment in &mut model.comments {
+        if let Some(parent) = comment.parent_id
+            && !comment_ids.contains(&parent)
+        {
+            comment.parent_id = None;
+        }
+    }
+
+    // Labels, of content and of spaces.
+    (model.labellings, model.space_labels) =
+        crate::labels::labels(&mut builder, objects, &content_ids, &space_ids);
+
     // Who may do what, and what users added around the content.
     model.space_permissions = crate::grants::space_permissions(&mut builder, objects, &space_ids);
     let page_ids: HashSet<i64> = content_ids.keys().copied().collect();
@@ -1051,6 +1010,7 @@ pub(crate) fn build(objects: &Objects) -> Model {
     let annotated: HashSet<i64> = page_ids.union(&comment_ids).copied().collect();
     model.properties = crate::annotations::properties(&mut builder, objects, &annotated);
     model.watches = crate::annotations::watches(&mut builder, objects, &page_ids, &space_ids);
+    model.likes = crate::annotations::likes(&mut builder, objects, &annotated);
 
     model.skipped = builder.skipped;
     model

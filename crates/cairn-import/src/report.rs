@@ -34,6 +34,11 @@ pub struct ImportReport {
     /// Content properties (JSON properties, and the status of comments).
     pub properties: usize,
     pub watches: usize,
+    pub likes: usize,
+    /// Labels on spaces (`team` labels: the space's categories).
+    pub space_labels: usize,
+    /// Comments on attachments (counted in `comments` too).
+    pub attachment_comments: usize,
     /// Confluence content ids kept as they were.
     pub ids_kept: usize,
     /// Confluence content ids that were taken and got new ids.
@@ -65,8 +70,8 @@ impl fmt::Display for ImportReport {
         writeln!(f, "  versions             {}", self.versions)?;
         writeln!(
             f,
-            "  comments             {} ({} inline)",
-            self.comments, self.inline_comments
+            "  comments             {} ({} inline, {} on attachments)",
+            self.comments, self.inline_comments, self.attachment_comments
         )?;
         writeln!(f, "  labels               {}", self.labels)?;
         writeln!(
@@ -85,6 +90,8 @@ impl fmt::Display for ImportReport {
         writeln!(f, "  restrictions         {}", self.restrictions)?;
         writeln!(f, "  content properties   {}", self.properties)?;
         writeln!(f, "  watches              {}", self.watches)?;
+        writeln!(f, "  likes                {}", self.likes)?;
+        writeln!(f, "  space labels         {}", self.space_labels)?;
         if !self.dry_run {
             writeln!(
                 f,

@@ -8,8 +8,10 @@
 //! 3. Reserve ids: Confluence's content ids are kept where no node can have used them, mapped
 //!    where not, and the id sequence moves past them (`Store::reserve_import_ids`).
 //! 4. Stream every attachment file from the zip into the blob store.
-//! 5. One transaction: spaces, users, pages, blog posts and comments with all their versions,
-//!    labels, attachments, each with its journal entry, so running nodes see and index them.
+//! 5. One transaction: spaces, users, pages, blog posts and comments (on them and on
+//!    attachments) with all their versions, labels, attachments, restrictions, properties, and
+//!    what users added around them (`annotation_rows`: watches, likes, space labels), each with
+//!    its journal entry, so running nodes see and index them.
 //!
 //! If step 4 or 5 fails, the bytes already stored are deleted and the transaction is rolled back:
 //! the wiki is as it was (only the reserved ids are never used, like any reserved block).
@@ -23,15 +25,14 @@ use cairn_core::{
 };
 use cairn_store::{
     ImportedAttachment, ImportedContent, ImportedSpace, ImportedUser, ImportedVersion, Store,
-    StoredFile, WatchTarget,
+    StoredFile,
 };
 use rand::RngExt;
 
 use crate::error::{ImportError, ImportResult};
 use crate::key_renames::KeyRenames;
 use crate::model::{
-    BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, ExportWatchTarget, Person,
-    Skipped,
+    BodyType, ContentKind, ExportStatus, ExportSubject, ExportVersion, Person, Skipped,
 };
 use crate::prepare::{
     Access, inline_properties, memberships_of_new_users, prepare_groups, prepare_properties,
@@ -138,61 +139,11 @@ pub async fn import(
     separate_clashing_titles(&mut model, &keys, &mut report);
 
     // What is imported: attachments need bytes; comments need to be live.
-    let mut comments = Vec::new();
-    for comment in &model.comments {
-        if comment.status == ExportStatus::Trashed {
-            report.skip("comment", comment.id, "deleted in Confluence");
-        } else {
-            if comment.inline {
-                report.inline_comments += 1;
-            }
-            comments.push(comment.clone());
-        }
-    }
-    let comment_ids: HashSet<i64> = comments.iter().map(|comment| comment.id).collect();
-    let mut attachments = Vec::new();
-    for attachment in &model.attachments {
-        let with_bytes: Vec<_> = attachment
-            .versions
-            .iter()
-            .filter(|version| version.file.is_some())
-            .cloned()
-            .collect();
-        for missing in attachment
-            .versions
-            .iter()
-            .filter(|version| version.file.is_none())
-        {
-            report.skip(
-                "attachment version",
-                attachment.id,
-                format!(
-                    "version {} of {}: no file in the export",
-                    missing.number, attachment.title
-                ),
-            );
-        }
-        if with_bytes.is_empty() {
-            continue;
-        }
-        let mut kept = attachment.clone();
-        kept.versions = with_bytes;
-        attachments.push(kept);
-    }
-    // Current attachments of one container must have distinct names; a later duplicate is skipped.
-    let mut live_names = HashSet::new();
-    attachments.retain(|attachment| {
-        attachment.status != ExportStatus::Current
-            || live_names.insert((attachment.container_id, attachment.title.to_lowercase()))
-            || {
-                report.skip(
-                    "attachment",
-                    attachment.id,
-                    format!("a second current file named {}", attachment.title),
-                );
-                false
-            }
-    });
+    let crate::selection::Selected {
+        comments,
+        comment_ids,
+        attachments,
+    } = crate::selection::select(&mut model, &mut report);
 
     // 2. Users.
     let mut people: Vec<Person> = Vec::new();
@@ -255,6 +206,7 @@ pub async fn import(
             .iter()
             .map(|property| property.modifier.clone()),
     );
+    people.extend(model.likes.iter().map(|like| Some(like.username.clone())));
     let profiles: HashMap<String, &crate::model::ExportUser> = model
         .users
         .iter()
@@ -362,6 +314,8 @@ pub async fn import(
     report.space_permissions = model.space_permissions.len();
     report.restrictions = model.restrictions.len();
     report.watches = model.watches.len();
+    report.likes = model.likes.len();
+    report.space_labels = model.space_labels.len();
     for space in &model.spaces {
         if !model
             .space_permissions
@@ -397,8 +351,18 @@ pub async fn import(
         space_ids.insert(space.id, store.allocate_space_id().await?);
     }
     let mut label_ids = HashMap::new();
-    for labelling in &model.labellings {
-        let label = (labelling.prefix.clone(), labelling.name.clone());
+    let labels = model
+        .labellings
+        .iter()
+        .map(|labelling| (&labelling.prefix, &labelling.name))
+        .chain(
+            model
+                .space_labels
+                .iter()
+                .map(|label| (&label.prefix, &label.name)),
+        );
+    for (prefix, name) in labels {
+        let label = (prefix.clone(), name.clone());
         if let std::collections::hash_map::Entry::Vacant(entry) = label_ids.entry(label) {
             let (prefix, name) = entry.key();
             let new_id = match store.find_label_id(prefix, name).await? {
@@ -776,6 +740,17 @@ async fn write_rows(
             .await?;
         written_one();
     }
+    // A comment on an attachment is in the space of the attachment's page.
+    for attachment in &model.attachments {
+        titles.insert(attachment.id, attachment.title.clone());
+        if let (Some(space_id), Some(space_key)) = (
+            space_of.get(&attachment.container_id).copied(),
+            space_keys.get(&attachment.container_id).cloned(),
+        ) {
+            space_of.insert(attachment.id, space_id);
+            space_keys.insert(attachment.id, space_key);
+        }
+    }
     for comment in comments {
         let title = format!(
             "Re: {}",
@@ -860,20 +835,17 @@ async fn write_rows(
             .import_property_in(&mut transaction, *property_id, property)
             .await?;
     }
-    for watch in &model.watches {
-        let target = match watch.target {
-            ExportWatchTarget::Content(content_id) => WatchTarget::Content(id(content_id)),
-            ExportWatchTarget::Space(space_id) => WatchTarget::Space(keys[&space_id].clone()),
-        };
-        store
-            .import_watch_in(
-                &mut transaction,
-                user_of(&Some(watch.username.clone())),
-                &target,
-                watch.created_ms,
-            )
-            .await?;
-    }
+    crate::annotation_rows::write_annotations(
+        store,
+        &mut transaction,
+        model,
+        keys,
+        space_ids,
+        label_ids,
+        id,
+        user_of,
+    )
+    .await?;
     progress.report(ImportProgress::Committing);
     transaction.commit().await?;
     malformed.extend(key_renames.note());

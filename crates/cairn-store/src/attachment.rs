@@ -408,6 +408,13 @@ impl Store {
             .collect();
         let mut transaction = self.begin_write().await?;
         for statement in [
+            // Its comments go with it (their versions, labels, properties and likes first).
+            "DELETE FROM content_version WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_like WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM comment_meta WHERE container_id = ?",
             "DELETE FROM attachment_version WHERE attachment_id = ?",
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",

@@ -121,6 +121,8 @@ pub const BACKUP_TABLES: &[BackupTable] = &[
     ),
     copied("page_draft", &["content_id", "user_id"]),
     copied("watch", &["user_id", "target_type", "target_key"]),
+    copied("content_like", &["content_id", "user_id"]),
+    copied("space_label", &["space_id", "label_id"]),
     copied("long_task", &["id"]),
     copied("site_setting", &["setting_key"]),
     BackupTable {

@@ -153,6 +153,21 @@ impl Store {
         row.as_ref().map(meta_from_row).transpose()
     }
 
+    /// The page or blog post whose visibility a comment has: its container, or for a comment on
+    /// an attachment, the attachment's container. `None` when `id` is no comment.
+    pub async fn comment_page_id(&self, id: ContentId) -> StoreResult<Option<ContentId>> {
+        // Attachment and content ids come from one sequence, so an attachment found under the
+        // container's id is the container.
+        let row = sqlx::query(self.sql(
+            "SELECT COALESCE(a.container_id, m.container_id) AS page_id FROM comment_meta m LEFT JOIN attachment a ON a.id = m.container_id WHERE m.content_id = ?",
+        ))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok(ContentId(row.try_get("page_id")?)))
+            .transpose()
+    }
+
     /// Comments of a container, oldest first; the flag says whether more follow.
     pub async fn list_comments(
         &self,
@@ -198,6 +213,7 @@ impl Store {
             "DELETE FROM comment_meta WHERE content_id = ?",
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",
+            "DELETE FROM content_like WHERE content_id = ?",
             "DELETE FROM content WHERE id = ?",
         ] {
             sqlx::query(self.sql(statement))

@@ -885,8 +885,16 @@ impl Store {
             "DELETE FROM content_version WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
             "DELETE FROM content_label WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
             "DELETE FROM content_property WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+            "DELETE FROM content_like WHERE content_id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
             "DELETE FROM content WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
             "DELETE FROM comment_meta WHERE container_id = ?",
+            // Comments on its attachments go too.
+            "DELETE FROM content_version WHERE content_id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
+            "DELETE FROM content_label WHERE content_id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
+            "DELETE FROM content_property WHERE content_id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
+            "DELETE FROM content_like WHERE content_id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
+            "DELETE FROM content WHERE id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
+            "DELETE FROM comment_meta WHERE container_id IN (SELECT id FROM attachment WHERE container_id = ?)",
             // Attachment rows go too; their bytes are left to the blob sweeper.
             "DELETE FROM attachment_version WHERE attachment_id IN (SELECT id FROM attachment WHERE container_id = ?)",
             "DELETE FROM content_label WHERE content_id IN (SELECT id FROM attachment WHERE container_id = ?)",
@@ -896,6 +904,7 @@ impl Store {
             "DELETE FROM content_label WHERE content_id = ?",
             "DELETE FROM content_property WHERE content_id = ?",
             "DELETE FROM content_restriction WHERE content_id = ?",
+            "DELETE FROM content_like WHERE content_id = ?",
             "DELETE FROM page_draft WHERE content_id = ?",
         ] {
             sqlx::query(self.sql(statement))

@@ -192,6 +192,18 @@ impl Store {
             .await?
             .into_iter()
             .collect();
+        // A comment on an attachment is hidden with the attachment's page: the page goes into
+        // its lineage.
+        let attachment_pages: HashMap<i64, i64> = self
+            .pairs(
+                format!(
+                    "SELECT a.id AS k, a.container_id AS v FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE m.content_id IN ({listed})"
+                ),
+                |row| Ok((row.try_get("k")?, row.try_get("v")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
 
         for base in &bases {
             parents.parents.insert(base.id, base.parent_id);
@@ -200,6 +212,7 @@ impl Store {
             .iter()
             .filter_map(|base| base.parent_id)
             .chain(containers.values().copied())
+            .chain(attachment_pages.values().copied())
             .collect();
         self.load_parents(&mut wanted, parents).await?;
 
@@ -216,7 +229,13 @@ impl Store {
             let lineage = match container {
                 Some(container) => {
                     let mut chain = vec![ContentId(container)];
-                    chain.extend(parents.chain_above(container));
+                    match attachment_pages.get(&container) {
+                        Some(page) => {
+                            chain.push(ContentId(*page));
+                            chain.extend(parents.chain_above(*page));
+                        }
+                        None => chain.extend(parents.chain_above(container)),
+                    }
                     chain
                 }
                 None => ancestors.clone(),

@@ -53,12 +53,14 @@ pub enum ChangeKind {
     GroupDeleted,
     GroupMembersChanged,
     WatchesChanged,
+    /// Someone liked content or stopped liking it (entity: the content).
+    LikesChanged,
     SettingsChanged,
     GlobalPermissionsChanged,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 28] = [
+    pub const ALL: [ChangeKind; 29] = [
         ChangeKind::ContentCreated,
         ChangeKind::ContentUpdated,
         ChangeKind::ContentTrashed,
@@ -85,6 +87,7 @@ impl ChangeKind {
         ChangeKind::GroupDeleted,
         ChangeKind::GroupMembersChanged,
         ChangeKind::WatchesChanged,
+        ChangeKind::LikesChanged,
         ChangeKind::SettingsChanged,
         ChangeKind::GlobalPermissionsChanged,
     ];
@@ -117,6 +120,7 @@ impl ChangeKind {
             ChangeKind::GroupDeleted => "group.deleted",
             ChangeKind::GroupMembersChanged => "group.members_changed",
             ChangeKind::WatchesChanged => "user.watches_changed",
+            ChangeKind::LikesChanged => "content.likes_changed",
             ChangeKind::SettingsChanged => "settings.changed",
             ChangeKind::GlobalPermissionsChanged => "global.permissions_changed",
         }

@@ -59,13 +59,14 @@ pub(crate) use viewable_space;
 
 /// SQL subquery: ids of content the viewer may not read, because it or a page above it carries a read
 /// restriction that does not name the viewer or one of their groups, and of every comment on such a
-/// page (a comment's `parent_id` is the comment it replies to, so the tree walk alone would miss it).
-/// This is the one visibility rule: a comment is visible exactly when its container is. Every `?`
+/// page or on an attachment of such a page (a comment's `parent_id` is the comment it replies to, so
+/// the tree walk alone would miss it). This is the one visibility rule: a comment is visible exactly
+/// when its page is (its container, or the container of the attachment it is on). Every `?`
 /// in it is the viewer. The set is small (restricted pages, their subtrees and their comments), so it is
 /// computed per statement.
 macro_rules! hidden_content {
     () => {
-        concat!("WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN ", crate::permission::names_viewer!("r"), " THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content UNION ALL SELECT hcm.content_id FROM comment_meta hcm JOIN hidden_content hcp ON hcm.container_id = hcp.id")
+        concat!("WITH RECURSIVE hidden_content (id) AS (SELECT r.content_id FROM content_restriction r WHERE r.operation = 'read' GROUP BY r.content_id HAVING COUNT(CASE WHEN ", crate::permission::names_viewer!("r"), " THEN 1 END) = 0 UNION SELECT child.id FROM content child JOIN hidden_content h ON child.parent_id = h.id) SELECT id FROM hidden_content UNION ALL SELECT hcm.content_id FROM comment_meta hcm JOIN hidden_content hcp ON hcm.container_id = hcp.id UNION ALL SELECT hacm.content_id FROM comment_meta hacm JOIN attachment hca ON hca.id = hacm.container_id JOIN hidden_content hcap ON hca.container_id = hcap.id")
     };
 }
 pub(crate) use hidden_content;

@@ -269,10 +269,12 @@ impl Store {
             "DELETE FROM content_version WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content_label WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content_property WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
+            "DELETE FROM content_like WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM comment_meta WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content_restriction WHERE content_id IN (SELECT id FROM content WHERE space_id = ?)",
             "DELETE FROM content WHERE space_id = ?",
             "DELETE FROM space_permission WHERE space_id = ?",
+            "DELETE FROM space_label WHERE space_id = ?",
             "DELETE FROM space WHERE id = ?",
         ] {
             sqlx::query(self.sql(statement))

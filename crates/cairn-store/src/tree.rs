@@ -122,6 +122,7 @@ impl Store {
             for moved in &moved_pages {
                 for statement in [
                     "UPDATE content SET space_id = ? WHERE id IN (SELECT content_id FROM comment_meta WHERE container_id = ?)",
+                    "UPDATE content SET space_id = ? WHERE id IN (SELECT m.content_id FROM comment_meta m JOIN attachment a ON a.id = m.container_id WHERE a.container_id = ?)",
                     "UPDATE attachment SET space_id = ? WHERE container_id = ?",
                 ] {
                     sqlx::query(self.sql(statement))

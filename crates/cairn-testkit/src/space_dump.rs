@@ -19,6 +19,8 @@ pub struct SpaceDump {
     /// `(permission, subject)`, sorted.
     pub grants: Vec<(String, String)>,
     pub space_watchers: Vec<String>,
+    /// The space's labels, `prefix:name`, sorted.
+    pub labels: Vec<String>,
     /// By rank.
     pub contents: BTreeMap<usize, ContentDump>,
     /// By rank.
@@ -51,6 +53,8 @@ pub struct ContentDump {
     /// `(operation, subject)`, sorted.
     pub restrictions: Vec<(String, String)>,
     pub watchers: Vec<String>,
+    /// Who likes it, sorted.
+    pub likers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +129,7 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
     let properties = store.export_properties(&ids).await.expect("properties");
     let restrictions = store.export_restrictions(&ids).await.expect("restrictions");
     let watches = store.export_content_watches(&ids).await.expect("watches");
+    let likes = store.export_likes(&ids).await.expect("likes");
     let attachment_ids: Vec<ContentId> =
         attachments.iter().map(|attachment| attachment.id).collect();
     let attachment_versions = store
@@ -146,6 +151,7 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
     user_ids.extend(versions.iter().map(|v| v.author_id));
     user_ids.extend(properties.iter().map(|p| p.modifier_id));
     user_ids.extend(watches.iter().chain(&space_watches).map(|w| w.user_id));
+    user_ids.extend(likes.iter().map(|like| like.user_id));
     user_ids.extend(attachments.iter().map(|a| a.creator_id));
     user_ids.extend(attachment_versions.iter().map(|v| v.author_id));
     for subject in grants
@@ -260,6 +266,12 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
             .map(|watch| name(watch.user_id))
             .collect();
         watchers.sort();
+        let mut likers: Vec<String> = likes
+            .iter()
+            .filter(|like| like.content_id == content.id)
+            .map(|like| name(like.user_id))
+            .collect();
+        likers.sort();
         dumped.insert(
             rank_of(content.id).expect("ranked"),
             ContentDump {
@@ -298,6 +310,7 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
                 properties: content_properties,
                 restrictions: content_restrictions,
                 watchers,
+                likers,
             },
         );
     }
@@ -352,6 +365,14 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
         .map(|watch| name(watch.user_id))
         .collect();
     space_watchers.sort();
+    let mut space_labels: Vec<String> = store
+        .space_labels(space.id)
+        .await
+        .expect("space labels")
+        .into_iter()
+        .map(|space_label| format!("{}:{}", space_label.label.prefix, space_label.label.name))
+        .collect();
+    space_labels.sort();
     SpaceDump {
         name: space.name.clone(),
         description: space.description.clone(),
@@ -359,6 +380,7 @@ pub async fn dump_space(store: &Store, blobs: &BlobStore, key: &SpaceKey) -> Spa
         home: space.homepage_id.and_then(rank_of),
         grants: grant_rows,
         space_watchers,
+        labels: space_labels,
         contents: dumped,
         attachments: dumped_attachments,
     }

@@ -68,6 +68,10 @@ impl Entities<'_> {
         for (id, content_type) in self.store.export_content_types(&containers).await? {
             classes.insert(id, class_of(content_type));
         }
+        // A comment's container that is no page, blog post or comment is an attachment.
+        for container in &containers {
+            classes.entry(*container).or_insert("Attachment");
+        }
         self.know_users(
             batch
                 .iter()
@@ -137,6 +141,7 @@ impl Entities<'_> {
         self.write_properties(&ids, &by_id, &classes).await?;
         self.write_restrictions(&pages, &classes).await?;
         self.write_watches(&pages, &classes).await?;
+        self.write_likes(&ids, &classes).await?;
         Ok(())
     }
 
@@ -461,6 +466,33 @@ impl Entities<'_> {
                 self.put(object).await?;
                 self.summary.restrictions += 1;
             }
+        }
+        Ok(())
+    }
+
+    /// Likes of pages, blog posts and comments, as Confluence 5 to 9 write them (`LikeEntity`).
+    async fn write_likes(
+        &mut self,
+        ids: &[ContentId],
+        classes: &HashMap<ContentId, &'static str>,
+    ) -> ImportResult<()> {
+        let likes = self.store.export_likes(ids).await?;
+        self.know_users(likes.iter().map(|like| like.user_id))
+            .await?;
+        for like in likes {
+            let Some(key) = self.user_key(like.user_id).map(str::to_string) else {
+                continue;
+            };
+            let class = classes.get(&like.content_id).copied().unwrap_or("Page");
+            let like_id = self.synthetic_id();
+            self.put(
+                Object::new("LikeEntity", package::LIKE, like_id)
+                    .reference("content", class, package::PAGES, like.content_id.0)
+                    .user_reference("user", Some(&key))
+                    .time("creationDate", like.created_ms),
+            )
+            .await?;
+            self.summary.likes += 1;
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ pub(crate) mod package {
     pub const CROWD_GROUP: &str = "com.atlassian.crowd.model.group";
     pub const CROWD_MEMBERSHIP: &str = "com.atlassian.crowd.embedded.hibernate2";
     pub const SEARCH: &str = "com.atlassian.confluence.search.service";
+    pub const LIKE: &str = "com.atlassian.confluence.like";
 }
 
 /// The start of entities.xml; `datetime` is when the export was made.

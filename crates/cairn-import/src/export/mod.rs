@@ -56,6 +56,9 @@ pub struct ExportSummary {
     pub restrictions: usize,
     pub space_permissions: usize,
     pub watches: usize,
+    pub likes: usize,
+    /// Labels of the space (written on its description object, as Confluence keeps them).
+    pub space_labels: usize,
     pub attachments: usize,
     pub attachment_versions: usize,
     pub attachment_bytes: u64,
@@ -84,6 +87,11 @@ impl fmt::Display for ExportSummary {
             out,
             "  labels: {}, content properties: {}, restrictions: {}, space permissions: {}, watches: {}",
             self.labels, self.properties, self.restrictions, self.space_permissions, self.watches
+        )?;
+        writeln!(
+            out,
+            "  likes: {}, space labels: {}",
+            self.likes, self.space_labels
         )?;
         writeln!(out, "  users: {}, groups: {}", self.users, self.groups)?;
         for missing in &self.missing_files {
@@ -371,6 +379,8 @@ impl Entities<'_> {
         )
         .await?;
 
+        self.write_space_labels(description_id).await?;
+
         let grants = self.store.export_space_grants(space.id).await?;
         self.know_users(grants.iter().filter_map(|grant| match grant.subject {
             Subject::User(user) => Some(user),
@@ -431,6 +441,41 @@ impl Entities<'_> {
             )
             .await?;
             self.summary.watches += 1;
+        }
+        Ok(())
+    }
+
+    /// The space's labels, as Confluence keeps them: labellings of its description object.
+    async fn write_space_labels(&mut self, description_id: i64) -> ImportResult<()> {
+        for space_label in self.store.space_labels(self.space.id).await? {
+            let label = &space_label.label;
+            if self.labels_written.insert(label.id) {
+                self.put(
+                    Object::new("Label", package::LABELS, label.id)
+                        .text("name", &label.name)
+                        .text("namespace", &label.prefix)
+                        .time("creationDate", space_label.created_ms)
+                        .time("lastModificationDate", space_label.created_ms),
+                )
+                .await?;
+            }
+            let labelling_id = self.synthetic_id();
+            self.put(
+                Object::new("Labelling", package::LABELS, labelling_id)
+                    .reference("label", "Label", package::LABELS, label.id)
+                    .reference(
+                        "content",
+                        "SpaceDescription",
+                        package::SPACES,
+                        description_id,
+                    )
+                    .time("creationDate", space_label.created_ms)
+                    .time("lastModificationDate", space_label.created_ms)
+                    .plain("labelableId", description_id)
+                    .text("labelableType", "CONTENT"),
+            )
+            .await?;
+            self.summary.space_labels += 1;
         }
         Ok(())
     }

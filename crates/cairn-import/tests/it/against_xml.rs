@@ -1,7 +1,8 @@
 //! Every real export of the fixtures directory, imported into every database, compared with what
 //! its own entities.xml says: spaces, pages and blog posts (title, status, parent, version number
-//! and count), comments (container, reply, inline or footer), labels, attachments (every version's
-//! bytes against the zip's file) and restrictions.
+//! and count), comments (container, reply, inline or footer; on pages, blog posts and imported
+//! attachments), labels, attachments (every version's bytes against the zip's file),
+//! restrictions, and (`against_xml_annotations.rs`) likes and space labels.
 //!
 //! The expectations are worked out here from the raw objects (the generic object reader only),
 //! with joins written for this test, not from the importer's model.
@@ -16,6 +17,9 @@ use cairn_import::xml::{ObjectReader, RawObject};
 use cairn_import::{ControlCharacterFilter, Export, ImportOptions, ImportReport, import};
 use cairn_store::{CommentListing, Store, Window};
 use cairn_testkit::{TestDb, every_dialect};
+
+#[path = "against_xml_annotations.rs"]
+mod annotations;
 
 every_dialect!(every_fixture_matches_its_entities_xml);
 
@@ -166,6 +170,8 @@ impl Check<'_> {
         self.labels(&pages).await;
         self.attachments(&pages).await;
         self.restrictions(&pages).await;
+        self.likes(&pages).await;
+        self.space_labels().await;
     }
 
     /// The space permissions the export gives `space`: (permission, user or group name, or ""
@@ -361,8 +367,12 @@ impl Check<'_> {
                 .reference("containerContent")
                 .or_else(|| comment.reference("owner"))
                 .or_else(|| comment.reference("page"));
-            let on_imported_page = container.is_some_and(|container| pages.contains(&container.id));
-            if status(comment) != Some(ContentStatus::Current) || !on_imported_page {
+            // On a page or blog post imported, or on an attachment imported (one with a file).
+            let on_imported_container = container.is_some_and(|container| {
+                pages.contains(&container.id)
+                    || (container.class == "Attachment" && self.imported(&container.id))
+            });
+            if status(comment) != Some(ContentStatus::Current) || !on_imported_container {
                 assert!(!self.imported(&comment.id), "{what} is not imported");
                 continue;
             }

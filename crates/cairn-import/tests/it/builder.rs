@@ -454,3 +454,94 @@ pub fn modern_space() -> ExportBuilder {
         .file("attachments/1001/9999/1", b"stray");
     export
 }
+
+/// The modern space with what users add around content: likes (of a page, of a comment, and one
+/// Cloud marks withdrawn), the space's labels on its description object (a category, a global
+/// label and a favourite), and a reply to the comment on the attachment.
+pub fn annotated_space() -> ExportBuilder {
+    let mut export = modern_space();
+    annotate(&mut export);
+    export
+}
+
+/// Adds [`annotated_space`]'s likes, space labels and reply to `export` (a [`modern_space`]).
+pub fn annotate(export: &mut ExportBuilder) {
+    export
+        .object(
+            "LikeEntity",
+            "820",
+            &[
+                reference("content", "Page", "1001"),
+                user_reference("user", "key-bob"),
+                plain("creationDate", "2024-03-01 10:00:00.000"),
+            ],
+        )
+        .object(
+            "LikeEntity",
+            "821",
+            &[
+                reference("content", "Comment", "2000"),
+                user_reference("user", "key-alice"),
+                plain("creationDate", "2024-03-02 10:00:00.000"),
+                plain("liked", "true"),
+            ],
+        )
+        .object(
+            "LikeEntity",
+            "822",
+            &[
+                reference("content", "BlogPost", "1500"),
+                user_reference("user", "key-alice"),
+                plain("creationDate", "2024-03-03 10:00:00.000"),
+                plain("liked", "false"),
+            ],
+        )
+        .object(
+            "Label",
+            "7200",
+            &[text("name", "Engineering"), text("namespace", "team")],
+        )
+        .object(
+            "Label",
+            "7201",
+            &[text("name", "handbook"), text("namespace", "global")],
+        )
+        .object(
+            "Label",
+            "7202",
+            &[text("name", "favourite"), text("namespace", "my")],
+        );
+    for (labelling, label) in [("7300", "7200"), ("7301", "7201"), ("7302", "7202")] {
+        export.object(
+            "Labelling",
+            labelling,
+            &[
+                reference("label", "Label", label),
+                reference("content", "SpaceDescription", "101"),
+                plain("creationDate", "2024-03-04 10:00:00.000"),
+            ],
+        );
+    }
+    export
+        .object(
+            "Comment",
+            "2004",
+            &[
+                reference("containerContent", "Attachment", "3000"),
+                reference("parent", "Comment", "2003"),
+                plain("version", "1"),
+                user_reference("creator", "key-bob"),
+                plain("creationDate", "2024-03-05 10:00:00.000"),
+                text("contentStatus", "current"),
+                collection("bodyContents", "BodyContent", &["6004"]),
+            ],
+        )
+        .object(
+            "BodyContent",
+            "6004",
+            &[
+                text("body", "<p>Which version?</p>"),
+                plain("bodyType", "2"),
+            ],
+        );
+}

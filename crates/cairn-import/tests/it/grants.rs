@@ -29,7 +29,7 @@ async fn import_into(store: &Store, builder: &ExportBuilder) -> ImportReport {
 }
 
 /// The modern space with a site export's users and groups, grants and annotations.
-fn governed_space() -> ExportBuilder {
+pub(crate) fn governed_space() -> ExportBuilder {
     let mut export = modern_space();
     export
         .object(
@@ -299,7 +299,12 @@ async fn grants_groups_properties_and_watches_are_imported(db: TestDb) {
     };
     assert!(skipped("space permission", "REMOVEMAIL"), "{report}");
     assert!(skipped("global permission", "site-wide"), "{report}");
-    assert!(skipped("like", "no likes"), "{report}");
+    let like = store
+        .like_summary(id(1001), Some(bob.id))
+        .await
+        .expect("likes");
+    assert_eq!((like.count, like.by_viewer), (1, true));
+    assert_eq!(report.likes, 1, "{report}");
 
     // Restrictions: view by alice and the developers, edit by Bob.
     let mut restrictions: Vec<(RestrictionOperation, Subject)> = store

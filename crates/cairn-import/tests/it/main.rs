@@ -2,6 +2,7 @@
 //! fixtures directory.
 
 mod against_xml;
+mod annotations;
 mod builder;
 mod export;
 mod fixtures;

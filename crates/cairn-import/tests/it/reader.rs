@@ -96,7 +96,7 @@ async fn a_modern_space_export_is_joined_both_ways() {
     assert_eq!(page(1500).parent_id, None);
 
     // Comments: the reply's parent from the parent's children; inline and resolved from
-    // properties; the comment on an attachment skipped with its reason.
+    // properties; the comment on an attachment kept, on the attachment.
     let comment = |id: i64| {
         model
             .comments
@@ -108,12 +108,7 @@ async fn a_modern_space_export_is_joined_both_ways() {
     assert_eq!(comment(2001).parent_id, Some(2000));
     assert!(!comment(2000).inline);
     assert!(comment(2002).inline && comment(2002).resolved);
-    assert!(
-        model
-            .skipped
-            .iter()
-            .any(|skipped| skipped.id == "2003" && skipped.reason.contains("attachment 3000"))
-    );
+    assert_eq!(comment(2003).container_id, 3000);
 
     // Labels, from either side, lower-cased.
     let mut labels: Vec<(i64, &str)> = model

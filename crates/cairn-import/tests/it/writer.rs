@@ -77,10 +77,13 @@ async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: T
     assert_eq!(report.trashed, 1);
     assert_eq!(
         (report.comments, report.inline_comments),
-        (3, 1),
+        (4, 1),
         "{report}"
     );
-    assert_eq!(report.users_created, 3, "alice, bob and carol: {report}");
+    assert_eq!(
+        report.users_created, 4,
+        "alice, bob, carol, and anonymous for the comment on the file, which names nobody: {report}"
+    );
     // The builder's ids are below the ids Cairn starts at, so they were taken and mapped.
     assert_eq!(report.ids_kept, 0);
 
@@ -213,13 +216,23 @@ async fn a_space_export_is_imported_with_history_comments_labels_and_files(db: T
         .expect("read")
         .expect("its resolution, as Confluence keeps it");
     assert_eq!(status.value_json, r#""resolved""#);
-    assert!(
-        report
-            .skipped
-            .iter()
-            .any(|skipped| skipped.reason.contains("on attachment 3000")),
-        "{report}"
-    );
+    // The comment on the attachment is the attachment's.
+    let on_file = store
+        .list_comments(CommentListing {
+            container_id: id(3000),
+            include_replies: true,
+            location: None,
+            window: Window::new(0, 10),
+        })
+        .await
+        .expect("comments on the attachment");
+    let on_file: Vec<ContentId> = on_file
+        .items
+        .iter()
+        .map(|(comment, _)| comment.id)
+        .collect();
+    assert_eq!(on_file, [id(2003)]);
+    assert_eq!(report.attachment_comments, 1, "{report}");
 
     // The id sequence moved past every imported id: new content gets a fresh one.
     let fresh = store.allocate_content_id().await.expect("an id");

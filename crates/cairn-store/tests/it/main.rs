@@ -7,6 +7,7 @@ mod fixtures;
 mod index_source;
 mod journal;
 mod label;
+mod like;
 mod probe;
 mod schema;
 mod space;

@@ -599,7 +599,8 @@ pub async fn get_history(
 }
 
 /// `GET /rest/api/content/{id}/child/comment`: top-level comments, or all with `depth=all`;
-/// `location` filters to footer or inline comments.
+/// `location` filters to footer or inline comments. The id may be an attachment's (comments on a
+/// file, visible exactly when the file's page is).
 pub async fn list_child_comments(
     ReadContext {
         state,
@@ -609,7 +610,17 @@ pub async fn list_child_comments(
     Path(id_text): Path<String>,
     query: QueryPairs,
 ) -> Result<ApiJson<PagedList<ContentView>>, ApiError> {
-    let container = current_content(&state, &caller, &id_text).await?;
+    let id = path_id(&id_text)?;
+    let container_id = match state.store.find_attachment(id).await? {
+        Some(attachment) => {
+            access::require_view_attachment(&state, caller.user.id, &attachment).await?;
+            if attachment.status != ContentStatus::Current {
+                return Err(ApiError::content_not_found(id));
+            }
+            attachment.id
+        }
+        None => current_content(&state, &caller, &id_text).await?.id,
+    };
     let paging = Paging::from_query(&query, 25, 1000)?;
     let expand = Expand::parse(query.get("expand"));
     let locations = query.list("location");
@@ -620,7 +631,7 @@ pub async fn list_child_comments(
         _ => None,
     };
     let listing = CommentListing {
-        container_id: container.id,
+        container_id,
         include_replies: query.get("depth") == Some("all"),
         location,
         window: paging.window(),
@@ -632,7 +643,7 @@ pub async fn list_child_comments(
     let builder = JsonBuilder::new(&state, base.clone(), caller.user.id);
     let comment_contents: Vec<&Content> = comments.iter().map(|(content, _)| content).collect();
     let results = builder.content_views(comment_contents, &expand).await?;
-    let path = format!("/rest/api/content/{}/child/comment", container.id);
+    let path = format!("/rest/api/content/{container_id}/child/comment");
     Ok(ApiJson(paged_list(
         results,
         paging,

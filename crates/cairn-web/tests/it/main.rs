@@ -1,5 +1,6 @@
 //! HTTP tests through a real server on 127.0.0.1:0, on SQLite, PostgreSQL and MySQL.
 
+mod annotations;
 mod anonymous;
 mod arrange;
 mod attachment;

@@ -287,27 +287,36 @@ async fn damaged_foreign_and_mismatched_files_and_sites_in_the_target_are_refuse
 
 every_dialect!(a_backup_of_an_older_schema_is_restored_and_migrated_forward);
 
-/// A backup taken before the latest migration (here: before `page_draft` existed) is restored at
-/// its own schema and migrated forward, as an upgrade would; a target already past that schema is
-/// refused.
+/// A backup taken before the latest migrations (here: before `content_like` and `space_label`
+/// existed and before long tasks named their node) is restored at its own schema and migrated
+/// forward, as an upgrade would; a target already past that schema is refused.
 async fn a_backup_of_an_older_schema_is_restored_and_migrated_forward(db: TestDb) {
     let work = tempfile::tempdir().expect("work dir");
     let good = small_backup(work.path()).await;
     let older = work.path().join("older.zip");
     rewrite(&good, &older, |name, bytes| match name {
-        "tables/page_draft.jsonl" => None,
+        "tables/content_like.jsonl" | "tables/space_label.jsonl" => None,
         "manifest.json" => {
             let mut manifest: Value = serde_json::from_slice(&bytes).expect("manifest");
             let migrations = manifest["migrations"].as_array_mut().expect("migrations");
             assert_eq!(
-                migrations.pop(),
-                Some(json!(12)),
-                "the drafts migration is the latest"
+                (migrations.pop(), migrations.pop()),
+                (Some(json!(14)), Some(json!(13))),
+                "the long tasks' node and the likes migrations are the latest"
             );
-            manifest["tables"]
+            let tables = manifest["tables"].as_array_mut().expect("tables");
+            tables
+                .retain(|table| table["name"] != "content_like" && table["name"] != "space_label");
+            // Before 0014 long tasks had no node column; this backup has no task rows to change.
+            let long_task = tables
+                .iter_mut()
+                .find(|table| table["name"] == "long_task")
+                .expect("long_task");
+            assert_eq!(long_task["rows"], 0, "no task rows to rewrite");
+            long_task["columns"]
                 .as_array_mut()
-                .expect("tables")
-                .retain(|table| table["name"] != "page_draft");
+                .expect("columns")
+                .retain(|column| column["name"] != "node_id");
             Some(serde_json::to_vec(&manifest).expect("json"))
         }
         _ => Some(bytes),
@@ -327,8 +336,8 @@ async fn a_backup_of_an_older_schema_is_restored_and_migrated_forward(db: TestDb
         matches!(
             error,
             BackupError::TargetSchemaNewer {
-                target: 12,
-                backup: 11
+                target: 14,
+                backup: 12
             }
         ),
         "{error}"

@@ -3,6 +3,7 @@
 //! `expand` and `_expandable`. A [`JsonBuilder`] serves one request and loads what a list needs in
 //! batches (`JsonBuilder::preload`), so a list of fifty pages costs a few queries, not fifty.
 
+mod annotations;
 mod lookup;
 
 use cairn_store::{Listed, Window};
@@ -181,7 +182,6 @@ impl<'a> JsonBuilder<'a> {
     pub async fn space_view(&self, space: &Space, expand: &Expand) -> Result<SpaceView, ApiError> {
         let key = space.key.as_str();
         let mut expandable = unexpanded(&[
-            "metadata",
             "icon",
             "retentionPolicy",
             "lookAndFeel",
@@ -199,6 +199,12 @@ impl<'a> JsonBuilder<'a> {
             })
         } else {
             expandable.insert("description", String::new());
+            None
+        };
+        let metadata = if expand.has("metadata") {
+            Some(self.space_metadata(space).await?)
+        } else {
+            expandable.insert("metadata", String::new());
             None
         };
         let mut homepage_view = None;
@@ -231,6 +237,7 @@ impl<'a> JsonBuilder<'a> {
             status: space.status.as_str(),
             description,
             homepage: homepage_view,
+            metadata,
             links: links([
                 ("webui", format!("/display/{}", encode_component(key))),
                 (
@@ -571,13 +578,25 @@ impl<'a> JsonBuilder<'a> {
         expandable.insert("operations", String::new());
 
         let extensions = match &comment {
-            Some(meta) => ContentExtensions::Comment(CommentExtensions {
-                location: meta.location.as_str(),
-                inline_properties: meta.inline_properties.as_deref().map(|properties| {
-                    serde_json::from_str(properties).unwrap_or(serde_json::Value::Null)
-                }),
-                expandable: unexpanded(&["resolution"]),
-            }),
+            Some(meta) => {
+                let resolution = if expand.below("extensions").has("resolution") {
+                    self.resolution_view(content, meta).await?
+                } else {
+                    None
+                };
+                ContentExtensions::Comment(CommentExtensions {
+                    location: meta.location.as_str(),
+                    inline_properties: meta.inline_properties.as_deref().map(|properties| {
+                        serde_json::from_str(properties).unwrap_or(serde_json::Value::Null)
+                    }),
+                    expandable: if resolution.is_some() {
+                        Expandable::new()
+                    } else {
+                        unexpanded(&["resolution"])
+                    },
+                    resolution,
+                })
+            }
             None => ContentExtensions::Page(PageExtensions {
                 position: Position::of(content.position),
             }),
@@ -658,9 +677,16 @@ impl<'a> JsonBuilder<'a> {
                 expandable.insert("properties", String::new());
                 None
             };
+        let likes = if expand.has("likes") {
+            Some(self.likes_view(id).await?)
+        } else {
+            expandable.insert("likes", String::new());
+            None
+        };
         Ok(MetadataView {
             labels: label_list,
             properties,
+            likes,
             expandable,
         })
     }

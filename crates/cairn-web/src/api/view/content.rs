@@ -76,8 +76,32 @@ pub struct CommentExtensions {
     pub location: &'static str,
     #[serde(rename = "inlineProperties", skip_serializing_if = "Option::is_none")]
     pub inline_properties: Option<Value>,
+    /// Inline comments, when `extensions.resolution` is expanded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Box<ResolutionView>>,
     #[serde(rename = "_expandable")]
     pub expandable: Expandable,
+}
+
+/// An inline comment's resolution, from its `status` content property (as Confluence keeps it).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ResolutionView {
+    /// `open`, `resolved`, `reopened` (or another status the property holds, such as `dangling`).
+    pub status: String,
+    /// Who set the status; the comment's author while it was never set.
+    #[serde(rename = "lastModifier")]
+    pub last_modifier: UserView,
+    /// When the status was set (ISO 8601).
+    #[serde(rename = "lastModifiedDate")]
+    pub last_modified_date: String,
+}
+
+/// `metadata.likes`: how many like the content and whether the caller does.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LikesView {
+    pub count: i64,
+    #[serde(rename = "currentUser")]
+    pub current_user: bool,
 }
 
 /// A page's place among its siblings.
@@ -189,6 +213,8 @@ pub struct MetadataView {
     /// Properties by key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<BTreeMap<String, PropertyView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub likes: Option<LikesView>,
     #[serde(rename = "_expandable")]
     pub expandable: Expandable,
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{ContentView, Expandable, Links, PagedList, Represented};
+use super::{ContentView, Expandable, LabelView, Links, PagedList, Represented};
 
 /// A space (`GET /rest/api/space/{key}` and lists of spaces).
 #[derive(Debug, Serialize, JsonSchema)]
@@ -20,8 +20,18 @@ pub struct SpaceView {
     pub description: Option<SpaceDescription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub homepage: Option<Box<ContentView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<SpaceMetadata>,
     #[serde(rename = "_links")]
     pub links: Links,
+    #[serde(rename = "_expandable")]
+    pub expandable: Expandable,
+}
+
+/// `metadata` of a space: its labels (`team` labels are its categories).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SpaceMetadata {
+    pub labels: PagedList<LabelView>,
     #[serde(rename = "_expandable")]
     pub expandable: Expandable,
 }
