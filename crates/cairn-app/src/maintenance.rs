@@ -51,7 +51,26 @@ pub async fn sweep_orphaned_blobs_once(
         .await
 }
 
-/// Sweeps orphaned attachment bytes every hour until `shutdown` is cancelled. The caller owns the task.
+/// How long the zip of a space export (XML or static site) is kept for download.
+pub const EXPORT_KEEP_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Removes the zips of space exports (`exports/`) written before `cutoff`: an export is a file to
+/// download, not content, and a site exported every night would otherwise fill the blob store.
+/// Their tasks stay; a download of a removed zip answers 404.
+pub async fn sweep_old_exports_once(
+    blobs: &cairn_blob::BlobStore,
+    cutoff: std::time::SystemTime,
+) -> Result<cairn_blob::SweepReport, cairn_blob::BlobError> {
+    let prefix = cairn_blob::BlobKey::new("exports")?;
+    blobs
+        .sweep_orphans_modified_before(Some(&prefix), cutoff, |_| async {
+            Ok::<bool, std::convert::Infallible>(false)
+        })
+        .await
+}
+
+/// Sweeps orphaned attachment bytes and old export zips every hour until `shutdown` is
+/// cancelled. The caller owns the task.
 pub async fn sweep_orphaned_blobs(
     store: Store,
     blobs: cairn_blob::BlobStore,
@@ -76,6 +95,21 @@ pub async fn sweep_orphaned_blobs(
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "attachment byte sweep failed; will retry"),
+        }
+        let exports_cutoff = std::time::SystemTime::now()
+            .checked_sub(EXPORT_KEEP_FOR)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        match sweep_old_exports_once(&blobs, exports_cutoff).await {
+            Ok(report) if report.orphans_removed > 0 => {
+                tracing::info!(
+                    removed = report.orphans_removed,
+                    "space exports past their week removed"
+                )
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "old space exports could not be removed; will retry")
+            }
         }
     }
 }

@@ -128,6 +128,17 @@ fn screen(
     )
 }
 
+/// How long a finished import is still shown without being asked for.
+const RECENTLY_FINISHED_MS: i64 = 15 * 60 * 1000;
+
+/// Whether `task` is running or ended a moment ago.
+fn is_current(task: &LongTask) -> bool {
+    match task.finished_ms {
+        None => task.status == "running",
+        Some(finished_ms) => cairn_app::clock::now_ms() - finished_ms < RECENTLY_FINISHED_MS,
+    }
+}
+
 /// `bytes` in MiB, for a person.
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
@@ -150,8 +161,9 @@ pub async fn import_page(
         .collect();
     let shown = match query.get("taskId").and_then(|id| id.parse::<i64>().ok()) {
         Some(id) => state.store.find_task(id).await?.filter(is_import),
-        // An import started elsewhere (the setup wizard's) is shown while it runs.
-        None => recent.iter().find(|task| task.status == "running").cloned(),
+        // An import started elsewhere (the setup wizard's) is shown while it runs and for a
+        // while after it ended, so whoever started it sees how it went.
+        None => recent.first().filter(|task| is_current(task)).cloned(),
     };
     let choices = ImportChoices {
         limit_mb: state.node.settings.import_max_bytes / (1024 * 1024),

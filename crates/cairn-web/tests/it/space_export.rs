@@ -17,6 +17,7 @@ use crate::support::{call, create_page, create_space, new_page};
 every_dialect!(
     a_space_built_through_the_api_survives_an_export_and_an_import,
     only_space_and_site_administrators_export_a_space,
+    an_export_is_kept_for_a_week_then_removed,
 );
 
 fn file_form(name: &str, bytes: &[u8], comment: &str) -> Form {
@@ -317,4 +318,41 @@ async fn only_space_and_site_administrators_export_a_space(db: TestDb) {
     assert!(started.status().is_success(), "{}", started.status());
     let text = started.text().await.expect("html");
     assert!(text.contains("export-task"), "{text}");
+}
+
+async fn an_export_is_kept_for_a_week_then_removed(db: TestDb) {
+    let app = TestApp::start(db).await;
+    create_space(&app, "OLD").await;
+    let (task, _) = finished_export(&app, "OLD").await;
+    let download = format!(
+        "/rest/cairn/1/export/confluence/OLD/{}",
+        task["id"].as_str().expect("id")
+    );
+    let blobs = app.state.node.blobs.clone();
+    let now = std::time::SystemTime::now();
+    let report = cairn_app::maintenance::sweep_old_exports_once(
+        &blobs,
+        now - cairn_app::maintenance::EXPORT_KEEP_FOR,
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(report.orphans_removed, 0, "a fresh export is kept");
+    let kept = app
+        .admin()
+        .get(app.url(&download))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(kept.status(), StatusCode::OK);
+
+    // A week later.
+    let report = cairn_app::maintenance::sweep_old_exports_once(
+        &blobs,
+        now + std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(report.orphans_removed, 1);
+    let (status, body) = call(app.admin().get(app.url(&download))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
