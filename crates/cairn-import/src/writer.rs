@@ -77,10 +77,12 @@ impl ImportOptions {
 /// The Cairn key of an export's space key: mapped when asked, global keys upper-cased (as Cairn
 /// keys are), personal keys (`~name`) kept.
 fn target_key(options: &ImportOptions, key: &str, personal: bool) -> ImportResult<SpaceKey> {
+    // Keys are matched regardless of case, as Confluence's links find them.
     let mapped = options
         .space_key_map
-        .get(key)
-        .cloned()
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(key))
+        .map(|(_, new)| new.clone())
         .unwrap_or_else(|| key.to_string());
     if personal && let Some(name) = mapped.strip_prefix('~') {
         if name.is_empty() || name.chars().any(char::is_control) {
@@ -135,6 +137,18 @@ pub async fn import(
                 .push(format!("space {} is imported as {key}", space.key));
         }
         keys.insert(space.id, key);
+    }
+    for old in options.space_key_map.keys() {
+        if !model
+            .spaces
+            .iter()
+            .any(|space| space.key.eq_ignore_ascii_case(old))
+        {
+            report.notes.push(format!(
+                "the space key mapping {old}={} was not used: the export has no space {old}",
+                options.space_key_map[old]
+            ));
+        }
     }
     separate_clashing_titles(&mut model, &keys, &mut report);
 

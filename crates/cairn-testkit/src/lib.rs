@@ -12,10 +12,12 @@
 
 mod app;
 mod db;
+mod s3;
 mod space_dump;
 
 pub use app::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, anonymous_client};
 pub use db::{TestDb, TestDialect};
+pub use s3::{S3_ENDPOINT_VARIABLE, s3_blob_store};
 pub use space_dump::{AttachmentDump, ContentDump, SpaceDump, dump_space};
 
 /// Generates, for each named `async fn(TestDb)`, a module with one test per dialect. PostgreSQL and

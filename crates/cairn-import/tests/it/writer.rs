@@ -340,7 +340,8 @@ async fn space_keys_are_mapped_on_request(db: TestDb) {
         .await
         .expect("the first import");
     let mut options = ImportOptions::default();
-    options.add_key_mapping("dev=DEV2").expect("a mapping");
+    options.add_key_mapping("DEV=DEV2").expect("a mapping");
+    options.add_key_mapping("OPS=OPS2").expect("a mapping");
     assert!(options.add_key_mapping("nonsense").is_err());
     let report = target
         .import(&modern_space(), &options)
@@ -357,6 +358,12 @@ async fn space_keys_are_mapped_on_request(db: TestDb) {
         Some(ContentId(report.content_ids[&1000]))
     );
     assert_eq!(report.users_created, 0, "the users exist now");
+    assert!(
+        report
+            .to_string()
+            .contains("the space key mapping OPS=OPS2 was not used: the export has no space OPS"),
+        "a mapping the export has no space for is reported: {report}"
+    );
 }
 
 async fn links_into_a_mapped_space_name_its_new_key(db: TestDb) {

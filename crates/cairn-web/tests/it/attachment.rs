@@ -343,46 +343,9 @@ async fn large_uploads_stream_through(db: TestDb) {
 /// 127.0.0.1; `CAIRN_TEST_S3_ENDPOINT`, which CI sets).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_live_in_s3_when_configured() {
-    let Some(endpoint) = std::env::var("CAIRN_TEST_S3_ENDPOINT")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
-        eprintln!("CAIRN_TEST_S3_ENDPOINT not set; not run");
+    let Some(blobs) = cairn_testkit::s3_blob_store("web").await else {
         return;
     };
-    let bucket = format!(
-        "cairn-web-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .subsec_nanos()
-    );
-    let created = cairn_testkit::anonymous_client()
-        .put(format!("{endpoint}/{bucket}"))
-        .send()
-        .await
-        .expect("create bucket");
-    assert!(
-        created.status().is_success(),
-        "bucket: {}",
-        created.status()
-    );
-    let settings = cairn_blob::S3Settings {
-        endpoint: Some(endpoint.clone()),
-        region: Some("us-east-1".into()),
-        access_key_id: Some("cairn-test".into()),
-        secret_access_key: Some("cairn-test-secret".into()),
-        session_token: None,
-        path_style: Some(true),
-    };
-    let location = cairn_blob::BlobLocation::S3 {
-        bucket: bucket.clone(),
-        prefix: "wiki".into(),
-    };
-    let blobs = cairn_blob::BlobStore::open(location, &settings)
-        .await
-        .expect("open S3");
     let db = TestDb::create(cairn_testkit::TestDialect::Sqlite)
         .await
         .expect("sqlite");
