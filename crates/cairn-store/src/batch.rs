@@ -11,6 +11,34 @@ use crate::statement::Statement;
 use crate::{Store, StoreResult};
 
 impl Store {
+    /// The restricted operations of each of `ids` that has restrictions (a page and its
+    /// ancestors, for the padlock a page shows), in no particular order.
+    pub async fn restricted_operations(
+        &self,
+        ids: &[ContentId],
+    ) -> StoreResult<Vec<(ContentId, cairn_core::RestrictionOperation)>> {
+        let rows = self
+            .fetch_in_chunks(ids, |chunk| {
+                let mut statement = Statement::new(
+                    "SELECT DISTINCT content_id, operation FROM content_restriction WHERE content_id IN ",
+                );
+                statement.push_in_list(chunk.iter().map(|id| id.0));
+                statement
+            })
+            .await?;
+        let mut restricted = Vec::with_capacity(rows.len());
+        for found in &rows {
+            let operation: String = sqlx::Row::try_get(found, "operation")?;
+            if let Some(operation) = cairn_core::RestrictionOperation::parse(&operation) {
+                restricted.push((
+                    ContentId(sqlx::Row::try_get(found, "content_id")?),
+                    operation,
+                ));
+            }
+        }
+        Ok(restricted)
+    }
+
     /// The users of `ids` that exist, in no particular order.
     pub async fn find_users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
         let rows = self

@@ -74,7 +74,10 @@ pub fn routes() -> crate::routes::RouteTable {
         .route("/pages/resolveconflict.action", post(merge::resolve))
         .route("/pages/viewpreviousversions.action", get(page::history))
         .route("/pages/diffpagesbyversion.action", get(compare::compare))
-        .route("/pages/revertpagebacktoversion.action", post(page::revert))
+        .route(
+            "/pages/revertpagebacktoversion.action",
+            get(page::confirm_revert).post(page::revert),
+        )
         .route(
             "/pages/removepage.action",
             get(page::confirm_remove).post(page::remove),

@@ -171,6 +171,7 @@ pub async fn render_view(
     let author_name = author
         .as_ref()
         .map_or("Unknown user", |author| author.display_name.as_str());
+    let padlock = padlock_words(state, &content, &ancestors).await?;
     let sidebar = sidebar(state, user.user.id, &space, &content, &ancestors).await?;
     // A `children` macro lists the children as they are now and as this viewer sees them; the
     // cache key says which.
@@ -224,14 +225,16 @@ pub async fn render_view(
                         "You are viewing an old version of this page (v" (old.number) "). "
                         a href=(view_path(id)) { "View the current version" } "."
                         @if may_edit {
-                            form.inline.write-action method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (id) "&version=" (old.number) } {
-                                " " button.button.secondary type="submit" { "Restore this version" }
-                            }
+                            " " a.button.secondary.write-action href={ "/pages/revertpagebacktoversion.action?pageId=" (id) "&version=" (old.number) } { "Restore this version" }
                         }
                     }
                 }
                 h1.title { (title) }
                 div.byline {
+                    @if let Some(padlock) = padlock {
+                        span.padlock id="padlock" role="img" aria-label=(padlock) title=(padlock) { "\u{1f512}" }
+                        " "
+                    }
                     @if content.content_type == ContentType::BlogPost { "Blog post · " }
                     "Version " (number) " by " (author_name) ", " (human_from_ms(when_ms))
                 }
@@ -407,9 +410,7 @@ pub async fn history(
                                     @if version.number != content.version {
                                         a.button.secondary href={ "/pages/diffpagesbyversion.action?pageId=" (content.id) "&selectedPageVersions=" (version.number) "&selectedPageVersions=" (content.version) } { "Compare with current" }
                                         " "
-                                        form.inline method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (content.id) "&version=" (version.number) } {
-                                            button.button.secondary type="submit" { "Restore" }
-                                        }
+                                        a.button.secondary href={ "/pages/revertpagebacktoversion.action?pageId=" (content.id) "&version=" (version.number) } { "Restore" }
                                     }
                                 }
                             }
@@ -425,14 +426,42 @@ pub async fn history(
     ))
 }
 
-/// Makes an old version current again, as a new version.
-pub async fn revert(
-    State(state): State<AppState>,
-    UiUser(user): UiUser,
-    query: QueryPairs,
-) -> Result<Response, UiError> {
-    let content = current_content(&state, &user, query_id(&query, "pageId")?).await?;
-    access::require(&state, user.user.id, &content, ContentAction::Edit).await?;
+/// What the padlock beside a page's byline says, when the page is restricted: its own view or
+/// edit restrictions, or a view restriction on a page above it (which also holds for it).
+async fn padlock_words(
+    state: &AppState,
+    content: &Content,
+    ancestors: &[Content],
+) -> Result<Option<&'static str>, UiError> {
+    use cairn_core::RestrictionOperation;
+    let ids: Vec<ContentId> = ancestors
+        .iter()
+        .map(|ancestor| ancestor.id)
+        .chain(std::iter::once(content.id))
+        .collect();
+    let restricted = state.store.restricted_operations(&ids).await?;
+    let view_restricted = restricted
+        .iter()
+        .any(|(_, operation)| *operation == RestrictionOperation::Read);
+    let edit_restricted = restricted
+        .iter()
+        .any(|(id, operation)| *id == content.id && *operation == RestrictionOperation::Update);
+    Ok(match (view_restricted, edit_restricted) {
+        (true, _) => Some("Restricted: only some people can view this page"),
+        (false, true) => Some("Restricted: only some people can edit this page"),
+        (false, false) => None,
+    })
+}
+
+/// The page and the old version a restore names (`pageId`, `version`), for someone who may edit
+/// the page.
+async fn version_to_restore(
+    state: &AppState,
+    user: &Principal,
+    query: &QueryPairs,
+) -> Result<(Content, cairn_core::ContentVersion), UiError> {
+    let content = current_content(state, user, query_id(query, "pageId")?).await?;
+    access::require(state, user.user.id, &content, ContentAction::Edit).await?;
     let number: i32 = query
         .get("version")
         .and_then(|text| text.parse().ok())
@@ -444,6 +473,64 @@ pub async fn revert(
         .ok_or_else(|| {
             UiError::not_found(format!("page {} has no version {number}", content.id))
         })?;
+    Ok((content, old))
+}
+
+/// `GET /pages/revertpagebacktoversion.action?pageId=N&version=V`: asks before an old version
+/// is made current again.
+pub async fn confirm_revert(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Markup, UiError> {
+    let (content, old) = version_to_restore(&state, &user, &query).await?;
+    let author = state
+        .store
+        .find_user(old.author_id)
+        .await?
+        .map(|author| author.display_name)
+        .unwrap_or_default();
+    let heading = format!(
+        "Restore version {} of \u{201c}{}\u{201d}?",
+        old.number, content.title
+    );
+    let history = format!("/pages/viewpreviousversions.action?pageId={}", content.id);
+    Ok(page(
+        &format!("Restore version {}: {}", old.number, content.title),
+        &user,
+        None,
+        html! {
+            main.content id="content" tabindex="-1" {
+                div.card {
+                    h1.title { (heading) }
+                    p id="restore-what" {
+                        "Version " (old.number)
+                        @if !author.is_empty() { " by " (author) }
+                        ", " (human_from_ms(old.created_ms)) ", becomes the current version, v" (content.version + 1) ". "
+                        "Nothing is lost: the current version, v" (content.version) ", stays in the page history."
+                    }
+                    @if old.title != content.title {
+                        p { "The title goes back to \u{201c}" (old.title) "\u{201d}." }
+                    }
+                    form method="post" action={ "/pages/revertpagebacktoversion.action?pageId=" (content.id) "&version=" (old.number) } {
+                        button.button type="submit" { "Restore version " (old.number) }
+                        " "
+                        a.button.secondary href=(history) { "Cancel" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// Makes an old version current again, as a new version.
+pub async fn revert(
+    State(state): State<AppState>,
+    UiUser(user): UiUser,
+    query: QueryPairs,
+) -> Result<Response, UiError> {
+    let (content, old) = version_to_restore(&state, &user, &query).await?;
+    let number = old.number;
     let command = page::SavePage {
         id: content.id,
         version_number: content.version + 1,

@@ -935,6 +935,13 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Row> {
             ViewPage,
         ),
         row(
+            M::GET,
+            "/pages/revertpagebacktoversion.action",
+            format!("/pages/revertpagebacktoversion.action?pageId={page}&version=1"),
+            Body::None,
+            EditPage,
+        ),
+        row(
             M::POST,
             "/pages/revertpagebacktoversion.action",
             format!("/pages/revertpagebacktoversion.action?pageId={page}&version=1"),

@@ -6,7 +6,8 @@ use reqwest::{Client, StatusCode};
 every_dialect!(
     write_and_read_pages_through_the_ui,
     restrictions_and_space_permissions_through_the_ui,
-    only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first
+    only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first,
+    restoring_an_old_version_asks_first
 );
 
 async fn logged_in(app: &TestApp) -> Client {
@@ -410,6 +411,10 @@ async fn only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first(db: Tes
     );
     assert!(page.contains("<main class=\"content\" id=\"content\""));
     assert!(page.contains(&edit_link) && page.contains(&trash_link));
+    assert!(
+        !page.contains("id=\"padlock\""),
+        "no padlock on an open page"
+    );
     let (_, theirs) = page_text(&erin, view.clone()).await;
     assert!(
         theirs.contains(&edit_link),
@@ -434,6 +439,28 @@ async fn only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first(db: Tes
     assert!(!theirs.contains(&format!("/pages/movepagedialog.action?pageId={runbook}")));
     let (_, mine) = page_text(&admin, view.clone()).await;
     assert!(mine.contains(&edit_link));
+    assert!(
+        mine.contains("aria-label=\"Restricted: only some people can edit this page\""),
+        "a padlock says the page is restricted: {mine}"
+    );
+    let child_view = app.url(&format!("/pages/viewpage.action?pageId={}", ids[1]));
+    let (_, child) = page_text(&admin, child_view.clone()).await;
+    assert!(
+        !child.contains("id=\"padlock\""),
+        "an edit restriction holds for its page only"
+    );
+    let restricted = admin
+        .post(app.url(&format!("/pages/restrictions.action?pageId={runbook}")))
+        .form(&[("readUsers", "admin,erin"), ("editUsers", "admin")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(restricted.status(), StatusCode::SEE_OTHER);
+    let (_, child) = page_text(&admin, child_view).await;
+    assert!(
+        child.contains("aria-label=\"Restricted: only some people can view this page\""),
+        "a view restriction above holds for the child: {child}"
+    );
 
     // "Move to trash" asks first, saying what happens to the child page; asking changes nothing.
     let (status, confirm) = page_text(&admin, app.url(&trash_link)).await;
@@ -455,5 +482,103 @@ async fn only_what_the_viewer_may_do_is_offered_and_the_trash_asks_first(db: Tes
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = page_text(&admin, app.url(&trash_link)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing left to ask about");
+    app.stop().await;
+}
+
+async fn restoring_an_old_version_asks_first(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let admin = logged_in(&app).await;
+    let api = app.admin();
+    let created = api
+        .post(app.url("/rest/api/space"))
+        .json(&serde_json::json!({"key": "VER", "name": "Versions"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::OK);
+    let page: serde_json::Value = api
+        .post(app.url("/rest/api/content"))
+        .json(&serde_json::json!({
+            "type": "page", "title": "Plan", "space": {"key": "VER"},
+            "body": {"storage": {"value": "<p>first plan</p>", "representation": "storage"}}
+        }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let id = page["id"].as_str().expect("id").to_string();
+    let updated = api
+        .put(app.url(&format!("/rest/api/content/{id}")))
+        .json(&serde_json::json!({
+            "type": "page", "title": "Plan", "version": {"number": 2},
+            "body": {"storage": {"value": "<p>second plan</p>", "representation": "storage"}}
+        }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(updated.status(), StatusCode::OK);
+
+    let restore = format!("/pages/revertpagebacktoversion.action?pageId={id}&version=1");
+    let (_, history) = page_text(
+        &admin,
+        app.url(&format!("/pages/viewpreviousversions.action?pageId={id}")),
+    )
+    .await;
+    assert!(
+        history.contains(&format!("href=\"{}\"", restore.replace('&', "&amp;"))),
+        "the history links to the question, not straight to the restore: {history}"
+    );
+    let (status, question) = page_text(&admin, app.url(&restore)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        question.contains("Restore version 1 of \u{201c}Plan\u{201d}?"),
+        "{question}"
+    );
+    assert!(
+        question.contains("becomes the current version, v3")
+            && question.contains("the current version, v2, stays in the page history"),
+        "{question}"
+    );
+    let current = |app: &TestApp| {
+        let api = app.admin();
+        let url = app.url(&format!(
+            "/rest/api/content/{id}?expand=body.storage,version"
+        ));
+        async move {
+            let page: serde_json::Value = api
+                .get(url)
+                .send()
+                .await
+                .expect("sent")
+                .json()
+                .await
+                .expect("json");
+            (
+                page["version"]["number"].as_i64().expect("number"),
+                page["body"]["storage"]["value"]
+                    .as_str()
+                    .expect("body")
+                    .to_string(),
+            )
+        }
+    };
+    assert_eq!(
+        current(&app).await,
+        (2, "<p>second plan</p>".to_string()),
+        "asking changes nothing"
+    );
+    let restored = admin.post(app.url(&restore)).send().await.expect("sent");
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    assert_eq!(current(&app).await, (3, "<p>first plan</p>".to_string()));
+    let (status, _) = page_text(
+        &admin,
+        app.url(&format!(
+            "/pages/revertpagebacktoversion.action?pageId={id}&version=9"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
