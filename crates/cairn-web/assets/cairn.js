@@ -1,3 +1,14 @@
+// On a phone the sidebar (page tree, space tools) starts folded behind its "Menu" summary, so the page
+// comes first; without this script it stays open.
+(function () {
+  "use strict";
+  if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    document.querySelectorAll("details.sidebar-menu").forEach(function (menu) {
+      menu.open = false;
+    });
+  }
+})();
+
 // Quick search: as a title is typed into the header's search box, suggest matching pages and blog
 // posts (GET /rest/quicknav/1/search). Enter still submits the full search; the suggestions are links.
 (function () {

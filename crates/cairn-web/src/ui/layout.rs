@@ -41,7 +41,13 @@ pub fn page(title: &str, user: &Principal, sidebar: Option<Markup>, body: Markup
                 }
                 @if let Some(sidebar) = sidebar {
                     div.layout {
-                        aside.sidebar { (sidebar) }
+                        // Open, as on a wide screen; on a phone cairn.js folds it behind its summary.
+                        aside.sidebar {
+                            details.sidebar-menu open {
+                                summary { "Menu" }
+                                (sidebar)
+                            }
+                        }
                         (body)
                     }
                 } @else {
