@@ -134,6 +134,24 @@ def test_write_and_read_a_page(node, browser, artifacts):
     page.wait_for_url("**/display/**")
     assert page.inner_text("h1") == "Release Process"
 
+    # The keyboard reaches the suggestions too: down to one (announced as the active option), Enter
+    # opens it; up past the first leaves none chosen, and Enter then runs the full search.
+    page.goto(node.base_url + "/")
+    box = page.locator("header form.search input")
+    box.press_sequentially("relea", delay=40)
+    page.locator("ul.quick-results li", has_text="Release Process").wait_for(state="visible", timeout=5000)
+    assert box.get_attribute("aria-controls") == "quick-results"
+    box.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert active and page.get_attribute(f"#{active}", "aria-selected") == "true"
+    assert "Release Process" in page.inner_text(f"#{active}")
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") is None
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/display/**")
+    assert page.inner_text("h1") == "Release Process"
+
     page.fill("header form.search input", "picture")
     page.press("header form.search input", "Enter")
     assert page.inner_text("h1") == "Search"

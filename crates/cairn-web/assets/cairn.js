@@ -10,7 +10,9 @@
 })();
 
 // Quick search: as a title is typed into the header's search box, suggest matching pages and blog
-// posts (GET /rest/quicknav/1/search). Enter still submits the full search; the suggestions are links.
+// posts (GET /rest/quicknav/1/search). The arrow keys move through the
+// suggestions (announced through aria-activedescendant), Enter opens the one chosen, Escape closes
+// them; Enter with none chosen still submits the full search. The suggestions are links.
 (function () {
   "use strict";
   var input = document.querySelector("header.top form.search input[name=queryString]");
@@ -20,20 +22,57 @@
   var list = document.createElement("ul");
   list.className = "quick-results";
   list.hidden = true;
-  input.setAttribute("autocomplete", "off");
   list.id = "quick-results";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Suggested pages");
+  input.setAttribute("autocomplete", "off");
+  // A search box (its own role) that owns a list: the active option is announced through
+  // aria-activedescendant.
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", list.id);
   input.parentNode.appendChild(list);
 
   var timer = null;
   var asked = 0;
+  // The suggestion the arrow keys are on, -1 for none.
+  var chosen = -1;
+
+  function options() {
+    return list.querySelectorAll("li[role=option]");
+  }
+
+  function choose(index) {
+    var items = options();
+    chosen = items.length === 0 ? -1 : Math.max(-1, Math.min(index, items.length - 1));
+    items.forEach(function (item, position) {
+      item.setAttribute("aria-selected", position === chosen ? "true" : "false");
+    });
+    if (chosen >= 0) {
+      input.setAttribute("aria-activedescendant", items[chosen].id);
+      items[chosen].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function setOpen(open) {
+    list.hidden = !open;
+    if (!open) {
+      choose(-1);
+    }
+  }
 
   function show(matches) {
     list.textContent = "";
-    matches.forEach(function (match) {
+    matches.forEach(function (match, position) {
       var item = document.createElement("li");
+      item.id = "quick-result-" + position;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
       var link = document.createElement("a");
       link.href = match.href;
       link.textContent = match.name;
+      link.tabIndex = -1;
       var space = document.createElement("span");
       space.className = "muted";
       space.textContent = " " + match.spaceName;
@@ -41,7 +80,8 @@
       item.appendChild(link);
       list.appendChild(item);
     });
-    list.hidden = matches.length === 0;
+    chosen = -1;
+    setOpen(matches.length > 0);
   }
 
   function suggest() {
@@ -73,13 +113,23 @@
     timer = setTimeout(suggest, 150);
   });
   input.addEventListener("keydown", function (event) {
+    var open = !list.hidden && options().length > 0;
     if (event.key === "Escape") {
-      show([]);
+      setOpen(false);
+    } else if (event.key === "ArrowDown" && open) {
+      event.preventDefault();
+      choose(chosen + 1);
+    } else if (event.key === "ArrowUp" && open) {
+      event.preventDefault();
+      choose(chosen - 1);
+    } else if (event.key === "Enter" && open && chosen >= 0) {
+      event.preventDefault();
+      window.location.href = options()[chosen].querySelector("a").href;
     }
   });
   document.addEventListener("click", function (event) {
     if (!list.contains(event.target) && event.target !== input) {
-      list.hidden = true;
+      setOpen(false);
     }
   });
 })();
