@@ -68,10 +68,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// A new random secret (256 bits, URL-safe base64).
+/// A new random secret (256 bits, URL-safe base64) that starts with a letter or digit: command-line
+/// clients read a value starting with `-` as an option (md2cf's `--token -Kw…` fails), so one in 32
+/// secrets would otherwise be unusable there.
 pub fn new_secret() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    loop {
+        let bytes: [u8; 32] = rand::rng().random();
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        if secret.starts_with(|first: char| first.is_ascii_alphanumeric()) {
+            return secret;
+        }
+    }
 }
 
 /// Verified Basic credentials on this node. Keyed by a hash of username and password, so the
@@ -220,6 +227,18 @@ pub async fn start_session(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secrets_never_start_like_an_option() {
+        for _ in 0..4000 {
+            let secret = super::new_secret();
+            assert_eq!(secret.len(), 43, "{secret}");
+            assert!(
+                secret.starts_with(|first: char| first.is_ascii_alphanumeric()),
+                "{secret}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
